@@ -1,0 +1,22 @@
+# syntax=docker/dockerfile:1
+# Not built on the development machines (no Docker engine there); kept minimal and conventional.
+FROM node:24-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+# Production dependencies only; no install scripts are needed at runtime.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+
+FROM node:24-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json ./
+COPY src ./src
+COPY config ./config
+USER node
+EXPOSE 8080
+HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# Node 24 runs the TypeScript sources directly (type stripping); there is no build step.
+ENTRYPOINT ["node", "src/main.ts"]
+CMD ["run", "--config", "/app/config/connector.yaml"]
