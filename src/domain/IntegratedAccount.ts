@@ -1,0 +1,15 @@
+import type { Integration } from "./Integration.ts"
+
+/**
+ * An integrated account as the providers see it: the config entry resolved (base URL parsed and defaulted,
+ * `${ENV}` references expanded). Credentials live only here and in the outgoing Authorization header.
+ */
+export interface IntegratedAccount {
+  readonly id: string
+  readonly integration: Integration
+  /** The provider API root for this account; every request of this account goes to this origin only. */
+  readonly baseUrl: URL
+  readonly credentials: Readonly<Record<string, string>>
+  /** Integration settings from the config entry, such as `organization_id` or `token_url`. */
+  readonly settings: Readonly<Record<string, string>>
+}

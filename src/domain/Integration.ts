@@ -1,0 +1,20 @@
+import { Schema } from "effect"
+
+/** The 13 integrations of the spec, by their lower-case config name. */
+export const IntegrationNames = [
+  "asana",
+  "atlassian",
+  "browserstack",
+  "confluence",
+  "dropbox",
+  "figma",
+  "github",
+  "hubspot",
+  "jira",
+  "okta",
+  "salesforce",
+  "zendesk",
+  "zoom",
+] as const
+export const Integration = Schema.Literal(...IntegrationNames)
+export type Integration = typeof Integration.Type

@@ -1,0 +1,194 @@
+import { Context, Duration, Effect, Layer, Ref, Schedule } from "effect"
+import { Agent, request } from "undici"
+import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
+import {
+  ForeignHostRefused,
+  isTransient,
+  ProviderBadResponse,
+  type ProviderError,
+  ProviderRateLimited,
+  ProviderRejected,
+  ProviderTimeout,
+  ProviderUnauthorized,
+  ProviderUnavailable,
+} from "./ProviderError.ts"
+import { type RateLimitState, readRateLimit, retryAfterMs } from "./rateLimitHeaders.ts"
+
+export interface ProviderRequest {
+  readonly account: IntegratedAccount
+  /** Absolute URL; must be on the account's configured origin. */
+  readonly url: URL
+  readonly method?: "GET" | "POST"
+  /** Includes the Authorization header; never logged, never put in an error. */
+  readonly headers: Readonly<Record<string, string>>
+  readonly body?: string
+  /** Pulls the provider's error code and message out of an error body, for the error we return. */
+  readonly describeError?: (body: unknown) => { code?: string; message?: string }
+}
+
+export interface ProviderResponse {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+  readonly body: unknown
+}
+
+export interface ProviderHttpOptions {
+  /** Per-attempt timeout for one request (connect + headers + body). */
+  readonly requestTimeout: Duration.DurationInput
+  /** Transient failures (5xx, network, timeout) are retried this many times with jittered exponential backoff. */
+  readonly maxRetries: number
+  readonly retryBase: Duration.DurationInput
+  /** A 429 or an exhausted quota is waited out when the provider's reset is at most this far away. */
+  readonly maxRateLimitWait: Duration.DurationInput
+}
+
+export const defaultProviderHttpOptions: ProviderHttpOptions = {
+  requestTimeout: "30 seconds",
+  maxRetries: 4,
+  retryBase: "250 millis",
+  maxRateLimitWait: "60 seconds",
+}
+
+/**
+ * All provider HTTP goes through here: one keep-alive connection pool, timeouts, retries with backoff,
+ * rate limits honoured (a 429's Retry-After / reset is waited out; when the provider says nothing is left,
+ * the next request of that account waits for the reset instead of being sent), and a request to any origin
+ * other than the account's configured one is refused before it is made.
+ */
+export class ProviderHttp extends Context.Tag("ProviderHttp")<
+  ProviderHttp,
+  { readonly send: (request: ProviderRequest) => Effect.Effect<ProviderResponse, ProviderError> }
+>() {
+  static readonly layer = (options: Partial<ProviderHttpOptions> = {}) =>
+    Layer.scoped(ProviderHttp, makeProviderHttp({ ...defaultProviderHttpOptions, ...options }))
+}
+
+const headerText = (value: string | ReadonlyArray<string> | undefined) =>
+  Array.isArray(value) ? value.join(", ") : ((value as string | undefined) ?? "")
+
+const makeProviderHttp = (options: ProviderHttpOptions) =>
+  Effect.gen(function* () {
+    const agent = yield* Effect.acquireRelease(
+      Effect.sync(() => new Agent({ keepAliveTimeout: 30_000, connections: 16 })),
+      (a) => Effect.promise(() => a.close()),
+    )
+    // Per account (not per host): the provider's quota belongs to the account's credentials.
+    const quotas = yield* Ref.make(new Map<string, RateLimitState>())
+    const timeoutMs = Duration.toMillis(options.requestTimeout)
+    const maxWaitMs = Duration.toMillis(options.maxRateLimitWait)
+
+    const waitForQuota = (account: IntegratedAccount) =>
+      Effect.gen(function* () {
+        const quota = (yield* Ref.get(quotas)).get(account.id)
+        if (quota?.remaining === undefined || quota.remaining > 0 || quota.resetAt === undefined) return
+        const wait = quota.resetAt - Date.now()
+        if (wait <= 0) return
+        if (wait > maxWaitMs) {
+          return yield* new ProviderRateLimited({
+            integration: account.integration,
+            retryAfterMs: wait,
+            message: `${account.integration} rate limit exhausted; resets in ${Math.ceil(wait / 1000)}s`,
+          })
+        }
+        yield* Effect.logDebug("waiting for provider rate-limit reset").pipe(
+          Effect.annotateLogs({ account: account.id, wait_ms: wait }),
+        )
+        yield* Effect.sleep(Duration.millis(wait))
+      })
+
+    const attempt = (req: ProviderRequest): Effect.Effect<ProviderResponse, ProviderError> =>
+      Effect.gen(function* () {
+        const integration = req.account.integration
+        yield* waitForQuota(req.account)
+        const response = yield* Effect.tryPromise({
+          try: async (signal) => {
+            const res = await request(req.url, {
+              method: req.method ?? "GET",
+              headers: req.headers,
+              ...(req.body === undefined ? {} : { body: req.body }),
+              dispatcher: agent,
+              signal,
+              headersTimeout: timeoutMs,
+              bodyTimeout: timeoutMs,
+            } as Parameters<typeof request>[1])
+            const text = await res.body.text()
+            return { status: res.statusCode, headers: res.headers, text }
+          },
+          catch: (cause) =>
+            new ProviderUnavailable({
+              integration,
+              message: `${integration} unreachable: ${(cause as Error).message ?? String(cause)}`,
+            }),
+        }).pipe(
+          Effect.timeoutFail({
+            duration: Duration.millis(timeoutMs),
+            onTimeout: () =>
+              new ProviderTimeout({ integration, timeoutMs, message: `${integration} did not answer within ${timeoutMs}ms` }),
+          }),
+        )
+        const now = Date.now()
+        const quota = readRateLimit(response.headers, now)
+        if (quota.remaining !== undefined || quota.resetAt !== undefined) {
+          yield* Ref.update(quotas, (m) => new Map(m).set(req.account.id, quota))
+        }
+        let body: unknown
+        try {
+          body = response.text === "" ? undefined : JSON.parse(response.text)
+        } catch {
+          body = undefined
+          if (response.status >= 200 && response.status < 300) {
+            return yield* new ProviderBadResponse({ integration, message: `${integration} answered with non-JSON content` })
+          }
+        }
+        const status = response.status
+        if (status >= 200 && status < 300) return { status, headers: response.headers, body }
+        const described = req.describeError?.(body) ?? {}
+        const detail = described.message ?? (headerText(response.headers["content-type"]) || "no detail")
+        const what = `${integration} answered ${status}${described.code ? ` ${described.code}` : ""}: ${detail}`
+        if (status === 429) {
+          return yield* new ProviderRateLimited({
+            integration,
+            retryAfterMs: retryAfterMs(response.headers, now) ?? 1_000,
+            message: what,
+          })
+        }
+        if (status === 401 || status === 403) return yield* new ProviderUnauthorized({ integration, status, message: what })
+        if (status >= 500) return yield* new ProviderUnavailable({ integration, status, message: what })
+        return yield* new ProviderRejected({
+          integration,
+          status,
+          ...(described.code ? { code: described.code } : {}),
+          message: what,
+        })
+      })
+
+    // Backoff for transient failures; a 429 waits exactly as long as the provider asks (if that is bounded).
+    const retryPolicy = Schedule.exponential(options.retryBase, 2).pipe(
+      Schedule.jittered,
+      Schedule.intersect(Schedule.identity<ProviderError>()),
+      Schedule.modifyDelay(([, error], delay) =>
+        error._tag === "ProviderRateLimited" ? Duration.millis(error.retryAfterMs) : delay,
+      ),
+      Schedule.whileOutput(
+        ([, error]) => isTransient(error) && (error._tag !== "ProviderRateLimited" || error.retryAfterMs <= maxWaitMs),
+      ),
+      Schedule.intersect(Schedule.recurs(options.maxRetries)),
+    )
+
+    const send = (req: ProviderRequest): Effect.Effect<ProviderResponse, ProviderError> => {
+      if (req.url.origin !== req.account.baseUrl.origin) {
+        return Effect.fail(
+          new ForeignHostRefused({
+            integration: req.account.integration,
+            host: req.url.host,
+            message: `refused to call ${req.url.host}: account ${req.account.id} is configured for ${req.account.baseUrl.host}`,
+          }),
+        )
+      }
+      return attempt(req).pipe(
+        Effect.retry(retryPolicy),
+        Effect.withSpan("ProviderHttp.send", { attributes: { integration: req.account.integration } }),
+      )
+    }
+    return { send }
+  })

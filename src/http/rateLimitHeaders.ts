@@ -1,0 +1,55 @@
+/**
+ * Reads the rate-limit state a provider reports in its response headers. The providers use three families:
+ * Okta `X-Rate-Limit-*` (reset = epoch seconds), GitHub/Zoom-style `X-RateLimit-*` (reset = epoch seconds),
+ * and the IETF `RateLimit-*` draft (Zendesk, Atlassian; reset = seconds from now); plus `Retry-After`
+ * (seconds or an HTTP date) on 429/503.
+ */
+export interface RateLimitState {
+  readonly remaining?: number
+  /** Epoch ms at which the window resets. */
+  readonly resetAt?: number
+}
+
+type Headers = Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+
+const header = (headers: Headers, name: string): string | undefined => {
+  const value = headers[name.toLowerCase()]
+  return Array.isArray(value) ? value[0] : (value as string | undefined)
+}
+
+const number = (value: string | undefined): number | undefined => {
+  if (value === undefined || value.trim() === "") return undefined
+  const parsed = Number(value.trim())
+  return Number.isFinite(parsed) ? parsed : undefined
+}
+
+/** Epoch seconds look like ~1.7e9; anything small is a delta in seconds. */
+const resetToEpochMs = (value: number, now: number): number => (value > 1e9 ? value * 1000 : now + value * 1000)
+
+export const readRateLimit = (headers: Headers, now: number): RateLimitState => {
+  const remaining =
+    number(header(headers, "x-rate-limit-remaining")) ??
+    number(header(headers, "x-ratelimit-remaining")) ??
+    number(header(headers, "ratelimit-remaining"))
+  const reset =
+    number(header(headers, "x-rate-limit-reset")) ??
+    number(header(headers, "x-ratelimit-reset")) ??
+    number(header(headers, "ratelimit-reset"))
+  return {
+    ...(remaining === undefined ? {} : { remaining }),
+    ...(reset === undefined ? {} : { resetAt: resetToEpochMs(reset, now) }),
+  }
+}
+
+/** How long to wait before retrying a 429/503, in ms; undefined when the provider does not say. */
+export const retryAfterMs = (headers: Headers, now: number): number | undefined => {
+  const retryAfter = header(headers, "retry-after")
+  if (retryAfter !== undefined) {
+    const seconds = number(retryAfter)
+    if (seconds !== undefined) return Math.max(0, seconds * 1000)
+    const date = Date.parse(retryAfter)
+    if (!Number.isNaN(date)) return Math.max(0, date - now)
+  }
+  const { resetAt } = readRateLimit(headers, now)
+  return resetAt === undefined ? undefined : Math.max(0, resetAt - now)
+}

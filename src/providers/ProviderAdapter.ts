@@ -1,0 +1,91 @@
+import type { Effect, Either, Schema, Scope } from "effect"
+import type { Activity, UnifiedAction } from "../domain/Activity.ts"
+import type { ActivityFilters, FilterName } from "../domain/ActivityFilters.ts"
+import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
+import type { Integration } from "../domain/Integration.ts"
+import type { ProviderHttp } from "../http/ProviderHttp.ts"
+import type { ProviderError } from "../http/ProviderError.ts"
+
+/** What the spec's matrices say about one integration. */
+export interface Capabilities {
+  /** Filters the integration supports (the spec's "Supported in" / "Required in" lists). */
+  readonly filters: ReadonlyArray<FilterName>
+  /** Filters that must be given (the spec's "Required in"). */
+  readonly requiredFilters: ReadonlyArray<FilterName>
+  /** `action` values accepted, where the spec restricts them; undefined = every unified value. */
+  readonly actions?: ReadonlyArray<UnifiedAction>
+}
+
+export interface PageRequest<Position> {
+  readonly account: IntegratedAccount
+  readonly filters: ActivityFilters
+  /** Where to continue; undefined = the start given by the filters (`created_at`, else the earliest kept). */
+  readonly position: Position | undefined
+  /** Upper bound on records to return; the adapter may return fewer. */
+  readonly limit: number
+}
+
+export interface Page<Position> {
+  /** Raw provider records, not yet decoded: decoding and mapping are the next steps of the flow. */
+  readonly records: ReadonlyArray<unknown>
+  /**
+   * Where to continue from. Always present: at the end of what the provider has now, it is the position that
+   * asks for newer activity only (the tail), so a consumer that comes back later misses and repeats nothing.
+   */
+  readonly next: Position
+  /** True when the provider says more is available right now; false when caught up. */
+  readonly hasMore: boolean
+}
+
+/** Why a raw provider record could not become an Activity. */
+export interface MappingFailure {
+  readonly reason: string
+}
+
+/** A running provider simulator: a real HTTP server speaking the provider's protocol. */
+export interface ProviderSimulator {
+  readonly integration: Integration
+  /** Base URL to configure as the account's `base_url`. */
+  readonly baseUrl: string
+  /** Credentials the simulator accepts, in the config's `credentials` form. */
+  readonly credentials: Readonly<Record<string, string>>
+  /** Settings an account against this simulator needs (e.g. `organization_id`). */
+  readonly settings: Readonly<Record<string, string>>
+  /** Appends `count` new realistic events (a share of them failed logins), timestamped now. */
+  readonly emit: (count: number) => void
+  /** Every event the simulator holds, in its raw provider form. */
+  readonly events: () => ReadonlyArray<unknown>
+}
+
+export interface SimulatorOptions {
+  /** Events already in the provider's history at start, spread over the preceding hours. */
+  readonly historySize?: number
+  readonly seed?: number
+  readonly port?: number
+}
+
+/** A schema decoding unknown input into `A`, whatever its encoded form. */
+// biome-ignore lint/suspicious/noExplicitAny: Schema is invariant in its encoded type; callers only decode unknown input.
+export type DecoderOf<A> = Schema.Schema<A, any>
+
+export interface ProviderAdapter<Raw = unknown, Position = unknown> {
+  readonly integration: Integration
+  readonly capabilities: Capabilities
+  /** The public API root, where the provider has one; accounts may override it with `base_url`. */
+  readonly defaultBaseUrl?: string
+  /** The credential forms the provider accepts, as config keys (validated at start). */
+  readonly credentials: DecoderOf<unknown>
+  /** The raw record as the provider documents it. */
+  readonly record: DecoderOf<Raw>
+  /** The position between pages; JSON-encodable, signed into `next_cursor` and the checkpoint. */
+  readonly position: DecoderOf<Position>
+  /** Raw record → unified Activity. Pure: same record, same Activity. `remote_data` is attached by the caller. */
+  readonly toActivity: (record: Raw, account: IntegratedAccount) => Either.Either<Activity, MappingFailure>
+  /** One page of raw records from the provider, plus where to continue. */
+  readonly fetchPage: (request: PageRequest<Position>) => Effect.Effect<Page<Position>, ProviderError, ProviderHttp>
+  /** A local simulator of the provider's API, for tests and the embedded-default run. */
+  readonly simulator?: (options: SimulatorOptions) => Effect.Effect<ProviderSimulator, never, Scope.Scope>
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds adapters of every Raw/Position pair.
+export type AnyProviderAdapter = ProviderAdapter<any, any>

@@ -1,0 +1,30 @@
+import { Either, ParseResult, Schema } from "effect"
+import type { Activity } from "../domain/Activity.ts"
+import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
+import type { AnyProviderAdapter } from "./ProviderAdapter.ts"
+
+/** A provider record that could not become an Activity, with the reason; it goes to the dead-letter topic. */
+export interface RejectedRecord {
+  readonly raw: unknown
+  readonly stage: "decode" | "map"
+  readonly reason: string
+}
+
+/** decode raw → map to Activity: the one step every consumer of a page (endpoint, pipeline) shares. */
+export const mapRecord = (
+  adapter: AnyProviderAdapter,
+  account: IntegratedAccount,
+  raw: unknown,
+): Either.Either<Activity, RejectedRecord> => {
+  const decoded = Schema.decodeUnknownEither(adapter.record, { onExcessProperty: "preserve" })(raw)
+  if (Either.isLeft(decoded)) {
+    return Either.left({ raw, stage: "decode", reason: ParseResult.TreeFormatter.formatErrorSync(decoded.left) })
+  }
+  return adapter
+    .toActivity(decoded.right, account)
+    .pipe(
+      // remote_data is the record exactly as the provider sent it, not the decoded form.
+      Either.map((activity): Activity => ({ ...activity, remote_data: raw as object })),
+      Either.mapLeft((failure) => ({ raw, stage: "map" as const, reason: failure.reason })),
+    )
+}
