@@ -37,13 +37,19 @@ export const ActorType = Schema.Literal("user", "system", "anonymous")
 export const Actor = Schema.Struct({
   type: Schema.optional(ActorType).annotations({ description: "Type of the actor." }),
   user: Schema.optional(
-    Schema.Struct({ id: Schema.optional(Schema.String).annotations({ description: "Unique identifier for the user." }) }),
+    Schema.Struct({
+      id: Schema.optional(Schema.String).annotations({ description: "Unique identifier for the user." }),
+    }),
   ).annotations({ description: "User who performed the activity." }),
 })
 
 export const ActivityContext = Schema.Struct({
-  ip_address: Schema.optional(Schema.String).annotations({ description: "IP address of the user who performed the activity." }),
-  user_agent: Schema.optional(Schema.String).annotations({ description: "User agent of the user who performed the activity." }),
+  ip_address: Schema.optional(Schema.String).annotations({
+    description: "IP address of the user who performed the activity.",
+  }),
+  user_agent: Schema.optional(Schema.String).annotations({
+    description: "User agent of the user who performed the activity.",
+  }),
   authentication_method: Schema.optional(Schema.String).annotations({
     description: "Authentication method used by the user.",
   }),
@@ -74,7 +80,9 @@ export const Activity = Schema.Struct({
   }),
   context: Schema.optional(ActivityContext).annotations({ description: "Context of the activity." }),
   created_at: UtcInstant.annotations({ description: "Date and time when the activity was created." }),
-  remote_data: Schema.optional(Schema.Object).annotations({ description: "Raw data returned from the remote API call." }),
+  remote_data: Schema.optional(Schema.Object).annotations({
+    description: "Raw data returned from the remote API call.",
+  }),
 }).annotations({ identifier: "Activity" })
 export type Activity = typeof Activity.Type
 
@@ -89,10 +97,15 @@ export const toUtcInstant = (value: string | number | Date): string | undefined 
  * the same identifying fields always give the same id.
  */
 export const stableActivityId = (integration: string, identifyingFields: ReadonlyArray<unknown>): string =>
-  createHash("sha256").update(JSON.stringify([integration, ...identifyingFields])).digest("base64url").slice(0, 32)
+  createHash("sha256")
+    .update(JSON.stringify([integration, ...identifyingFields]))
+    .digest("base64url")
+    .slice(0, 32)
 
 /** Drops keys whose value is undefined, null or "" — absent fields are omitted, never filled with blanks. */
-export const compact = <T extends Record<string, unknown>>(record: T): { [K in keyof T]?: Exclude<T[K], null> } => {
+export const compact = <T extends Record<string, unknown>>(
+  record: T,
+): { [K in keyof T]?: Exclude<T[K], null> } => {
   const out: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(record)) {
     if (value !== undefined && value !== null && value !== "") out[key] = value

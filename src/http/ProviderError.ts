@@ -76,4 +76,6 @@ export type ProviderError =
 
 /** Transient failures worth another attempt. */
 export const isTransient = (error: ProviderError): boolean =>
-  error._tag === "ProviderUnavailable" || error._tag === "ProviderTimeout" || error._tag === "ProviderRateLimited"
+  error._tag === "ProviderUnavailable" ||
+  error._tag === "ProviderTimeout" ||
+  error._tag === "ProviderRateLimited"

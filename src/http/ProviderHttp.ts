@@ -123,7 +123,11 @@ const makeProviderHttp = (options: ProviderHttpOptions) =>
           Effect.timeoutFail({
             duration: Duration.millis(timeoutMs),
             onTimeout: () =>
-              new ProviderTimeout({ integration, timeoutMs, message: `${integration} did not answer within ${timeoutMs}ms` }),
+              new ProviderTimeout({
+                integration,
+                timeoutMs,
+                message: `${integration} did not answer within ${timeoutMs}ms`,
+              }),
           }),
         )
         const now = Date.now()
@@ -137,7 +141,10 @@ const makeProviderHttp = (options: ProviderHttpOptions) =>
         } catch {
           body = undefined
           if (response.status >= 200 && response.status < 300) {
-            return yield* new ProviderBadResponse({ integration, message: `${integration} answered with non-JSON content` })
+            return yield* new ProviderBadResponse({
+              integration,
+              message: `${integration} answered with non-JSON content`,
+            })
           }
         }
         const status = response.status
@@ -152,7 +159,8 @@ const makeProviderHttp = (options: ProviderHttpOptions) =>
             message: what,
           })
         }
-        if (status === 401 || status === 403) return yield* new ProviderUnauthorized({ integration, status, message: what })
+        if (status === 401 || status === 403)
+          return yield* new ProviderUnauthorized({ integration, status, message: what })
         if (status >= 500) return yield* new ProviderUnavailable({ integration, status, message: what })
         return yield* new ProviderRejected({
           integration,
@@ -170,7 +178,8 @@ const makeProviderHttp = (options: ProviderHttpOptions) =>
         error._tag === "ProviderRateLimited" ? Duration.millis(error.retryAfterMs) : delay,
       ),
       Schedule.whileOutput(
-        ([, error]) => isTransient(error) && (error._tag !== "ProviderRateLimited" || error.retryAfterMs <= maxWaitMs),
+        ([, error]) =>
+          isTransient(error) && (error._tag !== "ProviderRateLimited" || error.retryAfterMs <= maxWaitMs),
       ),
       Schedule.intersect(Schedule.recurs(options.maxRetries)),
     )

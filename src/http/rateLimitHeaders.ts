@@ -24,7 +24,8 @@ const number = (value: string | undefined): number | undefined => {
 }
 
 /** Epoch seconds look like ~1.7e9; anything small is a delta in seconds. */
-const resetToEpochMs = (value: number, now: number): number => (value > 1e9 ? value * 1000 : now + value * 1000)
+const resetToEpochMs = (value: number, now: number): number =>
+  value > 1e9 ? value * 1000 : now + value * 1000
 
 export const readRateLimit = (headers: Headers, now: number): RateLimitState => {
   const remaining =

@@ -3,8 +3,8 @@ import type { Activity, UnifiedAction } from "../domain/Activity.ts"
 import type { ActivityFilters, FilterName } from "../domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 import type { Integration } from "../domain/Integration.ts"
-import type { ProviderHttp } from "../http/ProviderHttp.ts"
 import type { ProviderError } from "../http/ProviderError.ts"
+import type { ProviderHttp } from "../http/ProviderHttp.ts"
 
 /** What the spec's matrices say about one integration. */
 export interface Capabilities {
@@ -74,7 +74,7 @@ export interface ProviderAdapter<Raw = unknown, Position = unknown> {
   /** The public API root, where the provider has one; accounts may override it with `base_url`. */
   readonly defaultBaseUrl?: string
   /** The credential forms the provider accepts, as config keys (validated at start). */
-  readonly credentials: DecoderOf<unknown>
+  readonly credentials: Schema.Schema.AnyNoContext
   /** The raw record as the provider documents it. */
   readonly record: DecoderOf<Raw>
   /** The position between pages; JSON-encodable, signed into `next_cursor` and the checkpoint. */
@@ -82,7 +82,9 @@ export interface ProviderAdapter<Raw = unknown, Position = unknown> {
   /** Raw record → unified Activity. Pure: same record, same Activity. `remote_data` is attached by the caller. */
   readonly toActivity: (record: Raw, account: IntegratedAccount) => Either.Either<Activity, MappingFailure>
   /** One page of raw records from the provider, plus where to continue. */
-  readonly fetchPage: (request: PageRequest<Position>) => Effect.Effect<Page<Position>, ProviderError, ProviderHttp>
+  readonly fetchPage: (
+    request: PageRequest<Position>,
+  ) => Effect.Effect<Page<Position>, ProviderError, ProviderHttp>
   /** A local simulator of the provider's API, for tests and the embedded-default run. */
   readonly simulator?: (options: SimulatorOptions) => Effect.Effect<ProviderSimulator, never, Scope.Scope>
 }

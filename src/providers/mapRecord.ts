@@ -18,13 +18,15 @@ export const mapRecord = (
 ): Either.Either<Activity, RejectedRecord> => {
   const decoded = Schema.decodeUnknownEither(adapter.record, { onExcessProperty: "preserve" })(raw)
   if (Either.isLeft(decoded)) {
-    return Either.left({ raw, stage: "decode", reason: ParseResult.TreeFormatter.formatErrorSync(decoded.left) })
+    return Either.left({
+      raw,
+      stage: "decode",
+      reason: ParseResult.TreeFormatter.formatErrorSync(decoded.left),
+    })
   }
-  return adapter
-    .toActivity(decoded.right, account)
-    .pipe(
-      // remote_data is the record exactly as the provider sent it, not the decoded form.
-      Either.map((activity): Activity => ({ ...activity, remote_data: raw as object })),
-      Either.mapLeft((failure) => ({ raw, stage: "map" as const, reason: failure.reason })),
-    )
+  return adapter.toActivity(decoded.right, account).pipe(
+    // remote_data is the record exactly as the provider sent it, not the decoded form.
+    Either.map((activity): Activity => ({ ...activity, remote_data: raw as object })),
+    Either.mapLeft((failure) => ({ raw, stage: "map" as const, reason: failure.reason })),
+  )
 }

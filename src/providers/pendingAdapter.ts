@@ -1,7 +1,7 @@
 import { Effect, Either, Schema } from "effect"
 import type { Integration } from "../domain/Integration.ts"
 import { ProviderNotImplemented } from "../http/ProviderError.ts"
-import type { Capabilities, DecoderOf, ProviderAdapter } from "./ProviderAdapter.ts"
+import type { Capabilities, ProviderAdapter } from "./ProviderAdapter.ts"
 
 /**
  * An integration whose capabilities (from the spec) and credential forms are known but whose provider client
@@ -11,7 +11,7 @@ export const pendingAdapter = (declaration: {
   readonly integration: Integration
   readonly capabilities: Capabilities
   readonly defaultBaseUrl?: string
-  readonly credentials: DecoderOf<unknown>
+  readonly credentials: Schema.Schema.AnyNoContext
 }): ProviderAdapter<unknown, unknown> => ({
   ...declaration,
   record: Schema.Unknown,

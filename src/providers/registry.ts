@@ -9,10 +9,10 @@ import { github } from "./github/index.ts"
 import { hubspot } from "./hubspot/index.ts"
 import { jira } from "./jira/index.ts"
 import { okta } from "./okta/index.ts"
+import type { AnyProviderAdapter } from "./ProviderAdapter.ts"
 import { salesforce } from "./salesforce/index.ts"
 import { zendesk } from "./zendesk/index.ts"
 import { zoom } from "./zoom/index.ts"
-import type { AnyProviderAdapter } from "./ProviderAdapter.ts"
 
 /** Every integration's adapter. A new provider is one folder plus one line here. */
 export const providers: { readonly [I in Integration]: AnyProviderAdapter } = {

@@ -1,0 +1,14 @@
+import { pendingAdapter } from "../pendingAdapter.ts"
+import { FigmaCredentials } from "./credentials.ts"
+
+/** Figma Activity Logs API (`GET /v1/activity_logs`), Enterprise organizations only. */
+export const figma = pendingAdapter({
+  integration: "figma",
+  capabilities: {
+    filters: ["created_at", "action"],
+    requiredFilters: [],
+    actions: ["login", "logout", "user_created", "user_deleted"],
+  },
+  defaultBaseUrl: "https://api.figma.com",
+  credentials: FigmaCredentials,
+})

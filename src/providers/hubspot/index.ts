@@ -1,0 +1,14 @@
+import { pendingAdapter } from "../pendingAdapter.ts"
+import { HubSpotCredentials } from "./credentials.ts"
+
+/** HubSpot account activity API (`/account-info/v3/activity/login`, `/security`, `/audit-logs`). */
+export const hubspot = pendingAdapter({
+  integration: "hubspot",
+  capabilities: {
+    filters: ["created_at", "actor_id", "action"],
+    requiredFilters: [],
+    actions: ["login"],
+  },
+  defaultBaseUrl: "https://api.hubapi.com",
+  credentials: HubSpotCredentials,
+})

@@ -1,0 +1,165 @@
+import { Either, Schema } from "effect"
+import { describe, expect, it } from "vitest"
+import type { UnifiedAction } from "../../src/domain/Activity.ts"
+import { type FilterName, FilterNames } from "../../src/domain/ActivityFilters.ts"
+import { type Integration, IntegrationNames } from "../../src/domain/Integration.ts"
+import { providers } from "../../src/providers/registry.ts"
+
+/*
+ * Transcribed by hand from /work/shared/spec/list-activities.seed.txt (the original wins over the matrix copy),
+ * in the spec's own shape: per filter, the integrations listed under "Supported in" / "Required in".
+ * Nothing here is read from the adapters, so a wrong adapter declaration fails.
+ */
+const filterSupport: { readonly [F in FilterName]: ReadonlyArray<Integration> } = {
+  // "Required in: Asana, GitHub"
+  organization_id: ["asana", "github"],
+  created_at: [
+    "asana",
+    "atlassian",
+    "confluence",
+    "dropbox",
+    "figma",
+    "hubspot",
+    "jira",
+    "okta",
+    "salesforce",
+    "zendesk",
+    "zoom",
+  ],
+  actor_id: ["asana", "dropbox", "hubspot", "okta", "salesforce", "zendesk"],
+  action: ["asana", "atlassian", "dropbox", "figma", "hubspot", "okta", "zendesk", "zoom"],
+  entity: ["zendesk"],
+  entity_type: ["zendesk"],
+  ip_address: ["zendesk"],
+}
+
+const filterRequired: { readonly [F in FilterName]?: ReadonlyArray<Integration> } = {
+  organization_id: ["asana", "github"],
+}
+
+/** The spec's "Enum support by integration" for `action`; an integration not listed accepts every value. */
+const actionEnumSupport: { readonly [I in Integration]?: ReadonlyArray<UnifiedAction> } = {
+  zoom: ["login"],
+  hubspot: ["login"],
+  dropbox: ["login", "login_failed", "logout"],
+  figma: ["login", "logout", "user_created", "user_deleted"],
+}
+
+const expectedFilters = (
+  integration: Integration,
+  table: { readonly [F in FilterName]?: ReadonlyArray<Integration> },
+) => FilterNames.filter((filter) => table[filter]?.includes(integration) ?? false)
+
+const sorted = <A extends string>(values: ReadonlyArray<A>): ReadonlyArray<A> => [...values].sort()
+
+/** Public API roots; undefined where the host is the tenant's own (site, instance, subdomain, org domain). */
+const defaultBaseUrls: { readonly [I in Integration]: string | undefined } = {
+  asana: "https://app.asana.com",
+  atlassian: "https://api.atlassian.com",
+  browserstack: "https://api.browserstack.com",
+  confluence: undefined,
+  dropbox: "https://api.dropboxapi.com",
+  figma: "https://api.figma.com",
+  github: "https://api.github.com",
+  hubspot: "https://api.hubapi.com",
+  jira: undefined,
+  okta: undefined,
+  salesforce: undefined,
+  zendesk: undefined,
+  zoom: "https://api.zoom.us",
+}
+
+/** One example of every credential form each provider documents (see /work/shared/providers/<name>.md). */
+const credentialForms: { readonly [I in Integration]: ReadonlyArray<Readonly<Record<string, string>>> } = {
+  asana: [{ access_token: "asana-service-account-pat" }],
+  atlassian: [{ access_token: "atlassian-org-api-key" }],
+  browserstack: [{ username: "bs-user", access_key: "bs-access-key" }],
+  confluence: [
+    { email: "admin@example.com", api_token: "atl-api-token" },
+    { access_token: "3lo-access-token" },
+  ],
+  dropbox: [
+    { refresh_token: "dbx-refresh", client_id: "dbx-app-key", client_secret: "dbx-app-secret" },
+    { access_token: "dbx-team-token" },
+  ],
+  figma: [
+    { refresh_token: "figma-refresh", client_id: "figma-client", client_secret: "figma-secret" },
+    { access_token: "figma-oauth-token" },
+  ],
+  github: [{ access_token: "ghp_token" }],
+  hubspot: [
+    { refresh_token: "hs-refresh", client_id: "hs-client", client_secret: "hs-secret" },
+    { access_token: "pat-na1-private-app-token" },
+  ],
+  jira: [{ email: "admin@example.com", api_token: "atl-api-token" }, { access_token: "3lo-access-token" }],
+  okta: [{ api_token: "okta-ssws-token" }, { access_token: "okta-oauth-token" }],
+  salesforce: [
+    { refresh_token: "sf-refresh", client_id: "sf-consumer-key", client_secret: "sf-consumer-secret" },
+    {
+      client_id: "sf-consumer-key",
+      username: "integration@example.com",
+      private_key: "-----BEGIN PRIVATE KEY-----",
+    },
+    { client_id: "sf-consumer-key", client_secret: "sf-consumer-secret" },
+    { access_token: "00D-session-token" },
+  ],
+  zendesk: [{ email: "agent@example.com", api_token: "zd-api-token" }, { access_token: "zd-oauth-token" }],
+  zoom: [
+    { account_id: "zoom-account", client_id: "zoom-client", client_secret: "zoom-secret" },
+    { access_token: "zoom-access-token" },
+  ],
+}
+
+describe("provider capabilities match the spec", () => {
+  it("the registry holds exactly the spec's 13 integrations", () => {
+    expect(sorted(Object.keys(providers))).toEqual(sorted(IntegrationNames))
+  })
+
+  describe.each(IntegrationNames)("%s", (integration) => {
+    const adapter = providers[integration]
+
+    it("is registered under its own name", () => {
+      expect(adapter.integration).toBe(integration)
+    })
+
+    it("supports exactly the filters the spec lists for it", () => {
+      expect(sorted(adapter.capabilities.filters)).toEqual(
+        sorted(expectedFilters(integration, filterSupport)),
+      )
+    })
+
+    it("requires exactly the filters the spec requires of it", () => {
+      expect(sorted(adapter.capabilities.requiredFilters)).toEqual(
+        sorted(expectedFilters(integration, filterRequired)),
+      )
+    })
+
+    it("restricts `action` exactly as the spec's enum support does", () => {
+      const expected = actionEnumSupport[integration]
+      if (expected === undefined) {
+        expect(adapter.capabilities.actions).toBeUndefined()
+      } else {
+        expect(sorted(adapter.capabilities.actions ?? [])).toEqual(sorted(expected))
+      }
+    })
+
+    it("has the provider's public API root as its default base URL, or none for a per-tenant host", () => {
+      expect(adapter.defaultBaseUrl).toBe(defaultBaseUrls[integration])
+    })
+
+    const decode = Schema.decodeUnknownEither(adapter.credentials)
+
+    it.each(credentialForms[integration])("accepts the documented credential form %o unchanged", (form) => {
+      expect(decode(form)).toEqual(Either.right(form))
+    })
+
+    it("rejects an empty credentials object", () => {
+      expect(Either.isLeft(decode({}))).toBe(true)
+    })
+
+    it.each(credentialForms[integration])("rejects the form %o with its values empty", (form) => {
+      const emptied = Object.fromEntries(Object.keys(form).map((key) => [key, ""]))
+      expect(Either.isLeft(decode(emptied))).toBe(true)
+    })
+  })
+})
