@@ -1,0 +1,141 @@
+import { Schema } from "effect"
+import { UtcInstant } from "../domain/Activity.ts"
+import { Integration } from "../domain/Integration.ts"
+
+/** `30s`, `5m`, `1h`, `250ms`, or a number of seconds. */
+export const DurationText = Schema.Union(
+  Schema.String.pipe(Schema.pattern(/^\d+(\.\d+)?\s*(ms|s|m|h)$/)),
+  Schema.Number.pipe(Schema.nonNegative()),
+).annotations({ description: "a duration: 250ms, 30s, 5m, 1h, or a number of seconds" })
+
+export const durationMs = (value: typeof DurationText.Type): number => {
+  if (typeof value === "number") return value * 1000
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/.exec(value)
+  const amount = Number(match?.[1] ?? 0)
+  const unit = match?.[2] ?? "s"
+  return amount * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as "ms" | "s" | "m" | "h"]
+}
+
+const Uuid = Schema.String.pipe(
+  Schema.pattern(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, {
+    message: () => "must be a uuid",
+  }),
+)
+
+const HttpUrl = Schema.String.pipe(
+  Schema.filter((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), {
+    message: () => "must be an absolute http(s) URL",
+  }),
+)
+
+/** Where a new account starts reading: now, the earliest history the provider keeps, or an instant. */
+export const StartFrom = Schema.Union(
+  Schema.Literal("now", "earliest"),
+  Schema.String.pipe(
+    Schema.filter((s) => !Number.isNaN(Date.parse(s)), {
+      message: () => "must be now, earliest or an ISO-8601 instant",
+    }),
+  ),
+)
+
+export const AccountConfig = Schema.Struct({
+  id: Uuid,
+  integration: Integration,
+  base_url: Schema.optional(HttpUrl),
+  credentials: Schema.Record({ key: Schema.String, value: Schema.String }),
+  organization_id: Schema.optional(Schema.String),
+  /** Integration settings beyond the common keys, e.g. Zoom's `token_url`. */
+  settings: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.String }), {
+    default: () => ({}),
+  }),
+  start_from: Schema.optionalWith(StartFrom, { default: () => "now" as const }),
+  poll_interval: Schema.optional(DurationText),
+  enabled: Schema.optionalWith(Schema.Boolean, { default: () => true }),
+})
+export type AccountConfig = typeof AccountConfig.Type
+
+export const ServerConfig = Schema.Struct({
+  host: Schema.optionalWith(Schema.String, { default: () => "0.0.0.0" }),
+  port: Schema.optionalWith(Schema.Int.pipe(Schema.between(0, 65535)), { default: () => 8080 }),
+  /** Bearer keys accepted by the HTTP API. */
+  api_keys: Schema.Array(
+    Schema.String.pipe(Schema.minLength(16, { message: () => "must be at least 16 characters" })),
+  ).pipe(Schema.minItems(1, { message: () => "needs at least one key" })),
+  /** Signs `next_cursor`s; rotate it and every outstanding cursor becomes invalid. */
+  cursor_secret: Schema.String.pipe(
+    Schema.minLength(32, { message: () => "must be at least 32 characters" }),
+  ),
+})
+
+/** An optional section that, when absent, is the section with every key at its default. */
+const withDefaults = <A, I>(section: Schema.Schema<A, I>) =>
+  Schema.optionalWith(section, { default: () => Schema.decodeUnknownSync(section)({}) })
+
+export const TopicsConfig = Schema.Struct({
+  activities: Schema.optionalWith(Schema.String, { default: () => "user-directory.activities" }),
+  login_failed: Schema.optionalWith(Schema.String, {
+    default: () => "user-directory.activities.login_failed",
+  }),
+  dead_letter: Schema.optionalWith(Schema.String, { default: () => "user-directory.activities.dead-letter" }),
+  checkpoints: Schema.optionalWith(Schema.String, { default: () => "user-directory.activities.checkpoints" }),
+})
+
+export const RemoteDataConfig = Schema.Struct({
+  include: Schema.optionalWith(Schema.Boolean, { default: () => true }),
+  max_bytes: Schema.optional(Schema.Int.pipe(Schema.positive())),
+})
+
+export const KafkaConfig = Schema.Struct({
+  /** Absent: the connector starts its own local broker (development default). */
+  brokers: Schema.optional(Schema.Array(Schema.String).pipe(Schema.minItems(1))),
+  client_id: Schema.optionalWith(Schema.String, { default: () => "siem-activity-connector" }),
+  tls: Schema.optional(
+    Schema.Struct({
+      enabled: Schema.optionalWith(Schema.Boolean, { default: () => true }),
+      ca_file: Schema.optional(Schema.String),
+      cert_file: Schema.optional(Schema.String),
+      key_file: Schema.optional(Schema.String),
+      reject_unauthorized: Schema.optionalWith(Schema.Boolean, { default: () => true }),
+    }),
+  ),
+  sasl: Schema.optional(
+    Schema.Struct({
+      mechanism: Schema.Literal("plain", "scram-sha-256", "scram-sha-512"),
+      username: Schema.String,
+      password: Schema.String,
+    }),
+  ),
+  topics: withDefaults(TopicsConfig),
+  partitions: Schema.optionalWith(Schema.Int.pipe(Schema.positive()), { default: () => 3 }),
+  /** -1 = the broker's default.replication.factor. */
+  replication_factor: Schema.optionalWith(Schema.Int.pipe(Schema.greaterThanOrEqualTo(-1)), {
+    default: () => -1,
+  }),
+  /** Stable across restarts so the broker fences a zombie instance of the same account stream. */
+  transactional_id_prefix: Schema.optionalWith(Schema.String, { default: () => "siem-activity-connector" }),
+  /** `remote_data` in published messages: kept whole, capped in size (then replaced by a marker), or dropped. */
+  remote_data: withDefaults(RemoteDataConfig),
+  /** The broker's message.max.bytes; records above it have remote_data trimmed, or are dead-lettered. */
+  max_message_bytes: Schema.optionalWith(Schema.Int.pipe(Schema.positive()), { default: () => 1_000_000 }),
+})
+
+export const PollConfig = Schema.Struct({
+  interval: Schema.optionalWith(DurationText, { default: () => "30s" }),
+  /** ± fraction of the interval added at random so accounts do not poll in lockstep. */
+  jitter: Schema.optionalWith(Schema.Number.pipe(Schema.between(0, 1)), { default: () => 0.2 }),
+  /** Records per provider page. */
+  page_size: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 1000)), { default: () => 100 }),
+})
+
+export const ConnectorConfig = Schema.Struct({
+  server: ServerConfig,
+  kafka: withDefaults(KafkaConfig),
+  poll: withDefaults(PollConfig),
+  log_level: Schema.optionalWith(Schema.Literal("trace", "debug", "info", "warn", "error"), {
+    default: () => "info",
+  }),
+  accounts: Schema.Array(AccountConfig),
+})
+export type ConnectorConfig = typeof ConnectorConfig.Type
+
+export { UtcInstant }

@@ -1,0 +1,147 @@
+import { readFile } from "node:fs/promises"
+import { Context, Data, Effect, Either, Layer, ParseResult, Schema } from "effect"
+import { parseDocument } from "yaml"
+import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
+import { adapterFor } from "../providers/registry.ts"
+import { type AccountConfig, ConnectorConfig } from "./ConnectorConfig.ts"
+
+export class ConfigInvalid extends Data.TaggedError("ConfigInvalid")<{
+  readonly file: string
+  /** One line per bad key: `accounts[2].credentials.api_token: missing`. */
+  readonly problems: ReadonlyArray<string>
+}> {
+  override get message() {
+    return `invalid configuration ${this.file}:\n${this.problems.map((p) => `  - ${p}`).join("\n")}`
+  }
+}
+
+export interface LoadedConfig {
+  readonly file: string
+  readonly config: ConnectorConfig
+  /** The accounts, resolved for the providers, in config order. */
+  readonly accounts: ReadonlyArray<{ readonly account: IntegratedAccount; readonly config: AccountConfig }>
+}
+
+/** The loaded, validated configuration. */
+export class Config extends Context.Tag("Config")<Config, LoadedConfig>() {
+  static readonly layer = (loaded: LoadedConfig) => Layer.succeed(Config, loaded)
+}
+
+export const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
+  path.reduce<string>(
+    (out, key) =>
+      typeof key === "number" ? `${out}[${key}]` : out === "" ? String(key) : `${out}.${String(key)}`,
+    "",
+  )
+
+/** Keys whose values are secrets: a problem with one names the key, never echoes the value. */
+const secretKey = /credentials|password|secret|api_keys|token|key_file/
+
+const issueLines = (error: ParseResult.ParseError, prefix: ReadonlyArray<PropertyKey> = []): string[] =>
+  ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => {
+    const path = formatPath([...prefix, ...issue.path]) || "(root)"
+    if (issue._tag === "Missing") return `${path}: missing`
+    if (issue._tag === "Unexpected") return `${path}: unknown key`
+    return `${path}: ${secretKey.test(path) ? "invalid value (not shown)" : issue.message}`
+  })
+
+/** `${NAME}` in any string value is replaced by the environment variable; an unset one is a config error. */
+const expandEnv = (
+  value: unknown,
+  env: NodeJS.ProcessEnv,
+  path: PropertyKey[],
+  problems: string[],
+): unknown => {
+  if (typeof value === "string") {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
+      const found = env[name]
+      if (found === undefined) {
+        problems.push(`${formatPath(path)}: environment variable ${name} is not set`)
+        return ""
+      }
+      return found
+    })
+  }
+  if (Array.isArray(value)) return value.map((v, i) => expandEnv(v, env, [...path, i], problems))
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, expandEnv(v, env, [...path, k], problems)]),
+    )
+  }
+  return value
+}
+
+const resolveAccount = (
+  account: AccountConfig,
+  index: number,
+  problems: string[],
+): IntegratedAccount | undefined => {
+  const adapter = adapterFor(account.integration)
+  const at = (key: string) => `accounts[${index}].${key}`
+  const credentials = Schema.decodeUnknownEither(adapter.credentials, { errors: "all" })(account.credentials)
+  if (Either.isLeft(credentials))
+    problems.push(...issueLines(credentials.left, ["accounts", index, "credentials"]))
+  const baseUrl = account.base_url ?? adapter.defaultBaseUrl
+  if (baseUrl === undefined) {
+    problems.push(
+      `${at("base_url")}: missing (${account.integration} has no public API host: give the account's own)`,
+    )
+  }
+  if (
+    adapter.capabilities.requiredFilters.includes("organization_id") &&
+    account.organization_id === undefined
+  ) {
+    problems.push(`${at("organization_id")}: missing (required for ${account.integration})`)
+  }
+  if (Either.isLeft(credentials) || baseUrl === undefined) return undefined
+  return {
+    id: account.id.toLowerCase(),
+    integration: account.integration,
+    baseUrl: new URL(baseUrl),
+    credentials: account.credentials,
+    settings: {
+      ...account.settings,
+      ...(account.organization_id === undefined ? {} : { organization_id: account.organization_id }),
+    },
+  }
+}
+
+/** Parses, expands and validates a config document; every problem is reported with the path of its key. */
+export const parseConfig = (
+  file: string,
+  text: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Either.Either<LoadedConfig, ConfigInvalid> => {
+  const document = parseDocument(text)
+  if (document.errors.length > 0) {
+    return Either.left(
+      new ConfigInvalid({ file, problems: document.errors.map((e) => `YAML: ${e.message}`) }),
+    )
+  }
+  const problems: string[] = []
+  const expanded = expandEnv(document.toJS() ?? {}, env, [], problems)
+  const decoded = Schema.decodeUnknownEither(ConnectorConfig, { errors: "all", onExcessProperty: "error" })(
+    expanded,
+  )
+  if (Either.isLeft(decoded)) {
+    return Either.left(new ConfigInvalid({ file, problems: [...problems, ...issueLines(decoded.left)] }))
+  }
+  const config = decoded.right
+  const seen = new Map<string, number>()
+  const accounts = config.accounts.flatMap((accountConfig, index) => {
+    const previous = seen.get(accountConfig.id.toLowerCase())
+    if (previous !== undefined) problems.push(`accounts[${index}].id: duplicate of accounts[${previous}].id`)
+    seen.set(accountConfig.id.toLowerCase(), index)
+    const account = resolveAccount(accountConfig, index, problems)
+    return account ? [{ account, config: accountConfig }] : []
+  })
+  if (problems.length > 0) return Either.left(new ConfigInvalid({ file, problems }))
+  return Either.right({ file, config, accounts })
+}
+
+export const loadConfigFile = (file: string, env: NodeJS.ProcessEnv = process.env) =>
+  Effect.tryPromise({
+    try: () => readFile(file, "utf8"),
+    catch: (cause) =>
+      new ConfigInvalid({ file, problems: [`cannot read the file: ${(cause as Error).message}`] }),
+  }).pipe(Effect.flatMap((text) => parseConfig(file, text, env)))
