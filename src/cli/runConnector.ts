@@ -1,0 +1,132 @@
+import { randomBytes } from "node:crypto"
+import { Cause, Effect, Layer } from "effect"
+import { HealthStatus } from "../api/HealthStatus.ts"
+import { ApiServer, serve } from "../api/HttpServer.ts"
+import { Config, type LoadedConfig, loadConfigFile, parseConfig } from "../config/loadConfig.ts"
+import { CursorCodec } from "../cursor/CursorCodec.ts"
+import {
+  embeddedConfigYaml,
+  simulateOngoingActivity,
+  startEmbeddedSimulators,
+} from "../dev/EmbeddedDefaults.ts"
+import { localKafka } from "../dev/LocalKafka.ts"
+import { ProviderHttp } from "../http/ProviderHttp.ts"
+import { loggingLayer } from "../observability/logging.ts"
+import { runBackfill } from "../pipeline/Backfill.ts"
+import { KafkaClient } from "../pipeline/KafkaClient.ts"
+import { runPipeline } from "../pipeline/Pipeline.ts"
+import { StreamHealth } from "../pipeline/StreamHealth.ts"
+import { type CliArgs, UsageError } from "./args.ts"
+
+/** `/healthz` from the streams: degraded while any account is retrying. */
+const healthFromStreams = Layer.effect(
+  HealthStatus,
+  Effect.map(StreamHealth, (streams) => ({
+    report: Effect.map(streams.snapshot, (accounts) => ({
+      status: accounts.some((a) => a.state === "retrying" || a.state === "stopped")
+        ? ("degraded" as const)
+        : ("ok" as const),
+      accounts,
+    })),
+  })),
+)
+
+const brokersFor = (loaded: LoadedConfig) => {
+  const fromEnv = process.env.KAFKA_BROKERS?.split(",")
+    .map((b) => b.trim())
+    .filter(Boolean)
+  const configured = fromEnv?.length ? fromEnv : loaded.config.kafka.brokers
+  return configured ? Effect.succeed([...configured]) : Effect.map(localKafka(), (k) => k.brokers)
+}
+
+const commonLayers = (loaded: LoadedConfig) =>
+  Layer.mergeAll(
+    Config.layer(loaded),
+    CursorCodec.layer(loaded.config.server.cursor_secret),
+    ProviderHttp.layer(),
+    loggingLayer(loaded.config.log_level),
+  )
+
+/** The pipeline and the HTTP API together, for as long as the scope lives. */
+const runAll = (loaded: LoadedConfig) =>
+  Effect.gen(function* () {
+    const brokers = yield* brokersFor(loaded)
+    const streams = StreamHealth.layer
+    const layers = Layer.mergeAll(
+      commonLayers(loaded),
+      KafkaClient.layer(loaded.config.kafka, brokers),
+      streams,
+    ).pipe((base) => Layer.merge(base, Layer.provide(healthFromStreams, streams)))
+    return yield* Effect.gen(function* () {
+      yield* Layer.build(ApiServer.layer)
+      return yield* runPipeline()
+    }).pipe(Effect.provide(layers))
+  })
+
+const embedded = Effect.gen(function* () {
+  const simulators = yield* startEmbeddedSimulators
+  const brokers = process.env.KAFKA_BROKERS?.split(",") ?? (yield* localKafka()).brokers
+  const apiKey = randomBytes(24).toString("base64url")
+  const loaded = yield* parseConfig("(embedded defaults)", embeddedConfigYaml(simulators, brokers, apiKey))
+  yield* Effect.logInfo("embedded defaults: simulated providers, local Kafka").pipe(
+    Effect.annotateLogs({
+      integrations: simulators.map((s) => s.integration),
+      brokers,
+      api_key_for_this_run: apiKey,
+      topics: Object.values(loaded.config.kafka.topics),
+    }),
+  )
+  yield* Effect.forkScoped(simulateOngoingActivity(simulators))
+  return loaded
+})
+
+const loadOrExit = (configPath: string | undefined) =>
+  configPath === undefined
+    ? Effect.fail(new UsageError({ message: "this command needs --config PATH (or CONNECTOR_CONFIG)" }))
+    : loadConfigFile(configPath)
+
+export const runConnector = (args: CliArgs, configPath: string | undefined) =>
+  Effect.gen(function* () {
+    switch (args.command) {
+      case "run": {
+        const loaded = configPath === undefined ? yield* embedded : yield* loadConfigFile(configPath)
+        return yield* runAll(loaded)
+      }
+      case "serve": {
+        const loaded = yield* loadOrExit(configPath)
+        return yield* serve.pipe(Effect.provide(commonLayers(loaded)))
+      }
+      case "backfill": {
+        const loaded = yield* loadOrExit(configPath)
+        const account = args.options.account
+        const start = args.options.cursor
+          ? { cursor: args.options.cursor }
+          : args.options.since
+            ? { since: args.options.since }
+            : undefined
+        if (!account || !start) {
+          return yield* new UsageError({
+            message: "backfill needs --account ID and one of --cursor or --since",
+          })
+        }
+        const brokers = yield* brokersFor(loaded)
+        const totals = yield* runBackfill(account, start).pipe(
+          Effect.provide(Layer.merge(commonLayers(loaded), KafkaClient.layer(loaded.config.kafka, brokers))),
+        )
+        yield* Effect.logInfo("backfill done").pipe(Effect.annotateLogs(totals))
+        return
+      }
+      case "help":
+        return
+    }
+  }).pipe(
+    Effect.scoped,
+    Effect.tapErrorCause((cause) =>
+      Cause.isInterruptedOnly(cause)
+        ? Effect.void
+        : Effect.sync(() => {
+            const failure = Cause.squash(cause) as { message?: string }
+            console.error(failure?.message ?? Cause.pretty(cause))
+          }),
+    ),
+  )

@@ -1,0 +1,99 @@
+import { Effect } from "effect"
+import type { Producer } from "kafkajs"
+import type { ConnectorConfig } from "../config/ConnectorConfig.ts"
+import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
+import type { OutgoingMessage } from "./ActivityMessages.ts"
+import { type Checkpoint, encodeCheckpoint } from "./Checkpoint.ts"
+import { KafkaClient, type KafkaFailure, kafkaCall } from "./KafkaClient.ts"
+
+export interface AccountPublisher {
+  /** Publishes a page's messages and the checkpoint after them in one Kafka transaction: all or nothing. */
+  readonly publish: (
+    messages: ReadonlyArray<OutgoingMessage>,
+    checkpoint: Checkpoint,
+  ) => Effect.Effect<void, KafkaFailure>
+}
+
+/** One transactional id per account stream, stable across restarts, so a restarted or duplicate instance fences the old one. */
+export const transactionalIdFor = (prefix: string, account: IntegratedAccount) => `${prefix}.${account.id}`
+
+const byTopic = (messages: ReadonlyArray<OutgoingMessage>) => {
+  const topics = new Map<string, OutgoingMessage["message"][]>()
+  for (const { topic, message } of messages) topics.set(topic, [...(topics.get(topic) ?? []), message])
+  return [...topics].map(([topic, grouped]) => ({ topic, messages: grouped }))
+}
+
+/**
+ * A transactional, idempotent producer for one account. Starting it initialises the transactional id, which
+ * fences any older producer with the same id and aborts the transaction it left open (a killed process).
+ * After a failed transaction the producer is rebuilt before the next attempt: kafkajs leaves its
+ * transaction state machine in an unusable state after some errors.
+ */
+export const makeAccountPublisher = (
+  account: IntegratedAccount,
+  kafkaSettings: ConnectorConfig["kafka"],
+  transactionalId = transactionalIdFor(kafkaSettings.transactional_id_prefix, account),
+) =>
+  Effect.gen(function* () {
+    const kafka = yield* KafkaClient
+    let producer: Producer | undefined
+
+    const open = Effect.gen(function* () {
+      if (producer) return producer
+      const fresh = kafka.producer({
+        transactionalId,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        transactionTimeout: 30_000,
+        allowAutoTopicCreation: false,
+        // kafkajs otherwise silently drops the idempotent producer's unbounded retries for the client default.
+        retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
+      })
+      yield* kafkaCall("producer connect", () => fresh.connect())
+      // An empty transaction's abort sends no EndTxn; it runs InitProducerId: the fencing step.
+      yield* kafkaCall("producer init transactions", async () => (await fresh.transaction()).abort()).pipe(
+        Effect.tapError(() => Effect.promise(() => fresh.disconnect().catch(() => undefined))),
+      )
+      producer = fresh
+      return fresh
+    })
+
+    const reset = Effect.promise(async () => {
+      const stale = producer
+      producer = undefined
+      await stale?.disconnect().catch(() => undefined)
+    })
+
+    yield* Effect.addFinalizer(() => reset)
+    yield* open
+
+    const publish = (messages: ReadonlyArray<OutgoingMessage>, checkpoint: Checkpoint | undefined) =>
+      Effect.gen(function* () {
+        const p = yield* open
+        const checkpointMessage: OutgoingMessage | undefined = checkpoint && {
+          topic: kafkaSettings.topics.checkpoints,
+          message: {
+            key: account.id,
+            value: encodeCheckpoint(checkpoint),
+            headers: { "content-type": "application/json" },
+          },
+        }
+        const topicMessages = byTopic(checkpointMessage ? [...messages, checkpointMessage] : messages)
+        yield* kafkaCall("transaction", async () => {
+          const transaction = await p.transaction()
+          try {
+            await transaction.sendBatch({ topicMessages })
+            await transaction.commit()
+          } catch (error) {
+            await transaction.abort().catch(() => undefined)
+            throw error
+          }
+        })
+      }).pipe(
+        Effect.tapError(() => reset),
+        // Once sent, a transaction is committed or aborted before shutdown proceeds.
+        Effect.uninterruptible,
+      )
+
+    return { publish } satisfies AccountPublisher
+  })

@@ -1,0 +1,68 @@
+import { Effect, Schedule } from "effect"
+import { Config } from "../config/loadConfig.ts"
+import { makeAccountPublisher } from "./AccountPublisher.ts"
+import { type AccountStreamSettings, runAccountStream } from "./AccountStream.ts"
+import { readCheckpoints } from "./CheckpointStore.ts"
+import { ensureTopics } from "./Topics.ts"
+
+/** Until the cluster answers at start: retried, growing to 30 s between attempts. */
+const startupRetry = Schedule.exponential("500 millis", 2).pipe(
+  Schedule.union(Schedule.spaced("30 seconds")),
+  Schedule.tapInput((error: { message: string }) =>
+    Effect.logWarning("Kafka not ready at start; retrying").pipe(
+      Effect.annotateLogs({ error: error.message }),
+    ),
+  ),
+)
+
+/**
+ * The connector's main job. Topics are created when missing; each account gets its transactional producer
+ * (fencing any predecessor and aborting what it left open); then the checkpoints are read to their end and
+ * every enabled account is tailed by its own fiber, resuming from its own checkpoint. Accounts are
+ * independent: one failing retries on its own and never stops or slows the others.
+ */
+export const runPipeline = (overrides: Partial<AccountStreamSettings> = {}) =>
+  Effect.gen(function* () {
+    const { config, accounts } = yield* Config
+    const enabled = accounts.filter((a) => a.config.enabled)
+    const settings: AccountStreamSettings = { kafka: config.kafka, poll: config.poll, ...overrides }
+
+    yield* ensureTopics(config.kafka).pipe(Effect.retry(startupRetry))
+    const publishers = yield* Effect.forEach(
+      enabled,
+      ({ account }) => makeAccountPublisher(account, config.kafka),
+      {
+        concurrency: 8,
+      },
+    ).pipe(Effect.retry(startupRetry))
+    const checkpoints = yield* readCheckpoints(config.kafka.topics, config.kafka.client_id).pipe(
+      Effect.retry(startupRetry),
+    )
+    yield* Effect.logInfo("pipeline started").pipe(
+      Effect.annotateLogs({ accounts: enabled.length, checkpoints: checkpoints.size }),
+    )
+
+    yield* Effect.forEach(
+      enabled,
+      ({ account, config: accountConfig }, index) => {
+        const publisher = publishers[index]
+        if (!publisher) return Effect.die(new Error("publisher missing"))
+        return runAccountStream(
+          account,
+          accountConfig,
+          checkpoints.get(account.id),
+          publisher,
+          settings,
+        ).pipe(
+          Effect.catchAllCause((cause) =>
+            Effect.logError("account stream stopped", cause).pipe(
+              Effect.annotateLogs({ integrated_account_id: account.id }),
+            ),
+          ),
+          Effect.forkScoped,
+        )
+      },
+      { discard: true },
+    )
+    return yield* Effect.never
+  })

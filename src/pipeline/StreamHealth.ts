@@ -1,0 +1,40 @@
+import { Context, Effect, Layer, Ref } from "effect"
+
+export type StreamState = "starting" | "streaming" | "caught_up" | "retrying" | "stopped"
+
+/** What `/healthz` and the logs tell about one account's stream. */
+export interface AccountStreamHealth {
+  readonly integrated_account_id: string
+  readonly integration: string
+  readonly state: StreamState
+  readonly last_page_at?: string
+  readonly last_error?: string
+  readonly consecutive_failures: number
+  readonly published_total: number
+  readonly dead_lettered_total: number
+  readonly gaps_total: number
+}
+
+/** Per-account stream state, shared by the pipeline (writer) and the health endpoint (reader). */
+export class StreamHealth extends Context.Tag("StreamHealth")<
+  StreamHealth,
+  {
+    readonly update: (
+      accountId: string,
+      change: (current: AccountStreamHealth | undefined) => AccountStreamHealth,
+    ) => Effect.Effect<void>
+    readonly snapshot: Effect.Effect<ReadonlyArray<AccountStreamHealth>>
+  }
+>() {
+  static readonly layer = Layer.effect(
+    StreamHealth,
+    Effect.gen(function* () {
+      const state = yield* Ref.make(new Map<string, AccountStreamHealth>())
+      return {
+        update: (accountId, change) =>
+          Ref.update(state, (m) => new Map(m).set(accountId, change(m.get(accountId)))),
+        snapshot: Ref.get(state).pipe(Effect.map((m) => [...m.values()])),
+      }
+    }),
+  )
+}

@@ -1,0 +1,31 @@
+import { Either } from "effect"
+import type { ConnectorConfig } from "../config/ConnectorConfig.ts"
+import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
+import { mapRecord } from "../providers/mapRecord.ts"
+import { adapterFor } from "../providers/registry.ts"
+import { deadLetterMessage, type OutgoingMessage, routeActivity } from "./ActivityMessages.ts"
+
+/** page → decode + map → route: the messages of one page, in provider order. */
+export const routePage = (
+  account: IntegratedAccount,
+  records: ReadonlyArray<unknown>,
+  kafka: ConnectorConfig["kafka"],
+): { messages: OutgoingMessage[]; published: number; deadLettered: number } => {
+  const adapter = adapterFor(account.integration)
+  const messages: OutgoingMessage[] = []
+  let published = 0
+  let deadLettered = 0
+  for (const raw of records) {
+    const mapped = mapRecord(adapter, account, raw)
+    if (Either.isLeft(mapped)) {
+      messages.push(deadLetterMessage(account, mapped.left, kafka))
+      deadLettered++
+      continue
+    }
+    const routed = routeActivity(account, mapped.right, kafka)
+    if (routed[0]?.topic === kafka.topics.dead_letter) deadLettered++
+    else published++
+    messages.push(...routed)
+  }
+  return { messages, published, deadLettered }
+}
