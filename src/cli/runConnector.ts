@@ -47,20 +47,25 @@ const commonLayers = (loaded: LoadedConfig) =>
     loggingLayer(loaded.config.log_level),
   )
 
+/** Everything the pipeline and the API need, for one loaded config and cluster. */
+export const appLayers = (loaded: LoadedConfig, brokers: ReadonlyArray<string>) => {
+  const streams = StreamHealth.layer
+  return Layer.mergeAll(
+    commonLayers(loaded),
+    KafkaClient.layer(loaded.config.kafka, brokers),
+    streams,
+    Layer.provide(healthFromStreams, streams),
+  )
+}
+
 /** The pipeline and the HTTP API together, for as long as the scope lives. */
 const runAll = (loaded: LoadedConfig) =>
   Effect.gen(function* () {
     const brokers = yield* brokersFor(loaded)
-    const streams = StreamHealth.layer
-    const layers = Layer.mergeAll(
-      commonLayers(loaded),
-      KafkaClient.layer(loaded.config.kafka, brokers),
-      streams,
-    ).pipe((base) => Layer.merge(base, Layer.provide(healthFromStreams, streams)))
     return yield* Effect.gen(function* () {
       yield* Layer.build(ApiServer.layer)
       return yield* runPipeline()
-    }).pipe(Effect.provide(layers))
+    }).pipe(Effect.provide(appLayers(loaded, brokers)))
   })
 
 const embedded = Effect.gen(function* () {

@@ -1,0 +1,95 @@
+import { type ChildProcess, spawn } from "node:child_process"
+import { randomUUID } from "node:crypto"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+import { Effect } from "effect"
+import { describe, expect, inject, it } from "vitest"
+import { startOktaSimulator } from "../../src/providers/okta/OktaSimulator.ts"
+import { pipelineConfigYaml } from "../support/pipelineConfig.ts"
+import { activityIds, kafkaFor, readTopic, uniqueTopics } from "../support/topics.ts"
+
+const brokers = inject("kafkaBrokers")
+const main = resolve(import.meta.dirname, "../../src/main.ts")
+
+const startConnector = (configFile: string): ChildProcess =>
+  spawn(process.execPath, [main, "run", "--config", configFile], { stdio: ["ignore", "ignore", "pipe"] })
+
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode)
+    else child.once("exit", (code) => resolve(code))
+  })
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+describe("crash safety: the connector process killed with SIGKILL while streaming", () => {
+  it("after 21 kills at random moments and restarts, every simulated activity is in the topic exactly once", async () => {
+    const topics = uniqueTopics()
+    const dir = mkdtempSync(join(tmpdir(), "crash-test-"))
+    const configFile = join(dir, "connector.yaml")
+    const stderr: string[] = []
+
+    await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const simulator = yield* startOktaSimulator({ historySize: 1_000, seed: 5, rateLimit: 1_000_000 })
+          writeFileSync(
+            configFile,
+            pipelineConfigYaml({
+              brokers,
+              topics,
+              simulators: [simulator],
+              accountIds: [randomUUID()],
+              pollInterval: "100ms",
+              pageSize: 10,
+            }),
+          )
+          const admin = kafkaFor(brokers).admin()
+          yield* Effect.promise(() => admin.connect())
+          const stableEnd = async () => {
+            const offsets = await admin.fetchTopicOffsets(topics.activities).catch(() => [])
+            return offsets.reduce((sum, o) => sum + Number(o.high), 0)
+          }
+
+          // New activity keeps arriving at the provider throughout.
+          const emitter = setInterval(() => simulator.emit(2), 100)
+          let killsWhileProgressing = 0
+          let previousEnd = 0
+          for (let round = 0; round < 21; round++) {
+            const child = startConnector(configFile)
+            child.stderr?.on("data", (chunk) => stderr.push(String(chunk)))
+            yield* Effect.promise(() => sleep(1_500 + Math.random() * 3_500))
+            child.kill("SIGKILL")
+            yield* Effect.promise(() => exited(child))
+            const end = yield* Effect.promise(stableEnd)
+            if (end > previousEnd) killsWhileProgressing++
+            previousEnd = end
+          }
+          clearInterval(emitter)
+
+          // One last run catches up with everything, then stops gracefully on SIGTERM.
+          const expected = (simulator.events() as Array<{ uuid: string }>).map((e) => e.uuid)
+          const last = startConnector(configFile)
+          last.stderr?.on("data", (chunk) => stderr.push(String(chunk)))
+          const published = yield* Effect.promise(() =>
+            readTopic(brokers, topics.activities, (m) => m.length >= expected.length, 120_000, 3_000),
+          )
+          last.kill("SIGTERM")
+          const code = yield* Effect.promise(() => exited(last))
+          yield* Effect.promise(() => admin.disconnect())
+
+          const ids = activityIds(published)
+          expect(new Set(ids).size).toBe(ids.length)
+          expect(ids).toEqual(expected)
+          // The kills really landed mid-stream, not only during start-up or idle polling.
+          expect(killsWhileProgressing).toBeGreaterThanOrEqual(10)
+          expect(code).toBe(0)
+        }),
+      ),
+    ).catch((error) => {
+      throw new Error(`${String(error)}\nconnector stderr (tail):\n${stderr.join("").slice(-3000)}`)
+    })
+    rmSync(dir, { recursive: true, force: true })
+  }, 300_000)
+})

@@ -1,0 +1,94 @@
+import { Effect, Fiber } from "effect"
+import { describe, expect, inject, it } from "vitest"
+import { appLayers } from "../../src/cli/runConnector.ts"
+import { parseConfig } from "../../src/config/loadConfig.ts"
+import { runPipeline } from "../../src/pipeline/Pipeline.ts"
+import { startOktaSimulator } from "../../src/providers/okta/OktaSimulator.ts"
+import { pipelineConfigYaml } from "../support/pipelineConfig.ts"
+import { activityIds, readTopic, uniqueTopics } from "../support/topics.ts"
+
+const brokers = inject("kafkaBrokers")
+
+interface OktaEventLike {
+  uuid: string
+  eventType: string
+  outcome?: { result?: string } | null
+}
+
+describe("pipeline: Okta simulator → Kafka", () => {
+  it("streams the history, keeps up with new events, exactly once; login_failed routed; bad records dead-lettered", async () => {
+    const topics = uniqueTopics()
+    await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const simulator = yield* startOktaSimulator({ historySize: 120, seed: 11, rateLimit: 100_000 })
+          const loaded = yield* parseConfig("test", pipelineConfigYaml({ brokers, topics, simulators: [simulator] }))
+          const accountId = loaded.accounts[0]?.account.id ?? ""
+          const pipeline = yield* runPipeline({ minBackoff: "100 millis", maxBackoff: "1 second" }).pipe(
+            Effect.provide(appLayers(loaded, [brokers])),
+            Effect.forkScoped,
+          )
+          const expectedIds = () => (simulator.events() as OktaEventLike[]).map((e) => e.uuid)
+
+          // 1. The whole history, in provider order, each once.
+          const history = yield* Effect.promise(() => readTopic(brokers, topics.activities, (m) => m.length >= 120))
+          expect(activityIds(history)).toEqual(expectedIds())
+
+          // The record: keyed by account, timestamped with the activity, CloudEvents headers.
+          const first = history[0]
+          const firstActivity = JSON.parse(first?.value ?? "{}")
+          expect(first?.key).toBe(accountId)
+          expect(first?.timestamp).toBe(String(Date.parse(firstActivity.created_at)))
+          expect(first?.headers).toMatchObject({
+            ce_specversion: "1.0",
+            ce_id: firstActivity.id,
+            ce_source: `/integrations/okta/accounts/${accountId}`,
+            ce_time: firstActivity.created_at,
+            "content-type": "application/json",
+            integration: "okta",
+            integrated_account_id: accountId,
+          })
+          expect(first?.headers.ce_type).toContain(firstActivity.action)
+          expect(firstActivity.remote_data.uuid).toBe(firstActivity.id)
+
+          // 2. New activity arrives after the stream caught up.
+          simulator.emit(30)
+          const live = yield* Effect.promise(() => readTopic(brokers, topics.activities, (m) => m.length >= 150))
+          expect(activityIds(live)).toEqual(expectedIds())
+
+          // 3. login_failed: exactly the failed sign-ins, also on their own topic.
+          const failedIds = (simulator.events() as OktaEventLike[])
+            .filter((e) => e.eventType === "user.session.start" && e.outcome?.result === "FAILURE")
+            .map((e) => e.uuid)
+          expect(failedIds.length).toBeGreaterThan(0)
+          const failed = yield* Effect.promise(() =>
+            readTopic(brokers, topics.login_failed, (m) => m.length >= failedIds.length),
+          )
+          expect(activityIds(failed)).toEqual(failedIds)
+
+          // 4. A record that does not decode goes to the dead-letter topic with its reason; the stream goes on.
+          const bad = simulator.injectMalformed("missing-uuid")
+          simulator.emit(5)
+          const deadLetters = yield* Effect.promise(() => readTopic(brokers, topics.dead_letter, (m) => m.length >= 1))
+          expect(deadLetters).toHaveLength(1)
+          const dead = JSON.parse(deadLetters[0]?.value ?? "{}")
+          expect(dead).toMatchObject({ integrated_account_id: accountId, integration: "okta", stage: "decode" })
+          expect(dead.reason).toContain("uuid")
+          expect(dead.raw).toEqual(bad)
+          const after = yield* Effect.promise(() => readTopic(brokers, topics.activities, (m) => m.length >= 155))
+          const goodIds = (simulator.events() as OktaEventLike[]).filter((e) => e.uuid !== undefined).map((e) => e.uuid)
+          expect(activityIds(after)).toEqual(goodIds)
+
+          // 5. The checkpoint after the last page names the account and holds the Okta position.
+          const checkpoints = yield* Effect.promise(() => readTopic(brokers, topics.checkpoints, (m) => m.length >= 1))
+          const latest = JSON.parse(checkpoints.at(-1)?.value ?? "{}")
+          expect(checkpoints.at(-1)?.key).toBe(accountId)
+          expect(latest).toMatchObject({ integrated_account_id: accountId, integration: "okta", dead_lettered_total: 1 })
+          expect(latest.position.next).toMatch(/^\/api\/v1\/logs\?/)
+
+          yield* Fiber.interrupt(pipeline)
+        }),
+      ),
+    )
+  }, 120_000)
+})

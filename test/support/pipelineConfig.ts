@@ -1,0 +1,41 @@
+import { randomBytes, randomUUID } from "node:crypto"
+import { stringify } from "yaml"
+import type { ProviderSimulator } from "../../src/providers/ProviderAdapter.ts"
+import type { uniqueTopics } from "./topics.ts"
+
+/** A connector config (YAML) with one account per simulator, on the test broker and fresh topics. */
+export const pipelineConfigYaml = (options: {
+  readonly brokers: string
+  readonly topics: ReturnType<typeof uniqueTopics>
+  readonly simulators: ReadonlyArray<ProviderSimulator>
+  readonly accountIds?: ReadonlyArray<string>
+  readonly pollInterval?: string
+  readonly pageSize?: number
+  readonly port?: number
+  readonly transactionalIdPrefix?: string
+  readonly kafka?: Record<string, unknown>
+}) =>
+  stringify({
+    server: {
+      host: "127.0.0.1",
+      port: options.port ?? 0,
+      api_keys: [randomBytes(24).toString("base64url")],
+      cursor_secret: randomBytes(32).toString("base64url"),
+    },
+    kafka: {
+      brokers: options.brokers.split(","),
+      topics: options.topics,
+      partitions: 1,
+      transactional_id_prefix: options.transactionalIdPrefix ?? `test-${randomUUID().slice(0, 8)}`,
+      ...options.kafka,
+    },
+    poll: { interval: options.pollInterval ?? "200ms", page_size: options.pageSize ?? 40, jitter: 0 },
+    log_level: "warn",
+    accounts: options.simulators.map((simulator, i) => ({
+      id: options.accountIds?.[i] ?? randomUUID(),
+      integration: simulator.integration,
+      base_url: simulator.baseUrl,
+      credentials: simulator.credentials,
+      start_from: "earliest",
+    })),
+  })
