@@ -1,0 +1,56 @@
+import type { UnifiedAction } from "../../domain/Activity.ts"
+import type { ActivityFilters } from "../../domain/ActivityFilters.ts"
+import { LOGS_PATH } from "./OktaPosition.ts"
+
+/** Okta keeps 90 days of events; a `since` further back returns nothing more, and past 180 days it is a 400. */
+const RETENTION_MS = 90 * 24 * 60 * 60 * 1000
+/** Okta's documented maximum page size. */
+export const MAX_LIMIT = 1000
+
+/** A SCIM string literal: `"` and `\` escaped, so a filter value can never end the literal early. */
+export const scimString = (value: string): string => `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`
+
+/** Unified actions with an Okta counterpart (okta.md §3); the others match no Okta event. */
+const actionFilter: { readonly [A in UnifiedAction]?: string } = {
+  login: `eventType eq "user.session.start" and outcome.result eq "SUCCESS"`,
+  login_failed: `eventType eq "user.session.start" and outcome.result eq "FAILURE"`,
+  logout: `eventType eq "user.session.end"`,
+  user_created: `eventType eq "user.lifecycle.create"`,
+  user_deactivated: `eventType eq "user.lifecycle.deactivate"`,
+  user_deleted: `eventType eq "user.lifecycle.delete.initiated"`,
+}
+
+/** True when the filters ask for an action no Okta event maps to: the answer is empty without asking Okta. */
+export const matchesNothing = (filters: ActivityFilters): boolean =>
+  filters.action !== undefined && actionFilter[filters.action] === undefined
+
+const sinceFor = (createdAt: string | undefined, now: number): string => {
+  const earliest = now - RETENTION_MS
+  if (createdAt === undefined) return new Date(earliest).toISOString()
+  const requested = Date.parse(createdAt)
+  // An unparseable value is sent as given: Okta's own 400 says what is wrong with it.
+  if (Number.isNaN(requested)) return createdAt
+  // Older than the retention returns nothing more, and beyond 180 days Okta rejects the request.
+  return new Date(Math.max(requested, earliest)).toISOString()
+}
+
+/**
+ * The first request of a read: a polling request (no `until`, ascending), so Okta's `next` link is always
+ * present and following it never skips late-persisted events (okta.md §4).
+ */
+export const startQuery = (filters: ActivityFilters, limit: number, now: number): string => {
+  const parts = [
+    filters.actor_id === undefined ? undefined : `actor.id eq ${scimString(filters.actor_id)}`,
+    filters.action === undefined ? undefined : actionFilter[filters.action],
+  ].filter((part): part is string => part !== undefined)
+  const query = new URLSearchParams({
+    since: sinceFor(filters.created_at, now),
+    sortOrder: "ASCENDING",
+    limit: String(pageLimit(limit)),
+  })
+  if (parts.length === 1) query.set("filter", parts[0] as string)
+  if (parts.length > 1) query.set("filter", parts.map((part) => `(${part})`).join(" and "))
+  return `${LOGS_PATH}?${query}`
+}
+
+export const pageLimit = (limit: number): number => Math.min(MAX_LIMIT, Math.max(1, Math.floor(limit)))

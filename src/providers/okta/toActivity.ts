@@ -1,0 +1,70 @@
+import { Either } from "effect"
+import { type Activity, compact, toUtcInstant } from "../../domain/Activity.ts"
+import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
+import type { MappingFailure } from "../ProviderAdapter.ts"
+import type { OktaLogEvent } from "./OktaLogEvent.ts"
+
+/** Okta event types with a clear unified counterpart (okta.md §7); everything else keeps its raw eventType. */
+const actionOf = (event: OktaLogEvent): string => {
+  switch (event.eventType) {
+    case "user.session.start": {
+      const result = event.outcome?.result
+      if (result === "SUCCESS") return "login"
+      if (result === "FAILURE") return "login_failed"
+      // SKIPPED, CHALLENGE, … are neither a login nor a failed one.
+      return event.eventType
+    }
+    case "user.session.end":
+      return "logout"
+    case "user.lifecycle.create":
+      return "user_created"
+    case "user.lifecycle.deactivate":
+      return "user_deactivated"
+    case "user.lifecycle.delete.initiated":
+      return "user_deleted"
+    default:
+      return event.eventType
+  }
+}
+
+const actorOf = (event: OktaLogEvent): NonNullable<Activity["actor"]> => {
+  const actor = event.actor
+  // Okta says every event has an actor; a record without one is treated as anonymous rather than rejected.
+  if (!actor) return { type: "anonymous" }
+  if (actor.type === "User") {
+    const user = compact({ id: actor.id })
+    return user.id === undefined ? { type: "user" } : { type: "user", user: { id: user.id } }
+  }
+  // SystemPrincipal, PublicClientApp and other non-human principals.
+  return { type: "system" }
+}
+
+const contextOf = (event: OktaLogEvent): Activity["context"] => {
+  const context = compact({
+    ip_address: event.client?.ipAddress,
+    user_agent: event.client?.userAgent?.rawUserAgent,
+    authentication_method: event.authenticationContext?.credentialType,
+  })
+  return Object.keys(context).length === 0 ? undefined : context
+}
+
+/** An Okta LogEvent as a unified Activity. Pure; `remote_data` is attached by the caller. */
+export const toActivity = (
+  event: OktaLogEvent,
+  _account: IntegratedAccount,
+): Either.Either<Activity, MappingFailure> => {
+  const createdAt = toUtcInstant(event.published)
+  if (createdAt === undefined) {
+    return Either.left({
+      reason: `okta event ${event.uuid} has an unparseable published time: ${JSON.stringify(event.published)}`,
+    })
+  }
+  const context = contextOf(event)
+  return Either.right({
+    id: event.uuid,
+    actor: actorOf(event),
+    action: actionOf(event),
+    ...(context === undefined ? {} : { context }),
+    created_at: createdAt,
+  })
+}

@@ -1,0 +1,78 @@
+import { createServer } from "node:http"
+import { Effect } from "effect"
+import type { ActivityFilters } from "../../../src/domain/ActivityFilters.ts"
+import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts"
+import { ProviderHttp } from "../../../src/http/ProviderHttp.ts"
+import { okta } from "../../../src/providers/okta/index.ts"
+import type { OktaPosition } from "../../../src/providers/okta/OktaPosition.ts"
+import {
+  type OktaSimulatorHandle,
+  type OktaSimulatorOptions,
+  startOktaSimulator,
+} from "../../../src/providers/okta/OktaSimulator.ts"
+import type { Page } from "../../../src/providers/ProviderAdapter.ts"
+
+/** Real HTTP through the project's client, with quick backoff so retry tests stay short. */
+export const HttpLive = ProviderHttp.layer({ retryBase: "10 millis" })
+
+export const simulator = (options: OktaSimulatorOptions = {}) => startOktaSimulator({ seed: 42, ...options })
+
+export const accountFor = (
+  sim: OktaSimulatorHandle,
+  credentials: Record<string, string> = sim.credentials,
+): IntegratedAccount => ({
+  id: `okta-test-${sim.baseUrl}`,
+  integration: "okta",
+  baseUrl: new URL(sim.baseUrl),
+  credentials,
+  settings: sim.settings,
+})
+
+export const uuidsOf = (records: ReadonlyArray<unknown>) =>
+  records.map((record) => (record as { uuid: string }).uuid)
+
+/** Follows pages until the adapter says it is caught up; every page is returned for inspection. */
+export const readToEnd = (
+  account: IntegratedAccount,
+  filters: ActivityFilters,
+  limit: number,
+  from?: OktaPosition,
+) =>
+  Effect.gen(function* () {
+    const pages: Array<Page<OktaPosition>> = []
+    let position = from
+    for (let i = 0; i < 100; i++) {
+      const page = yield* okta.fetchPage({ account, filters, position, limit })
+      pages.push(page)
+      position = page.next
+      if (!page.hasMore) break
+    }
+    return { pages, records: pages.flatMap((page) => page.records), last: pages.at(-1) as Page<OktaPosition> }
+  })
+
+/** A second local server standing in for a foreign host: it only counts what reaches it. */
+export const foreignHost = Effect.acquireRelease(
+  Effect.async<{ origin: string; host: string; hits: () => number; close: () => void }>((resume) => {
+    let hits = 0
+    const server = createServer((_req, res) => {
+      hits++
+      res.end("[]")
+    })
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      const port = typeof address === "object" && address ? address.port : 0
+      resume(
+        Effect.succeed({
+          origin: `http://127.0.0.1:${port}`,
+          host: `127.0.0.1:${port}`,
+          hits: () => hits,
+          close: () => {
+            server.closeAllConnections()
+            server.close()
+          },
+        }),
+      )
+    })
+  }),
+  (foreign) => Effect.sync(foreign.close),
+)
