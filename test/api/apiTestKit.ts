@@ -1,0 +1,199 @@
+import { randomBytes, randomUUID } from "node:crypto"
+import { Context, Effect, Either, HashMap, Layer, Logger } from "effect"
+import { stringify } from "yaml"
+import { ApiServer } from "../../src/api/HttpServer.ts"
+import { Config, parseConfig } from "../../src/config/loadConfig.ts"
+import { CursorCodec } from "../../src/cursor/CursorCodec.ts"
+import { type Integration, IntegrationNames } from "../../src/domain/Integration.ts"
+import { ProviderHttp } from "../../src/http/ProviderHttp.ts"
+import { type OktaSimulatorHandle, startOktaSimulator } from "../../src/providers/okta/OktaSimulator.ts"
+import type { ProviderSimulator } from "../../src/providers/ProviderAdapter.ts"
+import { providers } from "../../src/providers/registry.ts"
+
+/** Credential forms the adapters without a simulator accept (their credentials schemas); never sent anywhere. */
+const placeholderCredentials = (integration: Integration): Record<string, string> =>
+  integration === "browserstack"
+    ? { username: "api-test", access_key: "not-a-real-key" }
+    : { access_token: "not-a-real-token" }
+
+/** No provider listens here: adapters without a simulator answer 501 before any request. */
+const unusedBaseUrl = "http://127.0.0.1:9"
+
+export interface LogLine {
+  readonly level: string
+  readonly message: string
+  readonly annotations: Record<string, unknown>
+}
+
+export interface TestApi {
+  readonly url: string
+  readonly apiKey: string
+  /** One account per integration, by integration name. */
+  readonly accountOf: { readonly [I in Integration]: string }
+  /** A second Okta account on the same simulator, for cursors replayed across accounts. */
+  readonly otherOktaAccount: string
+  /** An Okta account whose api_token the simulator refuses. */
+  readonly badCredentialsAccount: string
+  /** An Okta account kept for rate-limit tests (the client remembers a quota per account). */
+  readonly throttledAccount: string
+  /** An Okta account with `enabled: false`. */
+  readonly disabledAccount: string
+  /** The organization the asana/github accounts are configured for. */
+  readonly organizationOf: (integration: Integration) => string | undefined
+  /** Whether the integration's adapter is built (has a simulator we run) or still pending (answers 501). */
+  readonly simulated: (integration: Integration) => boolean
+  readonly okta: OktaSimulatorHandle
+  readonly logs: () => ReadonlyArray<LogLine>
+}
+
+export class TestApiServer extends Context.Tag("TestApiServer")<TestApiServer, TestApi>() {}
+
+const configuredOrganization = "org-under-test"
+
+/**
+ * A real API server on an ephemeral port, configured from YAML through `parseConfig` with one account per
+ * integration: those whose adapter has a simulator point at it (Okta always), the others are pending.
+ */
+export const testApiLayer = Layer.scoped(
+  TestApiServer,
+  Effect.gen(function* () {
+    const okta = yield* startOktaSimulator({ seed: 7, historySize: 30, rateLimit: 10_000 })
+    const simulators = new Map<Integration, ProviderSimulator>([["okta", okta]])
+    for (const integration of IntegrationNames) {
+      const start = providers[integration].simulator
+      if (integration !== "okta" && start !== undefined)
+        simulators.set(integration, yield* start({ seed: 7 }))
+    }
+
+    const apiKey = randomBytes(24).toString("base64url")
+    const accountOf = Object.fromEntries(IntegrationNames.map((i) => [i, randomUUID()])) as {
+      [I in Integration]: string
+    }
+    const otherOktaAccount = randomUUID()
+    const badCredentialsAccount = randomUUID()
+    const throttledAccount = randomUUID()
+    const disabledAccount = randomUUID()
+    const organizationOf = (integration: Integration) =>
+      providers[integration].capabilities.filters.includes("organization_id")
+        ? (simulators.get(integration)?.settings.organization_id ?? configuredOrganization)
+        : undefined
+
+    const accounts = [
+      ...IntegrationNames.map((integration) => {
+        const simulator = simulators.get(integration)
+        const organization = organizationOf(integration)
+        return {
+          id: accountOf[integration],
+          integration,
+          base_url: simulator?.baseUrl ?? unusedBaseUrl,
+          credentials: simulator?.credentials ?? placeholderCredentials(integration),
+          ...(organization === undefined ? {} : { organization_id: organization }),
+        }
+      }),
+      { id: otherOktaAccount, integration: "okta", base_url: okta.baseUrl, credentials: okta.credentials },
+      {
+        id: badCredentialsAccount,
+        integration: "okta",
+        base_url: okta.baseUrl,
+        credentials: { api_token: "00wrong" },
+      },
+      { id: throttledAccount, integration: "okta", base_url: okta.baseUrl, credentials: okta.credentials },
+      {
+        id: disabledAccount,
+        integration: "okta",
+        base_url: okta.baseUrl,
+        credentials: okta.credentials,
+        enabled: false,
+      },
+    ]
+    const yaml = stringify({
+      server: {
+        host: "127.0.0.1",
+        port: 0,
+        api_keys: [randomBytes(24).toString("base64url"), apiKey],
+        cursor_secret: randomBytes(32).toString("base64url"),
+      },
+      accounts,
+    })
+    const loaded = parseConfig("api-test.yaml", yaml, {})
+    if (Either.isLeft(loaded)) return yield* Effect.die(new Error(loaded.left.message))
+
+    const lines: LogLine[] = []
+    const captureLogs = Logger.replace(
+      Logger.defaultLogger,
+      Logger.make(({ logLevel, message, annotations }) => {
+        lines.push({
+          level: logLevel.label,
+          message: (Array.isArray(message) ? message : [message]).map(String).join(" "),
+          annotations: Object.fromEntries(HashMap.toEntries(annotations)),
+        })
+      }),
+    )
+
+    const dependencies = Layer.mergeAll(
+      Config.layer(loaded.right),
+      CursorCodec.layer(loaded.right.config.server.cursor_secret),
+      // Quick retries; a rate limit further away than half a second is handed back to the client.
+      ProviderHttp.layer({
+        maxRetries: 1,
+        retryBase: "10 millis",
+        maxRateLimitWait: "500 millis",
+        requestTimeout: "5 seconds",
+      }),
+      captureLogs,
+    )
+    const server = yield* Layer.build(Layer.provide(ApiServer.layer, dependencies))
+    return {
+      url: Context.get(server, ApiServer).url,
+      apiKey,
+      accountOf,
+      otherOktaAccount,
+      badCredentialsAccount,
+      throttledAccount,
+      disabledAccount,
+      organizationOf,
+      simulated: (integration: Integration) => simulators.has(integration),
+      okta,
+      logs: () => [...lines],
+    } satisfies TestApi
+  }),
+)
+
+export interface Answer {
+  readonly status: number
+  readonly headers: Headers
+  // biome-ignore lint/suspicious/noExplicitAny: JSON bodies are inspected field by field in assertions.
+  readonly body: any
+}
+
+/**
+ * A GET with node's fetch. `params` as a record is encoded; as a string it is sent as the raw query string.
+ * `auth` defaults to the valid key; `false` sends no Authorization header.
+ */
+export const get = (
+  api: TestApi,
+  path: string,
+  params: Readonly<Record<string, string>> | string = {},
+  options: { readonly auth?: string | false; readonly method?: string } = {},
+) =>
+  Effect.promise(async (): Promise<Answer> => {
+    const url = new URL(path, api.url)
+    if (typeof params === "string") url.search = params
+    else for (const [name, value] of Object.entries(params)) url.searchParams.append(name, value)
+    const auth = options.auth === undefined ? `Bearer ${api.apiKey}` : options.auth
+    const response = await fetch(url, {
+      method: options.method ?? "GET",
+      headers: auth === false ? {} : { authorization: auth },
+    })
+    const text = await response.text()
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: text === "" ? undefined : JSON.parse(text),
+    }
+  })
+
+export const activitiesPath = "/unified/user-directory/activities"
+
+export const listActivities = (api: TestApi, params: Record<string, string>) =>
+  get(api, activitiesPath, params)
