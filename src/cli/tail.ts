@@ -14,13 +14,24 @@ const { values } = parseArgs({
   },
 })
 
-const kafka = new Kafka({ clientId: "siem-connector-tail", brokers: values.brokers.split(","), logLevel: logLevel.NOTHING })
+const kafka = new Kafka({
+  clientId: "siem-connector-tail",
+  brokers: values.brokers.split(","),
+  logLevel: logLevel.NOTHING,
+})
 const consumer = kafka.consumer({ groupId: `tail-${randomUUID()}` })
 await consumer.connect()
 await consumer.subscribe({ topic: values.topic, fromBeginning: true })
 await consumer.run({
   eachMessage: async ({ message, partition }) => {
-    console.log(JSON.stringify({ partition, offset: message.offset, key: message.key?.toString(), value: message.value?.toString() }))
+    console.log(
+      JSON.stringify({
+        partition,
+        offset: message.offset,
+        key: message.key?.toString(),
+        value: message.value?.toString(),
+      }),
+    )
   },
 })
 const stop = async () => {

@@ -58,7 +58,7 @@ export const ActivityContext = Schema.Struct({
 /** An ISO-8601 instant in UTC with millisecond precision, e.g. `2026-11-25T19:57:06.000Z`. */
 export const UtcInstant = Schema.String.pipe(
   Schema.pattern(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
-  Schema.annotations({ format: "date-time", description: "ISO-8601 instant, UTC" }),
+  Schema.annotations({ jsonSchema: { format: "date-time" }, description: "ISO-8601 instant, UTC" }),
 )
 
 export const Activity = Schema.Struct({
@@ -89,7 +89,17 @@ export type Activity = typeof Activity.Type
 /** Normalises any date-time the providers send to the Activity's UTC instant form; undefined if unparseable. */
 export const toUtcInstant = (value: string | number | Date): string | undefined => {
   const date = value instanceof Date ? value : new Date(value)
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString()
+  if (Number.isNaN(date.getTime())) return undefined
+  // JavaScript rolls impossible calendar dates over (2017-09-31 → 2017-10-01); a provider's date must be real.
+  if (typeof value === "string") {
+    const ymd = /^(\d{4})-(\d{2})-(\d{2})/.exec(value)
+    if (ymd) {
+      const [, y, m, d] = ymd.map(Number)
+      const check = new Date(Date.UTC(y ?? 0, (m ?? 1) - 1, d ?? 1))
+      if (check.getUTCMonth() !== (m ?? 1) - 1 || check.getUTCDate() !== d) return undefined
+    }
+  }
+  return date.toISOString()
 }
 
 /**

@@ -47,7 +47,7 @@ export const makeAccountPublisher = (
         transactionTimeout: 30_000,
         allowAutoTopicCreation: false,
         // kafkajs otherwise silently drops the idempotent producer's unbounded retries for the client default.
-        retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 10_000 },
+        retry: { retries: 4, initialRetryTime: 300, maxRetryTime: 3_000 },
       })
       yield* kafkaCall("producer connect", () => fresh.connect())
       // An empty transaction's abort sends no EndTxn; it runs InitProducerId: the fencing step.

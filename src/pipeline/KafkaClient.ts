@@ -35,7 +35,8 @@ export const kafkaJsConfig = (
     ...(sasl ? { sasl } : {}),
     connectionTimeout: 5_000,
     requestTimeout: 30_000,
-    retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 10_000 },
+    // Short: a broker that stays away surfaces as a failure, retried by the stream with backoff and shown in /healthz.
+    retry: { retries: 4, initialRetryTime: 300, maxRetryTime: 3_000 },
     // kafkajs' own logger is noisy and unstructured; failures surface as errors in our fibers instead.
     logLevel: logLevel.NOTHING,
   }

@@ -22,7 +22,10 @@ describe("pipeline: Okta simulator → Kafka", () => {
       Effect.scoped(
         Effect.gen(function* () {
           const simulator = yield* startOktaSimulator({ historySize: 120, seed: 11, rateLimit: 100_000 })
-          const loaded = yield* parseConfig("test", pipelineConfigYaml({ brokers, topics, simulators: [simulator] }))
+          const loaded = yield* parseConfig(
+            "test",
+            pipelineConfigYaml({ brokers, topics, simulators: [simulator] }),
+          )
           const accountId = loaded.accounts[0]?.account.id ?? ""
           const pipeline = yield* runPipeline({ minBackoff: "100 millis", maxBackoff: "1 second" }).pipe(
             Effect.provide(appLayers(loaded, [brokers])),
@@ -31,7 +34,9 @@ describe("pipeline: Okta simulator → Kafka", () => {
           const expectedIds = () => (simulator.events() as OktaEventLike[]).map((e) => e.uuid)
 
           // 1. The whole history, in provider order, each once.
-          const history = yield* Effect.promise(() => readTopic(brokers, topics.activities, (m) => m.length >= 120))
+          const history = yield* Effect.promise(() =>
+            readTopic(brokers, topics.activities, (m) => m.length >= 120),
+          )
           expect(activityIds(history)).toEqual(expectedIds())
 
           // The record: keyed by account, timestamped with the activity, CloudEvents headers.
@@ -53,7 +58,9 @@ describe("pipeline: Okta simulator → Kafka", () => {
 
           // 2. New activity arrives after the stream caught up.
           simulator.emit(30)
-          const live = yield* Effect.promise(() => readTopic(brokers, topics.activities, (m) => m.length >= 150))
+          const live = yield* Effect.promise(() =>
+            readTopic(brokers, topics.activities, (m) => m.length >= 150),
+          )
           expect(activityIds(live)).toEqual(expectedIds())
 
           // 3. login_failed: exactly the failed sign-ins, also on their own topic.
@@ -69,21 +76,37 @@ describe("pipeline: Okta simulator → Kafka", () => {
           // 4. A record that does not decode goes to the dead-letter topic with its reason; the stream goes on.
           const bad = simulator.injectMalformed("missing-uuid")
           simulator.emit(5)
-          const deadLetters = yield* Effect.promise(() => readTopic(brokers, topics.dead_letter, (m) => m.length >= 1))
+          const deadLetters = yield* Effect.promise(() =>
+            readTopic(brokers, topics.dead_letter, (m) => m.length >= 1),
+          )
           expect(deadLetters).toHaveLength(1)
           const dead = JSON.parse(deadLetters[0]?.value ?? "{}")
-          expect(dead).toMatchObject({ integrated_account_id: accountId, integration: "okta", stage: "decode" })
+          expect(dead).toMatchObject({
+            integrated_account_id: accountId,
+            integration: "okta",
+            stage: "decode",
+          })
           expect(dead.reason).toContain("uuid")
           expect(dead.raw).toEqual(bad)
-          const after = yield* Effect.promise(() => readTopic(brokers, topics.activities, (m) => m.length >= 155))
-          const goodIds = (simulator.events() as OktaEventLike[]).filter((e) => e.uuid !== undefined).map((e) => e.uuid)
+          const after = yield* Effect.promise(() =>
+            readTopic(brokers, topics.activities, (m) => m.length >= 155),
+          )
+          const goodIds = (simulator.events() as OktaEventLike[])
+            .filter((e) => e.uuid !== undefined)
+            .map((e) => e.uuid)
           expect(activityIds(after)).toEqual(goodIds)
 
           // 5. The checkpoint after the last page names the account and holds the Okta position.
-          const checkpoints = yield* Effect.promise(() => readTopic(brokers, topics.checkpoints, (m) => m.length >= 1))
+          const checkpoints = yield* Effect.promise(() =>
+            readTopic(brokers, topics.checkpoints, (m) => m.length >= 1),
+          )
           const latest = JSON.parse(checkpoints.at(-1)?.value ?? "{}")
           expect(checkpoints.at(-1)?.key).toBe(accountId)
-          expect(latest).toMatchObject({ integrated_account_id: accountId, integration: "okta", dead_lettered_total: 1 })
+          expect(latest).toMatchObject({
+            integrated_account_id: accountId,
+            integration: "okta",
+            dead_lettered_total: 1,
+          })
           expect(latest.position.next).toMatch(/^\/api\/v1\/logs\?/)
 
           yield* Fiber.interrupt(pipeline)
