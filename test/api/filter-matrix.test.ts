@@ -1,42 +1,14 @@
 import { describe, expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
-import { ActionValues, type UnifiedAction } from "../../src/domain/Activity.ts"
+import { ActionValues } from "../../src/domain/Activity.ts"
 import { type FilterName, FilterNames } from "../../src/domain/ActivityFilters.ts"
 import { type Integration, IntegrationNames } from "../../src/domain/Integration.ts"
+import { specActionsAccepted, specFilterRequired, specFilterSupport } from "../support/specMatrix.ts"
 import { type Answer, listActivities, type TestApi, TestApiServer, testApiLayer } from "./apiTestKit.ts"
 
-/*
- * The spec's matrices, transcribed by hand from /work/shared/spec/list-activities.seed.txt; nothing here is
- * read from the adapters, so a request the server judges differently from the spec fails.
- */
-const supportedIn: { readonly [F in FilterName]: ReadonlyArray<Integration> } = {
-  organization_id: ["asana", "github"],
-  created_at: [
-    "asana",
-    "atlassian",
-    "confluence",
-    "dropbox",
-    "figma",
-    "hubspot",
-    "jira",
-    "okta",
-    "salesforce",
-    "zendesk",
-    "zoom",
-  ],
-  actor_id: ["asana", "dropbox", "hubspot", "okta", "salesforce", "zendesk"],
-  action: ["asana", "atlassian", "dropbox", "figma", "hubspot", "okta", "zendesk", "zoom"],
-  entity: ["zendesk"],
-  entity_type: ["zendesk"],
-  ip_address: ["zendesk"],
-}
-const requiredIn: ReadonlyArray<Integration> = ["asana", "github"]
-const actionsAccepted: { readonly [I in Integration]?: ReadonlyArray<UnifiedAction> } = {
-  zoom: ["login"],
-  hubspot: ["login"],
-  dropbox: ["login", "login_failed", "logout"],
-  figma: ["login", "logout", "user_created", "user_deleted"],
-}
+const supportedIn = specFilterSupport
+const requiredIn = specFilterRequired.organization_id ?? []
+const actionsAccepted = specActionsAccepted
 
 const valueFor = (api: TestApi, integration: Integration, filter: FilterName): string => {
   switch (filter) {

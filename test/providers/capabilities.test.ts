@@ -1,49 +1,13 @@
 import { Either, Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import type { UnifiedAction } from "../../src/domain/Activity.ts"
 import { type FilterName, FilterNames } from "../../src/domain/ActivityFilters.ts"
 import { type Integration, IntegrationNames } from "../../src/domain/Integration.ts"
 import { providers } from "../../src/providers/registry.ts"
+import { specActionsAccepted, specFilterRequired, specFilterSupport } from "../support/specMatrix.ts"
 
-/*
- * Transcribed by hand from /work/shared/spec/list-activities.seed.txt (the original wins over the matrix copy),
- * in the spec's own shape: per filter, the integrations listed under "Supported in" / "Required in".
- * Nothing here is read from the adapters, so a wrong adapter declaration fails.
- */
-const filterSupport: { readonly [F in FilterName]: ReadonlyArray<Integration> } = {
-  // "Required in: Asana, GitHub"
-  organization_id: ["asana", "github"],
-  created_at: [
-    "asana",
-    "atlassian",
-    "confluence",
-    "dropbox",
-    "figma",
-    "hubspot",
-    "jira",
-    "okta",
-    "salesforce",
-    "zendesk",
-    "zoom",
-  ],
-  actor_id: ["asana", "dropbox", "hubspot", "okta", "salesforce", "zendesk"],
-  action: ["asana", "atlassian", "dropbox", "figma", "hubspot", "okta", "zendesk", "zoom"],
-  entity: ["zendesk"],
-  entity_type: ["zendesk"],
-  ip_address: ["zendesk"],
-}
-
-const filterRequired: { readonly [F in FilterName]?: ReadonlyArray<Integration> } = {
-  organization_id: ["asana", "github"],
-}
-
-/** The spec's "Enum support by integration" for `action`; an integration not listed accepts every value. */
-const actionEnumSupport: { readonly [I in Integration]?: ReadonlyArray<UnifiedAction> } = {
-  zoom: ["login"],
-  hubspot: ["login"],
-  dropbox: ["login", "login_failed", "logout"],
-  figma: ["login", "logout", "user_created", "user_deleted"],
-}
+const filterSupport = specFilterSupport
+const filterRequired = specFilterRequired
+const actionEnumSupport = specActionsAccepted
 
 const expectedFilters = (
   integration: Integration,
