@@ -2,6 +2,9 @@ import { existsSync } from "node:fs"
 import { Effect, Layer, Logger, LogLevel } from "effect"
 import { parseArgs, UsageError, usage } from "./cli/args.ts"
 import { runConnector } from "./cli/runConnector.ts"
+import { quietKafkajsTimerWarning } from "./observability/quietKafkajsTimerWarning.ts"
+
+quietKafkajsTimerWarning()
 
 const args = parseArgs(process.argv.slice(2))
 if (args instanceof UsageError) {

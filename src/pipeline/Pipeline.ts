@@ -1,8 +1,9 @@
-import { Effect, Schedule } from "effect"
+import { Cause, Effect, Schedule } from "effect"
 import { Config } from "../config/loadConfig.ts"
 import { makeAccountPublisher } from "./AccountPublisher.ts"
 import { type AccountStreamSettings, runAccountStream } from "./AccountStream.ts"
 import { readCheckpoints } from "./CheckpointStore.ts"
+import { StreamHealth } from "./StreamHealth.ts"
 import { ensureTopics } from "./Topics.ts"
 
 /** Until the cluster answers at start: retried, growing to 30 s between attempts. */
@@ -54,10 +55,25 @@ export const runPipeline = (overrides: Partial<AccountStreamSettings> = {}) =>
           publisher,
           settings,
         ).pipe(
+          // Only a fenced producer ends a stream: another instance owns this account now.
           Effect.catchAllCause((cause) =>
-            Effect.logError("account stream stopped", cause).pipe(
-              Effect.annotateLogs({ integrated_account_id: account.id }),
-            ),
+            Effect.gen(function* () {
+              const health = yield* StreamHealth
+              yield* health.update(account.id, (current) => ({
+                integrated_account_id: account.id,
+                integration: account.integration,
+                consecutive_failures: 0,
+                published_total: 0,
+                dead_lettered_total: 0,
+                gaps_total: 0,
+                ...current,
+                state: "stopped",
+                last_error: Cause.pretty(cause).split("\n")[0] ?? "stopped",
+              }))
+              yield* Effect.logError("account stream stopped", cause).pipe(
+                Effect.annotateLogs({ integrated_account_id: account.id }),
+              )
+            }),
           ),
           Effect.forkScoped,
         )

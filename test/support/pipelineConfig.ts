@@ -30,7 +30,7 @@ export const pipelineConfigYaml = (options: {
       ...options.kafka,
     },
     poll: { interval: options.pollInterval ?? "200ms", page_size: options.pageSize ?? 40, jitter: 0 },
-    log_level: "warn",
+    log_level: "error",
     accounts: options.simulators.map((simulator, i) => ({
       id: options.accountIds?.[i] ?? randomUUID(),
       integration: simulator.integration,

@@ -1,0 +1,190 @@
+import { randomUUID } from "node:crypto"
+import { Context, Effect, Fiber, Layer } from "effect"
+import { describe, expect, inject, it } from "vitest"
+import { listActivities } from "../../src/activities/ListActivities.ts"
+import { appLayers } from "../../src/cli/runConnector.ts"
+import { parseConfig } from "../../src/config/loadConfig.ts"
+import { runBackfill } from "../../src/pipeline/Backfill.ts"
+import type { Checkpoint } from "../../src/pipeline/Checkpoint.ts"
+import { runPipeline } from "../../src/pipeline/Pipeline.ts"
+import { StreamHealth } from "../../src/pipeline/StreamHealth.ts"
+import { ensureTopics } from "../../src/pipeline/Topics.ts"
+import { startOktaSimulator } from "../../src/providers/okta/OktaSimulator.ts"
+import { pipelineConfigYaml } from "../support/pipelineConfig.ts"
+import { activityIds, kafkaFor, readTopic, uniqueTopics } from "../support/topics.ts"
+
+const brokers = inject("kafkaBrokers")
+const uuidsOf = (events: ReadonlyArray<unknown>) => (events as Array<{ uuid: string }>).map((e) => e.uuid)
+
+describe("pipeline accounts", () => {
+  it("an account with bad credentials retries on its own and never stops the others", async () => {
+    const topics = uniqueTopics()
+    await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const broken = yield* startOktaSimulator({ historySize: 30, seed: 1, rateLimit: 100_000 })
+          const healthy = yield* startOktaSimulator({ historySize: 80, seed: 2, rateLimit: 100_000 })
+          const [brokenId, healthyId] = [randomUUID(), randomUUID()]
+          const loaded = yield* parseConfig(
+            "test",
+            pipelineConfigYaml({
+              brokers,
+              topics,
+              simulators: [{ ...broken, credentials: { api_token: "revoked-token" } }, healthy],
+              accountIds: [brokenId, healthyId],
+            }),
+          )
+          const context = yield* Layer.build(appLayers(loaded, [brokers]))
+          const pipeline = yield* runPipeline({ minBackoff: "100 millis", maxBackoff: "500 millis" }).pipe(
+            Effect.provide(context),
+            Effect.forkScoped,
+          )
+          const published = yield* Effect.promise(() =>
+            readTopic(brokers, topics.activities, (m) => m.length >= 80),
+          )
+          expect(activityIds(published)).toEqual(uuidsOf(healthy.events()))
+          expect(published.every((m) => m.key === healthyId)).toBe(true)
+
+          const states = yield* Context.get(context, StreamHealth).snapshot
+          const brokenState = states.find((s) => s.integrated_account_id === brokenId)
+          expect(brokenState?.state).toBe("retrying")
+          expect(brokenState?.consecutive_failures).toBeGreaterThanOrEqual(2)
+          expect(brokenState?.last_error).toContain("401")
+          expect(brokenState?.last_error).not.toContain("revoked-token")
+          expect(states.find((s) => s.integrated_account_id === healthyId)?.state).toBe("caught_up")
+          // The broken account kept trying: its provider saw repeated requests.
+          expect(broken.requests().filter((r) => r.status === 401).length).toBeGreaterThanOrEqual(2)
+          yield* Fiber.interrupt(pipeline)
+        }),
+      ),
+    )
+  }, 90_000)
+
+  it("a checkpoint older than the provider's retention resumes from the earliest available and reports the gap", async () => {
+    const topics = uniqueTopics()
+    await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const simulator = yield* startOktaSimulator({ historySize: 50, seed: 9, rateLimit: 100_000 })
+          const accountId = randomUUID()
+          const loaded = yield* parseConfig(
+            "test",
+            pipelineConfigYaml({ brokers, topics, simulators: [simulator], accountIds: [accountId] }),
+          )
+          const context = yield* Layer.build(appLayers(loaded, [brokers]))
+          // The connector was down for 200 days: its checkpoint asks Okta for more than it keeps.
+          const since = new Date(Date.now() - 200 * 86_400_000).toISOString()
+          const stale: Checkpoint = {
+            version: 1,
+            integrated_account_id: accountId,
+            integration: "okta",
+            filters: { created_at: since },
+            position: {
+              next: `/api/v1/logs?since=${encodeURIComponent(since)}&sortOrder=ASCENDING&limit=40`,
+            },
+            updated_at: since,
+            published_total: 7,
+            dead_lettered_total: 0,
+            gaps: [],
+          }
+          yield* ensureTopics(loaded.config.kafka).pipe(Effect.provide(context))
+          const producer = kafkaFor(brokers).producer()
+          yield* Effect.promise(async () => {
+            await producer.connect()
+            await producer.send({
+              topic: topics.checkpoints,
+              messages: [{ key: accountId, value: JSON.stringify(stale) }],
+            })
+            await producer.disconnect()
+          })
+
+          const pipeline = yield* runPipeline({ minBackoff: "100 millis" }).pipe(
+            Effect.provide(context),
+            Effect.forkScoped,
+          )
+          const published = yield* Effect.promise(() =>
+            readTopic(brokers, topics.activities, (m) => m.length >= 50),
+          )
+          expect(activityIds(published)).toEqual(uuidsOf(simulator.events()))
+          const checkpoints = yield* Effect.promise(() =>
+            readTopic(brokers, topics.checkpoints, (m) => m.length >= 3),
+          )
+          const latest = JSON.parse(checkpoints.at(-1)?.value ?? "{}") as Checkpoint
+          expect(latest.gaps).toHaveLength(1)
+          expect(latest.gaps[0]?.reason).toContain("180 days")
+          expect(latest.filters.created_at).toBeUndefined()
+          expect(latest.published_total).toBe(7 + 50)
+          const health = yield* Context.get(context, StreamHealth).snapshot
+          expect(health[0]?.gaps_total).toBe(1)
+          yield* Fiber.interrupt(pipeline)
+        }),
+      ),
+    )
+  }, 90_000)
+
+  it("backfill re-publishes from an endpoint next_cursor, or from an instant, without touching the live checkpoint", async () => {
+    const topics = uniqueTopics()
+    await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const simulator = yield* startOktaSimulator({ historySize: 60, seed: 4, rateLimit: 100_000 })
+          const accountId = randomUUID()
+          const loaded = yield* parseConfig(
+            "test",
+            pipelineConfigYaml({
+              brokers,
+              topics,
+              simulators: [simulator],
+              accountIds: [accountId],
+              pageSize: 25,
+            }),
+          )
+          const context = yield* Layer.build(appLayers(loaded, [brokers]))
+          const expected = uuidsOf(simulator.events())
+
+          // A client read the first 20 through the endpoint and hands its next_cursor to the backfill.
+          const firstPage = yield* listActivities({ accountId, filters: {}, limit: 20 }).pipe(
+            Effect.provide(context),
+          )
+          expect(firstPage.result.map((a) => a.id)).toEqual(expected.slice(0, 20))
+          const cursor = firstPage.next_cursor ?? ""
+          const fromCursor = yield* runBackfill(accountId, { cursor }).pipe(Effect.provide(context))
+          expect(fromCursor).toEqual({ published: 40, deadLettered: 0 })
+          const replayed = yield* Effect.promise(() =>
+            readTopic(brokers, topics.activities, (m) => m.length >= 40),
+          )
+          expect(activityIds(replayed)).toEqual(expected.slice(20))
+
+          // From an instant: everything published at or after it.
+          const events = simulator.events() as Array<{ uuid: string; published: string }>
+          const since = events[45]?.published ?? ""
+          const fromInstant = yield* runBackfill(accountId, { since }).pipe(Effect.provide(context))
+          const expectedSince = events.filter((e) => e.published >= since).map((e) => e.uuid)
+          expect(fromInstant.published).toBe(expectedSince.length)
+          const all = yield* Effect.promise(() =>
+            readTopic(brokers, topics.activities, (m) => m.length >= 40 + expectedSince.length),
+          )
+          expect(activityIds(all).slice(40)).toEqual(expectedSince)
+
+          // A tampered cursor is refused before anything is published.
+          const tampered = `${cursor.slice(0, -2)}${cursor.endsWith("A") ? "B" : "A"}${cursor.slice(-1)}`
+          const refused = yield* runBackfill(accountId, { cursor: tampered }).pipe(
+            Effect.provide(context),
+            Effect.flip,
+          )
+          expect(refused._tag).toBe("BackfillInvalid")
+
+          // No checkpoint was written: the live stream's position is not the backfill's business.
+          const admin = kafkaFor(brokers).admin()
+          const offsets = yield* Effect.promise(async () => {
+            await admin.connect()
+            const o = await admin.fetchTopicOffsets(topics.checkpoints)
+            await admin.disconnect()
+            return o
+          })
+          expect(offsets.every((o) => o.high === "0")).toBe(true)
+        }),
+      ),
+    )
+  }, 90_000)
+})

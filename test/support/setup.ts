@@ -1,0 +1,3 @@
+import { quietKafkajsTimerWarning } from "../../src/observability/quietKafkajsTimerWarning.ts"
+
+quietKafkajsTimerWarning()
