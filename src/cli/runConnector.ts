@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto"
 import { Cause, Effect, Layer } from "effect"
 import { HealthStatus } from "../api/HealthStatus.ts"
 import { ApiServer, serve } from "../api/HttpServer.ts"
@@ -71,13 +70,12 @@ const runAll = (loaded: LoadedConfig) =>
 const embedded = Effect.gen(function* () {
   const simulators = yield* startEmbeddedSimulators
   const brokers = process.env.KAFKA_BROKERS?.split(",") ?? (yield* localKafka()).brokers
-  const apiKey = randomBytes(24).toString("base64url")
-  const loaded = yield* parseConfig("(embedded defaults)", embeddedConfigYaml(simulators, brokers, apiKey))
+  const loaded = yield* parseConfig("(embedded defaults)", embeddedConfigYaml(simulators, brokers))
   yield* Effect.logInfo("embedded defaults: simulated providers, local Kafka").pipe(
     Effect.annotateLogs({
       integrations: simulators.map((s) => s.integration),
       brokers,
-      api_key_for_this_run: apiKey,
+      api: `http://127.0.0.1:${loaded.config.server.port}/unified/user-directory/activities`,
       topics: Object.values(loaded.config.kafka.topics),
     }),
   )

@@ -24,15 +24,21 @@ export const startEmbeddedSimulators = Effect.gen(function* () {
   return simulators
 })
 
+/**
+ * The embedded run's API key. Not a secret: the embedded run serves simulated data only, on loopback only,
+ * and the README gives the key so a newcomer can call the endpoint.
+ */
+export const embeddedApiKey = "embedded-local-development-key"
+
 export const embeddedConfigYaml = (
   simulators: ReadonlyArray<ProviderSimulator>,
   brokers: ReadonlyArray<string>,
-  apiKey: string,
 ) =>
   stringify({
     server: {
       port: Number(process.env.PORT ?? 8080),
-      api_keys: [apiKey],
+      host: "127.0.0.1",
+      api_keys: [embeddedApiKey],
       cursor_secret: randomBytes(32).toString("base64url"),
     },
     kafka: { brokers, partitions: 1 },

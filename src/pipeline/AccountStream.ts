@@ -172,10 +172,15 @@ export const runAccountStream = (
       Effect.flatMap((hasMore) => (hasMore ? Effect.void : Effect.sleep(pollDelay()))),
       Effect.forever,
     )
-    return yield* loop.pipe(Effect.retry({ schedule: backoff, while: (e) => !isFenced(e) }))
+    return yield* loop.pipe(Effect.retry({ schedule: backoff, while: (e) => !isFinal(e) }))
   }).pipe(
     Effect.annotateLogs({ integrated_account_id: account.id, integration: account.integration }),
     Effect.withLogSpan("account"),
   )
 
-const isFenced = (error: ProviderError | KafkaFailure) => error._tag === "KafkaFailure" && error.fenced
+/**
+ * Failures that no retry can mend: another instance fenced this stream's producer (it owns the account
+ * now), or the integration's provider client does not exist yet.
+ */
+const isFinal = (error: ProviderError | KafkaFailure) =>
+  (error._tag === "KafkaFailure" && error.fenced) || error._tag === "ProviderNotImplemented"

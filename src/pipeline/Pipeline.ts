@@ -55,7 +55,7 @@ export const runPipeline = (overrides: Partial<AccountStreamSettings> = {}) =>
           publisher,
           settings,
         ).pipe(
-          // Only a fenced producer ends a stream: another instance owns this account now.
+          // Only a final failure ends a stream (fenced by another instance, or no provider client yet).
           Effect.catchAllCause((cause) =>
             Effect.gen(function* () {
               const health = yield* StreamHealth
