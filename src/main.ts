@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs"
-import { Effect, Layer, Logger, LogLevel } from "effect"
+import { Cause, Effect, Layer, Logger, LogLevel, Option } from "effect"
 import { parseArgs, UsageError, usage } from "./cli/args.ts"
 import { runConnector } from "./cli/runConnector.ts"
 import { quietKafkajsTimerWarning } from "./observability/quietKafkajsTimerWarning.ts"
@@ -42,5 +42,10 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
 
 fiber.addObserver((exit) => {
   if (exit._tag === "Success" || stopping) process.exit(0)
+  const failure = Cause.failureOption(exit.cause)
+  if (Option.isSome(failure) && failure.value instanceof UsageError) {
+    console.error(usage)
+    process.exit(2)
+  }
   process.exit(1)
 })

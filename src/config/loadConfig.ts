@@ -34,15 +34,19 @@ export const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
     "",
   )
 
-/** Keys whose values are secrets: a problem with one names the key, never echoes the value. */
-const secretKey = /credentials|password|secret|api_keys|token|key_file/
-
+/**
+ * One line per problem, naming the key and what was expected but never echoing the value found: after
+ * `${ENV}` expansion any value may be a secret (and an optional section's "or undefined" alternative would
+ * print the whole section, passwords included).
+ */
 const issueLines = (error: ParseResult.ParseError, prefix: ReadonlyArray<PropertyKey> = []): string[] =>
-  ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => {
+  ParseResult.ArrayFormatter.formatErrorSync(error).flatMap((issue) => {
     const path = formatPath([...prefix, ...issue.path]) || "(root)"
-    if (issue._tag === "Missing") return `${path}: missing`
-    if (issue._tag === "Unexpected") return `${path}: unknown key`
-    return `${path}: ${secretKey.test(path) ? "invalid value (not shown)" : issue.message}`
+    if (issue._tag === "Missing") return [`${path}: missing`]
+    if (issue._tag === "Unexpected") return [`${path}: unknown key`]
+    // Noise beside the real problem inside a present optional section.
+    if (issue.message.startsWith("Expected undefined, actual")) return []
+    return [`${path}: ${issue.message.replace(/,\s*actual[\s\S]*$/, "")}`]
   })
 
 /** `${NAME}` in any string value is replaced by the environment variable; an unset one is a config error. */
@@ -115,7 +119,7 @@ export const parseConfig = (
   const document = parseDocument(text)
   if (document.errors.length > 0) {
     return Either.left(
-      new ConfigInvalid({ file, problems: document.errors.map((e) => `YAML: ${e.message}`) }),
+      new ConfigInvalid({ file, problems: document.errors.map((e) => `YAML: ${e.message.split(":\n")[0]}`) }),
     )
   }
   const problems: string[] = []

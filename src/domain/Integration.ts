@@ -16,5 +16,7 @@ export const IntegrationNames = [
   "zendesk",
   "zoom",
 ] as const
-export const Integration = Schema.Literal(...IntegrationNames)
+export const Integration = Schema.Literal(...IntegrationNames).annotations({
+  message: () => ({ message: `must be one of ${IntegrationNames.join(", ")}`, override: true }),
+})
 export type Integration = typeof Integration.Type

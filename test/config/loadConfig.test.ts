@@ -1,0 +1,567 @@
+import { readFileSync } from "node:fs"
+import { resolve } from "node:path"
+import { Either } from "effect"
+import { describe, expect, it } from "vitest"
+import { durationMs } from "../../src/config/ConnectorConfig.ts"
+import { type LoadedConfig, parseConfig } from "../../src/config/loadConfig.ts"
+import { IntegrationNames } from "../../src/domain/Integration.ts"
+
+const exampleFile = resolve(import.meta.dirname, "../../config/connector.example.yaml")
+const exampleText = readFileSync(exampleFile, "utf8")
+
+const envReference = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g
+const referencesIn = (text: string) => [...new Set([...text.matchAll(envReference)].map((m) => m[1] ?? ""))]
+/** The example without its comments: what the loader actually reads. */
+const exampleActiveText = exampleText
+  .split("\n")
+  .map((line) => line.replace(/(^|\s)#.*$/, ""))
+  .join("\n")
+const activeReferences = referencesIn(exampleActiveText)
+
+/** Every variable the example mentions, commented alternatives included, each with a distinct ≥32-char value. */
+const exampleEnv: Record<string, string> = Object.fromEntries(
+  referencesIn(exampleText).map((name) => [name, `test-value-of-${name}-0123456789abcdef0123456789abcdef`]),
+)
+
+const parseExample = (env: NodeJS.ProcessEnv = exampleEnv) => parseConfig(exampleFile, exampleText, env)
+
+const loaded = (result: ReturnType<typeof parseConfig>): LoadedConfig => {
+  if (Either.isLeft(result)) throw new Error(`expected a valid config, got:\n${result.left.message}`)
+  return result.right
+}
+
+const problemsOf = (result: ReturnType<typeof parseConfig>): ReadonlyArray<string> => {
+  if (Either.isRight(result)) throw new Error("expected the config to be rejected, but it loaded")
+  return result.left.problems
+}
+
+const ids = [
+  "9342a527-27bc-4a67-af0d-9837377431f1",
+  "12007081-f05a-42a4-ad6f-26ba5e2a4cf8",
+  "0a992b79-9884-41b6-830d-e10fa5a216b9",
+] as const
+
+/** A minimal valid document with the given accounts (YAML list items) and extra top-level sections. */
+const doc = (accounts: string, extra = "") => `server:
+  api_keys: ["an-api-key-of-sufficient-length"]
+  cursor_secret: "a-cursor-secret-that-is-at-least-32-characters"
+${extra}accounts:
+${accounts}`
+
+const okta = (id: string = ids[0]) => `  - id: ${id}
+    integration: okta
+    base_url: https://example.okta.com
+    credentials: { api_token: okta-token }
+`
+
+describe("config/connector.example.yaml", () => {
+  it("references environment variables for the API keys, cursor secret and credentials", () => {
+    expect(activeReferences).toEqual(expect.arrayContaining(["CONNECTOR_API_KEY", "CONNECTOR_CURSOR_SECRET"]))
+    expect(activeReferences.length).toBeGreaterThan(13)
+  })
+
+  it("parses with every referenced variable set, into one account per integration", () => {
+    const { config, accounts } = loaded(parseExample())
+    expect(accounts).toHaveLength(13)
+    expect(config.accounts).toHaveLength(13)
+    expect(accounts.map((a) => a.account.integration).sort()).toEqual([...IntegrationNames].sort())
+    expect(new Set(accounts.map((a) => a.account.id)).size).toBe(13)
+
+    expect(config.server.api_keys).toEqual([exampleEnv.CONNECTOR_API_KEY])
+    expect(config.server.cursor_secret).toBe(exampleEnv.CONNECTOR_CURSOR_SECRET)
+    // Every credential value came from the environment, none is written in the file.
+    const envValues = new Set(Object.values(exampleEnv))
+    for (const { account } of accounts) {
+      expect(Object.keys(account.credentials).length, account.integration).toBeGreaterThan(0)
+      for (const [key, value] of Object.entries(account.credentials)) {
+        expect(envValues.has(value), `${account.integration}.credentials.${key}`).toBe(true)
+      }
+    }
+  })
+
+  it("needs every variable it references: leaving any one unset is reported", () => {
+    for (const name of activeReferences) {
+      const { [name]: _, ...env } = exampleEnv
+      const problems = problemsOf(parseExample(env))
+      expect(
+        problems.some((p) => p.includes(`environment variable ${name} is not set`)),
+        name,
+      ).toBe(true)
+    }
+  })
+
+  it("enables only Okta, whose provider client is built, and gives the account-specific keys", () => {
+    const { accounts } = loaded(parseExample())
+    const byIntegration = Object.fromEntries(accounts.map((a) => [a.account.integration, a]))
+    expect(accounts.filter((a) => a.config.enabled).map((a) => a.account.integration)).toEqual(["okta"])
+
+    for (const integration of ["okta", "jira", "confluence", "zendesk", "salesforce"] as const) {
+      expect(byIntegration[integration]?.config.base_url, integration).toMatch(/^https:\/\/example\./)
+    }
+    expect(byIntegration.okta?.account.baseUrl.host).toBe("example.okta.com")
+    expect(byIntegration.asana?.account.settings.organization_id).toMatch(/^\d+$/)
+    expect(byIntegration.github?.account.settings.organization_id).toBe("example-org")
+
+    const startFroms = new Set(accounts.map((a) => a.config.start_from))
+    expect(startFroms).toContain("now")
+    expect(startFroms).toContain("earliest")
+    expect([...startFroms].some((s) => !Number.isNaN(Date.parse(s)))).toBe(true)
+    expect(accounts.filter((a) => a.config.poll_interval !== undefined)).toHaveLength(1)
+  })
+
+  it("spells out the defaults it relies on", () => {
+    const { config } = loaded(parseExample())
+    const { config: defaults } = loaded(parseConfig("defaults.yaml", doc("  []\n"), {}))
+    expect(config.kafka.topics).toEqual(defaults.kafka.topics)
+    expect(config.poll).toEqual(defaults.poll)
+    expect(config.kafka.partitions).toBe(defaults.kafka.partitions)
+    expect(config.kafka.replication_factor).toBe(defaults.kafka.replication_factor)
+    expect(config.kafka.max_message_bytes).toBe(defaults.kafka.max_message_bytes)
+    expect(config.kafka.remote_data).toEqual(defaults.kafka.remote_data)
+    expect(config.server.port).toBe(defaults.server.port)
+  })
+})
+
+describe("parseConfig", () => {
+  it("applies the defaults to what the file leaves out", () => {
+    const { config, accounts } = loaded(parseConfig("minimal.yaml", doc(okta()), {}))
+    expect(config.server.port).toBe(8080)
+    expect(config.server.host).toBe("0.0.0.0")
+    expect(config.kafka.brokers).toBeUndefined()
+    expect(config.kafka.topics).toEqual({
+      activities: "user-directory.activities",
+      login_failed: "user-directory.activities.login_failed",
+      dead_letter: "user-directory.activities.dead-letter",
+      checkpoints: "user-directory.activities.checkpoints",
+    })
+    expect(config.kafka.client_id).toBe("siem-activity-connector")
+    expect(config.kafka.partitions).toBe(3)
+    expect(config.kafka.replication_factor).toBe(-1)
+    expect(config.kafka.max_message_bytes).toBe(1_000_000)
+    expect(config.kafka.remote_data).toEqual({ include: true })
+    expect(config.poll.interval).toBe("30s")
+    expect(durationMs(config.poll.interval)).toBe(30_000)
+    expect(config.poll.jitter).toBe(0.2)
+    expect(config.poll.page_size).toBe(100)
+    expect(config.log_level).toBe("info")
+
+    expect(accounts).toHaveLength(1)
+    expect(accounts[0]?.config.start_from).toBe("now")
+    expect(accounts[0]?.config.enabled).toBe(true)
+    expect(accounts[0]?.account.settings).toEqual({})
+  })
+
+  it("keeps a partly given section's other defaults", () => {
+    const { config } = loaded(
+      parseConfig(
+        "partial.yaml",
+        doc(okta(), "kafka:\n  topics: { activities: siem.activities }\npoll: { interval: 5m }\n"),
+        {},
+      ),
+    )
+    expect(config.kafka.topics.activities).toBe("siem.activities")
+    expect(config.kafka.topics.checkpoints).toBe("user-directory.activities.checkpoints")
+    expect(durationMs(config.poll.interval)).toBe(300_000)
+    expect(config.poll.page_size).toBe(100)
+  })
+
+  it("resolves accounts: lower-case id, base URL default or given, organization_id as a setting", () => {
+    const { accounts } = loaded(
+      parseConfig(
+        "accounts.yaml",
+        doc(`${okta(ids[0].toUpperCase())}  - id: ${ids[1]}
+    integration: github
+    organization_id: example-org
+    credentials: { access_token: gh-token }
+`),
+        {},
+      ),
+    )
+    expect(accounts.map((a) => a.account.id)).toEqual([ids[0], ids[1]])
+    expect(accounts[0]?.account.baseUrl.href).toBe("https://example.okta.com/")
+    expect(accounts[1]?.account.baseUrl.href).toBe("https://api.github.com/")
+    expect(accounts[1]?.account.settings).toEqual({ organization_id: "example-org" })
+  })
+
+  it("accepts every credential form of an integration", () => {
+    const forms = [
+      { email: "a@example.com", api_token: "t" },
+      { access_token: "t" },
+      // A richer form wins when several are present; extra keys do not fail the simpler one either.
+      { email: "a@example.com", api_token: "t", access_token: "t" },
+    ]
+    for (const credentials of forms) {
+      const yaml = doc(`  - id: ${ids[0]}
+    integration: jira
+    base_url: https://example.atlassian.net
+    credentials: ${JSON.stringify(credentials)}
+`)
+      expect(Either.isRight(parseConfig("forms.yaml", yaml, {})), JSON.stringify(credentials)).toBe(true)
+    }
+  })
+
+  describe("environment variable expansion", () => {
+    it("substitutes variables anywhere in a string value", () => {
+      const yaml = doc(
+        `  - id: ${ids[0]}
+    integration: okta
+    base_url: https://\${OKTA_ORG}.okta.com
+    credentials: { api_token: "\${OKTA_TOKEN}" }
+`,
+        `kafka:\n  brokers: ['\${KAFKA_HOST}:9092']\n`,
+      )
+      const { config, accounts } = loaded(
+        parseConfig("env.yaml", yaml, { OKTA_ORG: "acme", OKTA_TOKEN: "tok-123", KAFKA_HOST: "broker" }),
+      )
+      expect(accounts[0]?.account.baseUrl.host).toBe("acme.okta.com")
+      expect(accounts[0]?.account.credentials).toEqual({ api_token: "tok-123" })
+      expect(config.kafka.brokers).toEqual(["broker:9092"])
+    })
+
+    it("reports an unset variable with the path of the key that references it", () => {
+      const yaml = doc(`  - id: ${ids[0]}
+    integration: okta
+    base_url: https://example.okta.com
+    credentials: { api_token: "\${OKTA_TOKEN_UNSET}" }
+`).replace("an-api-key-of-sufficient-length", `\${API_KEY_UNSET}`)
+      const problems = problemsOf(parseConfig("env.yaml", yaml, {}))
+      expect(problems).toContain(
+        "accounts[0].credentials.api_token: environment variable OKTA_TOKEN_UNSET is not set",
+      )
+      expect(problems).toContain("server.api_keys[0]: environment variable API_KEY_UNSET is not set")
+    })
+
+    it("does not treat an empty value as unset, but still validates it", () => {
+      const problems = problemsOf(
+        parseConfig("env.yaml", doc(okta()).replace("okta-token", `'\${OKTA_TOKEN}'`), { OKTA_TOKEN: "" }),
+      )
+      expect(problems.join("\n")).not.toContain("is not set")
+      expect(problems).toContain("accounts[0].credentials.api_token: Expected a non empty string")
+    })
+  })
+
+  describe("reports every bad key with its path", () => {
+    it("a Jira account with only an email: api_token missing", () => {
+      const problems = problemsOf(
+        parseConfig(
+          "jira.yaml",
+          doc(`  - id: ${ids[0]}
+    integration: jira
+    base_url: https://example.atlassian.net
+    credentials: { email: someone@example.com }
+`),
+          {},
+        ),
+      )
+      expect(problems).toContain("accounts[0].credentials.api_token: missing")
+    })
+
+    it("the account's index in the path", () => {
+      const problems = problemsOf(
+        parseConfig(
+          "index.yaml",
+          doc(`${okta(ids[0])}${okta(ids[1])}  - id: ${ids[2]}
+    integration: zendesk
+    base_url: https://example.zendesk.com
+    credentials: { email: agent@example.com }
+`),
+          {},
+        ),
+      )
+      expect(problems).toContain("accounts[2].credentials.api_token: missing")
+      expect(problems.filter((p) => p.startsWith("accounts[0]") || p.startsWith("accounts[1]"))).toEqual([])
+    })
+
+    it("a bad uuid", () => {
+      const problems = problemsOf(parseConfig("uuid.yaml", doc(okta("not-a-uuid")), {}))
+      expect(problems).toContain("accounts[0].id: must be a uuid")
+    })
+
+    it("an unknown integration", () => {
+      const problems = problemsOf(
+        parseConfig("integration.yaml", doc(okta().replace("integration: okta", "integration: octa")), {}),
+      )
+      expect(problems.length).toBeGreaterThan(0)
+      expect(problems.every((p) => p.startsWith("accounts[0].integration: "))).toBe(true)
+      expect(problems).toEqual([
+        "accounts[0].integration: must be one of asana, atlassian, browserstack, confluence, dropbox, figma, github, hubspot, jira, okta, salesforce, zendesk, zoom",
+      ])
+    })
+
+    it("a missing base_url for okta", () => {
+      const problems = problemsOf(
+        parseConfig("base-url.yaml", doc(okta().replace("    base_url: https://example.okta.com\n", "")), {}),
+      )
+      expect(problems).toHaveLength(1)
+      expect(problems[0]).toMatch(/^accounts\[0\]\.base_url: missing\b/)
+    })
+
+    it("a base_url that is not an http(s) URL", () => {
+      const problems = problemsOf(
+        parseConfig("base-url.yaml", doc(okta().replace("https://example.okta.com", "example.okta.com")), {}),
+      )
+      expect(problems).toContain("accounts[0].base_url: must be an absolute http(s) URL")
+    })
+
+    it("a missing organization_id for github (and asana)", () => {
+      const problems = problemsOf(
+        parseConfig(
+          "org.yaml",
+          doc(`  - id: ${ids[0]}
+    integration: github
+    credentials: { access_token: gh-token }
+  - id: ${ids[1]}
+    integration: asana
+    credentials: { access_token: asana-token }
+`),
+          {},
+        ),
+      )
+      expect(problems).toHaveLength(2)
+      expect(problems[0]).toMatch(/^accounts\[0\]\.organization_id: missing\b/)
+      expect(problems[1]).toMatch(/^accounts\[1\]\.organization_id: missing\b/)
+    })
+
+    it("an unknown key, at any level", () => {
+      const problems = problemsOf(
+        parseConfig(
+          "unknown.yaml",
+          doc(`${okta()}    pol_interval: 10s\n`, "kafka:\n  topic: x\nlog_levle: debug\n"),
+          {},
+        ),
+      )
+      expect(problems).toContain("accounts[0].pol_interval: unknown key")
+      expect(problems).toContain("kafka.topic: unknown key")
+      expect(problems).toContain("log_levle: unknown key")
+    })
+
+    it("duplicate account ids, compared case-insensitively", () => {
+      const problems = problemsOf(
+        parseConfig("dup.yaml", doc(`${okta(ids[0])}${okta(ids[0].toUpperCase())}`), {}),
+      )
+      expect(problems).toEqual(["accounts[1].id: duplicate of accounts[0].id"])
+    })
+
+    it("a bad duration", () => {
+      const problems = problemsOf(
+        parseConfig(
+          "duration.yaml",
+          doc(`${okta()}    poll_interval: 5 minutes\n`, "poll: { interval: soon }\n"),
+          {},
+        ),
+      )
+      expect(problems.some((p) => p.startsWith("accounts[0].poll_interval: "))).toBe(true)
+      expect(problems.some((p) => p.startsWith("poll.interval: "))).toBe(true)
+    })
+
+    it("a bad start_from, port and log level", () => {
+      const problems = problemsOf(
+        parseConfig(
+          "values.yaml",
+          doc(`${okta()}    start_from: yesterday\n`, "log_level: verbose\n").replace(
+            "server:\n",
+            "server:\n  port: 70000\n",
+          ),
+          {},
+        ),
+      )
+      expect(problems.some((p) => p.startsWith("accounts[0].start_from: "))).toBe(true)
+      expect(problems.some((p) => p.startsWith("server.port: "))).toBe(true)
+      expect(problems.some((p) => p.startsWith("log_level: "))).toBe(true)
+    })
+
+    it("short API keys and cursor secret, a missing server section's keys", () => {
+      const short = problemsOf(
+        parseConfig(
+          "server.yaml",
+          "server:\n  api_keys: [short]\n  cursor_secret: also-short\naccounts: []\n",
+          {},
+        ),
+      )
+      expect(short).toContain("server.api_keys[0]: must be at least 16 characters")
+      expect(short).toContain("server.cursor_secret: must be at least 32 characters")
+
+      const missing = problemsOf(parseConfig("server.yaml", "server: {}\n", {}))
+      expect(missing).toEqual(
+        expect.arrayContaining([
+          "server.api_keys: missing",
+          "server.cursor_secret: missing",
+          "accounts: missing",
+        ]),
+      )
+    })
+
+    it("several problems at once, all listed", () => {
+      const problems = problemsOf(
+        parseConfig(
+          "many.yaml",
+          doc(`  - id: ${ids[0]}
+    integration: jira
+    base_url: https://example.atlassian.net
+    credentials: { email: someone@example.com }
+  - id: ${ids[1]}
+    integration: github
+    credentials: { access_token: gh-token }
+  - id: ${ids[1]}
+    integration: okta
+    credentials: { api_token: okta-token }
+`),
+          {},
+        ),
+      )
+      expect(problems).toEqual(
+        expect.arrayContaining([
+          "accounts[0].credentials.api_token: missing",
+          "accounts[2].id: duplicate of accounts[1].id",
+        ]),
+      )
+      expect(problems.some((p) => p.startsWith("accounts[1].organization_id: missing"))).toBe(true)
+      expect(problems.some((p) => p.startsWith("accounts[2].base_url: missing"))).toBe(true)
+
+      // Schema problems in different sections are listed together too.
+      const schema = problemsOf(
+        parseConfig("many.yaml", doc(`${okta("bad-id")}    extra: 1\n`, "poll: { page_size: 0 }\n"), {}),
+      )
+      expect(schema).toContain("accounts[0].id: must be a uuid")
+      expect(schema).toContain("accounts[0].extra: unknown key")
+      expect(schema.some((p) => p.startsWith("poll.page_size: "))).toBe(true)
+    })
+
+    it("reports an empty or non-mapping document", () => {
+      expect(problemsOf(parseConfig("empty.yaml", "", {}))).toEqual(
+        expect.arrayContaining(["server: missing", "accounts: missing"]),
+      )
+      expect(problemsOf(parseConfig("list.yaml", "- a\n- b\n", {})).length).toBeGreaterThan(0)
+    })
+  })
+
+  describe("never echoes a secret in a problem", () => {
+    const secret = "S3CRET-do-not-print-7f3a9c"
+    const secretEnv = { SECRET: secret }
+    const expectNoSecret = (problems: ReadonlyArray<string>) => {
+      expect(problems.length).toBeGreaterThan(0)
+      expect(problems.join("\n")).not.toContain(secret)
+      expect(problems.join("\n")).not.toContain("7f3a9c")
+    }
+
+    it("a credential of the wrong type or shape", () => {
+      for (const credentials of [
+        `{ api_token: [${secret}] }`,
+        `{ api_token: { value: ${secret} } }`,
+        `${secret}`,
+        `[${secret}]`,
+        `{ api_token: "" , access_token: "" , other: ${secret} }`,
+      ]) {
+        const problems = problemsOf(
+          parseConfig("secret.yaml", doc(okta().replace("{ api_token: okta-token }", credentials)), {}),
+        )
+        expect(
+          problems.some((p) => p.startsWith("accounts[0].credentials")),
+          credentials,
+        ).toBe(true)
+        expectNoSecret(problems)
+      }
+    })
+
+    it("a credential from the environment that has the wrong form for the integration", () => {
+      // An Okta token given to a Jira account under Okta's key name: the form is wrong, the value is secret.
+      const problems = problemsOf(
+        parseConfig(
+          "secret.yaml",
+          doc(`  - id: ${ids[0]}
+    integration: jira
+    base_url: https://example.atlassian.net
+    credentials: { api_token: "\${SECRET}" }
+`),
+          secretEnv,
+        ),
+      )
+      expect(problems).toContain("accounts[0].credentials.email: missing")
+      expectNoSecret(problems)
+    })
+
+    it("sasl.password of the wrong type", () => {
+      const problems = problemsOf(
+        parseConfig(
+          "secret.yaml",
+          doc(
+            okta(),
+            `kafka:\n  sasl: { mechanism: scram-sha-512, username: connector, password: [${secret}] }\n`,
+          ),
+          {},
+        ),
+      )
+      expect(problems).toContain("kafka.sasl.password: Expected string")
+      expectNoSecret(problems)
+    })
+
+    it("a valid sasl.password next to another bad kafka key", () => {
+      for (const kafka of [
+        `  sasl: { mechanism: scram-sha-1, username: connector, password: "\${SECRET}" }\n`,
+        `  partitions: 0\n  sasl: { mechanism: scram-sha-512, username: connector, password: "\${SECRET}" }\n`,
+      ]) {
+        const problems = problemsOf(parseConfig("secret.yaml", doc(okta(), `kafka:\n${kafka}`), secretEnv))
+        expect(
+          problems.some((p) => p.startsWith("kafka.")),
+          kafka,
+        ).toBe(true)
+        expectNoSecret(problems)
+      }
+    })
+
+    it("server secrets that are too short", () => {
+      const problems = problemsOf(
+        parseConfig(
+          "secret.yaml",
+          `server:\n  api_keys: ["\${SHORT}"]\n  cursor_secret: "\${SHORT}"\naccounts: []\n`,
+          { SHORT: "7f3a9c" },
+        ),
+      )
+      expect(problems).toEqual([
+        "server.api_keys[0]: must be at least 16 characters",
+        "server.cursor_secret: must be at least 32 characters",
+      ])
+      expect(problems.join("\n")).not.toContain("7f3a9c")
+    })
+  })
+
+  describe("YAML syntax errors", () => {
+    it("are reported with their position, and nothing is validated", () => {
+      const problems = problemsOf(parseConfig("broken.yaml", `${doc(okta())}  - id: [unclosed\n`, {}))
+      expect(problems.length).toBeGreaterThan(0)
+      expect(problems.every((p) => p.startsWith("YAML: "))).toBe(true)
+      expect(problems.join("\n")).toMatch(/line \d+/)
+    })
+
+    it("a duplicate key is a syntax error, not a silent override", () => {
+      const problems = problemsOf(
+        parseConfig("dup-key.yaml", doc(okta()).replace("server:\n", "server:\n  port: 1\n  port: 2\n"), {}),
+      )
+      expect(problems.every((p) => p.startsWith("YAML: "))).toBe(true)
+      expect(problems.join("\n")).toMatch(/unique/i)
+    })
+
+    it("a tab-indented document", () => {
+      const problems = problemsOf(parseConfig("tabs.yaml", "server:\n\tport: 8080\n", {}))
+      expect(problems.every((p) => p.startsWith("YAML: "))).toBe(true)
+    })
+
+    it("do not echo a secret written on the offending line", () => {
+      const secret = "S3CRET-in-a-broken-line-51d0"
+      const problems = problemsOf(
+        parseConfig(
+          "broken.yaml",
+          doc(`  - id: ${ids[0]}
+    integration: okta
+    base_url: https://example.okta.com
+    credentials:
+      api_token: ${secret}: x
+`),
+          {},
+        ),
+      )
+      expect(problems.every((p) => p.startsWith("YAML: "))).toBe(true)
+      expect(problems.join("\n")).not.toContain(secret)
+    })
+  })
+})
