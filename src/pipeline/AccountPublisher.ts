@@ -12,6 +12,11 @@ export interface AccountPublisher {
     messages: ReadonlyArray<OutgoingMessage>,
     checkpoint: Checkpoint,
   ) => Effect.Effect<void, KafkaFailure>
+  /**
+   * A ready producer: after a failure, a new one whose initialisation has aborted any transaction the old one
+   * may have left open, so the checkpoint topic can be read to its end again.
+   */
+  readonly ready: Effect.Effect<void, KafkaFailure>
 }
 
 /** One transactional id per account stream, stable across restarts, so a restarted or duplicate instance fences the old one. */
@@ -95,5 +100,5 @@ export const makeAccountPublisher = (
         Effect.uninterruptible,
       )
 
-    return { publish } satisfies AccountPublisher
+    return { publish, ready: Effect.asVoid(open) } satisfies AccountPublisher
   })

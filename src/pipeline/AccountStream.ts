@@ -8,9 +8,10 @@ import { ProviderHttp } from "../http/ProviderHttp.ts"
 import { adapterFor } from "../providers/registry.ts"
 import type { AccountPublisher } from "./AccountPublisher.ts"
 import type { Checkpoint } from "./Checkpoint.ts"
+import { readCheckpoints } from "./CheckpointStore.ts"
 import type { KafkaFailure } from "./KafkaClient.ts"
 import { routePage } from "./routePage.ts"
-import { type AccountStreamHealth, StreamHealth } from "./StreamHealth.ts"
+import { type AccountStreamHealth, initialHealth, StreamHealth } from "./StreamHealth.ts"
 
 export interface AccountStreamSettings {
   readonly kafka: ConnectorConfig["kafka"]
@@ -68,18 +69,18 @@ export const runAccountStream = (
       resumeFrom ?? freshCheckpoint(account, startFilters(account, config, new Date())),
     )
     const setHealth = (patch: Partial<AccountStreamHealth>) =>
-      health.update(account.id, (current) => ({
-        integrated_account_id: account.id,
-        integration: account.integration,
-        state: "starting",
-        consecutive_failures: 0,
-        published_total: 0,
-        dead_lettered_total: 0,
-        gaps_total: 0,
-        ...current,
-        ...patch,
-      }))
+      health.update(account.id, (current) => ({ ...(current ?? initialHealth(account)), ...patch }))
     yield* setHealth({ state: "starting" })
+    // After a failed publish the transaction's outcome is unknown (the commit may have landed and only its
+    // answer got lost): the stream then resumes from the checkpoint Kafka holds, not from memory.
+    const inDoubt = yield* Ref.make(false)
+    const resyncFromKafka = Effect.gen(function* () {
+      yield* publisher.ready
+      const stored = (yield* readCheckpoints(settings.kafka.topics, settings.kafka.client_id)).get(account.id)
+      if (stored) yield* Ref.set(committed, stored)
+      yield* Ref.set(inDoubt, false)
+      yield* Effect.logInfo("resynchronised with the checkpoint in Kafka")
+    })
     yield* Effect.logInfo(resumeFrom ? "resuming from checkpoint" : "starting new stream")
 
     const decodePosition = (checkpoint: Checkpoint) =>
@@ -94,6 +95,7 @@ export const runAccountStream = (
 
     /** One page: fetch, map, publish + checkpoint. Returns whether the provider has more right now. */
     const step = Effect.gen(function* () {
+      if (yield* Ref.get(inDoubt)) yield* resyncFromKafka
       const checkpoint = yield* Ref.get(committed)
       const position = yield* decodePosition(checkpoint)
       const page = yield* adapter
@@ -109,7 +111,7 @@ export const runAccountStream = (
       }
       const moved = JSON.stringify(page.next) !== JSON.stringify(checkpoint.position)
       if (messages.length > 0 || moved) {
-        yield* publisher.publish(messages, next)
+        yield* publisher.publish(messages, next).pipe(Effect.tapError(() => Ref.set(inDoubt, true)))
         yield* Ref.set(committed, next)
       }
       if (deadLettered > 0)
@@ -136,7 +138,7 @@ export const runAccountStream = (
             position: undefined,
             gaps: [...checkpoint.gaps, gap],
           }
-          yield* publisher.publish([], restarted)
+          yield* publisher.publish([], restarted).pipe(Effect.tapError(() => Ref.set(inDoubt, true)))
           yield* Ref.set(committed, restarted)
           yield* Effect.logError(
             "history gap: checkpoint older than the provider's retention; resuming from the earliest available",
@@ -157,12 +159,17 @@ export const runAccountStream = (
       Schedule.union(Schedule.spaced(settings.maxBackoff ?? "5 minutes")),
       Schedule.tapInput((error: ProviderError | KafkaFailure) =>
         Effect.gen(function* () {
-          const failures =
-            ((yield* health.snapshot).find((h) => h.integrated_account_id === account.id)
-              ?.consecutive_failures ?? 0) + 1
-          yield* setHealth({ state: "retrying", last_error: error.message, consecutive_failures: failures })
+          yield* health.update(account.id, (current) => {
+            const base = current ?? initialHealth(account)
+            return {
+              ...base,
+              state: "retrying",
+              last_error: error.message,
+              consecutive_failures: base.consecutive_failures + 1,
+            }
+          })
           yield* Effect.logWarning("account stream failed; retrying from the last checkpoint").pipe(
-            Effect.annotateLogs({ error: error.message, consecutive_failures: failures }),
+            Effect.annotateLogs({ error: error.message }),
           )
         }),
       ),

@@ -1,7 +1,7 @@
 import { Effect, Either } from "effect"
 import type { ConnectorConfig } from "../config/ConnectorConfig.ts"
 import { type Checkpoint, decodeCheckpoint } from "./Checkpoint.ts"
-import { KafkaClient, kafkaCall } from "./KafkaClient.ts"
+import { KafkaClient, KafkaFailure, kafkaCall } from "./KafkaClient.ts"
 
 /**
  * Reads the compacted checkpoint topic to its end, read_committed, and returns the latest checkpoint per
@@ -24,6 +24,9 @@ export const readCheckpoints = (topics: ConnectorConfig["kafka"]["topics"], inst
     const pending = new Map<number, bigint>()
     for (const o of offsets) if (BigInt(o.high) > BigInt(o.low)) pending.set(o.partition, BigInt(o.high))
     const latest = new Map<string, Checkpoint>()
+    // Keys whose checkpoint does not decode (written by a future version, or damaged): such an account would
+    // restart from its start_from, so this is said loudly.
+    const unreadable = new Set<string>()
     if (pending.size === 0) return latest
 
     const groupId = `${instanceId}-checkpoint-reader-${Date.now()}`
@@ -52,6 +55,7 @@ export const readCheckpoints = (topics: ConnectorConfig["kafka"]["topics"], inst
                 }
                 const decoded = decodeCheckpoint(message.value.toString())
                 if (Either.isRight(decoded)) latest.set(key, decoded.right)
+                else unreadable.add(key)
               }
               reached(batch.partition, batch.lastOffset())
             },
@@ -61,7 +65,17 @@ export const readCheckpoints = (topics: ConnectorConfig["kafka"]["topics"], inst
     })
     yield* Effect.acquireUseRelease(
       kafkaCall("checkpoint reader connect", () => consumer.connect()),
-      () => done.pipe(Effect.timeout("120 seconds")),
+      () =>
+        done.pipe(
+          Effect.timeoutFail({
+            duration: "120 seconds",
+            onTimeout: () =>
+              new KafkaFailure({
+                operation: "read checkpoints to the end",
+                cause: new Error("timed out after 120 s"),
+              }),
+          }),
+        ),
       () =>
         Effect.promise(async () => {
           await consumer.disconnect()
@@ -71,5 +85,12 @@ export const readCheckpoints = (topics: ConnectorConfig["kafka"]["topics"], inst
           await cleanup.disconnect()
         }),
     )
+    for (const key of unreadable) {
+      if (!latest.has(key)) {
+        yield* Effect.logError(
+          "a checkpoint in Kafka does not decode; that account restarts from its start_from",
+        ).pipe(Effect.annotateLogs({ integrated_account_id: key, topic }))
+      }
+    }
     return latest
   })

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs"
-import { Context, Effect, Layer } from "effect"
+import { Context, Data, Effect, Layer } from "effect"
 import { Kafka, type KafkaConfig as KafkaJsConfig, logLevel, type SASLOptions } from "kafkajs"
 import type { ConnectorConfig } from "../config/ConnectorConfig.ts"
 
@@ -45,8 +45,6 @@ export const kafkaJsConfig = (
 /** Runs a kafkajs promise as an Effect, keeping the error as the failure. */
 export const kafkaCall = <A>(what: string, run: () => Promise<A>) =>
   Effect.tryPromise({ try: run, catch: (cause) => new KafkaFailure({ operation: what, cause }) })
-
-import { Data } from "effect"
 
 export class KafkaFailure extends Data.TaggedError("KafkaFailure")<{
   readonly operation: string

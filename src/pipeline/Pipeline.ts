@@ -3,7 +3,7 @@ import { Config } from "../config/loadConfig.ts"
 import { makeAccountPublisher } from "./AccountPublisher.ts"
 import { type AccountStreamSettings, runAccountStream } from "./AccountStream.ts"
 import { readCheckpoints } from "./CheckpointStore.ts"
-import { StreamHealth } from "./StreamHealth.ts"
+import { initialHealth, StreamHealth } from "./StreamHealth.ts"
 import { ensureTopics } from "./Topics.ts"
 
 /** Until the cluster answers at start: retried, growing to 30 s between attempts. */
@@ -60,13 +60,7 @@ export const runPipeline = (overrides: Partial<AccountStreamSettings> = {}) =>
             Effect.gen(function* () {
               const health = yield* StreamHealth
               yield* health.update(account.id, (current) => ({
-                integrated_account_id: account.id,
-                integration: account.integration,
-                consecutive_failures: 0,
-                published_total: 0,
-                dead_lettered_total: 0,
-                gaps_total: 0,
-                ...current,
+                ...(current ?? initialHealth(account)),
                 state: "stopped",
                 last_error: Cause.pretty(cause).split("\n")[0] ?? "stopped",
               }))

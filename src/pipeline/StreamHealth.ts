@@ -15,6 +15,19 @@ export interface AccountStreamHealth {
   readonly gaps_total: number
 }
 
+export const initialHealth = (account: {
+  readonly id: string
+  readonly integration: string
+}): AccountStreamHealth => ({
+  integrated_account_id: account.id,
+  integration: account.integration,
+  state: "starting",
+  consecutive_failures: 0,
+  published_total: 0,
+  dead_lettered_total: 0,
+  gaps_total: 0,
+})
+
 /** Per-account stream state, shared by the pipeline (writer) and the health endpoint (reader). */
 export class StreamHealth extends Context.Tag("StreamHealth")<
   StreamHealth,
