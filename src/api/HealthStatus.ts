@@ -8,11 +8,13 @@ export const HealthReport = Schema.Struct(
 export type HealthReport = typeof HealthReport.Type
 
 /**
- * What `/healthz` reports. The default says the server is up; the pipeline provides its own to add
- * per-account state (`Layer.succeed(HealthStatus, { report: ... })`).
+ * What `/healthz` and `/metrics` report. The default says the server is up and has no metrics; the pipeline
+ * provides its own to add per-account state (`Layer.succeed(HealthStatus, { report, metrics })`).
  */
 export class HealthStatus extends Context.Reference<HealthStatus>()("HealthStatus", {
-  defaultValue: (): { readonly report: Effect.Effect<HealthReport> } => ({
-    report: Effect.succeed({ status: "ok" }),
-  }),
+  defaultValue: (): {
+    readonly report: Effect.Effect<HealthReport>
+    /** Prometheus text exposition format. */
+    readonly metrics: Effect.Effect<string>
+  } => ({ report: Effect.succeed({ status: "ok" }), metrics: Effect.succeed("") }),
 }) {}

@@ -40,10 +40,10 @@ const toApiRequest = (req: IncomingMessage): ApiRequest | undefined => {
 const writeResponse = (res: ServerResponse, response: ApiResponse) =>
   Effect.try(() => {
     if (res.headersSent || res.destroyed) return
-    const body = JSON.stringify(response.body)
+    const body = response.text?.body ?? JSON.stringify(response.body)
     res.writeHead(response.status, {
       ...response.headers,
-      "content-type": "application/json",
+      "content-type": response.text?.contentType ?? "application/json",
       "content-length": Buffer.byteLength(body),
     })
     res.end(body)

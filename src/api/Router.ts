@@ -3,7 +3,7 @@ import { Config } from "../config/loadConfig.ts"
 import { activitiesPath } from "./ActivitiesApi.ts"
 import { activitiesRoute } from "./ActivitiesRoute.ts"
 import type { ApiRequest } from "./ApiRequest.ts"
-import { type ApiResponse, json } from "./ApiResponse.ts"
+import { type ApiResponse, json, text } from "./ApiResponse.ts"
 import { makeBearerAuth, unauthorizedResponse } from "./auth.ts"
 import { errorResponse } from "./ErrorResponse.ts"
 import { HealthStatus } from "./HealthStatus.ts"
@@ -32,6 +32,16 @@ export const makeRouter = Effect.gen(function* () {
             Effect.map((report) =>
               json(report.status === "down" ? 503 : 200, report, { "cache-control": "no-store" }),
             ),
+          ),
+      },
+    ],
+    [
+      "/metrics",
+      {
+        authenticated: false,
+        handle: () =>
+          Effect.flatMap(HealthStatus, (health) => health.metrics).pipe(
+            Effect.map((body) => text(200, "text/plain; version=0.0.4; charset=utf-8", body)),
           ),
       },
     ],

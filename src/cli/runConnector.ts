@@ -11,13 +11,14 @@ import {
 import { localKafka } from "../dev/LocalKafka.ts"
 import { ProviderHttp } from "../http/ProviderHttp.ts"
 import { loggingLayer } from "../observability/logging.ts"
+import { prometheusExposition } from "../observability/prometheus.ts"
 import { runBackfill } from "../pipeline/Backfill.ts"
 import { KafkaClient } from "../pipeline/KafkaClient.ts"
 import { runPipeline } from "../pipeline/Pipeline.ts"
 import { StreamHealth } from "../pipeline/StreamHealth.ts"
 import { type CliArgs, UsageError } from "./args.ts"
 
-/** `/healthz` from the streams: degraded while any account is retrying. */
+/** `/healthz` and `/metrics` from the streams: degraded while any account is retrying or stopped. */
 const healthFromStreams = Layer.effect(
   HealthStatus,
   Effect.map(StreamHealth, (streams) => ({
@@ -27,6 +28,7 @@ const healthFromStreams = Layer.effect(
         : ("ok" as const),
       accounts,
     })),
+    metrics: Effect.map(streams.snapshot, prometheusExposition),
   })),
 )
 
