@@ -5,12 +5,19 @@ import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 import type { OutgoingMessage } from "./ActivityMessages.ts"
 import { type Checkpoint, encodeCheckpoint } from "./Checkpoint.ts"
 import { KafkaClient, type KafkaFailure, kafkaCall } from "./KafkaClient.ts"
+import { produceBatches } from "./produceBatches.ts"
+
+/** Record-batch header and request framing kept free under the broker's limit. */
+const batchOverhead = 4_096
 
 export interface AccountPublisher {
-  /** Publishes a page's messages and the checkpoint after them in one Kafka transaction: all or nothing. */
+  /**
+   * Publishes a page's messages and the checkpoint after them in one Kafka transaction: all or nothing.
+   * Without a checkpoint (a backfill), the page alone is atomic.
+   */
   readonly publish: (
     messages: ReadonlyArray<OutgoingMessage>,
-    checkpoint: Checkpoint,
+    checkpoint: Checkpoint | undefined,
   ) => Effect.Effect<void, KafkaFailure>
   /**
    * A ready producer: after a failure, a new one whose initialisation has aborted any transaction the old one
@@ -21,12 +28,6 @@ export interface AccountPublisher {
 
 /** One transactional id per account stream, stable across restarts, so a restarted or duplicate instance fences the old one. */
 export const transactionalIdFor = (prefix: string, account: IntegratedAccount) => `${prefix}.${account.id}`
-
-const byTopic = (messages: ReadonlyArray<OutgoingMessage>) => {
-  const topics = new Map<string, OutgoingMessage["message"][]>()
-  for (const { topic, message } of messages) topics.set(topic, [...(topics.get(topic) ?? []), message])
-  return [...topics].map(([topic, grouped]) => ({ topic, messages: grouped }))
-}
 
 /**
  * A transactional, idempotent producer for one account. Starting it initialises the transactional id, which
@@ -83,11 +84,16 @@ export const makeAccountPublisher = (
             headers: { "content-type": "application/json" },
           },
         }
-        const topicMessages = byTopic(checkpointMessage ? [...messages, checkpointMessage] : messages)
+        const batches = produceBatches(
+          checkpointMessage ? [...messages, checkpointMessage] : messages,
+          kafkaSettings.max_message_bytes - batchOverhead,
+        )
         yield* kafkaCall("transaction", async () => {
           const transaction = await p.transaction()
           try {
-            await transaction.sendBatch({ topicMessages })
+            // Sequential: each call's records follow the previous ones on their partition.
+            for (const batch of batches)
+              await transaction.send({ topic: batch.topic, messages: [...batch.messages] })
             await transaction.commit()
           } catch (error) {
             await transaction.abort().catch(() => undefined)

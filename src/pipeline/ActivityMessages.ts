@@ -12,6 +12,8 @@ export interface OutgoingMessage {
 
 type KafkaSettings = ConnectorConfig["kafka"]
 
+const maxReasonChars = 4_096
+
 /** Bytes kept free under the broker's limit for the record's key, headers and batch overhead. */
 const recordOverhead = 2_048
 
@@ -42,12 +44,14 @@ export const encodeActivity = (activity: Activity, kafka: KafkaSettings): string
     return Buffer.byteLength(bare) <= limit ? bare : undefined
   }
   const full = JSON.stringify(activity)
-  const remoteBytes = Buffer.byteLength(JSON.stringify(remote_data))
-  const withinCap = kafka.remote_data.max_bytes === undefined || remoteBytes <= kafka.remote_data.max_bytes
-  if (withinCap && Buffer.byteLength(full) <= limit) return full
+  const fullBytes = Buffer.byteLength(full)
+  // remote_data's own size is only needed when there is a cap to check or a marker to write.
+  const remoteBytes = () => Buffer.byteLength(JSON.stringify(remote_data))
+  const withinCap = kafka.remote_data.max_bytes === undefined || remoteBytes() <= kafka.remote_data.max_bytes
+  if (withinCap && fullBytes <= limit) return full
   const trimmed = JSON.stringify({
     ...rest,
-    remote_data: { _truncated: true, _original_bytes: remoteBytes },
+    remote_data: { _truncated: true, _original_bytes: remoteBytes() },
   })
   return Buffer.byteLength(trimmed) <= limit ? trimmed : undefined
 }
@@ -61,14 +65,18 @@ export const deadLetterMessage = (
     integrated_account_id: account.id,
     integration: account.integration,
     stage: rejected.stage,
-    reason: rejected.reason,
+    // Schema errors quote the value they rejected: a huge record would make a huge reason.
+    reason:
+      rejected.reason.length > maxReasonChars
+        ? `${rejected.reason.slice(0, maxReasonChars)}… (truncated)`
+        : rejected.reason,
     dead_lettered_at: new Date().toISOString(),
   }
   let value = JSON.stringify({ ...envelope, raw: rejected.raw })
   if (Buffer.byteLength(value) > kafka.max_message_bytes - recordOverhead) {
     value = JSON.stringify({
       ...envelope,
-      raw: { _truncated: true, _original_bytes: Buffer.byteLength(value) },
+      raw: { _truncated: true, _original_bytes: Buffer.byteLength(JSON.stringify(rejected.raw) ?? "") },
     })
   }
   return {

@@ -16,7 +16,8 @@ export const mapRecord = (
   account: IntegratedAccount,
   raw: unknown,
 ): Either.Either<Activity, RejectedRecord> => {
-  const decoded = Schema.decodeUnknownEither(adapter.record, { onExcessProperty: "preserve" })(raw)
+  // Undeclared provider fields are not needed here: remote_data carries the raw record whole.
+  const decoded = Schema.decodeUnknownEither(adapter.record)(raw)
   if (Either.isLeft(decoded)) {
     return Either.left({
       raw,

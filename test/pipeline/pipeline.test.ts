@@ -114,4 +114,31 @@ describe("pipeline: Okta simulator → Kafka", () => {
       ),
     )
   }, 120_000)
+
+  it("a page larger than the broker's batch limit goes out in several produce calls of one transaction", async () => {
+    const topics = uniqueTopics()
+    await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          // ~2 KB per LogEvent: 1000 of them are twice the broker's default message.max.bytes of 1 MiB.
+          const simulator = yield* startOktaSimulator({ historySize: 1_500, seed: 21, rateLimit: 100_000 })
+          const loaded = yield* parseConfig(
+            "test",
+            pipelineConfigYaml({ brokers, topics, simulators: [simulator], pageSize: 1_000 }),
+          )
+          const pipeline = yield* runPipeline({ minBackoff: "100 millis" }).pipe(
+            Effect.provide(appLayers(loaded, [brokers])),
+            Effect.forkScoped,
+          )
+          const published = yield* Effect.promise(() =>
+            readTopic(brokers, topics.activities, (m) => m.length >= 1_500, 60_000),
+          )
+          const pageBytes = published.slice(0, 1_000).reduce((sum, m) => sum + (m.value?.length ?? 0), 0)
+          expect(pageBytes).toBeGreaterThan(1_048_576)
+          expect(activityIds(published)).toEqual((simulator.events() as OktaEventLike[]).map((e) => e.uuid))
+          yield* Fiber.interrupt(pipeline)
+        }),
+      ),
+    )
+  }, 120_000)
 })

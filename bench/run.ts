@@ -1,0 +1,448 @@
+// Benchmarks that print numbers; not tests, nothing is asserted.
+//
+//   node bench/run.ts [--records N] [--events N] [--page-size N] [--only mapping|pipeline] [--timeout SECONDS]
+//   --page-size: provider page size for both parts (default 1000, the most the config allows)
+//
+//   (a) mapping: decode + map + route N realistic Okta LogEvents (default 100 000), in memory.
+//   (b) pipeline: Okta simulator (history --events, default 20 000) → runPipeline → a real Kafka broker, until
+//       the activities topic's last stable offset shows every event. KAFKA_BROKERS is used when set; otherwise
+//       scripts/kafka-local starts a broker on a free loopback port with a throw-away state dir and stops it.
+// Everything listens on 127.0.0.1 and ends by itself (the pipeline wait is bounded by --timeout, default 300 s).
+
+import { execFile, execFileSync } from "node:child_process"
+import { randomBytes, randomUUID } from "node:crypto"
+import { mkdtempSync, rmSync } from "node:fs"
+import { createServer } from "node:net"
+import os from "node:os"
+import { join, relative, resolve } from "node:path"
+import { promisify } from "node:util"
+import { setFlagsFromString } from "node:v8"
+import { runInNewContext } from "node:vm"
+import { Effect, Either, Fiber } from "effect"
+import { Kafka, logLevel } from "kafkajs"
+import { stringify } from "yaml"
+import { appLayers } from "../src/cli/runConnector.ts"
+import { parseConfig } from "../src/config/loadConfig.ts"
+import type { IntegratedAccount } from "../src/domain/IntegratedAccount.ts"
+import { runPipeline } from "../src/pipeline/Pipeline.ts"
+import { routePage } from "../src/pipeline/routePage.ts"
+import { StreamHealth } from "../src/pipeline/StreamHealth.ts"
+import { mapRecord } from "../src/providers/mapRecord.ts"
+import { okta } from "../src/providers/okta/index.ts"
+import { startOktaSimulator } from "../src/providers/okta/OktaSimulator.ts"
+import { eventGenerator } from "../src/providers/okta/simulatedEvents.ts"
+
+const root = resolve(import.meta.dirname, "..")
+const kafkaLocal = join(root, "scripts", "kafka-local")
+/** Broker default message.max.bytes (1 MiB + 12): the most one record batch, i.e. one partition of a page, may hold. */
+const BROKER_DEFAULT_MAX_BATCH = 1_048_588
+
+// ---------------------------------------------------------------------------------------------- arguments
+
+const usage =
+  "usage: node bench/run.ts [--records N] [--events N] [--page-size N] [--only mapping|pipeline] [--timeout SECONDS]"
+const parseArgs = (argv: ReadonlyArray<string>) => {
+  const options = {
+    records: 100_000,
+    events: 20_000,
+    only: undefined as "mapping" | "pipeline" | undefined,
+    pageSize: 1000,
+    timeoutS: 300,
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = (argv[i] ?? "").split("=", 2) as [string, string | undefined]
+    const value = inline ?? argv[++i]
+    const positive = () => {
+      const n = Number(value)
+      if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} needs a positive integer\n${usage}`)
+      return n
+    }
+    if (flag === "--records") options.records = positive()
+    else if (flag === "--events") options.events = positive()
+    else if (flag === "--page-size") options.pageSize = positive()
+    else if (flag === "--timeout") options.timeoutS = positive()
+    else if (flag === "--only" && (value === "mapping" || value === "pipeline")) options.only = value
+    else throw new Error(`unknown argument ${argv[i] ?? ""}\n${usage}`)
+  }
+  return options
+}
+
+// ---------------------------------------------------------------------------------------------- measuring
+
+setFlagsFromString("--expose-gc")
+const gc = runInNewContext("gc") as () => void
+const fullGc = () => {
+  gc()
+  gc()
+}
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`
+const int = (n: number) => Math.round(n).toLocaleString("en-US")
+const row = (label: string, value: string) => console.log(`  ${label.padEnd(38)} ${value}`)
+/** The process's peak resident set so far (getrusage ru_maxrss). */
+const maxRss = () => process.resourceUsage().maxRSS * 1024
+
+/** Peak RSS seen by sampling, for one phase (ru_maxrss only ever grows over the whole process). */
+const rssPeak = () => {
+  let peak = process.memoryUsage.rss()
+  return {
+    sample: () => {
+      peak = Math.max(peak, process.memoryUsage.rss())
+    },
+    get: () => peak,
+  }
+}
+
+const benchAccount: IntegratedAccount = {
+  id: "5d0c1f9e-2b4a-4e6f-8a1b-3c5d7e9f1a2b",
+  integration: "okta",
+  baseUrl: new URL("https://bench.okta.example"),
+  credentials: { api_token: "00bench" },
+  settings: {},
+}
+
+const minimalConfig = (extra: Record<string, unknown> = {}) =>
+  stringify({
+    server: {
+      host: "127.0.0.1",
+      port: 0,
+      api_keys: [randomBytes(24).toString("base64url")],
+      cursor_secret: randomBytes(32).toString("base64url"),
+    },
+    accounts: [],
+    ...extra,
+  })
+
+// ---------------------------------------------------------------------------------------------- (a) mapping
+
+/** `count` generated events as an HTTP body arrives: parsed JSON, no object shared between records. */
+const inputEvents = (count: number) => {
+  const start = performance.now()
+  const body = JSON.stringify(
+    eventGenerator(7)
+      .history(count, Date.now(), 6 * 60 * 60 * 1000)
+      .map(({ event }) => event),
+  )
+  const events = JSON.parse(body) as ReadonlyArray<unknown>
+  return { events, jsonBytes: Buffer.byteLength(body), generateMs: performance.now() - start }
+}
+
+const mappingBench = (records: number, pageSize: number) => {
+  console.log(`\n(a) mapping: decode + map + route ${int(records)} Okta LogEvents, pages of ${pageSize}`)
+  const kafka = Either.getOrThrow(parseConfig("bench", minimalConfig(), {})).config.kafka
+
+  const { events, jsonBytes, generateMs } = inputEvents(records)
+  row(
+    "input generated",
+    `${int(events.length)} events, ${mib(jsonBytes)} as JSON, ${generateMs.toFixed(0)} ms`,
+  )
+  const pages: Array<ReadonlyArray<unknown>> = []
+  for (let i = 0; i < events.length; i += pageSize) pages.push(events.slice(i, i + pageSize))
+
+  // Warm-up: let the JIT see every path before timing.
+  for (const page of pages.slice(0, 5)) routePage(benchAccount, page, kafka)
+  for (const raw of events.slice(0, 5_000)) mapRecord(okta, benchAccount, raw)
+
+  const report = (label: string, elapsedMs: number) =>
+    row(
+      label,
+      `${int((records / elapsedMs) * 1000)} records/s, ${((elapsedMs * 1000) / records).toFixed(2)} µs/record, ${elapsedMs.toFixed(0)} ms`,
+    )
+
+  // decode + map only (mapRecord), for the share routing adds.
+  fullGc()
+  let mapped = 0
+  const mapStart = performance.now()
+  for (const raw of events) if (Either.isRight(mapRecord(okta, benchAccount, raw))) mapped++
+  report("decode + map (mapRecord)", performance.now() - mapStart)
+
+  // decode + map + route (routePage), the pipeline's per-page step.
+  fullGc()
+  const rss = rssPeak()
+  const heapBefore = process.memoryUsage().heapUsed
+  let messages = 0
+  let valueBytes = 0
+  let published = 0
+  let deadLettered = 0
+  let largestBatch = 0
+  const routeStart = performance.now()
+  for (const page of pages) {
+    const routed = routePage(benchAccount, page, kafka)
+    published += routed.published
+    deadLettered += routed.deadLettered
+    messages += routed.messages.length
+    // What one page puts on the activities partition: one record batch per partition per transaction.
+    let batch = 0
+    for (const { topic, message } of routed.messages) {
+      const size = Buffer.byteLength(message.value as string)
+      valueBytes += size
+      if (topic === kafka.topics.activities) batch += size
+    }
+    largestBatch = Math.max(largestBatch, batch)
+    rss.sample()
+  }
+  const routeMs = performance.now() - routeStart
+  const heapAfter = process.memoryUsage().heapUsed
+  fullGc()
+  const heapAfterGc = process.memoryUsage().heapUsed
+  report("decode + map + route (routePage)", routeMs)
+  row(
+    "outcome",
+    `${int(published)} published, ${int(deadLettered)} dead-lettered, ${int(messages)} Kafka messages (${mib(valueBytes)} of values)`,
+  )
+  row("mapped by mapRecord", `${int(mapped)} of ${int(records)}`)
+  row(
+    "largest page on the activities topic",
+    `${mib(largestBatch)} of values (broker default message.max.bytes: ${mib(BROKER_DEFAULT_MAX_BATCH)})`,
+  )
+  row("heap used before / after / after GC", `${mib(heapBefore)} / ${mib(heapAfter)} / ${mib(heapAfterGc)}`)
+  row("peak RSS (sampled, this phase)", mib(rss.get()))
+  row("peak RSS (process so far)", mib(maxRss()))
+}
+
+// ---------------------------------------------------------------------------------------------- (b) pipeline
+
+const portFree = (port: number) =>
+  new Promise<boolean>((ok) => {
+    const server = createServer()
+    server.once("error", () => ok(false))
+    server.listen(port, "127.0.0.1", () => server.close(() => ok(true)))
+  })
+
+/** A free client port whose neighbour (the KRaft controller's) is free too. */
+const freePortPair = async (): Promise<number> => {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await new Promise<number>((ok, fail) => {
+      const server = createServer()
+      server.once("error", fail)
+      server.listen(0, "127.0.0.1", () => {
+        const address = server.address()
+        server.close(() =>
+          typeof address === "object" && address ? ok(address.port) : fail(new Error("no port")),
+        )
+      })
+    })
+    if (port < 65000 && (await portFree(port + 1))) return port
+  }
+  throw new Error("no free pair of loopback ports")
+}
+
+interface Broker {
+  readonly brokers: string
+  readonly origin: string
+  readonly stop: () => void
+}
+
+const startBroker = async (): Promise<Broker> => {
+  const external = process.env.KAFKA_BROKERS?.trim()
+  if (external) return { brokers: external, origin: "KAFKA_BROKERS", stop: () => undefined }
+  const port = await freePortPair()
+  const home = mkdtempSync(join(os.tmpdir(), "siem-connector-bench-kafka-"))
+  const env = { ...process.env, KAFKA_PORT: String(port), KAFKA_LOCAL_HOME: home }
+  let stopped = false
+  const stop = () => {
+    if (stopped) return
+    stopped = true
+    try {
+      execFileSync("bash", [kafkaLocal, "stop"], { env, stdio: "ignore", timeout: 60_000 })
+    } catch {
+      // Already gone; nothing to do.
+    }
+    rmSync(home, { recursive: true, force: true })
+  }
+  // Stop the broker whatever way this process ends.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      stop()
+      process.exit(130)
+    })
+  }
+  const started = performance.now()
+  try {
+    await promisify(execFile)("bash", [kafkaLocal, "start"], { env, timeout: 300_000 })
+  } catch (cause) {
+    stop()
+    throw new Error(
+      `scripts/kafka-local start failed:\n${(cause as { stderr?: string }).stderr ?? String(cause)}`,
+    )
+  }
+  return {
+    brokers: `127.0.0.1:${port}`,
+    origin: `scripts/kafka-local on 127.0.0.1:${port}, started in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    stop,
+  }
+}
+
+const pipelineBench = async (events: number, pageSize: number, timeoutS: number) => {
+  console.log(
+    `\n(b) pipeline: Okta simulator (${int(events)} events) → runPipeline → Kafka, page_size ${pageSize}`,
+  )
+  const broker = await startBroker()
+  row("broker", broker.origin)
+  const prefix = `bench-${randomUUID().slice(0, 8)}`
+  const topics = {
+    activities: `${prefix}.activities`,
+    login_failed: `${prefix}.activities.login_failed`,
+    dead_letter: `${prefix}.activities.dead-letter`,
+    checkpoints: `${prefix}.activities.checkpoints`,
+  }
+  const admin = new Kafka({
+    clientId: "bench-offsets",
+    brokers: broker.brokers.split(","),
+    logLevel: logLevel.NOTHING,
+  }).admin()
+  /** Sum over partitions of the last stable offset (the admin client lists offsets read_committed). */
+  const lastStableOffset = (topic: string) =>
+    Effect.promise(() =>
+      admin.fetchTopicOffsets(topic).then(
+        (partitions) => partitions.reduce((sum, p) => sum + Number(p.offset), 0),
+        () => 0,
+      ),
+    )
+  try {
+    await admin.connect()
+    const result = await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const setupStart = performance.now()
+          const simulator = yield* startOktaSimulator({
+            historySize: events,
+            seed: 3,
+            rateLimit: 1_000_000_000,
+          })
+          row("simulator history generated", `${((performance.now() - setupStart) / 1000).toFixed(1)} s`)
+          const loaded = yield* parseConfig(
+            "bench",
+            minimalConfig({
+              kafka: {
+                brokers: broker.brokers.split(","),
+                topics,
+                partitions: 1,
+                transactional_id_prefix: prefix,
+              },
+              poll: { interval: "1s", page_size: pageSize, jitter: 0 },
+              log_level: "warn",
+              accounts: [
+                {
+                  id: randomUUID(),
+                  integration: "okta",
+                  base_url: simulator.baseUrl,
+                  credentials: simulator.credentials,
+                  start_from: "earliest",
+                },
+              ],
+            }),
+            {},
+          )
+          return yield* Effect.gen(function* () {
+            const health = yield* StreamHealth
+            const rss = rssPeak()
+            const start = performance.now()
+            const pipeline = yield* Effect.forkScoped(
+              runPipeline({ minBackoff: "200 millis", maxBackoff: "2 seconds" }),
+            )
+            const deadline = start + timeoutS * 1000
+            let firstRecordAt: number | undefined
+            let lso = 0
+            let publishedTotal = 0
+            // Done when the broker shows every event to read_committed readers AND the connector has
+            // committed them all: the LSO alone also counts one transaction marker per committed page.
+            while (lso < events || publishedTotal < events) {
+              if (performance.now() > deadline) {
+                return yield* Effect.fail(
+                  new Error(
+                    `timed out after ${timeoutS} s: LSO ${lso}, published ${publishedTotal} of ${events}`,
+                  ),
+                )
+              }
+              yield* Effect.sleep("25 millis")
+              lso = yield* lastStableOffset(topics.activities)
+              const streams = yield* health.snapshot
+              publishedTotal = streams.reduce((sum, h) => sum + h.published_total, 0)
+              // A stream that keeps failing will not finish: say why now rather than at the timeout.
+              const failing = streams.find((h) => h.consecutive_failures >= 5)
+              if (failing) {
+                return yield* Effect.fail(
+                  new Error(
+                    `the account stream failed ${failing.consecutive_failures} times in a row ` +
+                      `(${publishedTotal} of ${events} published, activities LSO ${lso}): ${failing.last_error}`,
+                  ),
+                )
+              }
+              if (firstRecordAt === undefined && lso > 0) firstRecordAt = performance.now()
+              rss.sample()
+            }
+            const end = performance.now()
+            yield* Fiber.interrupt(pipeline)
+            const pages = simulator.requests().filter((r) => r.status === 200).length
+            return {
+              elapsedMs: end - start,
+              startupMs: (firstRecordAt ?? end) - start,
+              lso,
+              publishedTotal,
+              pages,
+              loginFailed: yield* lastStableOffset(topics.login_failed),
+              deadLetters: yield* lastStableOffset(topics.dead_letter),
+              rssPeak: rss.get(),
+            }
+          }).pipe(Effect.provide(appLayers(loaded, broker.brokers.split(","))))
+        }),
+      ),
+    )
+    const seconds = result.elapsedMs / 1000
+    const steadyS = (result.elapsedMs - result.startupMs) / 1000
+    row("elapsed (start → all committed)", `${seconds.toFixed(2)} s`)
+    row(
+      "  of which until first record",
+      `${(result.startupMs / 1000).toFixed(2)} s (topics, producer init, checkpoints)`,
+    )
+    row("activities/s (overall)", int(events / seconds))
+    row("activities/s (after first record)", steadyS > 0 ? int(events / steadyS) : "n/a")
+    row(
+      "pages/s (HTTP 200 from the provider)",
+      `${(result.pages / seconds).toFixed(1)} (${result.pages} pages)`,
+    )
+    row(
+      "activities LSO / connector's count",
+      `${int(result.lso)} / ${int(result.publishedTotal)} (LSO also counts ${int(result.lso - result.publishedTotal)} transaction markers)`,
+    )
+    row(
+      "login_failed / dead-letter LSO",
+      `${int(result.loginFailed)} / ${int(result.deadLetters)} (incl. transaction markers)`,
+    )
+    row("peak RSS (sampled, this phase)", mib(result.rssPeak))
+    row("peak RSS (process so far)", mib(maxRss()))
+  } finally {
+    await admin.disconnect().catch(() => undefined)
+    broker.stop()
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- main
+
+const main = async () => {
+  const options = parseArgs(process.argv.slice(2))
+  const cpus = os.cpus()
+  const command = [
+    `cd ${root} &&`,
+    process.env.KAFKA_BROKERS ? `KAFKA_BROKERS=${process.env.KAFKA_BROKERS}` : "",
+    `node ${relative(root, import.meta.filename)}`,
+    `--records ${options.records} --events ${options.events} --page-size ${options.pageSize} --timeout ${options.timeoutS}`,
+    options.only ? `--only ${options.only}` : "",
+  ]
+    .filter(Boolean)
+    .join(" ")
+  console.log("siem-activity-connector benchmarks")
+  row("reproduce with", command)
+  row("machine", `${cpus.length} CPUs (${cpus[0]?.model.trim() ?? "unknown"}), ${mib(os.totalmem())} RAM`)
+  row("runtime", `node ${process.version} on ${os.platform()} ${os.release()} ${os.arch()}`)
+  if (options.only !== "pipeline") mappingBench(options.records, options.pageSize)
+  if (options.only !== "mapping") await pipelineBench(options.events, options.pageSize, options.timeoutS)
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`\nbenchmark failed: ${error instanceof Error ? error.message : String(error)}`)
+    process.exit(1)
+  },
+)

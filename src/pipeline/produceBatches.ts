@@ -1,0 +1,59 @@
+import type { OutgoingMessage } from "./ActivityMessages.ts"
+
+type Message = OutgoingMessage["message"]
+
+/** Per-record framing in a Kafka record batch (length, attributes, deltas, header counts), rounded up. */
+const recordFraming = 64
+
+const byteLength = (value: unknown): number =>
+  value === null || value === undefined
+    ? 0
+    : Buffer.isBuffer(value)
+      ? value.length
+      : Buffer.byteLength(String(value))
+
+export const approximateRecordBytes = (message: Message): number =>
+  recordFraming +
+  byteLength(message.key) +
+  byteLength(message.value) +
+  Object.entries(message.headers ?? {}).reduce((sum, [k, v]) => sum + Buffer.byteLength(k) + byteLength(v), 0)
+
+export interface ProduceBatch {
+  readonly topic: string
+  readonly messages: ReadonlyArray<Message>
+}
+
+/**
+ * Splits a page's messages into produce calls the broker accepts. kafkajs puts one call's messages for a
+ * partition into one record batch, and the broker's `message.max.bytes` limits that batch, not the record:
+ * a page of many records must go out as several calls (all inside the same transaction). Each topic keeps
+ * its records' order.
+ */
+export const produceBatches = (
+  messages: ReadonlyArray<OutgoingMessage>,
+  maxBatchBytes: number,
+): ProduceBatch[] => {
+  const perTopic = new Map<string, Message[]>()
+  for (const { topic, message } of messages) {
+    const list = perTopic.get(topic)
+    if (list) list.push(message)
+    else perTopic.set(topic, [message])
+  }
+  const batches: ProduceBatch[] = []
+  for (const [topic, list] of perTopic) {
+    let current: Message[] = []
+    let bytes = 0
+    for (const message of list) {
+      const size = approximateRecordBytes(message)
+      if (current.length > 0 && bytes + size > maxBatchBytes) {
+        batches.push({ topic, messages: current })
+        current = []
+        bytes = 0
+      }
+      current.push(message)
+      bytes += size
+    }
+    if (current.length > 0) batches.push({ topic, messages: current })
+  }
+  return batches
+}
