@@ -24,6 +24,7 @@ import { stringify } from "yaml"
 import { appLayers } from "../src/cli/runConnector.ts"
 import { parseConfig } from "../src/config/loadConfig.ts"
 import type { IntegratedAccount } from "../src/domain/IntegratedAccount.ts"
+import { quietKafkajsTimerWarning } from "../src/observability/quietKafkajsTimerWarning.ts"
 import { runPipeline } from "../src/pipeline/Pipeline.ts"
 import { routePage } from "../src/pipeline/routePage.ts"
 import { StreamHealth } from "../src/pipeline/StreamHealth.ts"
@@ -31,6 +32,8 @@ import { mapRecord } from "../src/providers/mapRecord.ts"
 import { okta } from "../src/providers/okta/index.ts"
 import { startOktaSimulator } from "../src/providers/okta/OktaSimulator.ts"
 import { eventGenerator } from "../src/providers/okta/simulatedEvents.ts"
+
+quietKafkajsTimerWarning()
 
 const root = resolve(import.meta.dirname, "..")
 const kafkaLocal = join(root, "scripts", "kafka-local")

@@ -1,0 +1,68 @@
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Either } from "effect"
+import { describe, expect, it } from "vitest"
+import { parseConfig } from "../../src/config/loadConfig.ts"
+import { kafkaJsConfig } from "../../src/pipeline/KafkaClient.ts"
+
+const kafkaSection = (yamlKafka: string, env: Record<string, string> = {}) => {
+  const parsed = parseConfig(
+    "kafka.yaml",
+    `server:\n  api_keys: ["an-api-key-of-sufficient-length"]\n  cursor_secret: "${"s".repeat(40)}"\nkafka:\n${yamlKafka}accounts: []\n`,
+    env,
+  )
+  if (Either.isLeft(parsed)) throw new Error(parsed.left.message)
+  return parsed.right.config.kafka
+}
+
+describe("Kafka connection settings", () => {
+  it("plaintext by default: brokers and client id only", () => {
+    const config = kafkaJsConfig(kafkaSection("  brokers: [b1:9092]\n"), ["b1:9092", "b2:9092"])
+    expect(config.brokers).toEqual(["b1:9092", "b2:9092"])
+    expect(config.clientId).toBe("siem-activity-connector")
+    expect(config.ssl).toBeUndefined()
+    expect(config.sasl).toBeUndefined()
+  })
+
+  it("TLS with a CA file and SCRAM-SHA-512 with the password from the environment", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kafka-tls-"))
+    const ca = join(dir, "ca.pem")
+    writeFileSync(ca, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+    const config = kafkaJsConfig(
+      kafkaSection(
+        `  brokers: [b1:9093]\n  client_id: siem-prod\n  tls: { ca_file: ${ca} }\n  sasl: { mechanism: scram-sha-512, username: connector, password: "\${KAFKA_PASSWORD}" }\n`,
+        { KAFKA_PASSWORD: "from-the-environment" },
+      ),
+      ["b1:9093"],
+    )
+    expect(config.clientId).toBe("siem-prod")
+    expect(config.ssl).toEqual({
+      rejectUnauthorized: true,
+      ca: [expect.stringContaining("BEGIN CERTIFICATE")],
+    })
+    expect(config.sasl).toEqual({
+      mechanism: "scram-sha-512",
+      username: "connector",
+      password: "from-the-environment",
+    })
+  })
+
+  it("mutual TLS and PLAIN", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kafka-mtls-"))
+    for (const name of ["ca.pem", "cert.pem", "key.pem"]) writeFileSync(join(dir, name), `${name} contents`)
+    const config = kafkaJsConfig(
+      kafkaSection(
+        `  brokers: [b1:9093]\n  tls: { ca_file: ${dir}/ca.pem, cert_file: ${dir}/cert.pem, key_file: ${dir}/key.pem, reject_unauthorized: false }\n  sasl: { mechanism: plain, username: u, password: p }\n`,
+      ),
+      ["b1:9093"],
+    )
+    expect(config.ssl).toEqual({
+      rejectUnauthorized: false,
+      ca: ["ca.pem contents"],
+      cert: "cert.pem contents",
+      key: "key.pem contents",
+    })
+    expect(config.sasl).toEqual({ mechanism: "plain", username: "u", password: "p" })
+  })
+})
