@@ -12,7 +12,6 @@
 import { execFile, execFileSync } from "node:child_process"
 import { randomBytes, randomUUID } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
-import { createServer } from "node:net"
 import os from "node:os"
 import { join, relative, resolve } from "node:path"
 import { promisify } from "node:util"
@@ -23,6 +22,7 @@ import { Kafka, logLevel } from "kafkajs"
 import { stringify } from "yaml"
 import { appLayers } from "../src/cli/runConnector.ts"
 import { parseConfig } from "../src/config/loadConfig.ts"
+import { freePortPair } from "../src/dev/ports.ts"
 import type { IntegratedAccount } from "../src/domain/IntegratedAccount.ts"
 import { quietKafkajsTimerWarning } from "../src/observability/quietKafkajsTimerWarning.ts"
 import { runPipeline } from "../src/pipeline/Pipeline.ts"
@@ -203,31 +203,6 @@ const mappingBench = (records: number, pageSize: number) => {
 }
 
 // ---------------------------------------------------------------------------------------------- (b) pipeline
-
-const portFree = (port: number) =>
-  new Promise<boolean>((ok) => {
-    const server = createServer()
-    server.once("error", () => ok(false))
-    server.listen(port, "127.0.0.1", () => server.close(() => ok(true)))
-  })
-
-/** A free client port whose neighbour (the KRaft controller's) is free too. */
-const freePortPair = async (): Promise<number> => {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = await new Promise<number>((ok, fail) => {
-      const server = createServer()
-      server.once("error", fail)
-      server.listen(0, "127.0.0.1", () => {
-        const address = server.address()
-        server.close(() =>
-          typeof address === "object" && address ? ok(address.port) : fail(new Error("no port")),
-        )
-      })
-    })
-    if (port < 65000 && (await portFree(port + 1))) return port
-  }
-  throw new Error("no free pair of loopback ports")
-}
 
 interface Broker {
   readonly brokers: string

@@ -7,11 +7,11 @@
  */
 import { execFile } from "node:child_process"
 import { existsSync, mkdtempSync, rmSync } from "node:fs"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { promisify } from "node:util"
 import type { TestProject } from "vitest/node"
+import { freePortPair } from "../../src/dev/ports.ts"
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -25,18 +25,6 @@ declare module "vitest" {
 
 const run = promisify(execFile)
 const script = resolve(import.meta.dirname, "../../scripts/kafka-local")
-
-const freePort = (): Promise<number> =>
-  new Promise((ok, fail) => {
-    const server = createServer()
-    server.once("error", fail)
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      server.close(() =>
-        typeof address === "object" && address ? ok(address.port) : fail(new Error("no port")),
-      )
-    })
-  })
 
 const containerRuntimeAvailable = () => Boolean(process.env.DOCKER_HOST) || existsSync("/var/run/docker.sock")
 
@@ -62,8 +50,7 @@ export default async function setup(project: TestProject) {
   }
 
   // Two consecutive free ports: client and controller.
-  let port = await freePort()
-  while (port > 65000) port = await freePort()
+  const port = await freePortPair()
   const home = mkdtempSync(join(tmpdir(), "siem-connector-kafka-"))
   const env = { KAFKA_PORT: String(port), KAFKA_LOCAL_HOME: home }
   try {
