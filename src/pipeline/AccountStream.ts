@@ -157,8 +157,10 @@ export const runAccountStream = (
     const backoff = Schedule.exponential(settings.minBackoff ?? "1 second", 2).pipe(
       Schedule.jittered,
       Schedule.union(Schedule.spaced(settings.maxBackoff ?? "5 minutes")),
+      // The schedule sees every failure, final ones too: only those that will be retried count as retrying.
       Schedule.tapInput((error: ProviderError | KafkaFailure) =>
         Effect.gen(function* () {
+          if (isFinal(error)) return
           yield* health.update(account.id, (current) => {
             const base = current ?? initialHealth(account)
             return {

@@ -1,51 +1,38 @@
-import { randomUUID } from "node:crypto"
-import { Context, Effect, Fiber, Layer } from "effect"
+import { Effect, Fiber } from "effect"
 import { describe, expect, inject, it } from "vitest"
 import { listActivities } from "../../src/activities/ListActivities.ts"
-import { appLayers } from "../../src/cli/runConnector.ts"
-import { parseConfig } from "../../src/config/loadConfig.ts"
 import { runBackfill } from "../../src/pipeline/Backfill.ts"
 import type { Checkpoint } from "../../src/pipeline/Checkpoint.ts"
-import { runPipeline } from "../../src/pipeline/Pipeline.ts"
-import { StreamHealth } from "../../src/pipeline/StreamHealth.ts"
 import { ensureTopics } from "../../src/pipeline/Topics.ts"
 import { startOktaSimulator } from "../../src/providers/okta/OktaSimulator.ts"
-import { pipelineConfigYaml } from "../support/pipelineConfig.ts"
-import { activityIds, kafkaFor, readTopic, uniqueTopics } from "../support/topics.ts"
+import { connectorUnderTest, startPipeline } from "../support/connectorUnderTest.ts"
+import { activityIds, kafkaFor, readTopic } from "../support/topics.ts"
 
 const brokers = inject("kafkaBrokers")
 const uuidsOf = (events: ReadonlyArray<unknown>) => (events as Array<{ uuid: string }>).map((e) => e.uuid)
 
 describe("pipeline accounts", () => {
   it("an account with bad credentials retries on its own and never stops the others", async () => {
-    const topics = uniqueTopics()
     await Effect.runPromise(
       Effect.scoped(
         Effect.gen(function* () {
           const broken = yield* startOktaSimulator({ historySize: 30, seed: 1, rateLimit: 100_000 })
           const healthy = yield* startOktaSimulator({ historySize: 80, seed: 2, rateLimit: 100_000 })
-          const [brokenId, healthyId] = [randomUUID(), randomUUID()]
-          const loaded = yield* parseConfig(
-            "test",
-            pipelineConfigYaml({
-              brokers,
-              topics,
-              simulators: [{ ...broken, credentials: { api_token: "revoked-token" } }, healthy],
-              accountIds: [brokenId, healthyId],
-            }),
-          )
-          const context = yield* Layer.build(appLayers(loaded, [brokers]))
-          const pipeline = yield* runPipeline({ minBackoff: "100 millis", maxBackoff: "500 millis" }).pipe(
-            Effect.provide(context),
-            Effect.forkScoped,
-          )
+          const { topics, context, accountIds, health } = yield* connectorUnderTest({
+            simulators: [{ ...broken, credentials: { api_token: "revoked-token" } }, healthy],
+          })
+          const [brokenId, healthyId] = accountIds
+          const pipeline = yield* startPipeline(context, {
+            minBackoff: "100 millis",
+            maxBackoff: "500 millis",
+          })
           const published = yield* Effect.promise(() =>
             readTopic(brokers, topics.activities, (m) => m.length >= 80),
           )
           expect(activityIds(published)).toEqual(uuidsOf(healthy.events()))
           expect(published.every((m) => m.key === healthyId)).toBe(true)
 
-          const states = yield* Context.get(context, StreamHealth).snapshot
+          const states = yield* health.snapshot
           const brokenState = states.find((s) => s.integrated_account_id === brokenId)
           expect(brokenState?.state).toBe("retrying")
           expect(brokenState?.consecutive_failures).toBeGreaterThanOrEqual(2)
@@ -60,18 +47,46 @@ describe("pipeline accounts", () => {
     )
   }, 90_000)
 
+  it("an integration whose provider client is not built yet is marked stopped, not retried, and the others stream", async () => {
+    await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const healthy = yield* startOktaSimulator({ historySize: 20, seed: 6, rateLimit: 100_000 })
+          // Zendesk's adapter declares capabilities and credentials only; nothing listens at this address.
+          const zendesk = {
+            ...healthy,
+            integration: "zendesk" as const,
+            baseUrl: "http://127.0.0.1:9",
+            credentials: { email: "siem@example.com", api_token: "zendesk-token" },
+          }
+          const { topics, context, accountIds, health } = yield* connectorUnderTest({
+            simulators: [zendesk, healthy],
+          })
+          const pipeline = yield* startPipeline(context)
+          const published = yield* Effect.promise(() =>
+            readTopic(brokers, topics.activities, (m) => m.length >= 20),
+          )
+          expect(activityIds(published)).toEqual(uuidsOf(healthy.events()))
+          const states = yield* health.snapshot
+          const pending = states.find((s) => s.integrated_account_id === accountIds[0])
+          expect(pending?.state).toBe("stopped")
+          expect(pending?.last_error).toContain("not implemented")
+          expect(pending?.consecutive_failures).toBe(0)
+          yield* Fiber.interrupt(pipeline)
+        }),
+      ),
+    )
+  }, 90_000)
+
   it("a checkpoint older than the provider's retention resumes from the earliest available and reports the gap", async () => {
-    const topics = uniqueTopics()
     await Effect.runPromise(
       Effect.scoped(
         Effect.gen(function* () {
           const simulator = yield* startOktaSimulator({ historySize: 50, seed: 9, rateLimit: 100_000 })
-          const accountId = randomUUID()
-          const loaded = yield* parseConfig(
-            "test",
-            pipelineConfigYaml({ brokers, topics, simulators: [simulator], accountIds: [accountId] }),
-          )
-          const context = yield* Layer.build(appLayers(loaded, [brokers]))
+          const { topics, loaded, context, accountIds, health } = yield* connectorUnderTest({
+            simulators: [simulator],
+          })
+          const accountId = accountIds[0] ?? ""
           // The connector was down for 200 days: its checkpoint asks Okta for more than it keeps.
           const since = new Date(Date.now() - 200 * 86_400_000).toISOString()
           const stale: Checkpoint = {
@@ -98,10 +113,7 @@ describe("pipeline accounts", () => {
             await producer.disconnect()
           })
 
-          const pipeline = yield* runPipeline({ minBackoff: "100 millis" }).pipe(
-            Effect.provide(context),
-            Effect.forkScoped,
-          )
+          const pipeline = yield* startPipeline(context)
           const published = yield* Effect.promise(() =>
             readTopic(brokers, topics.activities, (m) => m.length >= 50),
           )
@@ -114,8 +126,8 @@ describe("pipeline accounts", () => {
           expect(latest.gaps[0]?.reason).toContain("180 days")
           expect(latest.filters.created_at).toBeUndefined()
           expect(latest.published_total).toBe(7 + 50)
-          const health = yield* Context.get(context, StreamHealth).snapshot
-          expect(health[0]?.gaps_total).toBe(1)
+          const states = yield* health.snapshot
+          expect(states[0]?.gaps_total).toBe(1)
           yield* Fiber.interrupt(pipeline)
         }),
       ),
@@ -123,23 +135,15 @@ describe("pipeline accounts", () => {
   }, 90_000)
 
   it("backfill re-publishes from an endpoint next_cursor, or from an instant, without touching the live checkpoint", async () => {
-    const topics = uniqueTopics()
     await Effect.runPromise(
       Effect.scoped(
         Effect.gen(function* () {
           const simulator = yield* startOktaSimulator({ historySize: 60, seed: 4, rateLimit: 100_000 })
-          const accountId = randomUUID()
-          const loaded = yield* parseConfig(
-            "test",
-            pipelineConfigYaml({
-              brokers,
-              topics,
-              simulators: [simulator],
-              accountIds: [accountId],
-              pageSize: 25,
-            }),
-          )
-          const context = yield* Layer.build(appLayers(loaded, [brokers]))
+          const { topics, context, accountIds } = yield* connectorUnderTest({
+            simulators: [simulator],
+            pageSize: 25,
+          })
+          const accountId = accountIds[0] ?? ""
           const expected = uuidsOf(simulator.events())
 
           // A client read the first 20 through the endpoint and hands its next_cursor to the backfill.

@@ -1,15 +1,11 @@
 import { execFile } from "node:child_process"
 import { resolve } from "node:path"
 import { promisify } from "node:util"
-import { Context, Effect, Fiber, Layer } from "effect"
+import { Effect, Fiber } from "effect"
 import { describe, expect, inject, it } from "vitest"
-import { appLayers } from "../../src/cli/runConnector.ts"
-import { parseConfig } from "../../src/config/loadConfig.ts"
-import { runPipeline } from "../../src/pipeline/Pipeline.ts"
-import { StreamHealth } from "../../src/pipeline/StreamHealth.ts"
 import { startOktaSimulator } from "../../src/providers/okta/OktaSimulator.ts"
-import { pipelineConfigYaml } from "../support/pipelineConfig.ts"
-import { activityIds, kafkaFor, readTopic, uniqueTopics } from "../support/topics.ts"
+import { connectorUnderTest, startPipeline } from "../support/connectorUnderTest.ts"
+import { activityIds, kafkaFor, readTopic } from "../support/topics.ts"
 
 const run = promisify(execFile)
 const script = resolve(import.meta.dirname, "../../scripts/kafka-local")
@@ -20,28 +16,20 @@ const brokerEnv = { ...process.env, ...inject("kafkaLocalEnv") }
 // Stopping the broker needs the broker this harness started; an external cluster or a container is left alone.
 describe.runIf(localBroker)("broker outage", () => {
   it("the broker stopped for 10 s mid-stream: the pipeline recovers by itself, nothing lost or duplicated", async () => {
-    const topics = uniqueTopics()
     await Effect.runPromise(
       Effect.scoped(
         Effect.gen(function* () {
           const simulator = yield* startOktaSimulator({ historySize: 600, seed: 3, rateLimit: 1_000_000 })
-          const loaded = yield* parseConfig(
-            "test",
-            pipelineConfigYaml({
-              brokers,
-              topics,
-              simulators: [simulator],
-              pollInterval: "100ms",
-              pageSize: 10,
-            }),
-          )
-          // Built once, so the test reads the same StreamHealth the pipeline writes.
-          const context = yield* Layer.build(appLayers(loaded, [brokers]))
-          const health = Context.get(context, StreamHealth)
-          const pipeline = yield* runPipeline({ minBackoff: "200 millis", maxBackoff: "2 seconds" }).pipe(
-            Effect.provide(context),
-            Effect.forkScoped,
-          )
+          // The health read below is the StreamHealth the pipeline writes: the connector's services are built once.
+          const { topics, context, health } = yield* connectorUnderTest({
+            simulators: [simulator],
+            pollInterval: "100ms",
+            pageSize: 10,
+          })
+          const pipeline = yield* startPipeline(context, {
+            minBackoff: "200 millis",
+            maxBackoff: "2 seconds",
+          })
           const emitter = setInterval(() => simulator.emit(2), 100)
 
           // Mid-stream: part of the history is in, the rest is still to come.

@@ -1,11 +1,8 @@
 import { Effect, Fiber } from "effect"
 import { describe, expect, inject, it } from "vitest"
-import { appLayers } from "../../src/cli/runConnector.ts"
-import { parseConfig } from "../../src/config/loadConfig.ts"
-import { runPipeline } from "../../src/pipeline/Pipeline.ts"
 import { startOktaSimulator } from "../../src/providers/okta/OktaSimulator.ts"
-import { pipelineConfigYaml } from "../support/pipelineConfig.ts"
-import { activityIds, readTopic, uniqueTopics } from "../support/topics.ts"
+import { connectorUnderTest, startPipeline } from "../support/connectorUnderTest.ts"
+import { activityIds, readTopic } from "../support/topics.ts"
 
 const brokers = inject("kafkaBrokers")
 
@@ -17,20 +14,13 @@ interface OktaEventLike {
 
 describe("pipeline: Okta simulator → Kafka", () => {
   it("streams the history, keeps up with new events, exactly once; login_failed routed; bad records dead-lettered", async () => {
-    const topics = uniqueTopics()
     await Effect.runPromise(
       Effect.scoped(
         Effect.gen(function* () {
           const simulator = yield* startOktaSimulator({ historySize: 120, seed: 11, rateLimit: 100_000 })
-          const loaded = yield* parseConfig(
-            "test",
-            pipelineConfigYaml({ brokers, topics, simulators: [simulator] }),
-          )
-          const accountId = loaded.accounts[0]?.account.id ?? ""
-          const pipeline = yield* runPipeline({ minBackoff: "100 millis", maxBackoff: "1 second" }).pipe(
-            Effect.provide(appLayers(loaded, [brokers])),
-            Effect.forkScoped,
-          )
+          const { topics, context, accountIds } = yield* connectorUnderTest({ simulators: [simulator] })
+          const accountId = accountIds[0] ?? ""
+          const pipeline = yield* startPipeline(context, { minBackoff: "100 millis", maxBackoff: "1 second" })
           const expectedIds = () => (simulator.events() as OktaEventLike[]).map((e) => e.uuid)
 
           // 1. The whole history, in provider order, each once.
@@ -116,20 +106,13 @@ describe("pipeline: Okta simulator → Kafka", () => {
   }, 120_000)
 
   it("a page larger than the broker's batch limit goes out in several produce calls of one transaction", async () => {
-    const topics = uniqueTopics()
     await Effect.runPromise(
       Effect.scoped(
         Effect.gen(function* () {
           // ~2 KB per LogEvent: 1000 of them are twice the broker's default message.max.bytes of 1 MiB.
           const simulator = yield* startOktaSimulator({ historySize: 1_500, seed: 21, rateLimit: 100_000 })
-          const loaded = yield* parseConfig(
-            "test",
-            pipelineConfigYaml({ brokers, topics, simulators: [simulator], pageSize: 1_000 }),
-          )
-          const pipeline = yield* runPipeline({ minBackoff: "100 millis" }).pipe(
-            Effect.provide(appLayers(loaded, [brokers])),
-            Effect.forkScoped,
-          )
+          const { topics, context } = yield* connectorUnderTest({ simulators: [simulator], pageSize: 1_000 })
+          const pipeline = yield* startPipeline(context)
           const published = yield* Effect.promise(() =>
             readTopic(brokers, topics.activities, (m) => m.length >= 1_500, 60_000),
           )
