@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest"
+import { readRateLimit, retryAfterMs } from "../../src/http/rateLimitHeaders.ts"
+
+const now = Date.parse("2026-11-25T20:00:00.000Z")
+const epoch = (iso: string) => String(Date.parse(iso) / 1000)
+
+describe("provider rate-limit headers", () => {
+  it("Okta X-Rate-Limit-*: reset in epoch seconds", () => {
+    expect(
+      readRateLimit(
+        { "x-rate-limit-remaining": "0", "x-rate-limit-reset": epoch("2026-11-25T20:00:42.000Z") },
+        now,
+      ),
+    ).toEqual({ remaining: 0, resetAt: Date.parse("2026-11-25T20:00:42.000Z") })
+  })
+
+  it("GitHub/Zoom X-RateLimit-*: reset in epoch seconds", () => {
+    expect(
+      readRateLimit(
+        { "x-ratelimit-remaining": "4999", "x-ratelimit-reset": epoch("2026-11-25T21:00:00.000Z") },
+        now,
+      ),
+    ).toEqual({ remaining: 4999, resetAt: Date.parse("2026-11-25T21:00:00.000Z") })
+  })
+
+  it("IETF RateLimit-*: reset in seconds from now", () => {
+    expect(readRateLimit({ "ratelimit-remaining": "3", "ratelimit-reset": "30" }, now)).toEqual({
+      remaining: 3,
+      resetAt: now + 30_000,
+    })
+  })
+
+  it("no headers, or unparseable ones, say nothing", () => {
+    expect(readRateLimit({}, now)).toEqual({})
+    expect(readRateLimit({ "x-rate-limit-remaining": "lots", "x-rate-limit-reset": "" }, now)).toEqual({})
+  })
+
+  it("Retry-After in seconds or as an HTTP date wins over the reset header", () => {
+    const reset = { "x-rate-limit-reset": epoch("2026-11-25T20:05:00.000Z") }
+    expect(retryAfterMs({ ...reset, "retry-after": "7" }, now)).toBe(7_000)
+    expect(retryAfterMs({ ...reset, "retry-after": "Wed, 25 Nov 2026 20:00:12 GMT" }, now)).toBe(12_000)
+    expect(retryAfterMs(reset, now)).toBe(300_000)
+    expect(retryAfterMs({}, now)).toBeUndefined()
+  })
+
+  it("a reset already in the past means no wait, never a negative one", () => {
+    expect(retryAfterMs({ "x-rate-limit-reset": epoch("2026-11-25T19:59:00.000Z") }, now)).toBe(0)
+    expect(retryAfterMs({ "retry-after": "Wed, 25 Nov 2026 19:00:00 GMT" }, now)).toBe(0)
+  })
+})
