@@ -1,5 +1,6 @@
 import { Schema } from "effect"
 import { UtcInstant } from "../domain/Activity.ts"
+import { HttpUrl } from "../domain/HttpUrl.ts"
 import { Integration } from "../domain/Integration.ts"
 
 /** `30s`, `5m`, `1h`, `250ms`, or a number of seconds. */
@@ -19,12 +20,6 @@ export const durationMs = (value: typeof DurationText.Type): number => {
 const Uuid = Schema.String.pipe(
   Schema.pattern(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, {
     message: () => "must be a uuid",
-  }),
-)
-
-const HttpUrl = Schema.String.pipe(
-  Schema.filter((s) => URL.canParse(s) && /^https?:$/.test(new URL(s).protocol), {
-    message: () => "must be an absolute http(s) URL",
   }),
 )
 

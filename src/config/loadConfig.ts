@@ -85,6 +85,14 @@ const resolveAccount = (
   const credentials = Schema.decodeUnknownEither(adapter.credentials, { errors: "all" })(account.credentials)
   if (Either.isLeft(credentials))
     problems.push(...issueLines(credentials.left, ["accounts", index, "credentials"]))
+  // A provider that declares its settings declares all of them: an unknown key is most likely a typo.
+  const settings =
+    adapter.settings === undefined
+      ? Either.right(account.settings)
+      : Schema.decodeUnknownEither(adapter.settings, { errors: "all", onExcessProperty: "error" })(
+          account.settings,
+        )
+  if (Either.isLeft(settings)) problems.push(...issueLines(settings.left, ["accounts", index, "settings"]))
   const baseUrl = account.base_url ?? adapter.defaultBaseUrl
   if (baseUrl === undefined) {
     problems.push(
@@ -97,7 +105,7 @@ const resolveAccount = (
   ) {
     problems.push(`${at("organization_id")}: missing (required for ${account.integration})`)
   }
-  if (Either.isLeft(credentials) || baseUrl === undefined) return undefined
+  if (Either.isLeft(credentials) || Either.isLeft(settings) || baseUrl === undefined) return undefined
   return {
     id: account.id.toLowerCase(),
     integration: account.integration,

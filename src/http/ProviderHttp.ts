@@ -16,8 +16,15 @@ import { type RateLimitState, readRateLimit, retryAfterMs } from "./rateLimitHea
 
 export interface ProviderRequest {
   readonly account: IntegratedAccount
-  /** Absolute URL; must be on the account's configured origin. */
+  /** Absolute URL; must be on `origin` (by default the account's configured origin). */
   readonly url: URL
+  /**
+   * The origin this request is pinned to; default: the account's `base_url` origin. Only for endpoints the
+   * configuration names outright, such as an OAuth token URL (the provider's constant or the account's
+   * `settings.token_url`): never derived from a provider's answer (next links, `api_url`, stored positions),
+   * so those stay refused anywhere but the account's own origin.
+   */
+  readonly origin?: URL
   readonly method?: "GET" | "POST"
   /** Includes the Authorization header; never logged, never put in an error. */
   readonly headers: Readonly<Record<string, string>>
@@ -53,7 +60,8 @@ export const defaultProviderHttpOptions: ProviderHttpOptions = {
  * All provider HTTP goes through here: one keep-alive connection pool, timeouts, retries with backoff,
  * rate limits honoured (a 429's Retry-After / reset is waited out; when the provider says nothing is left,
  * the next request of that account waits for the reset instead of being sent), and a request to any origin
- * other than the account's configured one is refused before it is made.
+ * other than the account's configured one (or the one a configured endpoint pins it to) is refused before it
+ * is made.
  */
 export class ProviderHttp extends Context.Tag("ProviderHttp")<
   ProviderHttp,
@@ -72,14 +80,18 @@ const makeProviderHttp = (options: ProviderHttpOptions) =>
       Effect.sync(() => new Agent({ keepAliveTimeout: 30_000, connections: 16 })),
       (a) => Effect.promise(() => a.close()),
     )
-    // Per account (not per host): the provider's quota belongs to the account's credentials.
+    // Per account (not per host): the provider's quota belongs to the account's credentials. A request pinned
+    // elsewhere (a token endpoint) is another service with its own quota, so it is kept apart.
     const quotas = yield* Ref.make(new Map<string, RateLimitState>())
+    const quotaKey = (req: ProviderRequest) =>
+      req.origin === undefined ? req.account.id : `${req.account.id} ${req.origin.origin}`
     const timeoutMs = Duration.toMillis(options.requestTimeout)
     const maxWaitMs = Duration.toMillis(options.maxRateLimitWait)
 
-    const waitForQuota = (account: IntegratedAccount) =>
+    const waitForQuota = (req: ProviderRequest) =>
       Effect.gen(function* () {
-        const quota = (yield* Ref.get(quotas)).get(account.id)
+        const account = req.account
+        const quota = (yield* Ref.get(quotas)).get(quotaKey(req))
         if (quota?.remaining === undefined || quota.remaining > 0 || quota.resetAt === undefined) return
         const wait = quota.resetAt - Date.now()
         if (wait <= 0) return
@@ -99,7 +111,7 @@ const makeProviderHttp = (options: ProviderHttpOptions) =>
     const attempt = (req: ProviderRequest): Effect.Effect<ProviderResponse, ProviderError> =>
       Effect.gen(function* () {
         const integration = req.account.integration
-        yield* waitForQuota(req.account)
+        yield* waitForQuota(req)
         const response = yield* Effect.tryPromise({
           try: async (signal) => {
             const res = await request(req.url, {
@@ -133,7 +145,7 @@ const makeProviderHttp = (options: ProviderHttpOptions) =>
         const now = Date.now()
         const quota = readRateLimit(response.headers, now)
         if (quota.remaining !== undefined || quota.resetAt !== undefined) {
-          yield* Ref.update(quotas, (m) => new Map(m).set(req.account.id, quota))
+          yield* Ref.update(quotas, (m) => new Map(m).set(quotaKey(req), quota))
         }
         let body: unknown
         try {
@@ -185,12 +197,16 @@ const makeProviderHttp = (options: ProviderHttpOptions) =>
     )
 
     const send = (req: ProviderRequest): Effect.Effect<ProviderResponse, ProviderError> => {
-      if (req.url.origin !== req.account.baseUrl.origin) {
+      const pinned = req.origin ?? req.account.baseUrl
+      if (req.url.origin !== pinned.origin) {
         return Effect.fail(
           new ForeignHostRefused({
             integration: req.account.integration,
             host: req.url.host,
-            message: `refused to call ${req.url.host}: account ${req.account.id} is configured for ${req.account.baseUrl.host}`,
+            message:
+              req.origin === undefined
+                ? `refused to call ${req.url.host}: account ${req.account.id} is configured for ${pinned.host}`
+                : `refused to call ${req.url.host}: this request of account ${req.account.id} is pinned to ${pinned.host}`,
           }),
         )
       }

@@ -75,6 +75,8 @@ export interface ProviderAdapter<Raw = unknown, Position = unknown> {
   readonly defaultBaseUrl?: string
   /** The credential forms the provider accepts, as config keys (validated at start). */
   readonly credentials: Schema.Schema.AnyNoContext
+  /** The account `settings` the provider reads (e.g. Zoom's `token_url`), validated at start when declared. */
+  readonly settings?: Schema.Schema.AnyNoContext
   /** The raw record as the provider documents it. */
   readonly record: DecoderOf<Raw>
   /** The position between pages; JSON-encodable, signed into `next_cursor` and the checkpoint. */

@@ -12,6 +12,7 @@ export const pendingAdapter = (declaration: {
   readonly capabilities: Capabilities
   readonly defaultBaseUrl?: string
   readonly credentials: Schema.Schema.AnyNoContext
+  readonly settings?: Schema.Schema.AnyNoContext
 }): ProviderAdapter<unknown, unknown> => ({
   ...declaration,
   record: Schema.Unknown,

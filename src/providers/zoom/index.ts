@@ -1,5 +1,6 @@
 import { pendingAdapter } from "../pendingAdapter.ts"
 import { ZoomCredentials } from "./credentials.ts"
+import { ZoomSettings } from "./settings.ts"
 
 /** Zoom sign-in/sign-out activity report (`GET /v2/report/activities`) and operation logs (`/v2/report/operationlogs`). */
 export const zoom = pendingAdapter({
@@ -11,4 +12,5 @@ export const zoom = pendingAdapter({
   },
   defaultBaseUrl: "https://api.zoom.us",
   credentials: ZoomCredentials,
+  settings: ZoomSettings,
 })
