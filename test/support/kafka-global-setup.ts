@@ -40,7 +40,10 @@ export default async function setup(project: TestProject) {
   if (containerRuntimeAvailable() && process.env.KAFKA_TESTCONTAINERS !== "0") {
     // Loaded only here, so a machine without Docker never imports it.
     const { KafkaContainer } = await import("@testcontainers/kafka")
-    const container = await new KafkaContainer("apache/kafka:4.1.1").withKraft().start()
+    // testcontainers' Kafka module drives Confluent's image (its start script and version checks are
+    // cp-kafka's); cp-kafka 8.x is Apache Kafka 4.x and runs KRaft by itself. Not run on the development
+    // machines, which have no container runtime.
+    const container = await new KafkaContainer("confluentinc/cp-kafka:8.1.0").start()
     project.provide("kafkaBrokers", `${container.getHost()}:${container.getMappedPort(9093)}`)
     project.provide("kafkaMode", "container")
     project.provide("kafkaLocalEnv", {})
