@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto"
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
+import type { IncomingMessage, ServerResponse } from "node:http"
 import { Effect, Either, type Scope } from "effect"
 import type { ProviderSimulator, SimulatorOptions } from "../ProviderAdapter.ts"
+import { serveOnLoopback } from "../simulatorServer.ts"
 import { LOGS_PATH } from "./OktaPosition.ts"
 import { oktaErrorBody } from "./oktaErrorBody.ts"
 import { eventGenerator } from "./simulatedEvents.ts"
@@ -151,22 +152,7 @@ export const startOktaSimulator = (
       json(res, status, body)
     }
 
-    const server = yield* Effect.acquireRelease(
-      Effect.async<Server>((resume) => {
-        const server = createServer()
-        server.once("error", (error) => resume(Effect.die(error)))
-        server.listen(options.port ?? 0, "127.0.0.1", () => resume(Effect.succeed(server)))
-      }),
-      (server) =>
-        Effect.async<void>((resume) => {
-          // Keep-alive sockets from the client's pool would otherwise hold close() open.
-          server.closeAllConnections()
-          server.close(() => resume(Effect.void))
-        }),
-    )
-    const address = server.address()
-    const origin = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`
-    server.on("request", (req, res) => handle(req, res, origin))
+    const origin = yield* serveOnLoopback(options.port, handle)
 
     return {
       integration: "okta",

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto"
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
+import type { IncomingMessage, ServerResponse } from "node:http"
 import { Effect, type Scope } from "effect"
+import { serveOnLoopback } from "../simulatorServer.ts"
 
 export interface ZoomOAuthSimulatorOptions {
   /** `expires_in` of issued tokens, in seconds; Zoom's are 3599 (sometimes 3600). */
@@ -189,31 +190,19 @@ export const startZoomOAuthSimulator = (
       json(res, status, body)
     }
 
-    const server = yield* Effect.acquireRelease(
-      Effect.async<Server>((resume) => {
-        const server = createServer()
-        server.once("error", (error) => resume(Effect.die(error)))
-        server.listen(options.port ?? 0, "127.0.0.1", () => resume(Effect.succeed(server)))
-      }),
-      (server) =>
-        Effect.async<void>((resume) => {
-          // Keep-alive sockets from the client's pool would otherwise hold close() open.
-          server.closeAllConnections()
-          server.close(() => resume(Effect.void))
-        }),
+    const origin = yield* serveOnLoopback(
+      options.port,
+      (req: IncomingMessage, res: ServerResponse, ownOrigin) => {
+        const url = new URL(req.url ?? "/", ownOrigin)
+        if (url.pathname === TOKEN_PATH) {
+          tokenEndpoint(req, res, url, ownOrigin).catch(() =>
+            json(res, 500, { reason: "Internal Error", error: "server_error" }),
+          )
+        } else {
+          api(req, res, url)
+        }
+      },
     )
-    const address = server.address()
-    const origin = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`
-    server.on("request", (req: IncomingMessage, res: ServerResponse) => {
-      const url = new URL(req.url ?? "/", origin)
-      if (url.pathname === TOKEN_PATH) {
-        tokenEndpoint(req, res, url, origin).catch(() =>
-          json(res, 500, { reason: "Internal Error", error: "server_error" }),
-        )
-      } else {
-        api(req, res, url)
-      }
-    })
 
     return {
       baseUrl: origin,
