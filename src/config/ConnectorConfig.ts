@@ -112,7 +112,24 @@ export const KafkaConfig = Schema.Struct({
   remote_data: withDefaults(RemoteDataConfig),
   /** The broker's message.max.bytes; records above it have remote_data trimmed, or are dead-lettered. */
   max_message_bytes: Schema.optionalWith(Schema.Int.pipe(Schema.positive()), { default: () => 1_000_000 }),
-})
+  /** One request to the broker; a broker that does not answer within it fails the call (then retried). */
+  request_timeout: Schema.optionalWith(DurationText, { default: () => "30s" }),
+  /**
+   * The producers' transaction timeout: the coordinator aborts a transaction open longer than this and bumps
+   * the producer's epoch. A publish is abandoned at half of it, so the connector gives up first.
+   */
+  transaction_timeout: Schema.optionalWith(DurationText, { default: () => "60s" }),
+}).pipe(
+  Schema.filter((kafka) =>
+    durationMs(kafka.request_timeout) <= durationMs(kafka.transaction_timeout) / 2
+      ? undefined
+      : {
+          path: ["transaction_timeout"],
+          message:
+            "must be at least twice kafka.request_timeout (a publish is abandoned at half the transaction timeout)",
+        },
+  ),
+)
 
 export const PollConfig = Schema.Struct({
   interval: Schema.optionalWith(DurationText, { default: () => "30s" }),

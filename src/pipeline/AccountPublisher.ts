@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import type { Producer } from "kafkajs"
-import type { ConnectorConfig } from "../config/ConnectorConfig.ts"
+import { type ConnectorConfig, durationMs } from "../config/ConnectorConfig.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 import type { OutgoingMessage } from "./ActivityMessages.ts"
 import { type Checkpoint, encodeCheckpoint } from "./Checkpoint.ts"
@@ -43,6 +43,11 @@ export const makeAccountPublisher = (
   Effect.gen(function* () {
     const kafka = yield* KafkaClient
     let producer: Producer | undefined
+    const transactionTimeoutMs = durationMs(kafkaSettings.transaction_timeout)
+    // Half the transaction timeout: a publish held up by a slow broker is abandoned (and its transaction
+    // aborted by the next producer's initialisation) well before the coordinator would abort it and bump the
+    // epoch, which the stream would otherwise read as another instance fencing it.
+    const publishDeadlineMs = transactionTimeoutMs / 2
 
     const open = Effect.gen(function* () {
       if (producer) return producer
@@ -50,14 +55,17 @@ export const makeAccountPublisher = (
         transactionalId,
         idempotent: true,
         maxInFlightRequests: 1,
-        transactionTimeout: 30_000,
+        transactionTimeout: transactionTimeoutMs,
         allowAutoTopicCreation: false,
         // kafkajs otherwise silently drops the idempotent producer's unbounded retries for the client default.
         retry: { retries: 4, initialRetryTime: 300, maxRetryTime: 3_000 },
       })
-      yield* kafkaCall("producer connect", () => fresh.connect())
-      // An empty transaction's abort sends no EndTxn; it runs InitProducerId: the fencing step.
-      yield* kafkaCall("producer init transactions", async () => (await fresh.transaction()).abort()).pipe(
+      yield* kafkaCall("producer connect", () => fresh.connect()).pipe(
+        // An empty transaction's abort sends no EndTxn; it runs InitProducerId: the fencing step.
+        Effect.zipRight(
+          kafkaCall("producer init transactions", async () => (await fresh.transaction()).abort()),
+        ),
+        // A producer that failed to start is released here: a retried start-up must not leave it connected.
         Effect.tapError(() => Effect.promise(() => fresh.disconnect().catch(() => undefined))),
       )
       producer = fresh
@@ -88,18 +96,20 @@ export const makeAccountPublisher = (
           checkpointMessage ? [...messages, checkpointMessage] : messages,
           kafkaSettings.max_message_bytes - batchOverhead,
         )
-        yield* kafkaCall("transaction", async () => {
-          const transaction = await p.transaction()
-          try {
-            // Sequential: each call's records follow the previous ones on their partition.
-            for (const batch of batches)
-              await transaction.send({ topic: batch.topic, messages: [...batch.messages] })
-            await transaction.commit()
-          } catch (error) {
-            await transaction.abort().catch(() => undefined)
-            throw error
-          }
-        })
+        yield* kafkaCall("transaction", () =>
+          withinDeadline(publishDeadlineMs, async () => {
+            const transaction = await p.transaction()
+            try {
+              // Sequential: each call's records follow the previous ones on their partition.
+              for (const batch of batches)
+                await transaction.send({ topic: batch.topic, messages: [...batch.messages] })
+              await transaction.commit()
+            } catch (error) {
+              await transaction.abort().catch(() => undefined)
+              throw error
+            }
+          }),
+        )
       }).pipe(
         Effect.tapError(() => reset),
         // Once sent, a transaction is committed or aborted before shutdown proceeds.
@@ -107,4 +117,20 @@ export const makeAccountPublisher = (
       )
 
     return { publish, ready: Effect.asVoid(open) } satisfies AccountPublisher
+  })
+
+/**
+ * Rejects when `run` has not settled within `ms`. The publish is uninterruptible (a transaction, once sent,
+ * is finished before shutdown goes on), so an Effect timeout could not cut it short; this bounds the promise
+ * itself. What kafkajs still has in flight dies with the producer, which the caller then replaces.
+ */
+const withinDeadline = <A>(ms: number, run: () => Promise<A>) =>
+  new Promise<A>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`the transaction did not finish within ${Math.round(ms / 1000)} s`)),
+      ms,
+    )
+    run()
+      .then(resolve, reject)
+      .finally(() => clearTimeout(timer))
   })

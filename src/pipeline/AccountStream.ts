@@ -1,4 +1,4 @@
-import { Duration, Effect, Ref, Schedule, Schema } from "effect"
+import { Clock, Duration, Effect, Random, Ref, Schedule, Schema } from "effect"
 import type { AccountConfig, ConnectorConfig } from "../config/ConnectorConfig.ts"
 import { durationMs } from "../config/ConnectorConfig.ts"
 import type { ActivityFilters } from "../domain/ActivityFilters.ts"
@@ -9,16 +9,26 @@ import { adapterFor } from "../providers/registry.ts"
 import type { AccountPublisher } from "./AccountPublisher.ts"
 import type { Checkpoint } from "./Checkpoint.ts"
 import { readCheckpoints } from "./CheckpointStore.ts"
-import type { KafkaFailure } from "./KafkaClient.ts"
+import { KafkaFailure } from "./KafkaClient.ts"
+import { withRetentionGap } from "./retentionGap.ts"
 import { routePage } from "./routePage.ts"
 import { type AccountStreamHealth, initialHealth, StreamHealth } from "./StreamHealth.ts"
+import { AccountOwnedElsewhere, CheckpointUnreadable } from "./StreamStopped.ts"
 
 export interface AccountStreamSettings {
   readonly kafka: ConnectorConfig["kafka"]
   readonly poll: ConnectorConfig["poll"]
+  /** This process, as written into the checkpoints it commits (`owner`). */
+  readonly instanceId: string
   /** Backoff after a failure, growing to `maxBackoff`; the stream never gives up on its own. */
   readonly minBackoff?: Duration.DurationInput
   readonly maxBackoff?: Duration.DurationInput
+  /**
+   * After its producer is fenced, how long the stream leaves another instance to claim the account (an
+   * instance claims each account with a checkpoint as soon as its producer is up) before it concludes that
+   * nobody did and resumes. Default: 15 s.
+   */
+  readonly ownershipGrace?: Duration.DurationInput
 }
 
 /** The filters a new stream starts with: the account's organisation and where `start_from` says. */
@@ -34,17 +44,31 @@ export const startFilters = (
   return { ...base, created_at: from.toISOString() }
 }
 
-const freshCheckpoint = (account: IntegratedAccount, filters: ActivityFilters): Checkpoint => ({
+const freshCheckpoint = (account: IntegratedAccount, filters: ActivityFilters, now: Date): Checkpoint => ({
   version: 1,
   integrated_account_id: account.id,
   integration: account.integration,
   filters,
   position: undefined,
-  updated_at: new Date().toISOString(),
+  updated_at: now.toISOString(),
+  sequence: 0,
   published_total: 0,
   dead_lettered_total: 0,
   gaps: [],
 })
+
+const nowIso = Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms).toISOString())
+
+type StreamError = ProviderError | KafkaFailure | AccountOwnedElsewhere | CheckpointUnreadable
+
+/**
+ * Failures that no retry can mend: another instance owns the account now, its checkpoint cannot be read, or
+ * the integration's provider client does not exist yet.
+ */
+const isFinal = (error: StreamError) =>
+  error._tag === "AccountOwnedElsewhere" ||
+  error._tag === "CheckpointUnreadable" ||
+  error._tag === "ProviderNotImplemented"
 
 /**
  * Tails one integrated account forever: page from the provider through the shared paging function, map,
@@ -52,6 +76,9 @@ const freshCheckpoint = (account: IntegratedAccount, filters: ActivityFilters): 
  * waits the poll interval (with jitter) and asks again from the checkpointed position, which only yields
  * newer activity. A failure (provider or Kafka) is retried with backoff from the last committed checkpoint,
  * so nothing is skipped and nothing published twice.
+ *
+ * Before its first page the stream claims the account: a checkpoint with this instance as `owner` and the
+ * next sequence, so that an instance it fenced learns who owns the account now.
  */
 export const runAccountStream = (
   account: IntegratedAccount,
@@ -65,23 +92,81 @@ export const runAccountStream = (
     const health = yield* StreamHealth
     const http = yield* ProviderHttp
     const intervalMs = durationMs(config.poll_interval ?? settings.poll.interval)
+    const stableWithin = Duration.millis(durationMs(settings.kafka.transaction_timeout) + 15_000)
+    const startedAt = new Date(yield* Clock.currentTimeMillis)
     const committed = yield* Ref.make<Checkpoint>(
-      resumeFrom ?? freshCheckpoint(account, startFilters(account, config, new Date())),
+      resumeFrom ?? freshCheckpoint(account, startFilters(account, config, startedAt), startedAt),
     )
+    const claimed = yield* Ref.make(false)
     const setHealth = (patch: Partial<AccountStreamHealth>) =>
       health.update(account.id, (current) => ({ ...(current ?? initialHealth(account)), ...patch }))
     yield* setHealth({ state: "starting" })
     // After a failed publish the transaction's outcome is unknown (the commit may have landed and only its
     // answer got lost): the stream then resumes from the checkpoint Kafka holds, not from memory.
     const inDoubt = yield* Ref.make(false)
+
+    /** This account's checkpoint in Kafka, read to a stable end; never one older than this process committed. */
+    const storedCheckpoint = Effect.gen(function* () {
+      const read = yield* readCheckpoints(settings.kafka.topics, settings.kafka.client_id, { stableWithin })
+      const unreadable = read.unreadable.get(account.id)
+      if (unreadable !== undefined) {
+        return yield* new CheckpointUnreadable({
+          message: `the newest checkpoint of account ${account.id} in ${settings.kafka.topics.checkpoints} does not decode (${unreadable}); not resuming from an older one`,
+        })
+      }
+      const stored = read.latest.get(account.id)
+      const known = yield* Ref.get(committed)
+      if ((stored?.sequence ?? 0) < known.sequence) {
+        // Cannot happen once the read waits for a stable end; if it does, reading again is the safe answer.
+        return yield* new KafkaFailure({
+          operation: "read back the checkpoint",
+          cause: new Error(
+            `read sequence ${stored?.sequence ?? "none"}, but this process committed sequence ${known.sequence}`,
+          ),
+        })
+      }
+      return stored
+    })
+
     const resyncFromKafka = Effect.gen(function* () {
       yield* publisher.ready
-      const stored = (yield* readCheckpoints(settings.kafka.topics, settings.kafka.client_id)).get(account.id)
+      const stored = yield* storedCheckpoint
       if (stored) yield* Ref.set(committed, stored)
       yield* Ref.set(inDoubt, false)
       yield* Effect.logInfo("resynchronised with the checkpoint in Kafka")
     })
-    yield* Effect.logInfo(resumeFrom ? "resuming from checkpoint" : "starting new stream")
+
+    /**
+     * Commits a checkpoint (after `messages`, if any); the sequence moves on by one. A failure leaves the
+     * outcome in doubt, resolved by reading Kafka before the next step.
+     */
+    const commit = (messages: Parameters<AccountPublisher["publish"]>[0], checkpoint: Checkpoint) =>
+      Effect.gen(function* () {
+        const next: Checkpoint = {
+          ...checkpoint,
+          sequence: checkpoint.sequence + 1,
+          owner: settings.instanceId,
+          updated_at: yield* nowIso,
+        }
+        yield* publisher.publish(messages, next).pipe(Effect.tapError(() => Ref.set(inDoubt, true)))
+        yield* Ref.set(committed, next)
+        return next
+      })
+
+    /** The claim, and on the way the history gap check: both are about where the stream resumes. */
+    const claim = Effect.gen(function* () {
+      const checkpoint = yield* Ref.get(committed)
+      const gapped = withRetentionGap(checkpoint, adapter.historyRetention, yield* Clock.currentTimeMillis)
+      const claimedCheckpoint = yield* commit([], gapped ?? checkpoint)
+      yield* Ref.set(claimed, true)
+      if (gapped) {
+        const gap = gapped.gaps.at(-1)
+        yield* Effect.logError(
+          "history gap: the provider no longer keeps what the checkpoint would read next; resuming from the oldest it keeps",
+        ).pipe(Effect.annotateLogs({ from: gap?.from, to: gap?.to, gaps_total: gapped.gaps.length }))
+      }
+      yield* setHealth({ gaps_total: claimedCheckpoint.gaps.length })
+    })
 
     const decodePosition = (checkpoint: Checkpoint) =>
       checkpoint.position === undefined
@@ -96,33 +181,37 @@ export const runAccountStream = (
     /** One page: fetch, map, publish + checkpoint. Returns whether the provider has more right now. */
     const step = Effect.gen(function* () {
       if (yield* Ref.get(inDoubt)) yield* resyncFromKafka
+      if (!(yield* Ref.get(claimed))) yield* claim
       const checkpoint = yield* Ref.get(committed)
       const position = yield* decodePosition(checkpoint)
       const page = yield* adapter
         .fetchPage({ account, filters: checkpoint.filters, position, limit: settings.poll.page_size })
         .pipe(Effect.provideService(ProviderHttp, http))
-      const { messages, published, deadLettered } = routePage(account, page.records, settings.kafka)
-      const next: Checkpoint = {
-        ...checkpoint,
-        position: page.next,
-        updated_at: new Date().toISOString(),
-        published_total: checkpoint.published_total + published,
-        dead_lettered_total: checkpoint.dead_lettered_total + deadLettered,
-      }
+      const { messages, published, deadLettered, newestCreatedAt } = routePage(
+        account,
+        page.records,
+        settings.kafka,
+      )
       const moved = JSON.stringify(page.next) !== JSON.stringify(checkpoint.position)
-      if (messages.length > 0 || moved) {
-        yield* publisher.publish(messages, next).pipe(Effect.tapError(() => Ref.set(inDoubt, true)))
-        yield* Ref.set(committed, next)
-      }
+      const current =
+        messages.length > 0 || moved
+          ? yield* commit(messages, {
+              ...checkpoint,
+              position: page.next,
+              last_created_at: newer(checkpoint.last_created_at, newestCreatedAt),
+              published_total: checkpoint.published_total + published,
+              dead_lettered_total: checkpoint.dead_lettered_total + deadLettered,
+            })
+          : checkpoint
       if (deadLettered > 0)
         yield* Effect.logWarning("records dead-lettered").pipe(Effect.annotateLogs({ count: deadLettered }))
       yield* setHealth({
         state: page.hasMore ? "streaming" : "caught_up",
-        last_page_at: new Date().toISOString(),
+        last_page_at: yield* nowIso,
         consecutive_failures: 0,
-        published_total: next.published_total,
-        dead_lettered_total: next.dead_lettered_total,
-        gaps_total: next.gaps.length,
+        published_total: current.published_total,
+        dead_lettered_total: current.dead_lettered_total,
+        gaps_total: current.gaps.length,
       })
       return page.hasMore
     }).pipe(
@@ -131,15 +220,13 @@ export const runAccountStream = (
         Effect.gen(function* () {
           const checkpoint = yield* Ref.get(committed)
           const { created_at: _, ...withoutStart } = checkpoint.filters
-          const gap = { detected_at: new Date().toISOString(), reason: expired.message }
-          const restarted: Checkpoint = {
+          const gap = { detected_at: yield* nowIso, reason: expired.message }
+          const restarted = yield* commit([], {
             ...checkpoint,
             filters: withoutStart,
             position: undefined,
             gaps: [...checkpoint.gaps, gap],
-          }
-          yield* publisher.publish([], restarted).pipe(Effect.tapError(() => Ref.set(inDoubt, true)))
-          yield* Ref.set(committed, restarted)
+          })
           yield* Effect.logError(
             "history gap: checkpoint older than the provider's retention; resuming from the earliest available",
           ).pipe(Effect.annotateLogs({ reason: expired.message, gaps_total: restarted.gaps.length }))
@@ -147,18 +234,51 @@ export const runAccountStream = (
           return true
         }),
       ),
+      Effect.catchIf(
+        (error): error is KafkaFailure => error._tag === "KafkaFailure" && error.fenced,
+        (fenced) => afterFenced(fenced),
+      ),
     )
 
-    const pollDelay = () => {
-      const jitter = settings.poll.jitter * (2 * Math.random() - 1)
-      return Duration.millis(Math.max(0, Math.round(intervalMs * (1 + jitter))))
-    }
+    /**
+     * The producer's epoch is stale. Either another instance initialised the account's transactional id (it
+     * then claims the account with a checkpoint of its own), or the coordinator aborted a transaction of ours
+     * that outlived the transaction timeout (a slow or paused broker). Wait for a claim; without one, this
+     * instance goes on with a fresh producer (which fences nobody live) and claims the account again.
+     */
+    const afterFenced = (fenced: KafkaFailure) =>
+      Effect.gen(function* () {
+        yield* setHealth({ state: "retrying", last_error: fenced.message })
+        yield* Effect.logWarning("producer fenced; checking whether another instance has claimed the account")
+        yield* Effect.sleep(settings.ownershipGrace ?? "15 seconds")
+        const known = yield* Ref.get(committed)
+        const stored = yield* storedCheckpoint
+        if (
+          stored?.owner !== undefined &&
+          stored.owner !== settings.instanceId &&
+          stored.sequence > known.sequence
+        ) {
+          return yield* new AccountOwnedElsewhere({
+            owner: stored.owner,
+            message: `connector instance ${stored.owner} claimed account ${account.id} after this instance's producer was fenced`,
+          })
+        }
+        yield* Effect.logWarning("no other instance claimed the account; resuming with a new producer")
+        if (stored) yield* Ref.set(committed, stored)
+        yield* Ref.set(inDoubt, false)
+        yield* Ref.set(claimed, false)
+        return true
+      })
+
+    const pollDelay = Effect.map(Random.nextRange(-1, 1), (r) =>
+      Duration.millis(Math.max(0, Math.round(intervalMs * (1 + settings.poll.jitter * r)))),
+    )
 
     const backoff = Schedule.exponential(settings.minBackoff ?? "1 second", 2).pipe(
       Schedule.jittered,
       Schedule.union(Schedule.spaced(settings.maxBackoff ?? "5 minutes")),
       // The schedule sees every failure, final ones too: only those that will be retried count as retrying.
-      Schedule.tapInput((error: ProviderError | KafkaFailure) =>
+      Schedule.tapInput((error: StreamError) =>
         Effect.gen(function* () {
           if (isFinal(error)) return
           yield* health.update(account.id, (current) => {
@@ -177,8 +297,9 @@ export const runAccountStream = (
       ),
     )
 
+    yield* Effect.logInfo(resumeFrom ? "resuming from checkpoint" : "starting new stream")
     const loop = step.pipe(
-      Effect.flatMap((hasMore) => (hasMore ? Effect.void : Effect.sleep(pollDelay()))),
+      Effect.flatMap((hasMore) => (hasMore ? Effect.void : Effect.flatMap(pollDelay, Effect.sleep))),
       Effect.forever,
     )
     return yield* loop.pipe(Effect.retry({ schedule: backoff, while: (e) => !isFinal(e) }))
@@ -187,9 +308,5 @@ export const runAccountStream = (
     Effect.withLogSpan("account"),
   )
 
-/**
- * Failures that no retry can mend: another instance fenced this stream's producer (it owns the account
- * now), or the integration's provider client does not exist yet.
- */
-const isFinal = (error: ProviderError | KafkaFailure) =>
-  (error._tag === "KafkaFailure" && error.fenced) || error._tag === "ProviderNotImplemented"
+const newer = (a: string | undefined, b: string | undefined) =>
+  a === undefined ? b : b === undefined ? a : Date.parse(b) > Date.parse(a) ? b : a

@@ -1,10 +1,24 @@
 import { Schema } from "effect"
 import { ActivityFilters } from "../domain/ActivityFilters.ts"
 
+/** History the connector could not read because the provider no longer kept it. */
+export const HistoryGap = Schema.Struct({
+  detected_at: Schema.String,
+  reason: Schema.String,
+  /** The newest activity published before the gap, when known: the gap starts after it. */
+  from: Schema.optional(Schema.String),
+  /** The oldest instant the provider still kept when the gap was found: the stream resumed there. */
+  to: Schema.optional(Schema.String),
+})
+export type HistoryGap = typeof HistoryGap.Type
+
 /**
  * Where an account's stream stands, written in the same Kafka transaction as the events before it. The
  * position is the adapter's (provider cursor plus whatever boundary dedupe state it needs); the filters are
  * those the stream started with, so a resumed stream asks the provider the same question.
+ *
+ * `sequence`, `owner` and `last_created_at` came after the first release; checkpoints written before them
+ * decode with `sequence` 0 and no owner.
  */
 export const Checkpoint = Schema.Struct({
   version: Schema.Literal(1),
@@ -13,11 +27,22 @@ export const Checkpoint = Schema.Struct({
   filters: ActivityFilters,
   position: Schema.Unknown,
   updated_at: Schema.String,
+  /**
+   * +1 with every checkpoint the account's stream commits. A checkpoint read back from Kafka with a lower
+   * sequence than one this process saw committed is stale (read below an open transaction) and is refused.
+   */
+  sequence: Schema.optionalWith(Schema.NonNegativeInt, { default: () => 0 }),
+  /**
+   * The connector instance that wrote it (random per process start). After its producer is fenced, a stream
+   * learns from this whether another instance has taken the account over.
+   */
+  owner: Schema.optional(Schema.String),
+  /** The newest `created_at` published so far: how far the stream has read, in the provider's time. */
+  last_created_at: Schema.optional(Schema.String),
   /** Totals since the stream first started, carried from checkpoint to checkpoint. */
   published_total: Schema.Number,
   dead_lettered_total: Schema.Number,
-  /** History the connector could not read because the provider no longer kept it. */
-  gaps: Schema.Array(Schema.Struct({ detected_at: Schema.String, reason: Schema.String })),
+  gaps: Schema.Array(HistoryGap),
 })
 export type Checkpoint = typeof Checkpoint.Type
 

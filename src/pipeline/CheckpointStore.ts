@@ -1,37 +1,123 @@
-import { Effect, Either } from "effect"
+import { randomUUID } from "node:crypto"
+import { type Duration, Effect, Either, ParseResult, Schedule } from "effect"
+import type { Admin } from "kafkajs"
 import type { ConnectorConfig } from "../config/ConnectorConfig.ts"
 import { type Checkpoint, decodeCheckpoint } from "./Checkpoint.ts"
-import { KafkaClient, KafkaFailure, kafkaCall } from "./KafkaClient.ts"
+import { highWatermarks, KafkaClient, KafkaFailure, kafkaCall } from "./KafkaClient.ts"
+
+/** What the checkpoint topic holds, per account, once read to a stable end. */
+export interface CheckpointRead {
+  readonly latest: ReadonlyMap<string, Checkpoint>
+  /**
+   * Accounts whose newest checkpoint record does not decode (written by a newer version, or damaged), with
+   * the reason. An older checkpoint of the same account that does decode is not used in its place: resuming
+   * from it would republish what the newer one had already covered.
+   */
+  readonly unreadable: ReadonlyMap<string, string>
+}
+
+export interface ReadCheckpointsOptions {
+  /**
+   * How long to wait for the transactions open on the checkpoint topic to end. A transaction ends within its
+   * producer's transaction timeout (the coordinator aborts it then), so this is that timeout plus a margin.
+   */
+  readonly stableWithin: Duration.DurationInput
+}
+
+/** Releases run on shutdown and after failures; a broker that is gone must not turn them into defects. */
+const quietly = (what: string, run: () => Promise<unknown>) =>
+  kafkaCall(what, run).pipe(
+    Effect.timeout("10 seconds"),
+    Effect.catchAll((error) => Effect.logDebug(`${what} failed during release`, error)),
+  )
+
+/**
+ * Waits until the last stable offset of every partition reaches `ends`. Accounts share the checkpoint
+ * partitions, so another producer's open transaction (another instance, a commit that timed out) holds the
+ * last stable offset back, and a read_committed reader stopping there would see an older checkpoint.
+ */
+const untilStable = (
+  admin: Admin,
+  topic: string,
+  ends: ReadonlyMap<number, bigint>,
+  within: Duration.DurationInput,
+) =>
+  kafkaCall("fetch checkpoint stable offsets", () => admin.fetchTopicOffsets(topic)).pipe(
+    Effect.flatMap((offsets) => {
+      const behind = offsets.filter((o) => BigInt(o.high) < (ends.get(o.partition) ?? 0n))
+      return behind.length === 0
+        ? Effect.succeed(offsets)
+        : Effect.fail(
+            new KafkaFailure({
+              operation: "wait for the checkpoint topic to be stable",
+              cause: new Error(
+                `open transactions hold partitions ${behind.map((o) => o.partition).join(", ")} of ${topic} back`,
+              ),
+            }),
+          )
+    }),
+    Effect.retry({
+      schedule: Schedule.spaced("250 millis").pipe(Schedule.upTo(within)),
+      while: (error) => error.operation === "wait for the checkpoint topic to be stable",
+    }),
+  )
 
 /**
  * Reads the compacted checkpoint topic to its end, read_committed, and returns the latest checkpoint per
- * account. Call it only after the account producers have initialised: that fences and aborts any transaction
- * a killed instance left open, which would otherwise hold the last stable offset back.
+ * account. "Its end" is the high watermark when the read starts, uncommitted transactions included: the read
+ * waits until every transaction open below it has ended, so no checkpoint committed before the read started
+ * is missed. Call it only after the account producers have initialised, which fences and aborts any
+ * transaction a killed instance of ours left open.
  *
- * kafkajs has no `assign()`, so a throw-away consumer group reads from the beginning. The end is the last
- * stable offset (`fetchTopicOffsets` asks ListOffsets with READ_COMMITTED). Transaction markers are never
- * handed to `eachBatch`, so progress is also taken from END_BATCH_PROCESS events, which see them.
+ * kafkajs has no `assign()`, so a throw-away consumer group reads from the beginning. Transaction markers are
+ * never handed to `eachBatch`, so progress is also taken from END_BATCH_PROCESS events, which see them. Every
+ * broker failure is a typed `KafkaFailure`, for the caller to retry.
  */
-export const readCheckpoints = (topics: ConnectorConfig["kafka"]["topics"], instanceId: string) =>
+export const readCheckpoints = (
+  topics: ConnectorConfig["kafka"]["topics"],
+  instanceId: string,
+  options: ReadCheckpointsOptions,
+): Effect.Effect<CheckpointRead, KafkaFailure, KafkaClient> =>
   Effect.gen(function* () {
     const kafka = yield* KafkaClient
     const topic = topics.checkpoints
+    const ends = yield* highWatermarks(kafka, topic)
     const admin = kafka.admin()
-    yield* kafkaCall("admin connect", () => admin.connect())
-    const offsets = yield* kafkaCall("fetch checkpoint offsets", () => admin.fetchTopicOffsets(topic)).pipe(
-      Effect.ensuring(Effect.promise(() => admin.disconnect())),
+    const offsets = yield* Effect.acquireUseRelease(
+      kafkaCall("admin connect", () => admin.connect()),
+      () => untilStable(admin, topic, ends, options.stableWithin),
+      () => quietly("admin disconnect", () => admin.disconnect()),
     )
     const pending = new Map<number, bigint>()
-    for (const o of offsets) if (BigInt(o.high) > BigInt(o.low)) pending.set(o.partition, BigInt(o.high))
-    const latest = new Map<string, Checkpoint>()
-    // Keys whose checkpoint does not decode (written by a future version, or damaged): such an account would
-    // restart from its start_from, so this is said loudly.
-    const unreadable = new Set<string>()
-    if (pending.size === 0) return latest
+    for (const o of offsets) {
+      const end = ends.get(o.partition) ?? 0n
+      if (end > BigInt(o.low)) pending.set(o.partition, end)
+    }
+    const newest = new Map<string, Either.Either<Checkpoint, string>>()
+    if (pending.size > 0) yield* readToEnds(topic, instanceId, pending, newest)
 
-    const groupId = `${instanceId}-checkpoint-reader-${Date.now()}`
+    const latest = new Map<string, Checkpoint>()
+    const unreadable = new Map<string, string>()
+    for (const [key, record] of newest) {
+      if (Either.isRight(record)) latest.set(key, record.right)
+      else unreadable.set(key, record.left)
+    }
+    return { latest, unreadable }
+  })
+
+const readToEnds = (
+  topic: string,
+  instanceId: string,
+  pending: Map<number, bigint>,
+  newest: Map<string, Either.Either<Checkpoint, string>>,
+) =>
+  Effect.gen(function* () {
+    const kafka = yield* KafkaClient
+    // A UUID rather than a clock reading: two readers started in the same millisecond (several accounts
+    // resynchronising at once) must never join the same group and split the partitions between them.
+    const groupId = `${instanceId}-checkpoint-reader-${randomUUID()}`
     const consumer = kafka.consumer({ groupId, readUncommitted: false, sessionTimeout: 10_000 })
-    const done = Effect.async<void>((resume) => {
+    const done = Effect.async<void, KafkaFailure>((resume) => {
       const reached = (partition: number, lastOffset: string) => {
         const end = pending.get(partition)
         if (end !== undefined && BigInt(lastOffset) + 1n >= end) pending.delete(partition)
@@ -39,6 +125,9 @@ export const readCheckpoints = (topics: ConnectorConfig["kafka"]["topics"], inst
       }
       consumer.on(consumer.events.END_BATCH_PROCESS, (event) =>
         reached(event.payload.partition, event.payload.lastOffset),
+      )
+      consumer.on(consumer.events.CRASH, (event) =>
+        resume(Effect.fail(new KafkaFailure({ operation: "read checkpoints", cause: event.payload.error }))),
       )
       consumer
         .subscribe({ topic, fromBeginning: true })
@@ -50,18 +139,20 @@ export const readCheckpoints = (topics: ConnectorConfig["kafka"]["topics"], inst
                 const key = message.key?.toString()
                 if (!key) continue
                 if (message.value === null) {
-                  latest.delete(key)
+                  newest.delete(key)
                   continue
                 }
                 const decoded = decodeCheckpoint(message.value.toString())
-                if (Either.isRight(decoded)) latest.set(key, decoded.right)
-                else unreadable.add(key)
+                newest.set(
+                  key,
+                  Either.mapLeft(decoded, (error) => ParseResult.TreeFormatter.formatErrorSync(error)),
+                )
               }
               reached(batch.partition, batch.lastOffset())
             },
           }),
         )
-        .catch((error) => resume(Effect.die(error)))
+        .catch((cause) => resume(Effect.fail(new KafkaFailure({ operation: "read checkpoints", cause }))))
     })
     yield* Effect.acquireUseRelease(
       kafkaCall("checkpoint reader connect", () => consumer.connect()),
@@ -77,20 +168,17 @@ export const readCheckpoints = (topics: ConnectorConfig["kafka"]["topics"], inst
           }),
         ),
       () =>
-        Effect.promise(async () => {
-          await consumer.disconnect()
+        Effect.gen(function* () {
+          yield* quietly("checkpoint reader disconnect", () => consumer.disconnect())
           const cleanup = kafka.admin()
-          await cleanup.connect()
-          await cleanup.deleteGroups([groupId]).catch(() => undefined)
-          await cleanup.disconnect()
+          yield* quietly("checkpoint reader group cleanup", async () => {
+            await cleanup.connect()
+            try {
+              await cleanup.deleteGroups([groupId])
+            } finally {
+              await cleanup.disconnect()
+            }
+          })
         }),
     )
-    for (const key of unreadable) {
-      if (!latest.has(key)) {
-        yield* Effect.logError(
-          "a checkpoint in Kafka does not decode; that account restarts from its start_from",
-        ).pipe(Effect.annotateLogs({ integrated_account_id: key, topic }))
-      }
-    }
-    return latest
   })

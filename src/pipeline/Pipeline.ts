@@ -1,9 +1,12 @@
-import { Cause, Effect, Schedule } from "effect"
+import { randomUUID } from "node:crypto"
+import { Cause, Duration, Effect, ExecutionStrategy, Exit, Schedule, Scope } from "effect"
+import { durationMs } from "../config/ConnectorConfig.ts"
 import { Config } from "../config/loadConfig.ts"
 import { makeAccountPublisher } from "./AccountPublisher.ts"
 import { type AccountStreamSettings, runAccountStream } from "./AccountStream.ts"
 import { readCheckpoints } from "./CheckpointStore.ts"
 import { initialHealth, StreamHealth } from "./StreamHealth.ts"
+import { CheckpointUnreadable } from "./StreamStopped.ts"
 import { ensureTopics } from "./Topics.ts"
 
 /** Until the cluster answers at start: retried, growing to 30 s between attempts. */
@@ -26,21 +29,33 @@ export const runPipeline = (overrides: Partial<AccountStreamSettings> = {}) =>
   Effect.gen(function* () {
     const { config, accounts } = yield* Config
     const enabled = accounts.filter((a) => a.config.enabled)
-    const settings: AccountStreamSettings = { kafka: config.kafka, poll: config.poll, ...overrides }
+    const settings: AccountStreamSettings = {
+      kafka: config.kafka,
+      poll: config.poll,
+      // Unique per process start, so a checkpoint tells which run of which instance wrote it.
+      instanceId: randomUUID(),
+      ...overrides,
+    }
 
     yield* ensureTopics(config.kafka).pipe(Effect.retry(startupRetry))
-    const publishers = yield* Effect.forEach(
-      enabled,
-      ({ account }) => makeAccountPublisher(account, config.kafka),
-      {
+    // Each start-up attempt builds its producers in a scope of its own, closed when the attempt fails, so a
+    // retried start-up leaves no producer of an earlier attempt connected.
+    const parent = yield* Effect.scope
+    const startPublishers = Effect.gen(function* () {
+      const attempt = yield* Scope.fork(parent, ExecutionStrategy.sequential)
+      return yield* Effect.forEach(enabled, ({ account }) => makeAccountPublisher(account, config.kafka), {
         concurrency: 8,
-      },
-    ).pipe(Effect.retry(startupRetry))
-    const checkpoints = yield* readCheckpoints(config.kafka.topics, config.kafka.client_id).pipe(
-      Effect.retry(startupRetry),
-    )
+      }).pipe(
+        Scope.extend(attempt),
+        Effect.onError((cause) => Scope.close(attempt, Exit.failCause(cause))),
+      )
+    })
+    const publishers = yield* startPublishers.pipe(Effect.retry(startupRetry))
+    const checkpoints = yield* readCheckpoints(config.kafka.topics, config.kafka.client_id, {
+      stableWithin: Duration.millis(durationMs(config.kafka.transaction_timeout) + 15_000),
+    }).pipe(Effect.retry(startupRetry))
     yield* Effect.logInfo("pipeline started").pipe(
-      Effect.annotateLogs({ accounts: enabled.length, checkpoints: checkpoints.size }),
+      Effect.annotateLogs({ accounts: enabled.length, checkpoints: checkpoints.latest.size }),
     )
 
     yield* Effect.forEach(
@@ -48,14 +63,24 @@ export const runPipeline = (overrides: Partial<AccountStreamSettings> = {}) =>
       ({ account, config: accountConfig }, index) => {
         const publisher = publishers[index]
         if (!publisher) return Effect.die(new Error("publisher missing"))
-        return runAccountStream(
-          account,
-          accountConfig,
-          checkpoints.get(account.id),
-          publisher,
-          settings,
-        ).pipe(
-          // Only a final failure ends a stream (fenced by another instance, or no provider client yet).
+        const unreadable = checkpoints.unreadable.get(account.id)
+        const stream =
+          unreadable === undefined
+            ? runAccountStream(
+                account,
+                accountConfig,
+                checkpoints.latest.get(account.id),
+                publisher,
+                settings,
+              )
+            : Effect.fail(
+                new CheckpointUnreadable({
+                  message: `the newest checkpoint of account ${account.id} in ${config.kafka.topics.checkpoints} does not decode (${unreadable}); not resuming from an older one`,
+                }),
+              )
+        return stream.pipe(
+          // Only a final failure ends a stream (another instance owns the account, its checkpoint is
+          // unreadable, or no provider client yet).
           Effect.catchAllCause((cause) =>
             Effect.gen(function* () {
               const health = yield* StreamHealth

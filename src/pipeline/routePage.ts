@@ -10,11 +10,18 @@ export const routePage = (
   account: IntegratedAccount,
   records: ReadonlyArray<unknown>,
   kafka: ConnectorConfig["kafka"],
-): { messages: OutgoingMessage[]; published: number; deadLettered: number } => {
+): {
+  messages: OutgoingMessage[]
+  published: number
+  deadLettered: number
+  /** The newest `created_at` among the page's activities, as the activity states it. */
+  newestCreatedAt: string | undefined
+} => {
   const adapter = adapterFor(account.integration)
   const messages: OutgoingMessage[] = []
   let published = 0
   let deadLettered = 0
+  let newestCreatedAt: string | undefined
   for (const raw of records) {
     const mapped = mapRecord(adapter, account, raw)
     if (Either.isLeft(mapped)) {
@@ -22,10 +29,13 @@ export const routePage = (
       deadLettered++
       continue
     }
+    const createdAt = mapped.right.created_at
+    if (newestCreatedAt === undefined || Date.parse(createdAt) > Date.parse(newestCreatedAt))
+      newestCreatedAt = createdAt
     const routed = routeActivity(account, mapped.right, kafka)
     if (routed[0]?.topic === kafka.topics.dead_letter) deadLettered++
     else published++
     messages.push(...routed)
   }
-  return { messages, published, deadLettered }
+  return { messages, published, deadLettered, newestCreatedAt }
 }

@@ -1,4 +1,4 @@
-import type { Effect, Either, Schema, Scope } from "effect"
+import type { Duration, Effect, Either, Schema, Scope } from "effect"
 import type { Activity, UnifiedAction } from "../domain/Activity.ts"
 import type { ActivityFilters, FilterName } from "../domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
@@ -71,6 +71,11 @@ export type DecoderOf<A> = Schema.Schema<A, any>
 export interface ProviderAdapter<Raw = unknown, Position = unknown> {
   readonly integration: Integration
   readonly capabilities: Capabilities
+  /**
+   * How far back the provider keeps activity, where it documents a limit. A stream whose checkpoint is older
+   * resumes from the oldest kept activity and records the history in between as a gap.
+   */
+  readonly historyRetention?: Duration.Duration
   /** The public API root, where the provider has one; accounts may override it with `base_url`. */
   readonly defaultBaseUrl?: string
   /** The credential forms the provider accepts, as config keys (validated at start). */

@@ -89,7 +89,8 @@ describe("pipeline accounts", () => {
           const accountId = accountIds[0] ?? ""
           // The connector was down for 200 days: its checkpoint asks Okta for more than it keeps.
           const since = new Date(Date.now() - 200 * 86_400_000).toISOString()
-          const stale: Checkpoint = {
+          // Written by the first release, before checkpoints carried a sequence.
+          const stale: typeof Checkpoint.Encoded = {
             version: 1,
             integrated_account_id: accountId,
             integration: "okta",

@@ -1,3 +1,4 @@
+import { Duration } from "effect"
 import type { ProviderAdapter } from "../ProviderAdapter.ts"
 import { fetchPage } from "./fetchPage.ts"
 import { OktaCredentials } from "./OktaCredentials.ts"
@@ -15,6 +16,8 @@ export const okta: ProviderAdapter<OktaLogEvent, OktaPosition> = {
   // The spec: created_at, actor_id and action supported, none required, every action value accepted.
   capabilities: { filters: ["created_at", "actor_id", "action"], requiredFilters: [] },
   credentials: OktaCredentials,
+  // okta.md §4 and Okta's System Log reference: events are kept 90 days.
+  historyRetention: Duration.days(90),
   record: OktaLogEvent,
   position: OktaPosition,
   toActivity,

@@ -1,0 +1,44 @@
+import { Duration } from "effect"
+import type { Checkpoint } from "./Checkpoint.ts"
+
+/**
+ * How far a checkpoint has read, in the provider's time: the newest activity it published, or, before it
+ * published any, the instant it was asked to start at. Unknown for a checkpoint that has a provider position
+ * but predates `last_created_at`; the provider's own "too old" answer still catches those.
+ */
+const readThrough = (checkpoint: Checkpoint): string | undefined =>
+  checkpoint.last_created_at ??
+  (checkpoint.position === undefined ? checkpoint.filters.created_at : undefined)
+
+/**
+ * The checkpoint to resume from when the provider no longer keeps what the stream would read next: restarted
+ * at the oldest activity the provider keeps, with the history in between recorded as a gap. Nothing already
+ * published is read again, since all of it is older than that point. Undefined when there is no gap (or the
+ * provider states no retention).
+ */
+export const withRetentionGap = (
+  checkpoint: Checkpoint,
+  retention: Duration.Duration | undefined,
+  nowMs: number,
+): Checkpoint | undefined => {
+  const through = readThrough(checkpoint)
+  if (retention === undefined || through === undefined) return undefined
+  const oldestKept = nowMs - Duration.toMillis(retention)
+  const throughMs = Date.parse(through)
+  if (Number.isNaN(throughMs) || throughMs >= oldestKept) return undefined
+  const to = new Date(oldestKept).toISOString()
+  return {
+    ...checkpoint,
+    filters: { ...checkpoint.filters, created_at: to },
+    position: undefined,
+    gaps: [
+      ...checkpoint.gaps,
+      {
+        detected_at: new Date(nowMs).toISOString(),
+        reason: `the stream had read through ${through}, but ${checkpoint.integration} keeps only ${Duration.format(retention)} of history (since ${to}); activity in between could not be read`,
+        from: through,
+        to,
+      },
+    ],
+  }
+}
