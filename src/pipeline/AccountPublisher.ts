@@ -49,28 +49,32 @@ export const makeAccountPublisher = (
     // epoch, which the stream would otherwise read as another instance fencing it.
     const publishDeadlineMs = transactionTimeoutMs / 2
 
-    const open = Effect.gen(function* () {
-      if (producer) return producer
-      const fresh = kafka.producer({
-        transactionalId,
-        idempotent: true,
-        maxInFlightRequests: 1,
-        transactionTimeout: transactionTimeoutMs,
-        allowAutoTopicCreation: false,
-        // kafkajs otherwise silently drops the idempotent producer's unbounded retries for the client default.
-        retry: { retries: 4, initialRetryTime: 300, maxRetryTime: 3_000 },
-      })
-      yield* kafkaCall("producer connect", () => fresh.connect()).pipe(
-        // An empty transaction's abort sends no EndTxn; it runs InitProducerId: the fencing step.
-        Effect.zipRight(
-          kafkaCall("producer init transactions", async () => (await fresh.transaction()).abort()),
-        ),
-        // A producer that failed to start is released here: a retried start-up must not leave it connected.
-        Effect.tapError(() => Effect.promise(() => fresh.disconnect().catch(() => undefined))),
-      )
-      producer = fresh
-      return fresh
-    })
+    // Uninterruptible: a start-up attempt interrupted while this producer connects (another account's
+    // producer failed) must still find it in `producer` and release it, not leave it connected.
+    const open = Effect.uninterruptible(
+      Effect.gen(function* () {
+        if (producer) return producer
+        const fresh = kafka.producer({
+          transactionalId,
+          idempotent: true,
+          maxInFlightRequests: 1,
+          transactionTimeout: transactionTimeoutMs,
+          allowAutoTopicCreation: false,
+          // kafkajs otherwise silently drops the idempotent producer's unbounded retries for the client default.
+          retry: { retries: 4, initialRetryTime: 300, maxRetryTime: 3_000 },
+        })
+        yield* kafkaCall("producer connect", () => fresh.connect()).pipe(
+          // An empty transaction's abort sends no EndTxn; it runs InitProducerId: the fencing step.
+          Effect.zipRight(
+            kafkaCall("producer init transactions", async () => (await fresh.transaction()).abort()),
+          ),
+          // A producer that failed to start is released here: a retried start-up must not leave it connected.
+          Effect.tapError(() => Effect.promise(() => fresh.disconnect().catch(() => undefined))),
+        )
+        producer = fresh
+        return fresh
+      }),
+    )
 
     const reset = Effect.promise(async () => {
       const stale = producer
