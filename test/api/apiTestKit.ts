@@ -6,9 +6,9 @@ import { Config, parseConfig } from "../../src/config/loadConfig.ts"
 import { CursorCodec } from "../../src/cursor/CursorCodec.ts"
 import { type Integration, IntegrationNames } from "../../src/domain/Integration.ts"
 import { ProviderHttp } from "../../src/http/ProviderHttp.ts"
-import { type OktaSimulatorHandle, startOktaSimulator } from "../../src/providers/okta/OktaSimulator.ts"
 import type { ProviderSimulator } from "../../src/providers/ProviderAdapter.ts"
 import { providers } from "../../src/providers/registry.ts"
+import { type OktaSimulatorHandle, startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
 
 /** Credential forms the adapters without a simulator accept (their credentials schemas); never sent anywhere. */
 const placeholderCredentials = (integration: Integration): Record<string, string> =>

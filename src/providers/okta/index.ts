@@ -1,9 +1,9 @@
+import { startOktaSimulator } from "../../simulators/okta/OktaSimulator.ts"
 import type { ProviderAdapter } from "../ProviderAdapter.ts"
 import { fetchPage } from "./fetchPage.ts"
 import { OktaCredentials } from "./OktaCredentials.ts"
 import { OktaLogEvent } from "./OktaLogEvent.ts"
 import { OktaPosition } from "./OktaPosition.ts"
-import { startOktaSimulator } from "./OktaSimulator.ts"
 import { toActivity } from "./toActivity.ts"
 
 /**

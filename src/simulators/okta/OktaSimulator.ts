@@ -1,11 +1,11 @@
 import { randomBytes, randomUUID } from "node:crypto"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import { Effect, Either, type Scope } from "effect"
-import type { ProviderSimulator, SimulatorOptions } from "../ProviderAdapter.ts"
-import { serveOnLoopback } from "../simulatorServer.ts"
-import { LOGS_PATH } from "./OktaPosition.ts"
+import { LOGS_PATH } from "../../providers/okta/OktaPosition.ts"
+import type { ProviderSimulator, SimulatorOptions } from "../../providers/ProviderAdapter.ts"
+import { serveOnLoopback } from "../kit/loopbackServer.ts"
+import { eventGenerator } from "./eventGenerator.ts"
 import { oktaErrorBody } from "./oktaErrorBody.ts"
-import { eventGenerator } from "./simulatedEvents.ts"
 import { querySystemLog, type StoredEvent } from "./systemLogQuery.ts"
 
 export interface OktaSimulatorOptions extends SimulatorOptions {

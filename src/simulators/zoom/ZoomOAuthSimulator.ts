@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import { Effect, type Scope } from "effect"
-import { serveOnLoopback } from "../simulatorServer.ts"
+import { serveOnLoopback } from "../kit/loopbackServer.ts"
 
 export interface ZoomOAuthSimulatorOptions {
   /** `expires_in` of issued tokens, in seconds; Zoom's are 3599 (sometimes 3600). */
