@@ -1,9 +1,12 @@
-import { randomBytes, randomUUID } from "node:crypto"
-import type { IncomingMessage, ServerResponse } from "node:http"
+import { randomUUID } from "node:crypto"
 import { Effect, Either, type Scope } from "effect"
 import { LOGS_PATH } from "../../providers/okta/OktaPosition.ts"
-import type { ProviderSimulator, SimulatorOptions } from "../../providers/ProviderAdapter.ts"
-import { serveOnLoopback } from "../kit/loopbackServer.ts"
+import { hasCredential, newSecret } from "../kit/authorization.ts"
+import type { Reply } from "../kit/Reply.ts"
+import { RateLimitHeaders, rateLimitWindow } from "../kit/rateLimitWindow.ts"
+import { type SimulatorRequest, serveSimulator } from "../kit/serveSimulator.ts"
+import { simulatorClock } from "../kit/simulatorClock.ts"
+import type { ProviderSimulator, SimulatorOptions } from "../ProviderSimulator.ts"
 import { eventGenerator } from "./eventGenerator.ts"
 import { oktaErrorBody } from "./oktaErrorBody.ts"
 import { querySystemLog, type StoredEvent } from "./systemLogQuery.ts"
@@ -48,132 +51,104 @@ export interface OktaSimulatorHandle extends ProviderSimulator {
 }
 
 const HISTORY_SPAN_MS = 6 * 60 * 60 * 1000
-/**
- * A request this close before a window's reset counts in the next window: a client that slept until the
- * advertised reset may be woken a few milliseconds early by its timer, and Okta's reset is an estimate anyway.
- */
-const RESET_GRACE_MS = 50
-
-const json = (res: ServerResponse, status: number, body: unknown) => {
-  res.statusCode = status
-  res.setHeader("Content-Type", "application/json")
-  res.end(JSON.stringify(body))
-}
 
 /** A local Okta org speaking the System Log API over real HTTP, on 127.0.0.1. */
 export const startOktaSimulator = (
   options: OktaSimulatorOptions = {},
 ): Effect.Effect<OktaSimulatorHandle, never, Scope.Scope> =>
   Effect.gen(function* () {
+    const now = yield* simulatorClock
     const generator = eventGenerator(options.seed ?? 1)
-    const apiToken = `00${randomBytes(30).toString("base64url")}`
-    const accessToken = `eyJ${randomBytes(48).toString("base64url")}`
-    const rateLimit = options.rateLimit ?? 120
-    const windowMs = Math.max(1, Math.round((options.rateLimitWindowMs ?? 60_000) / 1000)) * 1000
+    const apiToken = `00${newSecret(30)}`
+    const accessToken = `eyJ${newSecret(48)}`
 
     const store: Array<StoredEvent> = generator
-      .history(options.historySize ?? 50, Date.now(), HISTORY_SPAN_MS)
+      .history(options.historySize ?? 50, now(), HISTORY_SPAN_MS)
       .sort((a, b) => a.persistedAt - b.persistedAt)
       .map(({ event, persistedAt }, i) => ({ seq: i + 1, persistedAt, event }))
     const persist = (event: unknown) => {
       const last = store.at(-1)
-      store.push({
-        seq: (last?.seq ?? 0) + 1,
-        persistedAt: Math.max(Date.now(), last?.persistedAt ?? 0),
-        event,
-      })
+      store.push({ seq: (last?.seq ?? 0) + 1, persistedAt: Math.max(now(), last?.persistedAt ?? 0), event })
     }
 
-    const received: Array<ReceivedRequest> = []
-    let window = { index: -1, used: 0 }
-    let forced429 = { count: 0, resetInMs: 1500 }
+    const rateLimit = rateLimitWindow({
+      limit: options.rateLimit ?? 120,
+      windowMs: options.rateLimitWindowMs ?? 60_000,
+      headers: RateLimitHeaders.okta,
+      // Okta's reset is an estimate; a client woken a little early by its timer belongs in the next window.
+      graceMs: 50,
+      refusalBody: () => oktaErrorBody("E0000047", "API call exceeded rate limit due to too many requests."),
+    })
     let forced500 = 0
 
-    const handle = (req: IncomingMessage, res: ServerResponse, origin: string) => {
-      const now = Date.now()
-      const url = new URL(req.url ?? "/", origin)
-      const index = Math.floor((now + RESET_GRACE_MS) / windowMs)
-      if (index !== window.index) window = { index, used: 0 }
-      window.used++
-      let remaining = Math.max(0, rateLimit - window.used)
-      let reset = ((index + 1) * windowMs) / 1000
-      const authorization = req.headers.authorization ?? ""
-      const [scheme, token] = authorization.split(" ", 2)
-
-      const answer = (): [number, unknown] => {
-        if (forced429.count > 0) {
-          forced429 = { ...forced429, count: forced429.count - 1 }
-          remaining = 0
-          reset = Math.ceil((now + forced429.resetInMs) / 1000)
-          return [429, oktaErrorBody("E0000047", "API call exceeded rate limit due to too many requests.")]
-        }
-        if (window.used > rateLimit) {
-          return [429, oktaErrorBody("E0000047", "API call exceeded rate limit due to too many requests.")]
-        }
-        if (forced500 > 0) {
-          forced500--
-          return [500, oktaErrorBody("E0000009", "Internal Server Error")]
-        }
-        if (url.pathname !== LOGS_PATH) {
-          return [404, oktaErrorBody("E0000007", `Not found: Resource not found: ${url.pathname} (GET)`)]
-        }
-        if (req.method !== "GET") {
-          return [405, oktaErrorBody("E0000022", "The endpoint does not support the provided HTTP method")]
-        }
-        const authorized =
-          (scheme === "SSWS" && token === apiToken) || (scheme === "Bearer" && token === accessToken)
-        if (!authorized) return [401, oktaErrorBody("E0000011", "Invalid token provided")]
-        const result = querySystemLog(store, url.searchParams, now)
-        if (Either.isLeft(result)) return [400, result.left]
-        const links = [`<${url.href}>; rel="self"`]
-        if (result.right.next) {
-          links.push(`<${options.nextLinkOrigin ?? origin}${LOGS_PATH}?${result.right.next}>; rel="next"`)
-        }
-        // Okta sends each relation as its own `link` header.
-        res.setHeader("Link", links)
-        return [200, result.right.events]
+    const handle = ({ method, url, origin, authorization, receivedAt }: SimulatorRequest): Reply => {
+      if (forced500 > 0) {
+        forced500--
+        return { status: 500, body: oktaErrorBody("E0000009", "Internal Server Error") }
       }
-
-      const [status, body] = answer()
-      res.setHeader("X-Okta-Request-Id", randomUUID().replaceAll("-", "").slice(0, 27))
-      res.setHeader("X-Rate-Limit-Limit", String(rateLimit))
-      res.setHeader("X-Rate-Limit-Remaining", String(remaining))
-      res.setHeader("X-Rate-Limit-Reset", String(reset))
-      received.push({
-        method: req.method ?? "GET",
-        path: url.pathname,
-        params: Object.fromEntries(url.searchParams),
-        authScheme: scheme === "" ? undefined : scheme,
-        status,
-        receivedAt: now,
-        rateLimitRemaining: remaining,
-        rateLimitReset: reset,
-      })
-      json(res, status, body)
+      if (url.pathname !== LOGS_PATH) {
+        return {
+          status: 404,
+          body: oktaErrorBody("E0000007", `Not found: Resource not found: ${url.pathname} (GET)`),
+        }
+      }
+      if (method !== "GET") {
+        return {
+          status: 405,
+          body: oktaErrorBody("E0000022", "The endpoint does not support the provided HTTP method"),
+        }
+      }
+      if (
+        !hasCredential(authorization, "SSWS", apiToken) &&
+        !hasCredential(authorization, "Bearer", accessToken)
+      ) {
+        return { status: 401, body: oktaErrorBody("E0000011", "Invalid token provided") }
+      }
+      const result = querySystemLog(store, url.searchParams, receivedAt)
+      if (Either.isLeft(result)) return { status: 400, body: result.left }
+      const links = [`<${url.href}>; rel="self"`]
+      if (result.right.next) {
+        links.push(`<${options.nextLinkOrigin ?? origin}${LOGS_PATH}?${result.right.next}>; rel="next"`)
+      }
+      // Okta sends each relation as its own `link` header.
+      return { status: 200, body: result.right.events, headers: { Link: links } }
     }
 
-    const origin = yield* serveOnLoopback(options.port, handle)
+    const server = yield* serveSimulator({
+      port: options.port,
+      rateLimit,
+      everyResponse: () => ({ "X-Okta-Request-Id": randomUUID().replaceAll("-", "").slice(0, 27) }),
+      handle,
+    })
 
     return {
       integration: "okta",
-      baseUrl: origin,
+      baseUrl: server.origin,
       credentials: { api_token: apiToken },
       settings: {},
       accessToken,
       emit: (count) => {
-        for (const event of generator.burst(count, Date.now())) persist(event)
+        for (const event of generator.burst(count, now())) persist(event)
       },
       events: () => store.map((stored) => stored.event),
-      requests: () => [...received],
-      forceRateLimited: (count, resetInMs = 1500) => {
-        forced429 = { count, resetInMs }
-      },
+      requests: () =>
+        server.requests().map((request) => ({
+          method: request.method,
+          path: request.path,
+          params: request.query,
+          authScheme: request.authScheme,
+          status: request.status,
+          receivedAt: request.receivedAt,
+          rateLimitRemaining: request.rateLimit?.remaining ?? 0,
+          rateLimitReset: (request.rateLimit?.resetAt ?? 0) / 1000,
+        })),
+      forceRateLimited: (count, resetInMs = 1500) => rateLimit.forceLimited(count, resetInMs),
       forceServerError: (count) => {
         forced500 = count
       },
       inject: persist,
       injectMalformed: (flaw) => {
-        const [event] = generator.burst(1, Date.now())
+        const [event] = generator.burst(1, now())
         const { uuid: _uuid, ...withoutUuid } = event as Record<string, unknown>
         const record = flaw === "missing-uuid" ? withoutUuid : { ...event, published: "not a date" }
         persist(record)

@@ -1,7 +1,8 @@
-import { randomBytes } from "node:crypto"
-import type { IncomingMessage, ServerResponse } from "node:http"
 import { Effect, type Scope } from "effect"
-import { serveOnLoopback } from "../kit/loopbackServer.ts"
+import { basicCredentials, credentialsUnder, newSecret } from "../kit/authorization.ts"
+import type { Reply } from "../kit/Reply.ts"
+import { type SimulatorRequest, serveSimulator } from "../kit/serveSimulator.ts"
+import { simulatorClock } from "../kit/simulatorClock.ts"
 
 export interface ZoomOAuthSimulatorOptions {
   /** `expires_in` of issued tokens, in seconds; Zoom's are 3599 (sometimes 3600). */
@@ -64,19 +65,13 @@ const unsupportedGrant = { reason: "unsupported grant type", error: "unsupported
 const missingAccountId = { reason: "Invalid request : Missing account_id", error: "invalid_request" }
 const invalidAccessToken = { code: 124, message: "Invalid access token." }
 
-const json = (res: ServerResponse, status: number, body: unknown) => {
-  res.statusCode = status
-  res.setHeader("Content-Type", "application/json;charset=UTF-8")
-  res.end(JSON.stringify(body))
+/** What the request log keeps of a token request beyond the basics; the secret is only checked. */
+interface TokenRequestNote {
+  readonly contentType: string | undefined
+  readonly clientId: string | undefined
+  readonly clientSecretValid: boolean
+  readonly form: Readonly<Record<string, string>>
 }
-
-const readBody = (req: IncomingMessage) =>
-  new Promise<string>((resolve, reject) => {
-    const chunks: Array<Buffer> = []
-    req.on("data", (chunk: Buffer) => chunks.push(chunk))
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")))
-    req.on("error", reject)
-  })
 
 /**
  * Zoom's Server-to-Server OAuth token endpoint (`POST /oauth/token`) over real HTTP on 127.0.0.1, plus one
@@ -87,14 +82,15 @@ export const startZoomOAuthSimulator = (
   options: ZoomOAuthSimulatorOptions = {},
 ): Effect.Effect<ZoomOAuthSimulatorHandle, never, Scope.Scope> =>
   Effect.gen(function* () {
+    const now = yield* simulatorClock
     const lifetimeSeconds = options.tokenLifetimeSeconds ?? 3599
     const credentials = {
-      account_id: randomBytes(16).toString("base64url").slice(0, 22),
-      client_id: randomBytes(16).toString("base64url").slice(0, 22),
-      client_secret: randomBytes(24).toString("base64url").slice(0, 32),
+      account_id: newSecret(16),
+      client_id: newSecret(16),
+      client_secret: newSecret(24),
     }
     const user = {
-      id: randomBytes(16).toString("base64url").slice(0, 22),
+      id: newSecret(16),
       first_name: "Ada",
       last_name: "Admin",
       email: "ada.admin@example.com",
@@ -106,110 +102,93 @@ export const startZoomOAuthSimulator = (
     /** Token → when it stops being accepted; a revoked token is deleted. */
     const live = new Map<string, number>()
     const issued: Array<string> = []
-    const tokenRequests: Array<TokenRequestReceived> = []
-    const apiRequests: Array<ApiRequestReceived> = []
 
     const mint = () => {
-      const token = `eyJ${randomBytes(96).toString("base64url")}`
-      live.set(token, Date.now() + lifetimeSeconds * 1000)
+      const token = `eyJ${newSecret(96)}`
+      live.set(token, now() + lifetimeSeconds * 1000)
       issued.push(token)
       return token
     }
 
-    const tokenEndpoint = async (req: IncomingMessage, res: ServerResponse, url: URL, origin: string) => {
-      const contentType = req.headers["content-type"]
-      const text = await readBody(req)
+    const tokenEndpoint = (request: SimulatorRequest): Reply<TokenRequestNote> => {
+      const contentType = request.headers["content-type"]
       // Zoom reads the grant from the form body only; parameters in the query string are not looked at.
       const form = /^application\/x-www-form-urlencoded\b/i.test(contentType ?? "")
-        ? new URLSearchParams(text)
+        ? new URLSearchParams(request.body)
         : new URLSearchParams()
-      const [scheme, encoded] = (req.headers.authorization ?? "").split(" ", 2)
-      const basic =
-        scheme?.toLowerCase() === "basic" ? Buffer.from(encoded ?? "", "base64").toString("utf8") : ""
-      const colon = basic.indexOf(":")
-      const clientId = colon < 0 ? undefined : basic.slice(0, colon)
-      const clientSecretValid = colon >= 0 && basic.slice(colon + 1) === credentials.client_secret
-
-      const answer = (): [number, unknown] => {
-        if (req.method !== "POST") return [405, { reason: "Method Not Allowed", error: "invalid_request" }]
-        if (clientId !== credentials.client_id || !clientSecretValid) {
-          return [options.invalidClientStatus ?? 401, invalidClient]
-        }
-        if (form.get("grant_type") !== "account_credentials") return [400, unsupportedGrant]
-        const accountId = form.get("account_id")
-        if (!accountId) return [400, missingAccountId]
-        // The app belongs to one account (wording of this answer not confirmed against Zoom).
-        if (accountId !== credentials.account_id) {
-          return [400, { reason: "Invalid request : Invalid account_id", error: "invalid_request" }]
-        }
-        return [
-          200,
-          {
-            access_token: mint(),
-            token_type: "bearer",
-            expires_in: lifetimeSeconds,
-            scope: "report:read:admin user:read:admin",
-            api_url: origin,
-          },
-        ]
-      }
-
-      const [status, body] = answer()
-      tokenRequests.push({
-        method: req.method ?? "GET",
-        path: url.pathname,
-        query: Object.fromEntries(url.searchParams),
+      const basic = basicCredentials(request.authorization)
+      const clientSecretValid = basic !== undefined && basic.password === credentials.client_secret
+      const note: TokenRequestNote = {
         contentType,
-        authScheme: scheme === "" ? undefined : scheme,
-        clientId,
+        clientId: basic?.userId,
         clientSecretValid,
         form: Object.fromEntries(
           [...form].map(([key, value]) => [key, key === "client_secret" ? "[not kept]" : value]),
         ),
-        status,
-      })
-      json(res, status, body)
-    }
-
-    const api = (req: IncomingMessage, res: ServerResponse, url: URL) => {
-      const [scheme, token] = (req.headers.authorization ?? "").split(" ", 2)
-      const answer = (): [number, unknown] => {
-        if (url.pathname !== ME_PATH) return [404, { code: 404, message: "Not Found" }]
-        if (req.method !== "GET") return [405, { code: 405, message: "Method Not Allowed" }]
-        const expiresAt = scheme === "Bearer" && token ? live.get(token) : undefined
-        if (expiresAt === undefined || expiresAt <= Date.now()) return [401, invalidAccessToken]
-        return [200, user]
       }
-      const [status, body] = answer()
-      apiRequests.push({
-        method: req.method ?? "GET",
-        path: url.pathname,
-        authScheme: scheme === "" ? undefined : scheme,
-        status,
+      const answer = (status: number, body: unknown): Reply<TokenRequestNote> => ({ status, body, note })
+
+      if (request.method !== "POST") {
+        return answer(405, { reason: "Method Not Allowed", error: "invalid_request" })
+      }
+      if (basic?.userId !== credentials.client_id || !clientSecretValid) {
+        return answer(options.invalidClientStatus ?? 401, invalidClient)
+      }
+      if (form.get("grant_type") !== "account_credentials") return answer(400, unsupportedGrant)
+      const accountId = form.get("account_id")
+      if (!accountId) return answer(400, missingAccountId)
+      // The app belongs to one account (wording of this answer not confirmed against Zoom).
+      if (accountId !== credentials.account_id) {
+        return answer(400, { reason: "Invalid request : Invalid account_id", error: "invalid_request" })
+      }
+      return answer(200, {
+        access_token: mint(),
+        token_type: "bearer",
+        expires_in: lifetimeSeconds,
+        scope: "report:read:admin user:read:admin",
+        api_url: request.origin,
       })
-      json(res, status, body)
     }
 
-    const origin = yield* serveOnLoopback(
-      options.port,
-      (req: IncomingMessage, res: ServerResponse, ownOrigin) => {
-        const url = new URL(req.url ?? "/", ownOrigin)
-        if (url.pathname === TOKEN_PATH) {
-          tokenEndpoint(req, res, url, ownOrigin).catch(() =>
-            json(res, 500, { reason: "Internal Error", error: "server_error" }),
-          )
-        } else {
-          api(req, res, url)
-        }
-      },
-    )
+    const api = ({ method, url, authorization, receivedAt }: SimulatorRequest): Reply<TokenRequestNote> => {
+      if (url.pathname !== ME_PATH) return { status: 404, body: { code: 404, message: "Not Found" } }
+      if (method !== "GET") return { status: 405, body: { code: 405, message: "Method Not Allowed" } }
+      const token = credentialsUnder(authorization, "Bearer")
+      const expiresAt = token === undefined ? undefined : live.get(token)
+      if (expiresAt === undefined || expiresAt <= receivedAt) return { status: 401, body: invalidAccessToken }
+      return { status: 200, body: user }
+    }
+
+    const server = yield* serveSimulator<TokenRequestNote>({
+      port: options.port,
+      contentType: "application/json;charset=UTF-8",
+      handle: (request) => (request.url.pathname === TOKEN_PATH ? tokenEndpoint(request) : api(request)),
+    })
 
     return {
-      baseUrl: origin,
-      tokenUrl: `${origin}${TOKEN_PATH}`,
+      baseUrl: server.origin,
+      tokenUrl: `${server.origin}${TOKEN_PATH}`,
       credentials,
-      tokenRequests: () => [...tokenRequests],
-      apiRequests: () => [...apiRequests],
+      tokenRequests: () =>
+        server
+          .requests()
+          .filter((request) => request.path === TOKEN_PATH)
+          .map((request) => ({
+            method: request.method,
+            path: request.path,
+            query: request.query,
+            contentType: request.note?.contentType,
+            authScheme: request.authScheme,
+            clientId: request.note?.clientId,
+            clientSecretValid: request.note?.clientSecretValid ?? false,
+            form: request.note?.form ?? {},
+            status: request.status,
+          })),
+      apiRequests: () =>
+        server
+          .requests()
+          .filter((request) => request.path !== TOKEN_PATH)
+          .map(({ method, path, authScheme, status }) => ({ method, path, authScheme, status })),
       issuedTokens: () => [...issued],
       revokeTokens: () => live.clear(),
       issueAccessToken: mint,
