@@ -1,4 +1,3 @@
-import { startOktaSimulator } from "../../simulators/okta/OktaSimulator.ts"
 import type { ProviderAdapter } from "../ProviderAdapter.ts"
 import { fetchPage } from "./fetchPage.ts"
 import { OktaCredentials } from "./OktaCredentials.ts"
@@ -19,5 +18,4 @@ export const okta: ProviderAdapter<OktaLogEvent, OktaPosition> = {
   position: OktaPosition,
   toActivity,
   fetchPage,
-  simulator: startOktaSimulator,
 }
