@@ -11,6 +11,9 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
+# src/simulators and src/dev are left out by .dockerignore: simulators and the embedded-default run (`run`
+# with no config: local broker + simulated providers) are for development. The production entrypoint loads
+# them only on demand, and the CMD below always passes a config (test/simulators/productionBoundary.test.ts).
 COPY src ./src
 COPY config ./config
 USER node

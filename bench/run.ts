@@ -30,8 +30,8 @@ import { routePage } from "../src/pipeline/routePage.ts"
 import { StreamHealth } from "../src/pipeline/StreamHealth.ts"
 import { mapRecord } from "../src/providers/mapRecord.ts"
 import { okta } from "../src/providers/okta/index.ts"
-import { startOktaSimulator } from "../src/providers/okta/OktaSimulator.ts"
-import { eventGenerator } from "../src/providers/okta/simulatedEvents.ts"
+import { eventGenerator } from "../src/simulators/okta/eventGenerator.ts"
+import { startOktaSimulator } from "../src/simulators/okta/OktaSimulator.ts"
 
 quietKafkajsTimerWarning()
 

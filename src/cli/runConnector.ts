@@ -3,12 +3,6 @@ import { HealthStatus } from "../api/HealthStatus.ts"
 import { ApiServer, serve } from "../api/HttpServer.ts"
 import { Config, type LoadedConfig, loadConfigFile, parseConfig } from "../config/loadConfig.ts"
 import { CursorCodec } from "../cursor/CursorCodec.ts"
-import {
-  embeddedConfigYaml,
-  simulateOngoingActivity,
-  startEmbeddedSimulators,
-} from "../dev/EmbeddedDefaults.ts"
-import { localKafka } from "../dev/LocalKafka.ts"
 import { ProviderHttp } from "../http/ProviderHttp.ts"
 import { loggingLayer } from "../observability/logging.ts"
 import { prometheusExposition } from "../observability/prometheus.ts"
@@ -32,12 +26,27 @@ const healthFromStreams = Layer.effect(
   })),
 )
 
+/**
+ * A development-only module (src/dev, and through it src/simulators), loaded on demand: the production image
+ * leaves them out, and there a run that would need them is a usage error rather than a missing-module crash.
+ */
+const developmentModule = <M>(load: () => Promise<M>, missing: string) =>
+  Effect.tryPromise({ try: load, catch: () => new UsageError({ message: missing }) })
+
+const startLocalKafka = Effect.flatMap(
+  developmentModule(
+    () => import("../dev/LocalKafka.ts"),
+    "no Kafka brokers are configured (kafka.brokers or KAFKA_BROKERS), and this installation has no local development broker (src/dev)",
+  ),
+  ({ localKafka }) => localKafka(),
+)
+
 const brokersFor = (loaded: LoadedConfig) => {
   const fromEnv = process.env.KAFKA_BROKERS?.split(",")
     .map((b) => b.trim())
     .filter(Boolean)
   const configured = fromEnv?.length ? fromEnv : loaded.config.kafka.brokers
-  return configured ? Effect.succeed([...configured]) : Effect.map(localKafka(), (k) => k.brokers)
+  return configured ? Effect.succeed([...configured]) : Effect.map(startLocalKafka, (k) => k.brokers)
 }
 
 const commonLayers = (loaded: LoadedConfig) =>
@@ -69,9 +78,14 @@ const runAll = (loaded: LoadedConfig) =>
     }).pipe(Effect.provide(appLayers(loaded, brokers)))
   })
 
+/** `run` with no config: simulated providers and a local broker, for development only. */
 const embedded = Effect.gen(function* () {
+  const { embeddedConfigYaml, simulateOngoingActivity, startEmbeddedSimulators } = yield* developmentModule(
+    () => import("../dev/EmbeddedDefaults.ts"),
+    "no config given (--config PATH or CONNECTOR_CONFIG), and this installation has no embedded development defaults (src/dev, src/simulators)",
+  )
   const simulators = yield* startEmbeddedSimulators
-  const brokers = process.env.KAFKA_BROKERS?.split(",") ?? (yield* localKafka()).brokers
+  const brokers = process.env.KAFKA_BROKERS?.split(",") ?? (yield* startLocalKafka).brokers
   const loaded = yield* parseConfig("(embedded defaults)", embeddedConfigYaml(simulators, brokers))
   yield* Effect.logInfo("embedded defaults: simulated providers, local Kafka").pipe(
     Effect.annotateLogs({
@@ -81,7 +95,7 @@ const embedded = Effect.gen(function* () {
       topics: Object.values(loaded.config.kafka.topics),
     }),
   )
-  yield* Effect.forkScoped(simulateOngoingActivity(simulators))
+  yield* simulateOngoingActivity(simulators)
   return loaded
 })
 

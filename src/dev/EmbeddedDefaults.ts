@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from "node:crypto"
-import { Duration, Effect, Random, Schedule } from "effect"
+import { Effect, Random } from "effect"
 import { stringify } from "yaml"
 import type { IntegrationNames } from "../domain/Integration.ts"
-import type { ProviderSimulator } from "../providers/ProviderAdapter.ts"
-import { providers } from "../providers/registry.ts"
+import { recordsOverTime } from "../simulators/kit/recordsOverTime.ts"
+import type { ProviderSimulator } from "../simulators/ProviderSimulator.ts"
+import { simulators as simulatorRegistry } from "../simulators/registry.ts"
 
 /** A fixed integrated account id per integration, so the embedded run's checkpoints line up across restarts. */
 const embeddedAccountId = (integration: (typeof IntegrationNames)[number]) => {
@@ -12,17 +13,12 @@ const embeddedAccountId = (integration: (typeof IntegrationNames)[number]) => {
 }
 
 /**
- * The embedded default: every integration that has an adapter with a simulator gets one, running on
- * loopback with realistic history, and an account pointing at it. Returns the YAML of the config, which goes
- * through the same validation as a user's file.
+ * The embedded default: every integration in the simulators registry gets its simulator, running on loopback
+ * with realistic history, and (in `embeddedConfigYaml`) an account pointing at it.
  */
-export const startEmbeddedSimulators = Effect.gen(function* () {
-  const simulators: ProviderSimulator[] = []
-  for (const adapter of Object.values(providers)) {
-    if (adapter.simulator) simulators.push(yield* adapter.simulator({ historySize: 300 }))
-  }
-  return simulators
-})
+export const startEmbeddedSimulators = Effect.forEach(Object.values(simulatorRegistry), (start) =>
+  start({ historySize: 300 }),
+)
 
 /**
  * The embedded run's API key. Not a secret: the embedded run serves simulated data only, on loopback only,
@@ -30,6 +26,7 @@ export const startEmbeddedSimulators = Effect.gen(function* () {
  */
 export const embeddedApiKey = "embedded-local-development-key"
 
+/** The embedded run's config, as YAML so it goes through the same validation as a user's file. */
 export const embeddedConfigYaml = (
   simulators: ReadonlyArray<ProviderSimulator>,
   brokers: ReadonlyArray<string>,
@@ -58,9 +55,15 @@ export const embeddedConfigYaml = (
  * (the simulators' mix includes failed logins, so bursts show up on the login_failed topic).
  */
 export const simulateOngoingActivity = (simulators: ReadonlyArray<ProviderSimulator>) =>
-  Effect.gen(function* () {
-    for (const simulator of simulators) {
-      const burst = (yield* Random.nextIntBetween(0, 10)) === 0
-      simulator.emit(burst ? yield* Random.nextIntBetween(10, 30) : yield* Random.nextIntBetween(1, 4))
-    }
-  }).pipe(Effect.repeat(Schedule.spaced(Duration.seconds(2))), Effect.asVoid)
+  Effect.forEach(
+    simulators,
+    (simulator) =>
+      recordsOverTime({
+        every: "2 seconds",
+        perTick: Effect.flatMap(Random.nextIntBetween(0, 10), (roll) =>
+          roll === 0 ? Random.nextIntBetween(10, 30) : Random.nextIntBetween(1, 4),
+        ),
+        append: simulator.emit,
+      }),
+    { discard: true },
+  )

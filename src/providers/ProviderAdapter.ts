@@ -1,4 +1,4 @@
-import type { Duration, Effect, Either, Schema, Scope } from "effect"
+import type { Duration, Effect, Either, Schema } from "effect"
 import type { Activity, UnifiedAction } from "../domain/Activity.ts"
 import type { ActivityFilters, FilterName } from "../domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
@@ -42,28 +42,6 @@ export interface MappingFailure {
   readonly reason: string
 }
 
-/** A running provider simulator: a real HTTP server speaking the provider's protocol. */
-export interface ProviderSimulator {
-  readonly integration: Integration
-  /** Base URL to configure as the account's `base_url`. */
-  readonly baseUrl: string
-  /** Credentials the simulator accepts, in the config's `credentials` form. */
-  readonly credentials: Readonly<Record<string, string>>
-  /** Settings an account against this simulator needs (e.g. `organization_id`). */
-  readonly settings: Readonly<Record<string, string>>
-  /** Appends `count` new realistic events (a share of them failed logins), timestamped now. */
-  readonly emit: (count: number) => void
-  /** Every event the simulator holds, in its raw provider form. */
-  readonly events: () => ReadonlyArray<unknown>
-}
-
-export interface SimulatorOptions {
-  /** Events already in the provider's history at start, spread over the preceding hours. */
-  readonly historySize?: number
-  readonly seed?: number
-  readonly port?: number
-}
-
 /** A schema decoding unknown input into `A`, whatever its encoded form. */
 // biome-ignore lint/suspicious/noExplicitAny: Schema is invariant in its encoded type; callers only decode unknown input.
 export type DecoderOf<A> = Schema.Schema<A, any>
@@ -92,8 +70,6 @@ export interface ProviderAdapter<Raw = unknown, Position = unknown> {
   readonly fetchPage: (
     request: PageRequest<Position>,
   ) => Effect.Effect<Page<Position>, ProviderError, ProviderHttp>
-  /** A local simulator of the provider's API, for tests and the embedded-default run. */
-  readonly simulator?: (options: SimulatorOptions) => Effect.Effect<ProviderSimulator, never, Scope.Scope>
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds adapters of every Raw/Position pair.

@@ -6,17 +6,18 @@ import { Config, parseConfig } from "../../src/config/loadConfig.ts"
 import { CursorCodec } from "../../src/cursor/CursorCodec.ts"
 import { type Integration, IntegrationNames } from "../../src/domain/Integration.ts"
 import { ProviderHttp } from "../../src/http/ProviderHttp.ts"
-import { type OktaSimulatorHandle, startOktaSimulator } from "../../src/providers/okta/OktaSimulator.ts"
-import type { ProviderSimulator } from "../../src/providers/ProviderAdapter.ts"
 import { providers } from "../../src/providers/registry.ts"
+import { type OktaSimulatorHandle, startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
+import type { ProviderSimulator } from "../../src/simulators/ProviderSimulator.ts"
+import { simulators as simulatorRegistry } from "../../src/simulators/registry.ts"
 
-/** Credential forms the adapters without a simulator accept (their credentials schemas); never sent anywhere. */
+/** Credential forms the integrations without a simulator accept (their credentials schemas); never sent anywhere. */
 const placeholderCredentials = (integration: Integration): Record<string, string> =>
   integration === "browserstack"
     ? { username: "api-test", access_key: "not-a-real-key" }
     : { access_token: "not-a-real-token" }
 
-/** No provider listens here: adapters without a simulator answer 501 before any request. */
+/** No provider listens here: the pending adapters (no simulator) answer 501 before any request. */
 const unusedBaseUrl = "http://127.0.0.1:9"
 
 export interface LogLine {
@@ -40,7 +41,7 @@ export interface TestApi {
   readonly disabledAccount: string
   /** The organization the asana/github accounts are configured for. */
   readonly organizationOf: (integration: Integration) => string | undefined
-  /** Whether the integration's adapter is built (has a simulator we run) or still pending (answers 501). */
+  /** Whether the integration has a simulator we run (its adapter is built) or is still pending (answers 501). */
   readonly simulated: (integration: Integration) => boolean
   readonly okta: OktaSimulatorHandle
   readonly logs: () => ReadonlyArray<LogLine>
@@ -52,7 +53,7 @@ const configuredOrganization = "org-under-test"
 
 /**
  * A real API server on an ephemeral port, configured from YAML through `parseConfig` with one account per
- * integration: those whose adapter has a simulator point at it (Okta always), the others are pending.
+ * integration: those with a simulator (src/simulators/registry.ts) point at it (Okta always), the others are pending.
  */
 export const testApiLayer = Layer.scoped(
   TestApiServer,
@@ -60,7 +61,7 @@ export const testApiLayer = Layer.scoped(
     const okta = yield* startOktaSimulator({ seed: 7, historySize: 30, rateLimit: 10_000 })
     const simulators = new Map<Integration, ProviderSimulator>([["okta", okta]])
     for (const integration of IntegrationNames) {
-      const start = providers[integration].simulator
+      const start = simulatorRegistry[integration]
       if (integration !== "okta" && start !== undefined)
         simulators.set(integration, yield* start({ seed: 7 }))
     }

@@ -4,7 +4,7 @@ import { listActivities } from "../../src/activities/ListActivities.ts"
 import { runBackfill } from "../../src/pipeline/Backfill.ts"
 import type { Checkpoint } from "../../src/pipeline/Checkpoint.ts"
 import { ensureTopics } from "../../src/pipeline/Topics.ts"
-import { startOktaSimulator } from "../../src/providers/okta/OktaSimulator.ts"
+import { startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
 import { connectorUnderTest, startPipeline } from "../support/connectorUnderTest.ts"
 import { activityIds, kafkaFor, readTopic } from "../support/topics.ts"
 

@@ -3,7 +3,7 @@ import { resolve } from "node:path"
 import { promisify } from "node:util"
 import { Effect, Fiber } from "effect"
 import { describe, expect, inject, it } from "vitest"
-import { startOktaSimulator } from "../../src/providers/okta/OktaSimulator.ts"
+import { startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
 import { connectorUnderTest, startPipeline } from "../support/connectorUnderTest.ts"
 import { activityIds, kafkaFor, readTopic } from "../support/topics.ts"
 

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { Effect } from "effect"
 import { describe, expect, inject, it } from "vitest"
-import { startOktaSimulator } from "../../src/providers/okta/OktaSimulator.ts"
+import { startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
 import { pipelineConfigYaml } from "../support/pipelineConfig.ts"
 import { activityIds, kafkaFor, readTopic, uniqueTopics } from "../support/topics.ts"
 

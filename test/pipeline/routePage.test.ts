@@ -5,7 +5,7 @@ import { parseConfig } from "../../src/config/loadConfig.ts"
 import type { IntegratedAccount } from "../../src/domain/IntegratedAccount.ts"
 import type { OutgoingMessage } from "../../src/pipeline/ActivityMessages.ts"
 import { routePage } from "../../src/pipeline/routePage.ts"
-import { eventGenerator } from "../../src/providers/okta/simulatedEvents.ts"
+import { eventGenerator } from "../../src/simulators/okta/eventGenerator.ts"
 
 type KafkaSettings = ConnectorConfig["kafka"]
 type Json = Record<string, unknown>

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto"
 import { stringify } from "yaml"
-import type { ProviderSimulator } from "../../src/providers/ProviderAdapter.ts"
+import type { ProviderSimulator } from "../../src/simulators/ProviderSimulator.ts"
 import type { uniqueTopics } from "./topics.ts"
 
 /** A connector config (YAML) with one account per simulator, on the test broker and fresh topics. */

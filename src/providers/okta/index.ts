@@ -4,7 +4,6 @@ import { fetchPage } from "./fetchPage.ts"
 import { OktaCredentials } from "./OktaCredentials.ts"
 import { OktaLogEvent } from "./OktaLogEvent.ts"
 import { OktaPosition } from "./OktaPosition.ts"
-import { startOktaSimulator } from "./OktaSimulator.ts"
 import { toActivity } from "./toActivity.ts"
 
 /**
@@ -22,5 +21,4 @@ export const okta: ProviderAdapter<OktaLogEvent, OktaPosition> = {
   position: OktaPosition,
   toActivity,
   fetchPage,
-  simulator: startOktaSimulator,
 }

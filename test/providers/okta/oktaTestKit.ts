@@ -5,12 +5,12 @@ import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts
 import { ProviderHttp } from "../../../src/http/ProviderHttp.ts"
 import { okta } from "../../../src/providers/okta/index.ts"
 import type { OktaPosition } from "../../../src/providers/okta/OktaPosition.ts"
+import type { Page } from "../../../src/providers/ProviderAdapter.ts"
 import {
   type OktaSimulatorHandle,
   type OktaSimulatorOptions,
   startOktaSimulator,
-} from "../../../src/providers/okta/OktaSimulator.ts"
-import type { Page } from "../../../src/providers/ProviderAdapter.ts"
+} from "../../../src/simulators/okta/OktaSimulator.ts"
 
 /** Real HTTP through the project's client, with quick backoff so retry tests stay short. */
 export const HttpLive = ProviderHttp.layer({ retryBase: "10 millis" })

@@ -8,7 +8,7 @@ import { withZoomAuthorization, zoomAuthorization } from "../../../src/providers
 import {
   startZoomOAuthSimulator,
   type ZoomOAuthSimulatorHandle,
-} from "../../../src/providers/zoom/ZoomOAuthSimulator.ts"
+} from "../../../src/simulators/zoom/ZoomOAuthSimulator.ts"
 import { foreignHost } from "../okta/oktaTestKit.ts"
 
 /** Real HTTP through the project's client, quick backoff; a fresh token cache per test. */

@@ -2,19 +2,9 @@
 // Shapes follow Okta's LogEvent reference and real exports (Elastic's sample logs): `null` in most unset places,
 // `client.zone` as the string "null", a null credentialType and session id on failed sign-ins.
 
-type Json = Record<string, unknown>
+import { seededRandom } from "../kit/seededRandom.ts"
 
-/** mulberry32: tiny, seedable, good enough for test data. */
-const prng = (seed: number) => {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+type Json = Record<string, unknown>
 
 const FIRST = ["Ana", "Ben", "Chloe", "Dev", "Elif", "Farid", "Grace", "Hugo", "Ines", "Jonas"]
 const LAST = [
@@ -179,11 +169,7 @@ export interface EventGenerator {
 }
 
 export const eventGenerator = (seed: number): EventGenerator => {
-  const random = prng(seed)
-  const int = (n: number) => Math.floor(random() * n)
-  const pick = <T>(items: ReadonlyArray<T>): T => items[int(items.length)] as T
-  const chars = (alphabet: string, n: number) =>
-    Array.from({ length: n }, () => alphabet[int(alphabet.length)]).join("")
+  const { next: random, int, pick, chars } = seededRandom(seed)
   const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
   const HEX = "0123456789abcdef"
   const oktaId = (prefix: string) => `${prefix}${chars(ALNUM, 17)}`

@@ -1,5 +1,5 @@
 import { Either } from "effect"
-import type { OktaError } from "./OktaLogEvent.ts"
+import type { OktaError } from "../../providers/okta/OktaLogEvent.ts"
 import { oktaErrorBody } from "./oktaErrorBody.ts"
 import { type EventPredicate, scimFilter } from "./scimFilter.ts"
 

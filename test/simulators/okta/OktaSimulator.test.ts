@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import type { OktaSimulatorHandle } from "../../../src/providers/okta/OktaSimulator.ts"
-import { simulator, uuidsOf } from "./oktaTestKit.ts"
+import type { OktaSimulatorHandle } from "../../../src/simulators/okta/OktaSimulator.ts"
+import { simulator, uuidsOf } from "../../providers/okta/oktaTestKit.ts"
 
 // The simulator on its own, spoken to with plain fetch: the protocol facts the adapter tests rely on.
 

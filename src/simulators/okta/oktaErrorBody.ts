@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto"
-import type { OktaError } from "./OktaLogEvent.ts"
+import type { OktaError } from "../../providers/okta/OktaLogEvent.ts"
 
 const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 /** Okta's error ids are `oae` and 19 letters or digits. */
