@@ -1,7 +1,6 @@
 import { JSONSchema, Schema } from "effect"
 import { FilterNames } from "../domain/ActivityFilters.ts"
-import { IntegrationNames } from "../domain/Integration.ts"
-import { providers } from "../providers/registry.ts"
+import { IntegrationNames, providers } from "../providers/registry.ts"
 import { activitiesPath, ListActivitiesResponse } from "./ActivitiesApi.ts"
 import { ErrorBody } from "./ErrorResponse.ts"
 import { HealthReport } from "./HealthStatus.ts"

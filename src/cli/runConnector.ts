@@ -3,7 +3,7 @@ import { HealthStatus } from "../api/HealthStatus.ts"
 import { ApiServer, serve } from "../api/HttpServer.ts"
 import { Config, type LoadedConfig, loadConfigFile, parseConfig } from "../config/loadConfig.ts"
 import { CursorCodec } from "../cursor/CursorCodec.ts"
-import { ProviderHttp } from "../http/ProviderHttp.ts"
+import { providerClientsLayer } from "../http/providerClients.ts"
 import { loggingLayer } from "../observability/logging.ts"
 import { prometheusExposition } from "../observability/prometheus.ts"
 import { runBackfill } from "../pipeline/Backfill.ts"
@@ -53,7 +53,7 @@ const commonLayers = (loaded: LoadedConfig) =>
   Layer.mergeAll(
     Config.layer(loaded),
     CursorCodec.layer(loaded.config.server.cursor_secret),
-    ProviderHttp.layer(),
+    providerClientsLayer(),
     loggingLayer(loaded.config.log_level),
   )
 

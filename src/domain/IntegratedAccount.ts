@@ -1,4 +1,4 @@
-import type { Integration } from "./Integration.ts"
+import type { IntegrationName } from "./Integration.ts"
 
 /**
  * An integrated account as the providers see it: the config entry resolved (base URL parsed and defaulted,
@@ -6,7 +6,7 @@ import type { Integration } from "./Integration.ts"
  */
 export interface IntegratedAccount {
   readonly id: string
-  readonly integration: Integration
+  readonly integration: IntegrationName
   /** The provider API root for this account; every request of this account goes to this origin only. */
   readonly baseUrl: URL
   readonly credentials: Readonly<Record<string, string>>

@@ -1,17 +1,18 @@
-import { Clock, Duration, Effect, Random, Ref, Schedule, Schema } from "effect"
+import { Clock, Duration, Effect, Either, Random, Ref, Schedule } from "effect"
 import type { AccountConfig, ConnectorConfig } from "../config/ConnectorConfig.ts"
 import { durationMs } from "../config/ConnectorConfig.ts"
 import type { ActivityFilters } from "../domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 import type { ProviderError } from "../http/ProviderError.ts"
-import { ProviderHttp } from "../http/ProviderHttp.ts"
-import { adapterFor } from "../providers/registry.ts"
+import { adapterOf } from "../providers/adapterOf.ts"
+import type { ProviderServices } from "../providers/ProviderAdapter.ts"
+import { decodePositions, pageAccount, positionsFrom } from "../providers/pageAccount.ts"
 import type { AccountPublisher } from "./AccountPublisher.ts"
-import type { Checkpoint } from "./Checkpoint.ts"
+import { type Checkpoint, storedPositionsOf } from "./Checkpoint.ts"
 import { readCheckpoints } from "./CheckpointStore.ts"
 import { KafkaFailure } from "./KafkaClient.ts"
 import { withRetentionGap } from "./retentionGap.ts"
-import { routePage } from "./routePage.ts"
+import { routeRecords } from "./routePage.ts"
 import { type AccountStreamHealth, initialHealth, StreamHealth } from "./StreamHealth.ts"
 import { AccountOwnedElsewhere, CheckpointUnreadable } from "./StreamStopped.ts"
 
@@ -45,11 +46,11 @@ export const startFilters = (
 }
 
 const freshCheckpoint = (account: IntegratedAccount, filters: ActivityFilters, now: Date): Checkpoint => ({
-  version: 1,
+  version: 2,
   integrated_account_id: account.id,
   integration: account.integration,
   filters,
-  position: undefined,
+  positions: {},
   updated_at: now.toISOString(),
   sequence: 0,
   published_total: 0,
@@ -88,9 +89,10 @@ export const runAccountStream = (
   settings: AccountStreamSettings,
 ) =>
   Effect.gen(function* () {
-    const adapter = adapterFor(account.integration)
+    const adapter = yield* adapterOf(account)
     const health = yield* StreamHealth
-    const http = yield* ProviderHttp
+    // Provided once here, so each page's provider calls do not add to the stream's own requirements.
+    const providerClients = yield* Effect.context<ProviderServices>()
     const intervalMs = durationMs(config.poll_interval ?? settings.poll.interval)
     const stableWithin = Duration.millis(durationMs(settings.kafka.transaction_timeout) + 15_000)
     const startedAt = new Date(yield* Clock.currentTimeMillis)
@@ -168,36 +170,40 @@ export const runAccountStream = (
       yield* setHealth({ gaps_total: claimedCheckpoint.gaps.length })
     })
 
-    const decodePosition = (checkpoint: Checkpoint) =>
-      checkpoint.position === undefined
-        ? Effect.succeed(undefined)
-        : Schema.decodeUnknown(adapter.position)(checkpoint.position).pipe(
-            Effect.orDieWith(
-              (e) =>
-                new Error(`checkpoint position does not decode for ${account.integration}: ${e.message}`),
-            ),
-          )
+    /** Every stream's position; a version-1 checkpoint's single position is its one stream's. */
+    const decodeCheckpointPositions = (checkpoint: Checkpoint) =>
+      Either.match(decodePositions(adapter, positionsFrom(adapter, storedPositionsOf(checkpoint))), {
+        onLeft: (problem) =>
+          Effect.die(new Error(`checkpoint position does not decode for ${account.integration}: ${problem}`)),
+        onRight: Effect.succeed,
+      })
 
     /** One page: fetch, map, publish + checkpoint. Returns whether the provider has more right now. */
     const step = Effect.gen(function* () {
       if (yield* Ref.get(inDoubt)) yield* resyncFromKafka
       if (!(yield* Ref.get(claimed))) yield* claim
       const checkpoint = yield* Ref.get(committed)
-      const position = yield* decodePosition(checkpoint)
-      const page = yield* adapter
-        .fetchPage({ account, filters: checkpoint.filters, position, limit: settings.poll.page_size })
-        .pipe(Effect.provideService(ProviderHttp, http))
-      const { messages, published, deadLettered, newestCreatedAt } = routePage(
+      const positions = yield* decodeCheckpointPositions(checkpoint)
+      const page = yield* pageAccount(adapter, {
+        account,
+        filters: checkpoint.filters,
+        positions,
+        limit: settings.poll.page_size,
+      }).pipe(Effect.provide(providerClients))
+      const { messages, published, deadLettered, newestCreatedAt } = routeRecords(
         account,
         page.records,
         settings.kafka,
       )
-      const moved = JSON.stringify(page.next) !== JSON.stringify(checkpoint.position)
+      const moved =
+        checkpoint.version !== 2 || JSON.stringify(page.positions) !== JSON.stringify(checkpoint.positions)
       const current =
         messages.length > 0 || moved
           ? yield* commit(messages, {
               ...checkpoint,
-              position: page.next,
+              version: 2,
+              position: undefined,
+              positions: page.positions,
               last_created_at: newer(checkpoint.last_created_at, newestCreatedAt),
               published_total: checkpoint.published_total + published,
               dead_lettered_total: checkpoint.dead_lettered_total + deadLettered,
@@ -224,7 +230,9 @@ export const runAccountStream = (
           const restarted = yield* commit([], {
             ...checkpoint,
             filters: withoutStart,
+            version: 2,
             position: undefined,
+            positions: {},
             gaps: [...checkpoint.gaps, gap],
           })
           yield* Effect.logError(

@@ -1,11 +1,17 @@
-import { Data, Effect, Either, Schema } from "effect"
+import { Data, Effect, Either } from "effect"
 import { Config } from "../config/loadConfig.ts"
 import { CursorCodec } from "../cursor/CursorCodec.ts"
 import type { ActivityFilters } from "../domain/ActivityFilters.ts"
-import { ProviderHttp } from "../http/ProviderHttp.ts"
-import { adapterFor } from "../providers/registry.ts"
+import { adapterOf } from "../providers/adapterOf.ts"
+import type { ProviderServices } from "../providers/ProviderAdapter.ts"
+import {
+  decodePositions,
+  pageAccount,
+  positionsFrom,
+  type StreamPositions,
+} from "../providers/pageAccount.ts"
 import { makeAccountPublisher } from "./AccountPublisher.ts"
-import { routePage } from "./routePage.ts"
+import { routeRecords } from "./routePage.ts"
 import { ensureTopics } from "./Topics.ts"
 
 export class BackfillInvalid extends Data.TaggedError("BackfillInvalid")<{ readonly message: string }> {}
@@ -24,19 +30,19 @@ export const runBackfill = (accountId: string, start: BackfillStart) =>
     if (!entry)
       return yield* new BackfillInvalid({ message: `no integrated account ${accountId} is configured` })
     const { account } = entry
-    const adapter = adapterFor(account.integration)
+    const adapter = yield* adapterOf(account)
     const codec = yield* CursorCodec
 
     const organization = account.settings.organization_id
     let filters: ActivityFilters = organization === undefined ? {} : { organization_id: organization }
-    let position: unknown
+    let positions: StreamPositions = {}
     if ("cursor" in start) {
       const opened = codec.open(start.cursor, account.id)
       if (Either.isLeft(opened)) return yield* new BackfillInvalid({ message: opened.left.message })
       filters = opened.right.filters
-      position = yield* Schema.decodeUnknown(adapter.position)(opened.right.position).pipe(
-        Effect.mapError(
-          (e) => new BackfillInvalid({ message: `next_cursor position does not decode: ${e.message}` }),
+      positions = yield* decodePositions(adapter, positionsFrom(adapter, opened.right.position)).pipe(
+        Either.mapLeft(
+          (problem) => new BackfillInvalid({ message: `next_cursor position does not decode: ${problem}` }),
         ),
       )
     } else {
@@ -52,18 +58,21 @@ export const runBackfill = (accountId: string, start: BackfillStart) =>
       config.kafka,
       `${config.kafka.transactional_id_prefix}.backfill.${account.id}`,
     )
-    const http = yield* ProviderHttp
+    const providerClients = yield* Effect.context<ProviderServices>()
     let published = 0
     let deadLettered = 0
     for (;;) {
-      const page = yield* adapter
-        .fetchPage({ account, filters, position, limit: config.poll.page_size })
-        .pipe(Effect.provideService(ProviderHttp, http))
-      const routed = routePage(account, page.records, config.kafka)
+      const page = yield* pageAccount(adapter, {
+        account,
+        filters,
+        positions,
+        limit: config.poll.page_size,
+      }).pipe(Effect.provide(providerClients))
+      const routed = routeRecords(account, page.records, config.kafka)
       if (routed.messages.length > 0) yield* publisher.publish(routed.messages, undefined)
       published += routed.published
       deadLettered += routed.deadLettered
-      position = page.next
+      positions = page.positions
       yield* Effect.logInfo("backfill page published").pipe(
         Effect.annotateLogs({ published, dead_lettered: deadLettered }),
       )

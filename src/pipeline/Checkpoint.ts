@@ -14,18 +14,22 @@ export type HistoryGap = typeof HistoryGap.Type
 
 /**
  * Where an account's stream stands, written in the same Kafka transaction as the events before it. The
- * position is the adapter's (provider cursor plus whatever boundary dedupe state it needs); the filters are
+ * positions are the streams' (provider cursor or watermark: whatever boundary dedupe state each needs); the filters are
  * those the stream started with, so a resumed stream asks the provider the same question.
  *
  * `sequence`, `owner` and `last_created_at` came after the first release; checkpoints written before them
  * decode with `sequence` 0 and no owner.
  */
 export const Checkpoint = Schema.Struct({
-  version: Schema.Literal(1),
+  /** 2: positions per stream. 1: a single `position`, which belongs to the integration's one stream. */
+  version: Schema.Literal(1, 2),
   integrated_account_id: Schema.String,
   integration: Schema.String,
   filters: ActivityFilters,
-  position: Schema.Unknown,
+  /** Version 1 only: the position of the integration's one stream. */
+  position: Schema.optional(Schema.Unknown),
+  /** Each stream's position, by stream name; a stream without one starts where the filters say. */
+  positions: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
   updated_at: Schema.String,
   /**
    * +1 with every checkpoint the account's stream commits. A checkpoint read back from Kafka with a lower
@@ -48,3 +52,13 @@ export type Checkpoint = typeof Checkpoint.Type
 
 export const encodeCheckpoint = (checkpoint: Checkpoint): string => JSON.stringify(checkpoint)
 export const decodeCheckpoint = Schema.decodeUnknownEither(Schema.parseJson(Checkpoint))
+
+/** The positions as stored, in the form `positionsFrom` reads: a version-1 single position as it was. */
+export const storedPositionsOf = (checkpoint: Checkpoint): unknown =>
+  checkpoint.positions === undefined ? checkpoint.position : { streams: checkpoint.positions }
+
+/** Whether the checkpoint says where any stream stands (as opposed to starting from the filters). */
+export const hasPositions = (checkpoint: Checkpoint): boolean =>
+  checkpoint.positions === undefined
+    ? checkpoint.position !== undefined
+    : Object.keys(checkpoint.positions).length > 0

@@ -1,4 +1,4 @@
-import type { Integration } from "../domain/Integration.ts"
+import type { Integration } from "../providers/registry.ts"
 import { startOktaSimulator } from "./okta/OktaSimulator.ts"
 import type { StartSimulator } from "./ProviderSimulator.ts"
 

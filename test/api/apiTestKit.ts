@@ -4,9 +4,8 @@ import { stringify } from "yaml"
 import { ApiServer } from "../../src/api/HttpServer.ts"
 import { Config, parseConfig } from "../../src/config/loadConfig.ts"
 import { CursorCodec } from "../../src/cursor/CursorCodec.ts"
-import { type Integration, IntegrationNames } from "../../src/domain/Integration.ts"
-import { ProviderHttp } from "../../src/http/ProviderHttp.ts"
-import { providers } from "../../src/providers/registry.ts"
+import { providerClientsLayer } from "../../src/http/providerClients.ts"
+import { type Integration, IntegrationNames, providers } from "../../src/providers/registry.ts"
 import { type OktaSimulatorHandle, startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
 import type { ProviderSimulator } from "../../src/simulators/ProviderSimulator.ts"
 import { simulators as simulatorRegistry } from "../../src/simulators/registry.ts"
@@ -135,7 +134,7 @@ export const testApiLayer = Layer.scoped(
       Config.layer(loaded.right),
       CursorCodec.layer(loaded.right.config.server.cursor_secret),
       // Quick retries; a rate limit further away than half a second is handed back to the client.
-      ProviderHttp.layer({
+      providerClientsLayer({
         maxRetries: 1,
         retryBase: "10 millis",
         maxRateLimitWait: "500 millis",

@@ -4,7 +4,7 @@ import { Either } from "effect"
 import { describe, expect, it } from "vitest"
 import { durationMs } from "../../src/config/ConnectorConfig.ts"
 import { type LoadedConfig, parseConfig } from "../../src/config/loadConfig.ts"
-import { IntegrationNames } from "../../src/domain/Integration.ts"
+import { IntegrationNames } from "../../src/providers/registry.ts"
 
 const exampleFile = resolve(import.meta.dirname, "../../config/connector.example.yaml")
 const exampleText = readFileSync(exampleFile, "utf8")

@@ -1,24 +1,20 @@
 import { Duration } from "effect"
+import { authorizeWith } from "../authorizeWith.ts"
 import type { ProviderAdapter } from "../ProviderAdapter.ts"
-import { fetchPage } from "./fetchPage.ts"
-import { OktaCredentials } from "./OktaCredentials.ts"
-import { OktaLogEvent } from "./OktaLogEvent.ts"
-import { OktaPosition } from "./OktaPosition.ts"
-import { toActivity } from "./toActivity.ts"
+import { authorizationFor, OktaCredentials } from "./OktaCredentials.ts"
+import { systemLog } from "./systemLog.ts"
 
 /**
- * Okta's System Log (`GET /api/v1/logs`), tailed in Okta's documented polling mode. No default base URL:
- * every org has its own domain, so each account's config supplies `base_url`.
+ * Okta's System Log, one stream. No default base URL: every org has its own domain, so each account's config
+ * supplies `base_url`.
  */
-export const okta: ProviderAdapter<OktaLogEvent, OktaPosition> = {
+export const okta = {
   integration: "okta",
   // The spec: created_at, actor_id and action supported, none required, every action value accepted.
   capabilities: { filters: ["created_at", "actor_id", "action"], requiredFilters: [] },
   credentials: OktaCredentials,
   // okta.md §4 and Okta's System Log reference: events are kept 90 days.
   historyRetention: Duration.days(90),
-  record: OktaLogEvent,
-  position: OktaPosition,
-  toActivity,
-  fetchPage,
-}
+  authorize: authorizeWith(OktaCredentials, authorizationFor),
+  streams: [systemLog],
+} as const satisfies ProviderAdapter
