@@ -39,14 +39,18 @@ export const embeddedConfigYaml = (
     },
     kafka: { brokers, partitions: 1 },
     poll: { interval: "2s", page_size: 100 },
-    accounts: simulators.map((simulator) => ({
-      id: embeddedAccountId(simulator.integration),
-      integration: simulator.integration,
-      base_url: simulator.baseUrl,
-      credentials: simulator.credentials,
-      ...(simulator.settings.organization_id ? { organization_id: simulator.settings.organization_id } : {}),
-      start_from: "earliest",
-    })),
+    accounts: simulators.map((simulator) => {
+      const { organization_id: organization, ...settings } = simulator.settings
+      return {
+        id: embeddedAccountId(simulator.integration),
+        integration: simulator.integration,
+        base_url: simulator.baseUrl,
+        credentials: simulator.credentials,
+        ...(organization ? { organization_id: organization } : {}),
+        ...(Object.keys(settings).length > 0 ? { settings } : {}),
+        start_from: "earliest",
+      }
+    }),
   })
 
 /**

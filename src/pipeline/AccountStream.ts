@@ -6,9 +6,9 @@ import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 import type { ProviderError } from "../http/ProviderError.ts"
 import { adapterOf } from "../providers/adapterOf.ts"
 import type { ProviderServices } from "../providers/ProviderAdapter.ts"
-import { decodePositions, pageAccount, positionsFrom } from "../providers/pageAccount.ts"
+import { decodePositions, pageAccount, positionsFrom, storedPositions } from "../providers/pageAccount.ts"
 import type { AccountPublisher } from "./AccountPublisher.ts"
-import { type Checkpoint, storedPositionsOf } from "./Checkpoint.ts"
+import { type Checkpoint, storedPositionsOf, withStoredPositions } from "./Checkpoint.ts"
 import { readCheckpoints } from "./CheckpointStore.ts"
 import { KafkaFailure } from "./KafkaClient.ts"
 import { withRetentionGap } from "./retentionGap.ts"
@@ -46,11 +46,10 @@ export const startFilters = (
 }
 
 const freshCheckpoint = (account: IntegratedAccount, filters: ActivityFilters, now: Date): Checkpoint => ({
-  version: 2,
+  version: 1,
   integrated_account_id: account.id,
   integration: account.integration,
   filters,
-  positions: {},
   updated_at: now.toISOString(),
   sequence: 0,
   published_total: 0,
@@ -195,15 +194,12 @@ export const runAccountStream = (
         page.records,
         settings.kafka,
       )
-      const moved =
-        checkpoint.version !== 2 || JSON.stringify(page.positions) !== JSON.stringify(checkpoint.positions)
+      const stored = storedPositions(adapter, page.positions)
+      const moved = JSON.stringify(stored) !== JSON.stringify(storedPositionsOf(checkpoint))
       const current =
         messages.length > 0 || moved
           ? yield* commit(messages, {
-              ...checkpoint,
-              version: 2,
-              position: undefined,
-              positions: page.positions,
+              ...withStoredPositions(checkpoint, stored),
               last_created_at: newer(checkpoint.last_created_at, newestCreatedAt),
               published_total: checkpoint.published_total + published,
               dead_lettered_total: checkpoint.dead_lettered_total + deadLettered,
@@ -228,11 +224,8 @@ export const runAccountStream = (
           const { created_at: _, ...withoutStart } = checkpoint.filters
           const gap = { detected_at: yield* nowIso, reason: expired.message }
           const restarted = yield* commit([], {
-            ...checkpoint,
+            ...withStoredPositions(checkpoint, storedPositions(adapter, {})),
             filters: withoutStart,
-            version: 2,
-            position: undefined,
-            positions: {},
             gaps: [...checkpoint.gaps, gap],
           })
           yield* Effect.logError(

@@ -21,14 +21,14 @@ export type HistoryGap = typeof HistoryGap.Type
  * decode with `sequence` 0 and no owner.
  */
 export const Checkpoint = Schema.Struct({
-  /** 2: positions per stream. 1: a single `position`, which belongs to the integration's one stream. */
+  /** 1: a single `position`, the one stream's (single-stream integrations). 2: `positions` per stream. */
   version: Schema.Literal(1, 2),
   integrated_account_id: Schema.String,
   integration: Schema.String,
   filters: ActivityFilters,
-  /** Version 1 only: the position of the integration's one stream. */
+  /** Version 1: the position of the integration's one stream. */
   position: Schema.optional(Schema.Unknown),
-  /** Each stream's position, by stream name; a stream without one starts where the filters say. */
+  /** Version 2: each stream's position, by stream name; a stream without one starts where the filters say. */
   positions: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
   updated_at: Schema.String,
   /**
@@ -53,9 +53,22 @@ export type Checkpoint = typeof Checkpoint.Type
 export const encodeCheckpoint = (checkpoint: Checkpoint): string => JSON.stringify(checkpoint)
 export const decodeCheckpoint = Schema.decodeUnknownEither(Schema.parseJson(Checkpoint))
 
-/** The positions as stored, in the form `positionsFrom` reads: a version-1 single position as it was. */
+/** The positions as stored, in the form `positionsFrom` reads. */
 export const storedPositionsOf = (checkpoint: Checkpoint): unknown =>
   checkpoint.positions === undefined ? checkpoint.position : { streams: checkpoint.positions }
+
+/**
+ * The checkpoint fields for positions in their stored form (`storedPositions`): a single-stream integration's
+ * bare position is written as version 1 (`position`), exactly as before streams existed; keyed positions as
+ * version 2 (`positions`).
+ */
+export const withStoredPositions = (checkpoint: Checkpoint, stored: unknown): Checkpoint => {
+  const { position: _position, positions: _positions, ...rest } = checkpoint
+  if (typeof stored === "object" && stored !== null && "streams" in stored) {
+    return { ...rest, version: 2, positions: (stored as { streams: Record<string, unknown> }).streams }
+  }
+  return { ...rest, version: 1, ...(stored === undefined ? {} : { position: stored }) }
+}
 
 /** Whether the checkpoint says where any stream stands (as opposed to starting from the filters). */
 export const hasPositions = (checkpoint: Checkpoint): boolean =>

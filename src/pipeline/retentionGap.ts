@@ -1,5 +1,5 @@
 import { Duration } from "effect"
-import { type Checkpoint, hasPositions } from "./Checkpoint.ts"
+import { type Checkpoint, hasPositions, withStoredPositions } from "./Checkpoint.ts"
 
 /**
  * How far a checkpoint has read, in the provider's time: the newest activity it published, or, before it
@@ -27,11 +27,8 @@ export const withRetentionGap = (
   if (Number.isNaN(throughMs) || throughMs >= oldestKept) return undefined
   const to = new Date(oldestKept).toISOString()
   return {
-    ...checkpoint,
+    ...withStoredPositions(checkpoint, checkpoint.positions === undefined ? undefined : { streams: {} }),
     filters: { ...checkpoint.filters, created_at: to },
-    version: 2,
-    position: undefined,
-    positions: {},
     gaps: [
       ...checkpoint.gaps,
       {

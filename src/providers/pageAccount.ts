@@ -38,8 +38,9 @@ export interface AccountPageRequest {
 }
 
 /**
- * Positions as stored before streams existed: a single `position` belongs to the integration's one stream.
- * New positions are held as `{ streams: { <name>: position } }`.
+ * Positions as checkpoints and cursors hold them (`storedPositions`) read back: `{ streams: { <name>: position } }`,
+ * or a bare position, which belongs to the integration's one stream (the form from before streams existed,
+ * still written for single-stream integrations).
  */
 export const positionsFrom = (adapter: ProviderAdapter, stored: unknown): StreamPositions => {
   if (stored === undefined || stored === null) return {}
@@ -49,10 +50,14 @@ export const positionsFrom = (adapter: ProviderAdapter, stored: unknown): Stream
   return only === undefined ? {} : { [only.name]: stored }
 }
 
-/** Positions as checkpoints and cursors hold them. */
-export const storedPositions = (positions: StreamPositions): { readonly streams: StreamPositions } => ({
-  streams: positions,
-})
+/**
+ * Positions as checkpoints and cursors hold them. An integration with one stream keeps the bare position, as
+ * before streams existed, so the previous release can still read what this one writes; several are keyed.
+ */
+export const storedPositions = (adapter: ProviderAdapter, positions: StreamPositions): unknown => {
+  const only = adapter.streams.length === 1 ? adapter.streams[0] : undefined
+  return only === undefined ? { streams: positions } : positions[only.name]
+}
 
 /** Decodes each stream's position with its schema; names of streams the integration no longer has are dropped. */
 export const decodePositions = (

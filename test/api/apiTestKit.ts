@@ -16,6 +16,12 @@ const placeholderCredentials = (integration: Integration): Record<string, string
     ? { username: "api-test", access_key: "not-a-real-key" }
     : { access_token: "not-a-real-token" }
 
+/** The simulator's account settings beyond `organization_id`, which the config takes as a key of its own. */
+const accountSettings = (simulator: ProviderSimulator | undefined) => {
+  const { organization_id: _, ...settings } = simulator?.settings ?? {}
+  return Object.keys(settings).length === 0 ? {} : { settings }
+}
+
 /** No provider listens here: the pending adapters (no simulator) answer 501 before any request. */
 const unusedBaseUrl = "http://127.0.0.1:9"
 
@@ -87,6 +93,7 @@ export const testApiLayer = Layer.scoped(
           integration,
           base_url: simulator?.baseUrl ?? unusedBaseUrl,
           credentials: simulator?.credentials ?? placeholderCredentials(integration),
+          ...accountSettings(simulator),
           ...(organization === undefined ? {} : { organization_id: organization }),
         }
       }),

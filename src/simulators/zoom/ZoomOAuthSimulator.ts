@@ -54,6 +54,8 @@ export interface ZoomOAuthSimulatorHandle {
   readonly revokeTokens: () => void
   /** An access token obtained elsewhere (another OAuth app), accepted by the API; not counted as a token request. */
   readonly issueAccessToken: () => string
+  /** Whether the API accepts `token` at `at` (issued here, not expired, not revoked): for Zoom's API simulators. */
+  readonly accepts: (token: string | undefined, at: number) => boolean
 }
 
 const TOKEN_PATH = "/oauth/token"
@@ -192,5 +194,9 @@ export const startZoomOAuthSimulator = (
       issuedTokens: () => [...issued],
       revokeTokens: () => live.clear(),
       issueAccessToken: mint,
+      accepts: (token, at) => {
+        const expiresAt = token === undefined ? undefined : live.get(token)
+        return expiresAt !== undefined && expiresAt > at
+      },
     } satisfies ZoomOAuthSimulatorHandle
   })

@@ -1,0 +1,59 @@
+import { Effect, Either } from "effect"
+import type { Activity } from "../../../src/domain/Activity.ts"
+import type { ActivityFilters } from "../../../src/domain/ActivityFilters.ts"
+import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts"
+import { providerClientsLayer } from "../../../src/http/providerClients.ts"
+import { type AccountPage, pageAccount, type StreamPositions } from "../../../src/providers/pageAccount.ts"
+import { zoom } from "../../../src/providers/zoom/index.ts"
+import { startZoomSimulator, type ZoomSimulatorHandle } from "../../../src/simulators/zoom/ZoomSimulator.ts"
+
+/** Real HTTP through the project's client and token cache, with quick backoff. */
+export const ZoomLive = providerClientsLayer({ retryBase: "10 millis" })
+
+export const simulator = (historySize = 40) => startZoomSimulator({ seed: 5, historySize })
+
+export const accountFor = (
+  sim: ZoomSimulatorHandle,
+  credentials: Record<string, string> = sim.credentials,
+): IntegratedAccount => ({
+  id: `zoom-test-${sim.baseUrl}`,
+  integration: "zoom",
+  baseUrl: new URL(sim.baseUrl),
+  credentials,
+  settings: sim.settings,
+})
+
+export const activitiesOf = (page: Pick<AccountPage, "records">): Activity[] =>
+  page.records.flatMap(({ mapped }) => (Either.isRight(mapped) ? [mapped.right] : []))
+
+/** Pages the account through the shared page loop until caught up; every page is returned. */
+export const readToEnd = (
+  account: IntegratedAccount,
+  filters: ActivityFilters,
+  limit: number,
+  from: StreamPositions = {},
+) =>
+  Effect.gen(function* () {
+    const pages: AccountPage[] = []
+    let positions = from
+    for (let i = 0; i < 200; i++) {
+      const page = yield* pageAccount(zoom, { account, filters, positions, limit })
+      pages.push(page)
+      positions = page.positions
+      if (!page.hasMore) break
+    }
+    return { pages, activities: pages.flatMap(activitiesOf), positions }
+  })
+
+/** The synthetic ids the mapping gives the simulator's rows, oldest first (stable for rows of one second). */
+export const expectedIds = (
+  sim: ZoomSimulatorHandle,
+  account: IntegratedAccount,
+  report: "activities" | "operation_logs",
+) => {
+  const stream = zoom.streams[report === "activities" ? 0 : 1]
+  return sim
+    .rows(report)
+    .map((row) => Either.getOrThrow(stream.toActivity(row as never, account)))
+    .sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at))
+}
