@@ -56,6 +56,12 @@ const requireProgress = (
         }),
       )
 
+/**
+ * How far behind the end of a read with nothing new the lower bound stays: a watermark stream keeps re-reading
+ * the last day, so rows a provider publishes late (within a day) are still caught, deduped by the boundary ids.
+ */
+const QUIET_LOOKBACK_MS = 24 * 60 * 60 * 1000
+
 /** Pages in one read before the machinery calls it a loop: far beyond any window the providers document. */
 const MAX_PAGES_PER_READ = 10_000
 
@@ -207,10 +213,12 @@ const readWatermarkPage = (
       const taken = candidates.slice(0, Math.max(0, count - rejectedNew.length))
       const last = taken.at(-1)
       if (last === undefined) {
-        // Nothing new: a finished read moves the lower bound to where it ended, so quiet history is not re-read.
-        const advanced = complete && count >= rejectedNew.length && candidates.length === 0
-        return advanced
-          ? { since: new Date(to).toISOString(), seen: [], rejected: rejectedAfter }
+        // Nothing new: a finished read moves the lower bound up through quiet history, but not into the last
+        // QUIET_LOOKBACK (or settle window) before its end, where rows published late can still appear.
+        const quiet = complete && count >= rejectedNew.length && candidates.length === 0
+        const advancedTo = to - Math.max(QUIET_LOOKBACK_MS, Duration.toMillis(settle))
+        return quiet && advancedTo > from
+          ? { since: new Date(advancedTo).toISOString(), seen: [], rejected: rejectedAfter }
           : { since: new Date(from).toISOString(), seen: [...seen], rejected: rejectedAfter }
       }
       const atLast = taken.filter((c) => c.at === last.at).map((c) => c.activity.id)

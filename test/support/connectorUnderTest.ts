@@ -4,13 +4,20 @@ import { appLayers } from "../../src/cli/runConnector.ts"
 import { parseConfig } from "../../src/config/loadConfig.ts"
 import { runPipeline } from "../../src/pipeline/Pipeline.ts"
 import { StreamHealth } from "../../src/pipeline/StreamHealth.ts"
+import type { IntegrationRegistry } from "../../src/providers/IntegrationRegistry.ts"
+import { Integrations, registry } from "../../src/providers/registry.ts"
 import { pipelineConfigYaml } from "./pipelineConfig.ts"
 import { uniqueTopics } from "./topics.ts"
 
 /** What `pipelineConfigYaml` takes, less the broker and topics, which are the test broker's and fresh ones. */
-export type ConnectorOptions = Omit<Parameters<typeof pipelineConfigYaml>[0], "brokers" | "topics">
+export type ConnectorOptions = Omit<Parameters<typeof pipelineConfigYaml>[0], "brokers" | "topics"> & {
+  /** The integration registry the connector runs with; default the production one. */
+  readonly registry?: IntegrationRegistry
+}
 
-export type ConnectorContext = Context.Context<Layer.Layer.Success<ReturnType<typeof appLayers>>>
+export type ConnectorContext = Context.Context<
+  Layer.Layer.Success<ReturnType<typeof appLayers>> | Integrations
+>
 
 /**
  * A connector on the test broker and fresh topics, its services built once for the scope, so the test reads
@@ -20,8 +27,16 @@ export const connectorUnderTest = (options: ConnectorOptions) =>
   Effect.gen(function* () {
     const brokers = inject("kafkaBrokers")
     const topics = uniqueTopics()
-    const loaded = yield* parseConfig("test", pipelineConfigYaml({ ...options, brokers, topics }))
-    const context: ConnectorContext = yield* Layer.build(appLayers(loaded, [brokers]))
+    const { registry: integrations = registry, ...yamlOptions } = options
+    const loaded = yield* parseConfig(
+      "test",
+      pipelineConfigYaml({ ...yamlOptions, brokers, topics }),
+      process.env,
+      integrations,
+    )
+    const context: ConnectorContext = yield* Layer.build(
+      Layer.merge(appLayers(loaded, [brokers]), Layer.succeed(Integrations, integrations)),
+    )
     return {
       topics,
       loaded,
