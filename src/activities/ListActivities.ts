@@ -117,7 +117,9 @@ export const listActivities = (
     const codec = yield* CursorCodec
     return {
       result,
-      next_cursor: caughtUp ? null : codec.encode(account.id, filters, storedPositions(adapter, page.positions)),
+      next_cursor: caughtUp
+        ? null
+        : codec.encode(account.id, filters, storedPositions(adapter, page.positions)),
       rejected,
     }
   }).pipe(Effect.annotateLogs({ account: request.accountId }))

@@ -1,8 +1,8 @@
 import { Duration, Option, Schema } from "effect"
 import type { ActivityStream } from "../ActivityStream.ts"
+import type { ProviderCall } from "../ProviderCall.ts"
 import { dateWindow, type WindowToken } from "../paging/dateWindow.ts"
 import { clampLimit, type PageQuery } from "../paging/Paginator.ts"
-import type { ProviderCall } from "../ProviderCall.ts"
 import { operationLogToActivity, signInActivityToActivity } from "./toActivity.ts"
 import { ZoomError, ZoomOperationLog, ZoomSignInActivity } from "./ZoomReportRows.ts"
 

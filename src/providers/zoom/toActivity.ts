@@ -27,14 +27,24 @@ export const signInActivityToActivity = (
   row: ZoomSignInActivity,
   _account: IntegratedAccount,
 ): Either.Either<Activity, MappingFailure> =>
-  Either.map(createdAt(row.time, "sign-in activity"), (created_at): Activity => ({
-    id: syntheticId("sign_in_activities", [row.email, row.time, row.type, row.ip_address, row.client_type, row.version]),
-    actor: { type: "user", user: { id: row.email } },
-    description: row.type,
-    action: row.type === "Sign in" ? "login" : row.type === "Sign out" ? "logout" : row.type,
-    ...(row.ip_address === undefined ? {} : { context: { ip_address: row.ip_address } }),
-    created_at,
-  }))
+  Either.map(
+    createdAt(row.time, "sign-in activity"),
+    (created_at): Activity => ({
+      id: syntheticId("sign_in_activities", [
+        row.email,
+        row.time,
+        row.type,
+        row.ip_address,
+        row.client_type,
+        row.version,
+      ]),
+      actor: { type: "user", user: { id: row.email } },
+      description: row.type,
+      action: row.type === "Sign in" ? "login" : row.type === "Sign out" ? "logout" : row.type,
+      ...(row.ip_address === undefined ? {} : { context: { ip_address: row.ip_address } }),
+      created_at,
+    }),
+  )
 
 /** zoom.md §7: the detail's prefix says user deactivation/deletion; otherwise the operation's `action`. */
 const operationAction = (row: ZoomOperationLog): string | undefined => {
@@ -62,7 +72,13 @@ export const operationLogToActivity = (
     const action = operationAction(row)
     const description = row.operation_detail?.trim()
     return {
-      id: syntheticId("operation_logs", [row.operator, row.time, row.category_type, row.action, row.operation_detail]),
+      id: syntheticId("operation_logs", [
+        row.operator,
+        row.time,
+        row.category_type,
+        row.action,
+        row.operation_detail,
+      ]),
       actor: { type: "user", user: { id: row.operator } },
       ...(description === undefined || description === "" ? {} : { description }),
       ...(action === undefined ? {} : { action }),

@@ -78,7 +78,13 @@ export const startZoomSimulator = (
         ["Delete", `Delete User ${target}`],
         ["Update", `Activate User ${target}`],
       ] as const)
-      return { time: second(at), operator: "admin@example.com", category_type: "User", action, operation_detail: detail }
+      return {
+        time: second(at),
+        operator: "admin@example.com",
+        category_type: "User",
+        action,
+        operation_detail: detail,
+      }
     }
     const add = (report: Report, row: Record<string, unknown>, at: number) => {
       store.push({ report, at: Math.floor(at / 1000) * 1000, row })
@@ -112,7 +118,10 @@ export const startZoomSimulator = (
             "X-RateLimit-Limit": "10",
             "X-RateLimit-Remaining": "0",
           },
-          body: { code: 429, message: "You have reached the maximum per-second rate limit for this API. Try again later." },
+          body: {
+            code: 429,
+            message: "You have reached the maximum per-second rate limit for this API. Try again later.",
+          },
         }
       }
       const params = request.url.searchParams
@@ -120,14 +129,21 @@ export const startZoomSimulator = (
       const to = params.get("to") ?? ""
       const fromMs = Date.parse(`${from}T00:00:00Z`)
       const toMs = Date.parse(`${to}T00:00:00Z`) + DAY_MS
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(from) || !/^\d{4}-\d{2}-\d{2}$/.test(to) || Number.isNaN(fromMs + toMs)) {
+      if (
+        !/^\d{4}-\d{2}-\d{2}$/.test(from) ||
+        !/^\d{4}-\d{2}-\d{2}$/.test(to) ||
+        Number.isNaN(fromMs + toMs)
+      ) {
         return { status: 400, body: { code: 300, message: "Invalid date format, expected yyyy-mm-dd." } }
       }
       if (toMs - fromMs > 31 * DAY_MS || toMs <= fromMs) {
         return { status: 400, body: { code: 300, message: "The date range cannot exceed one month." } }
       }
       if (fromMs < request.receivedAt - 183 * DAY_MS) {
-        return { status: 400, body: { code: 300, message: "Only reports from the last 6 months are available." } }
+        return {
+          status: 400,
+          body: { code: 300, message: "Only reports from the last 6 months are available." },
+        }
       }
       const pageSize = Math.min(300, Math.max(1, Number(params.get("page_size") ?? 30) || 30))
       const key = `${kind}|${from}|${to}|${pageSize}`
@@ -135,7 +151,11 @@ export const startZoomSimulator = (
       const given = params.get("next_page_token")
       if (given) {
         const state = tokens.get(given)
-        if (state === undefined || state.key !== key || request.receivedAt - state.issuedAt > TOKEN_LIFETIME_MS) {
+        if (
+          state === undefined ||
+          state.key !== key ||
+          request.receivedAt - state.issuedAt > TOKEN_LIFETIME_MS
+        ) {
           return { status: 400, body: { code: 300, message: "The next page token is invalid or expired." } }
         }
         offset = state.offset
@@ -168,7 +188,8 @@ export const startZoomSimulator = (
       port: options.port,
       contentType: "application/json;charset=UTF-8",
       handle: (request) => {
-        if (request.method !== "GET") return { status: 405, body: { code: 405, message: "Method Not Allowed" } }
+        if (request.method !== "GET")
+          return { status: 405, body: { code: 405, message: "Method Not Allowed" } }
         if (request.url.pathname === ACTIVITIES_PATH) return report("activities", request)
         if (request.url.pathname === OPERATION_LOGS_PATH) return report("operation_logs", request)
         return { status: 404, body: { code: 404, message: "Not Found" } }
@@ -176,7 +197,8 @@ export const startZoomSimulator = (
     })
 
     const rowsOf = (kind: Report) => store.filter((entry) => entry.report === kind).map((entry) => entry.row)
-    const emitAt = (count: number, at = now()) => Array.from({ length: count }, () => add("activities", signIn(at), at))
+    const emitAt = (count: number, at = now()) =>
+      Array.from({ length: count }, () => add("activities", signIn(at), at))
     return {
       integration: "zoom",
       baseUrl: server.origin,
