@@ -2,9 +2,10 @@ import { readFileSync } from "node:fs"
 import { resolve } from "node:path"
 import { Either } from "effect"
 import { describe, expect, it } from "vitest"
+import { exampleConfig, exampleConfigPath } from "../../scripts/exampleConfig.ts"
 import { durationMs } from "../../src/config/ConnectorConfig.ts"
 import { type LoadedConfig, parseConfig } from "../../src/config/loadConfig.ts"
-import { IntegrationNames } from "../../src/providers/registry.ts"
+import { IntegrationNames, providers } from "../../src/providers/registry.ts"
 
 const exampleFile = resolve(import.meta.dirname, "../../config/connector.example.yaml")
 const exampleText = readFileSync(exampleFile, "utf8")
@@ -90,10 +91,12 @@ describe("config/connector.example.yaml", () => {
     }
   })
 
-  it("enables only Okta, whose provider client is built, and gives the account-specific keys", () => {
+  it("enables only the integrations whose provider client is built (they have streams), and gives the account-specific keys", () => {
     const { accounts } = loaded(parseExample())
     const byIntegration = Object.fromEntries(accounts.map((a) => [a.account.integration, a]))
-    expect(accounts.filter((a) => a.config.enabled).map((a) => a.account.integration)).toEqual(["okta"])
+    expect(accounts.filter((a) => a.config.enabled).map((a) => a.account.integration)).toEqual(
+      IntegrationNames.filter((name) => providers[name].streams.length > 0),
+    )
 
     for (const integration of ["okta", "jira", "confluence", "zendesk", "salesforce"] as const) {
       expect(byIntegration[integration]?.config.base_url, integration).toMatch(/^https:\/\/example\./)
@@ -563,5 +566,11 @@ describe("parseConfig", () => {
       expect(problems.every((p) => p.startsWith("YAML: "))).toBe(true)
       expect(problems.join("\n")).not.toContain(secret)
     })
+  })
+})
+
+describe("config/connector.example.yaml is made from the registry", () => {
+  it("is what `npm run example-config` writes: every registered integration's example.yaml, in registry order", () => {
+    expect(readFileSync(exampleConfigPath, "utf8")).toBe(exampleConfig())
   })
 })
