@@ -6,6 +6,7 @@ import type { ActivityFilters } from "../domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 import type { ProviderError } from "../http/ProviderError.ts"
 import type { ProviderHttp } from "../http/ProviderHttp.ts"
+import { fetchPageChecked } from "../providers/fetchPageChecked.ts"
 import { mapRecord, type RejectedRecord } from "../providers/mapRecord.ts"
 import type { AnyProviderAdapter } from "../providers/ProviderAdapter.ts"
 import { adapterFor } from "../providers/registry.ts"
@@ -97,7 +98,7 @@ export const listActivities = (
     const adapter = adapterFor(account.integration)
     const filters = yield* validateFilters(account, adapter.capabilities, request.filters)
     const position = yield* decodePosition(adapter, account, filters, request.cursor)
-    const page = yield* adapter.fetchPage({ account, filters, position, limit: request.limit })
+    const page = yield* fetchPageChecked(adapter, { account, filters, position, limit: request.limit })
 
     const keep = createdAtOrAfter(filters)
     const result: Activity[] = []

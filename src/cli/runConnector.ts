@@ -53,7 +53,7 @@ const commonLayers = (loaded: LoadedConfig) =>
   Layer.mergeAll(
     Config.layer(loaded),
     CursorCodec.layer(loaded.config.server.cursor_secret),
-    ProviderHttp.layer(),
+    ProviderHttp.layer({ maxResponseBytes: loaded.config.provider.max_response_bytes }),
     loggingLayer(loaded.config.log_level),
   )
 

@@ -2,6 +2,7 @@ import { Schema } from "effect"
 import { UtcInstant } from "../domain/Activity.ts"
 import { HttpUrl } from "../domain/HttpUrl.ts"
 import { Integration } from "../domain/Integration.ts"
+import { defaultProviderHttpOptions } from "../http/ProviderHttp.ts"
 
 /** `30s`, `5m`, `1h`, `250ms`, or a number of seconds. */
 export const DurationText = Schema.Union(
@@ -139,10 +140,18 @@ export const PollConfig = Schema.Struct({
   page_size: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 1000)), { default: () => 100 }),
 })
 
+export const ProviderConfig = Schema.Struct({
+  /** Bytes read at most from one provider response: a provider (or an impostor) cannot fill the memory. */
+  max_response_bytes: Schema.optionalWith(Schema.Int.pipe(Schema.positive()), {
+    default: () => defaultProviderHttpOptions.maxResponseBytes,
+  }),
+})
+
 export const ConnectorConfig = Schema.Struct({
   server: ServerConfig,
   kafka: withDefaults(KafkaConfig),
   poll: withDefaults(PollConfig),
+  provider: withDefaults(ProviderConfig),
   log_level: Schema.optionalWith(Schema.Literal("trace", "debug", "info", "warn", "error"), {
     default: () => "info",
   }),

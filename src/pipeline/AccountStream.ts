@@ -5,6 +5,7 @@ import type { ActivityFilters } from "../domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 import type { ProviderError } from "../http/ProviderError.ts"
 import { ProviderHttp } from "../http/ProviderHttp.ts"
+import { fetchPageChecked } from "../providers/fetchPageChecked.ts"
 import { adapterFor } from "../providers/registry.ts"
 import type { AccountPublisher } from "./AccountPublisher.ts"
 import type { Checkpoint } from "./Checkpoint.ts"
@@ -184,9 +185,12 @@ export const runAccountStream = (
       if (!(yield* Ref.get(claimed))) yield* claim
       const checkpoint = yield* Ref.get(committed)
       const position = yield* decodePosition(checkpoint)
-      const page = yield* adapter
-        .fetchPage({ account, filters: checkpoint.filters, position, limit: settings.poll.page_size })
-        .pipe(Effect.provideService(ProviderHttp, http))
+      const page = yield* fetchPageChecked(adapter, {
+        account,
+        filters: checkpoint.filters,
+        position,
+        limit: settings.poll.page_size,
+      }).pipe(Effect.provideService(ProviderHttp, http))
       const { messages, published, deadLettered, newestCreatedAt } = routePage(
         account,
         page.records,

@@ -3,6 +3,7 @@ import { Config } from "../config/loadConfig.ts"
 import { CursorCodec } from "../cursor/CursorCodec.ts"
 import type { ActivityFilters } from "../domain/ActivityFilters.ts"
 import { ProviderHttp } from "../http/ProviderHttp.ts"
+import { fetchPageChecked } from "../providers/fetchPageChecked.ts"
 import { adapterFor } from "../providers/registry.ts"
 import { makeAccountPublisher } from "./AccountPublisher.ts"
 import { routePage } from "./routePage.ts"
@@ -56,9 +57,12 @@ export const runBackfill = (accountId: string, start: BackfillStart) =>
     let published = 0
     let deadLettered = 0
     for (;;) {
-      const page = yield* adapter
-        .fetchPage({ account, filters, position, limit: config.poll.page_size })
-        .pipe(Effect.provideService(ProviderHttp, http))
+      const page = yield* fetchPageChecked(adapter, {
+        account,
+        filters,
+        position,
+        limit: config.poll.page_size,
+      }).pipe(Effect.provideService(ProviderHttp, http))
       const routed = routePage(account, page.records, config.kafka)
       if (routed.messages.length > 0) yield* publisher.publish(routed.messages, undefined)
       published += routed.published

@@ -119,6 +119,7 @@ describe("config/connector.example.yaml", () => {
     expect(config.kafka.max_message_bytes).toBe(defaults.kafka.max_message_bytes)
     expect(config.kafka.remote_data).toEqual(defaults.kafka.remote_data)
     expect(config.server.port).toBe(defaults.server.port)
+    expect(config.provider).toEqual(defaults.provider)
   })
 })
 
@@ -144,6 +145,7 @@ describe("parseConfig", () => {
     expect(config.poll.jitter).toBe(0.2)
     expect(config.poll.page_size).toBe(100)
     expect(config.log_level).toBe("info")
+    expect(config.provider.max_response_bytes).toBe(32 * 1024 * 1024)
 
     expect(accounts).toHaveLength(1)
     expect(accounts[0]?.config.start_from).toBe("now")
@@ -352,6 +354,20 @@ describe("parseConfig", () => {
       )
       expect(problems.some((p) => p.startsWith("accounts[0].poll_interval: "))).toBe(true)
       expect(problems.some((p) => p.startsWith("poll.interval: "))).toBe(true)
+    })
+
+    it("a provider.max_response_bytes that is not a positive whole number of bytes", () => {
+      for (const value of ["0", "-1", "1.5", "32MiB", "null"]) {
+        const problems = problemsOf(
+          parseConfig("cap.yaml", doc(okta(), `provider: { max_response_bytes: ${value} }\n`), {}),
+        )
+        expect(problems, value).toHaveLength(1)
+        expect(problems[0], value).toMatch(/^provider\.max_response_bytes: /)
+      }
+      const { config } = loaded(
+        parseConfig("cap.yaml", doc(okta(), "provider: { max_response_bytes: 65536 }\n"), {}),
+      )
+      expect(config.provider.max_response_bytes).toBe(65_536)
     })
 
     it("a bad start_from, port and log level", () => {

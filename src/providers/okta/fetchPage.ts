@@ -98,13 +98,13 @@ export const fetchPage = (request: PageRequest<OktaPosition>) =>
     const records: ReadonlyArray<unknown> = response.body
     const link = nextLink(response.headers.link)
     if (link === undefined) {
-      // Only a bounded query ends without `next`; ours are polling queries, so this is an Okta anomaly.
-      // Asking the same request again later is the one position that skips nothing.
-      return {
-        records,
-        next: { next: `${url.pathname}${url.search}` },
-        hasMore: false,
-      } satisfies Page<OktaPosition>
+      // Only a bounded query ends without `next`; ours are polling queries, which always have one. Staying
+      // at this request would read (and publish) these records again on every poll.
+      return yield* new ProviderBadResponse({
+        integration: "okta",
+        message:
+          'okta System Log answered without its rel="next" Link header (stripped by a proxy?); a polling query always has one',
+      })
     }
     const next = yield* onAccountDomain(link, account, "next link")
     return {
