@@ -6,7 +6,7 @@ import { ApiServer } from "../../src/api/HttpServer.ts"
 import { Config, parseConfig } from "../../src/config/loadConfig.ts"
 import { CursorCodec } from "../../src/cursor/CursorCodec.ts"
 import { ProviderHttp } from "../../src/http/ProviderHttp.ts"
-import { startOktaSimulator } from "../../src/providers/okta/OktaSimulator.ts"
+import { startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
 import { type LinkRewrite, linkRewritingProxy, nextIsSelf, stripLink } from "../support/linkRewritingProxy.ts"
 import { activitiesPath } from "./apiTestKit.ts"
 

@@ -1,6 +1,6 @@
 import { Effect, Fiber } from "effect"
 import { describe, expect, inject, it } from "vitest"
-import { startOktaSimulator } from "../../src/providers/okta/OktaSimulator.ts"
+import { startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
 import { connectorUnderTest, startPipeline } from "../support/connectorUnderTest.ts"
 import { type LinkRewrite, linkRewritingProxy, nextIsSelf, stripLink } from "../support/linkRewritingProxy.ts"
 import { activityIds, readTopic } from "../support/topics.ts"
