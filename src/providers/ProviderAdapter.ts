@@ -73,6 +73,11 @@ export interface ProviderAdapter<Raw = unknown, Position = unknown> {
   readonly capabilities: Capabilities
   /** The public API root, where the provider has one; accounts may override it with `base_url`. */
   readonly defaultBaseUrl?: string
+  /**
+   * How far back the provider keeps activity, where it is documented: `start_from: earliest` reads no
+   * older than this. Undefined = unknown, so treated as unbounded.
+   */
+  readonly historyRetentionMs?: number
   /** The credential forms the provider accepts, as config keys (validated at start). */
   readonly credentials: Schema.Schema.AnyNoContext
   /** The account `settings` the provider reads (e.g. Zoom's `token_url`), validated at start when declared. */

@@ -4,6 +4,7 @@ import { OktaCredentials } from "./OktaCredentials.ts"
 import { OktaLogEvent } from "./OktaLogEvent.ts"
 import { OktaPosition } from "./OktaPosition.ts"
 import { startOktaSimulator } from "./OktaSimulator.ts"
+import { RETENTION_MS } from "./startQuery.ts"
 import { toActivity } from "./toActivity.ts"
 
 /**
@@ -14,6 +15,7 @@ export const okta: ProviderAdapter<OktaLogEvent, OktaPosition> = {
   integration: "okta",
   // The spec: created_at, actor_id and action supported, none required, every action value accepted.
   capabilities: { filters: ["created_at", "actor_id", "action"], requiredFilters: [] },
+  historyRetentionMs: RETENTION_MS,
   credentials: OktaCredentials,
   record: OktaLogEvent,
   position: OktaPosition,
