@@ -6,6 +6,7 @@ import { ProviderHttp } from "../http/ProviderHttp.ts"
 import { fetchPageChecked } from "../providers/fetchPageChecked.ts"
 import { adapterFor } from "../providers/registry.ts"
 import { makeAccountPublisher } from "./AccountPublisher.ts"
+import { type PublishStart, publishStart } from "./retentionProblems.ts"
 import { routePage } from "./routePage.ts"
 import { ensureTopics } from "./Topics.ts"
 
@@ -31,10 +32,14 @@ export const runBackfill = (accountId: string, start: BackfillStart) =>
     const organization = account.settings.organization_id
     let filters: ActivityFilters = organization === undefined ? {} : { organization_id: organization }
     let position: unknown
+    let from: PublishStart
     if ("cursor" in start) {
       const opened = codec.open(start.cursor, account.id)
       if (Either.isLeft(opened)) return yield* new BackfillInvalid({ message: opened.left.message })
       filters = opened.right.filters
+      // The cursor's position lies after the listing's created_at filter, if it had one; else anywhere in
+      // the provider's history.
+      from = publishStart(account, filters.created_at ?? "earliest", "backfill --cursor")
       position = yield* Schema.decodeUnknown(adapter.position)(opened.right.position).pipe(
         Effect.mapError(
           (e) => new BackfillInvalid({ message: `next_cursor position does not decode: ${e.message}` }),
@@ -45,9 +50,10 @@ export const runBackfill = (accountId: string, start: BackfillStart) =>
       if (Number.isNaN(since.getTime()))
         return yield* new BackfillInvalid({ message: `--since ${start.since} is not an ISO-8601 instant` })
       filters = { ...filters, created_at: since.toISOString() }
+      from = publishStart(account, since.toISOString(), `backfill --since ${start.since}`)
     }
 
-    yield* ensureTopics(config.kafka)
+    yield* ensureTopics(config.kafka, [from])
     const publisher = yield* makeAccountPublisher(
       account,
       config.kafka,

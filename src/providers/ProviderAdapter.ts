@@ -51,7 +51,8 @@ export interface ProviderAdapter<Raw = unknown, Position = unknown> {
   readonly capabilities: Capabilities
   /**
    * How far back the provider keeps activity, where it documents a limit. A stream whose checkpoint is older
-   * resumes from the oldest kept activity and records the history in between as a gap.
+   * resumes from the oldest kept activity and records the history in between as a gap; `start_from:
+   * earliest` reads no older than this. Undefined = unknown, so treated as unbounded.
    */
   readonly historyRetention?: Duration.Duration
   /** The public API root, where the provider has one; accounts may override it with `base_url`. */

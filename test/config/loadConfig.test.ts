@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs"
 import { resolve } from "node:path"
 import { Either } from "effect"
 import { describe, expect, it } from "vitest"
-import { durationMs } from "../../src/config/ConnectorConfig.ts"
+import { durationMs, retentionMs } from "../../src/config/ConnectorConfig.ts"
 import { type LoadedConfig, parseConfig } from "../../src/config/loadConfig.ts"
 import { IntegrationNames } from "../../src/domain/Integration.ts"
 
@@ -165,6 +165,27 @@ describe("parseConfig", () => {
     expect(config.kafka.topics.checkpoints).toBe("user-directory.activities.checkpoints")
     expect(durationMs(config.poll.interval)).toBe(300_000)
     expect(config.poll.page_size).toBe(100)
+  })
+
+  it("kafka.retention: absent is the broker's default; a duration in ms…d, or infinite (-1)", () => {
+    const retentionOf = (value: string | undefined) => {
+      const { config } = loaded(
+        parseConfig(
+          "retention.yaml",
+          doc(okta(), value === undefined ? "" : `kafka: { retention: ${value} }\n`),
+          {},
+        ),
+      )
+      return config.kafka.retention === undefined ? undefined : retentionMs(config.kafka.retention)
+    }
+    expect(retentionOf(undefined)).toBeUndefined()
+    expect(retentionOf("30d")).toBe(30 * 86_400_000)
+    expect(retentionOf("12h")).toBe(12 * 3_600_000)
+    expect(retentionOf("1.5d")).toBe(36 * 3_600_000)
+    expect(retentionOf("infinite")).toBe(-1)
+    // `d` is a duration unit everywhere durations are read.
+    const { config } = loaded(parseConfig("poll.yaml", doc(okta(), "poll: { interval: 1d }\n"), {}))
+    expect(durationMs(config.poll.interval)).toBe(86_400_000)
   })
 
   it("resolves accounts: lower-case id, base URL default or given, organization_id as a setting", () => {
@@ -368,6 +389,17 @@ describe("parseConfig", () => {
         parseConfig("cap.yaml", doc(okta(), "provider: { max_response_bytes: 65536 }\n"), {}),
       )
       expect(config.provider.max_response_bytes).toBe(65_536)
+    })
+
+    it("a bad kafka.retention, with the key's path", () => {
+      for (const value of ["forever", "30 days", "0s", "-1d", "0"]) {
+        const problems = problemsOf(
+          parseConfig("retention.yaml", doc(okta(), `kafka: { retention: ${value} }\n`), {}),
+        )
+        expect(problems, value).toEqual([
+          "kafka.retention: must be a duration of at least 1ms (30d, 12h, 90m…) or infinite",
+        ])
+      }
     })
 
     it("a bad start_from, port and log level", () => {

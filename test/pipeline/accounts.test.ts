@@ -103,7 +103,7 @@ describe("pipeline accounts", () => {
             dead_lettered_total: 0,
             gaps: [],
           }
-          yield* ensureTopics(loaded.config.kafka).pipe(Effect.provide(context))
+          yield* ensureTopics(loaded.config.kafka, []).pipe(Effect.provide(context))
           const producer = kafkaFor(brokers).producer()
           yield* Effect.promise(async () => {
             await producer.connect()

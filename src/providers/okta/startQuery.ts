@@ -3,7 +3,7 @@ import type { ActivityFilters } from "../../domain/ActivityFilters.ts"
 import { LOGS_PATH } from "./OktaPosition.ts"
 
 /** Okta keeps 90 days of events; a `since` further back returns nothing more, and past 180 days it is a 400. */
-const RETENTION_MS = 90 * 24 * 60 * 60 * 1000
+export const RETENTION_MS = 90 * 24 * 60 * 60 * 1000
 /** Okta's documented maximum page size. */
 export const MAX_LIMIT = 1000
 
