@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Redacted } from "effect"
 import type { IntegratedAccount } from "../../src/domain/IntegratedAccount.ts"
 import { ProviderHttp } from "../../src/http/ProviderHttp.ts"
 import { foreignHost } from "../providers/okta/oktaTestKit.ts"
@@ -10,7 +10,7 @@ const accountOn = (origin: string): IntegratedAccount => ({
   id: "pinning-test",
   integration: "zoom",
   baseUrl: new URL(origin),
-  credentials: {},
+  credentials: { _tag: "Bearer", token: Redacted.make("unused") },
   settings: {},
 })
 

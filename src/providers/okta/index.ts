@@ -5,6 +5,7 @@ import { OktaLogEvent } from "./OktaLogEvent.ts"
 import { OktaPosition } from "./OktaPosition.ts"
 import { startOktaSimulator } from "./OktaSimulator.ts"
 import { toActivity } from "./toActivity.ts"
+import { oktaTokenGrant } from "./tokenGrant.ts"
 
 /**
  * Okta's System Log (`GET /api/v1/logs`), tailed in Okta's documented polling mode. No default base URL:
@@ -15,6 +16,7 @@ export const okta: ProviderAdapter<OktaLogEvent, OktaPosition> = {
   // The spec: created_at, actor_id and action supported, none required, every action value accepted.
   capabilities: { filters: ["created_at", "actor_id", "action"], requiredFilters: [] },
   credentials: OktaCredentials,
+  tokenGrant: oktaTokenGrant,
   record: OktaLogEvent,
   position: OktaPosition,
   toActivity,
