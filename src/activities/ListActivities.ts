@@ -5,10 +5,9 @@ import type { Activity } from "../domain/Activity.ts"
 import type { ActivityFilters } from "../domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 import type { ProviderError } from "../http/ProviderError.ts"
-import type { ProviderHttp } from "../http/ProviderHttp.ts"
 import { fetchPageChecked } from "../providers/fetchPageChecked.ts"
 import { mapRecord, type RejectedRecord } from "../providers/mapRecord.ts"
-import type { AnyProviderAdapter } from "../providers/ProviderAdapter.ts"
+import type { AnyProviderAdapter, ProviderServices } from "../providers/ProviderAdapter.ts"
 import { adapterFor } from "../providers/registry.ts"
 import { AccountNotFound, InvalidParameter } from "./ListActivitiesError.ts"
 import { validateFilters } from "./validateFilters.ts"
@@ -92,7 +91,7 @@ const createdAtOrAfter = (filters: ActivityFilters) => {
  */
 export const listActivities = (
   request: ListActivitiesRequest,
-): Effect.Effect<ListActivitiesResult, ListActivitiesError, Config | CursorCodec | ProviderHttp> =>
+): Effect.Effect<ListActivitiesResult, ListActivitiesError, Config | CursorCodec | ProviderServices> =>
   Effect.gen(function* () {
     const account = yield* findAccount(request.accountId)
     const adapter = adapterFor(account.integration)

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net"
 import { Cause, Context, Data, Effect, FiberSet, Layer, type Scope } from "effect"
 import { Config } from "../config/loadConfig.ts"
 import type { CursorCodec } from "../cursor/CursorCodec.ts"
-import type { ProviderHttp } from "../http/ProviderHttp.ts"
+import type { ProviderServices } from "../providers/ProviderAdapter.ts"
 import type { ApiRequest } from "./ApiRequest.ts"
 import type { ApiResponse } from "./ApiResponse.ts"
 import { errorResponse, internalErrorResponse } from "./ErrorResponse.ts"
@@ -24,7 +24,7 @@ export interface ServerAddress {
 }
 
 /** The services the routes need. */
-export type ApiServerRequirements = Config | CursorCodec | ProviderHttp
+export type ApiServerRequirements = Config | CursorCodec | ProviderServices
 
 /** How long in-flight requests get to finish at shutdown before their connections are cut. */
 const shutdownGrace = "10 seconds"

@@ -1,6 +1,7 @@
 import { Cause, Effect, Layer } from "effect"
 import { HealthStatus } from "../api/HealthStatus.ts"
 import { ApiServer, serve } from "../api/HttpServer.ts"
+import { Authorization } from "../auth/Authorization.ts"
 import { Config, type LoadedConfig, loadConfigFile, parseConfig } from "../config/loadConfig.ts"
 import { CursorCodec } from "../cursor/CursorCodec.ts"
 import { ProviderHttp } from "../http/ProviderHttp.ts"
@@ -10,6 +11,7 @@ import { runBackfill } from "../pipeline/Backfill.ts"
 import { KafkaClient } from "../pipeline/KafkaClient.ts"
 import { runPipeline } from "../pipeline/Pipeline.ts"
 import { StreamHealth } from "../pipeline/StreamHealth.ts"
+import { providers } from "../providers/registry.ts"
 import { type CliArgs, UsageError } from "./args.ts"
 
 /** `/healthz` and `/metrics` from the streams: degraded while any account is retrying or stopped. */
@@ -53,7 +55,11 @@ const commonLayers = (loaded: LoadedConfig) =>
   Layer.mergeAll(
     Config.layer(loaded),
     CursorCodec.layer(loaded.config.server.cursor_secret),
-    ProviderHttp.layer({ maxResponseBytes: loaded.config.provider.max_response_bytes }),
+    // One token cache per process, on the same connection pool and rate-limit state as the API calls.
+    Layer.provideMerge(
+      Authorization.layer(providers),
+      ProviderHttp.layer({ maxResponseBytes: loaded.config.provider.max_response_bytes }),
+    ),
     loggingLayer(loaded.config.log_level),
   )
 

@@ -1,5 +1,5 @@
 import { Clock, Data, Effect } from "effect"
-import { type Admin, ConfigResourceTypes } from "kafkajs"
+import kafkajs, { type Admin } from "kafkajs"
 import { type ConnectorConfig, retentionMs } from "../config/ConnectorConfig.ts"
 import { KafkaClient, kafkaCall } from "./KafkaClient.ts"
 import {
@@ -8,6 +8,9 @@ import {
   retentionProblems,
   type TopicRetention,
 } from "./retentionProblems.ts"
+
+// kafkajs is CommonJS and Node's static analysis of it misses this export, so it is read off the default.
+const { ConfigResourceTypes } = kafkajs
 
 /** The topics' settings would let the broker delete records the connector is about to publish. */
 export class TopicsUnsafe extends Data.TaggedError("TopicsUnsafe")<{

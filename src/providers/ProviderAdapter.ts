@@ -1,6 +1,9 @@
 import type { Duration, Effect, Either, Schema } from "effect"
+import type { Authorization } from "../auth/Authorization.ts"
+import type { TokenGrantFor } from "../auth/grants.ts"
 import type { Activity, UnifiedAction } from "../domain/Activity.ts"
 import type { ActivityFilters, FilterName } from "../domain/ActivityFilters.ts"
+import type { Credentials } from "../domain/Credentials.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 import type { Integration } from "../domain/Integration.ts"
 import type { ProviderError } from "../http/ProviderError.ts"
@@ -42,6 +45,9 @@ export interface MappingFailure {
   readonly reason: string
 }
 
+/** What an adapter's provider calls run on: the shared HTTP client and the account's authorization. */
+export type ProviderServices = ProviderHttp | Authorization
+
 /** A schema decoding unknown input into `A`, whatever its encoded form. */
 // biome-ignore lint/suspicious/noExplicitAny: Schema is invariant in its encoded type; callers only decode unknown input.
 export type DecoderOf<A> = Schema.Schema<A, any>
@@ -57,8 +63,10 @@ export interface ProviderAdapter<Raw = unknown, Position = unknown> {
   readonly historyRetention?: Duration.Duration
   /** The public API root, where the provider has one; accounts may override it with `base_url`. */
   readonly defaultBaseUrl?: string
-  /** The credential forms the provider accepts, as config keys (validated at start). */
-  readonly credentials: Schema.Schema.AnyNoContext
+  /** The credential forms the provider accepts: config keys decoded at start into the typed value. */
+  readonly credentials: DecoderOf<Credentials>
+  /** How grant-form credentials (refresh token, client credentials, JWT) become a token request. */
+  readonly tokenGrant?: TokenGrantFor
   /** The account `settings` the provider reads (e.g. Zoom's `token_url`), validated at start when declared. */
   readonly settings?: Schema.Schema.AnyNoContext
   /** The raw record as the provider documents it. */
@@ -70,7 +78,7 @@ export interface ProviderAdapter<Raw = unknown, Position = unknown> {
   /** One page of raw records from the provider, plus where to continue. */
   readonly fetchPage: (
     request: PageRequest<Position>,
-  ) => Effect.Effect<Page<Position>, ProviderError, ProviderHttp>
+  ) => Effect.Effect<Page<Position>, ProviderError, ProviderServices>
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds adapters of every Raw/Position pair.

@@ -1,7 +1,6 @@
 import { Effect } from "effect"
 import type { ProviderError } from "../http/ProviderError.ts"
-import type { ProviderHttp } from "../http/ProviderHttp.ts"
-import type { Page, PageRequest, ProviderAdapter } from "./ProviderAdapter.ts"
+import type { Page, PageRequest, ProviderAdapter, ProviderServices } from "./ProviderAdapter.ts"
 import { requireProgress } from "./requireProgress.ts"
 
 /**
@@ -12,7 +11,7 @@ import { requireProgress } from "./requireProgress.ts"
 export const fetchPageChecked = <Raw, Position>(
   adapter: ProviderAdapter<Raw, Position>,
   request: PageRequest<Position>,
-): Effect.Effect<Page<Position>, ProviderError, ProviderHttp> =>
+): Effect.Effect<Page<Position>, ProviderError, ProviderServices> =>
   adapter
     .fetchPage(request)
     .pipe(Effect.flatMap((page) => requireProgress(adapter.integration, request.position, page)))

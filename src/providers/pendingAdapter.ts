@@ -1,7 +1,9 @@
 import { Effect, Either, Schema } from "effect"
+import type { TokenGrantFor } from "../auth/grants.ts"
+import type { Credentials } from "../domain/Credentials.ts"
 import type { Integration } from "../domain/Integration.ts"
 import { ProviderNotImplemented } from "../http/ProviderError.ts"
-import type { Capabilities, ProviderAdapter } from "./ProviderAdapter.ts"
+import type { Capabilities, DecoderOf, ProviderAdapter } from "./ProviderAdapter.ts"
 
 /**
  * An integration whose capabilities (from the spec) and credential forms are known but whose provider client
@@ -11,7 +13,8 @@ export const pendingAdapter = (declaration: {
   readonly integration: Integration
   readonly capabilities: Capabilities
   readonly defaultBaseUrl?: string
-  readonly credentials: Schema.Schema.AnyNoContext
+  readonly credentials: DecoderOf<Credentials>
+  readonly tokenGrant?: TokenGrantFor
   readonly settings?: Schema.Schema.AnyNoContext
 }): ProviderAdapter<unknown, unknown> => ({
   ...declaration,

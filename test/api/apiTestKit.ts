@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto"
 import { Context, Effect, Either, HashMap, Layer, Logger } from "effect"
 import { stringify } from "yaml"
 import { ApiServer } from "../../src/api/HttpServer.ts"
+import { Authorization } from "../../src/auth/Authorization.ts"
 import { Config, parseConfig } from "../../src/config/loadConfig.ts"
 import { CursorCodec } from "../../src/cursor/CursorCodec.ts"
 import { type Integration, IntegrationNames } from "../../src/domain/Integration.ts"
@@ -135,12 +136,15 @@ export const testApiLayer = Layer.scoped(
       Config.layer(loaded.right),
       CursorCodec.layer(loaded.right.config.server.cursor_secret),
       // Quick retries; a rate limit further away than half a second is handed back to the client.
-      ProviderHttp.layer({
-        maxRetries: 1,
-        retryBase: "10 millis",
-        maxRateLimitWait: "500 millis",
-        requestTimeout: "5 seconds",
-      }),
+      Layer.provideMerge(
+        Authorization.layer(providers),
+        ProviderHttp.layer({
+          maxRetries: 1,
+          retryBase: "10 millis",
+          maxRateLimitWait: "500 millis",
+          requestTimeout: "5 seconds",
+        }),
+      ),
       captureLogs,
     )
     const server = yield* Layer.build(Layer.provide(ApiServer.layer, dependencies))

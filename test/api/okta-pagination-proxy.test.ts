@@ -3,9 +3,11 @@ import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Either, Layer } from "effect"
 import { stringify } from "yaml"
 import { ApiServer } from "../../src/api/HttpServer.ts"
+import { Authorization } from "../../src/auth/Authorization.ts"
 import { Config, parseConfig } from "../../src/config/loadConfig.ts"
 import { CursorCodec } from "../../src/cursor/CursorCodec.ts"
 import { ProviderHttp } from "../../src/http/ProviderHttp.ts"
+import { providers } from "../../src/providers/registry.ts"
 import { startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
 import { type LinkRewrite, linkRewritingProxy, nextIsSelf, stripLink } from "../support/linkRewritingProxy.ts"
 import { activitiesPath } from "./apiTestKit.ts"
@@ -36,7 +38,10 @@ const apiBehindProxy = (rewrite: LinkRewrite) =>
     const dependencies = Layer.mergeAll(
       Config.layer(loaded.right),
       CursorCodec.layer(loaded.right.config.server.cursor_secret),
-      ProviderHttp.layer({ maxRetries: 1, retryBase: "10 millis", requestTimeout: "5 seconds" }),
+      Layer.provideMerge(
+        Authorization.layer(providers),
+        ProviderHttp.layer({ maxRetries: 1, retryBase: "10 millis", requestTimeout: "5 seconds" }),
+      ),
     )
     const server = yield* Layer.build(Layer.provide(ApiServer.layer, dependencies))
     const list = (cursor?: string) =>

@@ -1,10 +1,12 @@
 import { readFileSync } from "node:fs"
 import { resolve } from "node:path"
-import { Either } from "effect"
+import { Either, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { durationMs, retentionMs } from "../../src/config/ConnectorConfig.ts"
 import { type LoadedConfig, parseConfig } from "../../src/config/loadConfig.ts"
+import type { IntegratedAccount } from "../../src/domain/IntegratedAccount.ts"
 import { IntegrationNames } from "../../src/domain/Integration.ts"
+import { adapterFor } from "../../src/providers/registry.ts"
 
 const exampleFile = resolve(import.meta.dirname, "../../config/connector.example.yaml")
 const exampleText = readFileSync(exampleFile, "utf8")
@@ -34,6 +36,10 @@ const problemsOf = (result: ReturnType<typeof parseConfig>): ReadonlyArray<strin
   if (Either.isRight(result)) throw new Error("expected the config to be rejected, but it loaded")
   return result.left.problems
 }
+
+/** An account's decoded credentials, back in the config's keys. */
+const configKeysOf = (account: IntegratedAccount): Record<string, string> =>
+  Schema.encodeSync(adapterFor(account.integration).credentials)(account.credentials)
 
 const ids = [
   "9342a527-27bc-4a67-af0d-9837377431f1",
@@ -72,8 +78,9 @@ describe("config/connector.example.yaml", () => {
     // Every credential value came from the environment, none is written in the file.
     const envValues = new Set(Object.values(exampleEnv))
     for (const { account } of accounts) {
-      expect(Object.keys(account.credentials).length, account.integration).toBeGreaterThan(0)
-      for (const [key, value] of Object.entries(account.credentials)) {
+      const credentials = configKeysOf(account)
+      expect(Object.keys(credentials).length, account.integration).toBeGreaterThan(0)
+      for (const [key, value] of Object.entries(credentials)) {
         expect(envValues.has(value), `${account.integration}.credentials.${key}`).toBe(true)
       }
     }
@@ -237,7 +244,7 @@ describe("parseConfig", () => {
         parseConfig("env.yaml", yaml, { OKTA_ORG: "acme", OKTA_TOKEN: "tok-123", KAFKA_HOST: "broker" }),
       )
       expect(accounts[0]?.account.baseUrl.host).toBe("acme.okta.com")
-      expect(accounts[0]?.account.credentials).toEqual({ api_token: "tok-123" })
+      expect(accounts[0] && configKeysOf(accounts[0].account)).toEqual({ api_token: "tok-123" })
       expect(config.kafka.brokers).toEqual(["broker:9092"])
     })
 

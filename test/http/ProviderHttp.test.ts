@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer, Redacted } from "effect"
 import { appLayers } from "../../src/cli/runConnector.ts"
 import { parseConfig } from "../../src/config/loadConfig.ts"
 import type { IntegratedAccount } from "../../src/domain/IntegratedAccount.ts"
@@ -13,7 +13,7 @@ const accountOn = (origin: string): IntegratedAccount => ({
   id: "pinning-test",
   integration: "zoom",
   baseUrl: new URL(origin),
-  credentials: {},
+  credentials: { _tag: "Bearer", token: Redacted.make("unused") },
   settings: {},
 })
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
+import { Authorization } from "../../src/auth/Authorization.ts"
 import { ProviderUnavailable } from "../../src/http/ProviderError.ts"
 import { ProviderHttp } from "../../src/http/ProviderHttp.ts"
 import { fetchPageChecked } from "../../src/providers/fetchPageChecked.ts"
@@ -62,6 +63,11 @@ describe("requireProgress", () => {
 
 describe("fetchPageChecked", () => {
   const unusedHttp = ProviderHttp.of({ send: () => Effect.die("the stub adapter sends nothing") })
+  const unusedAuthorization = Authorization.of({
+    headerFor: () => Effect.die("the stub adapter asks for no header"),
+    invalidate: () => Effect.die("the stub adapter asks for no header"),
+    withAuthorization: () => Effect.die("the stub adapter asks for no header"),
+  } as never)
   const adapterAnswering = (answer: Effect.Effect<Page<OktaPosition>, ProviderUnavailable>) => ({
     ...okta,
     fetchPage: () => answer,
@@ -73,7 +79,10 @@ describe("fetchPageChecked", () => {
       const adapter = adapterAnswering(Effect.succeed(page(oktaAt("t1"), records, true)))
       const error = yield* Effect.flip(fetchPageChecked(adapter, request))
       expect(error._tag).toBe("ProviderBadResponse")
-    }).pipe(Effect.provideService(ProviderHttp, unusedHttp)),
+    }).pipe(
+      Effect.provideService(ProviderHttp, unusedHttp),
+      Effect.provideService(Authorization, unusedAuthorization),
+    ),
   )
 
   it.effect("hands on a page that moves, and the adapter's own failures, unchanged", () =>
@@ -83,6 +92,9 @@ describe("fetchPageChecked", () => {
       const down = new ProviderUnavailable({ integration: "okta", status: 503, message: "down" })
       const error = yield* Effect.flip(fetchPageChecked(adapterAnswering(Effect.fail(down)), request))
       expect(error).toBe(down)
-    }).pipe(Effect.provideService(ProviderHttp, unusedHttp)),
+    }).pipe(
+      Effect.provideService(ProviderHttp, unusedHttp),
+      Effect.provideService(Authorization, unusedAuthorization),
+    ),
   )
 })

@@ -1,16 +1,15 @@
-import { Effect, Either, Option, Schema } from "effect"
+import { Effect, Option, Redacted, Schema } from "effect"
+import { withAuthorization } from "../../auth/Authorization.ts"
 import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
 import {
   ForeignHostRefused,
   ProviderBadResponse,
   ProviderHistoryExpired,
   type ProviderRejected,
-  ProviderUnauthorized,
 } from "../../http/ProviderError.ts"
 import { ProviderHttp } from "../../http/ProviderHttp.ts"
 import type { Page, PageRequest } from "../ProviderAdapter.ts"
 import { nextLink } from "./nextLink.ts"
-import { authorizationFor, OktaCredentials } from "./OktaCredentials.ts"
 import { OktaError } from "./OktaLogEvent.ts"
 import { LOGS_PATH, type OktaPosition } from "./OktaPosition.ts"
 import { matchesNothing, pageLimit, startQuery } from "./startQuery.ts"
@@ -72,23 +71,15 @@ export const fetchPage = (request: PageRequest<OktaPosition>) =>
     const pageSize = String(pageLimit(limit))
     if (url.searchParams.get("limit") !== pageSize) url.searchParams.set("limit", pageSize)
 
-    const credentials = Schema.decodeUnknownEither(OktaCredentials)(account.credentials)
-    if (Either.isLeft(credentials)) {
-      return yield* new ProviderUnauthorized({
-        integration: "okta",
-        status: 401,
-        message: `okta account ${account.id} has neither an api_token nor an access_token; nothing was sent`,
-      })
-    }
     const http = yield* ProviderHttp
-    const response = yield* http
-      .send({
+    const response = yield* withAuthorization(account, (authorization) =>
+      http.send({
         account,
         url,
-        headers: { Authorization: authorizationFor(credentials.right), Accept: "application/json" },
+        headers: { Authorization: Redacted.value(authorization), Accept: "application/json" },
         describeError,
-      })
-      .pipe(Effect.catchTag("ProviderRejected", historyExpired))
+      }),
+    ).pipe(Effect.catchTag("ProviderRejected", historyExpired))
     if (!Array.isArray(response.body)) {
       return yield* new ProviderBadResponse({
         integration: "okta",

@@ -5,6 +5,7 @@ import { OktaCredentials } from "./OktaCredentials.ts"
 import { OktaLogEvent } from "./OktaLogEvent.ts"
 import { OktaPosition } from "./OktaPosition.ts"
 import { toActivity } from "./toActivity.ts"
+import { oktaTokenGrant } from "./tokenGrant.ts"
 
 /**
  * Okta's System Log (`GET /api/v1/logs`), tailed in Okta's documented polling mode. No default base URL:
@@ -17,6 +18,7 @@ export const okta: ProviderAdapter<OktaLogEvent, OktaPosition> = {
   credentials: OktaCredentials,
   // okta.md §4 and Okta's System Log reference: events are kept 90 days.
   historyRetention: Duration.days(90),
+  tokenGrant: oktaTokenGrant,
   record: OktaLogEvent,
   position: OktaPosition,
   toActivity,

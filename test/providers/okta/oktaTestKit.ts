@@ -1,22 +1,27 @@
 import { createServer } from "node:http"
-import { Effect } from "effect"
+import { Effect, Layer, Schema } from "effect"
+import { Authorization } from "../../../src/auth/Authorization.ts"
 import type { ActivityFilters } from "../../../src/domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts"
 import { ProviderHttp } from "../../../src/http/ProviderHttp.ts"
 import { okta } from "../../../src/providers/okta/index.ts"
 import type { OktaPosition } from "../../../src/providers/okta/OktaPosition.ts"
 import type { Page } from "../../../src/providers/ProviderAdapter.ts"
+import { providers } from "../../../src/providers/registry.ts"
 import {
   type OktaSimulatorHandle,
   type OktaSimulatorOptions,
   startOktaSimulator,
 } from "../../../src/simulators/okta/OktaSimulator.ts"
 
-/** Real HTTP through the project's client, with quick backoff so retry tests stay short. */
-export const HttpLive = ProviderHttp.layer({ retryBase: "10 millis" })
+/** Real HTTP through the project's client, with quick backoff so retry tests stay short; a fresh token cache. */
+export const HttpLive = Authorization.layer(providers).pipe(
+  Layer.provideMerge(ProviderHttp.layer({ retryBase: "10 millis" })),
+)
 
 export const simulator = (options: OktaSimulatorOptions = {}) => startOktaSimulator({ seed: 42, ...options })
 
+/** An account on the simulator; `credentials` in the config's form, decoded as config load does. */
 export const accountFor = (
   sim: OktaSimulatorHandle,
   credentials: Record<string, string> = sim.credentials,
@@ -24,7 +29,7 @@ export const accountFor = (
   id: `okta-test-${sim.baseUrl}`,
   integration: "okta",
   baseUrl: new URL(sim.baseUrl),
-  credentials,
+  credentials: Schema.decodeUnknownSync(okta.credentials)(credentials),
   settings: sim.settings,
 })
 
