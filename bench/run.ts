@@ -17,7 +17,7 @@ import { join, relative, resolve } from "node:path"
 import { promisify } from "node:util"
 import { setFlagsFromString } from "node:v8"
 import { runInNewContext } from "node:vm"
-import { Effect, Either, Fiber } from "effect"
+import { Effect, Either, Fiber, Redacted } from "effect"
 import { Kafka, logLevel } from "kafkajs"
 import { stringify } from "yaml"
 import { appLayers } from "../src/cli/runConnector.ts"
@@ -99,7 +99,7 @@ const benchAccount: IntegratedAccount = {
   id: "5d0c1f9e-2b4a-4e6f-8a1b-3c5d7e9f1a2b",
   integration: "okta",
   baseUrl: new URL("https://bench.okta.example"),
-  credentials: { api_token: "00bench" },
+  credentials: { _tag: "Ssws", token: Redacted.make("00bench") },
   settings: {},
 }
 

@@ -1,15 +1,16 @@
 import { Cause, Effect, Layer } from "effect"
 import { HealthStatus } from "../api/HealthStatus.ts"
 import { ApiServer, serve } from "../api/HttpServer.ts"
+import { providerClientsLayer } from "../auth/providerClients.ts"
 import { Config, type LoadedConfig, loadConfigFile, parseConfig } from "../config/loadConfig.ts"
 import { CursorCodec } from "../cursor/CursorCodec.ts"
-import { providerClientsLayer } from "../http/providerClients.ts"
 import { loggingLayer } from "../observability/logging.ts"
 import { prometheusExposition } from "../observability/prometheus.ts"
 import { runBackfill } from "../pipeline/Backfill.ts"
 import { KafkaClient } from "../pipeline/KafkaClient.ts"
 import { runPipeline } from "../pipeline/Pipeline.ts"
 import { StreamHealth } from "../pipeline/StreamHealth.ts"
+import { providers } from "../providers/registry.ts"
 import { type CliArgs, UsageError } from "./args.ts"
 
 /** `/healthz` and `/metrics` from the streams: degraded while any account is retrying or stopped. */
@@ -53,7 +54,8 @@ const commonLayers = (loaded: LoadedConfig) =>
   Layer.mergeAll(
     Config.layer(loaded),
     CursorCodec.layer(loaded.config.server.cursor_secret),
-    providerClientsLayer(),
+    // One token cache per process, on the same connection pool and rate-limit state as the API calls.
+    providerClientsLayer(providers, { maxResponseBytes: loaded.config.provider.max_response_bytes }),
     loggingLayer(loaded.config.log_level),
   )
 

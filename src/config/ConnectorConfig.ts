@@ -1,20 +1,40 @@
 import { Schema } from "effect"
 import { UtcInstant } from "../domain/Activity.ts"
 import { HttpUrl } from "../domain/HttpUrl.ts"
+import { defaultProviderHttpOptions } from "../http/ProviderHttp.ts"
 
-/** `30s`, `5m`, `1h`, `250ms`, or a number of seconds. */
+/** `30s`, `5m`, `1h`, `7d`, `250ms`, or a number of seconds. */
 export const DurationText = Schema.Union(
-  Schema.String.pipe(Schema.pattern(/^\d+(\.\d+)?\s*(ms|s|m|h)$/)),
+  Schema.String.pipe(Schema.pattern(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/)),
   Schema.Number.pipe(Schema.nonNegative()),
-).annotations({ description: "a duration: 250ms, 30s, 5m, 1h, or a number of seconds" })
+).annotations({ description: "a duration: 250ms, 30s, 5m, 1h, 7d, or a number of seconds" })
+
+const unitMs = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const
 
 export const durationMs = (value: typeof DurationText.Type): number => {
   if (typeof value === "number") return value * 1000
-  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/.exec(value)
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(value)
   const amount = Number(match?.[1] ?? 0)
-  const unit = match?.[2] ?? "s"
-  return amount * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as "ms" | "s" | "m" | "h"]
+  const unit = (match?.[2] ?? "s") as keyof typeof unitMs
+  return amount * unitMs[unit]
 }
+
+/** How long the broker keeps published records: a duration of at least a millisecond, or `infinite`. */
+export const RetentionText = Schema.Union(
+  Schema.Literal("infinite"),
+  DurationText.pipe(Schema.filter((value) => durationMs(value) >= 1)),
+).annotations({
+  description: "a duration (30d, 12h, …) or infinite",
+  // One line instead of one per union member.
+  message: () => ({
+    message: "must be a duration of at least 1ms (30d, 12h, 90m…) or infinite",
+    override: true,
+  }),
+})
+
+/** The topic's `retention.ms`: -1 is Kafka's "never delete by time". */
+export const retentionMs = (value: typeof RetentionText.Type): number =>
+  value === "infinite" ? -1 : Math.round(durationMs(value))
 
 const Uuid = Schema.String.pipe(
   Schema.pattern(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, {
@@ -110,6 +130,11 @@ export const KafkaConfig = Schema.Struct({
   transactional_id_prefix: Schema.optionalWith(Schema.String, { default: () => "siem-activity-connector" }),
   /** `remote_data` in published messages: kept whole, capped in size (then replaced by a marker), or dropped. */
   remote_data: withDefaults(RemoteDataConfig),
+  /**
+   * `retention.ms` of the activity, login_failed and dead-letter topics the connector creates; absent = the
+   * broker's default. Counted from when the connector published a record (the topics use LogAppendTime).
+   */
+  retention: Schema.optional(RetentionText),
   /** The broker's message.max.bytes; records above it have remote_data trimmed, or are dead-lettered. */
   max_message_bytes: Schema.optionalWith(Schema.Int.pipe(Schema.positive()), { default: () => 1_000_000 }),
   /** One request to the broker; a broker that does not answer within it fails the call (then retried). */
@@ -139,10 +164,18 @@ export const PollConfig = Schema.Struct({
   page_size: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 1000)), { default: () => 100 }),
 })
 
+export const ProviderConfig = Schema.Struct({
+  /** Bytes read at most from one provider response: a provider (or an impostor) cannot fill the memory. */
+  max_response_bytes: Schema.optionalWith(Schema.Int.pipe(Schema.positive()), {
+    default: () => defaultProviderHttpOptions.maxResponseBytes,
+  }),
+})
+
 export const ConnectorConfig = Schema.Struct({
   server: ServerConfig,
   kafka: withDefaults(KafkaConfig),
   poll: withDefaults(PollConfig),
+  provider: withDefaults(ProviderConfig),
   log_level: Schema.optionalWith(Schema.Literal("trace", "debug", "info", "warn", "error"), {
     default: () => "info",
   }),

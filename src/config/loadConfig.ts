@@ -116,7 +116,7 @@ const resolveAccount = (
     id: account.id.toLowerCase(),
     integration: account.integration,
     baseUrl: new URL(baseUrl),
-    credentials: account.credentials,
+    credentials: credentials.right,
     settings: {
       ...account.settings,
       ...(account.organization_id === undefined ? {} : { organization_id: account.organization_id }),

@@ -1,3 +1,4 @@
+import type { Credentials } from "./Credentials.ts"
 import type { IntegrationName } from "./Integration.ts"
 
 /**
@@ -9,7 +10,8 @@ export interface IntegratedAccount {
   readonly integration: IntegrationName
   /** The provider API root for this account; every request of this account goes to this origin only. */
   readonly baseUrl: URL
-  readonly credentials: Readonly<Record<string, string>>
+  /** Decoded once, at config load, from the config keys of one of the provider's credential forms. */
+  readonly credentials: Credentials
   /** Integration settings from the config entry, such as `organization_id` or `token_url`. */
   readonly settings: Readonly<Record<string, string>>
 }

@@ -1,5 +1,5 @@
 import { Context, Duration, Effect, Layer, Ref, Schedule } from "effect"
-import { Agent, request } from "undici"
+import { Agent, type Dispatcher, request } from "undici"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 import {
   ForeignHostRefused,
@@ -47,6 +47,11 @@ export interface ProviderHttpOptions {
   readonly retryBase: Duration.DurationInput
   /** A 429 or an exhausted quota is waited out when the provider's reset is at most this far away. */
   readonly maxRateLimitWait: Duration.DurationInput
+  /**
+   * Bytes of one response body read at most (`provider.max_response_bytes`). A larger body, declared or
+   * streamed, is a bad response: not retried, since the same request would only bring it again.
+   */
+  readonly maxResponseBytes: number
 }
 
 export const defaultProviderHttpOptions: ProviderHttpOptions = {
@@ -54,6 +59,7 @@ export const defaultProviderHttpOptions: ProviderHttpOptions = {
   maxRetries: 4,
   retryBase: "250 millis",
   maxRateLimitWait: "60 seconds",
+  maxResponseBytes: 32 * 1024 * 1024,
 }
 
 /**
@@ -73,6 +79,46 @@ export class ProviderHttp extends Context.Tag("ProviderHttp")<
 
 const headerText = (value: string | ReadonlyArray<string> | undefined) =>
   Array.isArray(value) ? value.join(", ") : ((value as string | undefined) ?? "")
+
+/** What was read of a response: its text, or how it went over the cap. */
+type BodyRead =
+  | { readonly _tag: "Read"; readonly text: string }
+  | { readonly _tag: "OverCap"; readonly declared: number | undefined }
+
+/** Drops an unfinished body and the connection under it; undici reports that as an abort, expected here. */
+const discard = (body: Dispatcher.ResponseData["body"]) => {
+  body.on("error", () => {})
+  body.destroy()
+}
+
+/**
+ * The body as text, reading no more than `maxBytes`. A declared length over the cap is refused before a byte
+ * is read; otherwise bytes are counted as they arrive. Either way the body is destroyed, which closes the
+ * connection instead of returning it to the pool with the rest of the body still coming.
+ */
+const readCapped = async (
+  body: Dispatcher.ResponseData["body"],
+  declaredLength: string,
+  maxBytes: number,
+): Promise<BodyRead> => {
+  const declared = /^\d+$/.test(declaredLength) ? Number(declaredLength) : undefined
+  if (declared !== undefined && declared > maxBytes) {
+    discard(body)
+    return { _tag: "OverCap", declared }
+  }
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length
+    if (size > maxBytes) {
+      discard(body)
+      return { _tag: "OverCap", declared: undefined }
+    }
+    chunks.push(chunk as Buffer)
+  }
+  // As undici's `text()`: UTF-8, a byte-order mark dropped.
+  return { _tag: "Read", text: new TextDecoder().decode(Buffer.concat(chunks)) }
+}
 
 const makeProviderHttp = (options: ProviderHttpOptions) =>
   Effect.gen(function* () {
@@ -123,8 +169,12 @@ const makeProviderHttp = (options: ProviderHttpOptions) =>
               headersTimeout: timeoutMs,
               bodyTimeout: timeoutMs,
             } as Parameters<typeof request>[1])
-            const text = await res.body.text()
-            return { status: res.statusCode, headers: res.headers, text }
+            const read = await readCapped(
+              res.body,
+              headerText(res.headers["content-length"]),
+              options.maxResponseBytes,
+            )
+            return { status: res.statusCode, headers: res.headers, read }
           },
           catch: (cause) =>
             new ProviderUnavailable({
@@ -147,9 +197,20 @@ const makeProviderHttp = (options: ProviderHttpOptions) =>
         if (quota.remaining !== undefined || quota.resetAt !== undefined) {
           yield* Ref.update(quotas, (m) => new Map(m).set(quotaKey(req), quota))
         }
+        if (response.read._tag === "OverCap") {
+          const declared = response.read.declared
+          return yield* new ProviderBadResponse({
+            integration,
+            message:
+              declared === undefined
+                ? `${integration} answered more than ${options.maxResponseBytes} bytes, the cap (provider.max_response_bytes); the rest was not read`
+                : `${integration} announced a ${declared}-byte answer, over the ${options.maxResponseBytes}-byte cap (provider.max_response_bytes); none of it was read`,
+          })
+        }
+        const text = response.read.text
         let body: unknown
         try {
-          body = response.text === "" ? undefined : JSON.parse(response.text)
+          body = text === "" ? undefined : JSON.parse(text)
         } catch {
           body = undefined
           if (response.status >= 200 && response.status < 300) {

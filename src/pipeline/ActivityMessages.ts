@@ -96,7 +96,9 @@ export const deadLetterMessage = (
 
 /**
  * Routes one Activity: every one to the activities topic, `login_failed` also to its alerting topic. Keyed by
- * the integrated account so each account's events keep their order; timestamped with the activity's time.
+ * the integrated account so each account's events keep their order. Timestamped with the activity's time: the
+ * topics the connector creates replace it with the broker's append time (LogAppendTime), so it only shows on
+ * a CreateTime topic an operator chose, where the start check guarantees retention does not delete it.
  */
 export const routeActivity = (
   account: IntegratedAccount,

@@ -11,6 +11,7 @@ import {
   type StreamPositions,
 } from "../providers/pageAccount.ts"
 import { makeAccountPublisher } from "./AccountPublisher.ts"
+import { type PublishStart, publishStart } from "./retentionProblems.ts"
 import { routeRecords } from "./routePage.ts"
 import { ensureTopics } from "./Topics.ts"
 
@@ -36,10 +37,14 @@ export const runBackfill = (accountId: string, start: BackfillStart) =>
     const organization = account.settings.organization_id
     let filters: ActivityFilters = organization === undefined ? {} : { organization_id: organization }
     let positions: StreamPositions = {}
+    let from: PublishStart
     if ("cursor" in start) {
       const opened = codec.open(start.cursor, account.id)
       if (Either.isLeft(opened)) return yield* new BackfillInvalid({ message: opened.left.message })
       filters = opened.right.filters
+      // The cursor's position lies after the listing's created_at filter, if it had one; else anywhere in
+      // the provider's history.
+      from = publishStart(account, filters.created_at ?? "earliest", "backfill --cursor")
       positions = yield* decodePositions(adapter, positionsFrom(adapter, opened.right.position)).pipe(
         Either.mapLeft(
           (problem) => new BackfillInvalid({ message: `next_cursor position does not decode: ${problem}` }),
@@ -50,9 +55,10 @@ export const runBackfill = (accountId: string, start: BackfillStart) =>
       if (Number.isNaN(since.getTime()))
         return yield* new BackfillInvalid({ message: `--since ${start.since} is not an ISO-8601 instant` })
       filters = { ...filters, created_at: since.toISOString() }
+      from = publishStart(account, since.toISOString(), `backfill --since ${start.since}`)
     }
 
-    yield* ensureTopics(config.kafka)
+    yield* ensureTopics(config.kafka, [from])
     const publisher = yield* makeAccountPublisher(
       account,
       config.kafka,

@@ -5,6 +5,7 @@ import { Config } from "../config/loadConfig.ts"
 import { makeAccountPublisher } from "./AccountPublisher.ts"
 import { type AccountStreamSettings, runAccountStream } from "./AccountStream.ts"
 import { readCheckpoints } from "./CheckpointStore.ts"
+import { publishStart } from "./retentionProblems.ts"
 import { initialHealth, StreamHealth } from "./StreamHealth.ts"
 import { CheckpointUnreadable } from "./StreamStopped.ts"
 import { ensureTopics } from "./Topics.ts"
@@ -37,7 +38,16 @@ export const runPipeline = (overrides: Partial<AccountStreamSettings> = {}) =>
       ...overrides,
     }
 
-    yield* ensureTopics(config.kafka).pipe(Effect.retry(startupRetry))
+    // Every enabled account, checkpointed or not: a checkpoint can vanish (deleted, or unreadable after an
+    // upgrade) and the account then starts from start_from again. Refusing on a config that is only unsafe
+    // in that case is the cheaper mistake.
+    const starts = enabled.map(({ account, config: accountConfig }) =>
+      publishStart(account, accountConfig.start_from, `start_from: ${accountConfig.start_from}`),
+    )
+    // Only an unreachable cluster is waited for: unsafe topic settings need an operator.
+    yield* ensureTopics(config.kafka, starts).pipe(
+      Effect.retry({ schedule: startupRetry, while: (error) => error._tag === "KafkaFailure" }),
+    )
     // Each start-up attempt builds its producers in a scope of its own, closed when the attempt fails, so a
     // retried start-up leaves no producer of an earlier attempt connected.
     const parent = yield* Effect.scope

@@ -1,21 +1,88 @@
-import { Effect } from "effect"
-import type { ConnectorConfig } from "../config/ConnectorConfig.ts"
+import { Clock, Data, Effect } from "effect"
+import kafkajs, { type Admin } from "kafkajs"
+import { type ConnectorConfig, retentionMs } from "../config/ConnectorConfig.ts"
 import { KafkaClient, kafkaCall } from "./KafkaClient.ts"
+import {
+  type ConnectorTopics,
+  type PublishStart,
+  retentionProblems,
+  type TopicRetention,
+} from "./retentionProblems.ts"
 
-/** Creates the connector's topics when missing. The checkpoint topic is compacted: only the latest per account matters. */
-export const ensureTopics = (config: ConnectorConfig["kafka"]) =>
+// kafkajs is CommonJS and Node's static analysis of it misses this export, so it is read off the default.
+const { ConfigResourceTypes } = kafkajs
+
+/** The topics' settings would let the broker delete records the connector is about to publish. */
+export class TopicsUnsafe extends Data.TaggedError("TopicsUnsafe")<{
+  readonly problems: ReadonlyArray<string>
+}> {
+  override get message() {
+    return `refusing to start: Kafka would delete records the connector publishes:\n${this.problems.map((p) => `  - ${p}`).join("\n")}`
+  }
+}
+
+const retentionConfigNames = ["message.timestamp.type", "retention.ms", "cleanup.policy"]
+
+/** The effective settings (the topic's own, else the broker's defaults) that decide when records are deleted. */
+export const describeTopicRetention = (admin: Admin, topics: ReadonlyArray<string>) =>
+  kafkaCall("describe topic configs", () =>
+    admin.describeConfigs({
+      includeSynonyms: false,
+      resources: topics.map((name) => ({
+        type: ConfigResourceTypes.TOPIC,
+        name,
+        configNames: retentionConfigNames,
+      })),
+    }),
+  ).pipe(
+    Effect.map(
+      ({ resources }) =>
+        new Map(
+          resources.map((resource): [string, TopicRetention] => {
+            const value = (name: string) =>
+              resource.configEntries.find((entry) => entry.configName === name)?.configValue ?? ""
+            return [
+              resource.resourceName,
+              {
+                topic: resource.resourceName,
+                timestampType: value("message.timestamp.type"),
+                retentionMs: Number(value("retention.ms")),
+                cleanupPolicy: value("cleanup.policy")
+                  .split(",")
+                  .map((policy) => policy.trim())
+                  .filter(Boolean),
+              },
+            ]
+          }),
+        ),
+    ),
+  )
+
+/**
+ * Creates the connector's topics when missing, then refuses to go on when their settings would delete what
+ * `starts` publish (see `retentionProblems`). Topics it creates stamp records with the broker's append time,
+ * so retention counts from publication whatever the activity's age; the checkpoint topic is compacted, with
+ * no time retention: only the latest per account matters, for as long as the account exists.
+ */
+export const ensureTopics = (config: ConnectorConfig["kafka"], starts: ReadonlyArray<PublishStart>) =>
   Effect.gen(function* () {
     const kafka = yield* KafkaClient
     const admin = kafka.admin()
+    const published = [
+      { name: "message.timestamp.type", value: "LogAppendTime" },
+      ...(config.retention === undefined
+        ? []
+        : [{ name: "retention.ms", value: String(retentionMs(config.retention)) }]),
+    ]
     yield* Effect.acquireUseRelease(
       kafkaCall("admin connect", () => admin.connect()),
       () =>
         Effect.gen(function* () {
           const existing = new Set(yield* kafkaCall("list topics", () => admin.listTopics()))
           const wanted = [
-            { topic: config.topics.activities, configEntries: [] },
-            { topic: config.topics.login_failed, configEntries: [] },
-            { topic: config.topics.dead_letter, configEntries: [] },
+            { topic: config.topics.activities, configEntries: published },
+            { topic: config.topics.login_failed, configEntries: published },
+            { topic: config.topics.dead_letter, configEntries: published },
             {
               topic: config.topics.checkpoints,
               configEntries: [
@@ -24,20 +91,38 @@ export const ensureTopics = (config: ConnectorConfig["kafka"]) =>
               ],
             },
           ].filter((t) => !existing.has(t.topic))
-          if (wanted.length === 0) return
-          yield* kafkaCall("create topics", () =>
-            admin.createTopics({
-              waitForLeaders: true,
-              topics: wanted.map((t) => ({
-                ...t,
-                numPartitions: config.partitions,
-                replicationFactor: config.replication_factor,
-              })),
-            }),
-          )
-          yield* Effect.logInfo("created topics").pipe(
-            Effect.annotateLogs({ topics: wanted.map((t) => t.topic) }),
-          )
+          if (wanted.length > 0) {
+            yield* kafkaCall("create topics", () =>
+              admin.createTopics({
+                waitForLeaders: true,
+                topics: wanted.map((t) => ({
+                  ...t,
+                  numPartitions: config.partitions,
+                  replicationFactor: config.replication_factor,
+                })),
+              }),
+            )
+            yield* Effect.logInfo("created topics").pipe(
+              Effect.annotateLogs({ topics: wanted.map((t) => t.topic) }),
+            )
+          }
+
+          // Read back even the topics just created: another instance, or an operator, may have created
+          // them first with other settings.
+          const names = config.topics
+          const settings = yield* describeTopicRetention(admin, [...new Set(Object.values(names))])
+          const of = (topic: string) =>
+            Effect.fromNullable(settings.get(topic)).pipe(
+              Effect.orDieWith(() => new Error(`describeConfigs did not answer for topic ${topic}`)),
+            )
+          const topics: ConnectorTopics = yield* Effect.all({
+            activities: of(names.activities),
+            login_failed: of(names.login_failed),
+            dead_letter: of(names.dead_letter),
+            checkpoints: of(names.checkpoints),
+          })
+          const problems = retentionProblems(topics, starts, yield* Clock.currentTimeMillis)
+          if (problems.length > 0) return yield* new TopicsUnsafe({ problems })
         }),
       () => Effect.promise(() => admin.disconnect()),
     )

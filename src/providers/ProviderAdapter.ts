@@ -1,10 +1,11 @@
 import type { Duration, Schema } from "effect"
+import type { Authorization } from "../auth/Authorization.ts"
+import type { TokenGrantFor } from "../auth/grants.ts"
 import type { UnifiedAction } from "../domain/Activity.ts"
 import type { FilterName } from "../domain/ActivityFilters.ts"
-import type { OAuthTokens } from "../http/OAuthTokens.ts"
+import type { Credentials } from "../domain/Credentials.ts"
 import type { ProviderHttp } from "../http/ProviderHttp.ts"
-import type { AnyActivityStream } from "./ActivityStream.ts"
-import type { Authorize } from "./ProviderCall.ts"
+import type { AnyActivityStream, DecoderOf } from "./ActivityStream.ts"
 
 export type { DecoderOf, MappingFailure } from "./ActivityStream.ts"
 
@@ -18,13 +19,13 @@ export interface Capabilities {
   readonly actions?: ReadonlyArray<UnifiedAction>
 }
 
-/** What a provider call runs on: the shared HTTP client and fetched OAuth tokens. */
-export type ProviderServices = ProviderHttp | OAuthTokens
+/** What a provider call runs on: the shared HTTP client and the account's authorization. */
+export type ProviderServices = ProviderHttp | Authorization
 
 /**
  * An integration: the facts the spec and the provider's documentation give (capabilities, credential forms,
- * hosts, retention), how its calls are authorized, and its streams. Everything that pages, pins, filters,
- * dedupes at boundaries and interleaves streams is shared machinery (`pageAccount`).
+ * hosts, retention) and its streams. Everything that authorizes, pages, pins, filters, dedupes at boundaries
+ * and interleaves streams is shared machinery (`pageAccount`).
  */
 export interface ProviderAdapter {
   /** The config name; the registry key it is listed under. */
@@ -37,12 +38,12 @@ export interface ProviderAdapter {
   readonly historyRetention?: Duration.Duration
   /** The public API root, where the provider has one; accounts may override it with `base_url`. */
   readonly defaultBaseUrl?: string
-  /** The credential forms the provider accepts, as config keys (validated at start). */
-  readonly credentials: Schema.Schema.AnyNoContext
+  /** The credential forms the provider accepts: config keys decoded at start into the typed value. */
+  readonly credentials: DecoderOf<Credentials>
+  /** How grant-form credentials (refresh token, client credentials, JWT) become a token request. */
+  readonly tokenGrant?: TokenGrantFor
   /** The account `settings` the provider reads (e.g. Zoom's `token_url`), validated at start when declared. */
   readonly settings?: Schema.Schema.AnyNoContext
-  /** The `Authorization` header for the account's calls, renewed where the credential form allows. */
-  readonly authorize: Authorize<ProviderServices>
   /** One or more named logs; empty while the provider client is not built (the endpoint then answers 501). */
   readonly streams: ReadonlyArray<AnyActivityStream>
 }

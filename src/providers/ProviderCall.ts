@@ -1,4 +1,5 @@
-import { Effect, Either } from "effect"
+import { Effect, Either, Redacted } from "effect"
+import { type Authorization, withAuthorization } from "../auth/Authorization.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 import { ForeignHostRefused, ProviderBadResponse, type ProviderError } from "../http/ProviderError.ts"
 import { ProviderHttp, type ProviderResponse } from "../http/ProviderHttp.ts"
@@ -63,12 +64,6 @@ export const resolveCall = (
   return Either.right(url)
 }
 
-/** How an integration authorizes its calls: the `Authorization` header handed to `call`, renewed as it needs. */
-export type Authorize<R = never> = <A, E, R2>(
-  account: IntegratedAccount,
-  call: (authorization: string) => Effect.Effect<A, E, R2>,
-) => Effect.Effect<A, E | ProviderError, R | R2>
-
 export interface SendOptions {
   readonly paths?: ReadonlyArray<string> | undefined
   readonly describeError?: ((body: unknown) => { code?: string; message?: string }) | undefined
@@ -80,22 +75,25 @@ export interface SendOptions {
  * The one place a stream's request meets the network: pinned to the account's origin, authorized, sent
  * through ProviderHttp (timeouts, retries, rate limits, response limits), errors classified by the stream.
  */
-export const sendProviderCall = <R>(
+export const sendProviderCall = (
   account: IntegratedAccount,
   call: ProviderCall,
-  authorize: Authorize<R>,
   options: SendOptions,
-): Effect.Effect<{ readonly url: URL; readonly answer: ProviderAnswer }, ProviderError, R | ProviderHttp> =>
+): Effect.Effect<
+  { readonly url: URL; readonly answer: ProviderAnswer },
+  ProviderError,
+  ProviderHttp | Authorization
+> =>
   Effect.gen(function* () {
     const url = yield* resolveCall(account, call, options.paths)
     const http = yield* ProviderHttp
-    const answer = yield* authorize(account, (authorization) =>
+    const answer = yield* withAuthorization(account, (authorization) =>
       http.send({
         account,
         url,
         ...(call.method === undefined ? {} : { method: call.method }),
         headers: {
-          Authorization: authorization,
+          Authorization: Redacted.value(authorization),
           Accept: "application/json",
           ...(call.json === undefined ? {} : { "Content-Type": "application/json" }),
           ...call.headers,

@@ -1,6 +1,7 @@
 import type { Schema } from "effect"
-import { authorizeNothing } from "./authorizeWith.ts"
-import type { Capabilities, ProviderAdapter } from "./ProviderAdapter.ts"
+import type { TokenGrantFor } from "../auth/grants.ts"
+import type { Credentials } from "../domain/Credentials.ts"
+import type { Capabilities, DecoderOf, ProviderAdapter } from "./ProviderAdapter.ts"
 
 /**
  * An integration whose capabilities (from the spec) and credential forms are known but whose streams are not
@@ -10,10 +11,7 @@ export const pendingAdapter = <const Name extends string>(declaration: {
   readonly integration: Name
   readonly capabilities: Capabilities
   readonly defaultBaseUrl?: string
-  readonly credentials: Schema.Schema.AnyNoContext
+  readonly credentials: DecoderOf<Credentials>
+  readonly tokenGrant?: TokenGrantFor
   readonly settings?: Schema.Schema.AnyNoContext
-}): ProviderAdapter & { readonly integration: Name } => ({
-  ...declaration,
-  authorize: authorizeNothing,
-  streams: [],
-})
+}): ProviderAdapter & { readonly integration: Name } => ({ ...declaration, streams: [] })

@@ -9,6 +9,7 @@ import { mapRecord, type RejectedRecord } from "./mapRecord.ts"
 import type { ProviderAdapter, ProviderServices } from "./ProviderAdapter.ts"
 import { sendProviderCall } from "./ProviderCall.ts"
 import type { PageQuery } from "./paging/Paginator.ts"
+import { requireProgress } from "./requireProgress.ts"
 
 export interface StreamPageRequest<Position = unknown> {
   readonly account: IntegratedAccount
@@ -38,24 +39,6 @@ export interface StreamPage<Position = unknown> {
   readonly after?: (count: number) => Position
 }
 
-/** Guards a read against an answer that would be read again forever. */
-const requireProgress = (
-  integration: string,
-  requested: unknown,
-  records: number,
-  hasMore: boolean,
-  next: unknown,
-): Either.Either<void, ProviderBadResponse> =>
-  requested === undefined || (records === 0 && !hasMore) || JSON.stringify(next) !== JSON.stringify(requested)
-    ? Either.void
-    : Either.left(
-        new ProviderBadResponse({
-          integration,
-          // The position stays out of the message: it can hold filter values and provider tokens.
-          message: `${integration} answered ${records} records${hasMore ? " and more to come" : ""} without moving past the position it was asked for; refusing a page that would be read again on every poll`,
-        }),
-      )
-
 /**
  * How far behind the end of a read with nothing new the lower bound stays: a watermark stream keeps re-reading
  * the last day, so rows a provider publishes late (within a day) are still caught, deduped by the boundary ids.
@@ -68,7 +51,7 @@ const MAX_PAGES_PER_READ = 10_000
 const send =
   (adapter: ProviderAdapter, stream: AnyActivityStream, account: IntegratedAccount) =>
   (call: Parameters<typeof sendProviderCall>[1]) =>
-    sendProviderCall(account, call, adapter.authorize, {
+    sendProviderCall(account, call, {
       paths: stream.paths,
       describeError: stream.describeError,
       classifyError: stream.classifyError,
@@ -96,7 +79,8 @@ const readCursorPage = (
     const page = yield* stream.paging.read(answer, query, { url, continuation: position })
     const next = page.continuation ?? position
     const hasMore = page.hasMore ?? (page.continuation !== undefined && page.records.length > 0)
-    yield* requireProgress(adapter.integration, request.position, page.records.length, hasMore, next)
+    // A page that hands back the position it was asked with would be read, and published, on every poll.
+    yield* requireProgress(adapter.integration, request.position, { records: page.records, next, hasMore })
     return {
       records: page.records,
       mapped: page.records.map((raw) => mapRecord(stream, account, raw)),

@@ -2,9 +2,10 @@ import { randomBytes, randomUUID } from "node:crypto"
 import { Context, Effect, Either, HashMap, Layer, Logger } from "effect"
 import { stringify } from "yaml"
 import { ApiServer } from "../../src/api/HttpServer.ts"
+import { Authorization } from "../../src/auth/Authorization.ts"
+import { providerClientsLayer } from "../../src/auth/providerClients.ts"
 import { Config, parseConfig } from "../../src/config/loadConfig.ts"
 import { CursorCodec } from "../../src/cursor/CursorCodec.ts"
-import { providerClientsLayer } from "../../src/http/providerClients.ts"
 import { type Integration, IntegrationNames, providers } from "../../src/providers/registry.ts"
 import { type OktaSimulatorHandle, startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
 import type { ProviderSimulator } from "../../src/simulators/ProviderSimulator.ts"
@@ -141,7 +142,7 @@ export const testApiLayer = Layer.scoped(
       Config.layer(loaded.right),
       CursorCodec.layer(loaded.right.config.server.cursor_secret),
       // Quick retries; a rate limit further away than half a second is handed back to the client.
-      providerClientsLayer({
+      providerClientsLayer(providers, {
         maxRetries: 1,
         retryBase: "10 millis",
         maxRateLimitWait: "500 millis",

@@ -3,9 +3,10 @@ import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Either, Layer } from "effect"
 import { stringify } from "yaml"
 import { ApiServer } from "../../src/api/HttpServer.ts"
+import { providerClientsLayer } from "../../src/auth/providerClients.ts"
 import { Config, parseConfig } from "../../src/config/loadConfig.ts"
 import { CursorCodec } from "../../src/cursor/CursorCodec.ts"
-import { providerClientsLayer } from "../../src/http/providerClients.ts"
+import { providers } from "../../src/providers/registry.ts"
 import { startZoomSimulator } from "../../src/simulators/zoom/ZoomSimulator.ts"
 import { accountFor, expectedIds } from "../providers/zoom/zoomTestKit.ts"
 
@@ -53,7 +54,7 @@ const zoomApi = Effect.gen(function* () {
       Layer.mergeAll(
         Config.layer(loaded),
         CursorCodec.layer(loaded.config.server.cursor_secret),
-        providerClientsLayer({ retryBase: "10 millis", maxRetries: 1 }),
+        providerClientsLayer(providers, { retryBase: "10 millis", maxRetries: 1 }),
       ),
     ),
   )

@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs"
 import { resolve } from "node:path"
-import { Either } from "effect"
+import { Either, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { exampleConfig, exampleConfigPath } from "../../scripts/exampleConfig.ts"
-import { durationMs } from "../../src/config/ConnectorConfig.ts"
+import { durationMs, retentionMs } from "../../src/config/ConnectorConfig.ts"
 import { type LoadedConfig, parseConfig } from "../../src/config/loadConfig.ts"
+import type { IntegratedAccount } from "../../src/domain/IntegratedAccount.ts"
 import { IntegrationNames, providers } from "../../src/providers/registry.ts"
 
 const exampleFile = resolve(import.meta.dirname, "../../config/connector.example.yaml")
@@ -35,6 +36,10 @@ const problemsOf = (result: ReturnType<typeof parseConfig>): ReadonlyArray<strin
   if (Either.isRight(result)) throw new Error("expected the config to be rejected, but it loaded")
   return result.left.problems
 }
+
+/** An account's decoded credentials, back in the config's keys. */
+const configKeysOf = (account: IntegratedAccount): Record<string, string> =>
+  Schema.encodeSync(providers[account.integration as keyof typeof providers].credentials)(account.credentials)
 
 const ids = [
   "9342a527-27bc-4a67-af0d-9837377431f1",
@@ -73,8 +78,9 @@ describe("config/connector.example.yaml", () => {
     // Every credential value came from the environment, none is written in the file.
     const envValues = new Set(Object.values(exampleEnv))
     for (const { account } of accounts) {
-      expect(Object.keys(account.credentials).length, account.integration).toBeGreaterThan(0)
-      for (const [key, value] of Object.entries(account.credentials)) {
+      const credentials = configKeysOf(account)
+      expect(Object.keys(credentials).length, account.integration).toBeGreaterThan(0)
+      for (const [key, value] of Object.entries(credentials)) {
         expect(envValues.has(value), `${account.integration}.credentials.${key}`).toBe(true)
       }
     }
@@ -122,6 +128,7 @@ describe("config/connector.example.yaml", () => {
     expect(config.kafka.max_message_bytes).toBe(defaults.kafka.max_message_bytes)
     expect(config.kafka.remote_data).toEqual(defaults.kafka.remote_data)
     expect(config.server.port).toBe(defaults.server.port)
+    expect(config.provider).toEqual(defaults.provider)
   })
 })
 
@@ -147,6 +154,7 @@ describe("parseConfig", () => {
     expect(config.poll.jitter).toBe(0.2)
     expect(config.poll.page_size).toBe(100)
     expect(config.log_level).toBe("info")
+    expect(config.provider.max_response_bytes).toBe(32 * 1024 * 1024)
 
     expect(accounts).toHaveLength(1)
     expect(accounts[0]?.config.start_from).toBe("now")
@@ -166,6 +174,27 @@ describe("parseConfig", () => {
     expect(config.kafka.topics.checkpoints).toBe("user-directory.activities.checkpoints")
     expect(durationMs(config.poll.interval)).toBe(300_000)
     expect(config.poll.page_size).toBe(100)
+  })
+
+  it("kafka.retention: absent is the broker's default; a duration in ms…d, or infinite (-1)", () => {
+    const retentionOf = (value: string | undefined) => {
+      const { config } = loaded(
+        parseConfig(
+          "retention.yaml",
+          doc(okta(), value === undefined ? "" : `kafka: { retention: ${value} }\n`),
+          {},
+        ),
+      )
+      return config.kafka.retention === undefined ? undefined : retentionMs(config.kafka.retention)
+    }
+    expect(retentionOf(undefined)).toBeUndefined()
+    expect(retentionOf("30d")).toBe(30 * 86_400_000)
+    expect(retentionOf("12h")).toBe(12 * 3_600_000)
+    expect(retentionOf("1.5d")).toBe(36 * 3_600_000)
+    expect(retentionOf("infinite")).toBe(-1)
+    // `d` is a duration unit everywhere durations are read.
+    const { config } = loaded(parseConfig("poll.yaml", doc(okta(), "poll: { interval: 1d }\n"), {}))
+    expect(durationMs(config.poll.interval)).toBe(86_400_000)
   })
 
   it("resolves accounts: lower-case id, base URL default or given, organization_id as a setting", () => {
@@ -217,7 +246,7 @@ describe("parseConfig", () => {
         parseConfig("env.yaml", yaml, { OKTA_ORG: "acme", OKTA_TOKEN: "tok-123", KAFKA_HOST: "broker" }),
       )
       expect(accounts[0]?.account.baseUrl.host).toBe("acme.okta.com")
-      expect(accounts[0]?.account.credentials).toEqual({ api_token: "tok-123" })
+      expect(accounts[0] && configKeysOf(accounts[0].account)).toEqual({ api_token: "tok-123" })
       expect(config.kafka.brokers).toEqual(["broker:9092"])
     })
 
@@ -355,6 +384,31 @@ describe("parseConfig", () => {
       )
       expect(problems.some((p) => p.startsWith("accounts[0].poll_interval: "))).toBe(true)
       expect(problems.some((p) => p.startsWith("poll.interval: "))).toBe(true)
+    })
+
+    it("a provider.max_response_bytes that is not a positive whole number of bytes", () => {
+      for (const value of ["0", "-1", "1.5", "32MiB", "null"]) {
+        const problems = problemsOf(
+          parseConfig("cap.yaml", doc(okta(), `provider: { max_response_bytes: ${value} }\n`), {}),
+        )
+        expect(problems, value).toHaveLength(1)
+        expect(problems[0], value).toMatch(/^provider\.max_response_bytes: /)
+      }
+      const { config } = loaded(
+        parseConfig("cap.yaml", doc(okta(), "provider: { max_response_bytes: 65536 }\n"), {}),
+      )
+      expect(config.provider.max_response_bytes).toBe(65_536)
+    })
+
+    it("a bad kafka.retention, with the key's path", () => {
+      for (const value of ["forever", "30 days", "0s", "-1d", "0"]) {
+        const problems = problemsOf(
+          parseConfig("retention.yaml", doc(okta(), `kafka: { retention: ${value} }\n`), {}),
+        )
+        expect(problems, value).toEqual([
+          "kafka.retention: must be a duration of at least 1ms (30d, 12h, 90m…) or infinite",
+        ])
+      }
     })
 
     it("a bad start_from, port and log level", () => {

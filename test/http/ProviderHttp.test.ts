@@ -1,5 +1,8 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Context, Effect, Layer, Redacted } from "effect"
+import { appLayers } from "../../src/cli/runConnector.ts"
+import { parseConfig } from "../../src/config/loadConfig.ts"
 import type { IntegratedAccount } from "../../src/domain/IntegratedAccount.ts"
 import { ProviderHttp } from "../../src/http/ProviderHttp.ts"
 import { foreignHost } from "../providers/okta/oktaTestKit.ts"
@@ -10,7 +13,7 @@ const accountOn = (origin: string): IntegratedAccount => ({
   id: "pinning-test",
   integration: "zoom",
   baseUrl: new URL(origin),
-  credentials: {},
+  credentials: { _tag: "Bearer", token: Redacted.make("unused") },
   settings: {},
 })
 
@@ -64,5 +67,183 @@ describe("ProviderHttp origin pinning", () => {
       yield* http.send({ account, url: new URL(`${api.origin}/v2/users/me`), headers: {} })
       expect([api.hits(), tokenHost.hits()]).toEqual([1, 1])
     }).pipe(Effect.provide(HttpLive)),
+  )
+})
+
+/** A loopback server answering with `handle`; counts requests, connections and connections closed. */
+const loopbackServer = (handle: (req: IncomingMessage, res: ServerResponse) => void) =>
+  Effect.acquireRelease(
+    Effect.async<{
+      origin: string
+      server: Server
+      hits: () => number
+      connections: () => number
+      closedConnections: () => number
+    }>((resume) => {
+      let hits = 0
+      let connections = 0
+      let closed = 0
+      const server = createServer((req, res) => {
+        hits++
+        handle(req, res)
+      })
+      server.on("connection", (socket) => {
+        connections++
+        socket.on("close", () => closed++)
+      })
+      server.listen(0, "127.0.0.1", () => {
+        const address = server.address()
+        const port = typeof address === "object" && address ? address.port : 0
+        resume(
+          Effect.succeed({
+            origin: `http://127.0.0.1:${port}`,
+            server,
+            hits: () => hits,
+            connections: () => connections,
+            closedConnections: () => closed,
+          }),
+        )
+      })
+    }),
+    ({ server }) =>
+      Effect.async<void>((resume) => {
+        server.closeAllConnections()
+        server.close(() => resume(Effect.void))
+      }),
+  )
+
+/** Polls `condition` until it holds; fails the test if it does not within `timeoutMs`. */
+const eventually = (condition: () => boolean, what: string, timeoutMs = 2_000) =>
+  Effect.gen(function* () {
+    const deadline = Date.now() + timeoutMs
+    while (!condition()) {
+      if (Date.now() > deadline) return yield* Effect.die(new Error(`not within ${timeoutMs}ms: ${what}`))
+      yield* Effect.sleep("10 millis")
+    }
+  })
+
+const CAP = 64 * 1024
+const secret = "Bearer not-to-be-echoed-0123456789"
+/** A small cap, one quick retry (so a retry would show), and a timeout far above what the cap needs. */
+const HttpCapped = ProviderHttp.layer({
+  maxResponseBytes: CAP,
+  maxRetries: 1,
+  retryBase: "10 millis",
+  requestTimeout: "5 seconds",
+})
+const get = (origin: string, path = "/v2/report/activities") =>
+  Effect.flatMap(ProviderHttp, (http) =>
+    http.send({ account: accountOn(origin), url: new URL(path, origin), headers: { authorization: secret } }),
+  )
+/** A JSON array holding one string, exactly `bytes` long when serialised. */
+const jsonOfSize = (bytes: number) => JSON.stringify(["x".repeat(bytes - 4)])
+
+describe("ProviderHttp response size cap", () => {
+  it.scopedLive(
+    "a declared content-length over the cap is refused before the body, once, and its connection closed",
+    () =>
+      Effect.gen(function* () {
+        const provider = yield* loopbackServer((req, res) => {
+          if (req.url === "/small") return res.end("[]")
+          // Headers only: a client that waits for this body waits until its timeout.
+          res.writeHead(200, {
+            "content-type": "application/json",
+            "content-length": String(10 * 1024 * 1024),
+          })
+          res.flushHeaders()
+        })
+        const started = Date.now()
+        const error = yield* Effect.flip(get(provider.origin))
+        expect(Date.now() - started).toBeLessThan(1_000)
+        expect(error).toMatchObject({ _tag: "ProviderBadResponse", integration: "zoom" })
+        expect(error.message).toContain(String(CAP))
+        expect(error.message).not.toContain("not-to-be-echoed")
+        expect(provider.hits()).toBe(1)
+        yield* eventually(() => provider.closedConnections() === 1, "the refused connection is closed")
+        // The next request gets a fresh connection, not the one left mid-body.
+        expect(yield* get(provider.origin, "/small")).toMatchObject({ status: 200, body: [] })
+        expect(provider.connections()).toBe(2)
+      }).pipe(Effect.provide(HttpCapped)),
+  )
+
+  it.scopedLive("an endless chunked body is cut off soon after the cap, long before the timeout", () =>
+    Effect.gen(function* () {
+      const safetyLimit = 64 * 1024 * 1024
+      const chunk = Buffer.alloc(16 * 1024, "a")
+      let written = 0
+      const provider = yield* loopbackServer((_req, res) => {
+        res.writeHead(200, { "content-type": "application/json" })
+        res.write('["')
+        // As fast as the client reads, until it hangs up (or the safety limit, should it never).
+        const pump = () => {
+          while (written < safetyLimit && !res.destroyed) {
+            written += chunk.length
+            if (!res.write(chunk)) return void res.once("drain", pump)
+          }
+        }
+        pump()
+      })
+      const started = Date.now()
+      const error = yield* Effect.flip(get(provider.origin))
+      expect(Date.now() - started).toBeLessThan(2_000)
+      expect(error).toMatchObject({ _tag: "ProviderBadResponse", integration: "zoom" })
+      expect(error.message).toContain(String(CAP))
+      expect(provider.hits()).toBe(1)
+      yield* eventually(() => provider.closedConnections() === 1, "the connection is closed")
+      // What the socket buffers took in before the client hung up, not the endless rest.
+      expect(written).toBeLessThan(safetyLimit / 4)
+    }).pipe(Effect.provide(HttpCapped)),
+  )
+
+  it.scopedLive("bodies up to the cap are read, declared or chunked", () =>
+    Effect.gen(function* () {
+      const provider = yield* loopbackServer((req, res) => {
+        res.setHeader("content-type", "application/json")
+        if (req.url === "/declared") return res.end(jsonOfSize(CAP - 1))
+        const body = jsonOfSize(CAP)
+        res.write(body.slice(0, 1000))
+        res.end(body.slice(1000))
+      })
+      const declared = yield* get(provider.origin, "/declared")
+      expect(declared.headers["content-length"]).toBe(String(CAP - 1))
+      expect(JSON.stringify(declared.body)).toHaveLength(CAP - 1)
+      const chunked = yield* get(provider.origin, "/chunked")
+      expect(chunked.headers["transfer-encoding"]).toBe("chunked")
+      expect(JSON.stringify(chunked.body)).toHaveLength(CAP)
+    }).pipe(Effect.provide(HttpCapped)),
+  )
+
+  it.scopedLive(
+    "the app's ProviderHttp takes its cap from provider.max_response_bytes, 32 MiB by default",
+    () =>
+      Effect.gen(function* () {
+        const provider = yield* loopbackServer((_req, res) => {
+          res.setHeader("content-type", "application/json")
+          res.end(jsonOfSize(2048))
+        })
+        const appHttp = (extra: string) =>
+          Effect.gen(function* () {
+            const loaded = yield* parseConfig(
+              "cap.yaml",
+              `server:\n  api_keys: ["an-api-key-of-sufficient-length"]\n  cursor_secret: "a-cursor-secret-that-is-at-least-32-characters"\n${extra}log_level: error\naccounts: []\n`,
+              {},
+            )
+            // No broker is reached: the Kafka client connects only when a producer or admin is used.
+            return Context.get(yield* Layer.build(appLayers(loaded, ["127.0.0.1:9"])), ProviderHttp)
+          })
+        const capped = yield* appHttp("provider: { max_response_bytes: 1024 }\n")
+        const refused = yield* Effect.flip(
+          capped.send({ account: accountOn(provider.origin), url: new URL(provider.origin), headers: {} }),
+        )
+        expect(refused).toMatchObject({ _tag: "ProviderBadResponse" })
+        expect(refused.message).toContain("1024")
+        const byDefault = yield* appHttp("")
+        const read = yield* byDefault.send({
+          account: accountOn(provider.origin),
+          url: new URL(provider.origin),
+          headers: {},
+        })
+        expect(JSON.stringify(read.body)).toHaveLength(2048)
+      }),
   )
 })

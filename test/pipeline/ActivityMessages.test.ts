@@ -1,4 +1,4 @@
-import { Either } from "effect"
+import { Either, Redacted } from "effect"
 import type { IHeaders } from "kafkajs"
 import { describe, expect, it } from "vitest"
 import type { ConnectorConfig } from "../../src/config/ConnectorConfig.ts"
@@ -29,7 +29,7 @@ const account: IntegratedAccount = {
   id: "6f1c2a4e-8b3d-4f5a-9c7e-1d2b3a4c5d6e",
   integration: "okta",
   baseUrl: new URL("https://acme.okta.com"),
-  credentials: { api_token: "00not-a-real-token" },
+  credentials: { _tag: "Ssws", token: Redacted.make("00not-a-real-token") },
   settings: {},
 }
 

@@ -103,7 +103,7 @@ describe("pipeline accounts", () => {
             dead_lettered_total: 0,
             gaps: [],
           }
-          yield* ensureTopics(loaded.config.kafka).pipe(Effect.provide(context))
+          yield* ensureTopics(loaded.config.kafka, []).pipe(Effect.provide(context))
           const producer = kafkaFor(brokers).producer()
           yield* Effect.promise(async () => {
             await producer.connect()
@@ -127,6 +127,66 @@ describe("pipeline accounts", () => {
           expect(latest.gaps[0]?.reason).toContain("180 days")
           expect(latest.filters.created_at).toBeUndefined()
           expect(latest.published_total).toBe(7 + 50)
+          const states = yield* health.snapshot
+          expect(states[0]?.gaps_total).toBe(1)
+          yield* Fiber.interrupt(pipeline)
+        }),
+      ),
+    )
+  }, 90_000)
+
+  it("a checkpoint that read through 120 days ago (past Okta's 90-day retention, within its 180-day limit) records the gap on resume", async () => {
+    await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const simulator = yield* startOktaSimulator({ historySize: 40, seed: 19, rateLimit: 100_000 })
+          const { topics, loaded, context, accountIds, health } = yield* connectorUnderTest({
+            simulators: [simulator],
+          })
+          const accountId = accountIds[0] ?? ""
+          const readThrough = new Date(Date.now() - 120 * 86_400_000).toISOString()
+          const stale: Checkpoint = {
+            version: 1,
+            integrated_account_id: accountId,
+            integration: "okta",
+            filters: {},
+            // Okta still answers this request (it is within 180 days); it just no longer has what followed.
+            position: {
+              next: `/api/v1/logs?since=${encodeURIComponent(readThrough)}&sortOrder=ASCENDING&limit=40`,
+            },
+            updated_at: readThrough,
+            sequence: 30,
+            last_created_at: readThrough,
+            published_total: 900,
+            dead_lettered_total: 0,
+            gaps: [],
+          }
+          yield* ensureTopics(loaded.config.kafka, []).pipe(Effect.provide(context))
+          const producer = kafkaFor(brokers).producer()
+          yield* Effect.promise(async () => {
+            await producer.connect()
+            await producer.send({
+              topic: topics.checkpoints,
+              messages: [{ key: accountId, value: JSON.stringify(stale) }],
+            })
+            await producer.disconnect()
+          })
+
+          const pipeline = yield* startPipeline(context)
+          const published = yield* Effect.promise(() =>
+            readTopic(brokers, topics.activities, (m) => m.length >= 40),
+          )
+          expect(activityIds(published)).toEqual(uuidsOf(simulator.events()))
+          const checkpoints = yield* Effect.promise(() =>
+            readTopic(brokers, topics.checkpoints, (m) => m.length >= 3),
+          )
+          const latest = JSON.parse(checkpoints.at(-1)?.value ?? "{}") as Checkpoint
+          expect(latest.gaps).toHaveLength(1)
+          expect(latest.gaps[0]?.from).toBe(readThrough)
+          const resumedAt = Date.parse(latest.gaps[0]?.to ?? "")
+          expect(Math.abs(resumedAt - (Date.now() - 90 * 86_400_000))).toBeLessThan(120_000)
+          expect(latest.sequence).toBeGreaterThan(30)
+          expect(latest.published_total).toBe(900 + 40)
           const states = yield* health.snapshot
           expect(states[0]?.gaps_total).toBe(1)
           yield* Fiber.interrupt(pipeline)

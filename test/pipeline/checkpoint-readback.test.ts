@@ -60,7 +60,7 @@ describe("checkpoint read-back", () => {
           })
           const entry = loaded.accounts[0]
           if (!entry) throw new Error("no account")
-          yield* ensureTopics(loaded.config.kafka).pipe(Effect.provide(context))
+          yield* ensureTopics(loaded.config.kafka, []).pipe(Effect.provide(context))
           const real = yield* makeAccountPublisher(entry.account, loaded.config.kafka).pipe(
             Effect.provide(context),
           )
@@ -117,7 +117,7 @@ describe("checkpoint read-back", () => {
             simulators: [],
             kafka: { partitions: 3 },
           })
-          yield* ensureTopics(loaded.config.kafka).pipe(Effect.provide(context))
+          yield* ensureTopics(loaded.config.kafka, []).pipe(Effect.provide(context))
           const accounts = Array.from({ length: 6 }, () => randomUUID())
           yield* Effect.promise(() =>
             writeRecords(
@@ -155,7 +155,7 @@ describe("checkpoint read-back", () => {
             simulators: [damaged, healthy],
           })
           const [damagedId = "", healthyId = ""] = accountIds
-          yield* ensureTopics(loaded.config.kafka).pipe(Effect.provide(context))
+          yield* ensureTopics(loaded.config.kafka, []).pipe(Effect.provide(context))
           const older = checkpointFor(damagedId, 4)
           yield* Effect.promise(() =>
             writeRecords(topics.checkpoints, [
@@ -235,7 +235,7 @@ describe.runIf(localBroker)("checkpoint read-back with the broker lost", () => {
       Effect.scoped(
         Effect.gen(function* () {
           const { topics, loaded, context } = yield* connectorUnderTest({ simulators: [] })
-          yield* ensureTopics(loaded.config.kafka).pipe(Effect.provide(context))
+          yield* ensureTopics(loaded.config.kafka, []).pipe(Effect.provide(context))
           const accountId = randomUUID()
           yield* Effect.promise(() =>
             writeRecords(topics.checkpoints, [

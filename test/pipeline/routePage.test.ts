@@ -1,4 +1,4 @@
-import { Either } from "effect"
+import { Either, Redacted } from "effect"
 import { describe, expect, it } from "vitest"
 import type { ConnectorConfig } from "../../src/config/ConnectorConfig.ts"
 import { parseConfig } from "../../src/config/loadConfig.ts"
@@ -23,7 +23,7 @@ const account: IntegratedAccount = {
   id: "0b6e9d1c-3f2a-4c8e-9a7b-5d4e3f2a1b0c",
   integration: "okta",
   baseUrl: new URL("https://acme.okta.com"),
-  credentials: { api_token: "00not-a-real-token" },
+  credentials: { _tag: "Ssws", token: Redacted.make("00not-a-real-token") },
   settings: {},
 }
 

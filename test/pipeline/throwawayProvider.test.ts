@@ -3,9 +3,9 @@ import { Context, Effect, Either, Fiber, Layer } from "effect"
 import { describe, expect, inject, it } from "vitest"
 import { stringify } from "yaml"
 import { ApiServer } from "../../src/api/HttpServer.ts"
+import { providerClientsLayer } from "../../src/auth/providerClients.ts"
 import { Config, parseConfig } from "../../src/config/loadConfig.ts"
 import { CursorCodec } from "../../src/cursor/CursorCodec.ts"
-import { providerClientsLayer } from "../../src/http/providerClients.ts"
 import { IntegrationRegistry } from "../../src/providers/IntegrationRegistry.ts"
 import { Integrations, registry } from "../../src/providers/registry.ts"
 import { startThrowawaySimulator, throwaway } from "../fixtures/throwaway/index.ts"
@@ -57,7 +57,7 @@ describe("a 14th provider is one folder plus one registry line", () => {
               Layer.mergeAll(
                 Config.layer(loaded),
                 CursorCodec.layer(loaded.config.server.cursor_secret),
-                providerClientsLayer({ retryBase: "10 millis" }),
+                providerClientsLayer(withThrowaway.adapters, { retryBase: "10 millis" }),
                 Layer.succeed(Integrations, withThrowaway),
               ),
             ),

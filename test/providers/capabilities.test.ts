@@ -1,6 +1,8 @@
+import { generateKeyPairSync } from "node:crypto"
 import { Either, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { type FilterName, FilterNames } from "../../src/domain/ActivityFilters.ts"
+import { isGrant } from "../../src/domain/Credentials.ts"
 import { type Integration, IntegrationNames, providers } from "../../src/providers/registry.ts"
 import { specActionsAccepted, specFilterRequired, specFilterSupport } from "../support/specMatrix.ts"
 
@@ -32,6 +34,13 @@ const defaultBaseUrls: { readonly [I in Integration]: string | undefined } = {
   zoom: "https://api.zoom.us",
 }
 
+/** A real key: the JWT forms' `private_key` is parsed when the credentials are decoded. */
+const privateKeyPem = generateKeyPairSync("rsa", {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: "pkcs8", format: "pem" },
+  publicKeyEncoding: { type: "spki", format: "pem" },
+}).privateKey
+
 /** One example of every credential form each provider documents (see /work/shared/providers/<name>.md). */
 const credentialForms: { readonly [I in Integration]: ReadonlyArray<Readonly<Record<string, string>>> } = {
   asana: [{ access_token: "asana-service-account-pat" }],
@@ -55,13 +64,18 @@ const credentialForms: { readonly [I in Integration]: ReadonlyArray<Readonly<Rec
     { access_token: "pat-na1-private-app-token" },
   ],
   jira: [{ email: "admin@example.com", api_token: "atl-api-token" }, { access_token: "3lo-access-token" }],
-  okta: [{ api_token: "okta-ssws-token" }, { access_token: "okta-oauth-token" }],
+  okta: [
+    { client_id: "0oa-service-app", private_key: privateKeyPem },
+    { client_id: "0oa-service-app", private_key: privateKeyPem, key_id: "key-2026" },
+    { api_token: "okta-ssws-token" },
+    { access_token: "okta-oauth-token" },
+  ],
   salesforce: [
     { refresh_token: "sf-refresh", client_id: "sf-consumer-key", client_secret: "sf-consumer-secret" },
     {
       client_id: "sf-consumer-key",
       username: "integration@example.com",
-      private_key: "-----BEGIN PRIVATE KEY-----",
+      private_key: privateKeyPem,
     },
     { client_id: "sf-consumer-key", client_secret: "sf-consumer-secret" },
     { access_token: "00D-session-token" },
@@ -111,10 +125,31 @@ describe("provider capabilities match the spec", () => {
     })
 
     const decode = Schema.decodeUnknownEither(adapter.credentials)
+    const encode = Schema.encodeEither(adapter.credentials)
+    const forms = credentialForms[integration]
 
-    it.each(credentialForms[integration])("accepts the documented credential form %o unchanged", (form) => {
-      expect(decode(form)).toEqual(Either.right(form))
+    it.each(forms)("accepts the documented credential form %o, and encodes back to it", (form) => {
+      const decoded = decode(form)
+      if (Either.isLeft(decoded)) return expect.unreachable(decoded.left.message)
+      expect(encode(decoded.right)).toEqual(Either.right(form))
     })
+
+    it.each(forms)("decodes the form %o to a value whose secrets do not print", (form) => {
+      const decoded = Either.getOrThrow(decode(form))
+      const printed = `${JSON.stringify(decoded)} ${String(Object.values(decoded))}`
+      for (const [key, value] of Object.entries(form)) {
+        if (!/token|secret|key/.test(key) || key === "key_id") continue
+        expect(printed).not.toContain(value)
+      }
+    })
+
+    it.each(forms)(
+      "declares how the form %o is authorized: sent as is, or exchanged at a token endpoint",
+      (form) => {
+        const decoded = Either.getOrThrow(decode(form))
+        expect(!isGrant(decoded) || adapter.tokenGrant !== undefined).toBe(true)
+      },
+    )
 
     it("rejects an empty credentials object", () => {
       expect(Either.isLeft(decode({}))).toBe(true)

@@ -48,7 +48,7 @@ describe("streams read recorded-shape fixtures through their pure functions", ()
       id: "fixture-account",
       integration,
       baseUrl: new URL(sent.origin),
-      credentials: {},
+      credentials: undefined as never,
       settings: {},
     }
     const query = {

@@ -108,7 +108,7 @@ describe("shared paginators", () => {
       id: "sf",
       integration: "salesforce",
       baseUrl: new URL("https://acme.my.salesforce.com"),
-      credentials: {},
+      credentials: undefined as never,
       settings: {},
     }
     const pinned = resolveCall(

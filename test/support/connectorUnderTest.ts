@@ -15,9 +15,7 @@ export type ConnectorOptions = Omit<Parameters<typeof pipelineConfigYaml>[0], "b
   readonly registry?: IntegrationRegistry
 }
 
-export type ConnectorContext = Context.Context<
-  Layer.Layer.Success<ReturnType<typeof appLayers>> | Integrations
->
+export type ConnectorContext = Context.Context<Layer.Layer.Success<ReturnType<typeof appLayers>>>
 
 /**
  * A connector on the test broker and fresh topics, its services built once for the scope, so the test reads

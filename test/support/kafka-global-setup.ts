@@ -55,7 +55,8 @@ export default async function setup(project: TestProject) {
   // Two consecutive free ports: client and controller.
   const port = await freePortPair()
   const home = mkdtempSync(join(tmpdir(), "siem-connector-kafka-"))
-  const env = { KAFKA_PORT: String(port), KAFKA_LOCAL_HOME: home }
+  // Retention checks every second instead of every 5 minutes, so a test sees what retention deletes.
+  const env = { KAFKA_PORT: String(port), KAFKA_LOCAL_HOME: home, KAFKA_RETENTION_CHECK_MS: "1000" }
   try {
     await run("bash", [script, "start"], { env: { ...process.env, ...env }, timeout: 300_000 })
   } catch (cause) {

@@ -1,5 +1,7 @@
 import { pendingAdapter } from "../pendingAdapter.ts"
 import { DropboxCredentials } from "./credentials.ts"
+import { DropboxSettings } from "./settings.ts"
+import { dropboxTokenGrant } from "./tokenGrant.ts"
 
 /** Dropbox Business team log (`POST /2/team_log/get_events` and `/continue`). */
 export const dropbox = pendingAdapter({
@@ -11,4 +13,6 @@ export const dropbox = pendingAdapter({
   },
   defaultBaseUrl: "https://api.dropboxapi.com",
   credentials: DropboxCredentials,
+  tokenGrant: dropboxTokenGrant,
+  settings: DropboxSettings,
 })

@@ -1,5 +1,7 @@
 import { pendingAdapter } from "../pendingAdapter.ts"
 import { FigmaCredentials } from "./credentials.ts"
+import { FigmaSettings } from "./settings.ts"
+import { figmaTokenGrant } from "./tokenGrant.ts"
 
 /** Figma Activity Logs API (`GET /v1/activity_logs`), Enterprise organizations only. */
 export const figma = pendingAdapter({
@@ -11,4 +13,6 @@ export const figma = pendingAdapter({
   },
   defaultBaseUrl: "https://api.figma.com",
   credentials: FigmaCredentials,
+  tokenGrant: figmaTokenGrant,
+  settings: FigmaSettings,
 })

@@ -1,13 +1,8 @@
 import { Schema } from "effect"
+import { bearerToken, credentialForms } from "../../auth/credentialForms.ts"
 
-export const GitHubToken = Schema.Struct({
-  access_token: Schema.NonEmptyString,
-}).annotations({
-  identifier: "GitHubToken",
-  description:
-    "Token sent as `Authorization: Bearer`: a personal access token with `read:audit_log` of an organization owner, or a GitHub App installation token with organization Administration (read) permission.",
-})
-
-/** The credential form the provider accepts. */
-export const GitHubCredentials = Schema.Union(GitHubToken)
-export type GitHubCredentials = typeof GitHubCredentials.Type
+/**
+ * An organization owner's personal access token with `read:audit_log`, or a GitHub App installation token
+ * with organization Administration (read) permission.
+ */
+export const GitHubCredentials = credentialForms("GitHubCredentials", Schema.Union(bearerToken()))

@@ -1,5 +1,7 @@
 import { pendingAdapter } from "../pendingAdapter.ts"
 import { HubSpotCredentials } from "./credentials.ts"
+import { HubSpotSettings } from "./settings.ts"
+import { hubspotTokenGrant } from "./tokenGrant.ts"
 
 /** HubSpot account activity API (`/account-info/v3/activity/login`, `/security`, `/audit-logs`). */
 export const hubspot = pendingAdapter({
@@ -11,4 +13,6 @@ export const hubspot = pendingAdapter({
   },
   defaultBaseUrl: "https://api.hubapi.com",
   credentials: HubSpotCredentials,
+  tokenGrant: hubspotTokenGrant,
+  settings: HubSpotSettings,
 })

@@ -1,12 +1,12 @@
 import { Schema } from "effect"
+import { bearerToken, credentialForms, privateKeyJwt, sswsToken } from "../../auth/credentialForms.ts"
 
-/** An API token (`SSWS`) or an OAuth 2.0 access token with scope `okta.logs.read` (`Bearer`). */
-export const OktaCredentials = Schema.Union(
-  Schema.Struct({ api_token: Schema.NonEmptyString }),
-  Schema.Struct({ access_token: Schema.NonEmptyString }),
-).annotations({ identifier: "OktaCredentials" })
-export type OktaCredentials = typeof OktaCredentials.Type
-
-/** The Authorization header value for the account's credentials. */
-export const authorizationFor = (credentials: OktaCredentials): string =>
-  "api_token" in credentials ? `SSWS ${credentials.api_token}` : `Bearer ${credentials.access_token}`
+/**
+ * An OAuth service app's client id and private key (client credentials with `private_key_jwt`, the form
+ * whose tokens the connector renews); an API token (`SSWS`); or an OAuth 2.0 access token with scope
+ * `okta.logs.read` (`Bearer`), which expires within the hour and cannot be renewed. Richest form first.
+ */
+export const OktaCredentials = credentialForms(
+  "OktaCredentials",
+  Schema.Union(privateKeyJwt(), sswsToken(), bearerToken()),
+)

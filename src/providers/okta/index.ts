@@ -1,8 +1,8 @@
 import { Duration } from "effect"
-import { authorizeWith } from "../authorizeWith.ts"
 import type { ProviderAdapter } from "../ProviderAdapter.ts"
-import { authorizationFor, OktaCredentials } from "./OktaCredentials.ts"
+import { OktaCredentials } from "./OktaCredentials.ts"
 import { systemLog } from "./systemLog.ts"
+import { oktaTokenGrant } from "./tokenGrant.ts"
 
 /**
  * Okta's System Log, one stream. No default base URL: every org has its own domain, so each account's config
@@ -15,6 +15,6 @@ export const okta = {
   credentials: OktaCredentials,
   // okta.md §4 and Okta's System Log reference: events are kept 90 days.
   historyRetention: Duration.days(90),
-  authorize: authorizeWith(OktaCredentials, authorizationFor),
+  tokenGrant: oktaTokenGrant,
   streams: [systemLog],
 } as const satisfies ProviderAdapter

@@ -57,12 +57,15 @@ export const linkHeader = (facts: LinkHeaderFacts): Paginator<LinkPosition> => (
     }
     const link = nextLink(answer.headers.link)
     if (link === undefined) {
-      // A polling read without `next` is an anomaly; asking the same request again later skips nothing.
-      return Either.right({
-        records,
-        continuation: facts.polling ? { next: `${sent.pathname}${sent.search}` } : undefined,
-        hasMore: false,
-      })
+      if (!facts.polling) return Either.right({ records, continuation: undefined, hasMore: false })
+      // A polling query always has one; staying at this request would read (and publish) these records again
+      // on every poll.
+      return Either.left(
+        new ProviderBadResponse({
+          integration,
+          message: `${integration} answered without its rel="next" Link header (stripped by a proxy?); a polling query always has one`,
+        }),
+      )
     }
     const url = URL.parse(link, sent.href)
     if (url === null) {

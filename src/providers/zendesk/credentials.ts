@@ -1,21 +1,11 @@
 import { Schema } from "effect"
+import { basic, bearerToken, credentialForms } from "../../auth/credentialForms.ts"
 
-export const ZendeskApiToken = Schema.Struct({
-  email: Schema.NonEmptyString,
-  api_token: Schema.NonEmptyString,
-}).annotations({
-  identifier: "ZendeskApiToken",
-  description:
-    'Agent email and API token, sent as HTTP Basic (`Authorization: Basic base64("{email}/token:{api_token}")`).',
-})
-
-export const ZendeskOAuthToken = Schema.Struct({
-  access_token: Schema.NonEmptyString,
-}).annotations({
-  identifier: "ZendeskOAuthToken",
-  description: "OAuth 2.0 access token (scope `read`), sent as `Authorization: Bearer`.",
-})
-
-/** Every credential form the provider accepts; more specific forms first, so a config holding several keys decodes to the richest form. */
-export const ZendeskCredentials = Schema.Union(ZendeskApiToken, ZendeskOAuthToken)
-export type ZendeskCredentials = typeof ZendeskCredentials.Type
+/**
+ * An agent's email and API token, as HTTP Basic `{email}/token:{api_token}`, or an OAuth 2.0 access token
+ * (scope `read`). Richest form first.
+ */
+export const ZendeskCredentials = credentialForms(
+  "ZendeskCredentials",
+  Schema.Union(basic("email", "api_token", { usernameSuffix: "/token" }), bearerToken()),
+)

@@ -1,23 +1,12 @@
 import { Schema } from "effect"
+import { accountCredentials, bearerToken, credentialForms } from "../../auth/credentialForms.ts"
 
-export const ZoomServerToServerOAuth = Schema.Struct({
-  account_id: Schema.NonEmptyString,
-  client_id: Schema.NonEmptyString,
-  client_secret: Schema.NonEmptyString,
-}).annotations({
-  identifier: "ZoomServerToServerOAuth",
-  description:
-    "Server-to-Server OAuth app credentials, exchanged (`grant_type=account_credentials`, Basic `client_id:client_secret`) for one-hour access tokens; there is no refresh token. The token URL, where it differs from Zoom's, is an account setting, not a credential.",
-})
-
-export const ZoomAccessToken = Schema.Struct({
-  access_token: Schema.NonEmptyString,
-}).annotations({
-  identifier: "ZoomAccessToken",
-  description:
-    "OAuth 2.0 access token with `report:read:admin` (or the granular report scopes), sent as `Authorization: Bearer`; it lasts one hour.",
-})
-
-/** Every credential form the provider accepts; more specific forms first, so a config holding several keys decodes to the richest form. */
-export const ZoomCredentials = Schema.Union(ZoomServerToServerOAuth, ZoomAccessToken)
-export type ZoomCredentials = typeof ZoomCredentials.Type
+/**
+ * A Server-to-Server OAuth app's account id, client id and secret, exchanged for one-hour access tokens (the
+ * token URL, where it differs from Zoom's, is an account setting, not a credential); or an OAuth 2.0 access
+ * token with `report:read:admin` (or the granular report scopes), which lasts one hour. Richest form first.
+ */
+export const ZoomCredentials = credentialForms(
+  "ZoomCredentials",
+  Schema.Union(accountCredentials(), bearerToken()),
+)

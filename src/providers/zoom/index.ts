@@ -3,7 +3,7 @@ import type { ProviderAdapter } from "../ProviderAdapter.ts"
 import { ZoomCredentials } from "./credentials.ts"
 import { operationLogs, signInActivities } from "./reports.ts"
 import { ZoomSettings } from "./settings.ts"
-import { withZoomAuthorization } from "./ZoomAuthorization.ts"
+import { zoomTokenGrant } from "./tokenGrant.ts"
 
 /** Zoom's sign-in/sign-out report (`GET /v2/report/activities`) and operation logs (`/v2/report/operationlogs`). */
 export const zoom = {
@@ -15,8 +15,8 @@ export const zoom = {
   },
   defaultBaseUrl: "https://api.zoom.us",
   credentials: ZoomCredentials,
+  tokenGrant: zoomTokenGrant,
   settings: ZoomSettings,
   historyRetention: Duration.days(180),
-  authorize: withZoomAuthorization,
   streams: [signInActivities, operationLogs],
 } as const satisfies ProviderAdapter

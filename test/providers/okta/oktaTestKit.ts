@@ -1,22 +1,24 @@
 import { createServer } from "node:http"
-import { Effect } from "effect"
+import { Effect, Layer, Schema } from "effect"
+import { Authorization } from "../../../src/auth/Authorization.ts"
+import { providerClientsLayer } from "../../../src/auth/providerClients.ts"
 import type { ActivityFilters } from "../../../src/domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts"
 import type { ProviderError } from "../../../src/http/ProviderError.ts"
-import { providerClientsLayer } from "../../../src/http/providerClients.ts"
 import { okta } from "../../../src/providers/okta/index.ts"
 import type { OktaPosition } from "../../../src/providers/okta/OktaPosition.ts"
 import { systemLog } from "../../../src/providers/okta/systemLog.ts"
 import type { ProviderServices } from "../../../src/providers/ProviderAdapter.ts"
 import { readStreamPage, type StreamPage, type StreamPageRequest } from "../../../src/providers/readStream.ts"
+import { providers } from "../../../src/providers/registry.ts"
 import {
   type OktaSimulatorHandle,
   type OktaSimulatorOptions,
   startOktaSimulator,
 } from "../../../src/simulators/okta/OktaSimulator.ts"
 
-/** Real HTTP through the project's client, with quick backoff so retry tests stay short. */
-export const HttpLive = providerClientsLayer({ retryBase: "10 millis" })
+/** Real HTTP through the project's client, with quick backoff so retry tests stay short; a fresh token cache. */
+export const HttpLive = providerClientsLayer(providers, { retryBase: "10 millis" })
 
 type Page<Position> = StreamPage<Position>
 
@@ -30,6 +32,7 @@ export const fetchPage = (request: StreamPageRequest<OktaPosition>) =>
 
 export const simulator = (options: OktaSimulatorOptions = {}) => startOktaSimulator({ seed: 42, ...options })
 
+/** An account on the simulator; `credentials` in the config's form, decoded as config load does. */
 export const accountFor = (
   sim: OktaSimulatorHandle,
   credentials: Record<string, string> = sim.credentials,
@@ -37,7 +40,7 @@ export const accountFor = (
   id: `okta-test-${sim.baseUrl}`,
   integration: "okta",
   baseUrl: new URL(sim.baseUrl),
-  credentials,
+  credentials: Schema.decodeUnknownSync(okta.credentials)(credentials),
   settings: sim.settings,
 })
 

@@ -1,10 +1,13 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Layer, Redacted } from "effect"
+import { Effect, Either, Layer, Redacted, Schema } from "effect"
+import { Authorization, withAuthorization } from "../../../src/auth/Authorization.ts"
 import { parseConfig } from "../../../src/config/loadConfig.ts"
+import { isGrant } from "../../../src/domain/Credentials.ts"
 import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts"
-import { OAuthTokens, type TokenGrant } from "../../../src/http/OAuthTokens.ts"
 import { ProviderHttp } from "../../../src/http/ProviderHttp.ts"
-import { withZoomAuthorization, zoomAuthorization } from "../../../src/providers/zoom/ZoomAuthorization.ts"
+import { providers } from "../../../src/providers/registry.ts"
+import { zoom } from "../../../src/providers/zoom/index.ts"
+import { zoomTokenGrant } from "../../../src/providers/zoom/tokenGrant.ts"
 import {
   startZoomOAuthSimulator,
   type ZoomOAuthSimulatorHandle,
@@ -12,7 +15,20 @@ import {
 import { foreignHost } from "../okta/oktaTestKit.ts"
 
 /** Real HTTP through the project's client, quick backoff; a fresh token cache per test. */
-const Live = OAuthTokens.layer.pipe(Layer.provideMerge(ProviderHttp.layer({ retryBase: "10 millis" })))
+const Live = Authorization.layer(providers).pipe(
+  Layer.provideMerge(ProviderHttp.layer({ retryBase: "10 millis" })),
+)
+
+/** The account's Authorization header value, as the service gives it. */
+const zoomAuthorization = (account: IntegratedAccount) =>
+  Effect.flatMap(Authorization, (authorization) => authorization.headerFor(account)).pipe(
+    Effect.map(Redacted.value),
+  )
+
+const withZoomAuthorization = <A, E, R>(
+  account: IntegratedAccount,
+  call: (authorization: string) => Effect.Effect<A, E, R>,
+) => withAuthorization(account, (authorization) => call(Redacted.value(authorization)))
 
 let accounts = 0
 const accountFor = (
@@ -26,7 +42,7 @@ const accountFor = (
   id: `zoom-test-${++accounts}`,
   integration: "zoom",
   baseUrl: new URL(overrides.baseUrl ?? sim.baseUrl),
-  credentials: overrides.credentials ?? sim.credentials,
+  credentials: Schema.decodeUnknownSync(zoom.credentials)(overrides.credentials ?? sim.credentials),
   settings: overrides.settings ?? { token_url: sim.tokenUrl },
 })
 
@@ -237,26 +253,25 @@ describe("zoom server-to-server OAuth", () => {
 
   it.effect("without token_url the grant goes to Zoom's own token endpoint", () =>
     Effect.gen(function* () {
-      const grants: Array<TokenGrant> = []
-      const recording = Layer.succeed(OAuthTokens, {
-        accessToken: (_account, grant) =>
-          Effect.sync(() => grants.push(grant)).pipe(Effect.as(Redacted.make("t"))),
-        invalidate: () => Effect.void,
-      })
       const account: IntegratedAccount = {
         id: "zoom-default-token-url",
         integration: "zoom",
         baseUrl: new URL("https://api.zoom.us"),
-        credentials: { account_id: "acc", client_id: "cid", client_secret: "csecret" },
+        credentials: Schema.decodeUnknownSync(zoom.credentials)({
+          account_id: "acc",
+          client_id: "cid",
+          client_secret: "csecret",
+        }),
         settings: {},
       }
-      expect(yield* zoomAuthorization(account).pipe(Effect.provide(recording))).toBe("Bearer t")
-      expect(grants.map((grant) => grant.url.href)).toEqual(["https://zoom.us/oauth/token"])
-      expect(grants[0]?.headers).toEqual({
+      if (!isGrant(account.credentials)) return expect.unreachable("server-to-server credentials")
+      const grant = yield* zoomTokenGrant(account, account.credentials)
+      expect(grant.url.href).toBe("https://zoom.us/oauth/token")
+      expect(grant.headers).toEqual({
         authorization: `Basic ${Buffer.from("cid:csecret").toString("base64")}`,
         "content-type": "application/x-www-form-urlencoded",
       })
-      expect(grants[0]?.body).toBe("grant_type=account_credentials&account_id=acc")
+      expect(grant.body).toBe("grant_type=account_credentials&account_id=acc")
     }),
   )
 })

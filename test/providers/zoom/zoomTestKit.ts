@@ -1,14 +1,15 @@
-import { Effect, Either } from "effect"
+import { Effect, Either, Schema } from "effect"
+import { providerClientsLayer } from "../../../src/auth/providerClients.ts"
 import type { Activity } from "../../../src/domain/Activity.ts"
 import type { ActivityFilters } from "../../../src/domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts"
-import { providerClientsLayer } from "../../../src/http/providerClients.ts"
 import { type AccountPage, pageAccount, type StreamPositions } from "../../../src/providers/pageAccount.ts"
+import { providers } from "../../../src/providers/registry.ts"
 import { zoom } from "../../../src/providers/zoom/index.ts"
 import { startZoomSimulator, type ZoomSimulatorHandle } from "../../../src/simulators/zoom/ZoomSimulator.ts"
 
 /** Real HTTP through the project's client and token cache, with quick backoff. */
-export const ZoomLive = providerClientsLayer({ retryBase: "10 millis" })
+export const ZoomLive = providerClientsLayer(providers, { retryBase: "10 millis" })
 
 export const simulator = (historySize = 40) => startZoomSimulator({ seed: 5, historySize })
 
@@ -19,7 +20,7 @@ export const accountFor = (
   id: `zoom-test-${sim.baseUrl}`,
   integration: "zoom",
   baseUrl: new URL(sim.baseUrl),
-  credentials,
+  credentials: Schema.decodeUnknownSync(zoom.credentials)(credentials),
   settings: sim.settings,
 })
 

@@ -1,11 +1,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, Redacted } from "effect"
+import { Effect, Redacted } from "effect"
+import type { TokenGrant } from "../../src/auth/grants.ts"
+import { makeTokenCache } from "../../src/auth/TokenCache.ts"
 import type { IntegratedAccount } from "../../src/domain/IntegratedAccount.ts"
-import { OAuthTokens, type TokenGrant } from "../../src/http/OAuthTokens.ts"
 import { ProviderHttp } from "../../src/http/ProviderHttp.ts"
 
-const Live = OAuthTokens.layer.pipe(Layer.provideMerge(ProviderHttp.layer({ retryBase: "10 millis" })))
+const Live = ProviderHttp.layer({ retryBase: "10 millis" })
 
 /** A token endpoint answering from a script, one entry per request (the last one repeats). */
 const tokenEndpoint = (script: ReadonlyArray<readonly [number, unknown]>) =>
@@ -42,17 +43,18 @@ const account: IntegratedAccount = {
   id: "oauth-tokens-test",
   integration: "dropbox",
   baseUrl: new URL("https://api.example.com"),
-  credentials: {},
+  credentials: { _tag: "Bearer", token: Redacted.make("unused") },
   settings: {},
 }
-const grantFor = (url: URL): TokenGrant => ({
-  url,
-  headers: {
-    authorization: `Basic ${Buffer.from(`client:${secret}`).toString("base64")}`,
-    "content-type": "application/x-www-form-urlencoded",
-  },
-  body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken }).toString(),
-})
+const grantFor = (url: URL) =>
+  Effect.succeed<TokenGrant>({
+    url,
+    headers: {
+      authorization: `Basic ${Buffer.from(`client:${secret}`).toString("base64")}`,
+      "content-type": "application/x-www-form-urlencoded",
+    },
+    body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken }).toString(),
+  })
 
 const expectNoSecretIn = (error: { message: string }) => {
   for (const value of [
@@ -66,7 +68,7 @@ const expectNoSecretIn = (error: { message: string }) => {
   }
 }
 
-describe("OAuthTokens", () => {
+describe("TokenCache", () => {
   it.scopedLive("masks secrets a token endpoint echoes in its error", () =>
     Effect.gen(function* () {
       const endpoint = yield* tokenEndpoint([
@@ -78,7 +80,7 @@ describe("OAuthTokens", () => {
           },
         ],
       ])
-      const tokens = yield* OAuthTokens
+      const tokens = yield* makeTokenCache
       const error = yield* Effect.flip(tokens.accessToken(account, grantFor(endpoint.url)))
       expect(error).toMatchObject({ _tag: "ProviderUnauthorized", status: 400 })
       expect(error.message).toContain("invalid_grant")
@@ -88,7 +90,7 @@ describe("OAuthTokens", () => {
 
   it.scopedLive("other 4xx are ProviderRejected; an undocumented success body is ProviderBadResponse", () =>
     Effect.gen(function* () {
-      const tokens = yield* OAuthTokens
+      const tokens = yield* makeTokenCache
       const rejecting = yield* tokenEndpoint([[400, { error: "unsupported_grant_type" }]])
       const rejected = yield* Effect.flip(tokens.accessToken(account, grantFor(rejecting.url)))
       expect(rejected).toMatchObject({
@@ -111,7 +113,7 @@ describe("OAuthTokens", () => {
         [503, { error: "temporarily_unavailable" }],
         [200, { access_token: "fresh-token", token_type: "bearer", expires_in: 3600 }],
       ])
-      const tokens = yield* OAuthTokens
+      const tokens = yield* makeTokenCache
       const token = yield* tokens.accessToken(account, grantFor(endpoint.url))
       expect(Redacted.value(token)).toBe("fresh-token")
       expect(String(token)).not.toContain("fresh-token")

@@ -1,0 +1,76 @@
+import { createServer, request, type Server } from "node:http"
+import { Effect } from "effect"
+
+export interface LinkRewritingProxy {
+  /** Configure this as the account's `base_url`. */
+  readonly origin: string
+  /** Requests passed on to the upstream. */
+  readonly forwarded: () => number
+  /** Upstream answers that carried a `link` header, which the proxy then rewrote or removed. */
+  readonly linksRewritten: () => number
+}
+
+/** What to send instead of the upstream's `link` header; undefined drops it. */
+export type LinkRewrite = (
+  link: string,
+  request: { readonly path: string; readonly origin: string },
+) => string | undefined
+
+/** Drops the header: a proxy that strips what it does not know. */
+export const stripLink: LinkRewrite = () => undefined
+
+/** `rel="next"` points at the very request that was made: a broken cache or gateway that replays itself. */
+export const nextIsSelf: LinkRewrite = (_link, { path, origin }) => `<${origin}${path}>; rel="next"`
+
+/**
+ * A reverse proxy on 127.0.0.1 in front of `upstream`: everything passes through as it is, except the
+ * response's `link` header. Standing between the connector and a provider simulator, it plays the proxy or
+ * gateway that breaks pagination without the provider (or the simulator) doing anything wrong.
+ */
+export const linkRewritingProxy = (upstream: string, rewrite: LinkRewrite) =>
+  Effect.gen(function* () {
+    let forwarded = 0
+    let linksRewritten = 0
+    const server = yield* Effect.acquireRelease(
+      Effect.async<Server>((resume) => {
+        const server = createServer()
+        server.once("error", (error) => resume(Effect.die(error)))
+        server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
+      }),
+      (server) =>
+        Effect.async<void>((resume) => {
+          server.closeAllConnections()
+          server.close(() => resume(Effect.void))
+        }),
+    )
+    const address = server.address()
+    const origin = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`
+    const target = new URL(upstream)
+    server.on("request", (req, res) => {
+      forwarded++
+      const path = req.url ?? "/"
+      const outgoing = request(
+        new URL(path, target),
+        { method: req.method ?? "GET", headers: { ...req.headers, host: target.host } },
+        (answer) => {
+          const headers = { ...answer.headers }
+          const link = headers.link
+          if (link !== undefined) {
+            linksRewritten++
+            const replaced = rewrite(Array.isArray(link) ? link.join(", ") : link, { path, origin })
+            if (replaced === undefined) delete headers.link
+            else headers.link = replaced
+          }
+          res.writeHead(answer.statusCode ?? 502, headers)
+          answer.pipe(res)
+        },
+      )
+      outgoing.on("error", () => res.destroy())
+      req.pipe(outgoing)
+    })
+    return {
+      origin,
+      forwarded: () => forwarded,
+      linksRewritten: () => linksRewritten,
+    } satisfies LinkRewritingProxy
+  })
