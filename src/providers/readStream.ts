@@ -49,8 +49,7 @@ const QUIET_LOOKBACK_MS = 24 * 60 * 60 * 1000
 const MAX_PAGES_PER_READ = 10_000
 
 const send =
-  (adapter: ProviderAdapter, stream: AnyActivityStream, account: IntegratedAccount) =>
-  (call: Parameters<typeof sendProviderCall>[1]) =>
+  (stream: AnyActivityStream, account: IntegratedAccount) => (call: Parameters<typeof sendProviderCall>[1]) =>
     sendProviderCall(account, call, {
       paths: stream.paths,
       describeError: stream.describeError,
@@ -75,7 +74,7 @@ const readCursorPage = (
     }
     const call =
       position === undefined ? stream.paging.first(query) : yield* stream.paging.next(position, query)
-    const { url, answer } = yield* send(adapter, stream, account)(call)
+    const { url, answer } = yield* send(stream, account)(call)
     const page = yield* stream.paging.read(answer, query, { url, continuation: position })
     const next = page.continuation ?? position
     const hasMore = page.hasMore ?? (page.continuation !== undefined && page.records.length > 0)
@@ -155,7 +154,7 @@ const readWatermarkPage = (
             message: `${adapter.integration} ${stream.name} did not end within ${MAX_PAGES_PER_READ} pages of one window`,
           })
         }
-        const { url, answer } = yield* send(adapter, stream, account)(call)
+        const { url, answer } = yield* send(stream, account)(call)
         const page = yield* stream.paging.read(answer, query, { url, continuation })
         for (const raw of page.records) {
           const mapped = mapRecord(stream, account, raw)

@@ -1,6 +1,5 @@
 import { createServer } from "node:http"
-import { Effect, Layer, Schema } from "effect"
-import { Authorization } from "../../../src/auth/Authorization.ts"
+import { Effect, Schema } from "effect"
 import { providerClientsLayer } from "../../../src/auth/providerClients.ts"
 import type { ActivityFilters } from "../../../src/domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts"
