@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import { Option, Schema } from "effect"
 
 /** Zoom's API error body on every non-2xx answer (the token endpoint answers `{reason, error}` instead). */
 export const ZoomError = Schema.Struct({
@@ -21,7 +21,7 @@ export const isPageTokenRejected = (status: number, body: unknown): boolean => {
   const error = Schema.decodeUnknownOption(ZoomError)(body)
   return (
     status === 400 &&
-    error._tag === "Some" &&
+    Option.isSome(error) &&
     error.value.code === INVALID_PARAMETER_CODE &&
     error.value.message === PAGE_TOKEN_REJECTED
   )

@@ -97,11 +97,7 @@ export const planWindows = (
 }
 
 /** The query of one page: the window, the page size, and the token of the previous page of this window. */
-export const reportQuery = (
-  window: ReportWindow,
-  pageSize: number,
-  nextPageToken?: string,
-): URLSearchParams =>
+export const pageQuery = (window: ReportWindow, pageSize: number, nextPageToken?: string): URLSearchParams =>
   new URLSearchParams({
     from: window.from,
     to: window.to,

@@ -7,6 +7,7 @@ import {
   invalidAccessToken,
   TOKEN_PATH,
   type TokenRequestNote,
+  type ZoomTokenIssuer,
   type ZoomTokenIssuerOptions,
   zoomTokenIssuer,
 } from "./zoomTokenIssuer.ts"
@@ -44,11 +45,7 @@ export interface ZoomOAuthSimulatorHandle {
   /** Its `POST /oauth/token`, to configure as `settings.token_url`. */
   readonly tokenUrl: string
   /** The Server-to-Server OAuth app it knows, in the config's `credentials` form. */
-  readonly credentials: {
-    readonly account_id: string
-    readonly client_id: string
-    readonly client_secret: string
-  }
+  readonly credentials: ZoomTokenIssuer["credentials"]
   readonly tokenRequests: () => ReadonlyArray<TokenRequestReceived>
   readonly apiRequests: () => ReadonlyArray<ApiRequestReceived>
   /** Every access token handed out, for tests that check no token leaks. */

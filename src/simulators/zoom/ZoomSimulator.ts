@@ -14,6 +14,7 @@ import {
   invalidAccessToken,
   TOKEN_PATH,
   type TokenRequestNote,
+  type ZoomTokenIssuer,
   type ZoomTokenIssuerOptions,
   zoomTokenIssuer,
 } from "./zoomTokenIssuer.ts"
@@ -52,11 +53,7 @@ export type ZoomRateLimit = "per-second" | "daily"
 export interface ZoomSimulatorHandle extends ProviderSimulator {
   readonly integration: "zoom"
   /** The Server-to-Server OAuth app it knows. */
-  readonly credentials: {
-    readonly account_id: string
-    readonly client_id: string
-    readonly client_secret: string
-  }
+  readonly credentials: ZoomTokenIssuer["credentials"]
   /** `token_url`: the simulator's own token endpoint, which the account must use instead of zoom.us. */
   readonly settings: { readonly token_url: string }
   readonly tokenUrl: string
@@ -126,6 +123,9 @@ export const startZoomSimulator = (
     const secondWindow = counter(perSecond, 1000)
     // A day window starting at 00:00 UTC, when Zoom resets the daily cap.
     const dayWindow = counter(perDay, DAY_MS)
+    // Forced here rather than through the kit, whose forced reset runs from the moment of forcing: Zoom's daily
+    // reset is midnight whenever the request comes.
+    let forcedDaily = 0
 
     const rateLimitHeaders = (reported: ZoomRateLimitReported) => ({
       "X-RateLimit-Category": "Heavy",
@@ -150,10 +150,16 @@ export const startZoomSimulator = (
         }
       }
       const day = dayWindow.take(request.receivedAt)
+      const dailyRefused = day.refusal !== undefined || forcedDaily > 0
+      if (forcedDaily > 0) forcedDaily--
       // Whether Zoom reports the daily or the per-second quota on a success is not documented: the daily one
       // is what a client can pace itself by.
-      const reported = { type: "Daily-limit", limit: perDay, remaining: day.quota.remaining } as const
-      if (day.refusal) {
+      const reported = {
+        type: "Daily-limit",
+        limit: perDay,
+        remaining: dailyRefused ? 0 : day.quota.remaining,
+      } as const
+      if (dailyRefused) {
         return {
           status: 429,
           body: dailyRefusal(perDay),
@@ -230,7 +236,7 @@ export const startZoomSimulator = (
       revokeTokens: issuer.revokeAll,
       forceRateLimited: (count, limit = "per-second") => {
         if (limit === "per-second") secondWindow.forceLimited(count, 1000)
-        else dayWindow.forceLimited(count, DAY_MS - (now() % DAY_MS))
+        else forcedDaily = count
       },
       inject: (stream, row, at) => file(stream, row, at ?? now()),
       injectMalformed: (stream, flaw) => {

@@ -4,9 +4,9 @@ import {
   addMonths,
   advance,
   nextPageTokenOf,
+  pageQuery,
   planWindows,
   positionFrom,
-  reportQuery,
   type ZoomPosition,
 } from "../../../src/providers/zoom/windows.ts"
 
@@ -86,8 +86,8 @@ describe("planWindows", () => {
 
   it("the page query carries the window, the size and the previous page's token; an empty token ends", () => {
     const window = { from: "2026-03-14", to: "2026-03-15" }
-    expect(reportQuery(window, 300).toString()).toBe("from=2026-03-14&to=2026-03-15&page_size=300")
-    expect(reportQuery(window, 300, "tok").get("next_page_token")).toBe("tok")
+    expect(pageQuery(window, 300).toString()).toBe("from=2026-03-14&to=2026-03-15&page_size=300")
+    expect(pageQuery(window, 300, "tok").get("next_page_token")).toBe("tok")
     expect(nextPageTokenOf({ next_page_token: "" })).toBeUndefined()
     expect(nextPageTokenOf({})).toBeUndefined()
     expect(nextPageTokenOf({ next_page_token: "abc" })).toBe("abc")

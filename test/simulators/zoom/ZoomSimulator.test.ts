@@ -449,7 +449,9 @@ describe("ZoomSimulator: rate limits", () => {
       const tomorrow = yield* bearer(sim)
       expect((yield* get(sim, ACTIVITIES, params, tomorrow)).status).toBe(200)
 
+      // Forced now, met half an hour later: the reset is still midnight.
       sim.forceRateLimited(1, "daily")
+      yield* TestClock.adjust("30 minutes")
       const forced = yield* get(sim, ACTIVITIES, params, tomorrow)
       expect([forced.status, forced.headers.get("retry-after")]).toEqual([429, "2026-03-17T00:00:00Z"])
       sim.forceRateLimited(1)
