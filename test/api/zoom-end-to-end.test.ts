@@ -20,7 +20,7 @@ interface Answer {
 }
 
 const zoomApi = Effect.gen(function* () {
-  const sim = yield* startZoomSimulator({ seed: 9, historySize: 45 })
+  const sim = yield* startZoomSimulator({ seed: 9, historySize: 45, requestsPerSecond: 1_000 })
   const apiKey = randomBytes(24).toString("base64url")
   const good = randomUUID()
   const refused = randomUUID()

@@ -3,6 +3,7 @@ import { describe, expect, inject, it } from "vitest"
 import type { IntegratedAccount } from "../../src/domain/IntegratedAccount.ts"
 import { zoom } from "../../src/providers/zoom/index.ts"
 import { startZoomSimulator, type ZoomSimulatorHandle } from "../../src/simulators/zoom/ZoomSimulator.ts"
+import { emitAt, emitOperations } from "../providers/zoom/zoomTestKit.ts"
 import { connectorUnderTest, startPipeline } from "../support/connectorUnderTest.ts"
 import { activityIds, readTopic } from "../support/topics.ts"
 
@@ -13,10 +14,8 @@ const expectedIds = (sim: ZoomSimulatorHandle) => {
   const account = { id: "any" } as IntegratedAccount
   const [activities, operations] = zoom.streams
   return [
-    ...sim.rows("activities").map((row) => Either.getOrThrow(activities.toActivity(row as never, account))),
-    ...sim
-      .rows("operation_logs")
-      .map((row) => Either.getOrThrow(operations.toActivity(row as never, account))),
+    ...sim.activityLogs().map((row) => Either.getOrThrow(activities.toActivity(row as never, account))),
+    ...sim.operationLogs().map((row) => Either.getOrThrow(operations.toActivity(row as never, account))),
   ]
     .sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at))
     .map((activity) => activity.id)
@@ -27,7 +26,7 @@ describe("pipeline: Zoom simulator → Kafka", () => {
     await Effect.runPromise(
       Effect.scoped(
         Effect.gen(function* () {
-          const simulator = yield* startZoomSimulator({ historySize: 90, seed: 3 })
+          const simulator = yield* startZoomSimulator({ historySize: 90, seed: 3, requestsPerSecond: 1_000 })
           const { topics, context } = yield* connectorUnderTest({ simulators: [simulator], pageSize: 25 })
           const pipeline = yield* startPipeline(context)
           const total = expectedIds(simulator).length
@@ -41,8 +40,8 @@ describe("pipeline: Zoom simulator → Kafka", () => {
           expect(times.every((t, i) => i === 0 || (times[i - 1] ?? 0) <= t)).toBe(true)
 
           const at = Date.now() - 1_000
-          simulator.emitAt(4, at)
-          simulator.emitOperations(2)
+          emitAt(simulator, 4, at)
+          emitOperations(simulator, 2, at)
           const live = yield* Effect.promise(() =>
             readTopic(brokers, topics.activities, (m) => m.length >= total + 6),
           )
@@ -54,8 +53,8 @@ describe("pipeline: Zoom simulator → Kafka", () => {
           )
           const latest = JSON.parse(checkpoints.at(-1)?.value ?? "{}")
           expect(latest.version).toBe(2)
-          expect(Object.keys(latest.positions).sort()).toEqual(["operation_logs", "sign_in_activities"])
-          expect(latest.positions.sign_in_activities).toMatchObject({
+          expect(Object.keys(latest.positions).sort()).toEqual(["activities", "operation_logs"])
+          expect(latest.positions.activities).toMatchObject({
             since: expect.any(String),
             seen: expect.any(Array),
           })

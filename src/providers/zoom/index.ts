@@ -1,7 +1,7 @@
 import { Duration } from "effect"
 import type { ProviderAdapter } from "../ProviderAdapter.ts"
 import { ZoomCredentials } from "./credentials.ts"
-import { operationLogs, signInActivities } from "./reports.ts"
+import { activities, operationLogs } from "./reports.ts"
 import { ZoomSettings } from "./settings.ts"
 import { zoomTokenGrant } from "./tokenGrant.ts"
 
@@ -18,5 +18,5 @@ export const zoom = {
   tokenGrant: zoomTokenGrant,
   settings: ZoomSettings,
   historyRetention: Duration.days(180),
-  streams: [signInActivities, operationLogs],
+  streams: [activities, operationLogs],
 } as const satisfies ProviderAdapter

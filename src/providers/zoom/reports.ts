@@ -3,18 +3,16 @@ import type { ActivityStream } from "../ActivityStream.ts"
 import type { ProviderCall } from "../ProviderCall.ts"
 import { dateWindow, type WindowToken } from "../paging/dateWindow.ts"
 import { clampLimit, type PageQuery } from "../paging/Paginator.ts"
-import { operationLogToActivity, signInActivityToActivity } from "./toActivity.ts"
-import { ZoomError, ZoomOperationLog, ZoomSignInActivity } from "./ZoomReportRows.ts"
-
-export const ACTIVITIES_PATH = "/v2/report/activities"
-export const OPERATION_LOGS_PATH = "/v2/report/operationlogs"
+import { activityLogToActivity, operationLogToActivity } from "./toActivity.ts"
+import { REPORT_PAGE_SIZE_MAX } from "./windows.ts"
+import { ACTIVITIES_PATH, ZoomActivityLog, ZoomActivityLogsPage } from "./ZoomActivityLog.ts"
+import { ZoomError } from "./ZoomError.ts"
+import { OPERATION_LOGS_PATH, ZoomOperationLog, ZoomOperationLogsPage } from "./ZoomOperationLog.ts"
 
 /** zoom.md §3: a request's `from`–`to` spans at most one month; 30 days never crosses that line. */
 const MAX_WINDOW_MS = Duration.toMillis(Duration.days(30))
 /** Reports reach back six months only; 180 days stays inside whatever month lengths make of it. */
 const REPORT_RETENTION = Duration.days(180)
-/** zoom.md §3: `page_size` defaults to 30, at most 300. */
-const MAX_PAGE_SIZE = 300
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10)
 
@@ -29,18 +27,13 @@ const reportRequest =
     query: {
       from: day(query.from ?? query.now),
       to: day((query.to ?? query.now) - 1),
-      page_size: String(clampLimit(query.limit, MAX_PAGE_SIZE)),
+      page_size: String(clampLimit(query.limit, REPORT_PAGE_SIZE_MAX)),
       next_page_token: token,
     },
   })
 
-const rowsOf = (key: "activity_logs" | "operation_logs") => (body: unknown) => {
-  if (typeof body !== "object" || body === null) return undefined
-  const rows = (body as Record<string, unknown>)[key]
-  const token = (body as Record<string, unknown>).next_page_token
-  if (!Array.isArray(rows)) return undefined
-  return { records: rows, token: typeof token === "string" ? token : undefined }
-}
+const activityLogsPage = Schema.decodeUnknownOption(ZoomActivityLogsPage)
+const operationLogsPage = Schema.decodeUnknownOption(ZoomOperationLogsPage)
 
 const describeError = (body: unknown) =>
   Option.match(Schema.decodeUnknownOption(ZoomError)(body), {
@@ -57,16 +50,22 @@ const reportFacts = {
 } as const
 
 /** `GET /v2/report/activities`: sign-ins and sign-outs. `action=login` keeps its `Sign in` rows (post-filter). */
-export const signInActivities: ActivityStream<ZoomSignInActivity, WindowToken> = {
+export const activities: ActivityStream<ZoomActivityLog, WindowToken> = {
   ...reportFacts,
-  name: "sign_in_activities",
-  record: ZoomSignInActivity,
-  toActivity: signInActivityToActivity,
+  name: "activities",
+  record: ZoomActivityLog,
+  toActivity: activityLogToActivity,
   paging: dateWindow({
     integration: "zoom",
     maxWindowMs: MAX_WINDOW_MS,
     request: reportRequest(ACTIVITIES_PATH),
-    read: rowsOf("activity_logs"),
+    read: (body) =>
+      Option.getOrUndefined(
+        Option.map(activityLogsPage(body), (page) => ({
+          records: page.activity_logs,
+          token: page.next_page_token ?? undefined,
+        })),
+      ),
   }),
   pushedDown: ["created_at"],
   paths: [ACTIVITIES_PATH],
@@ -82,7 +81,13 @@ export const operationLogs: ActivityStream<ZoomOperationLog, WindowToken> = {
     integration: "zoom",
     maxWindowMs: MAX_WINDOW_MS,
     request: reportRequest(OPERATION_LOGS_PATH),
-    read: rowsOf("operation_logs"),
+    read: (body) =>
+      Option.getOrUndefined(
+        Option.map(operationLogsPage(body), (page) => ({
+          records: page.operation_logs,
+          token: page.next_page_token ?? undefined,
+        })),
+      ),
   }),
   pushedDown: ["created_at"],
   canMatch: (filters) => filters.action === undefined,

@@ -1,227 +1,248 @@
-import { Effect, type Scope } from "effect"
-import { credentialsUnder, newSecret } from "../kit/authorization.ts"
+import { Effect, Either, type Scope } from "effect"
+import type { ZoomStream } from "../../providers/zoom/syntheticId.ts"
+import { ACTIVITIES_PATH } from "../../providers/zoom/ZoomActivityLog.ts"
+import type { ZoomError } from "../../providers/zoom/ZoomError.ts"
+import { OPERATION_LOGS_PATH } from "../../providers/zoom/ZoomOperationLog.ts"
 import type { Reply } from "../kit/Reply.ts"
-import { seededRandom } from "../kit/seededRandom.ts"
-import { type LoggedRequest, type SimulatorRequest, serveSimulator } from "../kit/serveSimulator.ts"
+import { RateLimitHeaders, rateLimitWindow } from "../kit/rateLimitWindow.ts"
+import { type SimulatorRequest, serveSimulator } from "../kit/serveSimulator.ts"
 import { simulatorClock } from "../kit/simulatorClock.ts"
 import type { ProviderSimulator, SimulatorOptions } from "../ProviderSimulator.ts"
-import { startZoomOAuthSimulator, type ZoomOAuthSimulatorHandle } from "./ZoomOAuthSimulator.ts"
+import { queryReport, type StoredRow } from "./reportQuery.ts"
+import { type MalformedRow, reportRows } from "./reportRows.ts"
+import {
+  invalidAccessToken,
+  TOKEN_PATH,
+  type TokenRequestNote,
+  type ZoomTokenIssuer,
+  type ZoomTokenIssuerOptions,
+  zoomTokenIssuer,
+} from "./zoomTokenIssuer.ts"
 
-const ACTIVITIES_PATH = "/v2/report/activities"
-const OPERATION_LOGS_PATH = "/v2/report/operationlogs"
-const DAY_MS = 24 * 60 * 60 * 1000
-/** zoom.md §4: a next_page_token dies after 15 minutes. */
-const TOKEN_LIFETIME_MS = 15 * 60 * 1000
-const HISTORY_SPAN_MS = 6 * 60 * 60 * 1000
-
-type Report = "activities" | "operation_logs"
-
-interface Row {
-  readonly report: Report
-  readonly at: number
-  readonly row: Record<string, unknown>
+export interface ZoomSimulatorOptions extends SimulatorOptions, ZoomTokenIssuerOptions {
+  /** The Heavy per-second limit the report APIs share: Pro 10, Business+ 40. */
+  readonly requestsPerSecond?: number
+  /** The daily cap shared by Heavy and Resource-intensive APIs: Pro 30,000, Business+ 60,000. */
+  readonly requestsPerDay?: number
+  /** How far back the history reaches; three days unless given. */
+  readonly historySpanMs?: number
 }
 
-export interface ZoomSimulatorOptions extends SimulatorOptions {
-  /** Operation-log rows in the history, besides `historySize` sign-in/sign-out rows; default a third of it. */
-  readonly operationLogHistory?: number
+/** The quota a report response reported, as its headers said it. */
+export interface ZoomRateLimitReported {
+  readonly type: "QPS" | "Daily-limit"
+  readonly limit: number
+  readonly remaining: number
 }
+
+/** One request as the simulator saw it; never a credential, only the scheme it came under. */
+export interface ZoomRequestReceived {
+  readonly method: string
+  readonly path: string
+  readonly params: Readonly<Record<string, string>>
+  readonly authScheme: string | undefined
+  readonly status: number
+  readonly receivedAt: number
+  readonly rateLimit?: ZoomRateLimitReported
+  /** Rows on the page, for a report answered 200. */
+  readonly rows?: number
+}
+
+export type ZoomRateLimit = "per-second" | "daily"
 
 export interface ZoomSimulatorHandle extends ProviderSimulator {
-  readonly oauth: ZoomOAuthSimulatorHandle
-  /** Every report request, oldest first (token requests are on `oauth`). */
-  readonly requests: () => ReadonlyArray<LoggedRequest>
-  /** Rows of one report, in the order they were added. */
-  readonly rows: (report: Report) => ReadonlyArray<Record<string, unknown>>
-  /** Adds sign-in/sign-out rows all stamped with one second, `at` (default now). */
-  readonly emitAt: (count: number, at?: number) => ReadonlyArray<Record<string, unknown>>
-  /** Adds operation-log rows stamped now. */
-  readonly emitOperations: (count: number) => ReadonlyArray<Record<string, unknown>>
-  /** Adds a raw row to a report as it is. */
-  readonly inject: (report: Report, row: Record<string, unknown>, at?: number) => void
-  /** The next `count` report requests get Zoom's per-second 429 (its headers, no Retry-After). */
-  readonly forceRateLimited: (count: number) => void
+  readonly integration: "zoom"
+  /** The Server-to-Server OAuth app it knows. */
+  readonly credentials: ZoomTokenIssuer["credentials"]
+  /** `token_url`: the simulator's own token endpoint, which the account must use instead of zoom.us. */
+  readonly settings: { readonly token_url: string }
+  readonly tokenUrl: string
+  readonly activityLogs: () => ReadonlyArray<unknown>
+  readonly operationLogs: () => ReadonlyArray<unknown>
+  readonly requests: () => ReadonlyArray<ZoomRequestReceived>
+  /** A token obtained elsewhere, accepted by the API; not counted as a token request. */
+  readonly issueAccessToken: () => string
+  /** Every token issued so far stops being accepted. */
+  readonly revokeTokens: () => void
+  /**
+   * The next `count` report requests get a 429: per-second (`X-RateLimit-Type: QPS`), or the daily cap
+   * (`Daily-limit`, with `Retry-After` at the next 00:00 UTC as a date-time).
+   */
+  readonly forceRateLimited: (count: number, limit?: ZoomRateLimit) => void
+  /** Appends any raw row to a report, filed under `at` (now unless given): a late row when `at` is past. */
+  readonly inject: (stream: ZoomStream, row: unknown, at?: number) => void
+  /** Appends a generated row with one documented guarantee broken; returns it. */
+  readonly injectMalformed: (stream: ZoomStream, flaw: MalformedRow) => unknown
 }
 
-const second = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z")
+type ZoomNote = TokenRequestNote | { readonly rateLimit: ZoomRateLimitReported; readonly rows?: number }
+
+const DAY_MS = 86_400_000
+const HISTORY_SPAN_MS = 3 * DAY_MS
+const notFound: ZoomError = { code: 404, message: "Not Found" }
+const perSecondRefusal: ZoomError = {
+  code: 429,
+  message: "You have reached the maximum per-second rate limit for this API. Try again later.",
+}
+/** Zoom's wording for a user's daily cap, said of the account's Heavy cap (that wording is not confirmed). */
+const dailyRefusal = (limit: number): ZoomError => ({
+  code: 429,
+  message: `You have exceeded the daily rate limit (${limit}) of Heavy API requests permitted for this particular account. You may resume these requests at GMT 00:00:00.`,
+})
 
 /**
- * Zoom's report API over real HTTP on 127.0.0.1: `GET /v2/report/activities` and `/v2/report/operationlogs`
- * with day-granular `from`/`to` (at most a month, within six months), `page_size` (≤ 300) and
- * `next_page_token` (15 minutes), newest first, behind Server-to-Server OAuth tokens from its own token
- * endpoint (`settings.token_url`).
+ * Zoom's sign-in/sign-out activity report and operation logs report over real HTTP on 127.0.0.1, behind
+ * Zoom's Server-to-Server OAuth token endpoint: report calls need a Bearer token it issued, and share Zoom's
+ * Heavy per-second and daily limits.
  */
 export const startZoomSimulator = (
   options: ZoomSimulatorOptions = {},
 ): Effect.Effect<ZoomSimulatorHandle, never, Scope.Scope> =>
   Effect.gen(function* () {
     const now = yield* simulatorClock
-    const random = seededRandom(options.seed ?? 1)
-    const oauth = yield* startZoomOAuthSimulator({})
-    const users = Array.from({ length: 12 }, (_, i) => `user${i + 1}@example.com`)
-    const store: Row[] = []
+    const issuer = zoomTokenIssuer(now, options)
+    const rows = reportRows(options.seed ?? 1)
+    const stores: Record<ZoomStream, Array<StoredRow>> = { activities: [], operation_logs: [] }
+    let seq = 0
+    const file = (stream: ZoomStream, row: unknown, at: number) => {
+      stores[stream].push({ seq: ++seq, at, row })
+    }
+    for (const generated of rows.history(
+      options.historySize ?? 50,
+      now(),
+      options.historySpanMs ?? HISTORY_SPAN_MS,
+    )) {
+      file(generated.stream, generated.row, generated.at)
+    }
 
-    const signIn = (at: number) => ({
-      email: random.pick(users),
-      time: second(at),
-      type: random.next() < 0.6 ? "Sign in" : "Sign out",
-      ip_address: `203.0.113.${1 + random.int(250)}`,
-      client_type: random.pick(["Browser", "Windows", "Mac", "iOS", "Android"]),
-      version: random.pick(["-", "5.17.11", "6.0.2"]),
+    const perSecond = options.requestsPerSecond ?? 10
+    const perDay = options.requestsPerDay ?? 30_000
+    // The kit's fixed windows count; Zoom's own headers are written below (Zoom sends no reset header).
+    const counter = (limit: number, windowMs: number) =>
+      rateLimitWindow({ limit, windowMs, headers: RateLimitHeaders.xRateLimit, refusalBody: () => undefined })
+    const secondWindow = counter(perSecond, 1000)
+    // A day window starting at 00:00 UTC, when Zoom resets the daily cap.
+    const dayWindow = counter(perDay, DAY_MS)
+    // Forced here rather than through the kit, whose forced reset runs from the moment of forcing: Zoom's daily
+    // reset is midnight whenever the request comes.
+    let forcedDaily = 0
+
+    const rateLimitHeaders = (reported: ZoomRateLimitReported) => ({
+      "X-RateLimit-Category": "Heavy",
+      "X-RateLimit-Type": reported.type,
+      "X-RateLimit-Limit": String(reported.limit),
+      "X-RateLimit-Remaining": String(reported.remaining),
     })
-    const operation = (at: number) => {
-      const target = random.pick(users)
-      const [action, detail] = random.pick([
-        ["Add", `Add User ${target} `],
-        ["Update", `Update User ${target} : Change role`],
-        ["Update", `Deactivate User ${target} `],
-        ["Delete", `Delete User ${target}`],
-        ["Update", `Activate User ${target}`],
-      ] as const)
-      return {
-        time: second(at),
-        operator: "admin@example.com",
-        category_type: "User",
-        action,
-        operation_detail: detail,
-      }
-    }
-    const add = (report: Report, row: Record<string, unknown>, at: number) => {
-      store.push({ report, at: Math.floor(at / 1000) * 1000, row })
-      return row
-    }
-    const start = now()
-    for (let i = 0; i < (options.historySize ?? 50); i++) {
-      const at = start - random.int(HISTORY_SPAN_MS)
-      add("activities", signIn(at), at)
-    }
-    for (let i = 0; i < (options.operationLogHistory ?? Math.floor((options.historySize ?? 50) / 3)); i++) {
-      const row = operation(start - random.int(HISTORY_SPAN_MS))
-      add("operation_logs", row, Date.parse(row.time))
-    }
 
-    const tokens = new Map<string, { key: string; offset: number; issuedAt: number }>()
-    let rateLimited = 0
-
-    const report = (kind: Report, request: SimulatorRequest): Reply => {
-      const token = credentialsUnder(request.authorization, "Bearer")
-      if (!oauth.accepts(token, request.receivedAt)) {
-        return { status: 401, body: { code: 124, message: "Invalid access token." } }
+    const report = (stream: ZoomStream, request: SimulatorRequest): Reply<ZoomNote> => {
+      if (request.method !== "GET") return { status: 405, body: { code: 405, message: "Method Not Allowed" } }
+      if (!issuer.accepts(request.authorization, request.receivedAt)) {
+        return { status: 401, body: invalidAccessToken }
       }
-      if (rateLimited > 0) {
-        rateLimited--
+      const second = secondWindow.take(request.receivedAt)
+      if (second.refusal) {
+        const reported = { type: "QPS", limit: perSecond, remaining: 0 } as const
         return {
           status: 429,
-          headers: {
-            "X-RateLimit-Category": "Heavy",
-            "X-RateLimit-Type": "QPS",
-            "X-RateLimit-Limit": "10",
-            "X-RateLimit-Remaining": "0",
-          },
-          body: {
-            code: 429,
-            message: "You have reached the maximum per-second rate limit for this API. Try again later.",
-          },
+          body: perSecondRefusal,
+          headers: rateLimitHeaders(reported),
+          note: { rateLimit: reported },
         }
       }
-      const params = request.url.searchParams
-      const from = params.get("from") ?? ""
-      const to = params.get("to") ?? ""
-      const fromMs = Date.parse(`${from}T00:00:00Z`)
-      const toMs = Date.parse(`${to}T00:00:00Z`) + DAY_MS
-      if (
-        !/^\d{4}-\d{2}-\d{2}$/.test(from) ||
-        !/^\d{4}-\d{2}-\d{2}$/.test(to) ||
-        Number.isNaN(fromMs + toMs)
-      ) {
-        return { status: 400, body: { code: 300, message: "Invalid date format, expected yyyy-mm-dd." } }
-      }
-      if (toMs - fromMs > 31 * DAY_MS || toMs <= fromMs) {
-        return { status: 400, body: { code: 300, message: "The date range cannot exceed one month." } }
-      }
-      if (fromMs < request.receivedAt - 183 * DAY_MS) {
+      const day = dayWindow.take(request.receivedAt)
+      const dailyRefused = day.refusal !== undefined || forcedDaily > 0
+      if (forcedDaily > 0) forcedDaily--
+      // Whether Zoom reports the daily or the per-second quota on a success is not documented: the daily one
+      // is what a client can pace itself by.
+      const reported = {
+        type: "Daily-limit",
+        limit: perDay,
+        remaining: dailyRefused ? 0 : day.quota.remaining,
+      } as const
+      if (dailyRefused) {
         return {
+          status: 429,
+          body: dailyRefusal(perDay),
+          headers: {
+            ...rateLimitHeaders(reported),
+            // A date-time, as Zoom documents it for the daily limit: e.g. 2020-05-31T00:00:00Z.
+            "Retry-After": new Date(day.quota.resetAt).toISOString().replace(".000Z", "Z"),
+          },
+          note: { rateLimit: reported },
+        }
+      }
+      const answer = queryReport(stream, stores[stream], request.url.searchParams, request.receivedAt)
+      return Either.match(answer, {
+        onLeft: (error) => ({
           status: 400,
-          body: { code: 300, message: "Only reports from the last 6 months are available." },
-        }
-      }
-      const pageSize = Math.min(300, Math.max(1, Number(params.get("page_size") ?? 30) || 30))
-      const key = `${kind}|${from}|${to}|${pageSize}`
-      let offset = 0
-      const given = params.get("next_page_token")
-      if (given) {
-        const state = tokens.get(given)
-        if (
-          state === undefined ||
-          state.key !== key ||
-          request.receivedAt - state.issuedAt > TOKEN_LIFETIME_MS
-        ) {
-          return { status: 400, body: { code: 300, message: "The next page token is invalid or expired." } }
-        }
-        offset = state.offset
-      }
-      // Newest first: Zoom documents no order, and this one makes the connector's own sort matter.
-      const rows = store
-        .filter((entry) => entry.report === kind && entry.at >= fromMs && entry.at < toMs)
-        .sort((a, b) => b.at - a.at)
-        .map((entry) => entry.row)
-      const page = rows.slice(offset, offset + pageSize)
-      let nextToken = ""
-      if (offset + pageSize < rows.length) {
-        nextToken = newSecret(32)
-        tokens.set(nextToken, { key, offset: offset + pageSize, issuedAt: request.receivedAt })
-      }
-      return {
-        status: 200,
-        body: {
-          from,
-          to,
-          page_size: pageSize,
-          total_records: rows.length,
-          next_page_token: nextToken,
-          [kind === "activities" ? "activity_logs" : "operation_logs"]: page,
-        },
-      }
+          body: error,
+          headers: rateLimitHeaders(reported),
+          note: { rateLimit: reported },
+        }),
+        onRight: (page) => ({
+          status: 200,
+          body: page.body,
+          headers: rateLimitHeaders(reported),
+          note: { rateLimit: reported, rows: page.rows },
+        }),
+      })
     }
 
-    const server = yield* serveSimulator({
+    const server = yield* serveSimulator<ZoomNote>({
       port: options.port,
       contentType: "application/json;charset=UTF-8",
       handle: (request) => {
-        if (request.method !== "GET")
-          return { status: 405, body: { code: 405, message: "Method Not Allowed" } }
-        if (request.url.pathname === ACTIVITIES_PATH) return report("activities", request)
-        if (request.url.pathname === OPERATION_LOGS_PATH) return report("operation_logs", request)
-        return { status: 404, body: { code: 404, message: "Not Found" } }
+        switch (request.url.pathname) {
+          case TOKEN_PATH:
+            return issuer.tokenEndpoint(request)
+          case ACTIVITIES_PATH:
+            return report("activities", request)
+          case OPERATION_LOGS_PATH:
+            return report("operation_logs", request)
+          default:
+            return { status: 404, body: notFound }
+        }
       },
     })
 
-    const rowsOf = (kind: Report) => store.filter((entry) => entry.report === kind).map((entry) => entry.row)
-    const emitAt = (count: number, at = now()) =>
-      Array.from({ length: count }, () => add("activities", signIn(at), at))
+    const rowsOf = (stream: ZoomStream) => () => stores[stream].map((stored) => stored.row)
     return {
       integration: "zoom",
       baseUrl: server.origin,
-      credentials: oauth.credentials,
-      settings: { token_url: oauth.tokenUrl },
-      oauth,
-      requests: server.requests,
-      rows: rowsOf,
-      emitAt,
-      emitOperations: (count) =>
-        Array.from({ length: count }, () => {
-          const at = now()
-          return add("operation_logs", operation(at), at)
-        }),
-      inject: (kind, row, at = now()) => {
-        add(kind, row, at)
-      },
-      forceRateLimited: (count) => {
-        rateLimited += count
-      },
+      credentials: issuer.credentials,
+      settings: { token_url: `${server.origin}${TOKEN_PATH}` },
+      tokenUrl: `${server.origin}${TOKEN_PATH}`,
       emit: (count) => {
-        emitAt(count)
+        for (const generated of rows.burst(count, now())) file(generated.stream, generated.row, generated.at)
       },
-      events: () => [...rowsOf("activities"), ...rowsOf("operation_logs")],
+      events: () => [...rowsOf("activities")(), ...rowsOf("operation_logs")()],
+      activityLogs: rowsOf("activities"),
+      operationLogs: rowsOf("operation_logs"),
+      requests: () =>
+        server.requests().map((request) => {
+          const note = request.note !== undefined && "rateLimit" in request.note ? request.note : undefined
+          return {
+            method: request.method,
+            path: request.path,
+            params: request.query,
+            authScheme: request.authScheme,
+            status: request.status,
+            receivedAt: request.receivedAt,
+            ...(note === undefined ? {} : { rateLimit: note.rateLimit }),
+            ...(note?.rows === undefined ? {} : { rows: note.rows }),
+          }
+        }),
+      issueAccessToken: issuer.mint,
+      revokeTokens: issuer.revokeAll,
+      forceRateLimited: (count, limit = "per-second") => {
+        if (limit === "per-second") secondWindow.forceLimited(count, 1000)
+        else forcedDaily = count
+      },
+      inject: (stream, row, at) => file(stream, row, at ?? now()),
+      injectMalformed: (stream, flaw) => {
+        const generated = rows.malformed(stream, flaw, now())
+        file(stream, generated.row, generated.at)
+        return generated.row
+      },
     } satisfies ZoomSimulatorHandle
   })

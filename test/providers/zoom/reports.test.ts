@@ -1,6 +1,15 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
-import { accountFor, activitiesOf, expectedIds, readToEnd, simulator, ZoomLive } from "./zoomTestKit.ts"
+import {
+  accountFor,
+  activitiesOf,
+  emitAt,
+  expectedIds,
+  readToEnd,
+  reportRequests,
+  simulator,
+  ZoomLive,
+} from "./zoomTestKit.ts"
 
 const DAY_MS = 24 * 60 * 60 * 1000
 const sortedIds = (activities: ReadonlyArray<{ id: string }>) => activities.map((a) => a.id).sort()
@@ -30,11 +39,11 @@ describe("zoom reports through the simulator, over real HTTP", () => {
         // The activities report took several pages, each token sent with the same window.
         const tokened = sim
           .requests()
-          .filter((r) => r.path === "/v2/report/activities" && r.query.next_page_token)
+          .filter((r) => r.path === "/v2/report/activities" && r.params.next_page_token)
         expect(tokened.length).toBeGreaterThanOrEqual(2)
         for (const request of tokened) {
-          expect(request.query.from).toMatch(/^\d{4}-\d{2}-\d{2}$/)
-          expect(request.query.page_size).toBe("40")
+          expect(request.params.from).toMatch(/^\d{4}-\d{2}-\d{2}$/)
+          expect(request.params.page_size).toBe("40")
         }
         // Descriptions per the spec's output matrix: the sign-in type; the trimmed operation detail.
         for (const activity of read.activities)
@@ -53,18 +62,18 @@ describe("zoom reports through the simulator, over real HTTP", () => {
         const account = accountFor(sim)
         const createdAt = new Date(Date.now() - 3 * 60 * 60 * 1000).toISOString()
         const read = yield* readToEnd(account, { created_at: createdAt }, 1000)
-        const first = sim.requests()[0]
-        expect(first?.query.from).toBe(createdAt.slice(0, 10))
-        expect(first?.query.to).toBe(new Date().toISOString().slice(0, 10))
+        const first = reportRequests(sim)[0]
+        expect(first?.params.from).toBe(createdAt.slice(0, 10))
+        expect(first?.params.to).toBe(new Date().toISOString().slice(0, 10))
         const wanted = [
           ...expectedIds(sim, account, "activities"),
           ...expectedIds(sim, account, "operation_logs"),
         ].filter((a) => Date.parse(a.created_at) >= Date.parse(createdAt))
         expect(sortedIds(read.activities)).toEqual(sortedIds(wanted))
 
-        const before = sim.requests().length
+        const before = reportRequests(sim).length
         const logins = yield* readToEnd(account, { action: "login" }, 1000)
-        const asked = sim.requests().slice(before)
+        const asked = reportRequests(sim).slice(before)
         expect(asked.every((r) => r.path === "/v2/report/activities")).toBe(true)
         const signIns = expectedIds(sim, account, "activities").filter((a) => a.description === "Sign in")
         expect(sortedIds(logins.activities)).toEqual(sortedIds(signIns))
@@ -81,12 +90,12 @@ describe("zoom reports through the simulator, over real HTTP", () => {
         const seen = new Set(caughtUp.activities.map((a) => a.id))
 
         const boundary = Date.now() - 2_000
-        const burst = sim.emitAt(5, boundary)
+        const burst = emitAt(sim, 5, boundary)
         // Pages of two split the five rows of one second across reads: the boundary ids carry the split.
         const tail = yield* readToEnd(account, {}, 2, caughtUp.positions)
         expect(tail.pages.map((p) => p.records.length).slice(0, 3)).toEqual([2, 2, 1])
         // Late rows at the very same second arrive after the stream has passed it.
-        const late = sim.emitAt(3, boundary)
+        const late = emitAt(sim, 3, boundary)
         const again = yield* readToEnd(account, {}, 2, tail.positions)
         const tailIds = [...tail.activities, ...again.activities].map((a) => a.id)
         expect(new Set(tailIds).size).toBe(tailIds.length)
@@ -108,7 +117,7 @@ describe("zoom reports through the simulator, over real HTTP", () => {
       expect(read.activities.length).toBe(
         expectedIds(sim, account, "activities").length + expectedIds(sim, account, "operation_logs").length,
       )
-      const statuses = sim.requests().map((r) => r.status)
+      const statuses = reportRequests(sim).map((r) => r.status)
       expect(statuses[0]).toBe(429)
       expect(statuses.slice(1).every((s) => s === 200)).toBe(true)
       expect(Date.now() - started).toBeGreaterThanOrEqual(900)
@@ -121,7 +130,7 @@ describe("zoom reports through the simulator, over real HTTP", () => {
       const account = accountFor(sim)
       const first = yield* readToEnd(account, {}, 100)
       sim.inject("activities", { email: "broken@example.com", type: "Sign in" }, Date.now() - 1_000)
-      sim.emitAt(3, Date.now() - 1_000)
+      emitAt(sim, 3, Date.now() - 1_000)
       const next = yield* readToEnd(account, {}, 100, first.positions)
       const rejected = next.pages.flatMap((p) => p.records.filter((r) => Either.isLeft(r.mapped)))
       expect(rejected).toHaveLength(1)
@@ -144,9 +153,9 @@ describe("zoom reports through the simulator, over real HTTP", () => {
 
         const account = accountFor(sim)
         yield* readToEnd(account, { created_at: "2001-01-01T00:00:00.000Z" }, 10)
-        const windows = sim.requests().filter((r) => r.status === 200 && !r.query.next_page_token)
+        const windows = reportRequests(sim).filter((r) => r.status === 200 && !r.params.next_page_token)
         expect(windows.length).toBeGreaterThanOrEqual(12)
-        for (const { query } of windows) {
+        for (const { params: query } of windows) {
           const span = Date.parse(query.to ?? "") - Date.parse(query.from ?? "")
           expect(span).toBeLessThanOrEqual(30 * DAY_MS)
           expect(Date.now() - Date.parse(query.from ?? "")).toBeLessThanOrEqual(181 * DAY_MS)
