@@ -173,9 +173,11 @@ export const runAccountStream = (
       checkpoint.position === undefined
         ? Effect.succeed(undefined)
         : Schema.decodeUnknown(adapter.position)(checkpoint.position).pipe(
-            Effect.orDieWith(
+            Effect.mapError(
               (e) =>
-                new Error(`checkpoint position does not decode for ${account.integration}: ${e.message}`),
+                new CheckpointUnreadable({
+                  message: `the checkpoint of account ${account.id} holds a position this version of the ${account.integration} adapter cannot resume from: ${e.message}`,
+                }),
             ),
           )
 
