@@ -1,14 +1,18 @@
 import { Effect, type Scope } from "effect"
-import { basicCredentials, credentialsUnder, newSecret } from "../kit/authorization.ts"
+import { newSecret } from "../kit/authorization.ts"
 import type { Reply } from "../kit/Reply.ts"
 import { type SimulatorRequest, serveSimulator } from "../kit/serveSimulator.ts"
 import { simulatorClock } from "../kit/simulatorClock.ts"
+import {
+  invalidAccessToken,
+  TOKEN_PATH,
+  type TokenRequestNote,
+  type ZoomTokenIssuer,
+  type ZoomTokenIssuerOptions,
+  zoomTokenIssuer,
+} from "./zoomTokenIssuer.ts"
 
-export interface ZoomOAuthSimulatorOptions {
-  /** `expires_in` of issued tokens, in seconds; Zoom's are 3599 (sometimes 3600). */
-  readonly tokenLifetimeSeconds?: number
-  /** Zoom has been seen answering a wrong client id or secret with 400 as well as 401. */
-  readonly invalidClientStatus?: 400 | 401
+export interface ZoomOAuthSimulatorOptions extends ZoomTokenIssuerOptions {
   readonly port?: number
 }
 
@@ -41,11 +45,7 @@ export interface ZoomOAuthSimulatorHandle {
   /** Its `POST /oauth/token`, to configure as `settings.token_url`. */
   readonly tokenUrl: string
   /** The Server-to-Server OAuth app it knows, in the config's `credentials` form. */
-  readonly credentials: {
-    readonly account_id: string
-    readonly client_id: string
-    readonly client_secret: string
-  }
+  readonly credentials: ZoomTokenIssuer["credentials"]
   readonly tokenRequests: () => ReadonlyArray<TokenRequestReceived>
   readonly apiRequests: () => ReadonlyArray<ApiRequestReceived>
   /** Every access token handed out, for tests that check no token leaks. */
@@ -56,22 +56,7 @@ export interface ZoomOAuthSimulatorHandle {
   readonly issueAccessToken: () => string
 }
 
-const TOKEN_PATH = "/oauth/token"
 const ME_PATH = "/v2/users/me"
-
-// Zoom's token endpoint answers errors as `{reason, error}`; its API as `{code, message}`.
-const invalidClient = { reason: "Invalid client_id or client_secret", error: "invalid_client" }
-const unsupportedGrant = { reason: "unsupported grant type", error: "unsupported_grant_type" }
-const missingAccountId = { reason: "Invalid request : Missing account_id", error: "invalid_request" }
-const invalidAccessToken = { code: 124, message: "Invalid access token." }
-
-/** What the request log keeps of a token request beyond the basics; the secret is only checked. */
-interface TokenRequestNote {
-  readonly contentType: string | undefined
-  readonly clientId: string | undefined
-  readonly clientSecretValid: boolean
-  readonly form: Readonly<Record<string, string>>
-}
 
 /**
  * Zoom's Server-to-Server OAuth token endpoint (`POST /oauth/token`) over real HTTP on 127.0.0.1, plus one
@@ -83,12 +68,7 @@ export const startZoomOAuthSimulator = (
 ): Effect.Effect<ZoomOAuthSimulatorHandle, never, Scope.Scope> =>
   Effect.gen(function* () {
     const now = yield* simulatorClock
-    const lifetimeSeconds = options.tokenLifetimeSeconds ?? 3599
-    const credentials = {
-      account_id: newSecret(16),
-      client_id: newSecret(16),
-      client_secret: newSecret(24),
-    }
+    const issuer = zoomTokenIssuer(now, options)
     const user = {
       id: newSecret(16),
       first_name: "Ada",
@@ -97,78 +77,27 @@ export const startZoomOAuthSimulator = (
       type: 2,
       role_name: "Owner",
       status: "active",
-      account_id: credentials.account_id,
-    }
-    /** Token → when it stops being accepted; a revoked token is deleted. */
-    const live = new Map<string, number>()
-    const issued: Array<string> = []
-
-    const mint = () => {
-      const token = `eyJ${newSecret(96)}`
-      live.set(token, now() + lifetimeSeconds * 1000)
-      issued.push(token)
-      return token
-    }
-
-    const tokenEndpoint = (request: SimulatorRequest): Reply<TokenRequestNote> => {
-      const contentType = request.headers["content-type"]
-      // Zoom reads the grant from the form body only; parameters in the query string are not looked at.
-      const form = /^application\/x-www-form-urlencoded\b/i.test(contentType ?? "")
-        ? new URLSearchParams(request.body)
-        : new URLSearchParams()
-      const basic = basicCredentials(request.authorization)
-      const clientSecretValid = basic !== undefined && basic.password === credentials.client_secret
-      const note: TokenRequestNote = {
-        contentType,
-        clientId: basic?.userId,
-        clientSecretValid,
-        form: Object.fromEntries(
-          [...form].map(([key, value]) => [key, key === "client_secret" ? "[not kept]" : value]),
-        ),
-      }
-      const answer = (status: number, body: unknown): Reply<TokenRequestNote> => ({ status, body, note })
-
-      if (request.method !== "POST") {
-        return answer(405, { reason: "Method Not Allowed", error: "invalid_request" })
-      }
-      if (basic?.userId !== credentials.client_id || !clientSecretValid) {
-        return answer(options.invalidClientStatus ?? 401, invalidClient)
-      }
-      if (form.get("grant_type") !== "account_credentials") return answer(400, unsupportedGrant)
-      const accountId = form.get("account_id")
-      if (!accountId) return answer(400, missingAccountId)
-      // The app belongs to one account (wording of this answer not confirmed against Zoom).
-      if (accountId !== credentials.account_id) {
-        return answer(400, { reason: "Invalid request : Invalid account_id", error: "invalid_request" })
-      }
-      return answer(200, {
-        access_token: mint(),
-        token_type: "bearer",
-        expires_in: lifetimeSeconds,
-        scope: "report:read:admin user:read:admin",
-        api_url: request.origin,
-      })
+      account_id: issuer.credentials.account_id,
     }
 
     const api = ({ method, url, authorization, receivedAt }: SimulatorRequest): Reply<TokenRequestNote> => {
       if (url.pathname !== ME_PATH) return { status: 404, body: { code: 404, message: "Not Found" } }
       if (method !== "GET") return { status: 405, body: { code: 405, message: "Method Not Allowed" } }
-      const token = credentialsUnder(authorization, "Bearer")
-      const expiresAt = token === undefined ? undefined : live.get(token)
-      if (expiresAt === undefined || expiresAt <= receivedAt) return { status: 401, body: invalidAccessToken }
+      if (!issuer.accepts(authorization, receivedAt)) return { status: 401, body: invalidAccessToken }
       return { status: 200, body: user }
     }
 
     const server = yield* serveSimulator<TokenRequestNote>({
       port: options.port,
       contentType: "application/json;charset=UTF-8",
-      handle: (request) => (request.url.pathname === TOKEN_PATH ? tokenEndpoint(request) : api(request)),
+      handle: (request) =>
+        request.url.pathname === TOKEN_PATH ? issuer.tokenEndpoint(request) : api(request),
     })
 
     return {
       baseUrl: server.origin,
       tokenUrl: `${server.origin}${TOKEN_PATH}`,
-      credentials,
+      credentials: issuer.credentials,
       tokenRequests: () =>
         server
           .requests()
@@ -189,8 +118,8 @@ export const startZoomOAuthSimulator = (
           .requests()
           .filter((request) => request.path !== TOKEN_PATH)
           .map(({ method, path, authScheme, status }) => ({ method, path, authScheme, status })),
-      issuedTokens: () => [...issued],
-      revokeTokens: () => live.clear(),
-      issueAccessToken: mint,
+      issuedTokens: issuer.issued,
+      revokeTokens: issuer.revokeAll,
+      issueAccessToken: issuer.mint,
     } satisfies ZoomOAuthSimulatorHandle
   })
