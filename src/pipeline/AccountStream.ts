@@ -173,7 +173,11 @@ export const runAccountStream = (
     const decodeCheckpointPositions = (checkpoint: Checkpoint) =>
       Either.match(decodePositions(adapter, positionsFrom(adapter, storedPositionsOf(checkpoint))), {
         onLeft: (problem) =>
-          Effect.die(new Error(`checkpoint position does not decode for ${account.integration}: ${problem}`)),
+          Effect.fail(
+            new CheckpointUnreadable({
+              message: `the checkpoint of account ${account.id} holds a position this version of the ${account.integration} adapter cannot resume from: ${problem}`,
+            }),
+          ),
         onRight: Effect.succeed,
       })
 

@@ -1,7 +1,7 @@
 import { Clock, Data, Effect } from "effect"
 import kafkajs, { type Admin } from "kafkajs"
 import { type ConnectorConfig, retentionMs } from "../config/ConnectorConfig.ts"
-import { KafkaClient, kafkaCall } from "./KafkaClient.ts"
+import { KafkaClient, KafkaFailure, kafkaCall } from "./KafkaClient.ts"
 import {
   type ConnectorTopics,
   type PublishStart,
@@ -113,7 +113,13 @@ export const ensureTopics = (config: ConnectorConfig["kafka"], starts: ReadonlyA
           const settings = yield* describeTopicRetention(admin, [...new Set(Object.values(names))])
           const of = (topic: string) =>
             Effect.fromNullable(settings.get(topic)).pipe(
-              Effect.orDieWith(() => new Error(`describeConfigs did not answer for topic ${topic}`)),
+              Effect.mapError(
+                () =>
+                  new KafkaFailure({
+                    operation: "describe topic configs",
+                    cause: new Error(`the broker did not answer for topic ${topic}`),
+                  }),
+              ),
             )
           const topics: ConnectorTopics = yield* Effect.all({
             activities: of(names.activities),
@@ -124,6 +130,7 @@ export const ensureTopics = (config: ConnectorConfig["kafka"], starts: ReadonlyA
           const problems = retentionProblems(topics, starts, yield* Clock.currentTimeMillis)
           if (problems.length > 0) return yield* new TopicsUnsafe({ problems })
         }),
-      () => Effect.promise(() => admin.disconnect()),
+      // A release must not fail: a broker gone by now is the next call's problem, not this one's.
+      () => kafkaCall("admin disconnect", () => admin.disconnect()).pipe(Effect.ignore),
     )
   })
