@@ -47,7 +47,12 @@ export const Checkpoint = Schema.Struct({
   published_total: Schema.Number,
   dead_lettered_total: Schema.Number,
   gaps: Schema.Array(HistoryGap),
-})
+}).pipe(
+  // A version 2 without positions is not one this version wrote: read as version 1 it would restart every stream.
+  Schema.filter((checkpoint) => checkpoint.version === 1 || checkpoint.positions !== undefined, {
+    message: () => "a version 2 checkpoint holds its streams' positions",
+  }),
+)
 export type Checkpoint = typeof Checkpoint.Type
 
 export const encodeCheckpoint = (checkpoint: Checkpoint): string => JSON.stringify(checkpoint)

@@ -9,6 +9,7 @@ import { type Integration, IntegrationNames, providers } from "../../src/provide
 import { type OktaSimulatorHandle, startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
 import type { ProviderSimulator } from "../../src/simulators/ProviderSimulator.ts"
 import { simulators as simulatorRegistry } from "../../src/simulators/registry.ts"
+import { startZoomSimulator } from "../../src/simulators/zoom/ZoomSimulator.ts"
 
 /** Credential forms the integrations without a simulator accept (their credentials schemas); never sent anywhere. */
 const placeholderCredentials = (integration: Integration): Record<string, string> =>
@@ -64,10 +65,16 @@ export const testApiLayer = Layer.scoped(
   TestApiServer,
   Effect.gen(function* () {
     const okta = yield* startOktaSimulator({ seed: 7, historySize: 30, rateLimit: 10_000 })
-    const simulators = new Map<Integration, ProviderSimulator>([["okta", okta]])
+    // A first Zoom read walks six months of report windows per stream: more than Zoom's 10 requests a second,
+    // which this kit's half-second rate-limit wait would hand back as 429s.
+    const zoom = yield* startZoomSimulator({ seed: 7, requestsPerSecond: 10_000 })
+    const simulators = new Map<Integration, ProviderSimulator>([
+      ["okta", okta],
+      ["zoom", zoom],
+    ])
     for (const integration of IntegrationNames) {
       const start = simulatorRegistry[integration]
-      if (integration !== "okta" && start !== undefined)
+      if (!simulators.has(integration) && start !== undefined)
         simulators.set(integration, yield* start({ seed: 7 }))
     }
 

@@ -47,7 +47,7 @@ describe("positions per stream, and what the previous release wrote", () => {
   it("several streams are written as version 2, keyed by stream, and read back", () => {
     const checkpoint = Either.getOrThrow(decodeCheckpoint(versionOne))
     const positions = {
-      sign_in_activities: { since: "2026-11-30T09:00:00.000Z", seen: ["a", "b"], rejected: [] },
+      activities: { since: "2026-11-30T09:00:00.000Z", seen: ["a", "b"], rejected: [] },
       operation_logs: { since: "2026-11-29T09:00:00.000Z", seen: [], rejected: [] },
     }
     const written = withStoredPositions(
