@@ -1,11 +1,12 @@
 import { execFileSync } from "node:child_process"
 import { randomUUID } from "node:crypto"
 import { resolve } from "node:path"
-import { Cause, Context, Effect, Exit, Fiber, Option, Schedule } from "effect"
+import { Cause, Context, Effect, Exit, Fiber, Layer, Option, Schedule } from "effect"
 import { type ConsumerConfig, Kafka, KafkaJSError, type Producer, type ProducerConfig } from "kafkajs"
 import { afterEach, describe, expect, inject, it, vi } from "vitest"
 import { type AccountPublisher, makeAccountPublisher } from "../../src/pipeline/AccountPublisher.ts"
 import { runAccountStream } from "../../src/pipeline/AccountStream.ts"
+import { ActivitySink } from "../../src/pipeline/ActivitySink.ts"
 import type { Checkpoint } from "../../src/pipeline/Checkpoint.ts"
 import { readCheckpoints } from "../../src/pipeline/CheckpointStore.ts"
 import { KafkaClient, KafkaFailure, kafkaJsConfig } from "../../src/pipeline/KafkaClient.ts"
@@ -193,7 +194,10 @@ describe("checkpoint read-back", () => {
           })
           const victim = `${loaded.config.kafka.transactional_id_prefix}.${accountIds[1]}`
           const kafka = new ProducerCountingKafka(kafkaJsConfig(loaded.config.kafka, [brokers]), victim)
-          const pipeline = yield* startPipeline(Context.add(context, KafkaClient, kafka))
+          const countingSink = yield* Layer.build(ActivitySink.kafka(loaded.config.kafka)).pipe(
+            Effect.provideService(KafkaClient, kafka),
+          )
+          const pipeline = yield* startPipeline(Context.merge(context, countingSink))
           yield* Effect.promise(() => readTopic(brokers, topics.activities, (m) => m.length >= 40))
           expect(kafka.initFailures).toBe(1)
           // One producer per account, nothing left from the failed attempt.
