@@ -14,7 +14,7 @@ import { ensureTopics } from "../../src/pipeline/Topics.ts"
 import { startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
 import { connectorUnderTest, startPipeline } from "../support/connectorUnderTest.ts"
 import { openTransaction } from "../support/openTransaction.ts"
-import { activityIds, kafkaFor, readTopic } from "../support/topics.ts"
+import { activityIds, readTopic, writeRecords } from "../support/topics.ts"
 
 const brokers = inject("kafkaBrokers")
 const localBroker = inject("kafkaMode") === "local"
@@ -34,16 +34,6 @@ const checkpointFor = (accountId: string, sequence: number): Checkpoint => ({
   dead_lettered_total: 0,
   gaps: [],
 })
-
-const writeRecords = async (
-  topic: string,
-  messages: ReadonlyArray<{ key: string; value: string; partition?: number }>,
-) => {
-  const producer = kafkaFor(brokers).producer()
-  await producer.connect()
-  await producer.send({ topic, messages: messages.map((m) => ({ ...m })) })
-  await producer.disconnect()
-}
 
 afterEach(() => {
   vi.useRealTimers()
@@ -122,6 +112,7 @@ describe("checkpoint read-back", () => {
           const accounts = Array.from({ length: 6 }, () => randomUUID())
           yield* Effect.promise(() =>
             writeRecords(
+              brokers,
               topics.checkpoints,
               accounts.map((id, i) => ({
                 key: id,
@@ -159,7 +150,7 @@ describe("checkpoint read-back", () => {
           yield* ensureTopics(loaded.config.kafka, []).pipe(Effect.provide(context))
           const older = checkpointFor(damagedId, 4)
           yield* Effect.promise(() =>
-            writeRecords(topics.checkpoints, [
+            writeRecords(brokers, topics.checkpoints, [
               { key: damagedId, value: JSON.stringify(older) },
               // What a future version might write: this version cannot read it.
               { key: damagedId, value: JSON.stringify({ ...older, version: 2, sequence: 9 }) },
@@ -242,7 +233,7 @@ describe.runIf(localBroker)("checkpoint read-back with the broker lost", () => {
           yield* ensureTopics(loaded.config.kafka, []).pipe(Effect.provide(context))
           const accountId = randomUUID()
           yield* Effect.promise(() =>
-            writeRecords(topics.checkpoints, [
+            writeRecords(brokers, topics.checkpoints, [
               { key: accountId, value: JSON.stringify(checkpointFor(accountId, 3)) },
             ]),
           )
