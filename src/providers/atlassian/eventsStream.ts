@@ -1,4 +1,6 @@
 import { Option, Schema } from "effect"
+import type { UnifiedAction } from "../../domain/Activity.ts"
+import type { FilterName } from "../../domain/ActivityFilters.ts"
 import { AtlassianErrors, type AtlassianEventsPage } from "./AtlassianEvent.ts"
 
 // The request side of Atlassian's organization events (Organizations REST API "Events"; the "Poll events"
@@ -20,6 +22,18 @@ export const eventsStreamPath = (orgId: string): string =>
 export const eventsPath = (orgId: string): string => `/admin/v1/orgs/${encodeURIComponent(orgId)}/events`
 export const eventActionsPath = (orgId: string): string =>
   `/admin/v1/orgs/${encodeURIComponent(orgId)}/event-actions`
+
+/** Filters `/events-stream` takes itself: time only. `action` is the shared post-filter's, on the mapped Activity. */
+export const EVENTS_STREAM_PUSHED_DOWN: ReadonlyArray<FilterName> = ["created_at"]
+
+/**
+ * Whether any event can carry the unified `action`: only actions some known key maps to. Where none does
+ * (`login_failed`, `user_invited`…), a read would only spend the quota to find nothing.
+ */
+export const canMatchAction = (
+  action: UnifiedAction | undefined,
+  actionKeys: Readonly<Record<string, UnifiedAction>>,
+): boolean => action === undefined || Object.values(actionKeys).includes(action)
 
 /** The documented default page size; Atlassian states no maximum, so a read never asks for more. */
 export const EVENTS_STREAM_PAGE_SIZE = 200

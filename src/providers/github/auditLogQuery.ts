@@ -1,3 +1,4 @@
+import type { FilterName } from "../../domain/ActivityFilters.ts"
 import { nextLink } from "../okta/nextLink.ts"
 
 // The request side of GitHub's organization audit log (REST reference "Get the audit log for an organization";
@@ -13,6 +14,9 @@ import { nextLink } from "../okta/nextLink.ts"
 //
 // The spec supports no filter for GitHub but `organization_id` (the path): no `actor:` or `action:` reaches
 // GitHub from a request. The time bounds are the tail's own, not a user filter.
+
+/** No spec filter reaches GitHub's query (`organization_id` is the path); the tail's time bounds are its own. */
+export const AUDIT_LOG_PUSHED_DOWN: ReadonlyArray<FilterName> = []
 
 export const AUDIT_LOG_MAX_PER_PAGE = 100
 /** GitHub's default when `per_page` is left out. */

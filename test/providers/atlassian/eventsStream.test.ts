@@ -9,6 +9,7 @@ import {
   withoutCursor,
 } from "../../../src/providers/atlassian/AtlassianPosition.ts"
 import {
+  canMatchAction,
   cursorQuery,
   describeError,
   eventsStreamPath,
@@ -18,6 +19,7 @@ import {
   requestsPerPoll,
   startQuery,
 } from "../../../src/providers/atlassian/eventsStream.ts"
+import { AtlassianActionKeys } from "../../../src/providers/atlassian/toActivity.ts"
 import { pageFixture } from "./atlassianFixtures.ts"
 
 const START = Date.parse("2026-03-15T09:00:00Z")
@@ -32,6 +34,15 @@ describe("atlassian events-stream requests", () => {
     })
     expect(startQuery({ fromMs: START, toMs: START + 1000, limit: 5 }).get("to")).toBe(String(START + 1000))
     expect(Object.fromEntries(cursorQuery("abc", 50))).toEqual({ cursor: "abc", limit: "50" })
+  })
+
+  it("only time reaches the stream; an action no known key maps to matches nothing", () => {
+    expect(canMatchAction(undefined, AtlassianActionKeys)).toBe(true)
+    expect(canMatchAction("login", AtlassianActionKeys)).toBe(true)
+    expect(canMatchAction("login_failed", AtlassianActionKeys)).toBe(false)
+    expect(
+      canMatchAction("user_deactivated", { ...AtlassianActionKeys, account_off: "user_deactivated" }),
+    ).toBe(true)
   })
 
   it("the cursor is meta.next, else links.next's; grove's /events last page has none", () => {
