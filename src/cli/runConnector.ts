@@ -6,7 +6,9 @@ import { Config, type LoadedConfig, loadConfigFile, parseConfig } from "../confi
 import { CursorCodec } from "../cursor/CursorCodec.ts"
 import { loggingLayer } from "../observability/logging.ts"
 import { prometheusExposition } from "../observability/prometheus.ts"
+import { ActivitySink } from "../pipeline/ActivitySink.ts"
 import { runBackfill } from "../pipeline/Backfill.ts"
+import { CheckpointStore } from "../pipeline/CheckpointStore.ts"
 import { KafkaClient } from "../pipeline/KafkaClient.ts"
 import { runPipeline } from "../pipeline/Pipeline.ts"
 import { StreamHealth } from "../pipeline/StreamHealth.ts"
@@ -59,12 +61,19 @@ const commonLayers = (loaded: LoadedConfig) =>
     loggingLayer(loaded.config.log_level),
   )
 
+/** The Kafka client and the pipeline's ports onto it: the activity sink and the checkpoint store. */
+const kafkaLayers = (loaded: LoadedConfig, brokers: ReadonlyArray<string>) =>
+  Layer.provideMerge(
+    Layer.merge(ActivitySink.kafka(loaded.config.kafka), CheckpointStore.kafka(loaded.config.kafka)),
+    KafkaClient.layer(loaded.config.kafka, brokers),
+  )
+
 /** Everything the pipeline and the API need, for one loaded config and cluster. */
 export const appLayers = (loaded: LoadedConfig, brokers: ReadonlyArray<string>) => {
   const streams = StreamHealth.layer
   return Layer.mergeAll(
     commonLayers(loaded),
-    KafkaClient.layer(loaded.config.kafka, brokers),
+    kafkaLayers(loaded, brokers),
     streams,
     Layer.provide(healthFromStreams, streams),
   )
@@ -132,7 +141,7 @@ export const runConnector = (args: CliArgs, configPath: string | undefined) =>
         }
         const brokers = yield* brokersFor(loaded)
         const totals = yield* runBackfill(account, start).pipe(
-          Effect.provide(Layer.merge(commonLayers(loaded), KafkaClient.layer(loaded.config.kafka, brokers))),
+          Effect.provide(Layer.merge(commonLayers(loaded), kafkaLayers(loaded, brokers))),
         )
         yield* Effect.logInfo("backfill done").pipe(Effect.annotateLogs(totals))
         return

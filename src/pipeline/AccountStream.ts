@@ -9,7 +9,7 @@ import type { ProviderServices } from "../providers/ProviderAdapter.ts"
 import { decodePositions, pageAccount, positionsFrom, storedPositions } from "../providers/pageAccount.ts"
 import type { AccountPublisher } from "./AccountPublisher.ts"
 import { type Checkpoint, storedPositionsOf, withStoredPositions } from "./Checkpoint.ts"
-import { readCheckpoints } from "./CheckpointStore.ts"
+import { CheckpointStore } from "./CheckpointStore.ts"
 import { KafkaFailure } from "./KafkaClient.ts"
 import { withRetentionGap } from "./retentionGap.ts"
 import { routeRecords } from "./routePage.ts"
@@ -93,7 +93,7 @@ export const runAccountStream = (
     // Provided once here, so each page's provider calls do not add to the stream's own requirements.
     const providerClients = yield* Effect.context<ProviderServices>()
     const intervalMs = durationMs(config.poll_interval ?? settings.poll.interval)
-    const stableWithin = Duration.millis(durationMs(settings.kafka.transaction_timeout) + 15_000)
+    const store = yield* CheckpointStore
     const startedAt = new Date(yield* Clock.currentTimeMillis)
     const committed = yield* Ref.make<Checkpoint>(
       resumeFrom ?? freshCheckpoint(account, startFilters(account, config, startedAt), startedAt),
@@ -108,7 +108,7 @@ export const runAccountStream = (
 
     /** This account's checkpoint in Kafka, read to a stable end; never one older than this process committed. */
     const storedCheckpoint = Effect.gen(function* () {
-      const read = yield* readCheckpoints(settings.kafka.topics, settings.kafka.client_id, { stableWithin })
+      const read = yield* store.readAll
       const unreadable = read.unreadable.get(account.id)
       if (unreadable !== undefined) {
         return yield* new CheckpointUnreadable({

@@ -10,7 +10,7 @@ import {
   positionsFrom,
   type StreamPositions,
 } from "../providers/pageAccount.ts"
-import { makeAccountPublisher } from "./AccountPublisher.ts"
+import { ActivitySink } from "./ActivitySink.ts"
 import { type PublishStart, publishStart } from "./retentionProblems.ts"
 import { routeRecords } from "./routePage.ts"
 import { ensureTopics } from "./Topics.ts"
@@ -59,9 +59,9 @@ export const runBackfill = (accountId: string, start: BackfillStart) =>
     }
 
     yield* ensureTopics(config.kafka, [from])
-    const publisher = yield* makeAccountPublisher(
+    const sink = yield* ActivitySink
+    const publisher = yield* sink.publisherFor(
       account,
-      config.kafka,
       `${config.kafka.transactional_id_prefix}.backfill.${account.id}`,
     )
     const providerClients = yield* Effect.context<ProviderServices>()

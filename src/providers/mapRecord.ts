@@ -10,9 +10,12 @@ export interface RejectedRecord {
   readonly reason: string
 }
 
+/** What mapping needs of a stream: its raw record schema and `toActivity`. */
+export type RecordMapping = Pick<AnyActivityStream, "record" | "toActivity">
+
 /** decode raw → map to Activity: the one step every consumer of a page (endpoint, pipeline) shares. */
 export const mapRecord = (
-  stream: AnyActivityStream,
+  stream: RecordMapping,
   account: IntegratedAccount,
   raw: unknown,
 ): Either.Either<Activity, RejectedRecord> => {
