@@ -1,4 +1,6 @@
 import type { Integration } from "../providers/registry.ts"
+import { startConfluenceSimulator } from "./confluence/ConfluenceSimulator.ts"
+import { startJiraSimulator } from "./jira/JiraSimulator.ts"
 import { startOktaSimulator } from "./okta/OktaSimulator.ts"
 import type { StartSimulator } from "./ProviderSimulator.ts"
 import { startZoomSimulator } from "./zoom/ZoomSimulator.ts"
@@ -8,6 +10,8 @@ import { startZoomSimulator } from "./zoom/ZoomSimulator.ts"
  * one folder under src/simulators plus one line here.
  */
 export const simulators: { readonly [I in Integration]?: StartSimulator } = {
+  confluence: startConfluenceSimulator,
+  jira: startJiraSimulator,
   okta: startOktaSimulator,
   zoom: startZoomSimulator,
 }
