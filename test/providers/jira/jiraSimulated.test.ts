@@ -114,7 +114,7 @@ describe("jira audit records through the simulator, over real HTTP", () => {
           sim.inject([record], start + i * 1_000)
           return record
         })
-        let arrived: ReadonlyArray<{ id: unknown }> = []
+        let arrived: ReadonlyArray<Record<string, unknown>> = []
         sim.afterNextPage(() => {
           // A brand-new record, past the read's `to`, and one committed late inside the window: the newest
           // first list shifts by one under the read's offsets.
