@@ -75,13 +75,13 @@ describe("shared paginators", () => {
     ).toBeUndefined()
   })
 
-  it("offset: the page size asked is clamped to the provider's maximum; a page short of the size the provider echoes ends", () => {
+  it("offset: every request asks the stream's page size, whatever the read's limit; a page short of the size the provider echoes ends", () => {
     const confluence = offsetPaging({
       integration: "confluence",
-      maxLimit: 1000,
-      request: (start, q) => ({
+      pageSize: () => 1000,
+      request: (start, _q, size) => ({
         target: "wiki/rest/api/audit",
-        query: { start: String(start), limit: String(Math.min(1000, q.limit)) },
+        query: { start: String(start), limit: String(size) },
       }),
       read: (body) => {
         const page = body as { results?: unknown[]; limit?: number }
@@ -90,20 +90,30 @@ describe("shared paginators", () => {
           : { records: page.results, ...(page.limit === undefined ? {} : { pageSize: page.limit }) }
       },
     })
-    const big = { ...query, limit: 5000 }
-    // 1000 records answer a request for 5000: a full page at the provider's maximum, so the read goes on.
+    expect(confluence.first({ ...query, limit: 7 }).query?.limit).toBe("1000")
+    expect(Either.getOrThrow(confluence.next({ offset: 1000 }, query)).query).toEqual({
+      start: "1000",
+      limit: "1000",
+    })
+    // 1000 records for a read whose limit is 5000: a full page, so the read goes on.
     const thousand = Array.from({ length: 1000 }, (_, i) => i)
     expect(
-      Either.getOrThrow(confluence.read(answer({ results: thousand }), big, sent(undefined))).continuation,
+      Either.getOrThrow(
+        confluence.read(answer({ results: thousand }), { ...query, limit: 5000 }, sent(undefined)),
+      ).continuation,
     ).toEqual({ offset: 1000 })
-    // Confluence cut the page to its system limit of 2 and says so: two records are a full page.
-    const capped = { ...query, limit: 50 }
+    // 500 records without an echoed limit: short of the 1000 asked, the end.
     expect(
-      Either.getOrThrow(confluence.read(answer({ results: [1, 2], limit: 2 }), capped, sent(undefined)))
+      Either.getOrThrow(confluence.read(answer({ results: thousand.slice(0, 500) }), query, sent(undefined)))
+        .continuation,
+    ).toBeUndefined()
+    // Confluence cut the page to its system limit of 2 and says so: two records are a full page.
+    expect(
+      Either.getOrThrow(confluence.read(answer({ results: [1, 2], limit: 2 }), query, sent(undefined)))
         .continuation,
     ).toEqual({ offset: 2 })
     expect(
-      Either.getOrThrow(confluence.read(answer({ results: [3], limit: 2 }), capped, sent({ offset: 2 })))
+      Either.getOrThrow(confluence.read(answer({ results: [3], limit: 2 }), query, sent({ offset: 2 })))
         .continuation,
     ).toBeUndefined()
   })

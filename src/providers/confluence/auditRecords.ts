@@ -1,7 +1,7 @@
 import { Duration, Option, Schema } from "effect"
 import type { ActivityStream } from "../ActivityStream.ts"
 import { type Offset, offsetPaging } from "../paging/offset.ts"
-import { clampLimit } from "../paging/Paginator.ts"
+import { clampLimit, type Paginator } from "../paging/Paginator.ts"
 import {
   AUDIT_PAGE_SIZE_MAX,
   AUDIT_PATH,
@@ -26,35 +26,22 @@ const describeError = (body: unknown) =>
 export const CONFLUENCE_SETTLE = Duration.seconds(30)
 
 /**
- * Confluence Cloud audit records (REST v1 `GET /wiki/rest/api/audit`), newest first, paged by `start`/`limit`.
- *
- * Tailing: a watermark (the latest `creationDate` emitted and the synthetic ids emitted at that millisecond),
- * never a stored offset, which every new record would shift on a newest-first list. Each read asks the closed
- * window `startDate` = the watermark (inclusive) to `endDate` = now − settle, fixed for the whole read, so
- * records created meanwhile cannot shift the offsets under it; one landing inside it late comes twice at a page
- * boundary and is kept once (the read dedupes by id).
- *
- * A page ends the read when it holds fewer records than the `limit` Confluence echoes (it may cap the limit
- * asked), or none; `size` counts the page, not the total. Assumed where Atlassian is silent: the newest-first
- * order (observed; the read sorts anyway); records appear within 30 seconds of their `creationDate`.
+ * Offset pages of `pageSize` records (the stream asks 1000, Confluence's default: a read takes its whole
+ * window whatever the limit, so the largest page spends the fewest requests). Ends on a page short of the
+ * `limit` Confluence echoes (it may cap the limit asked), or an empty one; `size` counts the page, not a total.
  */
-export const auditRecords: ActivityStream<ConfluenceAuditRecord, Offset> = {
-  name: "audit_records",
-  record: ConfluenceAuditRecord,
-  toActivity,
-  order: "newest_first",
-  tail: { mode: "watermark", settle: CONFLUENCE_SETTLE },
-  paging: offsetPaging({
+export const auditRecordsPaging = (pageSize: number): Paginator<Offset> =>
+  offsetPaging({
     integration: "confluence",
-    maxLimit: AUDIT_PAGE_SIZE_MAX,
-    request: (start, query) => ({
+    pageSize: () => clampLimit(pageSize, AUDIT_PAGE_SIZE_MAX),
+    request: (start, query, size) => ({
       target: AUDIT_PATH,
       query: {
         // Epoch milliseconds, both inclusive at Confluence; the read's window is [from, to).
         startDate: query.from === undefined ? undefined : String(query.from),
         endDate: query.to === undefined ? undefined : String(query.to - 1),
         start: String(start),
-        limit: String(clampLimit(query.limit, AUDIT_PAGE_SIZE_MAX)),
+        limit: String(size),
       },
     }),
     read: (body) =>
@@ -64,7 +51,31 @@ export const auditRecords: ActivityStream<ConfluenceAuditRecord, Offset> = {
           ...(page.limit === undefined ? {} : { pageSize: page.limit }),
         })),
       ),
-  }),
+  })
+
+/**
+ * Confluence Cloud audit records (REST v1 `GET /wiki/rest/api/audit`), newest first, paged by `start`/`limit`.
+ *
+ * Tailing: a watermark (the latest `creationDate` emitted and the synthetic ids emitted at that millisecond),
+ * never a stored offset, which every new record would shift on a newest-first list. Each read asks the closed
+ * window `startDate` = the watermark (inclusive) to `endDate` = now − settle, fixed for the whole read, so
+ * records created meanwhile cannot shift the offsets under it; one landing inside it late comes twice at a page
+ * boundary and is kept once (the read dedupes by id).
+ *
+ * Cost: the oldest records a read wants come last, so a read takes every page of its window (1000 records
+ * a request). Tailing is one request a poll; a backfill of a long history re-reads what lies ahead of its
+ * position on each read, so `start_from` (or `created_at`) bounds it where the history is large.
+ *
+ * Assumed where Atlassian is silent: the newest-first order (observed; the read sorts anyway); records appear
+ * within 30 seconds of their `creationDate`.
+ */
+export const auditRecords: ActivityStream<ConfluenceAuditRecord, Offset> = {
+  name: "audit_records",
+  record: ConfluenceAuditRecord,
+  toActivity,
+  order: "newest_first",
+  tail: { mode: "watermark", settle: CONFLUENCE_SETTLE },
+  paging: auditRecordsPaging(AUDIT_PAGE_SIZE_MAX),
   // The spec: created_at only, sent as startDate/endDate. `searchString` is free text, never an exact match.
   pushedDown: ["created_at"],
   describeError,

@@ -1,7 +1,7 @@
 import { Duration, Option, Schema } from "effect"
 import type { ActivityStream } from "../ActivityStream.ts"
 import { type Offset, offsetPaging } from "../paging/offset.ts"
-import { clampLimit } from "../paging/Paginator.ts"
+import { clampLimit, type Paginator } from "../paging/Paginator.ts"
 import {
   AUDIT_PAGE_SIZE_MAX,
   AUDIT_RECORDS_PATH,
@@ -29,33 +29,19 @@ const describeError = (body: unknown) =>
 export const JIRA_SETTLE = Duration.seconds(30)
 
 /**
- * Jira Cloud audit records (`GET /rest/api/3/auditing/record`), newest first, paged by `offset`/`limit`.
- *
- * Tailing: a watermark, never a stored offset. Offsets index a newest-first list, so every record created
- * since the last poll would shift them. Each read asks a closed window `from` = the watermark (inclusive) to
- * `to` = now − settle, fixed for the whole read: records created later fall outside it and cannot shift the
- * offsets under the read, and one that lands inside it late comes twice at a page boundary and is kept once
- * (the read dedupes by id). The machinery sorts the window oldest first and drops the ids already emitted at
- * the watermark's instant, so records sharing a millisecond are neither repeated nor missed.
- *
- * Assumed where Atlassian is silent: the newest-first order (observed in every real answer; the read sorts
- * anyway); `from`/`to` are sent as UTC ISO 8601 with `Z` so the site's time zone cannot apply (the reference
- * only says date-time); records appear within 30 seconds of their `created`.
+ * Offset pages of `pageSize` records (the stream asks Jira's maximum, 1000: a read takes its whole window
+ * whatever the limit, so the largest page spends the fewest requests). Ends on a page short of the `limit` Jira
+ * echoes, or once the offset reaches `total`.
  */
-export const auditRecords: ActivityStream<JiraAuditRecord, Offset> = {
-  name: "audit_records",
-  record: JiraAuditRecord,
-  toActivity,
-  order: "newest_first",
-  tail: { mode: "watermark", settle: JIRA_SETTLE },
-  paging: offsetPaging({
+export const auditRecordsPaging = (pageSize: number): Paginator<Offset> =>
+  offsetPaging({
     integration: "jira",
-    maxLimit: AUDIT_PAGE_SIZE_MAX,
-    request: (offset, query) => ({
+    pageSize: () => clampLimit(pageSize, AUDIT_PAGE_SIZE_MAX),
+    request: (offset, query, size) => ({
       target: AUDIT_RECORDS_PATH,
       query: {
         offset: String(offset),
-        limit: String(clampLimit(query.limit, AUDIT_PAGE_SIZE_MAX)),
+        limit: String(size),
         // Both bounds are inclusive at Jira; the read's window is [from, to).
         from: query.from === undefined ? undefined : new Date(query.from).toISOString(),
         to: query.to === undefined ? undefined : new Date(query.to - 1).toISOString(),
@@ -69,7 +55,33 @@ export const auditRecords: ActivityStream<JiraAuditRecord, Offset> = {
           ...(page.limit === undefined ? {} : { pageSize: page.limit }),
         })),
       ),
-  }),
+  })
+
+/**
+ * Jira Cloud audit records (`GET /rest/api/3/auditing/record`), newest first, paged by `offset`/`limit`.
+ *
+ * Tailing: a watermark, never a stored offset. Offsets index a newest-first list, so every record created
+ * since the last poll would shift them. Each read asks a closed window `from` = the watermark (inclusive) to
+ * `to` = now − settle, fixed for the whole read: records created later fall outside it and cannot shift the
+ * offsets under the read, and one that lands inside it late comes twice at a page boundary and is kept once
+ * (the read dedupes by id). The machinery sorts the window oldest first and drops the ids already emitted at
+ * the watermark's instant, so records sharing a millisecond are neither repeated nor missed.
+ *
+ * Cost: the oldest records a read wants come last, so a read takes every page of its window (1000 records
+ * a request). Tailing is one request a poll; a backfill of a long history re-reads what lies ahead of its
+ * position on each read, so `start_from` (or `created_at`) bounds it where the history is large.
+ *
+ * Assumed where Atlassian is silent: the newest-first order (observed in every real answer; the read sorts
+ * anyway); `from`/`to` are sent as UTC ISO 8601 with `Z` so the site's time zone cannot apply (the reference
+ * only says date-time); records appear within 30 seconds of their `created`.
+ */
+export const auditRecords: ActivityStream<JiraAuditRecord, Offset> = {
+  name: "audit_records",
+  record: JiraAuditRecord,
+  toActivity,
+  order: "newest_first",
+  tail: { mode: "watermark", settle: JIRA_SETTLE },
+  paging: auditRecordsPaging(AUDIT_PAGE_SIZE_MAX),
   // The spec: created_at only, sent as from/to. `filter` is free text over several fields, never an exact match.
   pushedDown: ["created_at"],
   describeError,

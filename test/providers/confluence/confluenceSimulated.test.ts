@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
+import { auditRecordsPaging } from "../../../src/providers/confluence/auditRecords.ts"
 import { confluence } from "../../../src/providers/confluence/index.ts"
 import { auditRecordId } from "../../../src/providers/confluence/syntheticId.ts"
 import { startConfluenceSimulator } from "../../../src/simulators/confluence/ConfluenceSimulator.ts"
@@ -10,7 +11,7 @@ import {
   readToEnd,
   siteAccount,
   sortedIds,
-  withSettle,
+  variant,
 } from "../jira/atlassianAuditKit.ts"
 
 const simulator = (historySize = 40, systemPageLimit?: number) =>
@@ -50,8 +51,10 @@ describe("confluence audit records through the simulator, over real HTTP", () =>
         expect(sortedIds(read.activities)).toEqual(sortedIds(expected))
         expect(inTimeOrder(read.activities)).toBe(true)
 
+        expect(sim.requests().every((r) => r.params.limit === "1000")).toBe(true)
+        // Pages of seven (a variant of the stream): every read follows the offsets to the end of its window.
         const before = sim.requests().length
-        const paged = yield* readToEnd(confluence, account, {}, 7)
+        const paged = yield* readToEnd(variant(confluence, { paging: auditRecordsPaging(7) }), account, {}, 7)
         expect(sortedIds(paged.activities)).toEqual(sortedIds(expected))
         expect(new Set(paged.activities.map((a) => a.id)).size).toBe(expected.length)
         const requests = sim
@@ -119,7 +122,8 @@ describe("confluence audit records through the simulator, over real HTTP", () =>
     () =>
       Effect.gen(function* () {
         const sim = yield* simulator(10)
-        const adapter = withSettle(confluence, 500)
+        // Pages of three, and a settle window short enough to wait out here.
+        const adapter = variant(confluence, { settleMs: 500, paging: auditRecordsPaging(3) })
         const account = siteAccount(confluence, sim.baseUrl, sim.credentials)
         const caughtUp = yield* readToEnd(adapter, account, {}, 100)
         // Four records and pages of three: the boundary record is among the oldest three of the read.

@@ -5,6 +5,7 @@ import type { ActivityFilters } from "../../../src/domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts"
 import type { ProviderAdapter } from "../../../src/providers/ProviderAdapter.ts"
 import { type AccountPage, pageAccount, type StreamPositions } from "../../../src/providers/pageAccount.ts"
+import type { AnyPaginator } from "../../../src/providers/paging/Paginator.ts"
 import { providers } from "../../../src/providers/registry.ts"
 
 // What the Jira and Confluence tests share: both are one newest-first audit stream of one Atlassian site.
@@ -68,11 +69,20 @@ export const inTimeOrder = (activities: ReadonlyArray<{ created_at: string }>) =
     (a, i) => i === 0 || Date.parse(activities[i - 1]?.created_at ?? "") <= Date.parse(a.created_at),
   )
 
-/** The adapter with its one stream's settle window shortened, for tests that cannot wait the real one. */
-export const withSettle = <A extends ProviderAdapter>(adapter: A, settleMs: number): ProviderAdapter => ({
+/**
+ * The adapter with its one stream's settle window shortened (for tests that cannot wait the real one) and,
+ * where given, smaller provider pages (so a handful of records spans several pages).
+ */
+export const variant = (
+  adapter: ProviderAdapter,
+  options: { readonly settleMs?: number; readonly paging?: AnyPaginator },
+): ProviderAdapter => ({
   ...adapter,
   streams: adapter.streams.map((stream) => ({
     ...stream,
-    tail: { mode: "watermark", settle: Duration.millis(settleMs) },
+    ...(options.settleMs === undefined
+      ? {}
+      : { tail: { mode: "watermark" as const, settle: Duration.millis(options.settleMs) } }),
+    ...(options.paging === undefined ? {} : { paging: options.paging }),
   })),
 })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
+import { auditRecordsPaging } from "../../../src/providers/jira/auditRecords.ts"
 import { jira } from "../../../src/providers/jira/index.ts"
 import { startJiraSimulator } from "../../../src/simulators/jira/JiraSimulator.ts"
 import {
@@ -9,45 +10,42 @@ import {
   readToEnd,
   siteAccount,
   sortedIds,
-  withSettle,
+  variant,
 } from "./atlassianAuditKit.ts"
 
 const simulator = (historySize = 40) => startJiraSimulator({ seed: 5, historySize })
 const PATH = "/rest/api/3/auditing/record"
 
 describe("jira audit records through the simulator, over real HTTP", () => {
-  it.scopedLive("pages by offset to the end of the window, oldest first, each record once", () =>
-    Effect.gen(function* () {
-      const sim = yield* simulator(40)
-      const account = siteAccount(jira, sim.baseUrl, sim.credentials)
-      const read = yield* readToEnd(jira, account, {}, 1000)
-      const expected = expectedActivities(jira, account, sim.events())
-      expect(read.activities.length).toBeGreaterThan(40)
-      expect(sortedIds(read.activities)).toEqual(sortedIds(expected))
-      expect(inTimeOrder(read.activities)).toBe(true)
+  it.scopedLive(
+    "pages by offset to the end of the window, 1000 at a time, oldest first, each record once",
+    () =>
+      Effect.gen(function* () {
+        const sim = yield* startJiraSimulator({ seed: 5, historySize: 900 })
+        const account = siteAccount(jira, sim.baseUrl, sim.credentials)
+        const expected = expectedActivities(jira, account, sim.events())
+        expect(expected.length).toBeGreaterThan(1000)
+        const read = yield* readToEnd(jira, account, {}, 100)
+        expect(sortedIds(read.activities)).toEqual(sortedIds(expected))
+        expect(new Set(read.activities.map((a) => a.id)).size).toBe(expected.length)
+        expect(inTimeOrder(read.activities)).toBe(true)
+        expect(read.pages[0]?.records).toHaveLength(100)
 
-      // Pages of seven: every read follows Jira's offsets to the end of its window.
-      const before = sim.requests().length
-      const paged = yield* readToEnd(jira, siteAccount(jira, sim.baseUrl, sim.credentials), {}, 7)
-      expect(sortedIds(paged.activities)).toEqual(sortedIds(expected))
-      expect(new Set(paged.activities.map((a) => a.id)).size).toBe(expected.length)
-      const requests = sim
-        .requests()
-        .slice(before)
-        .filter((r) => r.path === PATH)
-      const secondRead = requests.findIndex((r, i) => i > 0 && r.params.offset === "0")
-      const firstRead = requests.slice(0, secondRead)
-      const offsets = firstRead.slice(0, 4).map((r) => [r.params.offset, r.params.limit])
-      expect(offsets).toEqual([
-        ["0", "7"],
-        ["7", "7"],
-        ["14", "7"],
-        ["21", "7"],
-      ])
-      // The window is closed and fixed for the read: every page of it asks the same from/to.
-      expect(firstRead.length).toBeGreaterThan(4)
-      expect(new Set(firstRead.map((r) => `${r.params.from} ${r.params.to}`)).size).toBe(1)
-    }).pipe(Effect.provide(AtlassianLive)),
+        // Each read follows Jira's offsets to the end of its window, in pages of Jira's maximum.
+        const requests = sim.requests().filter((r) => r.path === PATH)
+        const secondRead = requests.findIndex((r, i) => i > 0 && r.params.offset === "0")
+        const firstRead = requests.slice(0, secondRead)
+        expect(firstRead.map((r) => [r.params.offset, r.params.limit])).toEqual([
+          ["0", "1000"],
+          ["1000", "1000"],
+        ])
+        // The window is closed and fixed for the read: every page of it asks the same from/to.
+        expect(new Set(firstRead.map((r) => `${r.params.from} ${r.params.to}`)).size).toBe(1)
+
+        // Pages of 250 (a variant of the stream): the same records, read through more offsets.
+        const paged = yield* readToEnd(variant(jira, { paging: auditRecordsPaging(250) }), account, {}, 500)
+        expect(sortedIds(paged.activities)).toEqual(sortedIds(expected))
+      }).pipe(Effect.provide(AtlassianLive)),
   )
 
   it.scopedLive("created_at reaches Jira as `from` (UTC ISO 8601) and is applied exactly", () =>
@@ -96,7 +94,8 @@ describe("jira audit records through the simulator, over real HTTP", () => {
     () =>
       Effect.gen(function* () {
         const sim = yield* simulator(10)
-        const adapter = withSettle(jira, 500)
+        // Pages of three, and a settle window short enough to wait out here.
+        const adapter = variant(jira, { settleMs: 500, paging: auditRecordsPaging(3) })
         const account = siteAccount(jira, sim.baseUrl, sim.credentials)
         const caughtUp = yield* readToEnd(adapter, account, {}, 100)
         // Four records and pages of three: the record at the page boundary is among the oldest three, so a
