@@ -1,0 +1,110 @@
+import { Duration, Schema } from "effect"
+import { UtcInstant } from "../../domain/Activity.ts"
+import { recordIdOf } from "./recordId.ts"
+import type { SalesforceQueryResult } from "./SalesforceQueryResult.ts"
+import { salesforceInstant } from "./salesforceTime.ts"
+import { type SalesforceFilters, type SalesforceStream, SalesforceStreams } from "./tailQuery.ts"
+
+// Where a stream stands: a watermark (the latest row time published) and the ids published at exactly that
+// instant, since rows share seconds. Each query starts at the watermark inclusive; `advance` drops what was
+// published. A locator (`nextRecordsUrl`) is kept only to continue the query under way: it expires when idle,
+// so the watermark, not the locator, is what a restart relies on.
+
+export const SalesforcePosition = Schema.Struct({
+  since: UtcInstant,
+  ids_at_since: Schema.Array(Schema.String),
+  /** The query under way continues here; absent when the last query was read to its end. */
+  next_records_url: Schema.optional(Schema.String),
+}).annotations({ identifier: "SalesforcePosition" })
+export type SalesforcePosition = typeof SalesforcePosition.Type
+
+/** Where a stream starts: the `created_at` filter, else as far back as Salesforce keeps the object. */
+export const startPosition = (
+  stream: SalesforceStream,
+  filters: SalesforceFilters,
+  nowMs: number,
+): SalesforcePosition => ({
+  since: new Date(
+    filters.createdAtMs ?? nowMs - Duration.toMillis(SalesforceStreams[stream].retention),
+  ).toISOString(),
+  ids_at_since: [],
+})
+
+/** A row's id and time (a UTC instant): what placing it against the watermark needs. */
+export interface RowKey {
+  readonly id: string
+  readonly time: string
+}
+
+/**
+ * The key of a raw query row, read without decoding it whole: a row that will fail decoding but has an id and
+ * a time is still placed, so it is dead-lettered once rather than on every re-read.
+ */
+export const rowKey =
+  (stream: SalesforceStream) =>
+  (raw: unknown): RowKey | undefined => {
+    if (typeof raw !== "object" || raw === null) return undefined
+    const row = raw as { readonly Id?: unknown; readonly attributes?: { readonly url?: unknown } }
+    const id = recordIdOf({
+      Id: typeof row.Id === "string" ? row.Id : undefined,
+      ...(typeof row.attributes?.url === "string" ? { attributes: { url: row.attributes.url } } : {}),
+    })
+    const timeText = (raw as Readonly<Record<string, unknown>>)[SalesforceStreams[stream].timeField]
+    const time = typeof timeText === "string" ? salesforceInstant(timeText) : undefined
+    return id === undefined || time === undefined ? undefined : { id, time }
+  }
+
+export interface Advanced {
+  /** Rows not published before, in Salesforce's order (the query's ORDER BY), each once. */
+  readonly fresh: ReadonlyArray<unknown>
+  /** Rows with no readable id or time: handed on as they are (to be dead-lettered). */
+  readonly unplaced: ReadonlyArray<unknown>
+  /** The position once `fresh` is published. */
+  readonly position: SalesforcePosition
+}
+
+/**
+ * One batch of a query against the position: drops rows older than the watermark and rows at it already
+ * published, moves the watermark, and keeps the batch's `nextRecordsUrl` while the query has more. A row that
+ * becomes visible with a time before the watermark cannot be told from one already published, so it is
+ * dropped: the settle margin of `planQuery` is what keeps late rows from falling behind the watermark.
+ */
+export const advance = (
+  position: SalesforcePosition,
+  batch: Pick<SalesforceQueryResult, "records" | "done" | "nextRecordsUrl">,
+  keyOf: (raw: unknown) => RowKey | undefined,
+): Advanced => {
+  const sinceMs = Date.parse(position.since)
+  const published = new Set(position.ids_at_since)
+  const fresh: Array<unknown> = []
+  const unplaced: Array<unknown> = []
+  let latestMs = sinceMs
+  let atLatest = [...position.ids_at_since]
+  for (const raw of batch.records) {
+    const key = keyOf(raw)
+    if (key === undefined) {
+      unplaced.push(raw)
+      continue
+    }
+    const ms = Date.parse(key.time)
+    if (ms < sinceMs || published.has(key.id)) continue
+    published.add(key.id)
+    fresh.push(raw)
+    if (ms > latestMs) {
+      latestMs = ms
+      atLatest = [key.id]
+    } else if (ms === latestMs) {
+      atLatest.push(key.id)
+    }
+  }
+  const next = batch.done ? undefined : (batch.nextRecordsUrl ?? undefined)
+  return {
+    fresh,
+    unplaced,
+    position: {
+      since: new Date(latestMs).toISOString(),
+      ids_at_since: atLatest,
+      ...(next === undefined ? {} : { next_records_url: next }),
+    },
+  }
+}
