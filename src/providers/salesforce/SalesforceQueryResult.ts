@@ -38,8 +38,6 @@ export const ErrorCodes = {
   requestLimitExceeded: "REQUEST_LIMIT_EXCEEDED",
   /** 400 on a `nextRecordsUrl` whose locator expired or was never issued: query again from the position. */
   invalidQueryLocator: "INVALID_QUERY_LOCATOR",
-  malformedQuery: "MALFORMED_QUERY",
-  invalidField: "INVALID_FIELD",
 } as const
 
 /** The first error of a Salesforce error body, if the body is one. */

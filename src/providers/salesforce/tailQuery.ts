@@ -28,7 +28,8 @@ export const SalesforceStreams: { readonly [S in SalesforceStream]: StreamFacts 
     object: LOGIN_HISTORY,
     timeField: "LoginTime",
     actorField: "UserId",
-    // All of these exist from API 43.0 on; the default version is far newer.
+    // The LoginHistory query the provider notes suggest; an org whose API version lacks a field answers
+    // INVALID_FIELD, so the version is pinned (48.0 at least).
     fields: [
       "Id",
       "UserId",
@@ -71,13 +72,14 @@ export const SalesforceStreams: { readonly [S in SalesforceStream]: StreamFacts 
   },
 }
 
-/** A pinned REST API version when the account's settings name none; every version since 48.0 serves both objects. */
+/** The REST API version pinned when the account's settings name none (Winter '25). */
 export const DEFAULT_API_VERSION = "62.0"
 
 /** `settings.api_version`: a REST API version such as `62.0` (no `v`). */
 export const SalesforceApiVersion = Schema.String.pipe(
   Schema.pattern(/^\d{2,3}\.0$/, { message: () => "must be a Salesforce API version such as 62.0" }),
-  Schema.filter((v) => Number(v) >= 48 || "must be 48.0 or later (CreatedByContext is selected)"),
+  // CreatedByContext, selected from SetupAuditTrail, exists from 48.0 on.
+  Schema.filter((v) => Number(v) >= 48 || "must be 48.0 or later"),
 )
 
 /** The account's API version (`settings.api_version`), else the default; a malformed one is an error, not ignored. */

@@ -129,12 +129,6 @@ export const startSalesforceSimulator = (
     const file = (object: OrgObject, row: Record<string, unknown>, at: number) => {
       store.push({ seq: ++seq, at, object, row })
     }
-    // The instance's host is only known once it listens; rows name it in LoginUrl.
-    let records: ReturnType<typeof orgRecords> | undefined
-    const generator = () => {
-      records ??= orgRecords(options.seed ?? 1, new URL(instanceOrigin).host)
-      return records
-    }
 
     const api = (request: SimulatorRequest): Reply<Note> => {
       const path = DATA_PATH.exec(request.url.pathname)
@@ -234,8 +228,9 @@ export const startSalesforceSimulator = (
     })
     instanceOrigin = instance.origin
     loginOrigin = login.origin
-
-    for (const generated of generator().history(
+    // Rows name the instance's host (LoginUrl), known only now that it listens.
+    const records = orgRecords(options.seed ?? 1, new URL(instance.origin).host)
+    for (const generated of records.history(
       options.historySize ?? 50,
       now(),
       options.historySpanMs ?? 3 * DAY_MS,
@@ -255,9 +250,9 @@ export const startSalesforceSimulator = (
       jwtCredentials: issuer.jwt,
       clientCredentials: issuer.clientCredentials,
       settings: { login_url: login.origin },
-      users: generator().users,
+      users: records.users,
       emit: (count) => {
-        for (const generated of generator().burst(count, now()))
+        for (const generated of records.burst(count, now()))
           file(generated.object, generated.row, generated.at)
       },
       events: () => store.map((r) => r.row),
@@ -296,7 +291,7 @@ export const startSalesforceSimulator = (
       expireQueryLocators: queries.expireAll,
       inject: (object, row, at) => file(object, row, at ?? now()),
       injectMalformed: (object, flaw) => {
-        const generated = generator().malformed(object, flaw, now())
+        const generated = records.malformed(object, flaw, now())
         file(object, generated.row, generated.at)
         return generated.row
       },

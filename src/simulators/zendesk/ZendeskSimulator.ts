@@ -89,11 +89,6 @@ export const startZendeskSimulator = (
       store.push({ seq: ++seq, at, record })
     }
     let origin = ""
-    let records: ReturnType<typeof auditLogRecords> | undefined
-    const generator = () => {
-      records ??= auditLogRecords(options.seed ?? 1, origin)
-      return records
-    }
 
     const authenticated = ({ authorization }: SimulatorRequest) => {
       const basic = basicCredentials(authorization)
@@ -148,7 +143,9 @@ export const startZendeskSimulator = (
       handle,
     })
     origin = server.origin
-    for (const generated of generator().history(
+    // Records name the account's origin (their `url`), known only now that it listens.
+    const records = auditLogRecords(options.seed ?? 1, origin)
+    for (const generated of records.history(
       options.historySize ?? 50,
       now(),
       options.historySpanMs ?? 3 * DAY_MS,
@@ -162,9 +159,9 @@ export const startZendeskSimulator = (
       credentials: { email, api_token: apiToken },
       settings: {},
       accessToken,
-      staff: generator().staff,
+      staff: records.staff,
       emit: (count) => {
-        for (const generated of generator().burst(count, now())) file(generated.record, generated.at)
+        for (const generated of records.burst(count, now())) file(generated.record, generated.at)
       },
       events: () => store.map((stored) => stored.record),
       auditLogs: () => store.map((stored) => stored.record),
@@ -182,7 +179,7 @@ export const startZendeskSimulator = (
       forceRateLimited: (count, resetInMs = 1500) => window.forceLimited(count, resetInMs),
       inject: (record, at) => file(record, at ?? now()),
       injectMalformed: (flaw) => {
-        const generated = generator().malformed(flaw, now())
+        const generated = records.malformed(flaw, now())
         file(generated.record, generated.at)
         return generated.record
       },
