@@ -1,20 +1,17 @@
 import { Duration, Schema } from "effect"
 import { UtcInstant } from "../../domain/Activity.ts"
 import { recordIdOf } from "./recordId.ts"
-import type { SalesforceQueryResult } from "./SalesforceQueryResult.ts"
 import { salesforceInstant } from "./salesforceTime.ts"
 import { type SalesforceFilters, type SalesforceStream, SalesforceStreams } from "./tailQuery.ts"
 
-// Where a stream stands: a watermark (the latest row time published) and the ids published at exactly that
-// instant, since rows share seconds. Each query starts at the watermark inclusive; `advance` drops what was
-// published. A locator (`nextRecordsUrl`) is kept only to continue the query under way: it expires when idle,
-// so the watermark, not the locator, is what a restart relies on.
+// Where a stream stands between polls: a watermark, the shape of the contract's `Watermark` — the latest row
+// time published (`since`, the next read starts there, inclusive) and the ids published at exactly that
+// instant (`seen`), since rows share seconds. A query locator (`nextRecordsUrl`) lives only within one read:
+// it expires when idle, so it is never part of the position.
 
 export const SalesforcePosition = Schema.Struct({
   since: UtcInstant,
-  ids_at_since: Schema.Array(Schema.String),
-  /** The query under way continues here; absent when the last query was read to its end. */
-  next_records_url: Schema.optional(Schema.String),
+  seen: Schema.Array(Schema.String),
 }).annotations({ identifier: "SalesforcePosition" })
 export type SalesforcePosition = typeof SalesforcePosition.Type
 
@@ -27,7 +24,7 @@ export const startPosition = (
   since: new Date(
     filters.createdAtMs ?? nowMs - Duration.toMillis(SalesforceStreams[stream].retention),
   ).toISOString(),
-  ids_at_since: [],
+  seen: [],
 })
 
 /** A row's id and time (a UTC instant): what placing it against the watermark needs. */
@@ -64,23 +61,23 @@ export interface Advanced {
 }
 
 /**
- * One batch of a query against the position: drops rows older than the watermark and rows at it already
- * published, moves the watermark, and keeps the batch's `nextRecordsUrl` while the query has more. A row that
- * becomes visible with a time before the watermark cannot be told from one already published, so it is
- * dropped: the settle margin of `planQuery` is what keeps late rows from falling behind the watermark.
+ * The rows of a read (its batches in order) against the position: drops rows older than the watermark and
+ * rows at it already published, and moves the watermark. A row that becomes visible with a time before the
+ * watermark cannot be told from one already published, so it is dropped: the settle window (`SETTLE`) is what
+ * keeps rows written a little late from falling behind the watermark.
  */
 export const advance = (
   position: SalesforcePosition,
-  batch: Pick<SalesforceQueryResult, "records" | "done" | "nextRecordsUrl">,
+  records: ReadonlyArray<unknown>,
   keyOf: (raw: unknown) => RowKey | undefined,
 ): Advanced => {
   const sinceMs = Date.parse(position.since)
-  const published = new Set(position.ids_at_since)
+  const published = new Set(position.seen)
   const fresh: Array<unknown> = []
   const unplaced: Array<unknown> = []
   let latestMs = sinceMs
-  let atLatest = [...position.ids_at_since]
-  for (const raw of batch.records) {
+  let atLatest = [...position.seen]
+  for (const raw of records) {
     const key = keyOf(raw)
     if (key === undefined) {
       unplaced.push(raw)
@@ -97,14 +94,5 @@ export const advance = (
       atLatest.push(key.id)
     }
   }
-  const next = batch.done ? undefined : (batch.nextRecordsUrl ?? undefined)
-  return {
-    fresh,
-    unplaced,
-    position: {
-      since: new Date(latestMs).toISOString(),
-      ids_at_since: atLatest,
-      ...(next === undefined ? {} : { next_records_url: next }),
-    },
-  }
+  return { fresh, unplaced, position: { since: new Date(latestMs).toISOString(), seen: atLatest } }
 }

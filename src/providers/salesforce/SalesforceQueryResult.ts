@@ -1,4 +1,5 @@
-import { Option, Schema } from "effect"
+import { Duration, Option, Schema } from "effect"
+import { type ProviderError, ProviderRateLimited } from "../../http/ProviderError.ts"
 
 // The REST API's query answer (`GET /services/data/vXX.X/query?q=…` and its `nextRecordsUrl`) and its error
 // body. Records stay unknown here: each stream decodes its own (SalesforceLoginHistory, SalesforceSetupAuditTrail).
@@ -19,6 +20,28 @@ export const SalesforceQueryResult = Schema.Struct({
   records: Schema.Array(Schema.Unknown),
 }).annotations({ identifier: "SalesforceQueryResult" })
 export type SalesforceQueryResult = typeof SalesforceQueryResult.Type
+
+const decodeResult = Schema.decodeUnknownOption(SalesforceQueryResult)
+
+/**
+ * One batch as the contract's query-result-URL paginator reads it (`read`): records, the next batch's URL and
+ * `done`. Undefined (a bad response) for anything else, including `done: false` without a `nextRecordsUrl`,
+ * which would otherwise end a read early without a word.
+ */
+export const readQueryResult = (
+  body: unknown,
+):
+  | { readonly records: ReadonlyArray<unknown>; readonly nextUrl?: string; readonly done: boolean }
+  | undefined =>
+  Option.getOrUndefined(
+    Option.flatMap(decodeResult(body), (result) =>
+      result.done
+        ? Option.some({ records: result.records, done: true })
+        : result.nextRecordsUrl
+          ? Option.some({ records: result.records, nextUrl: result.nextRecordsUrl, done: false })
+          : Option.none(),
+    ),
+  )
 
 /** REST errors are an array of these, e.g. `[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]`. */
 export const SalesforceError = Schema.Struct({
@@ -56,6 +79,25 @@ export const describeSalesforceError = (body: unknown): { code?: string; message
  */
 export const isRequestLimitExceeded = (status: number, body: unknown): boolean =>
   status === 403 && salesforceErrorOf(body)?.errorCode === ErrorCodes.requestLimitExceeded
+
+/** How long to stay away after REQUEST_LIMIT_EXCEEDED: the allocation is a rolling 24 hours with no Retry-After. */
+export const REQUEST_LIMIT_BACKOFF = Duration.hours(1)
+
+/**
+ * For the stream's `classifyError`: ProviderHttp reads every 403 as a refused credential, but Salesforce's
+ * REQUEST_LIMIT_EXCEEDED is its daily rate limit. Recognised by the code `describeSalesforceError` put in the
+ * message.
+ */
+export const classifySalesforceError = (error: ProviderError): ProviderError =>
+  error._tag === "ProviderUnauthorized" &&
+  error.status === 403 &&
+  error.message.includes(ErrorCodes.requestLimitExceeded)
+    ? new ProviderRateLimited({
+        integration: error.integration,
+        retryAfterMs: Duration.toMillis(REQUEST_LIMIT_BACKOFF),
+        message: error.message,
+      })
+    : error
 
 /**
  * The locator of a `nextRecordsUrl` is gone (idle too long, or too many open): the position still says where

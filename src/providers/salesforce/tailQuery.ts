@@ -2,7 +2,6 @@ import { Duration, Either, Schema } from "effect"
 import type { ActivityFilters, FilterName } from "../../domain/ActivityFilters.ts"
 import { ForeignHostRefused, ProviderBadResponse } from "../../http/ProviderError.ts"
 import { LOGIN_HISTORY } from "./SalesforceLoginHistory.ts"
-import type { SalesforcePosition } from "./SalesforcePosition.ts"
 import { SETUP_AUDIT_TRAIL } from "./SalesforceSetupAuditTrail.ts"
 import { isSalesforceId, soqlDateTime, soqlString } from "./soql.ts"
 
@@ -107,7 +106,8 @@ export interface SalesforceFilters {
   readonly actorId?: string
 }
 
-const SUPPORTED: ReadonlyArray<FilterName> = ["created_at", "actor_id"]
+/** The filters that reach Salesforce (as SOQL conditions); the spec allows no others for Salesforce. */
+export const PUSHED_DOWN: ReadonlyArray<FilterName> = ["created_at", "actor_id"]
 
 /**
  * The request's filters as Salesforce can use them. A filter Salesforce does not support is refused here too
@@ -116,7 +116,7 @@ const SUPPORTED: ReadonlyArray<FilterName> = ["created_at", "actor_id"]
  */
 export const readFilters = (filters: ActivityFilters): Either.Either<SalesforceFilters, FilterRejection> => {
   const unsupported = (Object.keys(filters) as Array<FilterName>).find(
-    (name) => filters[name] !== undefined && !SUPPORTED.includes(name),
+    (name) => filters[name] !== undefined && !PUSHED_DOWN.includes(name),
   )
   if (unsupported !== undefined) {
     return Either.left({
@@ -141,46 +141,66 @@ export const readFilters = (filters: ActivityFilters): Either.Either<SalesforceF
   })
 }
 
-/**
- * How long after its time a row is assumed visible. Salesforce documents no delay for LoginHistory or
- * SetupAuditTrail; each query ends this far before now anyway (Airbyte's Zendesk margin), so a row written a
- * little late is still read by a later query rather than passed over.
- */
-export const DEFAULT_SETTLE_MS = 30_000
-
-export type QueryPlan =
-  /** `until` is the instant the query ends at (inclusive). */
-  | { readonly _tag: "Query"; readonly soql: string; readonly until: string }
-  /** The position is at or past `now − settle`: there is nothing to ask for yet. */
-  | { readonly _tag: "NothingYet" }
+/** False when the filters can match no row (an `actor_id` that is no Salesforce id): nothing is asked. */
+export const canMatch = (filters: ActivityFilters): boolean => Either.isRight(readFilters(filters))
 
 /**
- * The SOQL that reads a stream from the position's `since` (inclusive, floored to its second; never before
- * a `created_at` filter) to `now − settle`, oldest
- * first, ties by Id: `WHERE LoginTime >= … AND LoginTime <= … [AND UserId = '…'] ORDER BY LoginTime ASC, Id ASC`.
- * Rows of the since second already published are dropped afterwards by `advance`.
+ * How long after its time a row is assumed visible (the stream's settle window). Salesforce documents no delay
+ * for LoginHistory or SetupAuditTrail; reads end this far before now anyway (Airbyte's Zendesk margin), so a
+ * row written a little late is read by a later poll rather than passed over.
  */
-export const planQuery = (
-  stream: SalesforceStream,
-  filters: SalesforceFilters,
-  position: Pick<SalesforcePosition, "since">,
-  options: { readonly nowMs: number; readonly settleMs?: number },
-): QueryPlan => {
-  const facts = SalesforceStreams[stream]
-  const fromMs = Math.max(Date.parse(position.since), filters.createdAtMs ?? Number.NEGATIVE_INFINITY)
-  const untilMs = Math.floor((options.nowMs - (options.settleMs ?? DEFAULT_SETTLE_MS)) / 1000) * 1000
-  if (Math.floor(fromMs / 1000) * 1000 > untilMs) return { _tag: "NothingYet" }
-  const conditions = [
-    `${facts.timeField} >= ${soqlDateTime(fromMs)}`,
-    `${facts.timeField} <= ${soqlDateTime(untilMs)}`,
-    ...(filters.actorId === undefined ? [] : [`${facts.actorField} = ${soqlString(filters.actorId)}`]),
-  ]
-  return {
-    _tag: "Query",
-    soql: `SELECT ${facts.fields.join(", ")} FROM ${facts.object} WHERE ${conditions.join(" AND ")} ORDER BY ${facts.timeField} ASC, Id ASC`,
-    until: new Date(untilMs).toISOString(),
-  }
+export const SETTLE = Duration.seconds(30)
+
+/** A read's time range, as the contract's PageQuery gives it: `from` inclusive, `to` exclusive (epoch ms). */
+export interface TimeWindow {
+  readonly from?: number | undefined
+  readonly to?: number | undefined
 }
+
+const SECOND = 1000
+
+/**
+ * The SOQL that reads a stream over `[from, to)`, oldest first, ties by Id:
+ * `WHERE LoginTime >= … AND LoginTime < … [AND UserId = '…'] ORDER BY LoginTime ASC, Id ASC`. SOQL literals are
+ * whole seconds, so `from` is floored and `to` rounded up: the read covers the window and at most a second more
+ * at each end, which a watermark read drops (rows before `from` or at/after `to`). Filters that can match
+ * nothing (see `canMatch`, consulted first) give a query that matches nothing, never a raw value in SOQL.
+ */
+export const soqlQuery = (stream: SalesforceStream, filters: ActivityFilters, window: TimeWindow): string => {
+  const facts = SalesforceStreams[stream]
+  const read = readFilters(filters)
+  const conditions = [
+    ...(window.from === undefined ? [] : [`${facts.timeField} >= ${soqlDateTime(window.from)}`]),
+    ...(window.to === undefined
+      ? []
+      : [`${facts.timeField} < ${soqlDateTime(Math.ceil(window.to / SECOND) * SECOND)}`]),
+    ...(Either.isLeft(read)
+      ? ["Id = null"]
+      : read.right.actorId === undefined
+        ? []
+        : [`${facts.actorField} = ${soqlString(read.right.actorId)}`]),
+  ]
+  const where = conditions.length === 0 ? "" : ` WHERE ${conditions.join(" AND ")}`
+  return `SELECT ${facts.fields.join(", ")} FROM ${facts.object}${where} ORDER BY ${facts.timeField} ASC, Id ASC`
+}
+
+/** A request as the contract's ProviderCall describes one: a path on the account's origin and its parameters. */
+export interface QueryCall {
+  readonly target: string
+  readonly query: { readonly q: string }
+  readonly headers: { readonly "Sforce-Query-Options": string }
+}
+
+/** The first request of a read (`paging.first`): the query resource at the pinned version, batches of about `limit`. */
+export const queryCall = (
+  stream: SalesforceStream,
+  apiVersion: string,
+  query: TimeWindow & { readonly filters: ActivityFilters; readonly limit: number },
+): QueryCall => ({
+  target: queryPath(apiVersion),
+  query: { q: soqlQuery(stream, query.filters, query) },
+  headers: queryOptionsHeader(query.limit),
+})
 
 export const queryPath = (apiVersion: string) => `/services/data/v${apiVersion}/query`
 
@@ -201,6 +221,10 @@ export const queryOptionsHeader = (limit: number): { readonly "Sforce-Query-Opti
 })
 
 const NEXT_RECORDS_PATH = /^\/services\/data\/v\d{2,3}\.0\/query\/[A-Za-z0-9]+-\d+$/
+
+/** Whether a path is the query resource or one of its batches: the only paths a Salesforce stream requests. */
+export const isQueryResourcePath = (pathname: string): boolean =>
+  /^\/services\/data\/v\d{2,3}\.0\/query$/.test(pathname) || NEXT_RECORDS_PATH.test(pathname)
 
 /**
  * The URL of the next batch: Salesforce's `nextRecordsUrl` (a path such as

@@ -1,9 +1,8 @@
 import { isIP } from "node:net"
-import { Either, Schema } from "effect"
+import { Duration, Either, Schema } from "effect"
 import { type UnifiedAction, UtcInstant } from "../../domain/Activity.ts"
 import type { ActivityFilters, FilterName } from "../../domain/ActivityFilters.ts"
-import { ProviderBadResponse } from "../../http/ProviderError.ts"
-import { AUDIT_LOGS_PATH, type ZendeskAuditLogsPage } from "./ZendeskAuditLog.ts"
+import { AUDIT_LOGS_PATH, ZendeskAuditLogsPage } from "./ZendeskAuditLog.ts"
 
 // The requests of continuous tailing, as plain data. Zendesk lists audit logs with cursor pagination
 // (`page[size]` ≤ 100, then `page[after]` = `meta.after_cursor` while `meta.has_more`), oldest first with
@@ -12,10 +11,20 @@ import { AUDIT_LOGS_PATH, type ZendeskAuditLogsPage } from "./ZendeskAuditLog.ts
 
 export const PAGE_SIZE_MAX = 100
 
+/** Every unified filter reaches Zendesk as its own parameter. */
+export const PUSHED_DOWN: ReadonlyArray<FilterName> = [
+  "created_at",
+  "actor_id",
+  "action",
+  "entity",
+  "entity_type",
+  "ip_address",
+]
+
 /**
  * Unified actions → Zendesk's `filter[action]`. The other unified values (`login_failed`, `logout`, `user_*`)
- * are never produced from Zendesk records, so asking for one matches nothing: it is answered empty without a
- * request (as Okta's adapter does), rather than with a 400.
+ * are never produced from Zendesk records, so asking for one matches nothing: `canMatch` answers it empty
+ * without a request (as Okta's adapter does), rather than with a 400.
  */
 export const ActionFilters: { readonly [A in UnifiedAction]?: string } = {
   create: "create",
@@ -31,161 +40,156 @@ export interface FilterRejection {
   readonly message: string
 }
 
-/** The request's filters as Zendesk parameters, checked. */
-export interface ZendeskFilters {
-  /** Epoch ms: activity at or after it (the range's start). */
-  readonly createdAtMs?: number
-  readonly actorId?: string
-  /** Zendesk's action; `null` when the unified action has no Zendesk counterpart (nothing can match). */
-  readonly action?: string | null
-  readonly sourceType?: string
-  readonly sourceId?: string
-  readonly ipAddress?: string
-}
-
 const ZENDESK_ID = /^\d{1,19}$/
 
 /**
- * The request's filters as Zendesk takes them. Ids must be Zendesk's integers; `entity` needs `entity_type`
- * (Zendesk: `filter[source_id]` "requires `filter[source_type]` to also be set"); `organization_id` is not a
- * Zendesk filter.
+ * Checks the request's filters against what Zendesk takes, for an API that answers 400 naming the parameter:
+ * ids must be Zendesk's integers; `entity` needs `entity_type` (Zendesk: `filter[source_id]` "requires
+ * `filter[source_type]` to also be set"); an IP address must be one; `organization_id` is not a Zendesk filter.
+ * An action Zendesk never records is not refused: it matches nothing (`canMatch`).
  */
-export const readFilters = (filters: ActivityFilters): Either.Either<ZendeskFilters, FilterRejection> => {
-  const { created_at, actor_id, action, entity, entity_type, ip_address, organization_id } = filters
+export const checkFilters = (filters: ActivityFilters): Either.Either<ActivityFilters, FilterRejection> => {
+  const { created_at, actor_id, entity, entity_type, ip_address, organization_id } = filters
+  const reject = (param: FilterName, message: string) => Either.left({ param, message })
   if (organization_id !== undefined) {
-    return Either.left({
-      param: "organization_id",
-      message: "organization_id is not supported by the zendesk integration",
-    })
+    return reject("organization_id", "organization_id is not supported by the zendesk integration")
   }
-  const createdAtMs = created_at === undefined ? undefined : Date.parse(created_at)
-  if (createdAtMs !== undefined && Number.isNaN(createdAtMs)) {
-    return Either.left({ param: "created_at", message: "created_at must be an ISO-8601 date-time" })
+  if (created_at !== undefined && Number.isNaN(Date.parse(created_at))) {
+    return reject("created_at", "created_at must be an ISO-8601 date-time")
   }
   if (actor_id !== undefined && !ZENDESK_ID.test(actor_id)) {
-    return Either.left({ param: "actor_id", message: "actor_id must be a Zendesk user id (digits only)" })
+    return reject("actor_id", "actor_id must be a Zendesk user id (digits only)")
   }
   if (entity !== undefined && entity_type === undefined) {
-    return Either.left({
-      param: "entity_type",
-      message: "entity needs entity_type: Zendesk filters an item id only within an item type",
-    })
+    return reject(
+      "entity_type",
+      "entity needs entity_type: Zendesk filters an item id only within an item type",
+    )
   }
   if (entity !== undefined && !ZENDESK_ID.test(entity)) {
-    return Either.left({ param: "entity", message: "entity must be a Zendesk item id (digits only)" })
+    return reject("entity", "entity must be a Zendesk item id (digits only)")
   }
   if (entity_type !== undefined && entity_type.trim() === "") {
-    return Either.left({ param: "entity_type", message: "entity_type must not be empty" })
+    return reject("entity_type", "entity_type must not be empty")
   }
   if (ip_address !== undefined && isIP(ip_address) === 0) {
-    return Either.left({ param: "ip_address", message: "ip_address must be an IPv4 or IPv6 address" })
+    return reject("ip_address", "ip_address must be an IPv4 or IPv6 address")
   }
-  return Either.right({
-    ...(createdAtMs === undefined ? {} : { createdAtMs }),
-    ...(actor_id === undefined ? {} : { actorId: actor_id }),
-    ...(action === undefined ? {} : { action: ActionFilters[action] ?? null }),
-    ...(entity_type === undefined ? {} : { sourceType: entity_type }),
-    ...(entity === undefined ? {} : { sourceId: entity }),
-    ...(ip_address === undefined ? {} : { ipAddress: ip_address }),
-  })
+  return Either.right(filters)
 }
 
+/** False when no record can match: an action Zendesk never records, or a value no record can hold. */
+export const canMatch = (filters: ActivityFilters): boolean =>
+  Either.isRight(checkFilters(filters)) &&
+  (filters.action === undefined || ActionFilters[filters.action] !== undefined)
+
 /**
- * Where the stream stands: the latest `created_at` published and the ids published at exactly that second
- * (records share seconds). `next_query` continues the query under way (its `page[after]` included); absent
- * once a query was read to its end.
+ * Where the stream stands between polls, the shape of the contract's `Watermark`: the latest `created_at`
+ * published (`since`, where the next read starts, inclusive) and the ids published at exactly that second
+ * (`seen`: records share seconds). A cursor lives only within one read and is never part of the position.
  */
 export const ZendeskPosition = Schema.Struct({
   since: UtcInstant,
-  ids_at_since: Schema.Array(Schema.String),
-  next_query: Schema.optional(Schema.String),
+  seen: Schema.Array(Schema.String),
 }).annotations({ identifier: "ZendeskPosition" })
 export type ZendeskPosition = typeof ZendeskPosition.Type
 
-/**
- * Where a stream starts: the `created_at` filter, else the start of the account's history (Zendesk keeps it
- * all), i.e. the epoch.
- */
-export const startPosition = (filters: ZendeskFilters): ZendeskPosition => ({
-  since: new Date(filters.createdAtMs ?? 0).toISOString(),
-  ids_at_since: [],
+/** Where a stream starts: the `created_at` filter, else the account's whole history (Zendesk keeps it all). */
+export const startPosition = (filters: ActivityFilters): ZendeskPosition => ({
+  since: new Date(filters.created_at === undefined ? 0 : Date.parse(filters.created_at)).toISOString(),
+  seen: [],
 })
 
 /**
- * How long after its time a record is assumed visible: each query ends this far before now. Airbyte's Zendesk
- * connector uses 30 s ("records can become visible slightly late").
+ * How long after its time a record is assumed visible (the stream's settle window): reads end this far before
+ * now. Airbyte's Zendesk connector uses 30 s ("records can become visible slightly late").
  */
-export const DEFAULT_SETTLE_MS = 30_000
-
-export type QueryPlan =
-  | { readonly _tag: "Query"; readonly query: URLSearchParams; readonly until: string }
-  /** The position is at or past `now − settle`: nothing to ask for yet. */
-  | { readonly _tag: "NothingYet" }
-  /** The filters ask for an action Zendesk never records: the answer is empty without a request. */
-  | { readonly _tag: "MatchesNothing" }
+export const SETTLE = Duration.seconds(30)
 
 /** Zendesk's form of an instant in the range filter: whole seconds, `Z`. */
 export const zendeskTime = (ms: number): string =>
   new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z")
 
-/**
- * The first page's query from the position (inclusive, floored to its second) to `now − settle`, oldest
- * first. The range is closed at both ends (start and end are both required by Zendesk).
- */
-export const planQuery = (
-  filters: ZendeskFilters,
-  position: Pick<ZendeskPosition, "since">,
-  options: { readonly nowMs: number; readonly settleMs?: number; readonly pageSize?: number },
-): QueryPlan => {
-  if (filters.action === null) return { _tag: "MatchesNothing" }
-  const fromMs = Math.floor(Math.max(Date.parse(position.since), filters.createdAtMs ?? 0) / 1000) * 1000
-  const untilMs = Math.floor((options.nowMs - (options.settleMs ?? DEFAULT_SETTLE_MS)) / 1000) * 1000
-  if (fromMs > untilMs) return { _tag: "NothingYet" }
-  const query = new URLSearchParams()
-  query.set("page[size]", String(pageSize(options.pageSize ?? PAGE_SIZE_MAX)))
-  query.set("sort", "created_at")
-  query.append("filter[created_at][]", zendeskTime(fromMs))
-  query.append("filter[created_at][]", zendeskTime(untilMs))
-  if (filters.actorId !== undefined) query.set("filter[actor_id]", filters.actorId)
-  if (filters.action !== undefined) query.set("filter[action]", filters.action)
-  if (filters.sourceType !== undefined) query.set("filter[source_type]", filters.sourceType)
-  if (filters.sourceId !== undefined) query.set("filter[source_id]", filters.sourceId)
-  if (filters.ipAddress !== undefined) query.set("filter[ip_address]", filters.ipAddress)
-  return { _tag: "Query", query, until: new Date(untilMs).toISOString() }
-}
-
 export const pageSize = (limit: number): number => Math.min(PAGE_SIZE_MAX, Math.max(1, Math.floor(limit)))
 
-/** A query (first page or a stored `next_query`) as a URL on the account's own origin. */
-export const auditLogsUrl = (instance: URL, query: URLSearchParams | string): URL => {
+/** A read as the contract's PageQuery gives it: `from` inclusive, `to` exclusive (epoch ms), now, page size. */
+export interface AuditLogsRead {
+  readonly filters: ActivityFilters
+  readonly from?: number | undefined
+  readonly to?: number | undefined
+  readonly now: number
+  readonly limit: number
+}
+
+const SECOND = 1000
+
+/**
+ * The query of a page (`page[after]` from the second on), as the contract's ProviderCall holds parameters (an
+ * array repeats one). Oldest first. The range `[from, to)` becomes Zendesk's closed range of whole seconds:
+ * `from` floored, `to` rounded up less a second (both ends are required; without `to`, now). Filter values go
+ * as parameter values, never as more parameters; ones Zendesk cannot take are kept from being sent by
+ * `canMatch` (or refused with a reason by `checkFilters`), and would be Zendesk's own 400 if sent.
+ */
+export const auditLogsQuery = (
+  read: AuditLogsRead,
+  after?: string,
+): Readonly<Record<string, string | ReadonlyArray<string>>> => {
+  const { filters } = read
+  const endMs = Math.ceil((read.to ?? read.now) / SECOND) * SECOND - SECOND
+  const action = filters.action === undefined ? undefined : (ActionFilters[filters.action] ?? filters.action)
+  const params: Record<string, string | ReadonlyArray<string> | undefined> = {
+    "page[size]": String(pageSize(read.limit)),
+    sort: "created_at",
+    "filter[created_at][]": [zendeskTime(read.from ?? 0), zendeskTime(endMs)],
+    "filter[actor_id]": filters.actor_id,
+    "filter[action]": action,
+    "filter[source_type]": filters.entity_type,
+    "filter[source_id]": filters.entity,
+    "filter[ip_address]": filters.ip_address,
+    "page[after]": after,
+  }
+  return Object.fromEntries(Object.entries(params).filter(([, value]) => value !== undefined)) as Readonly<
+    Record<string, string | ReadonlyArray<string>>
+  >
+}
+
+/** A request as the contract's ProviderCall describes one: the list on the account's origin, with its query. */
+export const auditLogsCall = (read: AuditLogsRead, after?: string) => ({
+  target: AUDIT_LOGS_PATH,
+  query: auditLogsQuery(read, after),
+})
+
+/** A query as URL parameters (repeated ones repeated), on the account's own origin. */
+export const auditLogsUrl = (
+  instance: URL,
+  query: Readonly<Record<string, string | ReadonlyArray<string>>>,
+): URL => {
   const url = new URL(AUDIT_LOGS_PATH, instance.origin)
-  url.search = new URLSearchParams(query).toString()
+  for (const [name, value] of Object.entries(query)) {
+    for (const one of typeof value === "string" ? [value] : value) url.searchParams.append(name, one)
+  }
   return url
 }
 
+const decodePage = Schema.decodeUnknownOption(ZendeskAuditLogsPage)
+
 /**
- * The query of the next page: the same query with `page[after]` = `meta.after_cursor`, while `meta.has_more`.
- * Built from the cursor rather than by following `links.next`, whose host is the `{subdomain}.zendesk.com`
- * Zendesk knows, not necessarily the account's configured (perhaps host-mapped) base URL.
+ * One page as the contract's body-cursor paginator reads it (`read`): the records, the next `page[after]`
+ * (`meta.after_cursor` while `meta.has_more`) and the more-flag. Undefined (a bad response) for anything else,
+ * including an offset-paginated answer and `has_more` without a cursor, which would otherwise end a read early.
+ * `links.next` is not followed: its host is the `{subdomain}.zendesk.com` Zendesk knows, which need not be the
+ * account's configured (perhaps host-mapped) base URL.
  */
-export const nextPageQuery = (
-  query: URLSearchParams,
-  page: Pick<ZendeskAuditLogsPage, "meta">,
-): Either.Either<URLSearchParams | undefined, ProviderBadResponse> => {
-  if (!page.meta.has_more) return Either.right(undefined)
-  const after = page.meta.after_cursor
-  if (!after) {
-    return Either.left(
-      new ProviderBadResponse({
-        integration: "zendesk",
-        message: "zendesk said has_more without an after_cursor",
-      }),
-    )
-  }
-  const next = new URLSearchParams(query)
-  next.delete("page[before]")
-  next.set("page[after]", after)
-  return Either.right(next)
+export const readAuditLogsPage = (
+  body: unknown,
+):
+  | { readonly records: ReadonlyArray<unknown>; readonly token?: string; readonly hasMore: boolean }
+  | undefined => {
+  const decoded = decodePage(body)
+  if (decoded._tag === "None") return undefined
+  const { audit_logs, meta } = decoded.value
+  if (!meta.has_more) return { records: audit_logs, hasMore: false }
+  return meta.after_cursor ? { records: audit_logs, token: meta.after_cursor, hasMore: true } : undefined
 }
 
 /** A record's id (as the Activity writes it) and time: what placing it against the watermark needs. */
@@ -212,22 +216,18 @@ export interface Advanced {
 }
 
 /**
- * One page against the position: drops records older than the watermark and those at it already published,
- * moves the watermark, and keeps the next page's query while the query has more. A record that becomes
- * visible with a time before the watermark is dropped (it cannot be told from one published): the settle
- * margin is what keeps late records from falling behind.
+ * The records of a read (its pages in order) against the position: drops records older than the watermark
+ * and those at it already published, and moves the watermark. A record that becomes visible with a time before
+ * the watermark is dropped (it cannot be told from one published): the settle window is what keeps late
+ * records from falling behind.
  */
-export const advance = (
-  position: ZendeskPosition,
-  records: ReadonlyArray<unknown>,
-  next: URLSearchParams | undefined,
-): Advanced => {
+export const advance = (position: ZendeskPosition, records: ReadonlyArray<unknown>): Advanced => {
   const sinceMs = Date.parse(position.since)
-  const published = new Set(position.ids_at_since)
+  const published = new Set(position.seen)
   const fresh: Array<unknown> = []
   const unplaced: Array<unknown> = []
   let latestMs = sinceMs
-  let atLatest = [...position.ids_at_since]
+  let atLatest = [...position.seen]
   for (const raw of records) {
     const key = auditLogKey(raw)
     if (key === undefined) {
@@ -245,13 +245,5 @@ export const advance = (
       atLatest.push(key.id)
     }
   }
-  return {
-    fresh,
-    unplaced,
-    position: {
-      since: new Date(latestMs).toISOString(),
-      ids_at_since: atLatest,
-      ...(next === undefined ? {} : { next_query: next.toString() }),
-    },
-  }
+  return { fresh, unplaced, position: { since: new Date(latestMs).toISOString(), seen: atLatest } }
 }

@@ -14,7 +14,6 @@ const row = (id: string, time: string) => ({
 })
 const keyOf = rowKey("login_history")
 const ids = (rows: ReadonlyArray<unknown>) => rows.map((r) => (r as { Id: string }).Id)
-const done = (records: ReadonlyArray<unknown>) => ({ records, done: true })
 
 // Ids with valid checksums, in ascending order.
 const A = "0YaRO00000AbCdA0AV"
@@ -33,7 +32,7 @@ describe("startPosition", () => {
     const now = Date.parse("2026-03-02T12:00:00Z")
     expect(startPosition("login_history", { createdAtMs: Date.parse("2026-03-01T00:00:00Z") }, now)).toEqual({
       since: "2026-03-01T00:00:00.000Z",
-      ids_at_since: [],
+      seen: [],
     })
     expect(startPosition("setup_audit_trail", {}, now).since).toBe("2025-09-03T12:00:00.000Z")
   })
@@ -43,65 +42,49 @@ describe("advance", () => {
   it("rows sharing one second across two polls: none repeated, none missed", () => {
     const poll1 = advance(
       startPosition("login_history", {}, Date.parse(T3)),
-      done([row(A, T1), row(B, T2), row(C, T2)]),
+      [row(A, T1), row(B, T2), row(C, T2)],
       keyOf,
     )
     expect(ids(poll1.fresh)).toEqual([A, B, C])
-    expect(poll1.position).toEqual({ since: "2026-03-02T09:00:05.000Z", ids_at_since: [B, C] })
+    expect(poll1.position).toEqual({ since: "2026-03-02T09:00:05.000Z", seen: [B, C] })
 
     // Poll 2 starts at the watermark inclusive: B and C come again, D was written into that same second since.
-    const poll2 = advance(poll1.position, done([row(B, T2), row(C, T2), row(D, T2), row(E, T3)]), keyOf)
+    const poll2 = advance(poll1.position, [row(B, T2), row(C, T2), row(D, T2), row(E, T3)], keyOf)
     expect(ids(poll2.fresh)).toEqual([D, E])
-    expect(poll2.position).toEqual({ since: "2026-03-02T09:01:00.000Z", ids_at_since: [E] })
+    expect(poll2.position).toEqual({ since: "2026-03-02T09:01:00.000Z", seen: [E] })
 
     // Poll 3: one more row in the watermark's second; the set at the watermark grows.
-    const poll3 = advance(poll2.position, done([row(E, T3), row(F, T3)]), keyOf)
+    const poll3 = advance(poll2.position, [row(E, T3), row(F, T3)], keyOf)
     expect(ids(poll3.fresh)).toEqual([F])
-    expect(poll3.position).toEqual({ since: "2026-03-02T09:01:00.000Z", ids_at_since: [E, F] })
+    expect(poll3.position).toEqual({ since: "2026-03-02T09:01:00.000Z", seen: [E, F] })
 
     // Nothing new: nothing published, the position is the same.
-    const poll4 = advance(poll3.position, done([row(E, T3), row(F, T3)]), keyOf)
+    const poll4 = advance(poll3.position, [row(E, T3), row(F, T3)], keyOf)
     expect(poll4.fresh).toEqual([])
     expect(poll4.position).toEqual(poll3.position)
 
     expect([poll1, poll2, poll3, poll4].flatMap((poll) => ids(poll.fresh))).toEqual([A, B, C, D, E, F])
   })
 
-  it("a second split across two batches of one query: the second batch continues, the locator is kept until done", () => {
-    const start: SalesforcePosition = { since: "2026-03-02T09:00:00.000Z", ids_at_since: [] }
-    const batch1 = advance(
-      start,
-      { records: [row(A, T1), row(B, T2)], done: false, nextRecordsUrl: "/services/data/v62.0/query/01gX-2" },
-      keyOf,
-    )
-    expect(batch1.position).toEqual({
-      since: "2026-03-02T09:00:05.000Z",
-      ids_at_since: [B],
-      next_records_url: "/services/data/v62.0/query/01gX-2",
-    })
-    const batch2 = advance(
-      batch1.position,
-      { records: [row(C, T2)], done: true, nextRecordsUrl: null },
-      keyOf,
-    )
+  it("a second split across two batches of one read: the second batch goes on from the first's position", () => {
+    const start: SalesforcePosition = { since: "2026-03-02T09:00:00.000Z", seen: [] }
+    const batch1 = advance(start, [row(A, T1), row(B, T2)], keyOf)
+    expect(batch1.position).toEqual({ since: "2026-03-02T09:00:05.000Z", seen: [B] })
+    const batch2 = advance(batch1.position, [row(C, T2)], keyOf)
     expect(ids(batch2.fresh)).toEqual([C])
-    expect(batch2.position).toEqual({ since: "2026-03-02T09:00:05.000Z", ids_at_since: [B, C] })
+    expect(batch2.position).toEqual({ since: "2026-03-02T09:00:05.000Z", seen: [B, C] })
     // The locator expired before batch 2 was read: querying again from batch 1's position misses and repeats nothing.
-    const requery = advance(
-      { ...batch1.position, next_records_url: undefined } as SalesforcePosition,
-      done([row(B, T2), row(C, T2)]),
-      keyOf,
-    )
+    const requery = advance(batch1.position, [row(B, T2), row(C, T2)], keyOf)
     expect(ids(requery.fresh)).toEqual([C])
   })
 
   it("a late row: in the watermark's second it is published; older than the watermark it is dropped", () => {
-    const position: SalesforcePosition = { since: "2026-03-02T09:00:05.000Z", ids_at_since: [B] }
-    const atWatermark = advance(position, done([row(B, T2), row(D, T2)]), keyOf)
+    const position: SalesforcePosition = { since: "2026-03-02T09:00:05.000Z", seen: [B] }
+    const atWatermark = advance(position, [row(B, T2), row(D, T2)], keyOf)
     expect(ids(atWatermark.fresh)).toEqual([D])
     // Visible only after the watermark moved past its second: indistinguishable from a published row. The
     // settle margin of planQuery is what keeps this from happening to rows that are merely a little late.
-    const older = advance(position, done([row(A, T1), row(B, T2)]), keyOf)
+    const older = advance(position, [row(A, T1), row(B, T2)], keyOf)
     expect(older.fresh).toEqual([])
     expect(older.position).toEqual(position)
   })
@@ -110,15 +93,15 @@ describe("advance", () => {
     const noTime = { Id: C, Status: "Success", LoginTime: "yesterday" }
     const noId = { LoginTime: T2, Status: "Success" }
     const result = advance(
-      { since: "2026-03-02T09:00:00.000Z", ids_at_since: [] },
-      done([row(A, T1), row(A, T1), noTime, noId, { Status: "Success", LoginTime: T2, Id: "bogus" }]),
+      { since: "2026-03-02T09:00:00.000Z", seen: [] },
+      [row(A, T1), row(A, T1), noTime, noId, { Status: "Success", LoginTime: T2, Id: "bogus" }],
       keyOf,
     )
     expect(ids(result.fresh)).toEqual([A])
     expect(result.unplaced).toEqual([noTime, noId, { Status: "Success", LoginTime: T2, Id: "bogus" }])
     // A row that will fail decoding (no Status) but has an id and a time is placed, to be dead-lettered once.
     const undecodable = { Id: D, LoginTime: T3 }
-    expect(advance(result.position, done([undecodable]), keyOf).fresh).toEqual([undecodable])
+    expect(advance(result.position, [undecodable], keyOf).fresh).toEqual([undecodable])
     expect(
       keyOf({ attributes: { url: `/services/data/v62.0/sobjects/LoginHistory/${E}` }, LoginTime: T3 }),
     ).toEqual({

@@ -6,7 +6,7 @@ import {
   soqlDateTime,
   soqlString,
 } from "../../../src/providers/salesforce/soql.ts"
-import { planQuery, readFilters } from "../../../src/providers/salesforce/tailQuery.ts"
+import { readFilters, soqlQuery } from "../../../src/providers/salesforce/tailQuery.ts"
 import { type Condition, parseSoql } from "../../../src/simulators/salesforce/soqlQuery.ts"
 
 // Values never change a query's shape. Checked with the simulator's SOQL parser, which reads SOQL's escapes as
@@ -96,25 +96,32 @@ describe("soqlDateTime", () => {
 })
 
 describe("hostile filter values never reach SOQL", () => {
-  const NOW = Date.parse("2026-03-02T12:00:00Z")
-
-  it("an actor_id that is not a Salesforce id is a rejection naming actor_id", () => {
+  it("an actor_id that is not a Salesforce id is a rejection naming actor_id, and never reaches the query", () => {
     for (const actor_id of HOSTILE) {
       expect(readFilters({ actor_id })).toEqual(
         Either.left({ param: "actor_id", message: expect.stringContaining("Salesforce user id") }),
       )
+      const where = conditionsOf(soqlQuery("login_history", { actor_id }, {}))
+      expect(where).toEqual({
+        kind: "compare",
+        field: expect.objectContaining({ name: "Id" }),
+        op: "=",
+        literal: { kind: "null" },
+      })
     }
   })
 
   it("a valid actor_id is one more condition; the query keeps its shape", () => {
-    const filters = Either.getOrThrow(readFilters({ actor_id: "005Hn00000H35JtIAJ" }))
-    const plan = planQuery("login_history", filters, { since: "2026-03-01T00:00:00.000Z" }, { nowMs: NOW })
-    if (plan._tag !== "Query") throw new Error(plan._tag)
-    expect(conditionsOf(plan.soql)).toMatchObject({
+    const soql = soqlQuery(
+      "login_history",
+      { actor_id: "005Hn00000H35JtIAJ" },
+      { from: Date.parse("2026-03-01T00:00:00Z"), to: Date.parse("2026-03-02T12:00:00Z") },
+    )
+    expect(conditionsOf(soql)).toMatchObject({
       kind: "and",
       parts: [
         { kind: "compare", field: { name: "LoginTime" }, op: ">=" },
-        { kind: "compare", field: { name: "LoginTime" }, op: "<=" },
+        { kind: "compare", field: { name: "LoginTime" }, op: "<" },
         { kind: "compare", field: { name: "UserId" }, op: "=", literal: { value: "005Hn00000H35JtIAJ" } },
       ],
     })

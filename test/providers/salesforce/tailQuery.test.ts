@@ -1,17 +1,20 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
+import { readQueryResult } from "../../../src/providers/salesforce/SalesforceQueryResult.ts"
 import {
   apiVersionOf,
+  canMatch,
   DEFAULT_API_VERSION,
+  isQueryResourcePath,
   nextRecordsUrl,
-  planQuery,
+  queryCall,
   queryOptionsHeader,
   queryUrl,
   readFilters,
+  soqlQuery,
 } from "../../../src/providers/salesforce/tailQuery.ts"
 import { parseSoql } from "../../../src/simulators/salesforce/soqlQuery.ts"
 
-const NOW = Date.parse("2026-03-02T12:00:00.400Z")
 const instance = new URL("https://acme.my.salesforce.com")
 
 describe("readFilters", () => {
@@ -37,54 +40,75 @@ describe("readFilters", () => {
   })
 })
 
-describe("planQuery", () => {
-  it("LoginHistory: from the position inclusive, to now less the settle margin, oldest first, ties by Id", () => {
-    const plan = planQuery("login_history", {}, { since: "2026-03-02T09:00:00.000Z" }, { nowMs: NOW })
-    expect(plan).toEqual({
-      _tag: "Query",
-      soql:
-        "SELECT Id, UserId, LoginTime, LoginType, LoginUrl, SourceIp, Status, Application, Browser, Platform, " +
+describe("soqlQuery and queryCall", () => {
+  const FROM = Date.parse("2026-03-02T09:00:00.000Z")
+  const TO = Date.parse("2026-03-02T11:59:30.400Z")
+
+  it("LoginHistory over [from, to): whole seconds, from floored and to rounded up, oldest first, ties by Id", () => {
+    const soql = soqlQuery("login_history", {}, { from: FROM + 750, to: TO })
+    expect(soql).toBe(
+      "SELECT Id, UserId, LoginTime, LoginType, LoginUrl, SourceIp, Status, Application, Browser, Platform, " +
         "ApiType, ApiVersion, AuthenticationServiceId, CountryIso, LoginSubType, TlsProtocol, CipherSuite " +
-        "FROM LoginHistory WHERE LoginTime >= 2026-03-02T09:00:00Z AND LoginTime <= 2026-03-02T11:59:30Z " +
+        "FROM LoginHistory WHERE LoginTime >= 2026-03-02T09:00:00Z AND LoginTime < 2026-03-02T11:59:31Z " +
         "ORDER BY LoginTime ASC, Id ASC",
-      until: "2026-03-02T11:59:30.000Z",
-    })
-    if (plan._tag === "Query") expect(Either.isRight(parseSoql(plan.soql))).toBe(true)
+    )
+    expect(Either.isRight(parseSoql(soql))).toBe(true)
+    // A window ending on a whole second excludes that second.
+    expect(soqlQuery("login_history", {}, { from: FROM, to: Date.parse("2026-03-02T12:00:00Z") })).toContain(
+      "LoginTime < 2026-03-02T12:00:00Z",
+    )
   })
 
-  it("SetupAuditTrail: CreatedDate, and actor_id on CreatedById", () => {
-    const plan = planQuery(
-      "setup_audit_trail",
-      { actorId: "005Hn00000H35JtIAJ" },
-      { since: "2026-03-02T09:00:00.750Z" },
-      { nowMs: NOW, settleMs: 0 },
-    )
-    expect(plan).toEqual({
-      _tag: "Query",
-      soql:
-        "SELECT Id, Action, Section, CreatedDate, CreatedById, CreatedByContext, CreatedByIssuer, DelegateUser, " +
+  it("SetupAuditTrail: CreatedDate, and actor_id on CreatedById; an unbounded window has no time conditions", () => {
+    const soql = soqlQuery("setup_audit_trail", { actor_id: "005Hn00000H35JtIAJ" }, { from: FROM, to: TO })
+    expect(soql).toBe(
+      "SELECT Id, Action, Section, CreatedDate, CreatedById, CreatedByContext, CreatedByIssuer, DelegateUser, " +
         "Display, ResponsibleNamespacePrefix FROM SetupAuditTrail WHERE CreatedDate >= 2026-03-02T09:00:00Z AND " +
-        "CreatedDate <= 2026-03-02T12:00:00Z AND CreatedById = '005Hn00000H35JtIAJ' ORDER BY CreatedDate ASC, Id ASC",
-      until: "2026-03-02T12:00:00.000Z",
-    })
-    if (plan._tag === "Query") expect(Either.isRight(parseSoql(plan.soql))).toBe(true)
+        "CreatedDate < 2026-03-02T11:59:31Z AND CreatedById = '005Hn00000H35JtIAJ' ORDER BY CreatedDate ASC, Id ASC",
+    )
+    expect(Either.isRight(parseSoql(soql))).toBe(true)
+    expect(soqlQuery("setup_audit_trail", {}, {})).toBe(
+      "SELECT Id, Action, Section, CreatedDate, CreatedById, CreatedByContext, CreatedByIssuer, DelegateUser, " +
+        "Display, ResponsibleNamespacePrefix FROM SetupAuditTrail ORDER BY CreatedDate ASC, Id ASC",
+    )
   })
 
-  it("a created_at filter later than the position is the start; nothing to ask when the start is past now − settle", () => {
-    const plan = planQuery(
-      "login_history",
-      { createdAtMs: Date.parse("2026-03-02T11:00:00Z") },
-      { since: "2026-03-01T00:00:00.000Z" },
-      { nowMs: NOW },
-    )
-    expect(plan._tag === "Query" && plan.soql).toContain("LoginTime >= 2026-03-02T11:00:00Z")
-    expect(planQuery("login_history", {}, { since: "2026-03-02T11:59:40.000Z" }, { nowMs: NOW })).toEqual({
-      _tag: "NothingYet",
+  it("filters that can match nothing are never asked; were they, the query matches nothing and holds no raw value", () => {
+    expect(canMatch({})).toBe(true)
+    expect(canMatch({ actor_id: "005Hn00000H35Jt", created_at: "2026-03-01T00:00:00Z" })).toBe(true)
+    expect(canMatch({ actor_id: "jane' OR Id != null" })).toBe(false)
+    const soql = soqlQuery("login_history", { actor_id: "jane' OR Id != null" }, { from: FROM, to: TO })
+    expect(soql).toContain("AND Id = null ORDER BY")
+    expect(soql).not.toContain("jane")
+  })
+
+  it("the first request of a read: the query resource at the pinned version, the SOQL in q, a batch size hint", () => {
+    expect(queryCall("login_history", "62.0", { filters: {}, from: FROM, to: TO, limit: 500 })).toEqual({
+      target: "/services/data/v62.0/query",
+      query: { q: soqlQuery("login_history", {}, { from: FROM, to: TO }) },
+      headers: { "Sforce-Query-Options": "batchSize=500" },
     })
-    // Within the settle margin's second the query still runs.
-    expect(planQuery("login_history", {}, { since: "2026-03-02T11:59:30.900Z" }, { nowMs: NOW })._tag).toBe(
-      "Query",
-    )
+  })
+
+  it("readQueryResult: records, the next batch's URL and done; a batch not done without a next URL is refused", () => {
+    const record = { attributes: { type: "LoginHistory", url: "/x" } }
+    expect(
+      readQueryResult({
+        totalSize: 3,
+        done: false,
+        nextRecordsUrl: "/services/data/v62.0/query/01gX-1",
+        records: [record],
+      }),
+    ).toEqual({ records: [record], nextUrl: "/services/data/v62.0/query/01gX-1", done: false })
+    expect(readQueryResult({ totalSize: 1, done: true, records: [record] })).toEqual({
+      records: [record],
+      done: true,
+    })
+    expect(readQueryResult({ totalSize: 3, done: false, records: [record] })).toBeUndefined()
+    expect(readQueryResult({ totalSize: 3, done: false, nextRecordsUrl: null, records: [] })).toBeUndefined()
+    expect(
+      readQueryResult([{ message: "Session expired or invalid", errorCode: "INVALID_SESSION_ID" }]),
+    ).toBeUndefined()
   })
 })
 
@@ -125,6 +149,17 @@ describe("requests and paging", () => {
         Either.getLeft(nextRecordsUrl(instance, bad)).pipe((l) => l._tag === "Some" && l.value._tag),
       ).toBe("ProviderBadResponse")
     }
+  })
+
+  it("the only paths a stream requests: the query resource and its batches", () => {
+    expect(isQueryResourcePath("/services/data/v62.0/query")).toBe(true)
+    expect(isQueryResourcePath("/services/data/v62.0/query/01gRO0000016PIAYA2-2000")).toBe(true)
+    for (const path of [
+      "/services/data/v62.0/sobjects/User",
+      "/services/data/v62.0/query/",
+      "/services/oauth2/token",
+    ])
+      expect(isQueryResourcePath(path)).toBe(false)
   })
 
   it("batch size hint: 200 to 2,000", () => {

@@ -3,6 +3,7 @@ import { Effect, Either, Layer, Redacted, Schema, TestClock } from "effect"
 import { Authorization, withAuthorization } from "../../../src/auth/Authorization.ts"
 import type { ActivityFilters } from "../../../src/domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts"
+import { ProviderUnauthorized } from "../../../src/http/ProviderError.ts"
 import { ProviderHttp } from "../../../src/http/ProviderHttp.ts"
 import { mapRecord } from "../../../src/providers/mapRecord.ts"
 import { providers } from "../../../src/providers/registry.ts"
@@ -15,15 +16,18 @@ import {
 } from "../../../src/providers/salesforce/SalesforcePosition.ts"
 import {
   apiUsageOf,
+  classifySalesforceError,
   describeSalesforceError,
   isQueryLocatorGone,
   isRequestLimitExceeded,
+  readQueryResult,
   SalesforceQueryResult,
 } from "../../../src/providers/salesforce/SalesforceQueryResult.ts"
 import {
+  canMatch,
   nextRecordsUrl,
-  planQuery,
-  queryOptionsHeader,
+  type QueryCall,
+  queryCall,
   queryUrl,
   readFilters,
   type SalesforceStream,
@@ -70,9 +74,17 @@ const simulator = (options: SalesforceSimulatorOptions = {}) =>
 const soqlUrl = (sim: SalesforceSimulatorHandle, soql: string) =>
   queryUrl(new URL(sim.baseUrl), VERSION, soql)
 
+/** A first request as the contract's machinery sends it: the target on the account's origin, with its query and headers. */
+const send = (sim: SalesforceSimulatorHandle, call: QueryCall, authorization: string) => {
+  const url = new URL(call.target, sim.baseUrl)
+  url.searchParams.set("q", call.query.q)
+  return get(url, authorization, call.headers)
+}
+
 /**
- * One poll as the contract will run it: plan from the position, query, follow nextRecordsUrl (pinned) to the
- * end, advancing the position batch by batch.
+ * One poll as the contract's watermark read runs it: `[since, now − settle)`, the first request from
+ * `queryCall`, then each batch read by `readQueryResult` and its `nextUrl` followed (pinned) to the end,
+ * the position advanced batch by batch.
  */
 const poll = (
   sim: SalesforceSimulatorHandle,
@@ -82,26 +94,37 @@ const poll = (
   options: { readonly settleMs?: number; readonly batch?: number } = {},
 ) =>
   Effect.gen(function* () {
-    const read = Either.getOrThrow(readFilters(filters))
     const nowMs = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
-    let position = from ?? startPosition(stream, read, nowMs)
+    let position = from ?? startPosition(stream, Either.getOrThrow(readFilters(filters)), nowMs)
     const published: Array<unknown> = []
-    const plan = planQuery(stream, read, position, { nowMs, settleMs: options.settleMs ?? 0 })
-    if (plan._tag === "NothingYet") return { published, position, batches: 0 }
+    const to = nowMs - (options.settleMs ?? 0)
+    if (!canMatch(filters) || Date.parse(position.since) >= to) return { published, position, batches: 0 }
     const authorization = bearer(sim)
-    let url = soqlUrl(sim, plan.soql)
+    let answer = yield* send(
+      sim,
+      queryCall(stream, VERSION, {
+        filters,
+        from: Date.parse(position.since),
+        to,
+        limit: options.batch ?? 2000,
+      }),
+      authorization,
+    )
     let batches = 0
     for (;;) {
-      const answer = yield* get(url, authorization, queryOptionsHeader(options.batch ?? 2000))
       expect(answer.status, JSON.stringify(answer.body)).toBe(200)
       batches++
-      const batch = Schema.decodeUnknownSync(SalesforceQueryResult)(answer.body)
-      const advanced = advance(position, batch, rowKey(stream))
+      const batch = readQueryResult(answer.body)
+      if (batch === undefined) throw new Error(`not a query result: ${JSON.stringify(answer.body)}`)
+      const advanced = advance(position, batch.records, rowKey(stream))
       expect(advanced.unplaced).toEqual([])
       published.push(...advanced.fresh)
       position = advanced.position
       if (batch.done) break
-      url = Either.getOrThrow(nextRecordsUrl(new URL(sim.baseUrl), batch.nextRecordsUrl ?? ""))
+      answer = yield* get(
+        Either.getOrThrow(nextRecordsUrl(new URL(sim.baseUrl), batch.nextUrl ?? "")),
+        authorization,
+      )
     }
     return { published, position, batches }
   })
@@ -253,6 +276,31 @@ describe("SalesforceSimulator: sessions and the token endpoint", () => {
         const error = yield* Effect.flip(countLogins(sim, accountFor(sim, { access_token: "00Dxx!expired" })))
         expect(error).toMatchObject({ _tag: "ProviderUnauthorized", status: 401 })
         expect(error.message).toContain("INVALID_SESSION_ID")
+      }).pipe(Effect.provide(Live)),
+  )
+
+  it.scopedLive(
+    "REQUEST_LIMIT_EXCEEDED reaches ProviderHttp as a 403; classifySalesforceError makes it the rate limit it is",
+    () =>
+      Effect.gen(function* () {
+        const sim = yield* startSalesforceSimulator({ historySize: 1 })
+        const account = accountFor(sim, sim.clientCredentials)
+        sim.forceRequestLimitExceeded(1)
+        const error = yield* Effect.flip(countLogins(sim, account))
+        expect(error).toMatchObject({ _tag: "ProviderUnauthorized", status: 403 })
+        expect(classifySalesforceError(error)).toMatchObject({
+          _tag: "ProviderRateLimited",
+          retryAfterMs: 3_600_000,
+          message: expect.stringContaining("REQUEST_LIMIT_EXCEEDED"),
+        })
+        // A 403 is not a session problem: no new token was fetched for it.
+        expect(sim.tokenRequests()).toHaveLength(1)
+        const other = new ProviderUnauthorized({
+          integration: "salesforce",
+          status: 403,
+          message: "salesforce answered 403 INSUFFICIENT_ACCESS: insufficient access rights on object id",
+        })
+        expect(classifySalesforceError(other)).toBe(other)
       }).pipe(Effect.provide(Live)),
   )
 
@@ -447,28 +495,29 @@ describe("SalesforceSimulator: paging and filters", () => {
   it.scoped("a dead locator is 400 INVALID_QUERY_LOCATOR; the position still says where to go on", () =>
     Effect.gen(function* () {
       const sim = yield* simulator({ historySize: 450, maxBatchSize: 200 })
-      const read = Either.getOrThrow(readFilters({}))
-      const start = startPosition("login_history", read, NOW)
-      const plan = planQuery("login_history", read, start, { nowMs: NOW, settleMs: 0 })
-      if (plan._tag !== "Query") throw new Error(plan._tag)
+      const start = startPosition("login_history", {}, NOW)
       const authorization = bearer(sim)
-      const first = yield* get(soqlUrl(sim, plan.soql), authorization)
-      const batch1 = advance(
-        start,
-        Schema.decodeUnknownSync(SalesforceQueryResult)(first.body),
-        rowKey("login_history"),
+      const first = yield* send(
+        sim,
+        queryCall("login_history", VERSION, {
+          filters: {},
+          from: Date.parse(start.since),
+          to: NOW,
+          limit: 2000,
+        }),
+        authorization,
       )
-      expect(batch1.position.next_records_url).toBeDefined()
+      const batch = Schema.decodeUnknownSync(SalesforceQueryResult)(first.body)
+      const batch1 = advance(start, batch.records, rowKey("login_history"))
       sim.expireQueryLocators()
       const gone = yield* get(
-        Either.getOrThrow(nextRecordsUrl(new URL(sim.baseUrl), batch1.position.next_records_url ?? "")),
+        Either.getOrThrow(nextRecordsUrl(new URL(sim.baseUrl), batch.nextRecordsUrl ?? "")),
         authorization,
       )
       expect(gone.status).toBe(400)
       expect(isQueryLocatorGone(gone.status, gone.body)).toBe(true)
       // Query again from the position: nothing repeated, nothing missed.
-      const { next_records_url: _, ...position } = batch1.position
-      const rest = yield* poll(sim, "login_history", {}, position)
+      const rest = yield* poll(sim, "login_history", {}, batch1.position)
       const all = [...batch1.fresh, ...rest.published].map(idOf)
       expect(new Set(all).size).toBe(all.length)
       expect(all.sort()).toEqual(sim.loginHistory().map(idOf).sort())
