@@ -1,6 +1,7 @@
 import type { Integration } from "../providers/registry.ts"
 import { startOktaSimulator } from "./okta/OktaSimulator.ts"
 import type { StartSimulator } from "./ProviderSimulator.ts"
+import { startZendeskSimulator } from "./zendesk/ZendeskSimulator.ts"
 import { startZoomSimulator } from "./zoom/ZoomSimulator.ts"
 
 /**
@@ -9,5 +10,6 @@ import { startZoomSimulator } from "./zoom/ZoomSimulator.ts"
  */
 export const simulators: { readonly [I in Integration]?: StartSimulator } = {
   okta: startOktaSimulator,
+  zendesk: startZendeskSimulator,
   zoom: startZoomSimulator,
 }

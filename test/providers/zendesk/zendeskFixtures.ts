@@ -2,10 +2,8 @@ import { readFileSync } from "node:fs"
 import { resolve } from "node:path"
 import { Redacted, Schema } from "effect"
 import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts"
-import type { AnyProviderAdapter } from "../../../src/providers/ProviderAdapter.ts"
-import { zendesk } from "../../../src/providers/zendesk/index.ts"
-import { auditLogToActivity } from "../../../src/providers/zendesk/toActivity.ts"
-import { ZendeskAuditLog, ZendeskAuditLogsPage } from "../../../src/providers/zendesk/ZendeskAuditLog.ts"
+import { auditLogs } from "../../../src/providers/zendesk/auditLogs.ts"
+import { ZendeskAuditLogsPage } from "../../../src/providers/zendesk/ZendeskAuditLog.ts"
 
 /** A list page from test/fixtures/zendesk, decoded as a page. */
 export const pageFixture = (path: string): ZendeskAuditLogsPage =>
@@ -22,9 +20,5 @@ export const zendeskAccount: IntegratedAccount = {
   settings: {},
 }
 
-/** The stream as the contract will hold it: the pending adapter with its record schema and mapping. */
-export const auditLogsStream: AnyProviderAdapter = {
-  ...zendesk,
-  record: ZendeskAuditLog,
-  toActivity: auditLogToActivity,
-}
+/** The adapter's audit_logs stream: its record schema and mapping. */
+export const auditLogsStream = auditLogs
