@@ -1,17 +1,19 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
 import {
-  advance,
-  auditLogKey,
   auditLogsCall,
   auditLogsQuery,
   auditLogsUrl,
   canMatch,
   checkFilters,
   readAuditLogsPage,
+} from "../../../src/providers/zendesk/auditLogQuery.ts"
+import {
+  advance,
+  auditLogKey,
   startPosition,
   type ZendeskPosition,
-} from "../../../src/providers/zendesk/auditLogQuery.ts"
+} from "../../simulators/zendesk/watermark.ts"
 
 const NOW = Date.parse("2026-03-02T12:00:00.400Z")
 const FROM = Date.parse("2026-03-02T09:00:00.000Z")

@@ -7,13 +7,10 @@ import { ProviderHttp } from "../../../src/http/ProviderHttp.ts"
 import { mapRecord } from "../../../src/providers/mapRecord.ts"
 import { providers } from "../../../src/providers/registry.ts"
 import {
-  advance,
   auditLogsCall,
   auditLogsUrl,
   canMatch,
   readAuditLogsPage,
-  startPosition,
-  type ZendeskPosition,
 } from "../../../src/providers/zendesk/auditLogQuery.ts"
 import { zendesk } from "../../../src/providers/zendesk/index.ts"
 import { describeZendeskError } from "../../../src/providers/zendesk/ZendeskAuditLog.ts"
@@ -23,6 +20,7 @@ import {
   type ZendeskSimulatorOptions,
 } from "../../../src/simulators/zendesk/ZendeskSimulator.ts"
 import { auditLogsStream } from "../../providers/zendesk/zendeskFixtures.ts"
+import { advance, startPosition, type ZendeskPosition } from "./watermark.ts"
 
 // The simulated account spoken to over loopback HTTP: plain fetch for the protocol, the project's Authorization
 // and ProviderHttp for credentials and the 429, the tailing helpers for paging and polls.
