@@ -1,6 +1,7 @@
 import type { Integration } from "../providers/registry.ts"
 import { startOktaSimulator } from "./okta/OktaSimulator.ts"
 import type { StartSimulator } from "./ProviderSimulator.ts"
+import { startSalesforceSimulator } from "./salesforce/SalesforceSimulator.ts"
 import { startZendeskSimulator } from "./zendesk/ZendeskSimulator.ts"
 import { startZoomSimulator } from "./zoom/ZoomSimulator.ts"
 
@@ -10,6 +11,7 @@ import { startZoomSimulator } from "./zoom/ZoomSimulator.ts"
  */
 export const simulators: { readonly [I in Integration]?: StartSimulator } = {
   okta: startOktaSimulator,
+  salesforce: startSalesforceSimulator,
   zendesk: startZendeskSimulator,
   zoom: startZoomSimulator,
 }

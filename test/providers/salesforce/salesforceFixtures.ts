@@ -2,15 +2,9 @@ import { readFileSync } from "node:fs"
 import { resolve } from "node:path"
 import { Redacted, Schema } from "effect"
 import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts"
-import type { AnyProviderAdapter } from "../../../src/providers/ProviderAdapter.ts"
-import { salesforce } from "../../../src/providers/salesforce/index.ts"
-import { SalesforceLoginHistory } from "../../../src/providers/salesforce/SalesforceLoginHistory.ts"
+import type { RecordMapping } from "../../../src/providers/mapRecord.ts"
+import { loginHistory, setupAuditTrail } from "../../../src/providers/salesforce/queryStreams.ts"
 import { SalesforceQueryResult } from "../../../src/providers/salesforce/SalesforceQueryResult.ts"
-import { SalesforceSetupAuditTrail } from "../../../src/providers/salesforce/SalesforceSetupAuditTrail.ts"
-import {
-  loginHistoryToActivity,
-  setupAuditTrailToActivity,
-} from "../../../src/providers/salesforce/toActivity.ts"
 
 /** A query answer from test/fixtures/salesforce, decoded as a page. */
 export const queryFixture = (path: string): SalesforceQueryResult =>
@@ -27,14 +21,6 @@ export const salesforceAccount: IntegratedAccount = {
   settings: {},
 }
 
-/** Each stream as the contract will hold it: the pending adapter with its record schema and mapping. */
-export const loginHistoryStream: AnyProviderAdapter = {
-  ...salesforce,
-  record: SalesforceLoginHistory,
-  toActivity: loginHistoryToActivity,
-}
-export const setupAuditTrailStream: AnyProviderAdapter = {
-  ...salesforce,
-  record: SalesforceSetupAuditTrail,
-  toActivity: setupAuditTrailToActivity,
-}
+/** The adapter's streams: their record schemas and mappings. */
+export const loginHistoryStream: RecordMapping = loginHistory
+export const setupAuditTrailStream: RecordMapping = setupAuditTrail
