@@ -7,7 +7,6 @@ import { type AccountPage, pageAccount, type StreamPositions } from "../../../sr
 import { providers } from "../../../src/providers/registry.ts"
 import { salesforce } from "../../../src/providers/salesforce/index.ts"
 import { idChecksum } from "../../../src/providers/salesforce/soql.ts"
-import { idChecksum } from "../../../src/providers/salesforce/soql.ts"
 import {
   type SalesforceSimulatorHandle,
   type SalesforceSimulatorOptions,
@@ -110,11 +109,13 @@ describe("salesforce streams through the simulator, over real HTTP", () => {
         const locators = sent.filter((r) => /\/query\/01g/.test(r.path))
         expect(locators.length).toBeGreaterThanOrEqual(2)
         const soql = sent.map((r) => r.params.q).filter((q) => q !== undefined)
-        expect(soql.some((q) => q.includes("FROM LoginHistory") && q.includes("ORDER BY LoginTime ASC, Id ASC"))).toBe(
-          true,
-        )
         expect(
-          soql.some((q) => q.includes("FROM SetupAuditTrail") && q.includes("ORDER BY CreatedDate ASC, Id ASC")),
+          soql.some((q) => q.includes("FROM LoginHistory") && q.includes("ORDER BY LoginTime ASC, Id ASC")),
+        ).toBe(true)
+        expect(
+          soql.some(
+            (q) => q.includes("FROM SetupAuditTrail") && q.includes("ORDER BY CreatedDate ASC, Id ASC"),
+          ),
         ).toBe(true)
         // Status decides login vs login_failed.
         const actions = new Set(read.activities.map((a) => a.action))
@@ -123,36 +124,38 @@ describe("salesforce streams through the simulator, over real HTTP", () => {
       }).pipe(Effect.provide(Live)),
   )
 
-  it.scoped("created_at and actor_id reach Salesforce as SOQL conditions; a hostile actor_id never does", () =>
-    Effect.gen(function* () {
-      yield* TestClock.setTime(NOW)
-      const sim = yield* simulator(80)
-      const account = accountOf(sim)
-      const user = sim.users[1]?.id ?? ""
-      const createdAt = "2026-03-01T00:00:00.000Z"
-      const read = yield* readToEnd(account, { created_at: createdAt, actor_id: user }, 100)
-      const soql = queries(sim)
-        .map((r) => r.params.q)
-        .filter((q) => q !== undefined)
-      expect(soql.some((q) => q.includes("LoginTime >= 2026-03-01T00:00:00Z"))).toBe(true)
-      expect(soql.some((q) => q.includes(`UserId = '${user}'`))).toBe(true)
-      expect(soql.some((q) => q.includes(`CreatedById = '${user}'`))).toBe(true)
-      const expected = [...sim.loginHistory(), ...sim.setupAuditTrail()]
-        .filter(
-          (row) =>
-            (row.UserId ?? row.CreatedById) === user &&
-            rowTime(row) >= Date.parse(createdAt) &&
-            rowTime(row) < NOW - SETTLE_MS,
-        )
-        .map((row) => String(row.Id))
-        .sort()
-      expect(read.activities.map((a) => a.id).sort()).toEqual(expected)
+  it.scoped(
+    "created_at and actor_id reach Salesforce as SOQL conditions; a hostile actor_id never does",
+    () =>
+      Effect.gen(function* () {
+        yield* TestClock.setTime(NOW)
+        const sim = yield* simulator(80)
+        const account = accountOf(sim)
+        const user = sim.users[1]?.id ?? ""
+        const createdAt = "2026-03-01T00:00:00.000Z"
+        const read = yield* readToEnd(account, { created_at: createdAt, actor_id: user }, 100)
+        const soql = queries(sim)
+          .map((r) => r.params.q)
+          .filter((q) => q !== undefined)
+        expect(soql.some((q) => q.includes("LoginTime >= 2026-03-01T00:00:00Z"))).toBe(true)
+        expect(soql.some((q) => q.includes(`UserId = '${user}'`))).toBe(true)
+        expect(soql.some((q) => q.includes(`CreatedById = '${user}'`))).toBe(true)
+        const expected = [...sim.loginHistory(), ...sim.setupAuditTrail()]
+          .filter(
+            (row) =>
+              (row.UserId ?? row.CreatedById) === user &&
+              rowTime(row) >= Date.parse(createdAt) &&
+              rowTime(row) < NOW - SETTLE_MS,
+          )
+          .map((row) => String(row.Id))
+          .sort()
+        expect(read.activities.map((a) => a.id).sort()).toEqual(expected)
 
-      const before = queries(sim).length
-      const hostile = yield* readToEnd(account, { actor_id: "005' OR Id != '" }, 100)
-      expect(hostile.activities).toEqual([])
-      expect(queries(sim).length).toBe(before)
-    }).pipe(Effect.provide(Live)),
+        const before = queries(sim).length
+        const hostile = yield* readToEnd(account, { actor_id: "005' OR Id != '" }, 100)
+        expect(hostile.activities).toEqual([])
+        expect(queries(sim).length).toBe(before)
+      }).pipe(Effect.provide(Live)),
   )
 
   it.scoped("tails rows added after catching up, several sharing one second, none repeated or missed", () =>
@@ -192,13 +195,15 @@ describe("salesforce streams through the simulator, over real HTTP", () => {
     }).pipe(Effect.provide(Live)),
   )
 
-  it.scoped("a refused session (401 INVALID_SESSION_ID) with no way to renew it is ProviderUnauthorized", () =>
-    Effect.gen(function* () {
-      yield* TestClock.setTime(NOW)
-      const sim = yield* simulator(5)
-      const error = yield* Effect.flip(readToEnd(accountOf(sim, { access_token: "00Dxx!revoked" }), {}, 10))
-      expect(error).toMatchObject({ _tag: "ProviderUnauthorized", status: 401 })
-    }).pipe(Effect.provide(Live)),
+  it.scoped(
+    "a refused session (401 INVALID_SESSION_ID) with no way to renew it is ProviderUnauthorized",
+    () =>
+      Effect.gen(function* () {
+        yield* TestClock.setTime(NOW)
+        const sim = yield* simulator(5)
+        const error = yield* Effect.flip(readToEnd(accountOf(sim, { access_token: "00Dxx!revoked" }), {}, 10))
+        expect(error).toMatchObject({ _tag: "ProviderUnauthorized", status: 401 })
+      }).pipe(Effect.provide(Live)),
   )
 
   it.scoped("a revoked session is renewed through the refresh-token grant and the read goes on", () =>

@@ -9,12 +9,6 @@ import { mapRecord } from "../../../src/providers/mapRecord.ts"
 import { providers } from "../../../src/providers/registry.ts"
 import { salesforce } from "../../../src/providers/salesforce/index.ts"
 import {
-  advance,
-  rowKey,
-  type SalesforcePosition,
-  startPosition,
-} from "../../../src/providers/salesforce/SalesforcePosition.ts"
-import {
   apiUsageOf,
   classifySalesforceError,
   describeSalesforceError,
@@ -38,6 +32,7 @@ import {
   startSalesforceSimulator,
 } from "../../../src/simulators/salesforce/SalesforceSimulator.ts"
 import { loginHistoryStream, setupAuditTrailStream } from "../../providers/salesforce/salesforceFixtures.ts"
+import { advance, rowKey, type SalesforcePosition, startPosition } from "./watermark.ts"
 
 // The simulated org spoken to over loopback HTTP: with plain fetch for the protocol, with the project's
 // Authorization service for the token grants, and with the tailing helpers for paging and polls.

@@ -1,10 +1,15 @@
 import { Duration, Schema } from "effect"
-import { UtcInstant } from "../../domain/Activity.ts"
-import { recordIdOf } from "./recordId.ts"
-import { salesforceInstant } from "./salesforceTime.ts"
-import { type SalesforceFilters, type SalesforceStream, SalesforceStreams } from "./tailQuery.ts"
+import { UtcInstant } from "../../../src/domain/Activity.ts"
+import { recordIdOf } from "../../../src/providers/salesforce/recordId.ts"
+import { salesforceInstant } from "../../../src/providers/salesforce/salesforceTime.ts"
+import {
+  type SalesforceFilters,
+  type SalesforceStream,
+  SalesforceStreams,
+} from "../../../src/providers/salesforce/tailQuery.ts"
 
-// Where a stream stands between polls: a watermark, the shape of the contract's `Watermark` — the latest row
+// A plain-data watermark for driving the simulator without the shared machinery (which has its own,
+// readWatermarkPage): the protocol tests page and poll with it. Where a stream stands between polls: a watermark, the shape of the contract's `Watermark` — the latest row
 // time published (`since`, the next read starts there, inclusive) and the ids published at exactly that
 // instant (`seen`), since rows share seconds. A query locator (`nextRecordsUrl`) lives only within one read:
 // it expires when idle, so it is never part of the position.

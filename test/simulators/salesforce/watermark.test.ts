@@ -1,10 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import {
-  advance,
-  rowKey,
-  type SalesforcePosition,
-  startPosition,
-} from "../../../src/providers/salesforce/SalesforcePosition.ts"
+import { advance, rowKey, type SalesforcePosition, startPosition } from "./watermark.ts"
 
 const row = (id: string, time: string) => ({
   attributes: { type: "LoginHistory", url: `/services/data/v62.0/sobjects/LoginHistory/${id}` },
