@@ -4,6 +4,7 @@ import type { Activity } from "../domain/Activity.ts"
 import type { ActivityFilters, FilterName } from "../domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 import type { ProviderError } from "../http/ProviderError.ts"
+import type { AllowedPaths } from "./ProviderCall.ts"
 import type { Paginator } from "./paging/Paginator.ts"
 
 /** Why a raw provider record could not become an Activity. */
@@ -70,8 +71,11 @@ export interface ActivityStream<Raw = unknown, Continuation = unknown> {
   readonly pushedDown: ReadonlyArray<FilterName>
   /** False when no record of this stream can match the filters (e.g. an action it never holds): not asked at all. */
   readonly canMatch?: (filters: ActivityFilters) => boolean
-  /** The only paths its requests may take on the account's origin (stored positions, provider links included). */
-  readonly paths?: ReadonlyArray<string>
+  /**
+   * The only paths its requests may take on the account's origin (stored positions, provider links included):
+   * a list, or a test for APIs whose paths carry ids or versions (Salesforce's `/services/data/vNN.N/query/<locator>`).
+   */
+  readonly paths?: AllowedPaths
   /** How long the provider keeps this stream's records; a watermark read never starts further back. */
   readonly historyRetention?: Duration.Duration
   /** The provider's error code and message out of an error body. */

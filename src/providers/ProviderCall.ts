@@ -22,6 +22,12 @@ export interface ProviderCall {
 
 export type ProviderAnswer = ProviderResponse
 
+/** The paths a stream may request: exact paths, or a test of the path. */
+export type AllowedPaths = ReadonlyArray<string> | ((pathname: string) => boolean)
+
+const allows = (paths: AllowedPaths, pathname: string) =>
+  typeof paths === "function" ? paths(pathname) : paths.includes(pathname)
+
 /**
  * `call.target` on the account's own origin, under one of `paths` when the stream declares them. An absolute
  * or scheme-relative target elsewhere is refused as a foreign host; a path outside the stream's API as a bad
@@ -30,7 +36,7 @@ export type ProviderAnswer = ProviderResponse
 export const resolveCall = (
   account: IntegratedAccount,
   call: ProviderCall,
-  paths: ReadonlyArray<string> | undefined,
+  paths: AllowedPaths | undefined,
 ): Either.Either<URL, ForeignHostRefused | ProviderBadResponse> => {
   const integration = account.integration
   // A relative target (no leading slash) sits below the base URL's own path, as a gateway base such as
@@ -51,11 +57,11 @@ export const resolveCall = (
       }),
     )
   }
-  if (paths !== undefined && !paths.includes(url.pathname)) {
+  if (paths !== undefined && !allows(paths, url.pathname)) {
     return Either.left(
       new ProviderBadResponse({
         integration,
-        message: `${integration} request leaves the stream's API (${paths.join(", ")})`,
+        message: `${integration} request leaves the stream's API (${typeof paths === "function" ? url.pathname : paths.join(", ")})`,
       }),
     )
   }
@@ -68,7 +74,7 @@ export const resolveCall = (
 }
 
 export interface SendOptions {
-  readonly paths?: ReadonlyArray<string> | undefined
+  readonly paths?: AllowedPaths | undefined
   readonly describeError?: ((body: unknown) => { code?: string; message?: string }) | undefined
   /** Turns a provider-specific answer into the error that says what it means (e.g. history expired). */
   readonly classifyError?: ((error: ProviderError) => ProviderError) | undefined

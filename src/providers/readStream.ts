@@ -66,7 +66,7 @@ const readCursorPage = (
     const { account, filters, limit } = request
     const now = yield* Clock.currentTimeMillis
     const from = filters.created_at === undefined ? undefined : Date.parse(filters.created_at)
-    const query: PageQuery = { filters, limit, from, to: undefined, now }
+    const query: PageQuery = { filters, limit, from, to: undefined, now, settings: account.settings }
     const position = request.position ?? stream.paging.start?.(query)
     if (stream.canMatch?.(filters) === false) {
       // No record of this stream can match: an empty answer, without spending the provider's quota.
@@ -145,7 +145,14 @@ const readWatermarkPage = (
     const windows = windowsOf(from, to, stream.paging.maxWindowMs)
     let windowsRead = 0
     for (const [windowFrom, windowTo] of windows) {
-      const query: PageQuery = { filters, limit, from: windowFrom, to: windowTo, now }
+      const query: PageQuery = {
+        filters,
+        limit,
+        from: windowFrom,
+        to: windowTo,
+        now,
+        settings: account.settings,
+      }
       let call = stream.paging.first(query)
       let continuation: unknown
       for (let pages = 0; ; pages++) {

@@ -3,6 +3,8 @@ import { startConfluenceSimulator } from "./confluence/ConfluenceSimulator.ts"
 import { startJiraSimulator } from "./jira/JiraSimulator.ts"
 import { startOktaSimulator } from "./okta/OktaSimulator.ts"
 import type { StartSimulator } from "./ProviderSimulator.ts"
+import { startSalesforceSimulator } from "./salesforce/SalesforceSimulator.ts"
+import { startZendeskSimulator } from "./zendesk/ZendeskSimulator.ts"
 import { startZoomSimulator } from "./zoom/ZoomSimulator.ts"
 
 /**
@@ -13,5 +15,7 @@ export const simulators: { readonly [I in Integration]?: StartSimulator } = {
   confluence: startConfluenceSimulator,
   jira: startJiraSimulator,
   okta: startOktaSimulator,
+  salesforce: startSalesforceSimulator,
+  zendesk: startZendeskSimulator,
   zoom: startZoomSimulator,
 }

@@ -187,5 +187,15 @@ describe("shared paginators", () => {
       undefined,
     )
     expect(Either.isLeft(foreign) && foreign.left._tag).toBe("ForeignHostRefused")
+    // Paths with versions and locators are allowed by a test of the path rather than a list.
+    const queryPaths = (pathname: string) => /^\/services\/data\/v\d+\.0\/query(\/[\w-]+)?$/.test(pathname)
+    expect(
+      Either.isRight(resolveCall(account, { target: "/services/data/v62.0/query/01g-2000" }, queryPaths)),
+    ).toBe(true)
+    const elsewhere = resolveCall(account, { target: "/services/data/v62.0/sobjects/User" }, queryPaths)
+    expect(Either.isLeft(elsewhere) && elsewhere.left._tag).toBe("ProviderBadResponse")
+    const listed = resolveCall(account, { target: "/a?x=1" }, ["/a"])
+    expect(Either.getOrThrow(listed).href).toBe("https://acme.my.salesforce.com/a?x=1")
+    expect(Either.isLeft(resolveCall(account, { target: "/b" }, ["/a"]))).toBe(true)
   })
 })

@@ -20,6 +20,8 @@ export interface PageQuery {
   readonly to: number | undefined
   /** The Clock's now (epoch ms), for providers whose defaults are relative to it. */
   readonly now: number
+  /** The account's settings, for requests that depend on them (Salesforce's pinned `api_version` in the path). */
+  readonly settings?: Readonly<Record<string, string>>
 }
 
 /** One provider answer, read: its raw records and how to continue (undefined: the provider has no more). */
