@@ -78,5 +78,7 @@ export const auditRecords: ActivityStream<ConfluenceAuditRecord, Offset> = {
   paging: auditRecordsPaging(AUDIT_PAGE_SIZE_MAX),
   // The spec: created_at only, sent as startDate/endDate. `searchString` is free text, never an exact match.
   pushedDown: ["created_at"],
+  // On the site, or below the gateway's `/ex/…/<cloudId>` prefix; the origin is pinned by the machinery.
+  paths: (pathname) => pathname === `/${AUDIT_PATH}` || pathname.endsWith(`/${AUDIT_PATH}`),
   describeError,
 }

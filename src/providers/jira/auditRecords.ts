@@ -84,5 +84,7 @@ export const auditRecords: ActivityStream<JiraAuditRecord, Offset> = {
   paging: auditRecordsPaging(AUDIT_PAGE_SIZE_MAX),
   // The spec: created_at only, sent as from/to. `filter` is free text over several fields, never an exact match.
   pushedDown: ["created_at"],
+  // On the site, or below the gateway's `/ex/…/<cloudId>` prefix; the origin is pinned by the machinery.
+  paths: (pathname) => pathname === `/${AUDIT_RECORDS_PATH}` || pathname.endsWith(`/${AUDIT_RECORDS_PATH}`),
   describeError,
 }
