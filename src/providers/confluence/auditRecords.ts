@@ -38,7 +38,7 @@ export const auditRecordsPaging = (pageSize: number): Paginator<Offset> =>
       target: AUDIT_PATH,
       query: {
         // Epoch milliseconds, both inclusive at Confluence; the read's window is [from, to).
-        startDate: query.from === undefined ? undefined : String(query.from),
+        startDate: query.from === undefined || query.from <= 0 ? undefined : String(query.from),
         endDate: query.to === undefined ? undefined : String(query.to - 1),
         start: String(start),
         limit: String(size),
@@ -65,6 +65,9 @@ export const auditRecordsPaging = (pageSize: number): Paginator<Offset> =>
  * Cost: the oldest records a read wants come last, so a read takes every page of its window (1000 records
  * a request). Tailing is one request a poll; a backfill of a long history re-reads what lies ahead of its
  * position on each read, so `start_from` (or `created_at`) bounds it where the history is large.
+ *
+ * Not confirmed for Cloud: whether `start` may go past 1000 (Atlassian's Data Center KB says its audit endpoint
+ * serves at most 1000 records by offset); a window of more than 1000 records relies on it.
  *
  * Assumed where Atlassian is silent: the newest-first order (observed; the read sorts anyway); records appear
  * within 30 seconds of their `creationDate`.

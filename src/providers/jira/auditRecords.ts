@@ -43,7 +43,8 @@ export const auditRecordsPaging = (pageSize: number): Paginator<Offset> =>
         offset: String(offset),
         limit: String(size),
         // Both bounds are inclusive at Jira; the read's window is [from, to).
-        from: query.from === undefined ? undefined : new Date(query.from).toISOString(),
+        // A read from the epoch (no start given) leaves `from` out rather than send a 1970 date.
+        from: query.from === undefined || query.from <= 0 ? undefined : new Date(query.from).toISOString(),
         to: query.to === undefined ? undefined : new Date(query.to - 1).toISOString(),
       },
     }),
