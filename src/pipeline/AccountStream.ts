@@ -5,6 +5,7 @@ import type { ActivityFilters } from "../domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 import type { ProviderError } from "../http/ProviderError.ts"
 import { ProviderHttp } from "../http/ProviderHttp.ts"
+import { forAccount, publishDuration, timed } from "../observability/metrics.ts"
 import { fetchPageChecked } from "../providers/fetchPageChecked.ts"
 import { adapterFor } from "../providers/registry.ts"
 import type { AccountPublisher } from "./AccountPublisher.ts"
@@ -149,7 +150,10 @@ export const runAccountStream = (
           owner: settings.instanceId,
           updated_at: yield* nowIso,
         }
-        yield* publisher.publish(messages, next).pipe(Effect.tapError(() => Ref.set(inDoubt, true)))
+        yield* publisher.publish(messages, next).pipe(
+          timed(forAccount(publishDuration, account)),
+          Effect.tapError(() => Ref.set(inDoubt, true)),
+        )
         yield* Ref.set(committed, next)
         return next
       })
@@ -214,6 +218,7 @@ export const runAccountStream = (
       yield* setHealth({
         state: page.hasMore ? "streaming" : "caught_up",
         last_page_at: yield* nowIso,
+        ...(current.last_created_at === undefined ? {} : { last_created_at: current.last_created_at }),
         consecutive_failures: 0,
         published_total: current.published_total,
         dead_lettered_total: current.dead_lettered_total,
