@@ -159,7 +159,9 @@ describe("limits", () => {
               signal: aborts.signal,
             }).catch(() => undefined)
           const codeOf = (answer: Response | undefined) =>
-            Effect.promise(async () => ((await answer?.json()) as { error: { code: string } }).error.code)
+            Effect.promise(
+              async () => ((await answer?.json()) as { error?: { code: string } } | undefined)?.error?.code,
+            )
           const first = call(api.ids.slow)
           yield* Effect.sleep("300 millis")
           const sameAccount = yield* Effect.promise(() => call(api.ids.slow))
