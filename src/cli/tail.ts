@@ -93,12 +93,24 @@ export const tail = (options: TailOptions) =>
       consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) =>
         reached(payload.partition, payload.lastOffset),
       )
+      // Positioned once the group has its partitions (kafkajs refuses a seek before that); anything fetched
+      // from the earliest offset meanwhile is skipped by offset.
+      let positioned = false
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        // Only at the first join: a later rebalance resumes where the group got to.
+        if (positioned) return
+        positioned = true
+        for (const [partition, offset] of starts)
+          consumer.seek({ topic: options.topic, partition, offset: String(offset) })
+      })
       consumer
         .subscribe({ topic: options.topic, fromBeginning: true })
         .then(() =>
           consumer.run({
             eachBatch: async ({ batch }) => {
+              const from = starts.get(batch.partition) ?? 0
               for (const message of batch.messages) {
+                if (Number(message.offset) < from) continue
                 if (options.key !== undefined && message.key?.toString("utf8") !== options.key) continue
                 process.stdout.write(`${line(batch.topic, batch.partition, message)}\n`)
               }
@@ -106,10 +118,6 @@ export const tail = (options: TailOptions) =>
             },
           }),
         )
-        .then(() => {
-          for (const [partition, offset] of starts)
-            consumer.seek({ topic: options.topic, partition, offset: String(offset) })
-        })
         .catch((error: Error) => resume(Effect.fail(error)))
     })
   }).pipe(Effect.scoped)
