@@ -167,9 +167,11 @@ const apiListener = (host: string, port: number) =>
  * The operators' listener: health, readiness, metrics and the API reference. Apart from the API because it
  * lists account ids and errors; loopback unless `server.management.host` says otherwise.
  */
-const managementListener = (host: string, port: number) =>
+const managementListener = (host: string, port: number, apiUrl: string) =>
   Layer.unwrapScoped(
     Effect.gen(function* () {
+      // Served from another port than the API's: the reference page's requests go to the API listener.
+      const api = ConnectorApi.annotate(OpenApi.Servers, [{ url: apiUrl, description: "the API listener" }])
       const health = yield* HealthStatus
       const prometheus = yield* makePrometheus
       const noStore = { "cache-control": "no-store" }
@@ -206,12 +208,12 @@ const managementListener = (host: string, port: number) =>
         HttpLayerRouter.add(
           "GET",
           "/openapi.json",
-          Effect.succeed(HttpServerResponse.unsafeJson(OpenApi.fromApi(ConnectorApi))),
+          Effect.succeed(HttpServerResponse.unsafeJson(OpenApi.fromApi(api))),
         ),
         // Scalar's bundle is inlined by @effect/platform: the page needs nothing from outside the connector
         // (and its default fonts, which come from a CDN, are off).
         HttpApiScalar.layerHttpLayerRouter({
-          api: ConnectorApi,
+          api,
           path: "/docs",
           scalar: { withDefaultFonts: false },
         }),
@@ -247,7 +249,7 @@ export const makeApiServer: Effect.Effect<
   const api = addressOf(yield* Layer.build(apiListener(server.host, server.port)), server.host)
   yield* Effect.logInfo("HTTP API listening").pipe(Effect.annotateLogs({ host: api.host, port: api.port }))
   const { host, port } = server.management
-  const management = addressOf(yield* Layer.build(managementListener(host, port)), host)
+  const management = addressOf(yield* Layer.build(managementListener(host, port, api.url)), host)
   yield* Effect.logInfo("management listening").pipe(
     Effect.annotateLogs({ host: management.host, port: management.port }),
   )
