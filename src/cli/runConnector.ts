@@ -10,7 +10,9 @@ import { CursorCodec } from "../cursor/CursorCodec.ts"
 import { ProviderHttp, type ProviderHttpOptions } from "../http/ProviderHttp.ts"
 import { loggingLayer } from "../observability/logging.ts"
 import { makeStreamMetrics } from "../observability/metrics.ts"
+import { ActivitySink } from "../pipeline/ActivitySink.ts"
 import { runBackfill } from "../pipeline/Backfill.ts"
+import { CheckpointStore } from "../pipeline/CheckpointStore.ts"
 import { KafkaClient } from "../pipeline/KafkaClient.ts"
 import { runPipeline } from "../pipeline/Pipeline.ts"
 import { type AccountStreamHealth, StreamHealth } from "../pipeline/StreamHealth.ts"
@@ -126,12 +128,19 @@ const commonLayers = (loaded: LoadedConfig, http: Partial<ProviderHttpOptions> =
     loggingLayer(loaded.config.log_level),
   )
 
+/** The Kafka client and the pipeline's ports onto it: the activity sink and the checkpoint store. */
+const kafkaLayers = (loaded: LoadedConfig, brokers: ReadonlyArray<string>) =>
+  Layer.provideMerge(
+    Layer.merge(ActivitySink.kafka(loaded.config.kafka), CheckpointStore.kafka(loaded.config.kafka)),
+    KafkaClient.layer(loaded.config.kafka, brokers),
+  )
+
 /** Everything the pipeline and the API need, for one loaded config and cluster. */
 export const appLayers = (loaded: LoadedConfig, brokers: ReadonlyArray<string>) => {
   const streams = StreamHealth.layer
   return Layer.mergeAll(
     commonLayers(loaded),
-    KafkaClient.layer(loaded.config.kafka, brokers),
+    kafkaLayers(loaded, brokers),
     streams,
     Layer.provide(healthFromStreams, Layer.merge(streams, Config.layer(loaded))),
   )
@@ -263,7 +272,7 @@ export const backfillCommand = (
       const loaded = yield* requireConfig(configPath)
       const brokers = yield* brokersFor(loaded)
       const totals = yield* runBackfill(account, start).pipe(
-        Effect.provide(Layer.merge(commonLayers(loaded), KafkaClient.layer(loaded.config.kafka, brokers))),
+        Effect.provide(Layer.merge(commonLayers(loaded), kafkaLayers(loaded, brokers))),
       )
       yield* Effect.logInfo("backfill done").pipe(Effect.annotateLogs(totals))
     }),

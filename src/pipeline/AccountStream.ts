@@ -10,7 +10,7 @@ import { fetchPageChecked } from "../providers/fetchPageChecked.ts"
 import { adapterFor } from "../providers/registry.ts"
 import type { AccountPublisher } from "./AccountPublisher.ts"
 import type { Checkpoint } from "./Checkpoint.ts"
-import { readCheckpoints } from "./CheckpointStore.ts"
+import { CheckpointStore } from "./CheckpointStore.ts"
 import { KafkaFailure } from "./KafkaClient.ts"
 import { withRetentionGap } from "./retentionGap.ts"
 import { routePage } from "./routePage.ts"
@@ -94,7 +94,7 @@ export const runAccountStream = (
     const health = yield* StreamHealth
     const http = yield* ProviderHttp
     const intervalMs = durationMs(config.poll_interval ?? settings.poll.interval)
-    const stableWithin = Duration.millis(durationMs(settings.kafka.transaction_timeout) + 15_000)
+    const store = yield* CheckpointStore
     const startedAt = new Date(yield* Clock.currentTimeMillis)
     const committed = yield* Ref.make<Checkpoint>(
       resumeFrom ?? freshCheckpoint(account, startFilters(account, config, startedAt), startedAt),
@@ -109,7 +109,7 @@ export const runAccountStream = (
 
     /** This account's checkpoint in Kafka, read to a stable end; never one older than this process committed. */
     const storedCheckpoint = Effect.gen(function* () {
-      const read = yield* readCheckpoints(settings.kafka.topics, settings.kafka.client_id, { stableWithin })
+      const read = yield* store.readAll
       const unreadable = read.unreadable.get(account.id)
       if (unreadable !== undefined) {
         return yield* new CheckpointUnreadable({

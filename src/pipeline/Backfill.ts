@@ -5,7 +5,7 @@ import type { ActivityFilters } from "../domain/ActivityFilters.ts"
 import { ProviderHttp } from "../http/ProviderHttp.ts"
 import { fetchPageChecked } from "../providers/fetchPageChecked.ts"
 import { adapterFor } from "../providers/registry.ts"
-import { makeAccountPublisher } from "./AccountPublisher.ts"
+import { ActivitySink } from "./ActivitySink.ts"
 import { type PublishStart, publishStart } from "./retentionProblems.ts"
 import { routePage } from "./routePage.ts"
 import { ensureTopics } from "./Topics.ts"
@@ -54,9 +54,9 @@ export const runBackfill = (accountId: string, start: BackfillStart) =>
     }
 
     yield* ensureTopics(config.kafka, [from])
-    const publisher = yield* makeAccountPublisher(
+    const sink = yield* ActivitySink
+    const publisher = yield* sink.publisherFor(
       account,
-      config.kafka,
       `${config.kafka.transactional_id_prefix}.backfill.${account.id}`,
     )
     const http = yield* ProviderHttp

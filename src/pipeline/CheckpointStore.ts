@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto"
-import { type Duration, Effect, Either, ParseResult, Schedule } from "effect"
+import { Context, Duration, Effect, Either, Layer, ParseResult, Schedule } from "effect"
 import type { Admin } from "kafkajs"
-import type { ConnectorConfig } from "../config/ConnectorConfig.ts"
+import { type ConnectorConfig, durationMs } from "../config/ConnectorConfig.ts"
 import { type Checkpoint, decodeCheckpoint } from "./Checkpoint.ts"
 import { highWatermarks, KafkaClient, KafkaFailure, kafkaCall } from "./KafkaClient.ts"
 
@@ -22,6 +22,28 @@ export interface ReadCheckpointsOptions {
    * producer's transaction timeout (the coordinator aborts it then), so this is that timeout plus a margin.
    */
   readonly stableWithin: Duration.DurationInput
+}
+
+/**
+ * Reads every account's latest checkpoint to a stable end. Kafka in production (`readCheckpoints`); the
+ * stream logic only sees this port, so its unit tests run on an in-memory one.
+ */
+export class CheckpointStore extends Context.Tag("CheckpointStore")<
+  CheckpointStore,
+  { readonly readAll: Effect.Effect<CheckpointRead, KafkaFailure> }
+>() {
+  static readonly kafka = (config: ConnectorConfig["kafka"]) =>
+    Layer.effect(
+      CheckpointStore,
+      Effect.map(KafkaClient, (client) =>
+        CheckpointStore.of({
+          readAll: readCheckpoints(config.topics, config.client_id, {
+            // A transaction open on the topic ends within its producer's transaction timeout.
+            stableWithin: Duration.millis(durationMs(config.transaction_timeout) + 15_000),
+          }).pipe(Effect.provideService(KafkaClient, client)),
+        }),
+      ),
+    )
 }
 
 /** Releases run on shutdown and after failures; a broker that is gone must not turn them into defects. */

@@ -1,10 +1,9 @@
 import { randomUUID } from "node:crypto"
-import { Cause, Duration, Effect, ExecutionStrategy, Exit, Schedule, Scope } from "effect"
-import { durationMs } from "../config/ConnectorConfig.ts"
+import { Cause, Effect, ExecutionStrategy, Exit, Schedule, Scope } from "effect"
 import { Config } from "../config/loadConfig.ts"
-import { makeAccountPublisher } from "./AccountPublisher.ts"
 import { type AccountStreamSettings, runAccountStream } from "./AccountStream.ts"
-import { readCheckpoints } from "./CheckpointStore.ts"
+import { ActivitySink } from "./ActivitySink.ts"
+import { CheckpointStore } from "./CheckpointStore.ts"
 import { publishStart } from "./retentionProblems.ts"
 import { initialHealth, StreamHealth } from "./StreamHealth.ts"
 import { CheckpointUnreadable } from "./StreamStopped.ts"
@@ -50,10 +49,12 @@ export const runPipeline = (overrides: Partial<AccountStreamSettings> = {}) =>
     )
     // Each start-up attempt builds its producers in a scope of its own, closed when the attempt fails, so a
     // retried start-up leaves no producer of an earlier attempt connected.
+    const sink = yield* ActivitySink
+    const store = yield* CheckpointStore
     const parent = yield* Effect.scope
     const startPublishers = Effect.gen(function* () {
       const attempt = yield* Scope.fork(parent, ExecutionStrategy.sequential)
-      return yield* Effect.forEach(enabled, ({ account }) => makeAccountPublisher(account, config.kafka), {
+      return yield* Effect.forEach(enabled, ({ account }) => sink.publisherFor(account), {
         concurrency: 8,
       }).pipe(
         Scope.extend(attempt),
@@ -61,9 +62,7 @@ export const runPipeline = (overrides: Partial<AccountStreamSettings> = {}) =>
       )
     })
     const publishers = yield* startPublishers.pipe(Effect.retry(startupRetry))
-    const checkpoints = yield* readCheckpoints(config.kafka.topics, config.kafka.client_id, {
-      stableWithin: Duration.millis(durationMs(config.kafka.transaction_timeout) + 15_000),
-    }).pipe(Effect.retry(startupRetry))
+    const checkpoints = yield* store.readAll.pipe(Effect.retry(startupRetry))
     yield* Effect.logInfo("pipeline started").pipe(
       Effect.annotateLogs({ accounts: enabled.length, checkpoints: checkpoints.latest.size }),
     )

@@ -6,7 +6,7 @@ import type { Checkpoint } from "../../src/pipeline/Checkpoint.ts"
 import { ensureTopics } from "../../src/pipeline/Topics.ts"
 import { startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
 import { connectorUnderTest, startPipeline } from "../support/connectorUnderTest.ts"
-import { activityIds, kafkaFor, readTopic } from "../support/topics.ts"
+import { activityIds, kafkaFor, readTopic, writeRecords } from "../support/topics.ts"
 
 const brokers = inject("kafkaBrokers")
 const uuidsOf = (events: ReadonlyArray<unknown>) => (events as Array<{ uuid: string }>).map((e) => e.uuid)
@@ -104,15 +104,9 @@ describe("pipeline accounts", () => {
             gaps: [],
           }
           yield* ensureTopics(loaded.config.kafka, []).pipe(Effect.provide(context))
-          const producer = kafkaFor(brokers).producer()
-          yield* Effect.promise(async () => {
-            await producer.connect()
-            await producer.send({
-              topic: topics.checkpoints,
-              messages: [{ key: accountId, value: JSON.stringify(stale) }],
-            })
-            await producer.disconnect()
-          })
+          yield* Effect.promise(() =>
+            writeRecords(brokers, topics.checkpoints, [{ key: accountId, value: JSON.stringify(stale) }]),
+          )
 
           const pipeline = yield* startPipeline(context)
           const published = yield* Effect.promise(() =>
@@ -162,15 +156,9 @@ describe("pipeline accounts", () => {
             gaps: [],
           }
           yield* ensureTopics(loaded.config.kafka, []).pipe(Effect.provide(context))
-          const producer = kafkaFor(brokers).producer()
-          yield* Effect.promise(async () => {
-            await producer.connect()
-            await producer.send({
-              topic: topics.checkpoints,
-              messages: [{ key: accountId, value: JSON.stringify(stale) }],
-            })
-            await producer.disconnect()
-          })
+          yield* Effect.promise(() =>
+            writeRecords(brokers, topics.checkpoints, [{ key: accountId, value: JSON.stringify(stale) }]),
+          )
 
           const pipeline = yield* startPipeline(context)
           const published = yield* Effect.promise(() =>

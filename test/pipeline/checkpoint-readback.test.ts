@@ -1,11 +1,12 @@
 import { execFileSync } from "node:child_process"
 import { randomUUID } from "node:crypto"
 import { resolve } from "node:path"
-import { Cause, Context, Effect, Exit, Fiber, Option, Schedule } from "effect"
+import { Cause, Context, Effect, Exit, Fiber, Layer, Option, Schedule } from "effect"
 import { type ConsumerConfig, Kafka, KafkaJSError, type Producer, type ProducerConfig } from "kafkajs"
 import { afterEach, describe, expect, inject, it, vi } from "vitest"
 import { type AccountPublisher, makeAccountPublisher } from "../../src/pipeline/AccountPublisher.ts"
 import { runAccountStream } from "../../src/pipeline/AccountStream.ts"
+import { ActivitySink } from "../../src/pipeline/ActivitySink.ts"
 import type { Checkpoint } from "../../src/pipeline/Checkpoint.ts"
 import { readCheckpoints } from "../../src/pipeline/CheckpointStore.ts"
 import { KafkaClient, KafkaFailure, kafkaJsConfig } from "../../src/pipeline/KafkaClient.ts"
@@ -13,7 +14,7 @@ import { ensureTopics } from "../../src/pipeline/Topics.ts"
 import { startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
 import { connectorUnderTest, startPipeline } from "../support/connectorUnderTest.ts"
 import { openTransaction } from "../support/openTransaction.ts"
-import { activityIds, kafkaFor, readTopic } from "../support/topics.ts"
+import { activityIds, readTopic, writeRecords } from "../support/topics.ts"
 
 const brokers = inject("kafkaBrokers")
 const localBroker = inject("kafkaMode") === "local"
@@ -33,16 +34,6 @@ const checkpointFor = (accountId: string, sequence: number): Checkpoint => ({
   dead_lettered_total: 0,
   gaps: [],
 })
-
-const writeRecords = async (
-  topic: string,
-  messages: ReadonlyArray<{ key: string; value: string; partition?: number }>,
-) => {
-  const producer = kafkaFor(brokers).producer()
-  await producer.connect()
-  await producer.send({ topic, messages: messages.map((m) => ({ ...m })) })
-  await producer.disconnect()
-}
 
 afterEach(() => {
   vi.useRealTimers()
@@ -121,6 +112,7 @@ describe("checkpoint read-back", () => {
           const accounts = Array.from({ length: 6 }, () => randomUUID())
           yield* Effect.promise(() =>
             writeRecords(
+              brokers,
               topics.checkpoints,
               accounts.map((id, i) => ({
                 key: id,
@@ -158,7 +150,7 @@ describe("checkpoint read-back", () => {
           yield* ensureTopics(loaded.config.kafka, []).pipe(Effect.provide(context))
           const older = checkpointFor(damagedId, 4)
           yield* Effect.promise(() =>
-            writeRecords(topics.checkpoints, [
+            writeRecords(brokers, topics.checkpoints, [
               { key: damagedId, value: JSON.stringify(older) },
               // What a future version might write: this version cannot read it.
               { key: damagedId, value: JSON.stringify({ ...older, version: 2, sequence: 9 }) },
@@ -193,7 +185,10 @@ describe("checkpoint read-back", () => {
           })
           const victim = `${loaded.config.kafka.transactional_id_prefix}.${accountIds[1]}`
           const kafka = new ProducerCountingKafka(kafkaJsConfig(loaded.config.kafka, [brokers]), victim)
-          const pipeline = yield* startPipeline(Context.add(context, KafkaClient, kafka))
+          const countingSink = yield* Layer.build(ActivitySink.kafka(loaded.config.kafka)).pipe(
+            Effect.provideService(KafkaClient, kafka),
+          )
+          const pipeline = yield* startPipeline(Context.merge(context, countingSink))
           yield* Effect.promise(() => readTopic(brokers, topics.activities, (m) => m.length >= 40))
           expect(kafka.initFailures).toBe(1)
           // One producer per account, nothing left from the failed attempt.
@@ -238,7 +233,7 @@ describe.runIf(localBroker)("checkpoint read-back with the broker lost", () => {
           yield* ensureTopics(loaded.config.kafka, []).pipe(Effect.provide(context))
           const accountId = randomUUID()
           yield* Effect.promise(() =>
-            writeRecords(topics.checkpoints, [
+            writeRecords(brokers, topics.checkpoints, [
               { key: accountId, value: JSON.stringify(checkpointFor(accountId, 3)) },
             ]),
           )

@@ -1,27 +1,15 @@
-import { type ChildProcess, spawn } from "node:child_process"
 import { randomUUID } from "node:crypto"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join, resolve } from "node:path"
+import { join } from "node:path"
 import { Effect } from "effect"
 import { describe, expect, inject, it } from "vitest"
 import { startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
+import { exited, sleep, startConnector } from "../support/connectorProcess.ts"
 import { pipelineConfigYaml } from "../support/pipelineConfig.ts"
 import { kafkaFor, readTopic, uniqueTopics } from "../support/topics.ts"
 
 const brokers = inject("kafkaBrokers")
-const main = resolve(import.meta.dirname, "../../src/main.ts")
-
-const startConnector = (configFile: string): ChildProcess =>
-  spawn(process.execPath, [main, "run", "--config", configFile], { stdio: ["ignore", "ignore", "pipe"] })
-
-const exited = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode)
-    else child.once("exit", (code) => resolve(code))
-  })
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /**
  * Account B, streamed by another instance: every transaction publishes a few activities and B's checkpoint,
@@ -90,8 +78,7 @@ describe("crash safety with another instance's transactions open on the same che
             }),
           )
           // The first run creates the topics; account B starts writing once they exist.
-          const first = startConnector(configFile)
-          first.stderr?.on("data", (chunk) => stderr.push(String(chunk)))
+          const first = startConnector(configFile, stderr)
           yield* Effect.promise(() => readTopic(brokers, topics.activities, (m) => m.length >= 10, 60_000, 0))
           const other = otherInstance(topics, accountB)
           const emitter = setInterval(() => simulator.emit(2), 100)
@@ -100,8 +87,7 @@ describe("crash safety with another instance's transactions open on the same che
           yield* Effect.promise(() => exited(first))
 
           for (let round = 0; round < 8; round++) {
-            const child = startConnector(configFile)
-            child.stderr?.on("data", (chunk) => stderr.push(String(chunk)))
+            const child = startConnector(configFile, stderr)
             yield* Effect.promise(() => sleep(2_500 + Math.random() * 3_000))
             child.kill("SIGKILL")
             yield* Effect.promise(() => exited(child))
@@ -110,8 +96,7 @@ describe("crash safety with another instance's transactions open on the same che
           yield* Effect.promise(() => other.stop())
 
           const expectedA = (simulator.events() as Array<{ uuid: string }>).map((e) => e.uuid)
-          const last = startConnector(configFile)
-          last.stderr?.on("data", (chunk) => stderr.push(String(chunk)))
+          const last = startConnector(configFile, stderr)
           const published = yield* Effect.promise(() =>
             readTopic(
               brokers,

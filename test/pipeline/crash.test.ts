@@ -1,27 +1,15 @@
-import { type ChildProcess, spawn } from "node:child_process"
 import { randomUUID } from "node:crypto"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join, resolve } from "node:path"
+import { join } from "node:path"
 import { Effect } from "effect"
 import { describe, expect, inject, it } from "vitest"
 import { startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
+import { exited, sleep, startConnector } from "../support/connectorProcess.ts"
 import { pipelineConfigYaml } from "../support/pipelineConfig.ts"
 import { activityIds, kafkaFor, readTopic, uniqueTopics } from "../support/topics.ts"
 
 const brokers = inject("kafkaBrokers")
-const main = resolve(import.meta.dirname, "../../src/main.ts")
-
-const startConnector = (configFile: string): ChildProcess =>
-  spawn(process.execPath, [main, "run", "--config", configFile], { stdio: ["ignore", "ignore", "pipe"] })
-
-const exited = (child: ChildProcess) =>
-  new Promise<number | null>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode)
-    else child.once("exit", (code) => resolve(code))
-  })
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 describe("crash safety: the connector process killed with SIGKILL while streaming", () => {
   it("after 21 kills at random moments and restarts, every simulated activity is in the topic exactly once", async () => {
@@ -57,8 +45,7 @@ describe("crash safety: the connector process killed with SIGKILL while streamin
           let killsWhileProgressing = 0
           let previousEnd = 0
           for (let round = 0; round < 21; round++) {
-            const child = startConnector(configFile)
-            child.stderr?.on("data", (chunk) => stderr.push(String(chunk)))
+            const child = startConnector(configFile, stderr)
             yield* Effect.promise(() => sleep(1_500 + Math.random() * 3_500))
             child.kill("SIGKILL")
             yield* Effect.promise(() => exited(child))
@@ -70,8 +57,7 @@ describe("crash safety: the connector process killed with SIGKILL while streamin
 
           // One last run catches up with everything, then stops gracefully on SIGTERM.
           const expected = (simulator.events() as Array<{ uuid: string }>).map((e) => e.uuid)
-          const last = startConnector(configFile)
-          last.stderr?.on("data", (chunk) => stderr.push(String(chunk)))
+          const last = startConnector(configFile, stderr)
           const published = yield* Effect.promise(() =>
             readTopic(brokers, topics.activities, (m) => m.length >= expected.length, 120_000, 3_000),
           )

@@ -86,3 +86,18 @@ export const readTopic = async (
 
 export const activityIds = (messages: ReadonlyArray<ReadMessage>) =>
   messages.map((m) => (JSON.parse(m.value ?? "{}") as { id: string }).id)
+
+/** Plain (non-transactional) writes, as an operator or an older version would have made them. */
+export const writeRecords = async (
+  brokers: string,
+  topic: string,
+  messages: ReadonlyArray<{ key: string; value: string; partition?: number }>,
+) => {
+  const producer = kafkaFor(brokers).producer()
+  await producer.connect()
+  try {
+    await producer.send({ topic, messages: messages.map((m) => ({ ...m })) })
+  } finally {
+    await producer.disconnect()
+  }
+}

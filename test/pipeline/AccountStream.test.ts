@@ -1,0 +1,219 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Cause, Context, Effect, Either, Exit, Fiber, Layer, Option, TestClock } from "effect"
+import { Authorization } from "../../src/auth/Authorization.ts"
+import { parseConfig } from "../../src/config/loadConfig.ts"
+import { ProviderHttp } from "../../src/http/ProviderHttp.ts"
+import { type AccountStreamSettings, runAccountStream } from "../../src/pipeline/AccountStream.ts"
+import { ActivitySink } from "../../src/pipeline/ActivitySink.ts"
+import type { Checkpoint } from "../../src/pipeline/Checkpoint.ts"
+import { StreamHealth } from "../../src/pipeline/StreamHealth.ts"
+import { providers } from "../../src/providers/registry.ts"
+import { type OktaSimulatorHandle, startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
+import { makeInMemoryKafka } from "../support/InMemoryKafka.ts"
+import { pipelineConfigYaml } from "../support/pipelineConfig.ts"
+import { uniqueTopics } from "../support/topics.ts"
+
+// The stream logic against an in-memory Kafka side and the TestClock: every wait of the stream (poll
+// interval, backoff, ownership grace) happens only when the test moves the clock. The provider is the Okta
+// simulator over real loopback HTTP, so the test waits in real time only for HTTP answers.
+
+const uuidsOf = (simulator: OktaSimulatorHandle) =>
+  (simulator.events() as Array<{ uuid: string }>).map((e) => e.uuid)
+
+/** Real time, for HTTP answers to arrive: the TestClock does not move by itself. */
+const realSleep = (ms: number) => Effect.promise(() => new Promise((r) => setTimeout(r, ms)))
+
+/** Polls `check` in real time; `advance` (e.g. moving the TestClock) runs between polls. */
+const eventually = (check: () => boolean, what: string, advance: Effect.Effect<void> = Effect.void) =>
+  Effect.gen(function* () {
+    for (let i = 0; i < 400; i++) {
+      if (check()) return
+      yield* advance
+      yield* realSleep(25)
+    }
+    return yield* Effect.die(new Error(`timed out waiting for: ${what}`))
+  })
+
+const streamUnderTest = (options: { historySize: number; resumeFrom?: (accountId: string) => Checkpoint }) =>
+  Effect.gen(function* () {
+    yield* TestClock.setTime(Date.now())
+    const simulator = yield* startOktaSimulator({
+      historySize: options.historySize,
+      seed: 61,
+      rateLimit: 1_000_000,
+    })
+    const topics = uniqueTopics()
+    const loaded = parseConfig(
+      "unit",
+      pipelineConfigYaml({
+        brokers: "127.0.0.1:9",
+        topics,
+        simulators: [simulator],
+        pageSize: 10,
+        pollInterval: "30s",
+      }),
+      {},
+    )
+    if (Either.isLeft(loaded)) return yield* Effect.die(new Error(loaded.left.message))
+    const entry = loaded.right.accounts[0]
+    if (!entry) return yield* Effect.die(new Error("no account"))
+    const kafka = makeInMemoryKafka()
+    const settings: AccountStreamSettings = {
+      kafka: loaded.right.config.kafka,
+      poll: loaded.right.config.poll,
+      instanceId: "instance-a",
+      minBackoff: "1 second",
+      maxBackoff: "1 second",
+      ownershipGrace: "15 seconds",
+    }
+    const context = yield* Layer.build(
+      Layer.mergeAll(
+        kafka.layer,
+        StreamHealth.layer,
+        Layer.provideMerge(Authorization.layer(providers), ProviderHttp.layer({ retryBase: "10 millis" })),
+      ),
+    )
+    const publisher = yield* Context.get(context, ActivitySink).publisherFor(entry.account)
+    const stream = yield* runAccountStream(
+      entry.account,
+      entry.config,
+      options.resumeFrom?.(entry.account.id),
+      publisher,
+      settings,
+    ).pipe(Effect.provide(context), Effect.fork)
+    const health = Context.get(context, StreamHealth)
+    const state = () => Effect.map(health.snapshot, (all) => all[0])
+    return { simulator, topics, kafka, stream, state }
+  })
+
+describe("AccountStream on an in-memory Kafka side", () => {
+  it.scoped("caught up, it waits the poll interval on the Clock before it asks the provider again", () =>
+    Effect.gen(function* () {
+      const { simulator, topics, kafka, stream } = yield* streamUnderTest({ historySize: 25 })
+      yield* eventually(() => kafka.idsOn(topics.activities).length === 25, "the history")
+      // Three pages of 10, 10, 5, then the empty page that says "caught up".
+      yield* eventually(() => simulator.requests().length === 4, "the caught-up request")
+      simulator.emit(3)
+      yield* realSleep(300)
+      expect(simulator.requests()).toHaveLength(4)
+      // The interval is 30 s with no jitter (the test config): 29 s is not enough, 30 s is.
+      yield* TestClock.adjust("29 seconds")
+      yield* realSleep(200)
+      expect(simulator.requests()).toHaveLength(4)
+      yield* TestClock.adjust("1 second")
+      yield* eventually(() => kafka.idsOn(topics.activities).length === 28, "the new activity")
+      expect(kafka.idsOn(topics.activities)).toEqual(uuidsOf(simulator))
+      yield* Fiber.interrupt(stream)
+    }),
+  )
+
+  it.scoped(
+    "a commit whose answer was lost: it resumes from the stored checkpoint and publishes nothing twice",
+    () =>
+      Effect.gen(function* () {
+        const { simulator, topics, kafka, stream, state } = yield* streamUnderTest({ historySize: 40 })
+        // Publish 1 is the claim, 2 the first page; the second page commits but its answer is lost.
+        kafka.inject({ kind: "answer_lost" })
+        yield* eventually(
+          () => kafka.idsOn(topics.activities).length >= 40,
+          "the history",
+          TestClock.adjust("1 second"),
+        )
+        expect(kafka.idsOn(topics.activities)).toEqual(uuidsOf(simulator))
+        expect((yield* state())?.state).not.toBe("stopped")
+        yield* Fiber.interrupt(stream)
+      }),
+  )
+
+  it.scoped("an aborted transaction: the page is published again, once", () =>
+    Effect.gen(function* () {
+      const { simulator, topics, kafka, stream } = yield* streamUnderTest({ historySize: 40 })
+      kafka.inject({ kind: "abort" }, { kind: "abort" })
+      yield* eventually(
+        () => kafka.idsOn(topics.activities).length >= 40,
+        "the history",
+        TestClock.adjust("1 second"),
+      )
+      expect(kafka.idsOn(topics.activities)).toEqual(uuidsOf(simulator))
+      yield* Fiber.interrupt(stream)
+    }),
+  )
+
+  it.scoped("fenced with no claim behind it: it waits the ownership grace on the Clock, then goes on", () =>
+    Effect.gen(function* () {
+      const { simulator, topics, kafka, stream, state } = yield* streamUnderTest({ historySize: 40 })
+      kafka.inject({ kind: "fenced" })
+      yield* eventually(() => kafka.publishes() === 1, "the fenced claim")
+      yield* realSleep(300)
+      expect(kafka.publishes()).toBe(1)
+      expect((yield* state())?.last_error).toContain("INVALID_PRODUCER_EPOCH")
+      yield* TestClock.adjust("14 seconds")
+      yield* realSleep(200)
+      expect(kafka.publishes()).toBe(1)
+      yield* TestClock.adjust("1 second")
+      yield* eventually(() => kafka.idsOn(topics.activities).length >= 40, "the history")
+      expect(kafka.idsOn(topics.activities)).toEqual(uuidsOf(simulator))
+      // It claimed the account again after the fence.
+      const checkpoint = kafka.latest((yield* state())?.integrated_account_id ?? "")
+      expect(checkpoint?.owner).toBe("instance-a")
+      yield* Fiber.interrupt(stream)
+    }),
+  )
+
+  it.scoped(
+    "fenced and claimed by another instance: it stops with AccountOwnedElsewhere after the grace",
+    () =>
+      Effect.gen(function* () {
+        const { topics, kafka, stream } = yield* streamUnderTest({ historySize: 40 })
+        // Publish 1 (the claim) commits; publish 2 (the first page) is fenced, and instance B claims the account.
+        kafka.inject({ kind: "none" }, { kind: "fenced", claimedBy: "instance-b" })
+        yield* eventually(() => kafka.publishes() === 2, "the fenced publish")
+        yield* TestClock.adjust("14 seconds")
+        yield* realSleep(200)
+        expect(Option.isNone(yield* Fiber.poll(stream))).toBe(true)
+        yield* TestClock.adjust("1 second")
+        const exit = yield* Fiber.await(stream)
+        expect(Exit.isFailure(exit)).toBe(true)
+        if (Exit.isFailure(exit)) {
+          const error = Option.getOrUndefined(Cause.failureOption(exit.cause))
+          expect(error?._tag).toBe("AccountOwnedElsewhere")
+          expect(error?.message).toContain("instance-b")
+        }
+        expect(kafka.idsOn(topics.activities)).toEqual([])
+        expect(kafka.publishes()).toBe(2)
+      }),
+  )
+
+  it.scoped(
+    "resumed past the provider's retention: the gap is recorded at the Clock's time, nothing republished",
+    () =>
+      Effect.gen(function* () {
+        const readThrough = new Date(Date.now() - 120 * 86_400_000).toISOString()
+        const { simulator, topics, kafka, stream, state } = yield* streamUnderTest({
+          historySize: 30,
+          resumeFrom: (accountId) => ({
+            version: 1,
+            integrated_account_id: accountId,
+            integration: "okta",
+            filters: {},
+            position: { next: "/api/v1/logs?after=1&sortOrder=ASCENDING&limit=10" },
+            updated_at: readThrough,
+            sequence: 7,
+            last_created_at: readThrough,
+            published_total: 300,
+            dead_lettered_total: 0,
+            gaps: [],
+          }),
+        })
+        yield* eventually(() => kafka.idsOn(topics.activities).length >= 30, "the kept history")
+        expect(kafka.idsOn(topics.activities)).toEqual(uuidsOf(simulator))
+        const health = yield* state()
+        expect(health?.gaps_total).toBe(1)
+        const checkpoint = kafka.latest(health?.integrated_account_id ?? "")
+        expect(checkpoint?.gaps[0]?.from).toBe(readThrough)
+        expect(checkpoint?.published_total).toBe(330)
+        expect(checkpoint?.sequence).toBeGreaterThan(7)
+        yield* Fiber.interrupt(stream)
+      }),
+  )
+})
