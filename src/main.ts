@@ -15,6 +15,8 @@ const bootLogging = Layer.merge(
 // close) and exit 0; a usage error exits 2, any other failure 1 (its message is already on stderr).
 NodeRuntime.runMain(main(process.argv).pipe(Effect.provide([NodeContext.layer, bootLogging])), {
   disableErrorReporting: true,
+  // The logs are pino's JSON lines (observability/logging.ts); a second, pretty copy would only interleave.
+  disablePrettyLogger: true,
   teardown: (exit, onExit) =>
     onExit(
       Exit.isSuccess(exit) || Cause.isInterruptedOnly(exit.cause)
