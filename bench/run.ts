@@ -143,7 +143,7 @@ const mappingBench = (records: number, pageSize: number) => {
 
   // Warm-up: let the JIT see every path before timing.
   for (const page of pages.slice(0, 5)) routePage(benchAccount, page, kafka)
-  for (const raw of events.slice(0, 5_000)) mapRecord(okta, benchAccount, raw)
+  for (const raw of events.slice(0, 5_000)) mapRecord(okta.streams[0], benchAccount, raw)
 
   const report = (label: string, elapsedMs: number) =>
     row(
@@ -155,7 +155,7 @@ const mappingBench = (records: number, pageSize: number) => {
   fullGc()
   let mapped = 0
   const mapStart = performance.now()
-  for (const raw of events) if (Either.isRight(mapRecord(okta, benchAccount, raw))) mapped++
+  for (const raw of events) if (Either.isRight(mapRecord(okta.streams[0], benchAccount, raw))) mapped++
   report("decode + map (mapRecord)", performance.now() - mapStart)
 
   // decode + map + route (routePage), the pipeline's per-page step.

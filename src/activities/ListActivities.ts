@@ -1,14 +1,19 @@
-import { Effect, Either, ParseResult, Schema } from "effect"
+import { Effect, Either } from "effect"
 import { Config } from "../config/loadConfig.ts"
 import { CursorCodec } from "../cursor/CursorCodec.ts"
 import type { Activity } from "../domain/Activity.ts"
 import type { ActivityFilters } from "../domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 import type { ProviderError } from "../http/ProviderError.ts"
-import { fetchPageChecked } from "../providers/fetchPageChecked.ts"
-import { mapRecord, type RejectedRecord } from "../providers/mapRecord.ts"
-import type { AnyProviderAdapter, ProviderServices } from "../providers/ProviderAdapter.ts"
-import { adapterFor } from "../providers/registry.ts"
+import { adapterOf } from "../providers/adapterOf.ts"
+import type { RejectedRecord } from "../providers/mapRecord.ts"
+import type { ProviderAdapter, ProviderServices } from "../providers/ProviderAdapter.ts"
+import {
+  decodePositions as decodeStreamPositions,
+  pageAccount,
+  positionsFrom,
+  storedPositions,
+} from "../providers/pageAccount.ts"
 import { AccountNotFound, InvalidParameter } from "./ListActivitiesError.ts"
 import { validateFilters } from "./validateFilters.ts"
 
@@ -50,62 +55,54 @@ const findAccount = (accountId: string) =>
     return Effect.succeed(entry.account)
   })
 
-/** `next_cursor` → the adapter's position; undefined = start at the filters' beginning. */
-const decodePosition = (
-  adapter: AnyProviderAdapter,
+/** `next_cursor` → every stream's position; none = each stream starts at the filters' beginning. */
+const decodePositions = (
+  adapter: ProviderAdapter,
   account: IntegratedAccount,
   filters: ActivityFilters,
   cursor: string | undefined,
 ) =>
   Effect.gen(function* () {
-    if (cursor === undefined) return undefined
+    if (cursor === undefined) return {}
     const codec = yield* CursorCodec
     const sealed = yield* codec
       .decode(cursor, account.id, filters)
       .pipe(
         Either.mapLeft((invalid) => new InvalidParameter({ param: "next_cursor", message: invalid.message })),
       )
-    return yield* Schema.decodeUnknownEither(adapter.position)(sealed).pipe(
+    // A cursor issued before streams existed holds the single stream's position as it is.
+    return yield* decodeStreamPositions(adapter, positionsFrom(adapter, sealed)).pipe(
       // Signed by us yet unreadable: issued by another version of the adapter.
       Either.mapLeft(
         (error) =>
           new InvalidParameter({
             param: "next_cursor",
-            message: `next_cursor holds a position this version cannot resume from: ${ParseResult.TreeFormatter.formatErrorSync(error)}`,
+            message: `next_cursor holds a position this version cannot resume from: ${error}`,
           }),
       ),
     )
   })
 
-/** `created_at` filters "created at or after": providers whose own bound is coarser must not leak earlier ones. */
-const createdAtOrAfter = (filters: ActivityFilters) => {
-  if (filters.created_at === undefined) return () => true
-  const from = Date.parse(filters.created_at)
-  return (activity: Activity) => Date.parse(activity.created_at) >= from
-}
-
 /**
- * One page of an account's unified activity: the operation behind `GET /unified/user-directory/activities`
- * and the backfill command. Validates the request against the account's integration, resumes from the
- * sealed cursor, fetches one provider page, decodes and maps each record.
+ * One page of an account's unified activity: the operation behind `GET /unified/user-directory/activities`.
+ * Validates the request against the account's integration, resumes every stream from the sealed cursor, and
+ * reads one page through the shared page loop.
  */
 export const listActivities = (
   request: ListActivitiesRequest,
 ): Effect.Effect<ListActivitiesResult, ListActivitiesError, Config | CursorCodec | ProviderServices> =>
   Effect.gen(function* () {
     const account = yield* findAccount(request.accountId)
-    const adapter = adapterFor(account.integration)
+    const adapter = yield* adapterOf(account)
     const filters = yield* validateFilters(account, adapter.capabilities, request.filters)
-    const position = yield* decodePosition(adapter, account, filters, request.cursor)
-    const page = yield* fetchPageChecked(adapter, { account, filters, position, limit: request.limit })
+    const positions = yield* decodePositions(adapter, account, filters, request.cursor)
+    const page = yield* pageAccount(adapter, { account, filters, positions, limit: request.limit })
 
-    const keep = createdAtOrAfter(filters)
     const result: Activity[] = []
     const rejected: RejectedRecord[] = []
-    for (const raw of page.records) {
-      const mapped = mapRecord(adapter, account, raw)
+    for (const { mapped } of page.records) {
       if (Either.isLeft(mapped)) rejected.push(mapped.left)
-      else if (keep(mapped.right)) result.push(mapped.right)
+      else result.push(mapped.right)
     }
     yield* Effect.forEach(rejected, (record) =>
       // The reason only: the raw record goes to the dead-letter topic, not to the log.
@@ -114,13 +111,15 @@ export const listActivities = (
       ),
     )
 
-    // Progress is judged on the provider page, not on what survived mapping: a page of rejected records
-    // still moves the position forward.
-    const caughtUp = page.records.length === 0 && !page.hasMore
+    // Progress is judged on the provider records, not on what survived mapping and filters: a page of
+    // rejected or filtered-out records still moves the positions forward.
+    const caughtUp = page.consumed === 0 && !page.hasMore
     const codec = yield* CursorCodec
     return {
       result,
-      next_cursor: caughtUp ? null : codec.encode(account.id, filters, page.next),
+      next_cursor: caughtUp
+        ? null
+        : codec.encode(account.id, filters, storedPositions(adapter, page.positions)),
       rejected,
     }
   }).pipe(Effect.annotateLogs({ account: request.accountId }))

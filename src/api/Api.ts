@@ -8,7 +8,7 @@ import {
 } from "@effect/platform"
 import { Schema } from "effect"
 import { Activity } from "../domain/Activity.ts"
-import { IntegrationNames } from "../domain/Integration.ts"
+import { IntegrationNames } from "../providers/registry.ts"
 import {
   AccountNotFoundError,
   HistoryExpiredError,

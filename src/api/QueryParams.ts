@@ -2,8 +2,7 @@ import { Either, ParseResult, Schema } from "effect"
 import { InvalidParameter } from "../activities/ListActivitiesError.ts"
 import { ActionValues, toUtcInstant, UnifiedAction } from "../domain/Activity.ts"
 import { type ActivityFilters, FilterNames } from "../domain/ActivityFilters.ts"
-import { IntegrationNames } from "../domain/Integration.ts"
-import { providers } from "../providers/registry.ts"
+import { IntegrationNames, providers } from "../providers/registry.ts"
 
 // The query of `GET /unified/user-directory/activities`: this schema validates requests and is the source
 // the OpenAPI parameters are generated from (the endpoint declares it in Api.ts).

@@ -1,7 +1,6 @@
 import { Context, Effect, Either, Layer, Redacted } from "effect"
 import { type Credentials, type GrantCredentials, isGrant } from "../domain/Credentials.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
-import type { Integration } from "../domain/Integration.ts"
 import { type ProviderError, ProviderNotImplemented, ProviderUnauthorized } from "../http/ProviderError.ts"
 import type { ProviderHttp } from "../http/ProviderHttp.ts"
 import { basicAuthorization, type TokenGrantFor } from "./grants.ts"
@@ -35,9 +34,7 @@ export interface AuthorizationService {
 }
 
 /** What the service needs from each integration: how its grant credentials become a token request. */
-export type TokenGrants = {
-  readonly [I in Integration]?: { readonly tokenGrant?: TokenGrantFor | undefined }
-}
+export type TokenGrants = Readonly<Record<string, { readonly tokenGrant?: TokenGrantFor | undefined }>>
 
 const staticHeader = (credentials: Exclude<Credentials, GrantCredentials>): string => {
   switch (credentials._tag) {

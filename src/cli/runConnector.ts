@@ -3,11 +3,11 @@ import { listActivities } from "../activities/ListActivities.ts"
 import { listActivitiesErrorResponse } from "../api/ErrorResponse.ts"
 import { HealthStatus } from "../api/HealthStatus.ts"
 import { ApiServer } from "../api/HttpServer.ts"
-import { Authorization } from "../auth/Authorization.ts"
+import { providerClientsLayer } from "../auth/providerClients.ts"
 import { durationMs } from "../config/ConnectorConfig.ts"
 import { Config, type LoadedConfig, loadConfigFile, parseConfig } from "../config/loadConfig.ts"
 import { CursorCodec } from "../cursor/CursorCodec.ts"
-import { ProviderHttp, type ProviderHttpOptions } from "../http/ProviderHttp.ts"
+import type { ProviderHttpOptions } from "../http/ProviderHttp.ts"
 import { loggingLayer } from "../observability/logging.ts"
 import { makeStreamMetrics } from "../observability/metrics.ts"
 import { ActivitySink } from "../pipeline/ActivitySink.ts"
@@ -121,10 +121,7 @@ const commonLayers = (loaded: LoadedConfig, http: Partial<ProviderHttpOptions> =
     Config.layer(loaded),
     CursorCodec.layer(loaded.config.server.cursor_secret),
     // One token cache per process, on the same connection pool and rate-limit state as the API calls.
-    Layer.provideMerge(
-      Authorization.layer(providers),
-      ProviderHttp.layer({ maxResponseBytes: loaded.config.provider.max_response_bytes, ...http }),
-    ),
+    providerClientsLayer(providers, { maxResponseBytes: loaded.config.provider.max_response_bytes, ...http }),
     loggingLayer(loaded.config.log_level),
   )
 

@@ -1,7 +1,6 @@
 import { Schema } from "effect"
 import { UtcInstant } from "../domain/Activity.ts"
 import { HttpUrl } from "../domain/HttpUrl.ts"
-import { Integration } from "../domain/Integration.ts"
 import { defaultProviderHttpOptions } from "../http/ProviderHttp.ts"
 
 /** `30s`, `5m`, `1h`, `7d`, `250ms`, or a number of seconds. */
@@ -55,7 +54,8 @@ export const StartFrom = Schema.Union(
 
 export const AccountConfig = Schema.Struct({
   id: Uuid,
-  integration: Integration,
+  /** One of the provider registry's names; checked against the registry when the config is loaded. */
+  integration: Schema.String,
   base_url: Schema.optional(HttpUrl),
   credentials: Schema.Record({ key: Schema.String, value: Schema.String }),
   organization_id: Schema.optional(Schema.String),

@@ -2,7 +2,8 @@ import { readFile } from "node:fs/promises"
 import { Context, Data, Effect, Either, Layer, ParseResult, Schema } from "effect"
 import { parseDocument } from "yaml"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
-import { adapterFor } from "../providers/registry.ts"
+import type { IntegrationRegistry } from "../providers/IntegrationRegistry.ts"
+import { registry as productionRegistry } from "../providers/registry.ts"
 import { type AccountConfig, ConnectorConfig } from "./ConnectorConfig.ts"
 
 export class ConfigInvalid extends Data.TaggedError("ConfigInvalid")<{
@@ -79,9 +80,14 @@ const resolveAccount = (
   account: AccountConfig,
   index: number,
   problems: string[],
+  registry: IntegrationRegistry,
 ): IntegratedAccount | undefined => {
-  const adapter = adapterFor(account.integration)
   const at = (key: string) => `accounts[${index}].${key}`
+  const adapter = registry.lookup(account.integration)
+  if (adapter === undefined) {
+    problems.push(`${at("integration")}: must be one of ${registry.names.join(", ")}`)
+    return undefined
+  }
   const credentials = Schema.decodeUnknownEither(adapter.credentials, { errors: "all" })(account.credentials)
   if (Either.isLeft(credentials))
     problems.push(...issueLines(credentials.left, ["accounts", index, "credentials"]))
@@ -123,6 +129,7 @@ export const parseConfig = (
   file: string,
   text: string,
   env: NodeJS.ProcessEnv = process.env,
+  registry: IntegrationRegistry = productionRegistry,
 ): Either.Either<LoadedConfig, ConfigInvalid> => {
   const document = parseDocument(text)
   if (document.errors.length > 0) {
@@ -144,16 +151,20 @@ export const parseConfig = (
     const previous = seen.get(accountConfig.id.toLowerCase())
     if (previous !== undefined) problems.push(`accounts[${index}].id: duplicate of accounts[${previous}].id`)
     seen.set(accountConfig.id.toLowerCase(), index)
-    const account = resolveAccount(accountConfig, index, problems)
+    const account = resolveAccount(accountConfig, index, problems, registry)
     return account ? [{ account, config: accountConfig }] : []
   })
   if (problems.length > 0) return Either.left(new ConfigInvalid({ file, problems }))
   return Either.right({ file, config, accounts })
 }
 
-export const loadConfigFile = (file: string, env: NodeJS.ProcessEnv = process.env) =>
+export const loadConfigFile = (
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+  registry: IntegrationRegistry = productionRegistry,
+) =>
   Effect.tryPromise({
     try: () => readFile(file, "utf8"),
     catch: (cause) =>
       new ConfigInvalid({ file, problems: [`cannot read the file: ${(cause as Error).message}`] }),
-  }).pipe(Effect.flatMap((text) => parseConfig(file, text, env)))
+  }).pipe(Effect.flatMap((text) => parseConfig(file, text, env, registry)))

@@ -1,13 +1,12 @@
 import { createHash, randomBytes } from "node:crypto"
 import { Effect, Random } from "effect"
 import { stringify } from "yaml"
-import type { IntegrationNames } from "../domain/Integration.ts"
 import { recordsOverTime } from "../simulators/kit/recordsOverTime.ts"
 import type { ProviderSimulator } from "../simulators/ProviderSimulator.ts"
 import { simulators as simulatorRegistry } from "../simulators/registry.ts"
 
 /** A fixed integrated account id per integration, so the embedded run's checkpoints line up across restarts. */
-const embeddedAccountId = (integration: (typeof IntegrationNames)[number]) => {
+const embeddedAccountId = (integration: string) => {
   const hex = createHash("sha256").update(`embedded:${integration}`).digest("hex")
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`
 }
@@ -41,14 +40,18 @@ export const embeddedConfigYaml = (
     },
     kafka: { brokers, partitions: 1 },
     poll: { interval: "2s", page_size: 100 },
-    accounts: simulators.map((simulator) => ({
-      id: embeddedAccountId(simulator.integration),
-      integration: simulator.integration,
-      base_url: simulator.baseUrl,
-      credentials: simulator.credentials,
-      ...(simulator.settings.organization_id ? { organization_id: simulator.settings.organization_id } : {}),
-      start_from: "earliest",
-    })),
+    accounts: simulators.map((simulator) => {
+      const { organization_id: organization, ...settings } = simulator.settings
+      return {
+        id: embeddedAccountId(simulator.integration),
+        integration: simulator.integration,
+        base_url: simulator.baseUrl,
+        credentials: simulator.credentials,
+        ...(organization ? { organization_id: organization } : {}),
+        ...(Object.keys(settings).length > 0 ? { settings } : {}),
+        start_from: "earliest",
+      }
+    }),
   })
 
 /**

@@ -1,5 +1,5 @@
 import type { Credentials } from "./Credentials.ts"
-import type { Integration } from "./Integration.ts"
+import type { IntegrationName } from "./Integration.ts"
 
 /**
  * An integrated account as the providers see it: the config entry resolved (base URL parsed and defaulted,
@@ -7,7 +7,7 @@ import type { Integration } from "./Integration.ts"
  */
 export interface IntegratedAccount {
   readonly id: string
-  readonly integration: Integration
+  readonly integration: IntegrationName
   /** The provider API root for this account; every request of this account goes to this origin only. */
   readonly baseUrl: URL
   /** Decoded once, at config load, from the config keys of one of the provider's credential forms. */

@@ -1,19 +1,19 @@
-import { Clock, Duration, Effect, Random, Ref, Schedule, Schema } from "effect"
+import { Clock, Duration, Effect, Either, Random, Ref, Schedule } from "effect"
 import type { AccountConfig, ConnectorConfig } from "../config/ConnectorConfig.ts"
 import { durationMs } from "../config/ConnectorConfig.ts"
 import type { ActivityFilters } from "../domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 import type { ProviderError } from "../http/ProviderError.ts"
-import { ProviderHttp } from "../http/ProviderHttp.ts"
 import { forAccount, publishDuration, timed } from "../observability/metrics.ts"
-import { fetchPageChecked } from "../providers/fetchPageChecked.ts"
-import { adapterFor } from "../providers/registry.ts"
+import { adapterOf } from "../providers/adapterOf.ts"
+import type { ProviderServices } from "../providers/ProviderAdapter.ts"
+import { decodePositions, pageAccount, positionsFrom, storedPositions } from "../providers/pageAccount.ts"
 import type { AccountPublisher } from "./AccountPublisher.ts"
-import type { Checkpoint } from "./Checkpoint.ts"
+import { type Checkpoint, storedPositionsOf, withStoredPositions } from "./Checkpoint.ts"
 import { CheckpointStore } from "./CheckpointStore.ts"
 import { KafkaFailure } from "./KafkaClient.ts"
 import { withRetentionGap } from "./retentionGap.ts"
-import { routePage } from "./routePage.ts"
+import { routeRecords } from "./routePage.ts"
 import { type AccountStreamHealth, initialHealth, StreamHealth } from "./StreamHealth.ts"
 import { AccountOwnedElsewhere, CheckpointUnreadable } from "./StreamStopped.ts"
 
@@ -51,7 +51,6 @@ const freshCheckpoint = (account: IntegratedAccount, filters: ActivityFilters, n
   integrated_account_id: account.id,
   integration: account.integration,
   filters,
-  position: undefined,
   updated_at: now.toISOString(),
   sequence: 0,
   published_total: 0,
@@ -90,9 +89,10 @@ export const runAccountStream = (
   settings: AccountStreamSettings,
 ) =>
   Effect.gen(function* () {
-    const adapter = adapterFor(account.integration)
+    const adapter = yield* adapterOf(account)
     const health = yield* StreamHealth
-    const http = yield* ProviderHttp
+    // Provided once here, so each page's provider calls do not add to the stream's own requirements.
+    const providerClients = yield* Effect.context<ProviderServices>()
     const intervalMs = durationMs(config.poll_interval ?? settings.poll.interval)
     const store = yield* CheckpointStore
     const startedAt = new Date(yield* Clock.currentTimeMillis)
@@ -173,41 +173,41 @@ export const runAccountStream = (
       yield* setHealth({ gaps_total: claimedCheckpoint.gaps.length })
     })
 
-    const decodePosition = (checkpoint: Checkpoint) =>
-      checkpoint.position === undefined
-        ? Effect.succeed(undefined)
-        : Schema.decodeUnknown(adapter.position)(checkpoint.position).pipe(
-            Effect.mapError(
-              (e) =>
-                new CheckpointUnreadable({
-                  message: `the checkpoint of account ${account.id} holds a position this version of the ${account.integration} adapter cannot resume from: ${e.message}`,
-                }),
-            ),
-          )
+    /** Every stream's position; a version-1 checkpoint's single position is its one stream's. */
+    const decodeCheckpointPositions = (checkpoint: Checkpoint) =>
+      Either.match(decodePositions(adapter, positionsFrom(adapter, storedPositionsOf(checkpoint))), {
+        onLeft: (problem) =>
+          Effect.fail(
+            new CheckpointUnreadable({
+              message: `the checkpoint of account ${account.id} holds a position this version of the ${account.integration} adapter cannot resume from: ${problem}`,
+            }),
+          ),
+        onRight: Effect.succeed,
+      })
 
     /** One page: fetch, map, publish + checkpoint. Returns whether the provider has more right now. */
     const step = Effect.gen(function* () {
       if (yield* Ref.get(inDoubt)) yield* resyncFromKafka
       if (!(yield* Ref.get(claimed))) yield* claim
       const checkpoint = yield* Ref.get(committed)
-      const position = yield* decodePosition(checkpoint)
-      const page = yield* fetchPageChecked(adapter, {
+      const positions = yield* decodeCheckpointPositions(checkpoint)
+      const page = yield* pageAccount(adapter, {
         account,
         filters: checkpoint.filters,
-        position,
+        positions,
         limit: settings.poll.page_size,
-      }).pipe(Effect.provideService(ProviderHttp, http))
-      const { messages, published, deadLettered, newestCreatedAt } = routePage(
+      }).pipe(Effect.provide(providerClients))
+      const { messages, published, deadLettered, newestCreatedAt } = routeRecords(
         account,
         page.records,
         settings.kafka,
       )
-      const moved = JSON.stringify(page.next) !== JSON.stringify(checkpoint.position)
+      const stored = storedPositions(adapter, page.positions)
+      const moved = JSON.stringify(stored) !== JSON.stringify(storedPositionsOf(checkpoint))
       const current =
         messages.length > 0 || moved
           ? yield* commit(messages, {
-              ...checkpoint,
-              position: page.next,
+              ...withStoredPositions(checkpoint, stored),
               last_created_at: newer(checkpoint.last_created_at, newestCreatedAt),
               published_total: checkpoint.published_total + published,
               dead_lettered_total: checkpoint.dead_lettered_total + deadLettered,
@@ -233,9 +233,8 @@ export const runAccountStream = (
           const { created_at: _, ...withoutStart } = checkpoint.filters
           const gap = { detected_at: yield* nowIso, reason: expired.message }
           const restarted = yield* commit([], {
-            ...checkpoint,
+            ...withStoredPositions(checkpoint, storedPositions(adapter, {})),
             filters: withoutStart,
-            position: undefined,
             gaps: [...checkpoint.gaps, gap],
           })
           yield* Effect.logError(

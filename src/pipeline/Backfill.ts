@@ -1,13 +1,18 @@
-import { Data, Effect, Either, Schema } from "effect"
+import { Data, Effect, Either } from "effect"
 import { Config } from "../config/loadConfig.ts"
 import { CursorCodec } from "../cursor/CursorCodec.ts"
 import type { ActivityFilters } from "../domain/ActivityFilters.ts"
-import { ProviderHttp } from "../http/ProviderHttp.ts"
-import { fetchPageChecked } from "../providers/fetchPageChecked.ts"
-import { adapterFor } from "../providers/registry.ts"
+import { adapterOf } from "../providers/adapterOf.ts"
+import type { ProviderServices } from "../providers/ProviderAdapter.ts"
+import {
+  decodePositions,
+  pageAccount,
+  positionsFrom,
+  type StreamPositions,
+} from "../providers/pageAccount.ts"
 import { ActivitySink } from "./ActivitySink.ts"
 import { type PublishStart, publishStart } from "./retentionProblems.ts"
-import { routePage } from "./routePage.ts"
+import { routeRecords } from "./routePage.ts"
 import { ensureTopics } from "./Topics.ts"
 
 export class BackfillInvalid extends Data.TaggedError("BackfillInvalid")<{ readonly message: string }> {}
@@ -26,12 +31,12 @@ export const runBackfill = (accountId: string, start: BackfillStart) =>
     if (!entry)
       return yield* new BackfillInvalid({ message: `no integrated account ${accountId} is configured` })
     const { account } = entry
-    const adapter = adapterFor(account.integration)
+    const adapter = yield* adapterOf(account)
     const codec = yield* CursorCodec
 
     const organization = account.settings.organization_id
     let filters: ActivityFilters = organization === undefined ? {} : { organization_id: organization }
-    let position: unknown
+    let positions: StreamPositions = {}
     let from: PublishStart
     if ("cursor" in start) {
       const opened = codec.open(start.cursor, account.id)
@@ -40,9 +45,9 @@ export const runBackfill = (accountId: string, start: BackfillStart) =>
       // The cursor's position lies after the listing's created_at filter, if it had one; else anywhere in
       // the provider's history.
       from = publishStart(account, filters.created_at ?? "earliest", "backfill --cursor")
-      position = yield* Schema.decodeUnknown(adapter.position)(opened.right.position).pipe(
-        Effect.mapError(
-          (e) => new BackfillInvalid({ message: `next_cursor position does not decode: ${e.message}` }),
+      positions = yield* decodePositions(adapter, positionsFrom(adapter, opened.right.position)).pipe(
+        Either.mapLeft(
+          (problem) => new BackfillInvalid({ message: `next_cursor position does not decode: ${problem}` }),
         ),
       )
     } else {
@@ -59,21 +64,21 @@ export const runBackfill = (accountId: string, start: BackfillStart) =>
       account,
       `${config.kafka.transactional_id_prefix}.backfill.${account.id}`,
     )
-    const http = yield* ProviderHttp
+    const providerClients = yield* Effect.context<ProviderServices>()
     let published = 0
     let deadLettered = 0
     for (;;) {
-      const page = yield* fetchPageChecked(adapter, {
+      const page = yield* pageAccount(adapter, {
         account,
         filters,
-        position,
+        positions,
         limit: config.poll.page_size,
-      }).pipe(Effect.provideService(ProviderHttp, http))
-      const routed = routePage(account, page.records, config.kafka)
+      }).pipe(Effect.provide(providerClients))
+      const routed = routeRecords(account, page.records, config.kafka)
       if (routed.messages.length > 0) yield* publisher.publish(routed.messages, undefined)
       published += routed.published
       deadLettered += routed.deadLettered
-      position = page.next
+      positions = page.positions
       yield* Effect.logInfo("backfill page published").pipe(
         Effect.annotateLogs({ published, dead_lettered: deadLettered }),
       )

@@ -14,18 +14,22 @@ export type HistoryGap = typeof HistoryGap.Type
 
 /**
  * Where an account's stream stands, written in the same Kafka transaction as the events before it. The
- * position is the adapter's (provider cursor plus whatever boundary dedupe state it needs); the filters are
+ * positions are the streams' (provider cursor or watermark: whatever boundary dedupe state each needs); the filters are
  * those the stream started with, so a resumed stream asks the provider the same question.
  *
  * `sequence`, `owner` and `last_created_at` came after the first release; checkpoints written before them
  * decode with `sequence` 0 and no owner.
  */
 export const Checkpoint = Schema.Struct({
-  version: Schema.Literal(1),
+  /** 1: a single `position`, the one stream's (single-stream integrations). 2: `positions` per stream. */
+  version: Schema.Literal(1, 2),
   integrated_account_id: Schema.String,
   integration: Schema.String,
   filters: ActivityFilters,
-  position: Schema.Unknown,
+  /** Version 1: the position of the integration's one stream. */
+  position: Schema.optional(Schema.Unknown),
+  /** Version 2: each stream's position, by stream name; a stream without one starts where the filters say. */
+  positions: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
   updated_at: Schema.String,
   /**
    * +1 with every checkpoint the account's stream commits. A checkpoint read back from Kafka with a lower
@@ -43,8 +47,36 @@ export const Checkpoint = Schema.Struct({
   published_total: Schema.Number,
   dead_lettered_total: Schema.Number,
   gaps: Schema.Array(HistoryGap),
-})
+}).pipe(
+  // A version 2 without positions is not one this version wrote: read as version 1 it would restart every stream.
+  Schema.filter((checkpoint) => checkpoint.version === 1 || checkpoint.positions !== undefined, {
+    message: () => "a version 2 checkpoint holds its streams' positions",
+  }),
+)
 export type Checkpoint = typeof Checkpoint.Type
 
 export const encodeCheckpoint = (checkpoint: Checkpoint): string => JSON.stringify(checkpoint)
 export const decodeCheckpoint = Schema.decodeUnknownEither(Schema.parseJson(Checkpoint))
+
+/** The positions as stored, in the form `positionsFrom` reads. */
+export const storedPositionsOf = (checkpoint: Checkpoint): unknown =>
+  checkpoint.positions === undefined ? checkpoint.position : { streams: checkpoint.positions }
+
+/**
+ * The checkpoint fields for positions in their stored form (`storedPositions`): a single-stream integration's
+ * bare position is written as version 1 (`position`), exactly as before streams existed; keyed positions as
+ * version 2 (`positions`).
+ */
+export const withStoredPositions = (checkpoint: Checkpoint, stored: unknown): Checkpoint => {
+  const { position: _position, positions: _positions, ...rest } = checkpoint
+  if (typeof stored === "object" && stored !== null && "streams" in stored) {
+    return { ...rest, version: 2, positions: (stored as { streams: Record<string, unknown> }).streams }
+  }
+  return { ...rest, version: 1, ...(stored === undefined ? {} : { position: stored }) }
+}
+
+/** Whether the checkpoint says where any stream stands (as opposed to starting from the filters). */
+export const hasPositions = (checkpoint: Checkpoint): boolean =>
+  checkpoint.positions === undefined
+    ? checkpoint.position !== undefined
+    : Object.keys(checkpoint.positions).length > 0

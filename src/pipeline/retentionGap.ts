@@ -1,5 +1,5 @@
 import { Duration } from "effect"
-import type { Checkpoint } from "./Checkpoint.ts"
+import { type Checkpoint, hasPositions, withStoredPositions } from "./Checkpoint.ts"
 
 /**
  * How far a checkpoint has read, in the provider's time: the newest activity it published, or, before it
@@ -7,8 +7,7 @@ import type { Checkpoint } from "./Checkpoint.ts"
  * but predates `last_created_at`; the provider's own "too old" answer still catches those.
  */
 const readThrough = (checkpoint: Checkpoint): string | undefined =>
-  checkpoint.last_created_at ??
-  (checkpoint.position === undefined ? checkpoint.filters.created_at : undefined)
+  checkpoint.last_created_at ?? (hasPositions(checkpoint) ? undefined : checkpoint.filters.created_at)
 
 /**
  * The checkpoint to resume from when the provider no longer keeps what the stream would read next: restarted
@@ -28,9 +27,8 @@ export const withRetentionGap = (
   if (Number.isNaN(throughMs) || throughMs >= oldestKept) return undefined
   const to = new Date(oldestKept).toISOString()
   return {
-    ...checkpoint,
+    ...withStoredPositions(checkpoint, checkpoint.positions === undefined ? undefined : { streams: {} }),
     filters: { ...checkpoint.filters, created_at: to },
-    position: undefined,
     gaps: [
       ...checkpoint.gaps,
       {

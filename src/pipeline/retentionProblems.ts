@@ -1,8 +1,8 @@
 import { Duration } from "effect"
 import type { ConnectorConfig } from "../config/ConnectorConfig.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
-import type { Integration } from "../domain/Integration.ts"
-import { adapterFor } from "../providers/registry.ts"
+import type { IntegrationName } from "../domain/Integration.ts"
+import { registry } from "../providers/registry.ts"
 
 /** A topic's settings that decide when the broker deletes its records, as the broker reports them. */
 export interface TopicRetention {
@@ -20,7 +20,7 @@ export type ConnectorTopics = { readonly [Role in keyof ConnectorConfig["kafka"]
 /** Where an account's publishing starts: its `start_from` for the live stream, or a backfill's start. */
 export interface PublishStart {
   readonly accountId: string
-  readonly integration: Integration
+  readonly integration: IntegrationName
   /** `now`, `earliest` or an ISO-8601 instant. */
   readonly from: string
   /** How it was asked for, for the message: `start_from: earliest`, `backfill --since 2026-…`. */
@@ -31,7 +31,7 @@ export interface PublishStart {
 
 /** An account's start, with what its provider declares about how long it keeps activity. */
 export const publishStart = (account: IntegratedAccount, from: string, via: string): PublishStart => {
-  const retention = adapterFor(account.integration).historyRetention
+  const retention = registry.lookup(account.integration)?.historyRetention
   return {
     accountId: account.id,
     integration: account.integration,

@@ -2,28 +2,29 @@ import { Either } from "effect"
 import type { ConnectorConfig } from "../config/ConnectorConfig.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 import { mapRecord } from "../providers/mapRecord.ts"
-import { adapterFor } from "../providers/registry.ts"
+import type { AccountRecord } from "../providers/pageAccount.ts"
+import { registry } from "../providers/registry.ts"
 import { deadLetterMessage, type OutgoingMessage, routeActivity } from "./ActivityMessages.ts"
 
-/** page → decode + map → route: the messages of one page, in provider order. */
-export const routePage = (
-  account: IntegratedAccount,
-  records: ReadonlyArray<unknown>,
-  kafka: ConnectorConfig["kafka"],
-): {
+export interface RoutedPage {
   messages: OutgoingMessage[]
   published: number
   deadLettered: number
   /** The newest `created_at` among the page's activities, as the activity states it. */
   newestCreatedAt: string | undefined
-} => {
-  const adapter = adapterFor(account.integration)
+}
+
+/** mapped records → route: the messages of one account page, in page order. */
+export const routeRecords = (
+  account: IntegratedAccount,
+  records: ReadonlyArray<Pick<AccountRecord, "mapped">>,
+  kafka: ConnectorConfig["kafka"],
+): RoutedPage => {
   const messages: OutgoingMessage[] = []
   let published = 0
   let deadLettered = 0
   let newestCreatedAt: string | undefined
-  for (const raw of records) {
-    const mapped = mapRecord(adapter, account, raw)
+  for (const { mapped } of records) {
     if (Either.isLeft(mapped)) {
       messages.push(deadLetterMessage(account, mapped.left, kafka))
       deadLettered++
@@ -38,4 +39,26 @@ export const routePage = (
     messages.push(...routed)
   }
   return { messages, published, deadLettered, newestCreatedAt }
+}
+
+/**
+ * Raw records of the account's integration's first stream → decode + map → route. For callers holding raw
+ * provider records outside the page loop (benchmarks, tests); the pipeline routes `pageAccount`'s records.
+ */
+export const routePage = (
+  account: IntegratedAccount,
+  records: ReadonlyArray<unknown>,
+  kafka: ConnectorConfig["kafka"],
+): RoutedPage => {
+  const stream = registry.lookup(account.integration)?.streams[0]
+  return routeRecords(
+    account,
+    records.map((raw) => ({
+      mapped:
+        stream === undefined
+          ? Either.left({ raw, stage: "decode" as const, reason: `${account.integration} has no streams` })
+          : mapRecord(stream, account, raw),
+    })),
+    kafka,
+  )
 }

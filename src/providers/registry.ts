@@ -1,4 +1,4 @@
-import type { Integration } from "../domain/Integration.ts"
+import { Context } from "effect"
 import { asana } from "./asana/index.ts"
 import { atlassian } from "./atlassian/index.ts"
 import { browserstack } from "./browserstack/index.ts"
@@ -7,15 +7,19 @@ import { dropbox } from "./dropbox/index.ts"
 import { figma } from "./figma/index.ts"
 import { github } from "./github/index.ts"
 import { hubspot } from "./hubspot/index.ts"
+import { IntegrationRegistry } from "./IntegrationRegistry.ts"
 import { jira } from "./jira/index.ts"
 import { okta } from "./okta/index.ts"
-import type { AnyProviderAdapter } from "./ProviderAdapter.ts"
 import { salesforce } from "./salesforce/index.ts"
 import { zendesk } from "./zendesk/index.ts"
 import { zoom } from "./zoom/index.ts"
 
-/** Every integration's adapter. A new provider is one folder plus one line here. */
-export const providers: { readonly [I in Integration]: AnyProviderAdapter } = {
+/**
+ * Every integration the connector has. A new provider is one folder under src/providers plus one line here:
+ * the config's `integration` values, the API's capability tables and OpenAPI text, and the example config
+ * (`npm run example-config`) all follow from this list.
+ */
+export const registry = IntegrationRegistry.of({
   asana,
   atlassian,
   browserstack,
@@ -29,6 +33,17 @@ export const providers: { readonly [I in Integration]: AnyProviderAdapter } = {
   salesforce,
   zendesk,
   zoom,
-}
+})
 
-export const adapterFor = (integration: Integration): AnyProviderAdapter => providers[integration]
+/** An integration's config name: one of the registry's keys. */
+export type Integration = (typeof registry.names)[number]
+export const IntegrationNames = registry.names
+export const providers = registry.adapters
+
+/**
+ * The registry the running connector consults: the one above unless a layer says otherwise (tests add a
+ * throw-away provider this way, through the same lookups production uses).
+ */
+export class Integrations extends Context.Reference<Integrations>()("Integrations", {
+  defaultValue: (): IntegrationRegistry => registry,
+}) {}

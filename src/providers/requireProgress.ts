@@ -1,6 +1,12 @@
 import { Either } from "effect"
 import { ProviderBadResponse } from "../http/ProviderError.ts"
-import type { Page } from "./ProviderAdapter.ts"
+
+/** A page as far as progress goes: what it holds and where it says to continue. */
+export interface Page<Position> {
+  readonly records: ReadonlyArray<unknown>
+  readonly next: Position
+  readonly hasMore: boolean
+}
 
 /**
  * A page with records (or one that says more are waiting) must move the position on: one that hands back the

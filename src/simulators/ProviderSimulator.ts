@@ -1,9 +1,9 @@
 import type { Effect, Scope } from "effect"
-import type { Integration } from "../domain/Integration.ts"
+import type { IntegrationName } from "../domain/Integration.ts"
 
 /** A running provider simulator: a real HTTP server on loopback speaking the provider's protocol. */
 export interface ProviderSimulator {
-  readonly integration: Integration
+  readonly integration: IntegrationName
   /** Base URL to configure as the account's `base_url`. */
   readonly baseUrl: string
   /** Credentials the simulator accepts, in the config's `credentials` form. */

@@ -2,21 +2,26 @@ import { randomBytes, randomUUID } from "node:crypto"
 import { Context, Effect, Either, HashMap, Layer, Logger } from "effect"
 import { stringify } from "yaml"
 import { ApiServer } from "../../src/api/HttpServer.ts"
-import { Authorization } from "../../src/auth/Authorization.ts"
+import { providerClientsLayer } from "../../src/auth/providerClients.ts"
 import { Config, parseConfig } from "../../src/config/loadConfig.ts"
 import { CursorCodec } from "../../src/cursor/CursorCodec.ts"
-import { type Integration, IntegrationNames } from "../../src/domain/Integration.ts"
-import { ProviderHttp } from "../../src/http/ProviderHttp.ts"
-import { providers } from "../../src/providers/registry.ts"
+import { type Integration, IntegrationNames, providers } from "../../src/providers/registry.ts"
 import { type OktaSimulatorHandle, startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
 import type { ProviderSimulator } from "../../src/simulators/ProviderSimulator.ts"
 import { simulators as simulatorRegistry } from "../../src/simulators/registry.ts"
+import { startZoomSimulator } from "../../src/simulators/zoom/ZoomSimulator.ts"
 
 /** Credential forms the integrations without a simulator accept (their credentials schemas); never sent anywhere. */
 const placeholderCredentials = (integration: Integration): Record<string, string> =>
   integration === "browserstack"
     ? { username: "api-test", access_key: "not-a-real-key" }
     : { access_token: "not-a-real-token" }
+
+/** The simulator's account settings beyond `organization_id`, which the config takes as a key of its own. */
+const accountSettings = (simulator: ProviderSimulator | undefined) => {
+  const { organization_id: _, ...settings } = simulator?.settings ?? {}
+  return Object.keys(settings).length === 0 ? {} : { settings }
+}
 
 /** No provider listens here: the pending adapters (no simulator) answer 501 before any request. */
 const unusedBaseUrl = "http://127.0.0.1:9"
@@ -62,10 +67,16 @@ export const testApiLayer = Layer.scoped(
   TestApiServer,
   Effect.gen(function* () {
     const okta = yield* startOktaSimulator({ seed: 7, historySize: 30, rateLimit: 10_000 })
-    const simulators = new Map<Integration, ProviderSimulator>([["okta", okta]])
+    // A first Zoom read walks six months of report windows per stream: more than Zoom's 10 requests a second,
+    // which this kit's half-second rate-limit wait would hand back as 429s.
+    const zoom = yield* startZoomSimulator({ seed: 7, requestsPerSecond: 10_000 })
+    const simulators = new Map<Integration, ProviderSimulator>([
+      ["okta", okta],
+      ["zoom", zoom],
+    ])
     for (const integration of IntegrationNames) {
       const start = simulatorRegistry[integration]
-      if (integration !== "okta" && start !== undefined)
+      if (!simulators.has(integration) && start !== undefined)
         simulators.set(integration, yield* start({ seed: 7 }))
     }
 
@@ -91,6 +102,7 @@ export const testApiLayer = Layer.scoped(
           integration,
           base_url: simulator?.baseUrl ?? unusedBaseUrl,
           credentials: simulator?.credentials ?? placeholderCredentials(integration),
+          ...accountSettings(simulator),
           ...(organization === undefined ? {} : { organization_id: organization }),
         }
       }),
@@ -139,15 +151,12 @@ export const testApiLayer = Layer.scoped(
       Config.layer(loaded.right),
       CursorCodec.layer(loaded.right.config.server.cursor_secret),
       // Quick retries; a rate limit further away than half a second is handed back to the client.
-      Layer.provideMerge(
-        Authorization.layer(providers),
-        ProviderHttp.layer({
-          maxRetries: 1,
-          retryBase: "10 millis",
-          maxRateLimitWait: "500 millis",
-          requestTimeout: "5 seconds",
-        }),
-      ),
+      providerClientsLayer(providers, {
+        maxRetries: 1,
+        retryBase: "10 millis",
+        maxRateLimitWait: "500 millis",
+        requestTimeout: "5 seconds",
+      }),
       captureLogs,
     )
     const server = yield* Layer.build(Layer.provide(ApiServer.layer, dependencies))

@@ -2,7 +2,7 @@ import { describe, expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { ActionValues } from "../../src/domain/Activity.ts"
 import { type FilterName, FilterNames } from "../../src/domain/ActivityFilters.ts"
-import { type Integration, IntegrationNames } from "../../src/domain/Integration.ts"
+import { type Integration, IntegrationNames } from "../../src/providers/registry.ts"
 import { specActionsAccepted, specFilterRequired, specFilterSupport } from "../support/specMatrix.ts"
 import { type Answer, listActivities, type TestApi, TestApiServer, testApiLayer } from "./apiTestKit.ts"
 

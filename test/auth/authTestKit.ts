@@ -2,8 +2,7 @@ import { generateKeyPairSync, type KeyObject, verify } from "node:crypto"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import { Effect, Schema } from "effect"
 import type { IntegratedAccount } from "../../src/domain/IntegratedAccount.ts"
-import type { Integration } from "../../src/domain/Integration.ts"
-import { adapterFor } from "../../src/providers/registry.ts"
+import { type Integration, providers } from "../../src/providers/registry.ts"
 
 /** An RSA key pair; the private half in the PEM form a config holds, the public half to verify with. */
 export const rsaKeyPair = () => {
@@ -23,7 +22,7 @@ export const accountOf = (
   credentials: Readonly<Record<string, string>>,
   options: { readonly baseUrl?: string; readonly settings?: Readonly<Record<string, string>> } = {},
 ): IntegratedAccount => {
-  const adapter = adapterFor(integration)
+  const adapter = providers[integration]
   const settings = options.settings ?? {}
   if (adapter.settings) Schema.decodeUnknownSync(adapter.settings)(settings)
   return {

@@ -2,11 +2,11 @@ import { readFileSync } from "node:fs"
 import { resolve } from "node:path"
 import { Either, Schema } from "effect"
 import { describe, expect, it } from "vitest"
+import { exampleConfig, exampleConfigPath } from "../../scripts/exampleConfig.ts"
 import { durationMs, retentionMs } from "../../src/config/ConnectorConfig.ts"
 import { type LoadedConfig, parseConfig } from "../../src/config/loadConfig.ts"
 import type { IntegratedAccount } from "../../src/domain/IntegratedAccount.ts"
-import { IntegrationNames } from "../../src/domain/Integration.ts"
-import { adapterFor } from "../../src/providers/registry.ts"
+import { IntegrationNames, providers } from "../../src/providers/registry.ts"
 
 const exampleFile = resolve(import.meta.dirname, "../../config/connector.example.yaml")
 const exampleText = readFileSync(exampleFile, "utf8")
@@ -39,7 +39,7 @@ const problemsOf = (result: ReturnType<typeof parseConfig>): ReadonlyArray<strin
 
 /** An account's decoded credentials, back in the config's keys. */
 const configKeysOf = (account: IntegratedAccount): Record<string, string> =>
-  Schema.encodeSync(adapterFor(account.integration).credentials)(account.credentials)
+  Schema.encodeSync(providers[account.integration as keyof typeof providers].credentials)(account.credentials)
 
 const ids = [
   "9342a527-27bc-4a67-af0d-9837377431f1",
@@ -97,10 +97,12 @@ describe("config/connector.example.yaml", () => {
     }
   })
 
-  it("enables only Okta, whose provider client is built, and gives the account-specific keys", () => {
+  it("enables only the integrations whose provider client is built (they have streams), and gives the account-specific keys", () => {
     const { accounts } = loaded(parseExample())
     const byIntegration = Object.fromEntries(accounts.map((a) => [a.account.integration, a]))
-    expect(accounts.filter((a) => a.config.enabled).map((a) => a.account.integration)).toEqual(["okta"])
+    expect(accounts.filter((a) => a.config.enabled).map((a) => a.account.integration)).toEqual(
+      IntegrationNames.filter((name) => providers[name].streams.length > 0),
+    )
 
     for (const integration of ["okta", "jira", "confluence", "zendesk", "salesforce"] as const) {
       expect(byIntegration[integration]?.config.base_url, integration).toMatch(/^https:\/\/example\./)
@@ -618,5 +620,11 @@ describe("parseConfig", () => {
       expect(problems.every((p) => p.startsWith("YAML: "))).toBe(true)
       expect(problems.join("\n")).not.toContain(secret)
     })
+  })
+})
+
+describe("config/connector.example.yaml is made from the registry", () => {
+  it("is what `npm run example-config` writes: every registered integration's example.yaml, in registry order", () => {
+    expect(readFileSync(exampleConfigPath, "utf8")).toBe(exampleConfig())
   })
 })

@@ -3,8 +3,7 @@ import { Either, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { type FilterName, FilterNames } from "../../src/domain/ActivityFilters.ts"
 import { isGrant } from "../../src/domain/Credentials.ts"
-import { type Integration, IntegrationNames } from "../../src/domain/Integration.ts"
-import { providers } from "../../src/providers/registry.ts"
+import { type Integration, IntegrationNames, providers } from "../../src/providers/registry.ts"
 import { specActionsAccepted, specFilterRequired, specFilterSupport } from "../support/specMatrix.ts"
 
 const filterSupport = specFilterSupport

@@ -1,13 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either } from "effect"
+import { Effect, Either, Redacted } from "effect"
 import { Authorization } from "../../src/auth/Authorization.ts"
 import { ProviderUnavailable } from "../../src/http/ProviderError.ts"
 import { ProviderHttp } from "../../src/http/ProviderHttp.ts"
-import { fetchPageChecked } from "../../src/providers/fetchPageChecked.ts"
 import { okta } from "../../src/providers/okta/index.ts"
 import type { OktaPosition } from "../../src/providers/okta/OktaPosition.ts"
-import type { Page } from "../../src/providers/ProviderAdapter.ts"
-import { requireProgress } from "../../src/providers/requireProgress.ts"
+import { readStreamPage } from "../../src/providers/readStream.ts"
+import { type Page, requireProgress } from "../../src/providers/requireProgress.ts"
 
 // Positions as the adapters hand them out: an Okta next link, and the offset-and-token kind other APIs use.
 const oktaAt = (after: string): OktaPosition => ({
@@ -61,40 +60,60 @@ describe("requireProgress", () => {
   })
 })
 
-describe("fetchPageChecked", () => {
-  const unusedHttp = ProviderHttp.of({ send: () => Effect.die("the stub adapter sends nothing") })
-  const unusedAuthorization = Authorization.of({
-    headerFor: () => Effect.die("the stub adapter asks for no header"),
-    invalidate: () => Effect.die("the stub adapter asks for no header"),
-    withAuthorization: () => Effect.die("the stub adapter asks for no header"),
+describe("every stream read goes through the check (readStreamPage)", () => {
+  const answering = (body: unknown, link: string) =>
+    ProviderHttp.of({ send: () => Effect.succeed({ status: 200, headers: { link }, body }) })
+  const passThrough = Authorization.of({
+    headerFor: () => Effect.die("not asked"),
+    invalidate: () => Effect.void,
+    withAuthorization: (_account: unknown, call: (header: Redacted.Redacted<string>) => unknown) =>
+      call(Redacted.make("SSWS test")),
   } as never)
-  const adapterAnswering = (answer: Effect.Effect<Page<OktaPosition>, ProviderUnavailable>) => ({
-    ...okta,
-    fetchPage: () => answer,
-  })
-  const request = { account: undefined as never, filters: {}, position: oktaAt("t1"), limit: 40 }
+  const account = {
+    id: "progress",
+    integration: "okta",
+    baseUrl: new URL("https://acme.okta.com"),
+    credentials: undefined as never,
+    settings: {},
+  }
+  const [systemLog] = okta.streams
+  const request = { account, filters: {}, position: oktaAt("t1"), limit: 40 }
 
-  it.effect("refuses a page from any adapter that repeats the requested position", () =>
+  it.effect("refuses a page from any stream that repeats the requested position", () =>
     Effect.gen(function* () {
-      const adapter = adapterAnswering(Effect.succeed(page(oktaAt("t1"), records, true)))
-      const error = yield* Effect.flip(fetchPageChecked(adapter, request))
+      const error = yield* Effect.flip(readStreamPage(okta, systemLog, request))
       expect(error._tag).toBe("ProviderBadResponse")
     }).pipe(
-      Effect.provideService(ProviderHttp, unusedHttp),
-      Effect.provideService(Authorization, unusedAuthorization),
+      Effect.provideService(
+        ProviderHttp,
+        answering(records, `<https://acme.okta.com${oktaAt("t1").next}>; rel="next"`),
+      ),
+      Effect.provideService(Authorization, passThrough),
     ),
   )
 
-  it.effect("hands on a page that moves, and the adapter's own failures, unchanged", () =>
+  it.effect("hands on a page that moves", () =>
     Effect.gen(function* () {
-      const moved = page(oktaAt("t2"), records, true)
-      expect(yield* fetchPageChecked(adapterAnswering(Effect.succeed(moved)), request)).toEqual(moved)
-      const down = new ProviderUnavailable({ integration: "okta", status: 503, message: "down" })
-      const error = yield* Effect.flip(fetchPageChecked(adapterAnswering(Effect.fail(down)), request))
-      expect(error).toBe(down)
+      const page = yield* readStreamPage(okta, systemLog, request)
+      expect(page).toMatchObject({ records, next: oktaAt("t2"), hasMore: true })
     }).pipe(
-      Effect.provideService(ProviderHttp, unusedHttp),
-      Effect.provideService(Authorization, unusedAuthorization),
+      Effect.provideService(
+        ProviderHttp,
+        answering(records, `<https://acme.okta.com${oktaAt("t2").next}>; rel="next"`),
+      ),
+      Effect.provideService(Authorization, passThrough),
     ),
+  )
+
+  it.effect("hands on a provider failure unchanged", () =>
+    Effect.gen(function* () {
+      const down = new ProviderUnavailable({ integration: "okta", status: 503, message: "down" })
+      const error = yield* Effect.flip(
+        readStreamPage(okta, systemLog, request).pipe(
+          Effect.provideService(ProviderHttp, ProviderHttp.of({ send: () => Effect.fail(down) })),
+        ),
+      )
+      expect(error).toBe(down)
+    }).pipe(Effect.provideService(Authorization, passThrough)),
   )
 })

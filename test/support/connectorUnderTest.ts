@@ -4,11 +4,16 @@ import { appLayers } from "../../src/cli/runConnector.ts"
 import { parseConfig } from "../../src/config/loadConfig.ts"
 import { runPipeline } from "../../src/pipeline/Pipeline.ts"
 import { StreamHealth } from "../../src/pipeline/StreamHealth.ts"
+import type { IntegrationRegistry } from "../../src/providers/IntegrationRegistry.ts"
+import { Integrations, registry } from "../../src/providers/registry.ts"
 import { pipelineConfigYaml } from "./pipelineConfig.ts"
 import { uniqueTopics } from "./topics.ts"
 
 /** What `pipelineConfigYaml` takes, less the broker and topics, which are the test broker's and fresh ones. */
-export type ConnectorOptions = Omit<Parameters<typeof pipelineConfigYaml>[0], "brokers" | "topics">
+export type ConnectorOptions = Omit<Parameters<typeof pipelineConfigYaml>[0], "brokers" | "topics"> & {
+  /** The integration registry the connector runs with; default the production one. */
+  readonly registry?: IntegrationRegistry
+}
 
 export type ConnectorContext = Context.Context<Layer.Layer.Success<ReturnType<typeof appLayers>>>
 
@@ -20,8 +25,16 @@ export const connectorUnderTest = (options: ConnectorOptions) =>
   Effect.gen(function* () {
     const brokers = inject("kafkaBrokers")
     const topics = uniqueTopics()
-    const loaded = yield* parseConfig("test", pipelineConfigYaml({ ...options, brokers, topics }))
-    const context: ConnectorContext = yield* Layer.build(appLayers(loaded, [brokers]))
+    const { registry: integrations = registry, ...yamlOptions } = options
+    const loaded = yield* parseConfig(
+      "test",
+      pipelineConfigYaml({ ...yamlOptions, brokers, topics }),
+      process.env,
+      integrations,
+    )
+    const context: ConnectorContext = yield* Layer.build(
+      Layer.merge(appLayers(loaded, [brokers]), Layer.succeed(Integrations, integrations)),
+    )
     return {
       topics,
       loaded,

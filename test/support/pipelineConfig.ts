@@ -3,6 +3,15 @@ import { stringify } from "yaml"
 import type { ProviderSimulator } from "../../src/simulators/ProviderSimulator.ts"
 import type { uniqueTopics } from "./topics.ts"
 
+/** The simulator's account settings beyond `organization_id`, which the config takes as a key of its own. */
+const accountSettings = (simulator: ProviderSimulator) => {
+  const { organization_id: organization, ...settings } = simulator.settings
+  return {
+    ...(organization === undefined ? {} : { organization_id: organization }),
+    ...(Object.keys(settings).length === 0 ? {} : { settings }),
+  }
+}
+
 /** A connector config (YAML) with one account per simulator, on the test broker and fresh topics. */
 export const pipelineConfigYaml = (options: {
   readonly brokers: string
@@ -37,6 +46,7 @@ export const pipelineConfigYaml = (options: {
       integration: simulator.integration,
       base_url: simulator.baseUrl,
       credentials: simulator.credentials,
+      ...accountSettings(simulator),
       start_from: "earliest",
     })),
   })

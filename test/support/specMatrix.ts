@@ -1,6 +1,6 @@
 import type { UnifiedAction } from "../../src/domain/Activity.ts"
 import type { FilterName } from "../../src/domain/ActivityFilters.ts"
-import type { Integration } from "../../src/domain/Integration.ts"
+import type { Integration } from "../../src/providers/registry.ts"
 
 /*
  * The spec's matrices, transcribed by hand from /work/shared/spec/list-activities.seed.txt (the original wins

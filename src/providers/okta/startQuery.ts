@@ -1,6 +1,5 @@
 import type { UnifiedAction } from "../../domain/Activity.ts"
 import type { ActivityFilters } from "../../domain/ActivityFilters.ts"
-import { LOGS_PATH } from "./OktaPosition.ts"
 
 /** Okta keeps 90 days of events; a `since` further back returns nothing more, and past 180 days it is a 400. */
 export const RETENTION_MS = 90 * 24 * 60 * 60 * 1000
@@ -35,22 +34,20 @@ const sinceFor = (createdAt: string | undefined, now: number): string => {
 }
 
 /**
- * The first request of a read: a polling request (no `until`, ascending), so Okta's `next` link is always
+ * The first request's parameters: a polling request (no `until`, ascending), so Okta's `next` link is always
  * present and following it never skips late-persisted events (okta.md §4).
  */
-export const startQuery = (filters: ActivityFilters, limit: number, now: number): string => {
+export const startParams = (filters: ActivityFilters, limit: number, now: number): Record<string, string> => {
   const parts = [
     filters.actor_id === undefined ? undefined : `actor.id eq ${scimString(filters.actor_id)}`,
     filters.action === undefined ? undefined : actionFilter[filters.action],
   ].filter((part): part is string => part !== undefined)
-  const query = new URLSearchParams({
+  const params: Record<string, string> = {
     since: sinceFor(filters.created_at, now),
     sortOrder: "ASCENDING",
-    limit: String(pageLimit(limit)),
-  })
-  if (parts.length === 1) query.set("filter", parts[0] as string)
-  if (parts.length > 1) query.set("filter", parts.map((part) => `(${part})`).join(" and "))
-  return `${LOGS_PATH}?${query}`
+    limit: String(limit),
+  }
+  if (parts.length === 1) params.filter = parts[0] as string
+  if (parts.length > 1) params.filter = parts.map((part) => `(${part})`).join(" and ")
+  return params
 }
-
-export const pageLimit = (limit: number): number => Math.min(MAX_LIMIT, Math.max(1, Math.floor(limit)))

@@ -1,10 +1,12 @@
-import { pendingAdapter } from "../pendingAdapter.ts"
+import { Duration } from "effect"
+import type { ProviderAdapter } from "../ProviderAdapter.ts"
 import { ZoomCredentials } from "./credentials.ts"
+import { activities, operationLogs } from "./reports.ts"
 import { ZoomSettings } from "./settings.ts"
 import { zoomTokenGrant } from "./tokenGrant.ts"
 
-/** Zoom sign-in/sign-out activity report (`GET /v2/report/activities`) and operation logs (`/v2/report/operationlogs`). */
-export const zoom = pendingAdapter({
+/** Zoom's sign-in/sign-out report (`GET /v2/report/activities`) and operation logs (`/v2/report/operationlogs`). */
+export const zoom = {
   integration: "zoom",
   capabilities: {
     filters: ["created_at", "action"],
@@ -15,4 +17,6 @@ export const zoom = pendingAdapter({
   credentials: ZoomCredentials,
   tokenGrant: zoomTokenGrant,
   settings: ZoomSettings,
-})
+  historyRetention: Duration.days(180),
+  streams: [activities, operationLogs],
+} as const satisfies ProviderAdapter

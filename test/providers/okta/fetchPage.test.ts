@@ -1,7 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { okta } from "../../../src/providers/okta/index.ts"
-import { accountFor, HttpLive, readToEnd, simulator, uuidsOf } from "./oktaTestKit.ts"
+import { accountFor, fetchPage, HttpLive, readToEnd, simulator, uuidsOf } from "./oktaTestKit.ts"
 
 type Raw = {
   uuid: string
@@ -120,7 +119,7 @@ describe("okta fetchPage against the simulator", () => {
   it.scopedLive("caps since at Okta's 90-day retention and limit at 1000", () =>
     Effect.gen(function* () {
       const sim = yield* simulator({ historySize: 5 })
-      yield* okta.fetchPage({
+      yield* fetchPage({
         account: accountFor(sim),
         filters: { created_at: "2001-01-01T00:00:00.000Z" },
         position: undefined,
@@ -137,7 +136,7 @@ describe("okta fetchPage against the simulator", () => {
     Effect.gen(function* () {
       const sim = yield* simulator({ historySize: 5 })
       const account = accountFor(sim)
-      const page = yield* okta.fetchPage({
+      const page = yield* fetchPage({
         account,
         filters: { action: "exported", actor_id: "00u1" },
         position: undefined,
@@ -148,7 +147,7 @@ describe("okta fetchPage against the simulator", () => {
       expect(page.next.next).toMatch(
         /^\/api\/v1\/logs\?since=.*&sortOrder=ASCENDING&limit=50&filter=actor\.id/,
       )
-      const again = yield* okta.fetchPage({
+      const again = yield* fetchPage({
         account,
         filters: { action: "exported" },
         position: page.next,
@@ -162,7 +161,7 @@ describe("okta fetchPage against the simulator", () => {
   it.scopedLive("escapes quotes and backslashes inside the SCIM string literal", () =>
     Effect.gen(function* () {
       const sim = yield* simulator({ historySize: 5 })
-      const page = yield* okta.fetchPage({
+      const page = yield* fetchPage({
         account: accountFor(sim),
         filters: { actor_id: 'x" or actor.id pr or "\\' },
         position: undefined,
@@ -178,13 +177,13 @@ describe("okta fetchPage against the simulator", () => {
   it.scopedLive("authenticates with an OAuth access token as Bearer and an API token as SSWS", () =>
     Effect.gen(function* () {
       const sim = yield* simulator({ historySize: 3 })
-      const bearer = yield* okta.fetchPage({
+      const bearer = yield* fetchPage({
         account: accountFor(sim, { access_token: sim.accessToken }),
         filters: {},
         position: undefined,
         limit: 10,
       })
-      const ssws = yield* okta.fetchPage({
+      const ssws = yield* fetchPage({
         account: accountFor(sim),
         filters: {},
         position: undefined,

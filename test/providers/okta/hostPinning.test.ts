@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Schema } from "effect"
-import { okta } from "../../../src/providers/okta/index.ts"
-import { accountFor, foreignHost, HttpLive, simulator } from "./oktaTestKit.ts"
+import { OktaPosition } from "../../../src/providers/okta/OktaPosition.ts"
+import { accountFor, fetchPage, foreignHost, HttpLive, simulator } from "./oktaTestKit.ts"
 
 describe("okta requests stay on the account's own domain", () => {
   it.scopedLive("a next link pointing at another host is refused and that host never hears from us", () =>
@@ -9,7 +9,7 @@ describe("okta requests stay on the account's own domain", () => {
       const foreign = yield* foreignHost
       const sim = yield* simulator({ historySize: 5, nextLinkOrigin: foreign.origin })
       const error = yield* Effect.flip(
-        okta.fetchPage({ account: accountFor(sim), filters: {}, position: undefined, limit: 2 }),
+        fetchPage({ account: accountFor(sim), filters: {}, position: undefined, limit: 2 }),
       )
       expect(error).toMatchObject({ _tag: "ForeignHostRefused", host: foreign.host })
       expect(sim.requests()).toHaveLength(1)
@@ -32,12 +32,10 @@ describe("okta requests stay on the account's own domain", () => {
           "https://evil.example/api/v1/logs?after=x",
         ]
         for (const next of crafted) {
-          const error = yield* Effect.flip(
-            okta.fetchPage({ account, filters: {}, position: { next }, limit: 2 }),
-          )
+          const error = yield* Effect.flip(fetchPage({ account, filters: {}, position: { next }, limit: 2 }))
           expect(error._tag).toBe("ForeignHostRefused")
           // Nor would such a position survive decoding from a cursor.
-          expect(Either.isLeft(Schema.decodeUnknownEither(okta.position)({ next }))).toBe(true)
+          expect(Either.isLeft(Schema.decodeUnknownEither(OktaPosition)({ next }))).toBe(true)
         }
         expect(foreign.hits()).toBe(0)
         expect(sim.requests()).toEqual([])
@@ -48,7 +46,7 @@ describe("okta requests stay on the account's own domain", () => {
     Effect.gen(function* () {
       const sim = yield* simulator({ historySize: 5 })
       const error = yield* Effect.flip(
-        okta.fetchPage({
+        fetchPage({
           account: accountFor(sim),
           filters: {},
           position: { next: "/api/v1/users?limit=200" },

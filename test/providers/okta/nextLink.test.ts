@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { nextLink } from "../../../src/providers/okta/nextLink.ts"
+import { nextLink } from "../../../src/providers/paging/nextLink.ts"
 
 describe("nextLink", () => {
   const self = '<https://acme.okta.com/api/v1/logs?limit=2>; rel="self"'

@@ -1,12 +1,14 @@
 import { createServer } from "node:http"
-import { Effect, Layer, Schema } from "effect"
-import { Authorization } from "../../../src/auth/Authorization.ts"
+import { Effect, Schema } from "effect"
+import { providerClientsLayer } from "../../../src/auth/providerClients.ts"
 import type { ActivityFilters } from "../../../src/domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts"
-import { ProviderHttp } from "../../../src/http/ProviderHttp.ts"
+import type { ProviderError } from "../../../src/http/ProviderError.ts"
 import { okta } from "../../../src/providers/okta/index.ts"
 import type { OktaPosition } from "../../../src/providers/okta/OktaPosition.ts"
-import type { Page } from "../../../src/providers/ProviderAdapter.ts"
+import { systemLog } from "../../../src/providers/okta/systemLog.ts"
+import type { ProviderServices } from "../../../src/providers/ProviderAdapter.ts"
+import { readStreamPage, type StreamPage, type StreamPageRequest } from "../../../src/providers/readStream.ts"
 import { providers } from "../../../src/providers/registry.ts"
 import {
   type OktaSimulatorHandle,
@@ -15,9 +17,17 @@ import {
 } from "../../../src/simulators/okta/OktaSimulator.ts"
 
 /** Real HTTP through the project's client, with quick backoff so retry tests stay short; a fresh token cache. */
-export const HttpLive = Authorization.layer(providers).pipe(
-  Layer.provideMerge(ProviderHttp.layer({ retryBase: "10 millis" })),
-)
+export const HttpLive = providerClientsLayer(providers, { retryBase: "10 millis" })
+
+type Page<Position> = StreamPage<Position>
+
+/** One page of Okta's one stream, through the shared stream reader. */
+export const fetchPage = (request: StreamPageRequest<OktaPosition>) =>
+  readStreamPage(okta, systemLog, request) as Effect.Effect<
+    Page<OktaPosition>,
+    ProviderError,
+    ProviderServices
+  >
 
 export const simulator = (options: OktaSimulatorOptions = {}) => startOktaSimulator({ seed: 42, ...options })
 
@@ -47,7 +57,7 @@ export const readToEnd = (
     const pages: Array<Page<OktaPosition>> = []
     let position = from
     for (let i = 0; i < 100; i++) {
-      const page = yield* okta.fetchPage({ account, filters, position, limit })
+      const page = yield* fetchPage({ account, filters, position, limit })
       pages.push(page)
       position = page.next
       if (!page.hasMore) break

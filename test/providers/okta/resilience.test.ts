@@ -1,7 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { okta } from "../../../src/providers/okta/index.ts"
-import { accountFor, HttpLive, simulator } from "./oktaTestKit.ts"
+import { accountFor, fetchPage, HttpLive, simulator } from "./oktaTestKit.ts"
 
 /** Timers may wake a millisecond or two before the instant they were set for. */
 const TIMER_SLACK_MS = 20
@@ -12,7 +11,7 @@ describe("okta fetchPage under rate limits and failures", () => {
       const sim = yield* simulator({ historySize: 5 })
       sim.forceRateLimited(1, 1200)
       const started = Date.now()
-      const page = yield* okta.fetchPage({
+      const page = yield* fetchPage({
         account: accountFor(sim),
         filters: {},
         position: undefined,
@@ -35,7 +34,7 @@ describe("okta fetchPage under rate limits and failures", () => {
       Effect.gen(function* () {
         const sim = yield* simulator({ historySize: 5, rateLimit: 3, rateLimitWindowMs: 2000 })
         const account = accountFor(sim)
-        const fetch = okta.fetchPage({ account, filters: {}, position: undefined, limit: 10 })
+        const fetch = fetchPage({ account, filters: {}, position: undefined, limit: 10 })
         // Spend the window's quota (a window boundary passing mid-way only means a few more calls).
         for (let i = 0; i < 10 && sim.requests().at(-1)?.rateLimitRemaining !== 0; i++) yield* fetch
         const exhausted = sim.requests().at(-1)
@@ -56,7 +55,7 @@ describe("okta fetchPage under rate limits and failures", () => {
     Effect.gen(function* () {
       const sim = yield* simulator({ historySize: 4 })
       sim.forceServerError(2)
-      const page = yield* okta.fetchPage({
+      const page = yield* fetchPage({
         account: accountFor(sim),
         filters: {},
         position: undefined,
@@ -72,7 +71,7 @@ describe("okta fetchPage under rate limits and failures", () => {
       const sim = yield* simulator({ historySize: 4 })
       sim.forceServerError(100)
       const error = yield* Effect.flip(
-        okta.fetchPage({ account: accountFor(sim), filters: {}, position: undefined, limit: 10 }),
+        fetchPage({ account: accountFor(sim), filters: {}, position: undefined, limit: 10 }),
       )
       expect(error._tag).toBe("ProviderUnavailable")
       expect(error.message).toContain("E0000009")
@@ -85,7 +84,7 @@ describe("okta fetchPage under rate limits and failures", () => {
     Effect.gen(function* () {
       const sim = yield* simulator({ historySize: 4 })
       const error = yield* Effect.flip(
-        okta.fetchPage({
+        fetchPage({
           account: accountFor(sim, { api_token: "00not-the-token" }),
           filters: {},
           position: undefined,
@@ -119,7 +118,7 @@ describe("okta fetchPage under rate limits and failures", () => {
       ]) {
         const query = new URLSearchParams({ sortOrder: "ASCENDING", limit: "10", filter })
         const error = yield* Effect.flip(
-          okta.fetchPage({ account, filters: {}, position: { next: `/api/v1/logs?${query}` }, limit: 10 }),
+          fetchPage({ account, filters: {}, position: { next: `/api/v1/logs?${query}` }, limit: 10 }),
         )
         expect(error).toMatchObject({ _tag: "ProviderRejected", status: 400, code: "E0000053" })
       }
@@ -134,7 +133,7 @@ describe("okta fetchPage under rate limits and failures", () => {
         next: "/api/v1/logs?since=2001-01-01T00%3A00%3A00.000Z&sortOrder=ASCENDING&limit=10",
       }
       const error = yield* Effect.flip(
-        okta.fetchPage({ account: accountFor(sim), filters: {}, position, limit: 10 }),
+        fetchPage({ account: accountFor(sim), filters: {}, position, limit: 10 }),
       )
       expect(error._tag).toBe("ProviderHistoryExpired")
       expect(error.message).toContain("180 days")

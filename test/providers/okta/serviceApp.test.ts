@@ -1,8 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { okta } from "../../../src/providers/okta/index.ts"
 import { accountOf, decodeJwt, loopbackServer, rsaKeyPair } from "../../auth/authTestKit.ts"
-import { HttpLive } from "./oktaTestKit.ts"
+import { fetchPage, HttpLive } from "./oktaTestKit.ts"
 
 // An Okta org that knows one OAuth service app: its token endpoint verifies the client assertion with the
 // app's public key and issues tokens; its System Log takes only a token it issued and has not revoked.
@@ -51,8 +50,7 @@ describe("okta OAuth service app (client_id + private_key)", () => {
         { client_id: "0oa-service-app", private_key: privateKeyPem },
         { baseUrl: org.origin },
       )
-      const read = (position?: { next: string }) =>
-        okta.fetchPage({ account, filters: {}, position, limit: 10 })
+      const read = (position?: { next: string }) => fetchPage({ account, filters: {}, position, limit: 10 })
 
       const first = yield* read()
       yield* read(first.next)
@@ -80,9 +78,7 @@ describe("okta OAuth service app (client_id + private_key)", () => {
         { client_id: "0oa-service-app", private_key: rsaKeyPair().privateKeyPem },
         { baseUrl: org.origin },
       )
-      const error = yield* Effect.flip(
-        okta.fetchPage({ account, filters: {}, position: undefined, limit: 10 }),
-      )
+      const error = yield* Effect.flip(fetchPage({ account, filters: {}, position: undefined, limit: 10 }))
       expect(error).toMatchObject({ _tag: "ProviderUnauthorized", status: 401 })
       expect(error.message).toContain("invalid_client")
       expect(org.requests().map((r) => r.path)).toEqual(["/oauth2/v1/token"])

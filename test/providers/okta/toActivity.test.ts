@@ -37,7 +37,7 @@ describe("okta toActivity on records fetched from the simulator", () => {
       expect(records).toHaveLength(200)
       const seen = new Map<string, Activity>()
       for (const raw of records as ReadonlyArray<Raw>) {
-        const activity = Either.getOrThrow(mapRecord(okta, account, raw))
+        const activity = Either.getOrThrow(mapRecord(okta.streams[0], account, raw))
         expect(activity.id).toBe(raw.uuid)
         expect(activity.created_at).toBe(raw.published)
         expect(activity.action).toBe(expectedAction(raw))
@@ -79,7 +79,7 @@ describe("okta toActivity on records fetched from the simulator", () => {
         const { records } = yield* readToEnd(account, { action: "login_failed" }, 1000)
         const raw = records[0] as Raw
         expect(raw.authenticationContext?.credentialType).toBeNull()
-        const { remote_data: _, ...activity } = Either.getOrThrow(mapRecord(okta, account, raw))
+        const { remote_data: _, ...activity } = Either.getOrThrow(mapRecord(okta.streams[0], account, raw))
         expect(activity).toEqual({
           id: raw.uuid,
           actor: { type: "user", user: { id: raw.actor?.id } },
@@ -98,7 +98,7 @@ describe("okta toActivity on records fetched from the simulator", () => {
       const raw = (records as ReadonlyArray<Raw>).find(
         (r) => r.authenticationContext?.credentialType === "PASSWORD",
       )
-      const activity = Either.getOrThrow(mapRecord(okta, account, raw))
+      const activity = Either.getOrThrow(mapRecord(okta.streams[0], account, raw))
       expect(activity.action).toBe("login")
       expect(activity.context).toEqual({
         ip_address: raw?.client?.ipAddress,
@@ -117,7 +117,7 @@ describe("okta toActivity on records fetched from the simulator", () => {
         const { records } = yield* readToEnd(account, {}, 1000)
         const job = (records as ReadonlyArray<Raw>).find((r) => r.actor?.type === "SystemPrincipal")
         expect(job?.client?.ipAddress).toBeNull()
-        const activity = Either.getOrThrow(mapRecord(okta, account, job))
+        const activity = Either.getOrThrow(mapRecord(okta.streams[0], account, job))
         expect(activity.actor).toEqual({ type: "system" })
         expect(activity).not.toHaveProperty("context")
       }).pipe(Effect.provide(HttpLive)),
@@ -139,7 +139,9 @@ describe("okta toActivity on records fetched from the simulator", () => {
           target: null,
         })
         const { records } = yield* readToEnd(account, {}, 10)
-        const { remote_data, ...activity } = Either.getOrThrow(mapRecord(okta, account, records[0]))
+        const { remote_data, ...activity } = Either.getOrThrow(
+          mapRecord(okta.streams[0], account, records[0]),
+        )
         expect(activity).toEqual({
           id: "9f3b1c2e-aa11-11f0-8e1a-0242ac120002",
           actor: { type: "anonymous" },
@@ -162,7 +164,7 @@ describe("okta toActivity on records fetched from the simulator", () => {
         expect(records).toHaveLength(2)
         // flip + getOrThrow: a record that mapped after all fails the test here.
         const [noUuid, badTime] = records.map((raw) =>
-          Either.flip(mapRecord(okta, account, raw)).pipe(Either.getOrThrow),
+          Either.flip(mapRecord(okta.streams[0], account, raw)).pipe(Either.getOrThrow),
         )
         expect(noUuid).toMatchObject({ stage: "decode", reason: expect.stringContaining("uuid") })
         expect(badTime).toMatchObject({ stage: "map", reason: expect.stringContaining("published") })

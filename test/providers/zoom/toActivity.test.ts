@@ -1,25 +1,15 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
 import { mapRecord } from "../../../src/providers/mapRecord.ts"
-import type { AnyProviderAdapter } from "../../../src/providers/ProviderAdapter.ts"
 import { zoom } from "../../../src/providers/zoom/index.ts"
 import { activityLogId, operationLogId } from "../../../src/providers/zoom/syntheticId.ts"
 import { activityLogToActivity, operationLogToActivity } from "../../../src/providers/zoom/toActivity.ts"
-import { ZoomActivityLog } from "../../../src/providers/zoom/ZoomActivityLog.ts"
-import { ZoomOperationLog } from "../../../src/providers/zoom/ZoomOperationLog.ts"
+import type { ZoomActivityLog } from "../../../src/providers/zoom/ZoomActivityLog.ts"
+import type { ZoomOperationLog } from "../../../src/providers/zoom/ZoomOperationLog.ts"
 import { activityFixture, operationFixture, zoomAccount } from "./zoomFixtures.ts"
 
-/** The adapter as the contract will hold it, one per stream: decode, then map. */
-const activitiesStream: AnyProviderAdapter = {
-  ...zoom,
-  record: ZoomActivityLog,
-  toActivity: activityLogToActivity,
-}
-const operationLogsStream: AnyProviderAdapter = {
-  ...zoom,
-  record: ZoomOperationLog,
-  toActivity: operationLogToActivity,
-}
+/** The streams as the contract holds them: decode, then map. */
+const [activitiesStream, operationLogsStream] = zoom.streams
 
 const SYNTHETIC_ID = /^[A-Za-z0-9_-]{32}$/
 

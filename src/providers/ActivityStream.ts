@@ -1,0 +1,88 @@
+import type { Duration, Either } from "effect"
+import { Schema } from "effect"
+import type { Activity } from "../domain/Activity.ts"
+import type { ActivityFilters, FilterName } from "../domain/ActivityFilters.ts"
+import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
+import type { ProviderError } from "../http/ProviderError.ts"
+import type { Paginator } from "./paging/Paginator.ts"
+
+/** Why a raw provider record could not become an Activity. */
+export interface MappingFailure {
+  readonly reason: string
+}
+
+/** A schema decoding unknown input into `A`, whatever its encoded form. */
+// biome-ignore lint/suspicious/noExplicitAny: Schema is invariant in its encoded type; callers only decode unknown input.
+export type DecoderOf<A> = Schema.Schema<A, any>
+
+/** The order a provider returns a stream's records in, as documented (or observed: the provider note says which). */
+export type RecordOrder = "oldest_first" | "newest_first" | "unsorted"
+
+/**
+ * How a stream is tailed between polls (MATRIX.md §7, "Tail modes"):
+ * - `cursor`: the provider's continuation is the position, kept between polls; asking it again later yields
+ *   only newer records (Okta polling, Asana, Atlassian's stream, Dropbox, Figma).
+ * - `watermark`: the position is a time lower bound (inclusive) plus the ids already emitted at it; every
+ *   poll re-queries from it, pages to the end, sorts by time and drops what was emitted. Continuations live
+ *   only within one read, so a short-lived token (Zoom) or locator (Salesforce) is never checkpointed.
+ */
+export type TailMode =
+  | { readonly mode: "cursor" }
+  | {
+      readonly mode: "watermark"
+      /** Records newer than now − settle are left for a later poll: providers that publish late (GitHub, Zendesk). */
+      readonly settle?: Duration.Duration
+    }
+
+/**
+ * The position of a watermark stream: where the next read starts (inclusive) and the ids already emitted at
+ * that instant, so records sharing the boundary timestamp are neither repeated nor missed. `rejected` holds
+ * digests of records that could not be mapped (they carry no usable time), so each is dead-lettered once.
+ */
+export const Watermark = Schema.Struct({
+  since: Schema.String,
+  seen: Schema.Array(Schema.String),
+  rejected: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] }),
+}).annotations({ identifier: "Watermark" })
+export type Watermark = typeof Watermark.Type
+
+/**
+ * One log of an integration (Okta's System Log; Zoom's sign-in report and operation logs; HubSpot's three):
+ * its records, their mapping, and the facts the shared machinery pages it by. A stream performs no HTTP.
+ */
+export interface ActivityStream<Raw = unknown, Continuation = unknown> {
+  /** Unique within the integration; the key of its position in checkpoints and cursors. Never rename one. */
+  readonly name: string
+  /** The raw record as the provider documents it. */
+  readonly record: DecoderOf<Raw>
+  /**
+   * Raw record → unified Activity. Pure: same record, same Activity (and the same id: records without one get a
+   * deterministic id from their content). `remote_data` is attached by the caller.
+   */
+  readonly toActivity: (record: Raw, account: IntegratedAccount) => Either.Either<Activity, MappingFailure>
+  readonly order: RecordOrder
+  readonly tail: TailMode
+  readonly paging: Paginator<Continuation>
+  /**
+   * Filters that reach the provider's own parameters. Every other filter the integration supports is applied
+   * by the shared post-filter to the mapped Activities; `created_at` is always checked there too, exactly.
+   */
+  readonly pushedDown: ReadonlyArray<FilterName>
+  /** False when no record of this stream can match the filters (e.g. an action it never holds): not asked at all. */
+  readonly canMatch?: (filters: ActivityFilters) => boolean
+  /** The only paths its requests may take on the account's origin (stored positions, provider links included). */
+  readonly paths?: ReadonlyArray<string>
+  /** How long the provider keeps this stream's records; a watermark read never starts further back. */
+  readonly historyRetention?: Duration.Duration
+  /** The provider's error code and message out of an error body. */
+  readonly describeError?: (body: unknown) => { code?: string; message?: string }
+  /** A provider-specific answer turned into what it means (history expired, continuation expired, …). */
+  readonly classifyError?: (error: ProviderError) => ProviderError
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: an integration's streams have different raw and continuation types.
+export type AnyActivityStream = ActivityStream<any, any>
+
+/** The schema of a stream's position, as checkpoints and cursors hold it. */
+export const positionSchema = (stream: AnyActivityStream): DecoderOf<unknown> =>
+  stream.tail.mode === "cursor" ? stream.paging.continuation : (Watermark as DecoderOf<unknown>)

@@ -1,0 +1,123 @@
+import { randomBytes, randomUUID } from "node:crypto"
+import { describe, expect, it } from "@effect/vitest"
+import { Context, Effect, Either, Layer } from "effect"
+import { stringify } from "yaml"
+import { ApiServer } from "../../src/api/HttpServer.ts"
+import { providerClientsLayer } from "../../src/auth/providerClients.ts"
+import { Config, parseConfig } from "../../src/config/loadConfig.ts"
+import { CursorCodec } from "../../src/cursor/CursorCodec.ts"
+import { providers } from "../../src/providers/registry.ts"
+import { startZoomSimulator } from "../../src/simulators/zoom/ZoomSimulator.ts"
+import { accountFor, expectedIds } from "../providers/zoom/zoomTestKit.ts"
+
+interface Answer {
+  readonly status: number
+  readonly body: {
+    readonly result?: ReadonlyArray<{ id: string; action?: string; description?: string }>
+    readonly next_cursor?: string | null
+    readonly error?: { code: string }
+  }
+}
+
+const zoomApi = Effect.gen(function* () {
+  const sim = yield* startZoomSimulator({ seed: 9, historySize: 45, requestsPerSecond: 1_000 })
+  const apiKey = randomBytes(24).toString("base64url")
+  const good = randomUUID()
+  const refused = randomUUID()
+  const yaml = stringify({
+    server: {
+      host: "127.0.0.1",
+      port: 0,
+      api_keys: [apiKey],
+      cursor_secret: randomBytes(32).toString("base64url"),
+    },
+    accounts: [
+      {
+        id: good,
+        integration: "zoom",
+        base_url: sim.baseUrl,
+        credentials: sim.credentials,
+        settings: sim.settings,
+      },
+      {
+        id: refused,
+        integration: "zoom",
+        base_url: sim.baseUrl,
+        credentials: { access_token: "expired-token" },
+      },
+    ],
+  })
+  const loaded = Either.getOrThrow(parseConfig("zoom.yaml", yaml, {}))
+  const server = yield* Layer.build(
+    Layer.provide(
+      ApiServer.layer,
+      Layer.mergeAll(
+        Config.layer(loaded),
+        CursorCodec.layer(loaded.config.server.cursor_secret),
+        providerClientsLayer(providers, { retryBase: "10 millis", maxRetries: 1 }),
+      ),
+    ),
+  )
+  const url = Context.get(server, ApiServer).url
+  const list = (params: Record<string, string>) =>
+    Effect.promise(async (): Promise<Answer> => {
+      const response = await fetch(
+        new URL(`/unified/user-directory/activities?${new URLSearchParams(params)}`, url),
+        {
+          headers: { authorization: `Bearer ${apiKey}` },
+        },
+      )
+      return { status: response.status, body: (await response.json()) as Answer["body"] }
+    })
+  return { sim, good, refused, list }
+})
+
+describe("zoom through the endpoint", () => {
+  it.scopedLive(
+    "pages both streams by next_cursor until null, each activity once; action=login is the sign-ins",
+    () =>
+      Effect.gen(function* () {
+        const { sim, good, list } = yield* zoomApi
+        const ids: string[] = []
+        let cursor: string | null | undefined
+        for (let i = 0; i < 30 && cursor !== null; i++) {
+          const answer = yield* list({
+            integrated_account_id: good,
+            limit: "10",
+            ...(cursor ? { next_cursor: cursor } : {}),
+          })
+          expect(answer.status).toBe(200)
+          expect((answer.body.result ?? []).length).toBeLessThanOrEqual(10)
+          ids.push(...(answer.body.result ?? []).map((a) => a.id))
+          cursor = answer.body.next_cursor
+        }
+        const account = accountFor(sim)
+        const expected = [
+          ...expectedIds(sim, account, "activities"),
+          ...expectedIds(sim, account, "operation_logs"),
+        ]
+        expect(new Set(ids).size).toBe(ids.length)
+        expect([...ids].sort()).toEqual(expected.map((a) => a.id).sort())
+
+        const logins = yield* list({ integrated_account_id: good, action: "login", limit: "200" })
+        expect(logins.status).toBe(200)
+        expect(logins.body.result?.every((a) => a.action === "login" && a.description === "Sign in")).toBe(
+          true,
+        )
+        expect(logins.body.result?.length).toBe(
+          expectedIds(sim, account, "activities").filter((a) => a.action === "login").length,
+        )
+        const logout = yield* list({ integrated_account_id: good, action: "logout" })
+        expect(logout.status).toBe(400)
+      }),
+  )
+
+  it.scopedLive("a token Zoom refuses (401) is remote_unauthorized", () =>
+    Effect.gen(function* () {
+      const { refused, list } = yield* zoomApi
+      const answer = yield* list({ integrated_account_id: refused })
+      expect(answer.status).toBe(502)
+      expect(answer.body.error?.code).toBe("remote_unauthorized")
+    }),
+  )
+})
