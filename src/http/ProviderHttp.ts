@@ -1,4 +1,4 @@
-import { Context, Duration, Effect, FiberRef, Layer, Metric, Ref, Schedule } from "effect"
+import { Clock, Context, Duration, Effect, FiberRef, Layer, Metric, Ref, Schedule } from "effect"
 import { Agent, type Dispatcher, request } from "undici"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 import {
@@ -153,10 +153,11 @@ const makeProviderHttp = (options: ProviderHttpOptions) =>
         const account = req.account
         const quota = (yield* Ref.get(quotas)).get(quotaKey(req))
         const replay = yield* FiberRef.get(ReplayPriority)
+        const now = yield* Clock.currentTimeMillis
         // A window already reset says nothing about the next one.
-        const windowOpen = quota?.resetAt === undefined || quota.resetAt > Date.now()
+        const windowOpen = quota?.resetAt === undefined || quota.resetAt > now
         if (replay && quota?.remaining !== undefined && quota.remaining <= replay.reserve && windowOpen) {
-          const wait = Math.max(0, (quota.resetAt ?? Date.now() + 1_000) - Date.now())
+          const wait = Math.max(0, (quota.resetAt ?? now + 1_000) - now)
           return yield* new ProviderRateLimited({
             integration: account.integration,
             retryAfterMs: wait,
@@ -164,7 +165,7 @@ const makeProviderHttp = (options: ProviderHttpOptions) =>
           })
         }
         if (quota?.remaining === undefined || quota.remaining > 0 || quota.resetAt === undefined) return
-        const wait = quota.resetAt - Date.now()
+        const wait = quota.resetAt - now
         if (wait <= 0) return
         if (wait > maxWaitMs) {
           return yield* new ProviderRateLimited({
@@ -223,7 +224,7 @@ const makeProviderHttp = (options: ProviderHttpOptions) =>
             onSuccess: ({ status }) => countProviderRequest(req.account, String(status)),
           }),
         )
-        const now = Date.now()
+        const now = yield* Clock.currentTimeMillis
         const quota = readRateLimit(response.headers, now)
         if (quota.remaining !== undefined || quota.resetAt !== undefined) {
           yield* Ref.update(quotas, (m) => new Map(m).set(quotaKey(req), quota))
