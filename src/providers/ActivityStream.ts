@@ -70,8 +70,11 @@ export interface ActivityStream<Raw = unknown, Continuation = unknown> {
   readonly pushedDown: ReadonlyArray<FilterName>
   /** False when no record of this stream can match the filters (e.g. an action it never holds): not asked at all. */
   readonly canMatch?: (filters: ActivityFilters) => boolean
-  /** The only paths its requests may take on the account's origin (stored positions, provider links included). */
-  readonly paths?: ReadonlyArray<string>
+  /**
+   * The only paths its requests may take on the account's origin (stored positions, provider links included);
+   * a function where the path names the account's tenant (an organization).
+   */
+  readonly paths?: ReadonlyArray<string> | ((account: IntegratedAccount) => ReadonlyArray<string>)
   /** How long the provider keeps this stream's records; a watermark read never starts further back. */
   readonly historyRetention?: Duration.Duration
   /** The provider's error code and message out of an error body. */
@@ -79,6 +82,13 @@ export interface ActivityStream<Raw = unknown, Continuation = unknown> {
   /** A provider-specific answer turned into what it means (history expired, continuation expired, …). */
   readonly classifyError?: (error: ProviderError) => ProviderError
 }
+
+/** The paths a stream's requests may take for `account`; undefined = any path on the account's origin. */
+export const pathsOf = (
+  stream: Pick<ActivityStream, "paths">,
+  account: IntegratedAccount,
+): ReadonlyArray<string> | undefined =>
+  typeof stream.paths === "function" ? stream.paths(account) : stream.paths
 
 // biome-ignore lint/suspicious/noExplicitAny: an integration's streams have different raw and continuation types.
 export type AnyActivityStream = ActivityStream<any, any>

@@ -1,4 +1,6 @@
 import type { Integration } from "../providers/registry.ts"
+import { startAtlassianSimulator } from "./atlassian/AtlassianSimulator.ts"
+import { startGitHubSimulator } from "./github/GitHubSimulator.ts"
 import { startOktaSimulator } from "./okta/OktaSimulator.ts"
 import type { StartSimulator } from "./ProviderSimulator.ts"
 import { startZoomSimulator } from "./zoom/ZoomSimulator.ts"
@@ -8,6 +10,8 @@ import { startZoomSimulator } from "./zoom/ZoomSimulator.ts"
  * one folder under src/simulators plus one line here.
  */
 export const simulators: { readonly [I in Integration]?: StartSimulator } = {
+  atlassian: startAtlassianSimulator,
+  github: startGitHubSimulator,
   okta: startOktaSimulator,
   zoom: startZoomSimulator,
 }

@@ -249,7 +249,7 @@ describe("ProviderHttp response size cap", () => {
 })
 
 describe("ProviderHttp rate limits answered with 403 (GitHub)", () => {
-  const answering = (answers: ReadonlyArray<{ status: number; headers?: Record<string, string> }>) =>
+  const answering = (answers: Array<{ status: number; headers?: Record<string, string> }>) =>
     loopbackServer((_req, res) => {
       const answer = answers.shift() ?? { status: 200 }
       res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers })

@@ -8,7 +8,20 @@ import { queryResultUrl } from "../../src/providers/paging/queryResultUrl.ts"
 
 // The families not yet used by a built stream, exercised on answers in their providers' documented shapes.
 
-const query: PageQuery = { filters: {}, limit: 2, from: undefined, to: undefined, now: 0 }
+const query: PageQuery = {
+  account: {
+    id: "paginator-test",
+    integration: "hubspot",
+    baseUrl: new URL("https://api.example.com"),
+    credentials: undefined as never,
+    settings: {},
+  },
+  filters: {},
+  limit: 2,
+  from: undefined,
+  to: undefined,
+  now: 0,
+}
 const answer = (body: unknown) => ({ status: 200, headers: {}, body })
 const sent = <C>(continuation: C | undefined) => ({ url: new URL("https://api.example.com/x"), continuation })
 

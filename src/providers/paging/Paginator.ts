@@ -1,5 +1,6 @@
 import type { Either } from "effect"
 import type { ActivityFilters } from "../../domain/ActivityFilters.ts"
+import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
 import type { ProviderError } from "../../http/ProviderError.ts"
 import type { ProviderAnswer, ProviderCall } from "../ProviderCall.ts"
 
@@ -11,6 +12,8 @@ export type PagingFamily = "link_header" | "body_cursor" | "offset" | "date_wind
 
 /** What one read of a stream asks the provider for. */
 export interface PageQuery {
+  /** The account read: where a path names the tenant (GitHub's org, Atlassian's orgId), it comes from here. */
+  readonly account: IntegratedAccount
   readonly filters: ActivityFilters
   /** Records wanted per provider page (already within the provider's bounds where the paginator knows them). */
   readonly limit: number
@@ -56,6 +59,15 @@ export interface Paginator<Continuation> {
   readonly first: (query: PageQuery) => ProviderCall
   /** The request that continues a read. */
   readonly next: (continuation: Continuation, query: PageQuery) => Either.Either<ProviderCall, ProviderError>
+  /**
+   * For cursor-tailed streams whose provider may refuse a stored continuation (Atlassian's `ADMIN-400-1`):
+   * which errors mean that, and the request that starts again from what the continuation remembers. `read`
+   * is then given the refused continuation with the restart's URL, to drop what was already read.
+   */
+  readonly restart?: {
+    readonly refused: (error: ProviderError) => boolean
+    readonly call: (continuation: Continuation, query: PageQuery) => ProviderCall
+  }
   /** The answer as records and continuation. */
   readonly read: (
     answer: ProviderAnswer,
