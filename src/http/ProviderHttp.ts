@@ -1,4 +1,4 @@
-import { Context, Duration, Effect, Layer, Ref, Schedule } from "effect"
+import { Clock, Context, Duration, Effect, Layer, Ref, Schedule } from "effect"
 import { Agent, type Dispatcher, request } from "undici"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 import {
@@ -139,7 +139,7 @@ const makeProviderHttp = (options: ProviderHttpOptions) =>
         const account = req.account
         const quota = (yield* Ref.get(quotas)).get(quotaKey(req))
         if (quota?.remaining === undefined || quota.remaining > 0 || quota.resetAt === undefined) return
-        const wait = quota.resetAt - Date.now()
+        const wait = quota.resetAt - (yield* Clock.currentTimeMillis)
         if (wait <= 0) return
         if (wait > maxWaitMs) {
           return yield* new ProviderRateLimited({
@@ -192,7 +192,7 @@ const makeProviderHttp = (options: ProviderHttpOptions) =>
               }),
           }),
         )
-        const now = Date.now()
+        const now = yield* Clock.currentTimeMillis
         const quota = readRateLimit(response.headers, now)
         if (quota.remaining !== undefined || quota.resetAt !== undefined) {
           yield* Ref.update(quotas, (m) => new Map(m).set(quotaKey(req), quota))

@@ -2,8 +2,8 @@
  * Reads the rate-limit state a provider reports in its response headers. The providers use these families:
  * - Okta `X-Rate-Limit-*`, reset in epoch seconds;
  * - GitHub/Zoom `X-RateLimit-*`, reset in epoch seconds;
- * - Atlassian's admin APIs `X-RateLimit-*` too, but the reset is an ISO 8601 date-time
- *   (`2026-03-15T09:01:00Z`; grove reads it as `%Y-%m-%dT%H:%M%z`);
+ * - Atlassian's admin APIs, Jira and Confluence `X-RateLimit-*` too, but the reset is an ISO 8601 date-time
+ *   (`2026-03-15T09:01:00Z`, `2024-06-05T12:30Z`; grove reads Atlassian's as `%Y-%m-%dT%H:%M%z`);
  * - the IETF `RateLimit-*` draft (Zendesk), reset in seconds from now;
  * plus `Retry-After` (seconds or an HTTP date) on 429/503, and on GitHub's secondary-limit 403s.
  */

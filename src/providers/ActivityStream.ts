@@ -4,6 +4,7 @@ import type { Activity } from "../domain/Activity.ts"
 import type { ActivityFilters, FilterName } from "../domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 import type { ProviderError } from "../http/ProviderError.ts"
+import type { AllowedPaths } from "./ProviderCall.ts"
 import type { Paginator } from "./paging/Paginator.ts"
 
 /** Why a raw provider record could not become an Activity. */
@@ -71,10 +72,10 @@ export interface ActivityStream<Raw = unknown, Continuation = unknown> {
   /** False when no record of this stream can match the filters (e.g. an action it never holds): not asked at all. */
   readonly canMatch?: (filters: ActivityFilters) => boolean
   /**
-   * The only paths its requests may take on the account's origin (stored positions, provider links included);
-   * a function where the path names the account's tenant (an organization).
+   * The only paths its requests may take on the account's origin (stored positions, provider links included):
+   * a list, or a test for APIs whose paths carry ids or versions (Salesforce's `/services/data/vNN.N/query/<locator>`).
    */
-  readonly paths?: ReadonlyArray<string> | ((account: IntegratedAccount) => ReadonlyArray<string>)
+  readonly paths?: AllowedPaths
   /** How long the provider keeps this stream's records; a watermark read never starts further back. */
   readonly historyRetention?: Duration.Duration
   /** The provider's error code and message out of an error body. */
@@ -82,13 +83,6 @@ export interface ActivityStream<Raw = unknown, Continuation = unknown> {
   /** A provider-specific answer turned into what it means (history expired, continuation expired, …). */
   readonly classifyError?: (error: ProviderError) => ProviderError
 }
-
-/** The paths a stream's requests may take for `account`; undefined = any path on the account's origin. */
-export const pathsOf = (
-  stream: Pick<ActivityStream, "paths">,
-  account: IntegratedAccount,
-): ReadonlyArray<string> | undefined =>
-  typeof stream.paths === "function" ? stream.paths(account) : stream.paths
 
 // biome-ignore lint/suspicious/noExplicitAny: an integration's streams have different raw and continuation types.
 export type AnyActivityStream = ActivityStream<any, any>

@@ -6,7 +6,7 @@ import { ProviderHttp, type ProviderResponse } from "../http/ProviderHttp.ts"
 
 /**
  * A provider request as a stream describes it: data, not an HTTP call. `target` is a path (+ query) relative to
- * the account's base URL, or a URL the provider itself returned (a next link, `nextRecordsUrl`): either way the
+ * the account's base URL (`/path` from its origin; `path` below its own path), or a URL the provider itself returned (a next link, `nextRecordsUrl`): either way the
  * machinery resolves it against the account's configured origin and refuses any other origin before sending.
  */
 export interface ProviderCall {
@@ -22,6 +22,12 @@ export interface ProviderCall {
 
 export type ProviderAnswer = ProviderResponse
 
+/** The paths a stream may request: exact paths, or a test of the path. */
+export type AllowedPaths = ReadonlyArray<string> | ((pathname: string) => boolean)
+
+const allows = (paths: AllowedPaths, pathname: string) =>
+  typeof paths === "function" ? paths(pathname) : paths.includes(pathname)
+
 /**
  * `call.target` on the account's own origin, under one of `paths` when the stream declares them. An absolute
  * or scheme-relative target elsewhere is refused as a foreign host; a path outside the stream's API as a bad
@@ -30,10 +36,13 @@ export type ProviderAnswer = ProviderResponse
 export const resolveCall = (
   account: IntegratedAccount,
   call: ProviderCall,
-  paths: ReadonlyArray<string> | undefined,
+  paths: AllowedPaths | undefined,
 ): Either.Either<URL, ForeignHostRefused | ProviderBadResponse> => {
   const integration = account.integration
-  const url = URL.parse(call.target, account.baseUrl.href)
+  // A relative target (no leading slash) sits below the base URL's own path, as a gateway base such as
+  // `https://api.atlassian.com/ex/jira/{cloudId}` needs; a base without a trailing slash still counts as a folder.
+  const base = account.baseUrl.href.endsWith("/") ? account.baseUrl.href : `${account.baseUrl.href}/`
+  const url = URL.parse(call.target, base)
   if (url === null) {
     return Either.left(
       new ProviderBadResponse({ integration, message: `${integration} request target is not a URL` }),
@@ -48,11 +57,11 @@ export const resolveCall = (
       }),
     )
   }
-  if (paths !== undefined && !paths.includes(url.pathname)) {
+  if (paths !== undefined && !allows(paths, url.pathname)) {
     return Either.left(
       new ProviderBadResponse({
         integration,
-        message: `${integration} request leaves the stream's API (${paths.join(", ")})`,
+        message: `${integration} request leaves the stream's API (${typeof paths === "function" ? url.pathname : paths.join(", ")})`,
       }),
     )
   }
@@ -65,7 +74,7 @@ export const resolveCall = (
 }
 
 export interface SendOptions {
-  readonly paths?: ReadonlyArray<string> | undefined
+  readonly paths?: AllowedPaths | undefined
   readonly describeError?: ((body: unknown) => { code?: string; message?: string }) | undefined
   /** Turns a provider-specific answer into the error that says what it means (e.g. history expired). */
   readonly classifyError?: ((error: ProviderError) => ProviderError) | undefined

@@ -4,7 +4,7 @@ import type { Activity } from "../domain/Activity.ts"
 import type { ActivityFilters } from "../domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 import { ProviderBadResponse, type ProviderError } from "../http/ProviderError.ts"
-import { type AnyActivityStream, pathsOf, type Watermark } from "./ActivityStream.ts"
+import type { AnyActivityStream, Watermark } from "./ActivityStream.ts"
 import { mapRecord, type RejectedRecord } from "./mapRecord.ts"
 import type { ProviderAdapter, ProviderServices } from "./ProviderAdapter.ts"
 import { sendProviderCall } from "./ProviderCall.ts"
@@ -51,7 +51,7 @@ const MAX_PAGES_PER_READ = 10_000
 const send =
   (stream: AnyActivityStream, account: IntegratedAccount) => (call: Parameters<typeof sendProviderCall>[1]) =>
     sendProviderCall(account, call, {
-      paths: pathsOf(stream, account),
+      paths: stream.paths,
       describeError: stream.describeError,
       classifyError: stream.classifyError,
     })
@@ -66,7 +66,7 @@ const readCursorPage = (
     const { account, filters, limit } = request
     const now = yield* Clock.currentTimeMillis
     const from = filters.created_at === undefined ? undefined : Date.parse(filters.created_at)
-    const query: PageQuery = { account, filters, limit, from, to: undefined, now }
+    const query: PageQuery = { filters, limit, from, to: undefined, now, settings: account.settings }
     const position = request.position ?? stream.paging.start?.(query)
     if (stream.canMatch?.(filters) === false) {
       // No record of this stream can match: an empty answer, without spending the provider's quota.
@@ -153,6 +153,7 @@ const readWatermarkPage = (
     if (stream.canMatch?.(filters) === false || from >= to) return unchanged
 
     const candidates: Candidate[] = []
+    const collected = new Set<string>()
     const rejectedNew: Array<{ raw: unknown; rejected: RejectedRecord; digest: string }> = []
     const rejectedSeen = new Set<string>()
     const windows = windowsOf(from, to, stream.paging.maxWindowMs)
@@ -162,7 +163,14 @@ const readWatermarkPage = (
     const enough = () => stream.order === "oldest_first" && candidates.length >= limit
     let windowsRead = 0
     for (const [windowFrom, windowTo] of windows) {
-      const query: PageQuery = { account, filters, limit, from: windowFrom, to: windowTo, now }
+      const query: PageQuery = {
+        filters,
+        limit,
+        from: windowFrom,
+        to: windowTo,
+        now,
+        settings: account.settings,
+      }
       let call = stream.paging.first(query)
       let continuation: unknown
       let cutShort = false
@@ -187,6 +195,10 @@ const readWatermarkPage = (
           const at = Date.parse(mapped.right.created_at)
           if (at < from || at >= windowTo || at < windowFrom) continue
           if (at === from && seen.has(mapped.right.id)) continue
+          // Offset pages over a newest-first list shift when a record lands inside the window mid-read (a
+          // late publisher): the record at a page boundary then comes twice. It is one record, kept once.
+          if (collected.has(mapped.right.id)) continue
+          collected.add(mapped.right.id)
           candidates.push({ raw, activity: mapped.right, at })
         }
         if (page.continuation === undefined) break

@@ -1,8 +1,12 @@
 import type { Integration } from "../providers/registry.ts"
 import { startAtlassianSimulator } from "./atlassian/AtlassianSimulator.ts"
+import { startConfluenceSimulator } from "./confluence/ConfluenceSimulator.ts"
 import { startGitHubSimulator } from "./github/GitHubSimulator.ts"
+import { startJiraSimulator } from "./jira/JiraSimulator.ts"
 import { startOktaSimulator } from "./okta/OktaSimulator.ts"
 import type { StartSimulator } from "./ProviderSimulator.ts"
+import { startSalesforceSimulator } from "./salesforce/SalesforceSimulator.ts"
+import { startZendeskSimulator } from "./zendesk/ZendeskSimulator.ts"
 import { startZoomSimulator } from "./zoom/ZoomSimulator.ts"
 
 /**
@@ -11,7 +15,11 @@ import { startZoomSimulator } from "./zoom/ZoomSimulator.ts"
  */
 export const simulators: { readonly [I in Integration]?: StartSimulator } = {
   atlassian: startAtlassianSimulator,
+  confluence: startConfluenceSimulator,
   github: startGitHubSimulator,
+  jira: startJiraSimulator,
   okta: startOktaSimulator,
+  salesforce: startSalesforceSimulator,
+  zendesk: startZendeskSimulator,
   zoom: startZoomSimulator,
 }

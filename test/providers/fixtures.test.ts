@@ -17,14 +17,13 @@ interface Fixture {
 }
 
 const root = new URL("../fixtures/", import.meta.url)
-const queryFor = (account: IntegratedAccount) => ({
-  account,
+const query = {
   filters: {},
   limit: 100,
   from: undefined,
   to: undefined,
   now: Date.parse("2026-11-02T00:00:00Z"),
-})
+}
 const fixtureAccount = (integration: string): IntegratedAccount => ({
   id: "fixture-account",
   integration,
@@ -62,7 +61,7 @@ describe("streams read recorded-shape fixtures through their pure functions", ()
     if (!("answer" in text)) {
       // A bare page: every record is read and maps, and the page's own continuation is what the paginator says.
       const page = Either.getOrThrow(
-        stream.paging.read({ status: 200, headers: {}, body: text }, queryFor(fixtureAccount(integration)), {
+        stream.paging.read({ status: 200, headers: {}, body: text }, query, {
           url: new URL("https://provider.example/"),
           continuation: undefined,
         }),
@@ -82,7 +81,7 @@ describe("streams read recorded-shape fixtures through their pure functions", ()
       settings: {},
     }
     const page = Either.getOrThrow(
-      stream.paging.read(fixture.answer, queryFor(account), { url: sent, continuation: undefined }),
+      stream.paging.read(fixture.answer, query, { url: sent, continuation: undefined }),
     )
     expect(page.continuation).toEqual(fixture.expected.continuation)
     if (fixture.expected.hasMore !== undefined) expect(page.hasMore).toBe(fixture.expected.hasMore)

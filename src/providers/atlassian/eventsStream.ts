@@ -5,8 +5,7 @@ import {
   canMatchAction,
   describeError,
   eventsStreamPaging,
-  eventsStreamPath,
-  organizationOf,
+  isEventsStreamPath,
 } from "./eventsStreamPaging.ts"
 import { AtlassianActionKeys, toActivity } from "./toActivity.ts"
 
@@ -25,6 +24,6 @@ export const eventsStream: ActivityStream<Event, AtlassianCursor> = {
   // `from` takes created_at; the stream has no action parameter: the shared post-filter applies it.
   pushedDown: ["created_at"],
   canMatch: (filters) => canMatchAction(filters.action, AtlassianActionKeys),
-  paths: (account) => [eventsStreamPath(organizationOf(account))],
+  paths: isEventsStreamPath,
   describeError,
 }

@@ -1,6 +1,5 @@
 import { Either, Option, Schema } from "effect"
 import { toUtcInstant, type UnifiedAction, UtcInstant } from "../../domain/Activity.ts"
-import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
 import { ProviderBadResponse, type ProviderError } from "../../http/ProviderError.ts"
 import type { ProviderCall } from "../ProviderCall.ts"
 import { clampLimit, type Paginator } from "../paging/Paginator.ts"
@@ -27,8 +26,13 @@ export const eventsPath = (orgId: string): string => `/admin/v1/orgs/${encodeURI
 export const eventActionsPath = (orgId: string): string =>
   `/admin/v1/orgs/${encodeURIComponent(orgId)}/event-actions`
 
+/** Any organization's events-stream path: the paths the stream's requests may take. */
+export const isEventsStreamPath = (pathname: string): boolean =>
+  /^\/admin\/v1\/orgs\/[^/]+\/events-stream$/.test(pathname)
+
 /** The organization an account reads: its configured `organization_id` (required for Atlassian). */
-export const organizationOf = (account: IntegratedAccount): string => account.settings.organization_id ?? ""
+export const organizationOf = (settings: Readonly<Record<string, string>> | undefined): string =>
+  settings?.organization_id ?? ""
 
 /**
  * Whether any event can carry the unified `action`: only actions some known key maps to. Where none does
@@ -133,19 +137,19 @@ export const eventsStreamPaging: Paginator<AtlassianCursor> = {
   family: "body_cursor",
   continuation: AtlassianCursor,
   first: (query) => ({
-    target: eventsStreamPath(organizationOf(query.account)),
+    target: eventsStreamPath(organizationOf(query.settings)),
     query: startQuery(query.from, query.limit),
   }),
   // The cursor carries the order and the bounds; only the page size goes with it.
   next: (cursor, query) =>
     Either.right({
-      target: eventsStreamPath(organizationOf(query.account)),
+      target: eventsStreamPath(organizationOf(query.settings)),
       query: { cursor: cursor.token, limit: String(clampLimit(query.limit, EVENTS_STREAM_PAGE_SIZE)) },
     }),
   restart: {
     refused: isCursorRefused,
     call: (cursor, query): ProviderCall => ({
-      target: eventsStreamPath(organizationOf(query.account)),
+      target: eventsStreamPath(organizationOf(query.settings)),
       query: startQuery(cursor.since === undefined ? query.from : Date.parse(cursor.since), query.limit),
     }),
   },

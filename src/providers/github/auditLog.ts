@@ -6,6 +6,7 @@ import {
   AUDIT_LOG_MAX_PER_PAGE,
   auditLogPath,
   auditLogQueryParams,
+  isAuditLogPath,
   organizationOf,
 } from "./auditLogQuery.ts"
 import { GitHubAuditLogEvent, GitHubError } from "./GitHubAuditLogEvent.ts"
@@ -38,7 +39,7 @@ export const auditLog: ActivityStream<GitHubAuditLogEvent, LinkPosition> = {
   tail: { mode: "watermark", settle: AUDIT_LOG_SETTLE },
   paging: linkHeader({
     integration: "github",
-    path: (query) => auditLogPath(organizationOf(query.account)),
+    path: (query) => auditLogPath(organizationOf(query.settings)),
     firstQuery: auditLogQueryParams,
     records: (body) => (Array.isArray(body) ? body : undefined),
     limitParam: "per_page",
@@ -49,7 +50,7 @@ export const auditLog: ActivityStream<GitHubAuditLogEvent, LinkPosition> = {
   }),
   // The spec gives GitHub no filter beyond the organization, which is the path.
   pushedDown: [],
-  paths: (account) => [auditLogPath(organizationOf(account))],
+  paths: isAuditLogPath,
   // Audit events are kept 180 days (Git events 7; the stream reads web events).
   historyRetention: Duration.days(180),
   describeError,

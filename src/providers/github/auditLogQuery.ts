@@ -1,4 +1,3 @@
-import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
 import type { PageQuery } from "../paging/Paginator.ts"
 
 // The request side of GitHub's organization audit log (REST reference "Get the audit log for an organization";
@@ -20,8 +19,12 @@ export const AUDIT_LOG_MAX_PER_PAGE = 100
 
 export const auditLogPath = (org: string): string => `/orgs/${encodeURIComponent(org)}/audit-log`
 
+/** Any organization's audit-log path: the paths the stream's requests may take. */
+export const isAuditLogPath = (pathname: string): boolean => /^\/orgs\/[^/]+\/audit-log$/.test(pathname)
+
 /** The organization an account reads: its configured `organization_id` (required for GitHub). */
-export const organizationOf = (account: IntegratedAccount): string => account.settings.organization_id ?? ""
+export const organizationOf = (settings: Readonly<Record<string, string>> | undefined): string =>
+  settings?.organization_id ?? ""
 
 const SECOND = 1000
 const floorToSecond = (ms: number): number => Math.floor(ms / SECOND) * SECOND

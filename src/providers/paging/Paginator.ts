@@ -1,6 +1,5 @@
 import type { Either } from "effect"
 import type { ActivityFilters } from "../../domain/ActivityFilters.ts"
-import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
 import type { ProviderError } from "../../http/ProviderError.ts"
 import type { ProviderAnswer, ProviderCall } from "../ProviderCall.ts"
 
@@ -12,8 +11,6 @@ export type PagingFamily = "link_header" | "body_cursor" | "offset" | "date_wind
 
 /** What one read of a stream asks the provider for. */
 export interface PageQuery {
-  /** The account read: where a path names the tenant (GitHub's org, Atlassian's orgId), it comes from here. */
-  readonly account: IntegratedAccount
   readonly filters: ActivityFilters
   /** Records wanted per provider page (already within the provider's bounds where the paginator knows them). */
   readonly limit: number
@@ -23,6 +20,11 @@ export interface PageQuery {
   readonly to: number | undefined
   /** The Clock's now (epoch ms), for providers whose defaults are relative to it. */
   readonly now: number
+  /**
+   * The account's settings, for requests that depend on them (Salesforce's pinned `api_version` in the path;
+   * GitHub's and Atlassian's organization, which their paths name).
+   */
+  readonly settings?: Readonly<Record<string, string>>
 }
 
 /** One provider answer, read: its raw records and how to continue (undefined: the provider has no more). */

@@ -21,7 +21,7 @@ import { atlassianAccount, pageFixture } from "./atlassianFixtures.ts"
 
 const START = Date.parse("2026-03-15T09:00:00Z")
 const query: PageQuery = {
-  account: atlassianAccount,
+  settings: atlassianAccount.settings,
   filters: {},
   limit: 500,
   from: START + 0.7,
@@ -70,8 +70,12 @@ describe("atlassian events-stream requests", () => {
     expect(Object.fromEntries(next.searchParams)).toEqual({ cursor: "abc", limit: "50" })
   })
 
-  it("facts: the org's path only, created_at pushed down, the action post-filtered; an action no key maps to is not asked", () => {
-    expect(typeof eventsStream.paths === "function" && eventsStream.paths(atlassianAccount)).toEqual([PATH])
+  it("facts: the events-stream path only, created_at pushed down, the action post-filtered; an action no key maps to is not asked", () => {
+    const allowed = (target: string) =>
+      Either.isRight(resolveCall(atlassianAccount, { target }, eventsStream.paths))
+    expect(allowed(`${PATH}?cursor=x`)).toBe(true)
+    expect(allowed("/admin/v1/orgs/ffff-ffff-fff/events")).toBe(false)
+    expect(allowed("/admin/v1/orgs/ffff-ffff-fff/events-stream/x")).toBe(false)
     expect(eventsStream.pushedDown).toEqual(["created_at"])
     expect(eventsStream.canMatch?.({ action: "login" })).toBe(true)
     expect(eventsStream.canMatch?.({ action: "login_failed" })).toBe(false)

@@ -12,7 +12,7 @@ import { githubAccount } from "./githubFixtures.ts"
 
 const from = Date.parse("2026-03-15T11:00:00.400Z")
 const to = Date.parse("2026-03-15T11:55:00.750Z")
-const query: PageQuery = { account: githubAccount, filters: {}, limit: 500, from, to, now: to }
+const query: PageQuery = { settings: githubAccount.settings, filters: {}, limit: 500, from, to, now: to }
 const answer = (link: string | undefined, body: unknown = []) => ({
   status: 200,
   headers: link === undefined ? {} : { link },
@@ -49,10 +49,12 @@ describe("github audit log: requests", () => {
     expect(auditLogPath("octo corp")).toBe("/orgs/octo%20corp/audit-log")
   })
 
-  it("paths: only the account's own org; pushed down: nothing (the spec gives GitHub no filter but the org)", () => {
-    expect(typeof auditLog.paths === "function" && auditLog.paths(githubAccount)).toEqual([
-      "/orgs/octo-corp/audit-log",
-    ])
+  it("paths: the org audit log only; pushed down: nothing (the spec gives GitHub no filter but the org)", () => {
+    const allowed = (target: string) => Either.isRight(resolveCall(githubAccount, { target }, auditLog.paths))
+    expect(allowed("/orgs/octo-corp/audit-log?phrase=x")).toBe(true)
+    // GitHub's own links name the org by id: never followed, so never allowed.
+    expect(allowed("/organizations/9919/audit-log?after=x")).toBe(false)
+    expect(allowed("/orgs/octo-corp/members")).toBe(false)
     expect(auditLog.pushedDown).toEqual([])
     expect(github.capabilities).toEqual({
       filters: ["organization_id"],

@@ -1,0 +1,129 @@
+import { randomBytes, randomUUID } from "node:crypto"
+import { describe, expect, it } from "@effect/vitest"
+import { Context, Effect, Either, Layer } from "effect"
+import { stringify } from "yaml"
+import { ApiServer } from "../../src/api/HttpServer.ts"
+import { providerClientsLayer } from "../../src/auth/providerClients.ts"
+import { Config, parseConfig } from "../../src/config/loadConfig.ts"
+import { CursorCodec } from "../../src/cursor/CursorCodec.ts"
+import { providers } from "../../src/providers/registry.ts"
+import { startZendeskSimulator } from "../../src/simulators/zendesk/ZendeskSimulator.ts"
+
+interface Answer {
+  readonly status: number
+  readonly body: {
+    readonly result?: ReadonlyArray<{ id: string; action?: string; entity?: string; entity_type?: string }>
+    readonly next_cursor?: string | null
+    readonly error?: { code: string; param?: string }
+  }
+}
+
+const SETTLE_MS = 30_000
+
+const zendeskApi = Effect.gen(function* () {
+  const sim = yield* startZendeskSimulator({ seed: 9, historySize: 45, requestsPerMinute: 100_000 })
+  const apiKey = randomBytes(24).toString("base64url")
+  const good = randomUUID()
+  const refused = randomUUID()
+  const yaml = stringify({
+    server: {
+      host: "127.0.0.1",
+      port: 0,
+      api_keys: [apiKey],
+      cursor_secret: randomBytes(32).toString("base64url"),
+    },
+    accounts: [
+      { id: good, integration: "zendesk", base_url: sim.baseUrl, credentials: sim.credentials },
+      {
+        id: refused,
+        integration: "zendesk",
+        base_url: sim.baseUrl,
+        credentials: { email: sim.credentials.email, api_token: "revoked-token" },
+      },
+    ],
+  })
+  const loaded = Either.getOrThrow(parseConfig("zendesk.yaml", yaml, {}))
+  const server = yield* Layer.build(
+    Layer.provide(
+      ApiServer.layer,
+      Layer.mergeAll(
+        Config.layer(loaded),
+        CursorCodec.layer(loaded.config.server.cursor_secret),
+        providerClientsLayer(providers, { retryBase: "10 millis", maxRetries: 1 }),
+      ),
+    ),
+  )
+  const url = Context.get(server, ApiServer).url
+  const list = (params: Record<string, string>) =>
+    Effect.promise(async (): Promise<Answer> => {
+      const response = await fetch(
+        new URL(`/unified/user-directory/activities?${new URLSearchParams(params)}`, url),
+        { headers: { authorization: `Bearer ${apiKey}` } },
+      )
+      return { status: response.status, body: (await response.json()) as Answer["body"] }
+    })
+  return { sim, good, refused, list }
+})
+
+describe("zendesk through the endpoint", () => {
+  it.scopedLive("pages by next_cursor until null, each activity once; every filter is served", () =>
+    Effect.gen(function* () {
+      const { sim, good, list } = yield* zendeskApi
+      const settledAtStart = sim
+        .auditLogs()
+        .filter((r) => Date.parse(String(r.created_at)) < Date.now() - SETTLE_MS)
+        .map((r) => String(r.id))
+      const ids: string[] = []
+      let cursor: string | null | undefined
+      for (let i = 0; i < 30 && cursor !== null; i++) {
+        const answer = yield* list({
+          integrated_account_id: good,
+          limit: "10",
+          ...(cursor ? { next_cursor: cursor } : {}),
+        })
+        expect(answer.status).toBe(200)
+        expect((answer.body.result ?? []).length).toBeLessThanOrEqual(10)
+        ids.push(...(answer.body.result ?? []).map((a) => a.id))
+        cursor = answer.body.next_cursor
+      }
+      expect(cursor).toBeNull()
+      expect(new Set(ids).size).toBe(ids.length)
+      for (const id of settledAtStart) expect(ids).toContain(id)
+
+      const target = sim.auditLogs().find((r) => r.source_type === "user" && r.action === "update")
+      const filtered = yield* list({
+        integrated_account_id: good,
+        created_at: new Date(Date.parse(String(target?.created_at))).toISOString(),
+        actor_id: String(target?.actor_id),
+        action: "updated",
+        entity: String(target?.source_id),
+        entity_type: "user",
+        ip_address: String(target?.ip_address),
+        limit: "100",
+      })
+      expect(filtered.status).toBe(200)
+      expect(filtered.body.result?.map((a) => a.id)).toContain(String(target?.id))
+      for (const activity of filtered.body.result ?? [])
+        expect(activity).toMatchObject({ action: "updated", entity_type: "user" })
+      const lastRequest = sim.requests().at(-1)
+      expect(lastRequest?.params).toEqual(
+        expect.arrayContaining([
+          ["filter[action]", "update"],
+          ["filter[source_type]", "user"],
+          ["filter[source_id]", String(target?.source_id)],
+          ["filter[actor_id]", String(target?.actor_id)],
+          ["filter[ip_address]", String(target?.ip_address)],
+        ]),
+      )
+    }),
+  )
+
+  it.scopedLive("an API token Zendesk refuses (401) is remote_unauthorized", () =>
+    Effect.gen(function* () {
+      const { refused, list } = yield* zendeskApi
+      const answer = yield* list({ integrated_account_id: refused })
+      expect(answer.status).toBe(502)
+      expect(answer.body.error?.code).toBe("remote_unauthorized")
+    }),
+  )
+})
