@@ -1,6 +1,13 @@
-import { Clock, Context, Duration, Effect, Layer, Ref, Schedule } from "effect"
+import { Clock, Context, Duration, Effect, FiberRef, Layer, Metric, Ref, Schedule } from "effect"
 import { Agent, type Dispatcher, request } from "undici"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
+import {
+  countProviderRequest,
+  forAccount,
+  providerRequestDuration,
+  rateLimitWait,
+  timed,
+} from "../observability/metrics.ts"
 import {
   ForeignHostRefused,
   isTransient,
@@ -77,6 +84,13 @@ export class ProviderHttp extends Context.Tag("ProviderHttp")<
     Layer.scoped(ProviderHttp, makeProviderHttp({ ...defaultProviderHttpOptions, ...options }))
 }
 
+/**
+ * Set (with `Effect.locally`) on requests made for the endpoint rather than the account's live stream. Such a
+ * replay request never waits for a rate-limit reset, and is refused while the provider says no more than
+ * `reserve` requests are left in the window: those are the stream's, so replay traffic cannot starve it.
+ */
+export const ReplayPriority = FiberRef.unsafeMake<{ readonly reserve: number } | undefined>(undefined)
+
 const headerText = (value: string | ReadonlyArray<string> | undefined) =>
   Array.isArray(value) ? value.join(", ") : ((value as string | undefined) ?? "")
 
@@ -138,8 +152,20 @@ const makeProviderHttp = (options: ProviderHttpOptions) =>
       Effect.gen(function* () {
         const account = req.account
         const quota = (yield* Ref.get(quotas)).get(quotaKey(req))
+        const replay = yield* FiberRef.get(ReplayPriority)
+        const now = yield* Clock.currentTimeMillis
+        // A window already reset says nothing about the next one.
+        const windowOpen = quota?.resetAt === undefined || quota.resetAt > now
+        if (replay && quota?.remaining !== undefined && quota.remaining <= replay.reserve && windowOpen) {
+          const wait = Math.max(0, (quota.resetAt ?? now + 1_000) - now)
+          return yield* new ProviderRateLimited({
+            integration: account.integration,
+            retryAfterMs: wait,
+            message: `${account.integration} rate limit: the ${quota.remaining} requests left in this window are kept for the account's live stream; resets in ${Math.ceil(wait / 1000)}s`,
+          })
+        }
         if (quota?.remaining === undefined || quota.remaining > 0 || quota.resetAt === undefined) return
-        const wait = quota.resetAt - (yield* Clock.currentTimeMillis)
+        const wait = quota.resetAt - now
         if (wait <= 0) return
         if (wait > maxWaitMs) {
           return yield* new ProviderRateLimited({
@@ -151,6 +177,7 @@ const makeProviderHttp = (options: ProviderHttpOptions) =>
         yield* Effect.logDebug("waiting for provider rate-limit reset").pipe(
           Effect.annotateLogs({ account: account.id, wait_ms: wait }),
         )
+        yield* Metric.incrementBy(forAccount(rateLimitWait, account), wait / 1000)
         yield* Effect.sleep(Duration.millis(wait))
       })
 
@@ -190,6 +217,11 @@ const makeProviderHttp = (options: ProviderHttpOptions) =>
                 timeoutMs,
                 message: `${integration} did not answer within ${timeoutMs}ms`,
               }),
+          }),
+          timed(forAccount(providerRequestDuration, req.account)),
+          Effect.tapBoth({
+            onFailure: () => countProviderRequest(req.account, "error"),
+            onSuccess: ({ status }) => countProviderRequest(req.account, String(status)),
           }),
         )
         const now = yield* Clock.currentTimeMillis
