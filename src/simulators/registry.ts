@@ -1,5 +1,7 @@
 import type { Integration } from "../providers/registry.ts"
+import { startAtlassianSimulator } from "./atlassian/AtlassianSimulator.ts"
 import { startConfluenceSimulator } from "./confluence/ConfluenceSimulator.ts"
+import { startGitHubSimulator } from "./github/GitHubSimulator.ts"
 import { startJiraSimulator } from "./jira/JiraSimulator.ts"
 import { startOktaSimulator } from "./okta/OktaSimulator.ts"
 import type { StartSimulator } from "./ProviderSimulator.ts"
@@ -12,7 +14,9 @@ import { startZoomSimulator } from "./zoom/ZoomSimulator.ts"
  * one folder under src/simulators plus one line here.
  */
 export const simulators: { readonly [I in Integration]?: StartSimulator } = {
+  atlassian: startAtlassianSimulator,
   confluence: startConfluenceSimulator,
+  github: startGitHubSimulator,
   jira: startJiraSimulator,
   okta: startOktaSimulator,
   salesforce: startSalesforceSimulator,
