@@ -36,6 +36,11 @@ export interface ProviderAdapter {
    * resumes from the oldest kept activity and records the history in between as a gap.
    */
   readonly historyRetention?: Duration.Duration
+  /**
+   * The shortest time between two polls of an account that the provider's quota sustains (GitHub: 1,750
+   * audit-log queries an hour). A shorter `poll.interval` / `poll_interval` is raised to it.
+   */
+  readonly minPollInterval?: Duration.Duration
   /** The public API root, where the provider has one; accounts may override it with `base_url`. */
   readonly defaultBaseUrl?: string
   /** The credential forms the provider accepts: config keys decoded at start into the typed value. */
