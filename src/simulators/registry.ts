@@ -1,4 +1,5 @@
 import type { Integration } from "../providers/registry.ts"
+import { startBrowserStackSimulator } from "./browserstack/BrowserStackSimulator.ts"
 import { startConfluenceSimulator } from "./confluence/ConfluenceSimulator.ts"
 import { startJiraSimulator } from "./jira/JiraSimulator.ts"
 import { startOktaSimulator } from "./okta/OktaSimulator.ts"
@@ -12,6 +13,7 @@ import { startZoomSimulator } from "./zoom/ZoomSimulator.ts"
  * one folder under src/simulators plus one line here.
  */
 export const simulators: { readonly [I in Integration]?: StartSimulator } = {
+  browserstack: startBrowserStackSimulator,
   confluence: startConfluenceSimulator,
   jira: startJiraSimulator,
   okta: startOktaSimulator,
