@@ -1,5 +1,6 @@
 import type { Integration } from "../providers/registry.ts"
 import { startAtlassianSimulator } from "./atlassian/AtlassianSimulator.ts"
+import { startBrowserStackSimulator } from "./browserstack/BrowserStackSimulator.ts"
 import { startConfluenceSimulator } from "./confluence/ConfluenceSimulator.ts"
 import { startGitHubSimulator } from "./github/GitHubSimulator.ts"
 import { startJiraSimulator } from "./jira/JiraSimulator.ts"
@@ -15,6 +16,7 @@ import { startZoomSimulator } from "./zoom/ZoomSimulator.ts"
  */
 export const simulators: { readonly [I in Integration]?: StartSimulator } = {
   atlassian: startAtlassianSimulator,
+  browserstack: startBrowserStackSimulator,
   confluence: startConfluenceSimulator,
   github: startGitHubSimulator,
   jira: startJiraSimulator,
