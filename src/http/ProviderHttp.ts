@@ -134,24 +134,52 @@ const makeProviderHttp = (options: ProviderHttpOptions) =>
     const timeoutMs = Duration.toMillis(options.requestTimeout)
     const maxWaitMs = Duration.toMillis(options.maxRateLimitWait)
 
+    // Requests of an account sent and not yet answered (its streams are read concurrently): an answer's
+    // `remaining` does not count them, so they are taken off it when it is stored.
+    const inFlight = yield* Ref.make(new Map<string, number>())
+    const changeInFlight = (key: string, by: number) =>
+      Ref.modify(inFlight, (m) => {
+        const count = Math.max(0, (m.get(key) ?? 0) + by)
+        return [count, new Map(m).set(key, count)] as const
+      })
+
     const waitForQuota = (req: ProviderRequest) =>
       Effect.gen(function* () {
         const account = req.account
-        const quota = (yield* Ref.get(quotas)).get(quotaKey(req))
-        if (quota?.remaining === undefined || quota.remaining > 0 || quota.resetAt === undefined) return
-        const wait = quota.resetAt - (yield* Clock.currentTimeMillis)
-        if (wait <= 0) return
-        if (wait > maxWaitMs) {
-          return yield* new ProviderRateLimited({
-            integration: account.integration,
-            retryAfterMs: wait,
-            message: `${account.integration} rate limit exhausted; resets in ${Math.ceil(wait / 1000)}s`,
+        const key = quotaKey(req)
+        for (;;) {
+          // A request sent counts against the quota last reported until an answer reports anew.
+          const quota = yield* Ref.modify(quotas, (m) => {
+            const known = m.get(key)
+            if (known?.remaining === undefined || known.remaining <= 0) return [known, m] as const
+            return [known, new Map(m).set(key, { ...known, remaining: known.remaining - 1 })] as const
           })
+          if (quota?.remaining === undefined || quota.remaining > 0 || quota.resetAt === undefined) return
+          const wait = quota.resetAt - (yield* Clock.currentTimeMillis)
+          if (wait <= 0) return
+          if (wait > maxWaitMs) {
+            return yield* new ProviderRateLimited({
+              integration: account.integration,
+              retryAfterMs: wait,
+              message: `${account.integration} rate limit exhausted; resets in ${Math.ceil(wait / 1000)}s`,
+            })
+          }
+          yield* Effect.logDebug("waiting for provider rate-limit reset").pipe(
+            Effect.annotateLogs({ account: account.id, wait_ms: wait }),
+          )
+          yield* Effect.sleep(Duration.millis(wait))
+          // Whoever woke first may have spent the new window already: look again.
+          const current = (yield* Ref.get(quotas)).get(key)
+          if (current === quota) {
+            // Nobody was answered meanwhile: the reset has passed, so this request opens the new window.
+            yield* Ref.update(quotas, (m) => {
+              const next = new Map(m)
+              next.delete(key)
+              return next
+            })
+            return
+          }
         }
-        yield* Effect.logDebug("waiting for provider rate-limit reset").pipe(
-          Effect.annotateLogs({ account: account.id, wait_ms: wait }),
-        )
-        yield* Effect.sleep(Duration.millis(wait))
       })
 
     const attempt = (req: ProviderRequest): Effect.Effect<ProviderResponse, ProviderError> =>
@@ -191,10 +219,17 @@ const makeProviderHttp = (options: ProviderHttpOptions) =>
                 message: `${integration} did not answer within ${timeoutMs}ms`,
               }),
           }),
+          (sent) => Effect.zipRight(changeInFlight(quotaKey(req), 1), sent),
+          Effect.ensuring(changeInFlight(quotaKey(req), -1)),
         )
         const now = yield* Clock.currentTimeMillis
-        const quota = readRateLimit(response.headers, now)
-        if (quota.remaining !== undefined || quota.resetAt !== undefined) {
+        const reported = readRateLimit(response.headers, now)
+        if (reported.remaining !== undefined || reported.resetAt !== undefined) {
+          const others = (yield* Ref.get(inFlight)).get(quotaKey(req)) ?? 0
+          const quota =
+            reported.remaining === undefined
+              ? reported
+              : { ...reported, remaining: Math.max(0, reported.remaining - others) }
           yield* Ref.update(quotas, (m) => new Map(m).set(quotaKey(req), quota))
         }
         if (response.read._tag === "OverCap") {

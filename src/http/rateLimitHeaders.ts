@@ -2,7 +2,9 @@
  * Reads the rate-limit state a provider reports in its response headers. The providers use three families:
  * Okta `X-Rate-Limit-*` (reset = epoch seconds), GitHub/Zoom-style `X-RateLimit-*` (reset = epoch seconds),
  * and the IETF `RateLimit-*` draft (Zendesk, Atlassian; reset = seconds from now); plus `Retry-After`
- * (seconds or an HTTP date) on 429/503.
+ * (seconds or an HTTP date) on 429/503. HubSpot sends no reset at all, only its rolling window's length
+ * (`X-HubSpot-RateLimit-Interval-Milliseconds`) beside `X-HubSpot-RateLimit-Remaining`: a whole interval from
+ * now is when a rolling window is sure to have room again, so that is its reset.
  */
 export interface RateLimitState {
   readonly remaining?: number
@@ -31,14 +33,22 @@ export const readRateLimit = (headers: Headers, now: number): RateLimitState => 
   const remaining =
     number(header(headers, "x-rate-limit-remaining")) ??
     number(header(headers, "x-ratelimit-remaining")) ??
-    number(header(headers, "ratelimit-remaining"))
+    number(header(headers, "ratelimit-remaining")) ??
+    number(header(headers, "x-hubspot-ratelimit-remaining"))
+  const rollingIntervalMs = number(header(headers, "x-hubspot-ratelimit-interval-milliseconds"))
   const reset =
     number(header(headers, "x-rate-limit-reset")) ??
     number(header(headers, "x-ratelimit-reset")) ??
     number(header(headers, "ratelimit-reset"))
+  const resetAt =
+    reset !== undefined
+      ? resetToEpochMs(reset, now)
+      : rollingIntervalMs !== undefined && rollingIntervalMs > 0
+        ? now + rollingIntervalMs
+        : undefined
   return {
     ...(remaining === undefined ? {} : { remaining }),
-    ...(reset === undefined ? {} : { resetAt: resetToEpochMs(reset, now) }),
+    ...(resetAt === undefined ? {} : { resetAt }),
   }
 }
 

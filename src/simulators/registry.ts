@@ -1,4 +1,5 @@
 import type { Integration } from "../providers/registry.ts"
+import { startHubSpotSimulator } from "./hubspot/HubSpotSimulator.ts"
 import { startOktaSimulator } from "./okta/OktaSimulator.ts"
 import type { StartSimulator } from "./ProviderSimulator.ts"
 import { startSalesforceSimulator } from "./salesforce/SalesforceSimulator.ts"
@@ -10,6 +11,7 @@ import { startZoomSimulator } from "./zoom/ZoomSimulator.ts"
  * one folder under src/simulators plus one line here.
  */
 export const simulators: { readonly [I in Integration]?: StartSimulator } = {
+  hubspot: startHubSpotSimulator,
   okta: startOktaSimulator,
   salesforce: startSalesforceSimulator,
   zendesk: startZendeskSimulator,
