@@ -16,7 +16,7 @@ const rejectedBy = (stream: RecordMapping) => (raw: unknown) =>
 
 describe("hubspot login history → Activity", () => {
   it("maps HubSpot's documented example field by field, and nothing the spec does not list for HubSpot", () => {
-    const [raw] = pageFixture("login/001.json").results
+    const [raw] = pageFixture("login_history/001.json").results
     expect(mappedBy(loginHistory)(raw)).toEqual({
       id: "5432653",
       actor: { type: "user", user: { id: "876" } },
@@ -27,7 +27,7 @@ describe("hubspot login history → Activity", () => {
   })
 
   it("a failed attempt is login_failed; one without userId is anonymous", () => {
-    expect(pageFixture("login/002.json").results.map(mappedBy(loginHistory))).toEqual([
+    expect(pageFixture("login_history/002.json").results.map(mappedBy(loginHistory))).toEqual([
       {
         id: "5432654",
         actor: { type: "user", user: { id: "877" } },
@@ -49,7 +49,7 @@ describe("hubspot login history → Activity", () => {
   })
 
   it("a record without id, loginAt with no zone, or no loginSucceeded is rejected with the raw record and reason", () => {
-    const [raw] = pageFixture("login/001.json").results as ReadonlyArray<Record<string, unknown>>
+    const [raw] = pageFixture("login_history/001.json").results as ReadonlyArray<Record<string, unknown>>
     const { id: _id, ...noId } = raw ?? {}
     const { loginSucceeded: _s, ...noOutcome } = raw ?? {}
     for (const bad of [
@@ -67,7 +67,7 @@ describe("hubspot login history → Activity", () => {
 
 describe("hubspot security activity → Activity", () => {
   it("maps HubSpot's documented example field by field: ADD_USER is user_created, objectId the entity", () => {
-    const [raw] = pageFixture("security/001.json").results
+    const [raw] = pageFixture("security_activity/001.json").results
     expect(mappedBy(securityActivity)(raw)).toEqual({
       id: "5432653",
       actor: { type: "user", user: { id: "876" } },
@@ -79,7 +79,7 @@ describe("hubspot security activity → Activity", () => {
   })
 
   it("exports are exported, REMOVE_USER user_deleted, a type with no clear mapping stays raw; times to UTC", () => {
-    expect(pageFixture("security/002.json").results.map(mappedBy(securityActivity))).toEqual([
+    expect(pageFixture("security_activity/002.json").results.map(mappedBy(securityActivity))).toEqual([
       {
         id: "5432660",
         actor: { type: "user", user: { id: "876" } },
@@ -106,7 +106,7 @@ describe("hubspot security activity → Activity", () => {
   })
 
   it("a record without userId or type is rejected", () => {
-    const [raw] = pageFixture("security/001.json").results as ReadonlyArray<Record<string, unknown>>
+    const [raw] = pageFixture("security_activity/001.json").results as ReadonlyArray<Record<string, unknown>>
     const { userId: _u, ...noUser } = raw ?? {}
     const { type: _t, ...noType } = raw ?? {}
     for (const bad of [noUser, noType]) expect(rejectedBy(securityActivity)(bad).raw).toBe(bad)
@@ -117,8 +117,8 @@ describe("hubspot pages and requests", () => {
   const query = { filters: {}, limit: 500, from: 1_700_000_000_000, to: 1_700_000_060_000, now: 0 }
 
   it("paging.next.after is the next token; a page without paging, or an empty after, is the last", () => {
-    expect(readHubSpotPage(pageFixture("login/001.json"))?.token).toBe("NTQzMjY1Mw%3D%3D")
-    expect(readHubSpotPage(pageFixture("login/002.json"))?.token).toBeUndefined()
+    expect(readHubSpotPage(pageFixture("login_history/001.json"))?.token).toBe("NTQzMjY1Mw%3D%3D")
+    expect(readHubSpotPage(pageFixture("login_history/002.json"))?.token).toBeUndefined()
     expect(readHubSpotPage({ results: [], paging: { next: { after: "" } } })?.token).toBeUndefined()
     expect(readHubSpotPage({ data: [] })).toBeUndefined()
   })
