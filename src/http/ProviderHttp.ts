@@ -168,7 +168,9 @@ const makeProviderHttp = (options: ProviderHttpOptions) =>
             Effect.annotateLogs({ account: account.id, wait_ms: wait }),
           )
           yield* Effect.sleep(Duration.millis(wait))
-          // Whoever woke first may have spent the new window already: look again.
+          // Whoever woke first may have spent the new window already: look again. Once a reset has passed with
+          // no answer since, the waiters all go: a window must allow as many requests as are sent at once (an
+          // account's streams; HubSpot allows 100 or more per window).
           const current = (yield* Ref.get(quotas)).get(key)
           if (current === quota) {
             // Nobody was answered meanwhile: the reset has passed, so this request opens the new window.
