@@ -19,7 +19,7 @@ COPY config ./config
 USER node
 EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.MANAGEMENT_PORT||8081)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # Node 24 runs the TypeScript sources directly (type stripping); there is no build step.
 ENTRYPOINT ["node", "src/main.ts"]
 CMD ["run", "--config", "/app/config/connector.yaml"]

@@ -1,51 +1,29 @@
-import { existsSync } from "node:fs"
-import { Cause, Effect, Layer, Logger, LogLevel, Option } from "effect"
-import { parseArgs, UsageError, usage } from "./cli/args.ts"
-import { runConnector } from "./cli/runConnector.ts"
+import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import { Cause, Effect, Exit, Layer, Logger, LogLevel, Option } from "effect"
+import { ExitCode, main } from "./cli/Cli.ts"
 import { quietKafkajsTimerWarning } from "./observability/quietKafkajsTimerWarning.ts"
 
 quietKafkajsTimerWarning()
 
-const args = parseArgs(process.argv.slice(2))
-if (args instanceof UsageError) {
-  console.error(args.message)
-  process.exit(2)
-}
-if (args.command === "help") {
-  console.log(usage)
-  process.exit(0)
-}
-
-const defaultConfig = "config/connector.yaml"
-const configPath =
-  args.options.config ??
-  process.env.CONNECTOR_CONFIG ??
-  (existsSync(defaultConfig) ? defaultConfig : undefined)
-
-// Until the config sets the level, start-up problems still print as JSON on stderr.
+// Until the config sets the level, start-up problems still print as JSON (on stdout, as every log line).
 const bootLogging = Layer.merge(
   Logger.replace(Logger.defaultLogger, Logger.jsonLogger),
   Logger.minimumLogLevel(LogLevel.Info),
 )
 
-const fiber = Effect.runFork(runConnector(args, configPath).pipe(Effect.provide(bootLogging)))
-
-// SIGTERM/SIGINT interrupt the program: open transactions finish or abort, producers and servers close, exit 0.
-let stopping = false
-for (const signal of ["SIGTERM", "SIGINT"] as const) {
-  process.on(signal, () => {
-    if (stopping) process.exit(130)
-    stopping = true
-    fiber.unsafeInterruptAsFork(fiber.id())
-  })
-}
-
-fiber.addObserver((exit) => {
-  if (exit._tag === "Success" || stopping) process.exit(0)
-  const failure = Cause.failureOption(exit.cause)
-  if (Option.isSome(failure) && failure.value instanceof UsageError) {
-    console.error(usage)
-    process.exit(2)
-  }
-  process.exit(1)
+// runMain: SIGTERM/SIGINT interrupt the program (open transactions finish or abort, producers and servers
+// close) and exit 0; a usage error exits 2, any other failure 1 (its message is already on stderr).
+NodeRuntime.runMain(main(process.argv).pipe(Effect.provide([NodeContext.layer, bootLogging])), {
+  disableErrorReporting: true,
+  // The logs are pino's JSON lines (observability/logging.ts); a second, pretty copy would only interleave.
+  disablePrettyLogger: true,
+  teardown: (exit, onExit) =>
+    onExit(
+      Exit.isSuccess(exit) || Cause.isInterruptedOnly(exit.cause)
+        ? 0
+        : Option.match(Cause.failureOption(exit.cause), {
+            onNone: () => 1,
+            onSome: (error) => (error instanceof ExitCode ? error.code : 1),
+          }),
+    ),
 })

@@ -7,14 +7,25 @@ export const HealthReport = Schema.Struct(
 ).annotations({ identifier: "HealthReport" })
 export type HealthReport = typeof HealthReport.Type
 
+/** `/readyz`: 200 once `ready`, 503 before, with what is still missing. */
+export interface Readiness {
+  readonly ready: boolean
+  readonly [check: string]: unknown
+}
+
 /**
- * What `/healthz` and `/metrics` report. The default says the server is up and has no metrics; the pipeline
- * provides its own to add per-account state (`Layer.succeed(HealthStatus, { report, metrics })`).
+ * What the management listener reports. The default says the server is up and ready (the `serve` command
+ * has no pipeline); the `run` command provides its own from the streams and the broker.
  */
 export class HealthStatus extends Context.Reference<HealthStatus>()("HealthStatus", {
   defaultValue: (): {
     readonly report: Effect.Effect<HealthReport>
-    /** Prometheus text exposition format. */
-    readonly metrics: Effect.Effect<string>
-  } => ({ report: Effect.succeed({ status: "ok" }), metrics: Effect.succeed("") }),
+    readonly readiness: Effect.Effect<Readiness>
+    /** Brings the per-account metrics up to date before a scrape. */
+    readonly observe: Effect.Effect<void>
+  } => ({
+    report: Effect.succeed({ status: "ok" }),
+    readiness: Effect.succeed({ ready: true }),
+    observe: Effect.void,
+  }),
 }) {}

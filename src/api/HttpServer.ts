@@ -1,19 +1,25 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
-import type { AddressInfo } from "node:net"
-import { Cause, Context, Data, Effect, FiberSet, Layer, type Scope } from "effect"
+import { createServer, type Server } from "node:http"
+import {
+  HttpApiBuilder,
+  HttpApiScalar,
+  HttpLayerRouter,
+  HttpMiddleware,
+  HttpServer,
+  HttpServerRequest,
+  HttpServerResponse,
+  OpenApi,
+} from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
+import { Cause, Context, Effect, Exit, Layer, Option, type Scope } from "effect"
+import { durationMs } from "../config/ConnectorConfig.ts"
 import { Config } from "../config/loadConfig.ts"
 import type { CursorCodec } from "../cursor/CursorCodec.ts"
+import { makePrometheus } from "../observability/metrics.ts"
 import type { ProviderServices } from "../providers/ProviderAdapter.ts"
-import type { ApiRequest } from "./ApiRequest.ts"
-import type { ApiResponse } from "./ApiResponse.ts"
-import { errorResponse, internalErrorResponse } from "./ErrorResponse.ts"
-import { makeRouter } from "./Router.ts"
-
-export class ServerListenFailed extends Data.TaggedError("ServerListenFailed")<{
-  readonly host: string
-  readonly port: number
-  readonly message: string
-}> {}
+import { activitiesPath, ConnectorApi } from "./Api.ts"
+import { type ErrorResponse, errorResponse, retryAfter } from "./ErrorResponse.ts"
+import { HealthStatus } from "./HealthStatus.ts"
+import { ApiLive } from "./Http.ts"
 
 export interface ServerAddress {
   readonly host: string
@@ -29,49 +35,37 @@ export type ApiServerRequirements = Config | CursorCodec | ProviderServices
 /** How long in-flight requests get to finish at shutdown before their connections are cut. */
 const shutdownGrace = "10 seconds"
 
-const toApiRequest = (req: IncomingMessage): ApiRequest | undefined => {
-  // The base only completes origin-form targets (`/path?query`); URL.canParse rejects what cannot be a path.
-  const target = req.url ?? "/"
-  if (!URL.canParse(target, "http://localhost")) return undefined
-  const url = new URL(target, "http://localhost")
-  return { method: req.method ?? "GET", path: url.pathname, query: url.searchParams, headers: req.headers }
-}
-
-const writeResponse = (res: ServerResponse, response: ApiResponse) =>
-  Effect.try(() => {
-    if (res.headersSent || res.destroyed) return
-    const body = response.text?.body ?? JSON.stringify(response.body)
-    res.writeHead(response.status, {
-      ...response.headers,
-      "content-type": response.text?.contentType ?? "application/json",
-      "content-length": Buffer.byteLength(body),
-    })
-    res.end(body)
+const json = (response: ErrorResponse) =>
+  HttpServerResponse.unsafeJson(response.body, {
+    status: response.status,
+    ...(response.headers === undefined ? {} : { headers: response.headers }),
   })
 
-const listen = (host: string, port: number, onRequest: (req: IncomingMessage, res: ServerResponse) => void) =>
-  Effect.async<Server, ServerListenFailed>((resume) => {
-    const server = createServer(onRequest)
-    const onError = (error: Error) =>
-      resume(
-        Effect.fail(
-          new ServerListenFailed({
-            host,
-            port,
-            message: `cannot listen on ${host}:${port}: ${error.message}`,
-          }),
-        ),
+/**
+ * Node's server with explicit timeouts, stopped gracefully: on close it stops accepting and lets in-flight
+ * requests finish within the grace period, then cuts what is left (node's own close waits for ever).
+ */
+const listener = (host: string, port: number) =>
+  Layer.unwrapEffect(
+    Effect.gen(function* () {
+      const { timeouts } = (yield* Config).config.server
+      const server = createServer({
+        headersTimeout: durationMs(timeouts.headers),
+        requestTimeout: durationMs(timeouts.request),
+        keepAliveTimeout: durationMs(timeouts.keep_alive),
+      })
+      // Built after the server layer, so released before it: node's close then finds nothing to wait for.
+      const graceful = Layer.scopedDiscard(Effect.addFinalizer(() => closeGracefully(server)))
+      return Layer.provideMerge(
+        graceful,
+        NodeHttpServer.layer(() => server, { host, port }),
       )
-    server.once("error", onError)
-    server.listen(port, host, () => {
-      server.off("error", onError)
-      resume(Effect.succeed(server))
-    })
-  })
+    }),
+  )
 
-/** Stops accepting, lets in-flight requests finish within the grace period, then cuts what is left. */
-const close = (server: Server) =>
+const closeGracefully = (server: Server) =>
   Effect.async<void>((resume) => {
+    if (!server.listening) return resume(Effect.void)
     server.close(() => resume(Effect.void))
     server.closeIdleConnections()
   }).pipe(
@@ -80,84 +74,206 @@ const close = (server: Server) =>
     Effect.ensuring(Effect.sync(() => server.closeAllConnections())),
   )
 
+const pathOf = (request: HttpServerRequest.HttpServerRequest) =>
+  URL.canParse(request.url, "http://localhost")
+    ? new URL(request.url, "http://localhost").pathname
+    : "(invalid)"
+
+/** One line per request: the path only, since the query may hold a next_cursor and headers an API key. */
+const accessLog = HttpMiddleware.make((app) =>
+  Effect.gen(function* () {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const started = performance.now()
+    const exit = yield* Effect.exit(app)
+    // A failure here was already answered (500), or the client went away before the answer (499).
+    const status = Exit.isSuccess(exit) ? exit.value.status : Exit.isInterrupted(exit) ? 499 : 500
+    yield* Effect.logInfo("http request").pipe(
+      Effect.annotateLogs({
+        method: request.method,
+        path: pathOf(request),
+        status,
+        duration_ms: Math.round(performance.now() - started),
+      }),
+    )
+    return yield* exit
+  }),
+)
+
+/** Paths the API serves (GET only): another method there is a 405, not a 404. */
+const apiPaths = new Set([activitiesPath, "/openapi.json"])
+
+/**
+ * Around every API request: the cap on concurrent requests, and the answers the declared endpoint does not
+ * make itself, in the API's error shape (unknown route, wrong method, a defect).
+ */
+const apiGuard = HttpApiBuilder.middleware(
+  Effect.gen(function* () {
+    const { config } = yield* Config
+    const slots = yield* Effect.makeSemaphore(config.server.max_concurrent_requests)
+    const overloaded = json(
+      errorResponse(
+        503,
+        "overloaded",
+        `the server is answering ${config.server.max_concurrent_requests} requests already (server.max_concurrent_requests)`,
+        { headers: retryAfter(1_000) },
+      ),
+    )
+    return (app) =>
+      Effect.gen(function* () {
+        const request = yield* HttpServerRequest.HttpServerRequest
+        return yield* slots
+          .withPermitsIfAvailable(1)(app)
+          .pipe(
+            Effect.map(Option.getOrElse(() => overloaded)),
+            Effect.catchIf(
+              (error) => (error as { _tag?: string })?._tag === "RouteNotFound",
+              () => {
+                const path = pathOf(request)
+                return Effect.succeed(
+                  json(
+                    apiPaths.has(path)
+                      ? errorResponse(
+                          405,
+                          "method_not_allowed",
+                          `${request.method} is not allowed; use GET`,
+                          {
+                            headers: { allow: "GET" },
+                          },
+                        )
+                      : errorResponse(404, "not_found", `no route for ${path}`),
+                  ),
+                )
+              },
+            ),
+            Effect.catchAllDefect((defect) =>
+              Effect.logError("request failed", Cause.die(defect)).pipe(
+                Effect.as(json(errorResponse(500, "internal", "internal error"))),
+              ),
+            ),
+          )
+      })
+  }),
+)
+
+/** The public API: List Activities and its OpenAPI document. */
+const apiListener = (host: string, port: number) =>
+  HttpApiBuilder.serve(accessLog).pipe(
+    Layer.provide([HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" }), apiGuard]),
+    Layer.provide(ApiLive),
+    Layer.provideMerge(listener(host, port)),
+  )
+
+/**
+ * The operators' listener: health, readiness, metrics and the API reference. Apart from the API because it
+ * lists account ids and errors; loopback unless `server.management.host` says otherwise.
+ */
+const managementListener = (host: string, port: number, apiUrl: string) =>
+  Layer.unwrapScoped(
+    Effect.gen(function* () {
+      // Served from another port than the API's: the reference page's requests go to the API listener.
+      const api = ConnectorApi.annotate(OpenApi.Servers, [{ url: apiUrl, description: "the API listener" }])
+      const health = yield* HealthStatus
+      const prometheus = yield* makePrometheus
+      const noStore = { "cache-control": "no-store" }
+      const routes = Layer.mergeAll(
+        HttpLayerRouter.add(
+          "GET",
+          "/healthz",
+          Effect.map(health.report, (report) =>
+            HttpServerResponse.unsafeJson(report, {
+              status: report.status === "down" ? 503 : 200,
+              headers: noStore,
+            }),
+          ),
+        ),
+        HttpLayerRouter.add(
+          "GET",
+          "/readyz",
+          Effect.map(health.readiness, (readiness) =>
+            HttpServerResponse.unsafeJson(readiness, {
+              status: readiness.ready ? 200 : 503,
+              headers: noStore,
+            }),
+          ),
+        ),
+        HttpLayerRouter.add(
+          "GET",
+          "/metrics",
+          Effect.zipRight(health.observe, prometheus.render).pipe(
+            Effect.map((text) =>
+              HttpServerResponse.text(text, { contentType: "text/plain; version=0.0.4; charset=utf-8" }),
+            ),
+          ),
+        ),
+        HttpLayerRouter.add(
+          "GET",
+          "/openapi.json",
+          Effect.succeed(HttpServerResponse.unsafeJson(OpenApi.fromApi(api))),
+        ),
+        // Scalar's bundle is inlined by @effect/platform: the page needs nothing from outside the connector
+        // (and its default fonts, which come from a CDN, are off).
+        HttpApiScalar.layerHttpLayerRouter({
+          api,
+          path: "/docs",
+          scalar: { withDefaultFonts: false },
+        }),
+      )
+      return HttpLayerRouter.serve(routes, { disableLogger: true, disableListenLog: true }).pipe(
+        Layer.provideMerge(listener(host, port)),
+      )
+    }),
+  )
+
 const urlHost = (host: string) => {
   if (host === "0.0.0.0" || host === "") return "127.0.0.1"
   if (host === "::") return "[::1]"
   return host.includes(":") ? `[${host}]` : host
 }
 
-/**
- * The HTTP API on `node:http`, bound to `server.host`/`server.port` of the config for the life of the scope.
- * Every request runs as a fiber of the scope: a client that disconnects interrupts its request (and the
- * provider call behind it); closing the scope stops the server.
- */
-export const makeApiServer: Effect.Effect<
-  ServerAddress,
-  ServerListenFailed,
-  ApiServerRequirements | Scope.Scope
-> = Effect.gen(function* () {
-  const { config } = yield* Config
-  const route = yield* makeRouter
-  const run = yield* FiberSet.makeRuntime<ApiServerRequirements>()
-
-  const handle = (req: IncomingMessage, res: ServerResponse) =>
-    Effect.gen(function* () {
-      const started = performance.now()
-      const request = toApiRequest(req)
-      const response =
-        request === undefined
-          ? errorResponse(400, "invalid_parameter", "the request target is not a valid path")
-          : yield* route(request).pipe(
-              Effect.catchAllCause((cause) =>
-                Cause.isInterruptedOnly(cause)
-                  ? Effect.interrupt
-                  : Effect.logError("request failed", cause).pipe(Effect.as(internalErrorResponse)),
-              ),
-            )
-      const status = yield* writeResponse(res, response).pipe(
-        Effect.as(response.status),
-        Effect.catchAll((error) =>
-          Effect.logError("response could not be written", error.error).pipe(
-            Effect.zipRight(writeResponse(res, internalErrorResponse)),
-            Effect.as(internalErrorResponse.status),
-            // Not even the fallback went out: cut the connection rather than leave the client waiting.
-            Effect.catchAll(() => Effect.sync(() => res.destroy()).pipe(Effect.as(0))),
-          ),
-        ),
-      )
-      // The path only: the query may hold a next_cursor, and headers an API key.
-      yield* Effect.logInfo("http request").pipe(
-        Effect.annotateLogs({
-          method: req.method ?? "",
-          path: request?.path ?? "(invalid)",
-          status,
-          duration_ms: Math.round(performance.now() - started),
-        }),
-      )
-    })
-
-  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
-    const fiber = run(handle(req, res))
-    res.on("close", () => {
-      if (!res.writableFinished) fiber.unsafeInterruptAsFork(fiber.id())
-    })
-  }
-
-  const { host, port } = config.server
-  const server = yield* Effect.acquireRelease(listen(host, port, onRequest), close)
-  const bound = (server.address() as AddressInfo).port
-  const address: ServerAddress = { host, port: bound, url: `http://${urlHost(host)}:${bound}` }
-  yield* Effect.logInfo("HTTP API listening").pipe(Effect.annotateLogs({ host, port: bound }))
-  return address
-})
-
-/** The running API server's address. */
-export class ApiServer extends Context.Tag("ApiServer")<ApiServer, ServerAddress>() {
-  /** The server for the life of the layer: alongside the pipeline, merge this layer into the app's layers. */
-  static readonly layer = Layer.scoped(ApiServer, makeApiServer)
+const addressOf = (context: Context.Context<HttpServer.HttpServer>, host: string): ServerAddress => {
+  const address = Context.get(context, HttpServer.HttpServer).address
+  const port = address._tag === "TcpAddress" ? address.port : 0
+  return { host, port, url: `http://${urlHost(host)}:${port}` }
 }
 
-/** Serve the API until interrupted (the `serve` command). */
-export const serve: Effect.Effect<never, ServerListenFailed, ApiServerRequirements> = Effect.scoped(
-  Effect.zipRight(makeApiServer, Effect.never),
-)
+/**
+ * Both listeners for the life of the scope. Each is built on its own so that each has a router of its own.
+ * Every request runs as a fiber that is interrupted when its client goes away.
+ */
+export const makeApiServer: Effect.Effect<
+  { readonly api: ServerAddress; readonly management: ServerAddress },
+  unknown,
+  ApiServerRequirements | Scope.Scope
+> = Effect.gen(function* () {
+  const { server } = (yield* Config).config
+  const api = addressOf(yield* Layer.build(apiListener(server.host, server.port)), server.host)
+  yield* Effect.logInfo("HTTP API listening").pipe(Effect.annotateLogs({ host: api.host, port: api.port }))
+  const { host, port } = server.management
+  const management = addressOf(yield* Layer.build(managementListener(host, port, api.url)), host)
+  yield* Effect.logInfo("management listening").pipe(
+    Effect.annotateLogs({ host: management.host, port: management.port }),
+  )
+  return { api, management }
+})
+
+/** The running servers' addresses. */
+export class ApiServer extends Context.Tag("ApiServer")<
+  ApiServer,
+  {
+    readonly url: string
+    readonly managementUrl: string
+    readonly api: ServerAddress
+    readonly management: ServerAddress
+  }
+>() {
+  /** The servers for the life of the layer: alongside the pipeline, merge this layer into the app's layers. */
+  static readonly layer = Layer.scoped(
+    ApiServer,
+    Effect.map(makeApiServer, ({ api, management }) => ({
+      url: api.url,
+      managementUrl: management.url,
+      api,
+      management,
+    })),
+  )
+}

@@ -2,9 +2,10 @@ import { Either, ParseResult, Schema } from "effect"
 import { InvalidParameter } from "../activities/ListActivitiesError.ts"
 import { ActionValues, toUtcInstant, UnifiedAction } from "../domain/Activity.ts"
 import { type ActivityFilters, FilterNames } from "../domain/ActivityFilters.ts"
+import { IntegrationNames, providers } from "../providers/registry.ts"
 
 // The query of `GET /unified/user-directory/activities`: this schema validates requests and is the source
-// the OpenAPI parameters are generated from. Each field's Type side is what the document shows.
+// the OpenAPI parameters are generated from (the endpoint declares it in Api.ts).
 
 export const DefaultLimit = 50
 export const MaxLimit = 200
@@ -47,12 +48,40 @@ const DateTime = Schema.String.pipe(
 )
 
 /** Any RFC 3339 instant in, the same instant out as UTC with milliseconds: the cursor binds to one spelling. */
-const CreatedAt = (description: string) =>
-  Schema.transform(DateTime, Schema.typeSchema(DateTime).annotations({ description }), {
-    strict: true,
-    decode: (text) => toUtcInstant(canonical(text)) ?? text,
-    encode: (instant) => instant,
-  })
+const CreatedAt = Schema.transform(DateTime, Schema.typeSchema(DateTime), {
+  strict: true,
+  decode: (text) => toUtcInstant(canonical(text)) ?? text,
+  encode: (instant) => instant,
+})
+
+const integrationsWith = (predicate: (name: (typeof IntegrationNames)[number]) => boolean) =>
+  IntegrationNames.filter(predicate).join(", ")
+
+/** The spec's "Supported in" / "Required in" / enum-support notes, read from the adapters' capabilities. */
+const supportNote = (param: string): string => {
+  const filter = FilterNames.find((name) => name === param)
+  if (filter === undefined) return "Supported in: all integrations."
+  const notes = [
+    `Supported in: ${integrationsWith((i) => providers[i].capabilities.filters.includes(filter))}.`,
+  ]
+  const required = integrationsWith((i) => providers[i].capabilities.requiredFilters.includes(filter))
+  if (required !== "") notes.push(`Required in: ${required}.`)
+  if (filter === "action") {
+    const restricted = IntegrationNames.flatMap((i) => {
+      const actions = providers[i].capabilities.actions
+      return actions === undefined || !providers[i].capabilities.filters.includes("action")
+        ? []
+        : [`${i}: ${actions.join(", ")}`]
+    })
+    if (restricted.length > 0)
+      notes.push(`Values accepted where the integration restricts them — ${restricted.join("; ")}.`)
+  }
+  notes.push("Other integrations answer 400 invalid_parameter.")
+  return notes.join(" ")
+}
+
+/** A parameter's description with its per-integration note, as the document lists it. */
+const describe = (param: string, description: string) => `${description} ${supportNote(param)}`
 
 const Text = Schema.String.pipe(Schema.minLength(1, { message: () => "must not be empty" }))
 
@@ -61,58 +90,69 @@ const Limit = Schema.NumberFromString.pipe(
   Schema.between(1, MaxLimit),
   Schema.annotations({
     message: () => ({ message: `must be an integer from 1 to ${MaxLimit}`, override: true }),
-    default: DefaultLimit,
+    // A query parameter is text on the wire, but the document describes the value it carries.
+    jsonSchema: {
+      type: "integer",
+      minimum: 1,
+      maximum: MaxLimit,
+      default: DefaultLimit,
+      description: describe("limit", `Maximum number of activities in the page (default ${DefaultLimit}).`),
+    },
   }),
 )
+
+const param = <S extends Schema.Schema.AnyNoContext>(
+  name: string,
+  schema: S,
+  description: string,
+  extra: Schema.Annotations.Schema<Schema.Schema.Type<S>> = {},
+) =>
+  Schema.optional(Schema.asSchema(schema).annotations({ description: describe(name, description), ...extra }))
 
 export const ListActivitiesQuery = Schema.Struct({
   integrated_account_id: Schema.propertySignature(
     Schema.UUID.annotations({
       message: () => "must be a uuid",
-      description: "The ID of the integrated account to use for the request.",
+      description: describe(
+        "integrated_account_id",
+        "The ID of the integrated account to use for the request.",
+      ),
       examples: ["62f44730-dd91-461e-bd6a-aedd9e0ad79d"],
     }),
   ).annotations({ missingMessage: () => "is required" }),
-  organization_id: Schema.optional(
-    Text.annotations({
-      description:
-        "Asana: unique identifier of the organization to fetch the audit logs for. GitHub: the unique identifier for the organization. Must be the organization the integrated account is configured for.",
-    }),
+  organization_id: param(
+    "organization_id",
+    Text,
+    "Asana: unique identifier of the organization to fetch the audit logs for. GitHub: the unique identifier for the organization. Must be the organization the integrated account is configured for.",
   ),
-  created_at: Schema.optional(
-    CreatedAt(
-      "Date and time when the activity was created: only activities created at or after this instant are returned. An RFC 3339 date-time with a time zone (percent-encode a `+` offset as %2B); normalised to UTC.",
-    ),
+  created_at: param(
+    "created_at",
+    CreatedAt,
+    "Date and time when the activity was created: only activities created at or after this instant are returned. An RFC 3339 date-time with a time zone (percent-encode a `+` offset as %2B); normalised to UTC.",
+    { examples: ["2024-05-01T00:00:00Z"] },
   ),
-  actor_id: Schema.optional(
-    Text.annotations({
-      description:
-        "The unique identifier for the actor performing the activity. Dropbox: use the profile.account_id field value.",
-    }),
+  actor_id: param(
+    "actor_id",
+    Text,
+    "The unique identifier for the actor performing the activity. Dropbox: use the profile.account_id field value.",
   ),
-  action: Schema.optional(
+  action: param(
+    "action",
     UnifiedAction.annotations({
       message: () => ({ message: `must be one of: ${ActionValues.join(", ")}`, override: true }),
-      description: "The action to filter by.",
     }),
+    "The action to filter by.",
+    { examples: ["login_failed"] },
   ),
-  entity: Schema.optional(
-    Text.annotations({ description: "Unique identifier for the entity on which the action was performed." }),
+  entity: param("entity", Text, "Unique identifier for the entity on which the action was performed."),
+  entity_type: param("entity_type", Text, "Type of the entity on which the action was performed."),
+  ip_address: param("ip_address", Text, "IP address the activity came from."),
+  next_cursor: param(
+    "next_cursor",
+    Text,
+    "The next_cursor of the previous response, to get the next page. Valid only with the same integrated account and filters it was issued for.",
   ),
-  entity_type: Schema.optional(
-    Text.annotations({ description: "Type of the entity on which the action was performed." }),
-  ),
-  ip_address: Schema.optional(Text.annotations({ description: "IP address the activity came from." })),
-  next_cursor: Schema.optional(
-    Text.annotations({
-      description:
-        "The next_cursor of the previous response, to get the next page. Valid only with the same integrated account and filters it was issued for.",
-    }),
-  ),
-  limit: Schema.optionalWith(
-    Limit.annotations({ description: `Maximum number of activities in the page (default ${DefaultLimit}).` }),
-    { default: () => DefaultLimit },
-  ),
+  limit: Schema.optionalWith(Limit, { default: () => DefaultLimit }),
 })
 export type ListActivitiesQuery = typeof ListActivitiesQuery.Type
 export type QueryParamName = keyof typeof ListActivitiesQuery.fields

@@ -1,33 +1,97 @@
-import { Cause, Effect, Layer } from "effect"
+import { Cause, Console, Context, Data, type Duration, Effect, Layer } from "effect"
+import { listActivities } from "../activities/ListActivities.ts"
+import { listActivitiesErrorResponse } from "../api/ErrorResponse.ts"
 import { HealthStatus } from "../api/HealthStatus.ts"
-import { ApiServer, serve } from "../api/HttpServer.ts"
+import { ApiServer } from "../api/HttpServer.ts"
 import { providerClientsLayer } from "../auth/providerClients.ts"
+import { durationMs } from "../config/ConnectorConfig.ts"
 import { Config, type LoadedConfig, loadConfigFile, parseConfig } from "../config/loadConfig.ts"
 import { CursorCodec } from "../cursor/CursorCodec.ts"
+import type { ProviderHttpOptions } from "../http/ProviderHttp.ts"
 import { loggingLayer } from "../observability/logging.ts"
-import { prometheusExposition } from "../observability/prometheus.ts"
+import { makeStreamMetrics } from "../observability/metrics.ts"
 import { ActivitySink } from "../pipeline/ActivitySink.ts"
 import { runBackfill } from "../pipeline/Backfill.ts"
 import { CheckpointStore } from "../pipeline/CheckpointStore.ts"
 import { KafkaClient } from "../pipeline/KafkaClient.ts"
 import { runPipeline } from "../pipeline/Pipeline.ts"
-import { StreamHealth } from "../pipeline/StreamHealth.ts"
+import { type AccountStreamHealth, StreamHealth } from "../pipeline/StreamHealth.ts"
 import { providers } from "../providers/registry.ts"
-import { type CliArgs, UsageError } from "./args.ts"
 
-/** `/healthz` and `/metrics` from the streams: degraded while any account is retrying or stopped. */
+/** A command line or a setting the command cannot work with: exit 2, with the usage. */
+export class UsageError extends Data.TaggedError("UsageError")<{ readonly message: string }> {}
+
+/** How long after start an account may take to show progress before it counts as stuck. */
+const startedAtMs = Date.now()
+
+/**
+ * `/healthz`, `/readyz` and the per-account metrics from the streams. Degraded while any account is retrying
+ * or stopped; down (503) when none can make progress: all stopped, or all retrying for longer than
+ * `server.management.unhealthy_after` without a good page. Ready once every enabled account's stream has
+ * started, which it does after the broker answered and the checkpoints were read.
+ */
 const healthFromStreams = Layer.effect(
   HealthStatus,
-  Effect.map(StreamHealth, (streams) => ({
-    report: Effect.map(streams.snapshot, (accounts) => ({
-      status: accounts.some((a) => a.state === "retrying" || a.state === "stopped")
-        ? ("degraded" as const)
-        : ("ok" as const),
-      accounts,
-    })),
-    metrics: Effect.map(streams.snapshot, prometheusExposition),
-  })),
+  Effect.gen(function* () {
+    const streams = yield* StreamHealth
+    const { config, accounts } = yield* Config
+    const enabled = accounts.filter((a) => a.config.enabled).length
+    const stuckAfterMs = durationMs(config.server.management.unhealthy_after)
+    const mirror = yield* makeStreamMetrics
+    const stuck = (a: AccountStreamHealth, now: number) =>
+      a.state === "stopped" ||
+      (a.state === "retrying" &&
+        now - (a.last_page_at ? Date.parse(a.last_page_at) : startedAtMs) > stuckAfterMs)
+    return {
+      report: Effect.map(streams.snapshot, (accounts) => {
+        const now = Date.now()
+        const status =
+          accounts.length > 0 && accounts.every((a) => stuck(a, now))
+            ? ("down" as const)
+            : accounts.some((a) => a.state === "retrying" || a.state === "stopped")
+              ? ("degraded" as const)
+              : ("ok" as const)
+        return { status, accounts }
+      }),
+      readiness: Effect.map(streams.snapshot, (accounts) => ({
+        ready: accounts.length >= enabled,
+        accounts_started: accounts.length,
+        accounts_enabled: enabled,
+      })),
+      observe: Effect.flatMap(streams.snapshot, (accounts) => mirror(accounts, Date.now())),
+    }
+  }),
 )
+
+/** Every `every`, one info line per account with what it published since the line before (not per page). */
+const progressLines = (every: Duration.DurationInput) =>
+  Effect.gen(function* () {
+    const streams = yield* StreamHealth
+    const last = new Map<string, { published: number; deadLettered: number }>()
+    yield* Effect.sleep(every)
+    return yield* Effect.forever(
+      Effect.gen(function* () {
+        for (const a of yield* streams.snapshot) {
+          const before = last.get(a.integrated_account_id) ?? { published: 0, deadLettered: 0 }
+          last.set(a.integrated_account_id, {
+            published: a.published_total,
+            deadLettered: a.dead_lettered_total,
+          })
+          yield* Effect.logInfo("account progress").pipe(
+            Effect.annotateLogs({
+              integrated_account_id: a.integrated_account_id,
+              integration: a.integration,
+              state: a.state,
+              published: a.published_total - before.published,
+              dead_lettered: a.dead_lettered_total - before.deadLettered,
+              published_total: a.published_total,
+              ...(a.last_error === undefined ? {} : { last_error: a.last_error }),
+            }),
+          )
+        }
+      }).pipe(Effect.zipRight(Effect.sleep(every))),
+    )
+  })
 
 /**
  * A development-only module (src/dev, and through it src/simulators), loaded on demand: the production image
@@ -52,12 +116,12 @@ const brokersFor = (loaded: LoadedConfig) => {
   return configured ? Effect.succeed([...configured]) : Effect.map(startLocalKafka, (k) => k.brokers)
 }
 
-const commonLayers = (loaded: LoadedConfig) =>
+const commonLayers = (loaded: LoadedConfig, http: Partial<ProviderHttpOptions> = {}) =>
   Layer.mergeAll(
     Config.layer(loaded),
     CursorCodec.layer(loaded.config.server.cursor_secret),
     // One token cache per process, on the same connection pool and rate-limit state as the API calls.
-    providerClientsLayer(providers, { maxResponseBytes: loaded.config.provider.max_response_bytes }),
+    providerClientsLayer(providers, { maxResponseBytes: loaded.config.provider.max_response_bytes, ...http }),
     loggingLayer(loaded.config.log_level),
   )
 
@@ -75,84 +139,97 @@ export const appLayers = (loaded: LoadedConfig, brokers: ReadonlyArray<string>) 
     commonLayers(loaded),
     kafkaLayers(loaded, brokers),
     streams,
-    Layer.provide(healthFromStreams, streams),
+    Layer.provide(healthFromStreams, Layer.merge(streams, Config.layer(loaded))),
   )
 }
 
 /** The pipeline and the HTTP API together, for as long as the scope lives. */
-const runAll = (loaded: LoadedConfig) =>
+const runAll = (
+  loaded: LoadedConfig,
+  announce: (started: Started) => Effect.Effect<void> = () => Effect.void,
+) =>
   Effect.gen(function* () {
     const brokers = yield* brokersFor(loaded)
     return yield* Effect.gen(function* () {
-      yield* Layer.build(ApiServer.layer)
+      const servers = Context.get(yield* Layer.build(ApiServer.layer), ApiServer)
+      yield* announce({ brokers, servers })
+      yield* Effect.forkScoped(progressLines("30 seconds"))
       return yield* runPipeline()
     }).pipe(Effect.provide(appLayers(loaded, brokers)))
   })
 
+interface Started {
+  readonly brokers: ReadonlyArray<string>
+  readonly servers: typeof ApiServer.Service
+}
+
 /** `run` with no config: simulated providers and a local broker, for development only. */
 const embedded = Effect.gen(function* () {
-  const { embeddedConfigYaml, simulateOngoingActivity, startEmbeddedSimulators } = yield* developmentModule(
-    () => import("../dev/EmbeddedDefaults.ts"),
-    "no config given (--config PATH or CONNECTOR_CONFIG), and this installation has no embedded development defaults (src/dev, src/simulators)",
-  )
+  const { embeddedApiKey, embeddedConfigYaml, simulateOngoingActivity, startEmbeddedSimulators } =
+    yield* developmentModule(
+      () => import("../dev/EmbeddedDefaults.ts"),
+      "no config given (--config PATH or CONNECTOR_CONFIG), and this installation has no embedded development defaults (src/dev, src/simulators)",
+    )
   const simulators = yield* startEmbeddedSimulators
   const brokers = process.env.KAFKA_BROKERS?.split(",") ?? (yield* startLocalKafka).brokers
   const loaded = yield* parseConfig("(embedded defaults)", embeddedConfigYaml(simulators, brokers))
-  yield* Effect.logInfo("embedded defaults: simulated providers, local Kafka").pipe(
-    Effect.annotateLogs({
-      integrations: simulators.map((s) => s.integration),
-      brokers,
-      api: `http://127.0.0.1:${loaded.config.server.port}/unified/user-directory/activities`,
-      topics: Object.values(loaded.config.kafka.topics),
-    }),
-  )
-  yield* simulateOngoingActivity(simulators)
-  return loaded
+  yield* Effect.forkScoped(simulateOngoingActivity(simulators))
+  // What a newcomer needs to look at what the run does, once everything listens.
+  const announce = ({ servers }: Started) =>
+    Effect.gen(function* () {
+      const topics = loaded.config.kafka.topics
+      const accounts = loaded.accounts.map(({ account }) => ({
+        id: account.id,
+        integration: account.integration,
+      }))
+      const example = accounts[0]
+      const api = `${servers.url}/unified/user-directory/activities`
+      const curl = `curl -s -H 'Authorization: Bearer ${embeddedApiKey}' '${api}?integrated_account_id=${example?.id ?? "<id>"}&limit=5'`
+      const tail = "npm run tail -- --follow"
+      yield* Effect.logInfo("embedded run started: simulated providers, local Kafka").pipe(
+        Effect.annotateLogs({
+          brokers,
+          accounts,
+          topics: Object.values(topics),
+          api,
+          api_key: embeddedApiKey,
+          management: servers.managementUrl,
+          tail,
+        }),
+      )
+      if (process.stdout.isTTY) {
+        yield* Console.log(
+          [
+            "",
+            "  SIEM activity connector — embedded development run (simulated providers)",
+            `  Kafka broker   ${brokers.join(", ")}`,
+            ...accounts.map((a) => `  account        ${a.id}  ${a.integration} (simulator)`),
+            `  topics         ${Object.values(topics).join(", ")}`,
+            `  API            ${api}   (Bearer ${embeddedApiKey})`,
+            `  try            ${curl}`,
+            `  health, docs   ${servers.managementUrl}/healthz  ${servers.managementUrl}/docs`,
+            `  watch          ${tail}      (in another terminal)`,
+            "  Ctrl-C stops the connector and the broker it started.",
+            "",
+          ].join("\n"),
+        )
+      }
+    })
+  return { loaded, announce }
 })
 
-const loadOrExit = (configPath: string | undefined) =>
+const requireConfig = (configPath: string | undefined) =>
   configPath === undefined
     ? Effect.fail(new UsageError({ message: "this command needs --config PATH (or CONNECTOR_CONFIG)" }))
     : loadConfigFile(configPath)
 
-export const runConnector = (args: CliArgs, configPath: string | undefined) =>
-  Effect.gen(function* () {
-    switch (args.command) {
-      case "run": {
-        const loaded = configPath === undefined ? yield* embedded : yield* loadConfigFile(configPath)
-        return yield* runAll(loaded)
-      }
-      case "serve": {
-        const loaded = yield* loadOrExit(configPath)
-        return yield* serve.pipe(Effect.provide(commonLayers(loaded)))
-      }
-      case "backfill": {
-        const loaded = yield* loadOrExit(configPath)
-        const account = args.options.account
-        const start = args.options.cursor
-          ? { cursor: args.options.cursor }
-          : args.options.since
-            ? { since: args.options.since }
-            : undefined
-        if (!account || !start) {
-          return yield* new UsageError({
-            message: "backfill needs --account ID and one of --cursor or --since",
-          })
-        }
-        const brokers = yield* brokersFor(loaded)
-        const totals = yield* runBackfill(account, start).pipe(
-          Effect.provide(Layer.merge(commonLayers(loaded), kafkaLayers(loaded, brokers))),
-        )
-        yield* Effect.logInfo("backfill done").pipe(Effect.annotateLogs(totals))
-        return
-      }
-      case "help":
-        return
-    }
-  }).pipe(
+/** Prints a failure's message on stderr (the usage error's own, a config error's lines), never a stack. */
+const reportFailure = <A, E, R>(program: Effect.Effect<A, E, R>) =>
+  program.pipe(
     Effect.scoped,
     Effect.tapErrorCause((cause) =>
-      Cause.isInterruptedOnly(cause)
+      // A usage error is printed with the usage, by the command line.
+      Cause.isInterruptedOnly(cause) || Cause.squash(cause) instanceof UsageError
         ? Effect.void
         : Effect.sync(() => {
             const failure = Cause.squash(cause) as { message?: string }
@@ -160,3 +237,85 @@ export const runConnector = (args: CliArgs, configPath: string | undefined) =>
           }),
     ),
   )
+
+/** `run`: pipeline + HTTP API; with no config, the embedded development defaults. */
+export const runCommand = (configPath: string | undefined) =>
+  reportFailure(
+    Effect.gen(function* () {
+      if (configPath !== undefined) return yield* runAll(yield* loadConfigFile(configPath))
+      const { loaded, announce } = yield* embedded
+      return yield* runAll(loaded, announce)
+    }),
+  )
+
+/** `serve`: the HTTP API only, no Kafka. */
+export const serveCommand = (configPath: string | undefined) =>
+  reportFailure(
+    Effect.gen(function* () {
+      const loaded = yield* requireConfig(configPath)
+      yield* Layer.build(ApiServer.layer).pipe(Effect.provide(commonLayers(loaded)))
+      return yield* Effect.never
+    }),
+  )
+
+/** `backfill`: republishes an account's history from a cursor or an instant. */
+export const backfillCommand = (
+  configPath: string | undefined,
+  account: string,
+  start: { readonly cursor: string } | { readonly since: string },
+) =>
+  reportFailure(
+    Effect.gen(function* () {
+      const loaded = yield* requireConfig(configPath)
+      const brokers = yield* brokersFor(loaded)
+      const totals = yield* runBackfill(account, start).pipe(
+        Effect.provide(Layer.merge(commonLayers(loaded), kafkaLayers(loaded, brokers))),
+      )
+      yield* Effect.logInfo("backfill done").pipe(Effect.annotateLogs(totals))
+    }),
+  )
+
+/**
+ * `check-config`: the config validates, and each enabled account's credentials work against its provider:
+ * one page of one activity, which is one cheap authenticated request (two where a token is fetched first).
+ * One line per account on stdout; fails (exit 1) when any account fails.
+ */
+export const checkConfigCommand = (configPath: string | undefined) =>
+  reportFailure(
+    Effect.gen(function* () {
+      const loaded = yield* requireConfig(configPath)
+      const results = yield* Effect.forEach(
+        loaded.accounts,
+        ({ account, config }) =>
+          !config.enabled
+            ? Effect.succeed({ ok: true, line: `skip  ${account.id}  ${account.integration}  disabled` })
+            : listActivities({ accountId: account.id, filters: {}, limit: 1 }).pipe(
+                // Only the provider's answer is under test: a page that is empty is as good as a full one.
+                Effect.as({
+                  ok: true,
+                  line: `ok    ${account.id}  ${account.integration}  ${account.baseUrl.origin}`,
+                }),
+                Effect.catchAll((error) =>
+                  Effect.succeed({
+                    ok: false,
+                    line: `FAIL  ${account.id}  ${account.integration}  ${listActivitiesErrorResponse(error).body.error.code}: ${error.message}`,
+                  }),
+                ),
+              ),
+        { concurrency: 4 },
+      ).pipe(
+        // Retries are the pipeline's business; an operator wants the answer now.
+        Effect.provide(
+          commonLayers(loaded, { maxRetries: 0, requestTimeout: "10 seconds", maxRateLimitWait: "0 millis" }),
+        ),
+      )
+      for (const { line } of results) yield* Console.log(line)
+      const failed = results.filter((r) => !r.ok).length
+      if (failed > 0) {
+        return yield* new CheckFailed({ message: `${failed} of ${results.length} accounts failed the check` })
+      }
+      yield* Console.log(`config ${loaded.file} is valid; ${results.length} accounts checked`)
+    }),
+  )
+
+export class CheckFailed extends Data.TaggedError("CheckFailed")<{ readonly message: string }> {}

@@ -1,43 +1,123 @@
-/**
- * Prints what is in a topic, read_committed, from the beginning: `npm run tail -- [--topic T] [--brokers B]
- * [--seconds N]`. For looking at what the connector publishes without Kafka's own console tools.
- */
 import { randomUUID } from "node:crypto"
-import { parseArgs } from "node:util"
-import { Kafka, logLevel } from "kafkajs"
+import { Effect } from "effect"
+import { type IHeaders, Kafka, type KafkaMessage, logLevel } from "kafkajs"
 
-const { values } = parseArgs({
-  options: {
-    topic: { type: "string", default: "user-directory.activities" },
-    brokers: { type: "string", default: process.env.KAFKA_BROKERS ?? "127.0.0.1:9092" },
-    seconds: { type: "string" },
-  },
-})
-
-const kafka = new Kafka({
-  clientId: "siem-connector-tail",
-  brokers: values.brokers.split(","),
-  logLevel: logLevel.NOTHING,
-})
-const consumer = kafka.consumer({ groupId: `tail-${randomUUID()}` })
-await consumer.connect()
-await consumer.subscribe({ topic: values.topic, fromBeginning: true })
-await consumer.run({
-  eachMessage: async ({ message, partition }) => {
-    console.log(
-      JSON.stringify({
-        partition,
-        offset: message.offset,
-        key: message.key?.toString(),
-        value: message.value?.toString(),
-      }),
-    )
-  },
-})
-const stop = async () => {
-  await consumer.disconnect()
-  process.exit(0)
+export interface TailOptions {
+  readonly topic: string
+  readonly brokers: ReadonlyArray<string>
+  /** Every record the topic holds, not only the last `lines` of each partition. */
+  readonly fromBeginning: boolean
+  /** Keeps printing new records until interrupted (Ctrl-C), instead of stopping at the topic's end. */
+  readonly follow: boolean
+  /** Only this account's records (the record key is the integrated account id). */
+  readonly key: string | undefined
+  readonly lines: number
 }
-process.on("SIGINT", stop)
-process.on("SIGTERM", stop)
-if (values.seconds) setTimeout(stop, Number(values.seconds) * 1000)
+
+/** JSON as JSON (what the connector publishes), anything else as the text it is. */
+const decoded = (buffer: Buffer | null) => {
+  if (buffer === null) return null
+  const text = buffer.toString("utf8")
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    return text
+  }
+}
+
+const headersOf = (headers: IHeaders | undefined) =>
+  Object.fromEntries(
+    Object.entries(headers ?? {}).map(([name, value]) => [
+      name,
+      Array.isArray(value) ? value.map((v) => String(v)) : value === undefined ? null : String(value),
+    ]),
+  )
+
+/** One JSON object per line, values and headers as objects, so `jq` reads it as it is. */
+const line = (topic: string, partition: number, message: KafkaMessage) =>
+  JSON.stringify({
+    topic,
+    partition,
+    offset: message.offset,
+    timestamp: new Date(Number(message.timestamp)).toISOString(),
+    key: message.key?.toString("utf8") ?? null,
+    headers: headersOf(message.headers),
+    value: decoded(message.value),
+  })
+
+/**
+ * Prints a topic, read_committed, as JSON lines: the last `lines` records of each partition (or all with
+ * `fromBeginning`), then stops at the end, or goes on with `follow`. kafkajs reads only through consumer
+ * groups; a throw-away group is positioned by `seek` before its first fetch, so nothing waits for a commit.
+ */
+export const tail = (options: TailOptions) =>
+  Effect.gen(function* () {
+    const kafka = new Kafka({
+      clientId: "siem-connector-tail",
+      brokers: [...options.brokers],
+      logLevel: logLevel.NOTHING,
+    })
+    const admin = kafka.admin()
+    const offsets = yield* Effect.acquireRelease(
+      Effect.tryPromise(async () => {
+        await admin.connect()
+        return admin.fetchTopicOffsets(options.topic)
+      }),
+      () => Effect.promise(() => admin.disconnect()),
+    )
+    // `high` is the last stable offset for a read_committed reader: where "now" ends.
+    const ends = new Map(offsets.map((o) => [o.partition, Number(o.high)]))
+    const starts = new Map(
+      offsets.map((o) => [
+        o.partition,
+        options.fromBeginning ? Number(o.low) : Math.max(Number(o.low), Number(o.high) - options.lines),
+      ]),
+    )
+    const pending = new Set(
+      offsets.filter((o) => Number(o.high) > (starts.get(o.partition) ?? 0)).map((o) => o.partition),
+    )
+    if (!options.follow && pending.size === 0) return
+
+    const consumer = kafka.consumer({ groupId: `siem-connector-tail-${randomUUID()}`, maxWaitTimeInMs: 500 })
+    yield* Effect.acquireRelease(
+      Effect.promise(() => consumer.connect()),
+      // Ctrl-C ends at once: leaving the throw-away group is a courtesy, not worth waiting for.
+      () => Effect.promise(() => consumer.disconnect()).pipe(Effect.timeout("2 seconds"), Effect.ignore),
+    )
+    yield* Effect.async<void, Error>((resume) => {
+      // Done with a partition at its end, whether the batch ended on a record or on a transaction marker.
+      const reached = (partition: number, lastOffset: string) => {
+        if (Number(lastOffset) + 1 >= (ends.get(partition) ?? 0)) pending.delete(partition)
+        if (!options.follow && pending.size === 0) resume(Effect.void)
+      }
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) =>
+        reached(payload.partition, payload.lastOffset),
+      )
+      // Positioned once the group has its partitions (kafkajs refuses a seek before that); anything fetched
+      // from the earliest offset meanwhile is skipped by offset.
+      let positioned = false
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        // Only at the first join: a later rebalance resumes where the group got to.
+        if (positioned) return
+        positioned = true
+        for (const [partition, offset] of starts)
+          consumer.seek({ topic: options.topic, partition, offset: String(offset) })
+      })
+      consumer
+        .subscribe({ topic: options.topic, fromBeginning: true })
+        .then(() =>
+          consumer.run({
+            eachBatch: async ({ batch }) => {
+              const from = starts.get(batch.partition) ?? 0
+              for (const message of batch.messages) {
+                if (Number(message.offset) < from) continue
+                if (options.key !== undefined && message.key?.toString("utf8") !== options.key) continue
+                process.stdout.write(`${line(batch.topic, batch.partition, message)}\n`)
+              }
+              reached(batch.partition, batch.lastOffset())
+            },
+          }),
+        )
+        .catch((error: Error) => resume(Effect.fail(error)))
+    })
+  }).pipe(Effect.scoped)

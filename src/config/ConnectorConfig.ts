@@ -69,9 +69,15 @@ export const AccountConfig = Schema.Struct({
 })
 export type AccountConfig = typeof AccountConfig.Type
 
+/** An optional section that, when absent, is the section with every key at its default. */
+const withDefaults = <A, I>(section: Schema.Schema<A, I>) =>
+  Schema.optionalWith(section, { default: () => Schema.decodeUnknownSync(section)({}) })
+
+const Port = Schema.Int.pipe(Schema.between(0, 65535))
+
 export const ServerConfig = Schema.Struct({
   host: Schema.optionalWith(Schema.String, { default: () => "0.0.0.0" }),
-  port: Schema.optionalWith(Schema.Int.pipe(Schema.between(0, 65535)), { default: () => 8080 }),
+  port: Schema.optionalWith(Port, { default: () => 8080 }),
   /** Bearer keys accepted by the HTTP API. */
   api_keys: Schema.Array(
     Schema.String.pipe(Schema.minLength(16, { message: () => "must be at least 16 characters" })),
@@ -80,11 +86,38 @@ export const ServerConfig = Schema.Struct({
   cursor_secret: Schema.String.pipe(
     Schema.minLength(32, { message: () => "must be at least 32 characters" }),
   ),
+  /** `/metrics`, `/healthz`, `/readyz`, `/docs`: they list account ids and errors, so loopback unless opened. */
+  management: withDefaults(
+    Schema.Struct({
+      host: Schema.optionalWith(Schema.String, { default: () => "127.0.0.1" }),
+      port: Schema.optionalWith(Port, { default: () => 8081 }),
+      /** An account retrying for longer than this without a good page counts as unable to progress. */
+      unhealthy_after: Schema.optionalWith(DurationText, { default: () => "10m" }),
+    }),
+  ),
+  timeouts: withDefaults(
+    Schema.Struct({
+      /** Until a request's headers are in (node's headersTimeout): slow-loris clients are cut. */
+      headers: Schema.optionalWith(DurationText, { default: () => "10s" }),
+      /** Until a whole request is in (node's requestTimeout). */
+      request: Schema.optionalWith(DurationText, { default: () => "30s" }),
+      /** An idle keep-alive connection is closed after this (node's keepAliveTimeout). */
+      keep_alive: Schema.optionalWith(DurationText, { default: () => "5s" }),
+    }),
+  ),
+  /** Requests served at once by the API listener; beyond it, 503 with Retry-After. */
+  max_concurrent_requests: Schema.optionalWith(Schema.Int.pipe(Schema.positive()), { default: () => 64 }),
+  replay: withDefaults(
+    Schema.Struct({
+      /** Endpoint calls to one account's provider at once; beyond it, 429 rate_limited. */
+      max_concurrent_per_account: Schema.optionalWith(Schema.Int.pipe(Schema.positive()), {
+        default: () => 2,
+      }),
+      /** Requests left in a provider's rate-limit window below which the endpoint leaves them to the stream. */
+      rate_limit_reserve: Schema.optionalWith(Schema.Int.pipe(Schema.nonNegative()), { default: () => 10 }),
+    }),
+  ),
 })
-
-/** An optional section that, when absent, is the section with every key at its default. */
-const withDefaults = <A, I>(section: Schema.Schema<A, I>) =>
-  Schema.optionalWith(section, { default: () => Schema.decodeUnknownSync(section)({}) })
 
 export const TopicsConfig = Schema.Struct({
   activities: Schema.optionalWith(Schema.String, { default: () => "user-directory.activities" }),

@@ -34,6 +34,7 @@ export const embeddedConfigYaml = (
     server: {
       port: Number(process.env.PORT ?? 8080),
       host: "127.0.0.1",
+      management: { port: Number(process.env.MANAGEMENT_PORT ?? 8081) },
       api_keys: [embeddedApiKey],
       cursor_secret: randomBytes(32).toString("base64url"),
     },

@@ -1,6 +1,13 @@
-import { Clock, Context, Duration, Effect, Layer, Ref, Schedule } from "effect"
+import { Clock, Context, Duration, Effect, FiberRef, Layer, Metric, Ref, Schedule } from "effect"
 import { Agent, type Dispatcher, request } from "undici"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
+import {
+  countProviderRequest,
+  forAccount,
+  providerRequestDuration,
+  rateLimitWait,
+  timed,
+} from "../observability/metrics.ts"
 import {
   ForeignHostRefused,
   isTransient,
@@ -77,6 +84,13 @@ export class ProviderHttp extends Context.Tag("ProviderHttp")<
     Layer.scoped(ProviderHttp, makeProviderHttp({ ...defaultProviderHttpOptions, ...options }))
 }
 
+/**
+ * Set (with `Effect.locally`) on requests made for the endpoint rather than the account's live stream. Such a
+ * replay request never waits for a rate-limit reset, and is refused while the provider says no more than
+ * `reserve` requests are left in the window: those are the stream's, so replay traffic cannot starve it.
+ */
+export const ReplayPriority = FiberRef.unsafeMake<{ readonly reserve: number } | undefined>(undefined)
+
 const headerText = (value: string | ReadonlyArray<string> | undefined) =>
   Array.isArray(value) ? value.join(", ") : ((value as string | undefined) ?? "")
 
@@ -148,14 +162,27 @@ const makeProviderHttp = (options: ProviderHttpOptions) =>
         const account = req.account
         const key = quotaKey(req)
         for (;;) {
+          const replay = yield* FiberRef.get(ReplayPriority)
+          const now = yield* Clock.currentTimeMillis
+          const known = (yield* Ref.get(quotas)).get(key)
+          // A window already reset says nothing about the next one.
+          const windowOpen = known?.resetAt === undefined || known.resetAt > now
+          if (replay && known?.remaining !== undefined && known.remaining <= replay.reserve && windowOpen) {
+            const wait = Math.max(0, (known.resetAt ?? now + 1_000) - now)
+            return yield* new ProviderRateLimited({
+              integration: account.integration,
+              retryAfterMs: wait,
+              message: `${account.integration} rate limit: the ${known.remaining} requests left in this window are kept for the account's live stream; resets in ${Math.ceil(wait / 1000)}s`,
+            })
+          }
           // A request sent counts against the quota last reported until an answer reports anew.
           const quota = yield* Ref.modify(quotas, (m) => {
-            const known = m.get(key)
-            if (known?.remaining === undefined || known.remaining <= 0) return [known, m] as const
-            return [known, new Map(m).set(key, { ...known, remaining: known.remaining - 1 })] as const
+            const current = m.get(key)
+            if (current?.remaining === undefined || current.remaining <= 0) return [current, m] as const
+            return [current, new Map(m).set(key, { ...current, remaining: current.remaining - 1 })] as const
           })
           if (quota?.remaining === undefined || quota.remaining > 0 || quota.resetAt === undefined) return
-          const wait = quota.resetAt - (yield* Clock.currentTimeMillis)
+          const wait = quota.resetAt - now
           if (wait <= 0) return
           if (wait > maxWaitMs) {
             return yield* new ProviderRateLimited({
@@ -167,12 +194,13 @@ const makeProviderHttp = (options: ProviderHttpOptions) =>
           yield* Effect.logDebug("waiting for provider rate-limit reset").pipe(
             Effect.annotateLogs({ account: account.id, wait_ms: wait }),
           )
+          yield* Metric.incrementBy(forAccount(rateLimitWait, account), wait / 1000)
           yield* Effect.sleep(Duration.millis(wait))
           // Whoever woke first may have spent the new window already: look again. Once a reset has passed with
           // no answer since, the waiters all go: a window must allow as many requests as are sent at once (an
           // account's streams; HubSpot allows 100 or more per window).
-          const current = (yield* Ref.get(quotas)).get(key)
-          if (current === quota) {
+          const after = (yield* Ref.get(quotas)).get(key)
+          if (after === quota) {
             // Nobody was answered meanwhile: the reset has passed, so this request opens the new window.
             yield* Ref.update(quotas, (m) => {
               const next = new Map(m)
@@ -220,6 +248,11 @@ const makeProviderHttp = (options: ProviderHttpOptions) =>
                 timeoutMs,
                 message: `${integration} did not answer within ${timeoutMs}ms`,
               }),
+          }),
+          timed(forAccount(providerRequestDuration, req.account)),
+          Effect.tapBoth({
+            onFailure: () => countProviderRequest(req.account, "error"),
+            onSuccess: ({ status }) => countProviderRequest(req.account, String(status)),
           }),
           (sent) => Effect.zipRight(changeInFlight(quotaKey(req), 1), sent),
           Effect.ensuring(changeInFlight(quotaKey(req), -1)),

@@ -1,7 +1,8 @@
 /**
  * Reads the rate-limit state a provider reports in its response headers. The providers use three families:
  * Okta `X-Rate-Limit-*` (reset = epoch seconds), GitHub/Zoom-style `X-RateLimit-*` (reset = epoch seconds),
- * and the IETF `RateLimit-*` draft (Zendesk, Atlassian; reset = seconds from now); plus `Retry-After`
+ * (Jira and Confluence send this family with the reset as an ISO 8601 date-time instead), and the IETF
+ * `RateLimit-*` draft (Zendesk, Atlassian; reset = seconds from now); plus `Retry-After`
  * (seconds or an HTTP date) on 429/503. HubSpot sends no reset at all, only its rolling window's length
  * (`X-HubSpot-RateLimit-Interval-Milliseconds`) beside `X-HubSpot-RateLimit-Remaining`: a whole interval from
  * now is when a rolling window is sure to have room again, so that is its reset.
@@ -29,6 +30,13 @@ const number = (value: string | undefined): number | undefined => {
 const resetToEpochMs = (value: number, now: number): number =>
   value > 1e9 ? value * 1000 : now + value * 1000
 
+/** A reset written as an ISO 8601 date-time (Atlassian's `X-RateLimit-Reset: 2024-06-05T12:30Z`), in epoch ms. */
+const dateTime = (value: string | undefined): number | undefined => {
+  if (value === undefined || !/^\d{4}-\d{2}-\d{2}T/.test(value.trim())) return undefined
+  const at = Date.parse(value.trim())
+  return Number.isNaN(at) ? undefined : at
+}
+
 export const readRateLimit = (headers: Headers, now: number): RateLimitState => {
   const remaining =
     number(header(headers, "x-rate-limit-remaining")) ??
@@ -43,9 +51,8 @@ export const readRateLimit = (headers: Headers, now: number): RateLimitState => 
   const resetAt =
     reset !== undefined
       ? resetToEpochMs(reset, now)
-      : rollingIntervalMs !== undefined && rollingIntervalMs > 0
-        ? now + rollingIntervalMs
-        : undefined
+      : (dateTime(header(headers, "x-ratelimit-reset")) ??
+        (rollingIntervalMs !== undefined && rollingIntervalMs > 0 ? now + rollingIntervalMs : undefined))
   return {
     ...(remaining === undefined ? {} : { remaining }),
     ...(resetAt === undefined ? {} : { resetAt }),

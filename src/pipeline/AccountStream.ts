@@ -4,6 +4,7 @@ import { durationMs } from "../config/ConnectorConfig.ts"
 import type { ActivityFilters } from "../domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 import type { ProviderError } from "../http/ProviderError.ts"
+import { forAccount, publishDuration, timed } from "../observability/metrics.ts"
 import { adapterOf } from "../providers/adapterOf.ts"
 import type { ProviderServices } from "../providers/ProviderAdapter.ts"
 import { decodePositions, pageAccount, positionsFrom, storedPositions } from "../providers/pageAccount.ts"
@@ -149,7 +150,10 @@ export const runAccountStream = (
           owner: settings.instanceId,
           updated_at: yield* nowIso,
         }
-        yield* publisher.publish(messages, next).pipe(Effect.tapError(() => Ref.set(inDoubt, true)))
+        yield* publisher.publish(messages, next).pipe(
+          timed(forAccount(publishDuration, account)),
+          Effect.tapError(() => Ref.set(inDoubt, true)),
+        )
         yield* Ref.set(committed, next)
         return next
       })
@@ -214,6 +218,7 @@ export const runAccountStream = (
       yield* setHealth({
         state: page.hasMore ? "streaming" : "caught_up",
         last_page_at: yield* nowIso,
+        ...(current.last_created_at === undefined ? {} : { last_created_at: current.last_created_at }),
         consecutive_failures: 0,
         published_total: current.published_total,
         dead_lettered_total: current.dead_lettered_total,

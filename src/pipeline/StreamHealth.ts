@@ -8,6 +8,8 @@ export interface AccountStreamHealth {
   readonly integration: string
   readonly state: StreamState
   readonly last_page_at?: string
+  /** The newest `created_at` published (the checkpoint's `last_created_at`): what the lag is measured from. */
+  readonly last_created_at?: string
   readonly last_error?: string
   readonly consecutive_failures: number
   readonly published_total: number

@@ -6,7 +6,7 @@ import { ProviderHttp, type ProviderResponse } from "../http/ProviderHttp.ts"
 
 /**
  * A provider request as a stream describes it: data, not an HTTP call. `target` is a path (+ query) relative to
- * the account's base URL, or a URL the provider itself returned (a next link, `nextRecordsUrl`): either way the
+ * the account's base URL (`/path` from its origin; `path` below its own path), or a URL the provider itself returned (a next link, `nextRecordsUrl`): either way the
  * machinery resolves it against the account's configured origin and refuses any other origin before sending.
  */
 export interface ProviderCall {
@@ -39,7 +39,10 @@ export const resolveCall = (
   paths: AllowedPaths | undefined,
 ): Either.Either<URL, ForeignHostRefused | ProviderBadResponse> => {
   const integration = account.integration
-  const url = URL.parse(call.target, account.baseUrl.href)
+  // A relative target (no leading slash) sits below the base URL's own path, as a gateway base such as
+  // `https://api.atlassian.com/ex/jira/{cloudId}` needs; a base without a trailing slash still counts as a folder.
+  const base = account.baseUrl.href.endsWith("/") ? account.baseUrl.href : `${account.baseUrl.href}/`
+  const url = URL.parse(call.target, base)
   if (url === null) {
     return Either.left(
       new ProviderBadResponse({ integration, message: `${integration} request target is not a URL` }),

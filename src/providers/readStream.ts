@@ -139,6 +139,7 @@ const readWatermarkPage = (
     if (stream.canMatch?.(filters) === false || from >= to) return unchanged
 
     const candidates: Candidate[] = []
+    const collected = new Set<string>()
     const rejectedNew: Array<{ raw: unknown; rejected: RejectedRecord; digest: string }> = []
     const rejectedSeen = new Set<string>()
     const windows = windowsOf(from, to, stream.paging.maxWindowMs)
@@ -175,6 +176,10 @@ const readWatermarkPage = (
           const at = Date.parse(mapped.right.created_at)
           if (at < from || at >= windowTo || at < windowFrom) continue
           if (at === from && seen.has(mapped.right.id)) continue
+          // Offset pages over a newest-first list shift when a record lands inside the window mid-read (a
+          // late publisher): the record at a page boundary then comes twice. It is one record, kept once.
+          if (collected.has(mapped.right.id)) continue
+          collected.add(mapped.right.id)
           candidates.push({ raw, activity: mapped.right, at })
         }
         if (page.continuation === undefined) break

@@ -1,5 +1,7 @@
 import type { Integration } from "../providers/registry.ts"
+import { startConfluenceSimulator } from "./confluence/ConfluenceSimulator.ts"
 import { startHubSpotSimulator } from "./hubspot/HubSpotSimulator.ts"
+import { startJiraSimulator } from "./jira/JiraSimulator.ts"
 import { startOktaSimulator } from "./okta/OktaSimulator.ts"
 import type { StartSimulator } from "./ProviderSimulator.ts"
 import { startSalesforceSimulator } from "./salesforce/SalesforceSimulator.ts"
@@ -11,7 +13,9 @@ import { startZoomSimulator } from "./zoom/ZoomSimulator.ts"
  * one folder under src/simulators plus one line here.
  */
 export const simulators: { readonly [I in Integration]?: StartSimulator } = {
+  confluence: startConfluenceSimulator,
   hubspot: startHubSpotSimulator,
+  jira: startJiraSimulator,
   okta: startOktaSimulator,
   salesforce: startSalesforceSimulator,
   zendesk: startZendeskSimulator,

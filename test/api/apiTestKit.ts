@@ -34,6 +34,8 @@ export interface LogLine {
 
 export interface TestApi {
   readonly url: string
+  /** The management listener: /healthz, /readyz, /metrics, /docs. */
+  readonly managementUrl: string
   readonly apiKey: string
   /** One account per integration, by integration name. */
   readonly accountOf: { readonly [I in Integration]: string }
@@ -124,6 +126,7 @@ export const testApiLayer = Layer.scoped(
       server: {
         host: "127.0.0.1",
         port: 0,
+        management: { port: 0 },
         api_keys: [randomBytes(24).toString("base64url"), apiKey],
         cursor_secret: randomBytes(32).toString("base64url"),
       },
@@ -159,6 +162,7 @@ export const testApiLayer = Layer.scoped(
     const server = yield* Layer.build(Layer.provide(ApiServer.layer, dependencies))
     return {
       url: Context.get(server, ApiServer).url,
+      managementUrl: Context.get(server, ApiServer).managementUrl,
       apiKey,
       accountOf,
       otherOktaAccount,

@@ -225,10 +225,10 @@ layer(testApiLayer, { excludeTestServices: true })("HTTP API server", (it) => {
   })
 
   describe("other routes", () => {
-    it.effect("/healthz answers 200 {status: ok} without a key", () =>
+    it.effect("/healthz answers 200 {status: ok} without a key (on the management listener)", () =>
       Effect.gen(function* () {
         const api = yield* TestApiServer
-        const answer = yield* get(api, "/healthz", {}, { auth: false })
+        const answer = yield* get({ ...api, url: api.managementUrl }, "/healthz", {}, { auth: false })
         expect(answer.status).toBe(200)
         expect(answer.body).toEqual({ status: "ok" })
       }),

@@ -163,6 +163,7 @@ describe("node src/main.ts", () => {
     const adapted = example
       .replace(/^ {2}host: .*$/m, "  host: 127.0.0.1")
       .replace(/^ {2}port: .*$/m, "  port: 0")
+      .replace(/^ {4}port: .*$/m, "    port: 0")
     expect(adapted).toMatch(/^ {2}host: 127\.0\.0\.1$/m)
     expect(adapted).toMatch(/^ {2}port: 0$/m)
     const file = join(dir, "example.yaml")
@@ -178,8 +179,9 @@ describe("node src/main.ts", () => {
       expect(typeof listening.port).toBe("number")
       expect(listening.port).toBeGreaterThan(0)
       const base = `http://127.0.0.1:${listening.port}`
-
-      const health = await fetch(`${base}/healthz`)
+      // /healthz is on the management listener (loopback, its own port).
+      const management = await logLine(run, (line) => line.msg === "management listening", 20_000)
+      const health = await fetch(`http://127.0.0.1:${management.port}/healthz`)
       expect(health.status).toBe(200)
       expect(await health.json()).toMatchObject({ status: "ok" })
 

@@ -42,6 +42,15 @@ describe("provider rate-limit headers", () => {
     expect(readRateLimit({ "x-hubspot-ratelimit-remaining": "42" }, now)).toEqual({ remaining: 42 })
   })
 
+  it("Atlassian X-RateLimit-*: the reset is an ISO 8601 date-time, minutes-only included", () => {
+    expect(
+      readRateLimit({ "x-ratelimit-remaining": "0", "x-ratelimit-reset": "2026-11-25T20:30Z" }, now),
+    ).toEqual({ remaining: 0, resetAt: Date.parse("2026-11-25T20:30:00.000Z") })
+    expect(readRateLimit({ "x-ratelimit-reset": "2026-11-25T20:00:05.000Z" }, now)).toEqual({
+      resetAt: now + 5_000,
+    })
+  })
+
   it("no headers, or unparseable ones, say nothing", () => {
     expect(readRateLimit({}, now)).toEqual({})
     expect(readRateLimit({ "x-rate-limit-remaining": "lots", "x-rate-limit-reset": "" }, now)).toEqual({})

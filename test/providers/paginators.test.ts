@@ -75,6 +75,68 @@ describe("shared paginators", () => {
     ).toBeUndefined()
   })
 
+  it("offset: every request asks the stream's page size, whatever the read's limit; a page short of the size the provider echoes ends", () => {
+    const confluence = offsetPaging({
+      integration: "confluence",
+      pageSize: () => 1000,
+      request: (start, _q, size) => ({
+        target: "wiki/rest/api/audit",
+        query: { start: String(start), limit: String(size) },
+      }),
+      read: (body) => {
+        const page = body as { results?: unknown[]; limit?: number }
+        return page.results === undefined
+          ? undefined
+          : { records: page.results, ...(page.limit === undefined ? {} : { pageSize: page.limit }) }
+      },
+    })
+    expect(confluence.first({ ...query, limit: 7 }).query?.limit).toBe("1000")
+    expect(Either.getOrThrow(confluence.next({ offset: 1000 }, query)).query).toEqual({
+      start: "1000",
+      limit: "1000",
+    })
+    // 1000 records for a read whose limit is 5000: a full page, so the read goes on.
+    const thousand = Array.from({ length: 1000 }, (_, i) => i)
+    expect(
+      Either.getOrThrow(
+        confluence.read(answer({ results: thousand }), { ...query, limit: 5000 }, sent(undefined)),
+      ).continuation,
+    ).toEqual({ offset: 1000 })
+    // 500 records without an echoed limit: short of the 1000 asked, the end.
+    expect(
+      Either.getOrThrow(confluence.read(answer({ results: thousand.slice(0, 500) }), query, sent(undefined)))
+        .continuation,
+    ).toBeUndefined()
+    // Confluence cut the page to its system limit of 2 and says so: two records are a full page.
+    expect(
+      Either.getOrThrow(confluence.read(answer({ results: [1, 2], limit: 2 }), query, sent(undefined)))
+        .continuation,
+    ).toEqual({ offset: 2 })
+    expect(
+      Either.getOrThrow(confluence.read(answer({ results: [3], limit: 2 }), query, sent({ offset: 2 })))
+        .continuation,
+    ).toBeUndefined()
+  })
+
+  it("a relative target resolves below the base URL's path (an OAuth gateway base); an absolute one from its origin", () => {
+    const gateway = {
+      id: "a",
+      integration: "jira",
+      baseUrl: new URL("https://api.atlassian.com/ex/jira/11223344-a1b2-3b33-c444-def123456789"),
+      credentials: undefined as never,
+      settings: {},
+    } as const
+    const below = Either.getOrThrow(resolveCall(gateway, { target: "rest/api/3/auditing/record" }, undefined))
+    expect(below.href).toBe(
+      "https://api.atlassian.com/ex/jira/11223344-a1b2-3b33-c444-def123456789/rest/api/3/auditing/record",
+    )
+    const site = { ...gateway, baseUrl: new URL("https://acme.atlassian.net") }
+    expect(
+      Either.getOrThrow(resolveCall(site, { target: "rest/api/3/auditing/record" }, undefined)).href,
+    ).toBe("https://acme.atlassian.net/rest/api/3/auditing/record")
+    expect(Either.getOrThrow(resolveCall(gateway, { target: "/v2/x" }, undefined)).pathname).toBe("/v2/x")
+  })
+
   it("query-result URL (Salesforce `nextRecordsUrl`): followed until done, and pinned to the account's origin", () => {
     const salesforce = queryResultUrl({
       integration: "salesforce",

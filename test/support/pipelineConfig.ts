@@ -28,6 +28,7 @@ export const pipelineConfigYaml = (options: {
     server: {
       host: "127.0.0.1",
       port: options.port ?? 0,
+      management: { port: 0 },
       api_keys: [randomBytes(24).toString("base64url")],
       cursor_secret: randomBytes(32).toString("base64url"),
     },

@@ -1,0 +1,114 @@
+import {
+  HttpApi,
+  HttpApiEndpoint,
+  HttpApiGroup,
+  HttpApiMiddleware,
+  HttpApiSecurity,
+  OpenApi,
+} from "@effect/platform"
+import { Schema } from "effect"
+import { Activity } from "../domain/Activity.ts"
+import { IntegrationNames } from "../providers/registry.ts"
+import {
+  AccountNotFoundError,
+  HistoryExpiredError,
+  InternalError,
+  InvalidParameterError,
+  NotImplementedError,
+  OverloadedError,
+  RateLimitedError,
+  RemoteError,
+  RemoteTimeoutError,
+  UnauthorizedError,
+} from "./ErrorResponse.ts"
+import { ListActivitiesQuery } from "./QueryParams.ts"
+
+// The contract of the HTTP API, declared once: the server (Http.ts), the OpenAPI document, the /docs page
+// and the typed client the tests use are all derived from it.
+
+export const activitiesPath = "/unified/user-directory/activities"
+
+export const ListActivitiesResponse = Schema.Struct({
+  result: Schema.Array(Activity).annotations({ description: "List of Activities" }),
+  next_cursor: Schema.NullOr(Schema.String).annotations({
+    description:
+      "The cursor to use for the next page of results: pass it as the next_cursor query parameter, with the same integrated_account_id and filters. null once the provider has nothing more for now.",
+  }),
+}).annotations({ identifier: "ListActivitiesResponse" })
+export type ListActivitiesResponse = typeof ListActivitiesResponse.Type
+
+/** `Authorization: Bearer <one of server.api_keys>`. */
+export class Authentication extends HttpApiMiddleware.Tag<Authentication>()("Authentication", {
+  failure: UnauthorizedError,
+  security: {
+    bearerAuth: HttpApiSecurity.bearer.pipe(
+      HttpApiSecurity.annotate(OpenApi.Description, "One of server.api_keys."),
+    ),
+  },
+}) {}
+
+/**
+ * The query checks the builder's own decoding does not make: unknown and repeated parameters, and the first
+ * problem as one 400 that names its parameter (`{error: {code, message, param}}`, not a list of issues).
+ */
+export class QueryValidation extends HttpApiMiddleware.Tag<QueryValidation>()("QueryValidation", {
+  failure: InvalidParameterError,
+}) {}
+
+const headerDoc = (name: string, description: string, type: "string" | "integer") => ({
+  [name]: { description, schema: { type } },
+})
+
+export const listActivities = HttpApiEndpoint.get("listActivities", activitiesPath)
+  .setUrlParams(ListActivitiesQuery)
+  .addSuccess(ListActivitiesResponse)
+  .addError(AccountNotFoundError)
+  .addError(HistoryExpiredError)
+  .addError(RateLimitedError)
+  .addError(InternalError)
+  .addError(NotImplementedError)
+  .addError(RemoteError)
+  .addError(OverloadedError)
+  .addError(RemoteTimeoutError)
+  // Declared in the order they run: the key is checked before the query.
+  .middleware(QueryValidation)
+  .middleware(Authentication)
+  .annotate(OpenApi.Summary, "List Activities")
+  .annotate(
+    OpenApi.Description,
+    "One page of the integrated account's activity, oldest first. Follow next_cursor (with the same filters) until it is null to replay the history.",
+  )
+  // Response headers are not part of an error schema; the document says which answers carry them.
+  .annotate(OpenApi.Transform, (operation) => {
+    const responses = operation.responses as Record<string, Record<string, unknown>>
+    const retry = headerDoc("Retry-After", "Seconds to wait before retrying", "integer")
+    for (const status of ["429", "503"]) if (responses[status]) responses[status].headers = retry
+    if (responses["401"])
+      responses["401"].headers = headerDoc("WWW-Authenticate", "Bearer challenge", "string")
+    // QueryValidation runs before the builder decodes the query, so its 400 is the only one ever answered:
+    // the builder's own HttpApiDecodeError, declared by every HttpApi, is not.
+    if (responses["400"]) {
+      responses["400"].description =
+        "invalid_parameter: a parameter is malformed, unknown, repeated, or not supported by the integration; `param` names it."
+      responses["400"].content = {
+        "application/json": { schema: { $ref: "#/components/schemas/InvalidParameterError" } },
+      }
+    }
+    return operation
+  })
+
+export class ActivitiesGroup extends HttpApiGroup.make("activities").add(listActivities) {}
+
+export class ConnectorApi extends HttpApi.make("connector")
+  .add(ActivitiesGroup)
+  .annotate(OpenApi.Title, "SIEM activity connector — unified user-directory activities")
+  .annotate(OpenApi.Version, "1.0.0")
+  .annotate(OpenApi.Transform, (document) => {
+    const schemas = (document.components as { schemas: Record<string, unknown> }).schemas
+    for (const unused of ["HttpApiDecodeError", "Issue", "PropertyKey"]) delete schemas[unused]
+    return document
+  })
+  .annotate(
+    OpenApi.Description,
+    `User-directory activity of ${IntegrationNames.length} SaaS integrations (${IntegrationNames.join(", ")}), normalised to one Activity shape.`,
+  ) {}

@@ -1,0 +1,158 @@
+import { Metrics, Resource } from "@effect/opentelemetry"
+import { PrometheusExporter, PrometheusSerializer } from "@opentelemetry/exporter-prometheus"
+import { RuntimeNodeInstrumentation } from "@opentelemetry/instrumentation-runtime-node"
+import { MeterProvider } from "@opentelemetry/sdk-metrics"
+import { Duration, Effect, Metric, MetricBoundaries } from "effect"
+import type { AccountStreamHealth, StreamState } from "../pipeline/StreamHealth.ts"
+
+// The connector's metrics are Effect `Metric`s, updated where things happen; @effect/opentelemetry hands
+// them to OpenTelemetry's Prometheus exporter, which also carries Node's own runtime metrics (event-loop
+// delay, heap) from @opentelemetry/instrumentation-runtime-node. `/metrics` is that exporter's text.
+
+const seconds = MetricBoundaries.exponential({ start: 0.01, factor: 2, count: 14 })
+
+/** One provider HTTP request (one attempt), by account and answer status (`error` when none came). */
+export const providerRequestDuration = Metric.histogram(
+  "siem_connector_provider_request_duration_seconds",
+  seconds,
+  "Latency of one provider HTTP request (one attempt, retries apart).",
+)
+export const providerRequests = Metric.counter("siem_connector_provider_requests", {
+  incremental: true,
+  description: "Provider HTTP requests by account and answer status (`error`: no answer).",
+})
+export const rateLimitWait = Metric.counter("siem_connector_rate_limit_wait_seconds", {
+  incremental: true,
+  description: "Seconds spent waiting for a provider's rate-limit window to reset.",
+})
+/** One publish: a page and its checkpoint in one Kafka transaction. */
+export const publishDuration = Metric.histogram(
+  "siem_connector_publish_duration_seconds",
+  seconds,
+  "Latency of one publish (a page and its checkpoint in one Kafka transaction).",
+)
+
+/** Tags an Effect metric with the account it is about. */
+export const forAccount = <Type, In, Out>(
+  metric: Metric.Metric<Type, In, Out>,
+  account: { readonly id: string; readonly integration: string },
+): Metric.Metric<Type, In, Out> =>
+  metric.pipe(
+    Metric.tagged("integration", account.integration),
+    Metric.tagged("integrated_account_id", account.id),
+  )
+
+export const countProviderRequest = (
+  account: { readonly id: string; readonly integration: string },
+  status: string,
+) => Metric.increment(Metric.tagged(forAccount(providerRequests, account), "status", status))
+
+/** Records the duration of `effect` in `histogram`, in seconds. */
+export const timed =
+  (histogram: Metric.Metric.Histogram<number>) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+    Metric.trackDurationWith(histogram, (d: Duration.Duration) => Duration.toMillis(d) / 1000)(effect)
+
+// The per-account state is kept by the pipeline's StreamHealth; these mirror it at each scrape.
+const published = Metric.counter("siem_connector_activities_published", {
+  incremental: true,
+  description: "Activities published to Kafka since the account's stream first started.",
+})
+const deadLettered = Metric.counter("siem_connector_records_dead_lettered", {
+  incremental: true,
+  description: "Provider records sent to the dead-letter topic.",
+})
+const gaps = Metric.counter("siem_connector_history_gaps", {
+  incremental: true,
+  description: "Times the provider no longer kept the history a checkpoint pointed at.",
+})
+const failures = Metric.gauge("siem_connector_consecutive_failures", {
+  description: "Failures of the account's stream since its last good page.",
+})
+const streamState = Metric.gauge("siem_connector_stream_state", {
+  description: "1 for the account stream's current state.",
+})
+const lastPage = Metric.gauge("siem_connector_last_page_timestamp_seconds", {
+  description: "When the account's last provider page was handled.",
+})
+const lag = Metric.gauge("siem_connector_lag_seconds", {
+  description: "Now minus the newest created_at published, per account and stream.",
+})
+
+const states: ReadonlyArray<StreamState> = ["starting", "streaming", "caught_up", "retrying", "stopped"]
+
+/**
+ * Mirrors the streams' state into the metrics above. The totals come from the checkpoints (they survive
+ * restarts), so the counters are moved by what grew since the last scrape.
+ */
+export const makeStreamMetrics = Effect.sync(() => {
+  const seen = new Map<string, { published: number; deadLettered: number; gaps: number }>()
+  return (accounts: ReadonlyArray<AccountStreamHealth>, nowMs: number) =>
+    Effect.forEach(
+      accounts,
+      (a) => {
+        const account = { id: a.integrated_account_id, integration: a.integration }
+        const before = seen.get(account.id) ?? { published: 0, deadLettered: 0, gaps: 0 }
+        seen.set(account.id, {
+          published: a.published_total,
+          deadLettered: a.dead_lettered_total,
+          gaps: a.gaps_total,
+        })
+        return Effect.all([
+          Metric.incrementBy(forAccount(published, account), a.published_total - before.published),
+          Metric.incrementBy(forAccount(deadLettered, account), a.dead_lettered_total - before.deadLettered),
+          Metric.incrementBy(forAccount(gaps, account), a.gaps_total - before.gaps),
+          Metric.set(forAccount(failures, account), a.consecutive_failures),
+          Effect.forEach(states, (state) =>
+            Metric.set(
+              Metric.tagged(forAccount(streamState, account), "state", state),
+              a.state === state ? 1 : 0,
+            ),
+          ),
+          a.last_page_at === undefined
+            ? Effect.void
+            : Metric.set(forAccount(lastPage, account), Date.parse(a.last_page_at) / 1000),
+          a.last_created_at === undefined
+            ? Effect.void
+            : Metric.set(
+                // One checkpoint per account today: its stream is the account's whole activity.
+                Metric.tagged(forAccount(lag, account), "stream", "activities"),
+                Math.max(0, (nowMs - Date.parse(a.last_created_at)) / 1000),
+              ),
+        ])
+      },
+      { discard: true },
+    )
+})
+
+/**
+ * The Prometheus exposition of every Effect metric of the process plus Node's runtime metrics. No server of
+ * the exporter's own: the management listener serves `render`.
+ */
+export const makePrometheus = Effect.gen(function* () {
+  const producer = yield* Metrics.makeProducer.pipe(
+    Effect.provide(Resource.layer({ serviceName: "siem-activity-connector" })),
+  )
+  const exporter = new PrometheusExporter({
+    preventServerStart: true,
+    withoutScopeInfo: true,
+    withoutTargetInfo: true,
+    metricProducers: [producer],
+  })
+  const meters = new MeterProvider({ readers: [exporter] })
+  // The event-loop delay is reported once it has 5 samples since the last scrape: sampling every 100 ms
+  // (cheap) keeps it present at any scrape interval.
+  const runtime = new RuntimeNodeInstrumentation({ monitoringPrecision: 100 })
+  runtime.setMeterProvider(meters)
+  runtime.enable()
+  yield* Effect.addFinalizer(() =>
+    Effect.promise(async () => {
+      runtime.disable()
+      await meters.shutdown()
+    }),
+  )
+  const serializer = new PrometheusSerializer()
+  return {
+    render: Effect.promise(async () => serializer.serialize((await exporter.collect()).resourceMetrics)),
+  }
+})

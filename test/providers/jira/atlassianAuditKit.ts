@@ -1,0 +1,88 @@
+import { Duration, Effect, Either, Schema } from "effect"
+import { providerClientsLayer } from "../../../src/auth/providerClients.ts"
+import type { Activity } from "../../../src/domain/Activity.ts"
+import type { ActivityFilters } from "../../../src/domain/ActivityFilters.ts"
+import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts"
+import type { ProviderAdapter } from "../../../src/providers/ProviderAdapter.ts"
+import { type AccountPage, pageAccount, type StreamPositions } from "../../../src/providers/pageAccount.ts"
+import type { AnyPaginator } from "../../../src/providers/paging/Paginator.ts"
+import { providers } from "../../../src/providers/registry.ts"
+
+// What the Jira and Confluence tests share: both are one newest-first audit stream of one Atlassian site.
+
+/** Real HTTP through the project's client, with quick backoff. */
+export const AtlassianLive = providerClientsLayer(providers, { retryBase: "10 millis" })
+
+export const siteAccount = (
+  adapter: ProviderAdapter,
+  baseUrl: string,
+  credentials: Record<string, string>,
+): IntegratedAccount => ({
+  id: `${adapter.integration}-test-${baseUrl}`,
+  integration: adapter.integration as IntegratedAccount["integration"],
+  baseUrl: new URL(baseUrl),
+  credentials: Schema.decodeUnknownSync(adapter.credentials)(credentials),
+  settings: {},
+})
+
+export const activitiesOf = (page: Pick<AccountPage, "records">): Activity[] =>
+  page.records.flatMap(({ mapped }) => (Either.isRight(mapped) ? [mapped.right] : []))
+
+/** Pages the account through the shared page loop until caught up; every page is returned. */
+export const readToEnd = (
+  adapter: ProviderAdapter,
+  account: IntegratedAccount,
+  filters: ActivityFilters,
+  limit: number,
+  from: StreamPositions = {},
+) =>
+  Effect.gen(function* () {
+    const pages: AccountPage[] = []
+    let positions = from
+    for (let i = 0; i < 300; i++) {
+      const page = yield* pageAccount(adapter, { account, filters, positions, limit })
+      pages.push(page)
+      positions = page.positions
+      if (!page.hasMore) break
+    }
+    return { pages, activities: pages.flatMap(activitiesOf), positions }
+  })
+
+/** Every record's Activity, oldest first (records of one millisecond keep no particular order). */
+export const expectedActivities = (
+  adapter: ProviderAdapter,
+  account: IntegratedAccount,
+  records: ReadonlyArray<unknown>,
+) => {
+  const [stream] = adapter.streams
+  if (stream === undefined) throw new Error(`${adapter.integration} has no stream`)
+  return records
+    .map((raw) => Either.getOrThrow(Schema.decodeUnknownEither(stream.record)(raw)))
+    .map((record) => Either.getOrThrow(stream.toActivity(record, account)))
+    .sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at))
+}
+
+export const sortedIds = (activities: ReadonlyArray<{ id: string }>) => activities.map((a) => a.id).sort()
+
+export const inTimeOrder = (activities: ReadonlyArray<{ created_at: string }>) =>
+  activities.every(
+    (a, i) => i === 0 || Date.parse(activities[i - 1]?.created_at ?? "") <= Date.parse(a.created_at),
+  )
+
+/**
+ * The adapter with its one stream's settle window shortened (for tests that cannot wait the real one) and,
+ * where given, smaller provider pages (so a handful of records spans several pages).
+ */
+export const variant = (
+  adapter: ProviderAdapter,
+  options: { readonly settleMs?: number; readonly paging?: AnyPaginator },
+): ProviderAdapter => ({
+  ...adapter,
+  streams: adapter.streams.map((stream) => ({
+    ...stream,
+    ...(options.settleMs === undefined
+      ? {}
+      : { tail: { mode: "watermark" as const, settle: Duration.millis(options.settleMs) } }),
+    ...(options.paging === undefined ? {} : { paging: options.paging }),
+  })),
+})
