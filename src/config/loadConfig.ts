@@ -106,7 +106,7 @@ const resolveAccount = (
     )
   }
   if (
-    adapter.capabilities.requiredFilters.includes("organization_id") &&
+    (adapter.capabilities.requiredFilters.includes("organization_id") || adapter.requiresOrganizationId) &&
     account.organization_id === undefined
   ) {
     problems.push(`${at("organization_id")}: missing (required for ${account.integration})`)

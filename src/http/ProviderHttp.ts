@@ -19,7 +19,7 @@ import {
   ProviderUnauthorized,
   ProviderUnavailable,
 } from "./ProviderError.ts"
-import { type RateLimitState, readRateLimit, retryAfterMs } from "./rateLimitHeaders.ts"
+import { isRateLimitAnswer, type RateLimitState, readRateLimit, retryAfterMs } from "./rateLimitHeaders.ts"
 
 export interface ProviderRequest {
   readonly account: IntegratedAccount
@@ -295,7 +295,8 @@ const makeProviderHttp = (options: ProviderHttpOptions) =>
         const described = req.describeError?.(body) ?? {}
         const detail = described.message ?? (headerText(response.headers["content-type"]) || "no detail")
         const what = `${integration} answered ${status}${described.code ? ` ${described.code}` : ""}: ${detail}`
-        if (status === 429) {
+        // A 403 is a rate limit too where its headers say so (GitHub); otherwise it is a refusal below.
+        if (isRateLimitAnswer(status, response.headers, now)) {
           return yield* new ProviderRateLimited({
             integration,
             retryAfterMs: retryAfterMs(response.headers, now) ?? 1_000,

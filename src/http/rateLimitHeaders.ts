@@ -1,11 +1,14 @@
 /**
- * Reads the rate-limit state a provider reports in its response headers. The providers use three families:
- * Okta `X-Rate-Limit-*` (reset = epoch seconds), GitHub/Zoom-style `X-RateLimit-*` (reset = epoch seconds),
- * (Jira and Confluence send this family with the reset as an ISO 8601 date-time instead), and the IETF
- * `RateLimit-*` draft (Zendesk, Atlassian; reset = seconds from now); plus `Retry-After`
- * (seconds or an HTTP date) on 429/503. HubSpot sends no reset at all, only its rolling window's length
- * (`X-HubSpot-RateLimit-Interval-Milliseconds`) beside `X-HubSpot-RateLimit-Remaining`: a whole interval from
- * now is when a rolling window is sure to have room again, so that is its reset.
+ * Reads the rate-limit state a provider reports in its response headers. The providers use these families:
+ * - Okta `X-Rate-Limit-*`, reset in epoch seconds;
+ * - GitHub/Zoom `X-RateLimit-*`, reset in epoch seconds;
+ * - Atlassian's admin APIs, Jira and Confluence `X-RateLimit-*` too, but the reset is an ISO 8601 date-time
+ *   (`2026-03-15T09:01:00Z`, `2024-06-05T12:30Z`; grove reads Atlassian's as `%Y-%m-%dT%H:%M%z`);
+ * - the IETF `RateLimit-*` draft (Zendesk), reset in seconds from now;
+ * plus `Retry-After` (seconds or an HTTP date) on 429/503, and on GitHub's secondary-limit 403s.
+ * HubSpot's `X-HubSpot-RateLimit-*` has no reset at all, only its rolling window's length
+ * (`-Interval-Milliseconds`) beside `-Remaining`: a whole interval from now is when a rolling window is sure to
+ * have room again, so that is its reset.
  */
 export interface RateLimitState {
   readonly remaining?: number
@@ -26,13 +29,12 @@ const number = (value: string | undefined): number | undefined => {
   return Number.isFinite(parsed) ? parsed : undefined
 }
 
-/** Epoch seconds look like ~1.7e9; anything small is a delta in seconds. */
-const resetToEpochMs = (value: number, now: number): number =>
-  value > 1e9 ? value * 1000 : now + value * 1000
-
-/** A reset written as an ISO 8601 date-time (Atlassian's `X-RateLimit-Reset: 2024-06-05T12:30Z`), in epoch ms. */
-const dateTime = (value: string | undefined): number | undefined => {
-  if (value === undefined || !/^\d{4}-\d{2}-\d{2}T/.test(value.trim())) return undefined
+/** Epoch seconds look like ~1.7e9; anything small is a delta in seconds; a date-time is read as one. */
+const resetToEpochMs = (value: string | undefined, now: number): number | undefined => {
+  const seconds = number(value)
+  if (seconds !== undefined) return seconds > 1e9 ? seconds * 1000 : now + seconds * 1000
+  // Only a date with a time of day: a bare word such as "soon" must not parse into some instant.
+  if (value === undefined || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value.trim())) return undefined
   const at = Date.parse(value.trim())
   return Number.isNaN(at) ? undefined : at
 }
@@ -44,15 +46,11 @@ export const readRateLimit = (headers: Headers, now: number): RateLimitState => 
     number(header(headers, "ratelimit-remaining")) ??
     number(header(headers, "x-hubspot-ratelimit-remaining"))
   const rollingIntervalMs = number(header(headers, "x-hubspot-ratelimit-interval-milliseconds"))
-  const reset =
-    number(header(headers, "x-rate-limit-reset")) ??
-    number(header(headers, "x-ratelimit-reset")) ??
-    number(header(headers, "ratelimit-reset"))
   const resetAt =
-    reset !== undefined
-      ? resetToEpochMs(reset, now)
-      : (dateTime(header(headers, "x-ratelimit-reset")) ??
-        (rollingIntervalMs !== undefined && rollingIntervalMs > 0 ? now + rollingIntervalMs : undefined))
+    resetToEpochMs(header(headers, "x-rate-limit-reset"), now) ??
+    resetToEpochMs(header(headers, "x-ratelimit-reset"), now) ??
+    resetToEpochMs(header(headers, "ratelimit-reset"), now) ??
+    (rollingIntervalMs !== undefined && rollingIntervalMs > 0 ? now + rollingIntervalMs : undefined)
   return {
     ...(remaining === undefined ? {} : { remaining }),
     ...(resetAt === undefined ? {} : { resetAt }),
@@ -71,3 +69,14 @@ export const retryAfterMs = (headers: Headers, now: number): number | undefined 
   const { resetAt } = readRateLimit(headers, now)
   return resetAt === undefined ? undefined : Math.max(0, resetAt - now)
 }
+
+/**
+ * Whether an error answer is the provider's rate limit. A 429 always is. A 403 is when its headers say so:
+ * `Retry-After`, or a quota reported as exhausted (remaining 0). GitHub answers both its primary limit
+ * (`x-ratelimit-remaining: 0`) and its secondary limits (`retry-after`) that way. Any other 403 is a
+ * permission answer (not an owner, a missing scope, a plan without the API) and is not retried.
+ */
+export const isRateLimitAnswer = (status: number, headers: Headers, now: number): boolean =>
+  status === 429 ||
+  (status === 403 &&
+    (header(headers, "retry-after") !== undefined || readRateLimit(headers, now).remaining === 0))

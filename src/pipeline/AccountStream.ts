@@ -93,7 +93,10 @@ export const runAccountStream = (
     const health = yield* StreamHealth
     // Provided once here, so each page's provider calls do not add to the stream's own requirements.
     const providerClients = yield* Effect.context<ProviderServices>()
-    const intervalMs = durationMs(config.poll_interval ?? settings.poll.interval)
+    const intervalMs = Math.max(
+      durationMs(config.poll_interval ?? settings.poll.interval),
+      adapter.minPollInterval === undefined ? 0 : Duration.toMillis(adapter.minPollInterval),
+    )
     const store = yield* CheckpointStore
     const startedAt = new Date(yield* Clock.currentTimeMillis)
     const committed = yield* Ref.make<Checkpoint>(

@@ -36,12 +36,23 @@ export interface ProviderAdapter {
    * resumes from the oldest kept activity and records the history in between as a gap.
    */
   readonly historyRetention?: Duration.Duration
+  /**
+   * The shortest time between two polls of an account that the provider's quota sustains (GitHub: 1,750
+   * audit-log queries an hour). A shorter `poll.interval` / `poll_interval` is raised to it.
+   */
+  readonly minPollInterval?: Duration.Duration
   /** The public API root, where the provider has one; accounts may override it with `base_url`. */
   readonly defaultBaseUrl?: string
   /** The credential forms the provider accepts: config keys decoded at start into the typed value. */
   readonly credentials: DecoderOf<Credentials>
   /** How grant-form credentials (refresh token, client credentials, JWT) become a token request. */
   readonly tokenGrant?: TokenGrantFor
+  /**
+   * The account's `organization_id` names what the provider's API reads (Atlassian's `orgId`), so the config
+   * must give it, although the spec has no `organization_id` filter for the integration. Where the spec
+   * requires that filter (Asana, GitHub), `capabilities.requiredFilters` already makes it required.
+   */
+  readonly requiresOrganizationId?: boolean
   /** The account `settings` the provider reads (e.g. Zoom's `token_url`), validated at start when declared. */
   readonly settings?: Schema.Schema.AnyNoContext
   /** One or more named logs; empty while the provider client is not built (the endpoint then answers 501). */

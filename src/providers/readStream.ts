@@ -74,7 +74,21 @@ const readCursorPage = (
     }
     const call =
       position === undefined ? stream.paging.first(query) : yield* stream.paging.next(position, query)
-    const { url, answer } = yield* send(stream, account)(call)
+    const sent = send(stream, account)(call)
+    const restart = stream.paging.restart
+    // A stored continuation the provider refuses (Atlassian's expired cursor): start again from what it holds.
+    const { url, answer } = yield* position === undefined || restart === undefined
+      ? sent
+      : sent.pipe(
+          Effect.catchIf(restart.refused, (refused) =>
+            Effect.logWarning(
+              "the provider refused the stream's stored continuation; starting again from it",
+            ).pipe(
+              Effect.annotateLogs({ stream: stream.name, error: refused.message }),
+              Effect.zipRight(send(stream, account)(restart.call(position, query))),
+            ),
+          ),
+        )
     const page = yield* stream.paging.read(answer, query, { url, continuation: position })
     const next = page.continuation ?? position
     const hasMore = page.hasMore ?? (page.continuation !== undefined && page.records.length > 0)
@@ -143,6 +157,10 @@ const readWatermarkPage = (
     const rejectedNew: Array<{ raw: unknown; rejected: RejectedRecord; digest: string }> = []
     const rejectedSeen = new Set<string>()
     const windows = windowsOf(from, to, stream.paging.maxWindowMs)
+    // A provider that answers oldest first has given the oldest `limit` records once that many are in hand:
+    // the rest of the range waits for the next read, which starts after them. Without it a first read from
+    // months back would page through all of them (GitHub: 100 a request, 1,750 requests an hour) to keep 100.
+    const enough = () => stream.order === "oldest_first" && candidates.length >= limit
     let windowsRead = 0
     for (const [windowFrom, windowTo] of windows) {
       const query: PageQuery = {
@@ -155,6 +173,7 @@ const readWatermarkPage = (
       }
       let call = stream.paging.first(query)
       let continuation: unknown
+      let cutShort = false
       for (let pages = 0; ; pages++) {
         if (pages >= MAX_PAGES_PER_READ) {
           return yield* new ProviderBadResponse({
@@ -183,6 +202,10 @@ const readWatermarkPage = (
           candidates.push({ raw, activity: mapped.right, at })
         }
         if (page.continuation === undefined) break
+        if (enough()) {
+          cutShort = true
+          break
+        }
         if (JSON.stringify(page.continuation) === JSON.stringify(continuation)) {
           return yield* new ProviderBadResponse({
             integration: adapter.integration,
@@ -192,6 +215,7 @@ const readWatermarkPage = (
         continuation = page.continuation
         call = yield* stream.paging.next(continuation, query)
       }
+      if (cutShort) break
       windowsRead++
       // Windows go oldest first: once enough is in hand, later windows hold only newer records.
       if (candidates.length >= limit) break

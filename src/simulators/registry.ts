@@ -1,5 +1,8 @@
 import type { Integration } from "../providers/registry.ts"
+import { startAtlassianSimulator } from "./atlassian/AtlassianSimulator.ts"
+import { startBrowserStackSimulator } from "./browserstack/BrowserStackSimulator.ts"
 import { startConfluenceSimulator } from "./confluence/ConfluenceSimulator.ts"
+import { startGitHubSimulator } from "./github/GitHubSimulator.ts"
 import { startHubSpotSimulator } from "./hubspot/HubSpotSimulator.ts"
 import { startJiraSimulator } from "./jira/JiraSimulator.ts"
 import { startOktaSimulator } from "./okta/OktaSimulator.ts"
@@ -13,7 +16,10 @@ import { startZoomSimulator } from "./zoom/ZoomSimulator.ts"
  * one folder under src/simulators plus one line here.
  */
 export const simulators: { readonly [I in Integration]?: StartSimulator } = {
+  atlassian: startAtlassianSimulator,
+  browserstack: startBrowserStackSimulator,
   confluence: startConfluenceSimulator,
+  github: startGitHubSimulator,
   hubspot: startHubSpotSimulator,
   jira: startJiraSimulator,
   okta: startOktaSimulator,

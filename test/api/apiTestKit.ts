@@ -89,7 +89,8 @@ export const testApiLayer = Layer.scoped(
     const throttledAccount = randomUUID()
     const disabledAccount = randomUUID()
     const organizationOf = (integration: Integration) =>
-      providers[integration].capabilities.filters.includes("organization_id")
+      providers[integration].capabilities.filters.includes("organization_id") ||
+      providers[integration].requiresOrganizationId === true
         ? (simulators.get(integration)?.settings.organization_id ?? configuredOrganization)
         : undefined
 

@@ -335,7 +335,7 @@ describe("parseConfig", () => {
       expect(problems).toContain("accounts[0].base_url: must be an absolute http(s) URL")
     })
 
-    it("a missing organization_id for github (and asana)", () => {
+    it("a missing organization_id for github and asana (the spec's filter) and atlassian (its orgId path)", () => {
       const problems = problemsOf(
         parseConfig(
           "org.yaml",
@@ -345,13 +345,18 @@ describe("parseConfig", () => {
   - id: ${ids[1]}
     integration: asana
     credentials: { access_token: asana-token }
+  - id: ${ids[2]}
+    integration: atlassian
+    credentials: { access_token: atlassian-org-key }
 `),
           {},
         ),
       )
-      expect(problems).toHaveLength(2)
-      expect(problems[0]).toMatch(/^accounts\[0\]\.organization_id: missing\b/)
-      expect(problems[1]).toMatch(/^accounts\[1\]\.organization_id: missing\b/)
+      expect(problems).toEqual([
+        "accounts[0].organization_id: missing (required for github)",
+        "accounts[1].organization_id: missing (required for asana)",
+        "accounts[2].organization_id: missing (required for atlassian)",
+      ])
     })
 
     it("an unknown key, at any level", () => {

@@ -286,3 +286,52 @@ describe("ProviderHttp rate-limit budget shared by concurrent requests", () => {
     20_000,
   )
 })
+
+describe("ProviderHttp rate limits answered with 403 (GitHub)", () => {
+  const answering = (answers: Array<{ status: number; headers?: Record<string, string> }>) =>
+    loopbackServer((_req, res) => {
+      const answer = answers.shift() ?? { status: 200 }
+      res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers })
+      res.end(answer.status === 200 ? "[]" : JSON.stringify({ message: "refused" }))
+    })
+
+  it.scopedLive("a 403 with Retry-After (secondary limit) is waited out and retried", () =>
+    Effect.gen(function* () {
+      const provider = yield* answering([{ status: 403, headers: { "retry-after": "1" } }])
+      const started = Date.now()
+      expect(yield* get(provider.origin)).toMatchObject({ status: 200, body: [] })
+      expect(provider.hits()).toBe(2)
+      expect(Date.now() - started).toBeGreaterThanOrEqual(950)
+    }).pipe(Effect.provide(HttpLive)),
+  )
+
+  it.scopedLive(
+    "a 403 saying the quota is exhausted (primary limit) is ProviderRateLimited until the reset, and the next request is not sent before it",
+    () =>
+      Effect.gen(function* () {
+        const reset = String(Math.ceil(Date.now() / 1000) + 3_600)
+        const provider = yield* answering([
+          { status: 403, headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": reset } },
+        ])
+        const error = yield* Effect.flip(get(provider.origin))
+        expect(error).toMatchObject({ _tag: "ProviderRateLimited", integration: "zoom" })
+        expect(error._tag === "ProviderRateLimited" && error.retryAfterMs).toBeGreaterThan(3_500_000)
+        const again = yield* Effect.flip(get(provider.origin))
+        expect(again).toMatchObject({ _tag: "ProviderRateLimited" })
+        expect(provider.hits()).toBe(1)
+      }).pipe(Effect.provide(HttpLive)),
+  )
+
+  it.scopedLive("a 403 without rate-limit headers saying so is a refusal, never retried", () =>
+    Effect.gen(function* () {
+      const provider = yield* answering([
+        { status: 403, headers: { "x-ratelimit-remaining": "1749", "x-ratelimit-reset": "9999999999" } },
+      ])
+      expect(yield* Effect.flip(get(provider.origin))).toMatchObject({
+        _tag: "ProviderUnauthorized",
+        status: 403,
+      })
+      expect(provider.hits()).toBe(1)
+    }).pipe(Effect.provide(HttpLive)),
+  )
+})

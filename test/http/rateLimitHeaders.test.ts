@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { readRateLimit, retryAfterMs } from "../../src/http/rateLimitHeaders.ts"
+import { isRateLimitAnswer, readRateLimit, retryAfterMs } from "../../src/http/rateLimitHeaders.ts"
 
 const now = Date.parse("2026-11-25T20:00:00.000Z")
 const epoch = (iso: string) => String(Date.parse(iso) / 1000)
@@ -21,6 +21,17 @@ describe("provider rate-limit headers", () => {
         now,
       ),
     ).toEqual({ remaining: 4999, resetAt: Date.parse("2026-11-25T21:00:00.000Z") })
+  })
+
+  it("Atlassian X-RateLimit-*: reset as an ISO 8601 date-time, with or without seconds", () => {
+    expect(
+      readRateLimit({ "x-ratelimit-remaining": "0", "x-ratelimit-reset": "2026-11-25T20:01:00Z" }, now),
+    ).toEqual({ remaining: 0, resetAt: now + 60_000 })
+    expect(readRateLimit({ "x-ratelimit-reset": "2026-11-25T20:01+0000" }, now)).toEqual({
+      resetAt: now + 60_000,
+    })
+    expect(retryAfterMs({ "x-ratelimit-reset": "2026-11-25T20:00:30.000Z" }, now)).toBe(30_000)
+    expect(readRateLimit({ "x-ratelimit-reset": "soon" }, now)).toEqual({})
   })
 
   it("IETF RateLimit-*: reset in seconds from now", () => {
@@ -67,5 +78,15 @@ describe("provider rate-limit headers", () => {
   it("a reset already in the past means no wait, never a negative one", () => {
     expect(retryAfterMs({ "x-rate-limit-reset": epoch("2026-11-25T19:59:00.000Z") }, now)).toBe(0)
     expect(retryAfterMs({ "retry-after": "Wed, 25 Nov 2026 19:00:00 GMT" }, now)).toBe(0)
+  })
+
+  it("a 429 is a rate limit; a 403 only with Retry-After or an exhausted quota", () => {
+    expect(isRateLimitAnswer(429, {}, now)).toBe(true)
+    expect(isRateLimitAnswer(403, { "retry-after": "60" }, now)).toBe(true)
+    expect(isRateLimitAnswer(403, { "x-ratelimit-remaining": "0", "x-ratelimit-reset": "1" }, now)).toBe(true)
+    expect(isRateLimitAnswer(403, { "x-rate-limit-remaining": "0" }, now)).toBe(true)
+    expect(isRateLimitAnswer(403, { "x-ratelimit-remaining": "12" }, now)).toBe(false)
+    expect(isRateLimitAnswer(403, {}, now)).toBe(false)
+    expect(isRateLimitAnswer(401, { "retry-after": "5" }, now)).toBe(false)
   })
 })

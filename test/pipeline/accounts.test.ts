@@ -52,15 +52,15 @@ describe("pipeline accounts", () => {
       Effect.scoped(
         Effect.gen(function* () {
           const healthy = yield* startOktaSimulator({ historySize: 20, seed: 6, rateLimit: 100_000 })
-          // Zendesk's adapter declares capabilities and credentials only; nothing listens at this address.
-          const zendesk = {
+          // Figma's adapter declares capabilities and credentials only; nothing listens at this address.
+          const figma = {
             ...healthy,
-            integration: "zendesk" as const,
+            integration: "figma" as const,
             baseUrl: "http://127.0.0.1:9",
-            credentials: { email: "siem@example.com", api_token: "zendesk-token" },
+            credentials: { access_token: "figma-token" },
           }
           const { topics, context, accountIds, health } = yield* connectorUnderTest({
-            simulators: [zendesk, healthy],
+            simulators: [figma, healthy],
           })
           const pipeline = yield* startPipeline(context)
           const published = yield* Effect.promise(() =>

@@ -20,7 +20,10 @@ export interface PageQuery {
   readonly to: number | undefined
   /** The Clock's now (epoch ms), for providers whose defaults are relative to it. */
   readonly now: number
-  /** The account's settings, for requests that depend on them (Salesforce's pinned `api_version` in the path). */
+  /**
+   * The account's settings, for requests that depend on them (Salesforce's pinned `api_version` in the path;
+   * GitHub's and Atlassian's organization, which their paths name).
+   */
   readonly settings?: Readonly<Record<string, string>>
 }
 
@@ -58,6 +61,15 @@ export interface Paginator<Continuation> {
   readonly first: (query: PageQuery) => ProviderCall
   /** The request that continues a read. */
   readonly next: (continuation: Continuation, query: PageQuery) => Either.Either<ProviderCall, ProviderError>
+  /**
+   * For cursor-tailed streams whose provider may refuse a stored continuation (Atlassian's `ADMIN-400-1`):
+   * which errors mean that, and the request that starts again from what the continuation remembers. `read`
+   * is then given the refused continuation with the restart's URL, to drop what was already read.
+   */
+  readonly restart?: {
+    readonly refused: (error: ProviderError) => boolean
+    readonly call: (continuation: Continuation, query: PageQuery) => ProviderCall
+  }
   /** The answer as records and continuation. */
   readonly read: (
     answer: ProviderAnswer,

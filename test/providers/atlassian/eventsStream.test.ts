@@ -1,48 +1,90 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Schema } from "effect"
+import { Either, Schema } from "effect"
+import { ProviderRejected } from "../../../src/http/ProviderError.ts"
+import { positionSchema } from "../../../src/providers/ActivityStream.ts"
+import { eventsStream } from "../../../src/providers/atlassian/eventsStream.ts"
 import {
-  AtlassianPosition,
-  advance,
-  initialPosition,
-  nextQuery,
-  restartQuery,
-  withoutCursor,
-} from "../../../src/providers/atlassian/AtlassianPosition.ts"
-import {
+  type AtlassianCursor,
   canMatchAction,
-  cursorQuery,
   describeError,
   eventsStreamPath,
-  isCursorRejected,
+  isCursorRefused,
   nextCursorOf,
-  rateLimitResetAt,
-  requestsPerPoll,
-  startQuery,
-} from "../../../src/providers/atlassian/eventsStream.ts"
+} from "../../../src/providers/atlassian/eventsStreamPaging.ts"
+import { atlassian } from "../../../src/providers/atlassian/index.ts"
 import { AtlassianActionKeys } from "../../../src/providers/atlassian/toActivity.ts"
-import { pageFixture } from "./atlassianFixtures.ts"
+import { resolveCall } from "../../../src/providers/ProviderCall.ts"
+import type { PageQuery } from "../../../src/providers/paging/Paginator.ts"
+import { atlassianAccount, pageFixture } from "./atlassianFixtures.ts"
+
+// The events-stream's requests, cursor position and restart, on Atlassian's documented answers; no HTTP.
 
 const START = Date.parse("2026-03-15T09:00:00Z")
+const query: PageQuery = {
+  settings: atlassianAccount.settings,
+  filters: {},
+  limit: 500,
+  from: START + 0.7,
+  to: undefined,
+  now: START,
+}
+const paging = eventsStream.paging
+const PATH = "/admin/v1/orgs/ffff-ffff-fff/events-stream"
+const urlOf = (call: Parameters<typeof resolveCall>[1]) =>
+  Either.getOrThrow(resolveCall(atlassianAccount, call, [PATH]))
+const sentWith = (params: Record<string, string>, continuation?: AtlassianCursor) => ({
+  url: new URL(`https://api.atlassian.com${PATH}?${new URLSearchParams(params)}`),
+  continuation,
+})
+
+const event = (id: string, time: string, processedAt = time) => ({
+  id,
+  type: "events",
+  attributes: { time, processedAt, action: "user_login", actor: { id: "acc" } },
+})
+const page = (data: ReadonlyArray<unknown>, next: string | null = "cursor-2") => ({
+  status: 200,
+  headers: {},
+  body: { data, meta: { next, page_size: 200 }, links: { self: "x" } },
+})
+const T = "2026-03-15T09:00:05.000Z"
 
 describe("atlassian events-stream requests", () => {
   it("a read starts at a time (epoch ms), oldest processed first, 200 a page at most; then the cursor alone", () => {
     expect(eventsStreamPath("a1b2-c3")).toBe("/admin/v1/orgs/a1b2-c3/events-stream")
-    expect(Object.fromEntries(startQuery({ fromMs: START + 0.7, limit: 500 }))).toEqual({
+    const first = urlOf(paging.first(query))
+    expect(first.pathname).toBe(PATH)
+    expect(Object.fromEntries(first.searchParams)).toEqual({
       from: String(START),
       limit: "200",
       sortOrder: "asc",
     })
-    expect(startQuery({ fromMs: START, toMs: START + 1000, limit: 5 }).get("to")).toBe(String(START + 1000))
-    expect(Object.fromEntries(cursorQuery("abc", 50))).toEqual({ cursor: "abc", limit: "50" })
+    // No created_at: no `from`, Atlassian starts at the oldest it keeps.
+    expect(
+      Object.fromEntries(urlOf(paging.first({ ...query, from: undefined, limit: 50 })).searchParams),
+    ).toEqual({
+      limit: "50",
+      sortOrder: "asc",
+    })
+    const next = urlOf(Either.getOrThrow(paging.next({ token: "abc", seen: [] }, { ...query, limit: 50 })))
+    expect(Object.fromEntries(next.searchParams)).toEqual({ cursor: "abc", limit: "50" })
   })
 
-  it("only time reaches the stream; an action no known key maps to matches nothing", () => {
-    expect(canMatchAction(undefined, AtlassianActionKeys)).toBe(true)
-    expect(canMatchAction("login", AtlassianActionKeys)).toBe(true)
-    expect(canMatchAction("login_failed", AtlassianActionKeys)).toBe(false)
+  it("facts: the events-stream path only, created_at pushed down, the action post-filtered; an action no key maps to is not asked", () => {
+    const allowed = (target: string) =>
+      Either.isRight(resolveCall(atlassianAccount, { target }, eventsStream.paths))
+    expect(allowed(`${PATH}?cursor=x`)).toBe(true)
+    expect(allowed("/admin/v1/orgs/ffff-ffff-fff/events")).toBe(false)
+    expect(allowed("/admin/v1/orgs/ffff-ffff-fff/events-stream/x")).toBe(false)
+    expect(eventsStream.pushedDown).toEqual(["created_at"])
+    expect(eventsStream.canMatch?.({ action: "login" })).toBe(true)
+    expect(eventsStream.canMatch?.({ action: "login_failed" })).toBe(false)
+    expect(eventsStream.canMatch?.({})).toBe(true)
     expect(
       canMatchAction("user_deactivated", { ...AtlassianActionKeys, account_off: "user_deactivated" }),
     ).toBe(true)
+    expect(atlassian.capabilities).toEqual({ filters: ["created_at", "action"], requiredFilters: [] })
+    expect(atlassian.requiresOrganizationId).toBe(true)
   })
 
   it("the cursor is meta.next, else links.next's; grove's /events last page has none", () => {
@@ -53,87 +95,81 @@ describe("atlassian events-stream requests", () => {
     expect(nextCursorOf(pageFixture("events/001.json"))).toBeUndefined()
   })
 
-  it("errors: the admin API's codes, and the refused cursor", () => {
+  it("errors: the admin API's codes; ADMIN-400-1 is a refused cursor, other 400s are not", () => {
     const refused = { errors: [{ status: "400", code: "ADMIN-400-1", title: "Invalid page cursor" }] }
     expect(describeError(refused)).toEqual({ code: "ADMIN-400-1", message: "Invalid page cursor" })
-    expect(isCursorRejected(400, refused)).toBe(true)
-    expect(isCursorRejected(400, { errors: [{ code: "ADMIN-400-3", title: "Invalid time date" }] })).toBe(
-      false,
-    )
     expect(describeError("Unauthorized")).toEqual({})
+    const rejected = (code: string) =>
+      new ProviderRejected({ integration: "atlassian", status: 400, code, message: "atlassian answered 400" })
+    expect(isCursorRefused(rejected("ADMIN-400-1"))).toBe(true)
+    expect(isCursorRefused(rejected("ADMIN-400-3"))).toBe(false)
+    expect(paging.restart?.refused(rejected("ADMIN-400-1"))).toBe(true)
   })
+})
 
-  it("the quota resets at X-RateLimit-Reset, an ISO date-time; Retry-After seconds win", () => {
-    const now = Date.parse("2026-03-15T09:00:00Z")
-    expect(rateLimitResetAt({ "x-ratelimit-reset": "2026-03-15T09:01:00Z" }, now)).toBe(now + 60_000)
-    expect(rateLimitResetAt({ "x-ratelimit-reset": "2026-03-15T09:01+0000" }, now)).toBe(now + 60_000)
-    expect(rateLimitResetAt({ "retry-after": "7", "x-ratelimit-reset": "2026-03-15T09:01:00Z" }, now)).toBe(
-      now + 7000,
+describe("atlassian events-stream position", () => {
+  it("the position is the cursor plus the latest event time read and the ids at it, across pages", () => {
+    const first = Either.getOrThrow(
+      paging.read(
+        page([event("a", "2026-03-15T09:00:01Z"), event("b", T), event("c", T)], "c1"),
+        query,
+        sentWith({}),
+      ),
     )
-    expect(rateLimitResetAt({}, now)).toBeUndefined()
-    // /events: 10 a minute.
-    expect(requestsPerPoll(60_000, 10)).toBe(10)
-    expect(requestsPerPoll(5_000, 10)).toBe(0)
-  })
-})
-
-const event = (id: string, time: string, processedAt = time) => ({
-  id,
-  type: "events",
-  attributes: { time, processedAt, action: "user_login", actor: { id: "acc" } },
-})
-type Event = ReturnType<typeof event>
-const ids = (events: ReadonlyArray<Event>) => events.map((e) => e.id)
-const T = "2026-03-15T09:00:05.000Z"
-
-describe("atlassian position: advance", () => {
-  it("events sharing one boundary instant across two polls: none repeated, none missed", () => {
-    const a = event("a", T)
-    const b = event("b", T)
-    const c = event("c", T)
-    const d = event("d", "2026-03-15T09:00:06.000Z")
-    // Poll 1: a and b; the stream's cursor comes back even though it is the last page.
-    const poll1 = advance(initialPosition, [a, b], "cursor-1")
-    expect(ids(poll1.fresh)).toEqual(["a", "b"])
-    expect(poll1.position).toEqual({ cursor: "cursor-1", since: T, seen: ["a", "b"] })
-    // Poll 2 through the cursor: c (same instant), d.
-    const poll2 = advance(poll1.position, [c, d], "cursor-2")
-    expect(ids(poll2.fresh)).toEqual(["c", "d"])
-    expect(poll2.position).toEqual({ cursor: "cursor-2", since: d.attributes.time, seen: ["d"] })
-    // Atlassian refuses cursor-2: the restart reads from d's instant and drops d; e is new at that instant.
-    const restart = restartQuery(withoutCursor(poll2.position), START, 200)
-    expect(restart.get("from")).toBe(String(Date.parse(d.attributes.time)))
-    const e = event("e", d.attributes.time)
-    const poll3 = advance(withoutCursor(poll2.position), [d, e], "cursor-3")
-    expect(ids(poll3.fresh)).toEqual(["e"])
-    expect(poll3.position).toEqual({ cursor: "cursor-3", since: d.attributes.time, seen: ["d", "e"] })
-    expect([poll1, poll2, poll3].flatMap((p) => ids(p.fresh))).toEqual(["a", "b", "c", "d", "e"])
+    expect(first).toMatchObject({ continuation: { token: "c1", since: T, seen: ["b", "c"] }, hasMore: true })
+    // A late-processed event (older event time) is read and published, and leaves the latest time alone.
+    const late = event("late", "2026-03-15T08:00:00Z", "2026-03-15T09:10:00Z")
+    const second = Either.getOrThrow(
+      paging.read(page([late, event("d", T)], "c2"), query, sentWith({ cursor: "c1" }, first.continuation)),
+    )
+    expect(second.records.map((r) => (r as { id: string }).id)).toEqual(["late", "d"])
+    expect(second.continuation).toEqual({ token: "c2", since: T, seen: ["b", "c", "d"] })
+    // The last page still has a cursor: caught up for now, and the position decodes as checkpoints hold it.
+    const idle = Either.getOrThrow(
+      paging.read(page([], "c3"), query, sentWith({ cursor: "c2" }, second.continuation)),
+    )
+    expect(idle).toEqual({
+      records: [],
+      continuation: { token: "c3", since: T, seen: ["b", "c", "d"] },
+      hasMore: false,
+    })
+    expect(Schema.decodeUnknownSync(positionSchema(eventsStream))({ token: "c3" })).toEqual({
+      token: "c3",
+      seen: [],
+    })
   })
 
-  it("a late-processed event (older event time) still comes through the cursor and is published", () => {
-    const position = { cursor: "cursor-2", since: "2026-03-15T09:00:06.000Z", seen: ["d"] }
-    // Processed a minute after d, but it happened before d.
-    const late = event("late", "2026-03-15T09:00:01.000Z", "2026-03-15T09:01:06.000Z")
-    const poll = advance(position, [late], "cursor-3")
-    expect(ids(poll.fresh)).toEqual(["late"])
-    // The latest event time does not move back.
-    expect(poll.position).toEqual({ cursor: "cursor-3", since: position.since, seen: ["d"] })
+  it("a refused cursor restarts at the latest event time read; what was read at that instant is dropped", () => {
+    const position: AtlassianCursor = { token: "stale", since: T, seen: ["b", "c"] }
+    const restart = urlOf(paging.restart?.call(position, query) as never)
+    expect(Object.fromEntries(restart.searchParams)).toEqual({
+      from: String(Date.parse(T)),
+      limit: "200",
+      sortOrder: "asc",
+    })
+    const read = Either.getOrThrow(
+      paging.read(
+        page([event("b", T), event("c", T), event("d", T), event("e", "2026-03-15T09:00:06Z")], "fresh"),
+        query,
+        { url: restart, continuation: position },
+      ),
+    )
+    expect(read.records.map((r) => (r as { id: string }).id)).toEqual(["d", "e"])
+    expect(read.continuation).toEqual({ token: "fresh", since: "2026-03-15T09:00:06.000Z", seen: ["e"] })
+    // Without a time read yet, the restart is the read's own start.
+    expect(
+      Object.fromEntries(
+        urlOf(paging.restart?.call({ token: "stale", seen: [] }, query) as never).searchParams,
+      ).from,
+    ).toBe(String(START))
   })
 
-  it("an empty last page keeps the position, taking the cursor Atlassian returned", () => {
-    const position = { cursor: "cursor-2", since: T, seen: ["a"] }
-    expect(advance(position, [], "cursor-2b").position).toEqual({ ...position, cursor: "cursor-2b" })
-    expect(advance(position, [], undefined).position).toEqual(position)
-  })
-
-  it("repeats within a page go once; unplaceable events are handed on; the position decodes", () => {
-    const a = event("a", T)
-    const broken = { id: "", attributes: { time: "never" } } as unknown as Event
-    const result = advance(initialPosition, [a, a, broken], "c")
-    expect(ids(result.fresh)).toEqual(["a"])
-    expect(result.unplaced).toEqual([broken])
-    expect(Schema.decodeUnknownSync(AtlassianPosition)(result.position)).toEqual(result.position)
-    expect(nextQuery(result.position, START, 100).get("cursor")).toBe("c")
-    expect(nextQuery(initialPosition, START, 100).get("from")).toBe(String(START))
+  it("a page that is not the stream's shape is a bad response; one without any cursor ends the read", () => {
+    const bad = paging.read({ status: 200, headers: {}, body: { data: "nope" } }, query, sentWith({}))
+    expect(Either.isLeft(bad) && bad.left._tag).toBe("ProviderBadResponse")
+    expect(Either.getOrThrow(paging.read(page([event("a", T)], null), query, sentWith({})))).toMatchObject({
+      continuation: undefined,
+      hasMore: false,
+    })
   })
 })

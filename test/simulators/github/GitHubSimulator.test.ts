@@ -1,17 +1,14 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Schema, TestClock } from "effect"
-import { auditEventKey } from "../../../src/providers/github/auditEventId.ts"
+import { isRateLimitAnswer, retryAfterMs } from "../../../src/http/rateLimitHeaders.ts"
 import {
   AUDIT_LOG_HEADERS,
   auditLogPath,
-  auditLogQueryParams,
-  nextAfterCursor,
-  readWindow,
+  auditLogPhrase,
 } from "../../../src/providers/github/auditLogQuery.ts"
-import { rateLimitWaitMs } from "../../../src/providers/github/auditLogRateLimit.ts"
 import { GitHubAuditLogEvent } from "../../../src/providers/github/GitHubAuditLogEvent.ts"
-import { advance, type GitHubPosition, positionFrom } from "../../../src/providers/github/GitHubPosition.ts"
 import { toActivity } from "../../../src/providers/github/toActivity.ts"
+import { nextLink } from "../../../src/providers/paging/nextLink.ts"
 import {
   type GitHubSimulatorHandle,
   type GitHubSimulatorOptions,
@@ -52,17 +49,31 @@ const authorized = (sim: GitHubSimulatorHandle) => ({
   ...AUDIT_LOG_HEADERS,
 })
 
+/** The `after` cursor of `rel="next"`; undefined on the last page (GitHub writes `after=` empty elsewhere). */
+const nextAfter = (link: string | undefined) => {
+  const target = nextLink(link)
+  const after =
+    target === undefined ? null : new URL(target, "https://api.github.com").searchParams.get("after")
+  return after ? after : undefined
+}
+
 /** Reads `[since, until)` to the end, sending the read's own query with GitHub's `after` cursor each time. */
 const readAll = (sim: GitHubSimulatorHandle, window: { sinceMs: number; untilMs: number }, perPage: number) =>
   Effect.gen(function* () {
     const pages: Array<Answer> = []
     let after: string | undefined
     do {
-      const query = auditLogQueryParams({ window, perPage }, after)
+      const query = new URLSearchParams({
+        phrase: auditLogPhrase(window.sinceMs, window.untilMs),
+        include: "web",
+        order: "asc",
+        per_page: String(perPage),
+        ...(after === undefined ? {} : { after }),
+      })
       const page = yield* get(sim, `${auditLogPath(sim.org)}?${query}`, authorized(sim))
       expect(page.status, JSON.stringify(page.body)).toBe(200)
       pages.push(page)
-      after = nextAfterCursor(page.headers.get("link") ?? undefined)
+      after = nextAfter(page.headers.get("link") ?? undefined)
     } while (after !== undefined && pages.length < 1000)
     return { pages, events: pages.flatMap((page) => page.body as ReadonlyArray<unknown>) }
   })
@@ -200,57 +211,6 @@ describe("GitHubSimulator: search and paging", () => {
       expect(bad).toMatchObject({ status: 422, body: { message: "Validation Failed" } })
     }),
   )
-
-  it.scoped(
-    "tailing with the provider's helpers across polls: bursts sharing a second and a late backfill, none repeated, none missed",
-    () =>
-      Effect.gen(function* () {
-        const sim = yield* simulator({ historySize: 30, historySpanMs: 3_600_000 })
-        const settleMs = 60_000
-        const published: Array<string> = []
-        let position: GitHubPosition = positionFrom(NOW - 2 * 3_600_000)
-        const poll = Effect.gen(function* () {
-          const window = readWindow(Date.parse(position.since), yield* TestClock.currentTimeMillis, settleMs)
-          if (window === undefined) return
-          const { events } = yield* readAll(sim, window, 10)
-          const result = advance(position, events, auditEventKey, { untilMs: window.untilMs })
-          for (const raw of result.fresh) {
-            const event = Schema.decodeUnknownSync(GitHubAuditLogEvent)(raw)
-            published.push(Either.getOrThrow(toActivity(event, githubAccount)).id)
-          }
-          position = result.position
-        })
-
-        yield* poll
-        // Five events in the same millisecond, then one more in that second after the next poll has run.
-        yield* TestClock.adjust("30 seconds")
-        sim.emit(5)
-        yield* TestClock.adjust("31 seconds")
-        yield* poll
-        yield* TestClock.adjust("200 millis")
-        sim.emit(1)
-        // GitHub backfills an event 40 seconds in the past: still inside the settle window of the next polls.
-        const [late] = sim.events().slice(-1)
-        sim.inject({
-          ...(late as object),
-          _document_id: "late-backfilled-event0",
-          "@timestamp": NOW + 60_000,
-          created_at: NOW + 60_000,
-        })
-        yield* TestClock.adjust("2 minutes")
-        yield* poll
-        yield* TestClock.adjust("2 minutes")
-        yield* poll
-
-        const expected = sim
-          .events()
-          .filter((e) => timeOf(e) >= NOW - 2 * 3_600_000)
-          .map(idOf)
-        expect([...published].sort()).toEqual([...expected].sort())
-        expect(new Set(published).size).toBe(published.length)
-        expect(published).toContain("late-backfilled-event0")
-      }),
-  )
 })
 
 describe("GitHubSimulator: quota", () => {
@@ -279,7 +239,8 @@ describe("GitHubSimulator: quota", () => {
         })
         expect(over.headers.get("x-ratelimit-remaining")).toBe("0")
         const headers = Object.fromEntries(over.headers)
-        expect(rateLimitWaitMs(over.status, headers, NOW)).toBe(3_600_000)
+        expect(isRateLimitAnswer(over.status, headers, NOW)).toBe(true)
+        expect(retryAfterMs(headers, NOW)).toBe(3_600_000)
         expect(sim.requests().map((r) => r.rateLimit?.remaining)).toEqual([2, 1, 0, 0])
       }),
   )
@@ -293,7 +254,7 @@ describe("GitHubSimulator: quota", () => {
         sim.forceRateLimited(1, 5_000)
         const primary = yield* get(sim, path, authorized(sim))
         expect(primary.status).toBe(429)
-        expect(rateLimitWaitMs(429, Object.fromEntries(primary.headers), NOW)).toBe(5_000)
+        expect(retryAfterMs(Object.fromEntries(primary.headers), NOW)).toBe(5_000)
         sim.forceSecondaryRateLimited(1, 42)
         const secondary = yield* get(sim, path, authorized(sim))
         expect(secondary).toMatchObject({
@@ -301,7 +262,8 @@ describe("GitHubSimulator: quota", () => {
           body: { message: expect.stringContaining("secondary rate limit") },
         })
         expect(secondary.headers.get("retry-after")).toBe("42")
-        expect(rateLimitWaitMs(403, Object.fromEntries(secondary.headers), NOW)).toBe(42_000)
+        expect(isRateLimitAnswer(403, Object.fromEntries(secondary.headers), NOW)).toBe(true)
+        expect(retryAfterMs(Object.fromEntries(secondary.headers), NOW)).toBe(42_000)
         expect((yield* get(sim, path, authorized(sim))).status).toBe(200)
       }),
   )

@@ -1,0 +1,188 @@
+import { Either, Option, Schema } from "effect"
+import { toUtcInstant, type UnifiedAction, UtcInstant } from "../../domain/Activity.ts"
+import { ProviderBadResponse, type ProviderError } from "../../http/ProviderError.ts"
+import type { ProviderCall } from "../ProviderCall.ts"
+import { clampLimit, type Paginator } from "../paging/Paginator.ts"
+import { AtlassianErrors, AtlassianEventsPage } from "./AtlassianEvent.ts"
+
+// The request side of Atlassian's organization events (Organizations REST API "Events"; the "Poll events"
+// migration guide), on `https://api.atlassian.com`:
+// - `GET /admin/v1/orgs/{orgId}/events-stream`, the endpoint Atlassian recommends for reading everything:
+//   `from`/`to` (epoch ms, on event time), `limit` (default 200), `sortOrder` (`asc` default, by processing
+//   time, kept inside the cursor), `cursor`. A cursor comes back even on the last page; asking with it later
+//   returns what was processed since. No `action` (or any other) filter: an `action` filter is the shared
+//   post-filter's job, on the mapped Activity.
+// - `GET /admin/v1/orgs/{orgId}/events`: adds `action` (one key), `actor`, `ip`, `product`, `q`, but is
+//   newest-first by event time and limited to 10 requests a minute per user and per path since May 2025: not
+//   used.
+//
+// Rate limits (the admin APIs' intro pages): 429 when over, with `X-RateLimit-Limit`, `X-RateLimit-Remaining`
+// and `X-RateLimit-Reset`, the reset an ISO 8601 UTC date-time (read by the shared rate-limit headers). No
+// number is published for `/events-stream`, and `Retry-After` is not documented.
+
+export const eventsStreamPath = (orgId: string): string =>
+  `/admin/v1/orgs/${encodeURIComponent(orgId)}/events-stream`
+export const eventsPath = (orgId: string): string => `/admin/v1/orgs/${encodeURIComponent(orgId)}/events`
+export const eventActionsPath = (orgId: string): string =>
+  `/admin/v1/orgs/${encodeURIComponent(orgId)}/event-actions`
+
+/** Any organization's events-stream path: the paths the stream's requests may take. */
+export const isEventsStreamPath = (pathname: string): boolean =>
+  /^\/admin\/v1\/orgs\/[^/]+\/events-stream$/.test(pathname)
+
+/** The organization an account reads: its configured `organization_id` (required for Atlassian). */
+export const organizationOf = (settings: Readonly<Record<string, string>> | undefined): string =>
+  settings?.organization_id ?? ""
+
+/**
+ * Whether any event can carry the unified `action`: only actions some known key maps to. Where none does
+ * (`login_failed`, `user_invited`…), a read would only spend the quota to find nothing.
+ */
+export const canMatchAction = (
+  action: UnifiedAction | undefined,
+  actionKeys: Readonly<Record<string, UnifiedAction>>,
+): boolean => action === undefined || Object.values(actionKeys).includes(action)
+
+/** The documented default page size; Atlassian states no maximum, so a read never asks for more. */
+export const EVENTS_STREAM_PAGE_SIZE = 200
+
+/**
+ * The stream's position: Atlassian's cursor, and beside it the latest event time read and the ids read at that
+ * instant. The cursor follows processing time, so an event processed late (with an older event time) still
+ * comes after it. The rest is for the one case the cursor cannot serve: Atlassian refusing it (`ADMIN-400-1`).
+ * The read then starts again with `from` = that instant (event time, inclusive) and drops those ids: nothing
+ * read is repeated; an event processed after the refused cursor but timed before that instant is missed, as
+ * atlassian.md §4 warns.
+ */
+export const AtlassianCursor = Schema.Struct({
+  /** `meta.next` of the last page read. */
+  token: Schema.NonEmptyString,
+  /** The latest event time read (`attributes.time`, as a UTC instant); absent before the first event. */
+  since: Schema.optional(UtcInstant),
+  /** Ids of the events read whose time is exactly `since`. */
+  seen: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] }),
+}).annotations({ identifier: "AtlassianCursor" })
+export type AtlassianCursor = typeof AtlassianCursor.Type
+
+/** The first request of a read: events at or after `from` (event time), oldest processed first. */
+export const startQuery = (from: number | undefined, limit: number): Record<string, string> => ({
+  ...(from === undefined ? {} : { from: String(Math.floor(from)) }),
+  limit: String(clampLimit(limit, EVENTS_STREAM_PAGE_SIZE)),
+  sortOrder: "asc",
+})
+
+/** The page's cursor: `meta.next`, else the `cursor` of `links.next`; undefined when the page has neither. */
+export const nextCursorOf = (page: AtlassianEventsPage): string | undefined => {
+  if (page.meta?.next) return page.meta.next
+  const link = page.links?.next ? URL.parse(page.links.next, "https://api.atlassian.com") : null
+  const cursor = link?.searchParams.get("cursor")
+  return cursor ? cursor : undefined
+}
+
+/** The admin API's codes out of an error body, for a readable failure. */
+export const describeError = (body: unknown): { code?: string; message?: string } =>
+  Option.match(Schema.decodeUnknownOption(AtlassianErrors)(body), {
+    onNone: () => ({}),
+    onSome: ({ errors: [first] }) => ({
+      ...(first?.code ? { code: first.code } : {}),
+      ...(first?.title || first?.detail
+        ? { message: [first.title, first.detail].filter(Boolean).join(": ") }
+        : {}),
+    }),
+  })
+
+/** Atlassian refused the cursor: the read starts again from the position's time. */
+export const isCursorRefused = (error: ProviderError): boolean =>
+  error._tag === "ProviderRejected" && error.status === 400 && error.code === "ADMIN-400-1"
+
+interface EventKey {
+  readonly id: string
+  /** Event time, epoch ms. */
+  readonly ms: number
+}
+
+/** The id and event time of a raw event; undefined for one without a usable id or time (it is dead-lettered). */
+const eventKey = (raw: unknown): EventKey | undefined => {
+  const fields = raw as { readonly id?: unknown; readonly attributes?: { readonly time?: unknown } } | null
+  const time = typeof fields?.attributes?.time === "string" ? toUtcInstant(fields.attributes.time) : undefined
+  return typeof fields?.id === "string" && fields.id !== "" && time !== undefined
+    ? { id: fields.id, ms: Date.parse(time) }
+    : undefined
+}
+
+/** The latest event time over what was read before and this page, with the ids at it. */
+const latestOf = (
+  previous: Pick<AtlassianCursor, "since" | "seen"> | undefined,
+  records: ReadonlyArray<unknown>,
+): Pick<AtlassianCursor, "since" | "seen"> => {
+  let latest = previous?.since === undefined ? Number.NEGATIVE_INFINITY : Date.parse(previous.since)
+  let atLatest = new Set(previous?.seen ?? [])
+  for (const key of records.map(eventKey)) {
+    if (key === undefined || key.ms < latest) continue
+    if (key.ms > latest) {
+      latest = key.ms
+      atLatest = new Set()
+    }
+    atLatest.add(key.id)
+  }
+  return Number.isFinite(latest)
+    ? { since: new Date(latest).toISOString(), seen: [...atLatest] }
+    : { seen: [] }
+}
+
+const pageOf = Schema.decodeUnknownOption(AtlassianEventsPage)
+
+/** `/events-stream` paged by its cursor, restarted from the position's event time when the cursor is refused. */
+export const eventsStreamPaging: Paginator<AtlassianCursor> = {
+  family: "body_cursor",
+  continuation: AtlassianCursor,
+  first: (query) => ({
+    target: eventsStreamPath(organizationOf(query.settings)),
+    query: startQuery(query.from, query.limit),
+  }),
+  // The cursor carries the order and the bounds; only the page size goes with it.
+  next: (cursor, query) =>
+    Either.right({
+      target: eventsStreamPath(organizationOf(query.settings)),
+      query: { cursor: cursor.token, limit: String(clampLimit(query.limit, EVENTS_STREAM_PAGE_SIZE)) },
+    }),
+  restart: {
+    refused: isCursorRefused,
+    call: (cursor, query): ProviderCall => ({
+      target: eventsStreamPath(organizationOf(query.settings)),
+      query: startQuery(cursor.since === undefined ? query.from : Date.parse(cursor.since), query.limit),
+    }),
+  },
+  read: (answer, _query, sent) => {
+    const page = Option.getOrUndefined(pageOf(answer.body))
+    if (page === undefined) {
+      return Either.left(
+        new ProviderBadResponse({
+          integration: "atlassian",
+          message: "atlassian answered something other than its events-stream page shape",
+        }),
+      )
+    }
+    const previous = sent.continuation
+    const restarted = previous !== undefined && !sent.url.searchParams.has("cursor")
+    // A restart reads the instant of `since` again: what was read there already is dropped.
+    const seen = new Set(restarted ? previous.seen : [])
+    const records = (page.data ?? []).filter((raw) => {
+      const key = eventKey(raw)
+      return !(
+        key !== undefined &&
+        previous?.since !== undefined &&
+        key.ms === Date.parse(previous.since) &&
+        seen.has(key.id)
+      )
+    })
+    const token = nextCursorOf(page) ?? previous?.token
+    if (token === undefined) return Either.right({ records, continuation: undefined, hasMore: false })
+    // A cursor comes back even on the last page: an empty page is "caught up for now".
+    return Either.right({
+      records,
+      continuation: { token, ...latestOf(previous, page.data ?? []) },
+      hasMore: (page.data ?? []).length > 0,
+    })
+  },
+}

@@ -1,0 +1,171 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, TestClock } from "effect"
+import { providerClientsLayer } from "../../../src/auth/providerClients.ts"
+import { atlassian } from "../../../src/providers/atlassian/index.ts"
+import { providers } from "../../../src/providers/registry.ts"
+import {
+  type AtlassianSimulatorHandle,
+  type AtlassianSimulatorOptions,
+  startAtlassianSimulator,
+} from "../../../src/simulators/atlassian/AtlassianSimulator.ts"
+import { accountOn, readAccountToEnd, rejectedOf } from "../../support/readAccountToEnd.ts"
+
+// Atlassian's events-stream through the shared page loop, over real HTTP to the Atlassian simulator (on the
+// TestClock, which the simulator's processing times follow; the rate-limit test runs on real time).
+
+const AtlassianLive = providerClientsLayer(providers, { retryBase: "10 millis" })
+
+const simulator = (options: AtlassianSimulatorOptions = {}) =>
+  Effect.gen(function* () {
+    yield* TestClock.setTime(Date.now())
+    return yield* startAtlassianSimulator({ seed: 31, ...options })
+  })
+
+const idOf = (event: unknown) => (event as { id: string }).id
+const actionOf = (event: unknown) => (event as { attributes: { action: string } }).attributes.action
+const timeOf = (event: unknown) => Date.parse((event as { attributes: { time: string } }).attributes.time)
+const streamRequests = (sim: AtlassianSimulatorHandle) =>
+  sim.requests().filter((r) => r.path.endsWith("/events-stream"))
+const read = (sim: AtlassianSimulatorHandle, filters: Record<string, string>, limit: number, from = {}) =>
+  readAccountToEnd(atlassian, accountOn(atlassian, sim), filters, limit, from)
+
+describe("atlassian events-stream through the simulator, over real HTTP", () => {
+  it.scoped(
+    "pages to the end in processing order, each event once; later polls with the cursor get only what was processed since",
+    () =>
+      Effect.gen(function* () {
+        const sim = yield* simulator({ historySize: 45 })
+        const first = yield* read(sim, {}, 10)
+        expect(first.activities.map((a) => a.id)).toEqual(sim.events().map(idOf))
+        const requests = streamRequests(sim)
+        expect(requests[0]?.path).toBe(`/admin/v1/orgs/${sim.orgId}/events-stream`)
+        expect(requests[0]?.params).toEqual({ limit: "10", sortOrder: "asc" })
+        for (const request of requests.slice(1))
+          expect(Object.keys(request.params).sort()).toEqual(["cursor", "limit"])
+        expect(requests.at(-1)?.events).toBe(0)
+        // The mapping per the spec: the org, the message as description, the location's IP.
+        const withIp = first.activities.find((a) => a.context?.ip_address !== undefined)
+        expect(withIp?.organization).toBe(sim.orgId)
+        expect(withIp?.description).toEqual(expect.any(String))
+
+        yield* TestClock.adjust("1 minute")
+        sim.emit(3)
+        // An event that happened an hour ago, processed only now: the cursor still brings it.
+        const [template] = sim.events().slice(-1)
+        const now = yield* TestClock.currentTimeMillis
+        sim.inject({
+          ...(template as object),
+          id: "processed-late",
+          attributes: {
+            ...(template as { attributes: object }).attributes,
+            time: new Date(now - 3_600_000).toISOString(),
+          },
+        })
+        const second = yield* read(sim, {}, 10, first.positions)
+        expect(second.activities.map((a) => a.id)).toEqual(sim.events().slice(-4).map(idOf))
+        const idle = yield* read(sim, {}, 10, second.positions)
+        expect(idle.activities).toEqual([])
+      }).pipe(Effect.provide(AtlassianLive)),
+  )
+
+  it.scoped(
+    "created_at reaches Atlassian as from; action is post-filtered; an action no key maps to asks nothing",
+    () =>
+      Effect.gen(function* () {
+        const sim = yield* simulator({ historySize: 60 })
+        const now = yield* TestClock.currentTimeMillis
+        const createdAt = new Date(now - 6 * 3_600_000).toISOString()
+        const recent = yield* read(sim, { created_at: createdAt }, 200)
+        expect(streamRequests(sim)[0]?.params.from).toBe(String(Date.parse(createdAt)))
+        expect(recent.activities.map((a) => a.id).sort()).toEqual(
+          sim
+            .events()
+            .filter((e) => timeOf(e) >= Date.parse(createdAt))
+            .map(idOf)
+            .sort(),
+        )
+
+        const logins = yield* read(sim, { action: "login" }, 200)
+        expect(logins.activities.length).toBeGreaterThan(0)
+        expect(logins.activities.every((a) => a.action === "login")).toBe(true)
+        expect(logins.activities.map((a) => a.id)).toEqual(
+          sim
+            .events()
+            .filter((e) => actionOf(e) === "user_login")
+            .map(idOf),
+        )
+        const before = sim.requests().length
+        const failed = yield* read(sim, { action: "login_failed" }, 200)
+        expect(failed.activities).toEqual([])
+        expect(sim.requests()).toHaveLength(before)
+      }).pipe(Effect.provide(AtlassianLive)),
+  )
+
+  it.scoped(
+    "a refused cursor (ADMIN-400-1) restarts from the latest event time read: nothing repeated, nothing processed since missed",
+    () =>
+      Effect.gen(function* () {
+        const sim = yield* simulator({ historySize: 20 })
+        const first = yield* read(sim, {}, 4)
+        yield* TestClock.adjust("30 seconds")
+        // A burst sharing one instant, read in part before the cursor goes bad.
+        sim.emit(3)
+        const part = yield* read(sim, {}, 2, first.positions)
+        sim.expireCursors()
+        yield* TestClock.adjust("10 seconds")
+        sim.emit(2)
+        const after = yield* read(sim, {}, 4, part.positions)
+        const statuses = streamRequests(sim).map((r) => r.status)
+        expect(statuses.filter((s) => s === 400)).toHaveLength(1)
+
+        const published = [...first.activities, ...part.activities, ...after.activities].map((a) => a.id)
+        expect(new Set(published).size).toBe(published.length)
+        expect([...published].sort()).toEqual(sim.events().map(idOf).sort())
+        // The restart asked from the latest event time read, then went on by its new cursor.
+        const restart = streamRequests(sim)[statuses.indexOf(400) + 1]
+        expect(restart?.params).toMatchObject({ sortOrder: "asc" })
+        expect(Number(restart?.params.from)).toBe(
+          Math.max(...[...first.activities, ...part.activities].map((a) => Date.parse(a.created_at))),
+        )
+      }).pipe(Effect.provide(AtlassianLive)),
+  )
+
+  it.scoped(
+    "a malformed event is handed on once; a key used on another org, or refused, is ProviderUnauthorized",
+    () =>
+      Effect.gen(function* () {
+        const sim = yield* simulator({ historySize: 3 })
+        const first = yield* read(sim, {}, 10)
+        const broken = sim.injectMalformed("missing-id")
+        sim.emit(1)
+        const next = yield* read(sim, {}, 10, first.positions)
+        expect(next.pages.flatMap(rejectedOf).map((r) => r.raw)).toEqual([broken])
+        expect(next.activities).toHaveLength(1)
+        expect((yield* read(sim, {}, 10, next.positions)).pages.flatMap((p) => p.records)).toEqual([])
+
+        const otherOrg = accountOn(atlassian, sim, { settings: { organization_id: "another-org" } })
+        expect(yield* Effect.flip(readAccountToEnd(atlassian, otherOrg, {}, 10))).toMatchObject({
+          _tag: "ProviderUnauthorized",
+          status: 403,
+        })
+        const badKey = accountOn(atlassian, sim, { credentials: { access_token: "not-an-org-key" } })
+        expect(yield* Effect.flip(readAccountToEnd(atlassian, badKey, {}, 10))).toMatchObject({
+          _tag: "ProviderUnauthorized",
+          status: 401,
+        })
+      }).pipe(Effect.provide(AtlassianLive)),
+  )
+
+  it.scopedLive("a 429 without Retry-After is waited out until X-RateLimit-Reset, an ISO date-time", () =>
+    Effect.gen(function* () {
+      const sim = yield* startAtlassianSimulator({ seed: 37, historySize: 10, retryAfter: false })
+      sim.forceRateLimited(1, 1_500)
+      const started = Date.now()
+      const result = yield* read(sim, {}, 100)
+      expect(result.activities.map((a) => a.id)).toEqual(sim.events().map(idOf))
+      expect(streamRequests(sim).map((r) => r.status)[0]).toBe(429)
+      // The reset is whole seconds 1.5 s ahead; the default wait without headers would be 1 s.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1_200)
+    }).pipe(Effect.provide(AtlassianLive)),
+  )
+})
