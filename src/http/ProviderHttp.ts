@@ -148,37 +148,68 @@ const makeProviderHttp = (options: ProviderHttpOptions) =>
     const timeoutMs = Duration.toMillis(options.requestTimeout)
     const maxWaitMs = Duration.toMillis(options.maxRateLimitWait)
 
+    // Requests of an account sent and not yet answered (its streams are read concurrently): an answer's
+    // `remaining` does not count them, so they are taken off it when it is stored.
+    const inFlight = yield* Ref.make(new Map<string, number>())
+    const changeInFlight = (key: string, by: number) =>
+      Ref.modify(inFlight, (m) => {
+        const count = Math.max(0, (m.get(key) ?? 0) + by)
+        return [count, new Map(m).set(key, count)] as const
+      })
+
     const waitForQuota = (req: ProviderRequest) =>
       Effect.gen(function* () {
         const account = req.account
-        const quota = (yield* Ref.get(quotas)).get(quotaKey(req))
-        const replay = yield* FiberRef.get(ReplayPriority)
-        const now = yield* Clock.currentTimeMillis
-        // A window already reset says nothing about the next one.
-        const windowOpen = quota?.resetAt === undefined || quota.resetAt > now
-        if (replay && quota?.remaining !== undefined && quota.remaining <= replay.reserve && windowOpen) {
-          const wait = Math.max(0, (quota.resetAt ?? now + 1_000) - now)
-          return yield* new ProviderRateLimited({
-            integration: account.integration,
-            retryAfterMs: wait,
-            message: `${account.integration} rate limit: the ${quota.remaining} requests left in this window are kept for the account's live stream; resets in ${Math.ceil(wait / 1000)}s`,
+        const key = quotaKey(req)
+        for (;;) {
+          const replay = yield* FiberRef.get(ReplayPriority)
+          const now = yield* Clock.currentTimeMillis
+          const known = (yield* Ref.get(quotas)).get(key)
+          // A window already reset says nothing about the next one.
+          const windowOpen = known?.resetAt === undefined || known.resetAt > now
+          if (replay && known?.remaining !== undefined && known.remaining <= replay.reserve && windowOpen) {
+            const wait = Math.max(0, (known.resetAt ?? now + 1_000) - now)
+            return yield* new ProviderRateLimited({
+              integration: account.integration,
+              retryAfterMs: wait,
+              message: `${account.integration} rate limit: the ${known.remaining} requests left in this window are kept for the account's live stream; resets in ${Math.ceil(wait / 1000)}s`,
+            })
+          }
+          // A request sent counts against the quota last reported until an answer reports anew.
+          const quota = yield* Ref.modify(quotas, (m) => {
+            const current = m.get(key)
+            if (current?.remaining === undefined || current.remaining <= 0) return [current, m] as const
+            return [current, new Map(m).set(key, { ...current, remaining: current.remaining - 1 })] as const
           })
+          if (quota?.remaining === undefined || quota.remaining > 0 || quota.resetAt === undefined) return
+          const wait = quota.resetAt - now
+          if (wait <= 0) return
+          if (wait > maxWaitMs) {
+            return yield* new ProviderRateLimited({
+              integration: account.integration,
+              retryAfterMs: wait,
+              message: `${account.integration} rate limit exhausted; resets in ${Math.ceil(wait / 1000)}s`,
+            })
+          }
+          yield* Effect.logDebug("waiting for provider rate-limit reset").pipe(
+            Effect.annotateLogs({ account: account.id, wait_ms: wait }),
+          )
+          yield* Metric.incrementBy(forAccount(rateLimitWait, account), wait / 1000)
+          yield* Effect.sleep(Duration.millis(wait))
+          // Whoever woke first may have spent the new window already: look again. Once a reset has passed with
+          // no answer since, the waiters all go: a window must allow as many requests as are sent at once (an
+          // account's streams; HubSpot allows 100 or more per window).
+          const after = (yield* Ref.get(quotas)).get(key)
+          if (after === quota) {
+            // Nobody was answered meanwhile: the reset has passed, so this request opens the new window.
+            yield* Ref.update(quotas, (m) => {
+              const next = new Map(m)
+              next.delete(key)
+              return next
+            })
+            return
+          }
         }
-        if (quota?.remaining === undefined || quota.remaining > 0 || quota.resetAt === undefined) return
-        const wait = quota.resetAt - now
-        if (wait <= 0) return
-        if (wait > maxWaitMs) {
-          return yield* new ProviderRateLimited({
-            integration: account.integration,
-            retryAfterMs: wait,
-            message: `${account.integration} rate limit exhausted; resets in ${Math.ceil(wait / 1000)}s`,
-          })
-        }
-        yield* Effect.logDebug("waiting for provider rate-limit reset").pipe(
-          Effect.annotateLogs({ account: account.id, wait_ms: wait }),
-        )
-        yield* Metric.incrementBy(forAccount(rateLimitWait, account), wait / 1000)
-        yield* Effect.sleep(Duration.millis(wait))
       })
 
     const attempt = (req: ProviderRequest): Effect.Effect<ProviderResponse, ProviderError> =>
@@ -223,10 +254,17 @@ const makeProviderHttp = (options: ProviderHttpOptions) =>
             onFailure: () => countProviderRequest(req.account, "error"),
             onSuccess: ({ status }) => countProviderRequest(req.account, String(status)),
           }),
+          (sent) => Effect.zipRight(changeInFlight(quotaKey(req), 1), sent),
+          Effect.ensuring(changeInFlight(quotaKey(req), -1)),
         )
         const now = yield* Clock.currentTimeMillis
-        const quota = readRateLimit(response.headers, now)
-        if (quota.remaining !== undefined || quota.resetAt !== undefined) {
+        const reported = readRateLimit(response.headers, now)
+        if (reported.remaining !== undefined || reported.resetAt !== undefined) {
+          const others = (yield* Ref.get(inFlight)).get(quotaKey(req)) ?? 0
+          const quota =
+            reported.remaining === undefined
+              ? reported
+              : { ...reported, remaining: Math.max(0, reported.remaining - others) }
           yield* Ref.update(quotas, (m) => new Map(m).set(quotaKey(req), quota))
         }
         if (response.read._tag === "OverCap") {

@@ -6,6 +6,9 @@
  *   (`2026-03-15T09:01:00Z`, `2024-06-05T12:30Z`; grove reads Atlassian's as `%Y-%m-%dT%H:%M%z`);
  * - the IETF `RateLimit-*` draft (Zendesk), reset in seconds from now;
  * plus `Retry-After` (seconds or an HTTP date) on 429/503, and on GitHub's secondary-limit 403s.
+ * HubSpot's `X-HubSpot-RateLimit-*` has no reset at all, only its rolling window's length
+ * (`-Interval-Milliseconds`) beside `-Remaining`: a whole interval from now is when a rolling window is sure to
+ * have room again, so that is its reset.
  */
 export interface RateLimitState {
   readonly remaining?: number
@@ -40,11 +43,14 @@ export const readRateLimit = (headers: Headers, now: number): RateLimitState => 
   const remaining =
     number(header(headers, "x-rate-limit-remaining")) ??
     number(header(headers, "x-ratelimit-remaining")) ??
-    number(header(headers, "ratelimit-remaining"))
+    number(header(headers, "ratelimit-remaining")) ??
+    number(header(headers, "x-hubspot-ratelimit-remaining"))
+  const rollingIntervalMs = number(header(headers, "x-hubspot-ratelimit-interval-milliseconds"))
   const resetAt =
     resetToEpochMs(header(headers, "x-rate-limit-reset"), now) ??
     resetToEpochMs(header(headers, "x-ratelimit-reset"), now) ??
-    resetToEpochMs(header(headers, "ratelimit-reset"), now)
+    resetToEpochMs(header(headers, "ratelimit-reset"), now) ??
+    (rollingIntervalMs !== undefined && rollingIntervalMs > 0 ? now + rollingIntervalMs : undefined)
   return {
     ...(remaining === undefined ? {} : { remaining }),
     ...(resetAt === undefined ? {} : { resetAt }),

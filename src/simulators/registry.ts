@@ -3,6 +3,7 @@ import { startAtlassianSimulator } from "./atlassian/AtlassianSimulator.ts"
 import { startBrowserStackSimulator } from "./browserstack/BrowserStackSimulator.ts"
 import { startConfluenceSimulator } from "./confluence/ConfluenceSimulator.ts"
 import { startGitHubSimulator } from "./github/GitHubSimulator.ts"
+import { startHubSpotSimulator } from "./hubspot/HubSpotSimulator.ts"
 import { startJiraSimulator } from "./jira/JiraSimulator.ts"
 import { startOktaSimulator } from "./okta/OktaSimulator.ts"
 import type { StartSimulator } from "./ProviderSimulator.ts"
@@ -19,6 +20,7 @@ export const simulators: { readonly [I in Integration]?: StartSimulator } = {
   browserstack: startBrowserStackSimulator,
   confluence: startConfluenceSimulator,
   github: startGitHubSimulator,
+  hubspot: startHubSpotSimulator,
   jira: startJiraSimulator,
   okta: startOktaSimulator,
   salesforce: startSalesforceSimulator,

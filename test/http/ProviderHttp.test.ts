@@ -248,6 +248,45 @@ describe("ProviderHttp response size cap", () => {
   )
 })
 
+describe("ProviderHttp rate-limit budget shared by concurrent requests", () => {
+  it.scopedLive(
+    "requests in flight together count against the last reported remaining: HubSpot's rolling limit is never exceeded",
+    () =>
+      Effect.gen(function* () {
+        const limit = 2
+        const windowMs = 1_000
+        let window = -1
+        let used = 0
+        let refused = 0
+        // HubSpot's headers: the remaining quota and the window's length, no reset.
+        const provider = yield* loopbackServer((_req, res) => {
+          const index = Math.floor(Date.now() / windowMs)
+          if (index !== window) {
+            window = index
+            used = 0
+          }
+          used++
+          const headers = {
+            "content-type": "application/json",
+            "x-hubspot-ratelimit-max": String(limit),
+            "x-hubspot-ratelimit-remaining": String(Math.max(0, limit - used)),
+            "x-hubspot-ratelimit-interval-milliseconds": String(windowMs),
+          }
+          if (used > limit) refused++
+          res.writeHead(used > limit ? 429 : 200, headers)
+          // Slow enough that concurrent requests overlap.
+          setTimeout(() => res.end(used > limit ? '{"errorType":"RATE_LIMIT"}' : "[]"), 20)
+        })
+        yield* get(provider.origin)
+        // As an account's streams send: concurrently, never more at once than a window allows.
+        yield* Effect.forEach(Array.from({ length: 8 }), () => get(provider.origin), { concurrency: 2 })
+        expect(provider.hits()).toBe(9)
+        expect(refused).toBe(0)
+      }).pipe(Effect.provide(HttpCapped)),
+    20_000,
+  )
+})
+
 describe("ProviderHttp rate limits answered with 403 (GitHub)", () => {
   const answering = (answers: Array<{ status: number; headers?: Record<string, string> }>) =>
     loopbackServer((_req, res) => {

@@ -41,6 +41,18 @@ describe("provider rate-limit headers", () => {
     })
   })
 
+  it("HubSpot X-HubSpot-RateLimit-*: no reset header, so the rolling interval from now is the reset", () => {
+    const hubspot = {
+      "x-hubspot-ratelimit-max": "190",
+      "x-hubspot-ratelimit-remaining": "0",
+      "x-hubspot-ratelimit-interval-milliseconds": "10000",
+    }
+    expect(readRateLimit(hubspot, now)).toEqual({ remaining: 0, resetAt: now + 10_000 })
+    // A 429 without Retry-After waits one whole interval.
+    expect(retryAfterMs(hubspot, now)).toBe(10_000)
+    expect(readRateLimit({ "x-hubspot-ratelimit-remaining": "42" }, now)).toEqual({ remaining: 42 })
+  })
+
   it("Atlassian X-RateLimit-*: the reset is an ISO 8601 date-time, minutes-only included", () => {
     expect(
       readRateLimit({ "x-ratelimit-remaining": "0", "x-ratelimit-reset": "2026-11-25T20:30Z" }, now),

@@ -1,0 +1,101 @@
+import { Schema } from "effect"
+import { toUtcInstant } from "../../domain/Activity.ts"
+
+// HubSpot's account activity records (`GET /account-info/v3/activity/login` and `/security`) and their list
+// pages, per HubSpot's public OpenAPI spec (`PublicLoginAudit`, `HydratedCriticalAction`,
+// `CollectionResponse…ForwardPaging`). Required is what the spec requires and the mapping needs; every other
+// field is optional and nullable, since the reference examples omit some of them.
+
+export const LOGIN_PATH = "/account-info/v3/activity/login"
+export const SECURITY_PATH = "/account-info/v3/activity/security"
+
+/** A date-time with a zone (`2023-11-07T05:31:56Z`, fractions allowed); a zone-less time is refused. */
+export const HubSpotTime = Schema.String.pipe(
+  Schema.filter((text) =>
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/.test(text) &&
+    toUtcInstant(text) !== undefined
+      ? undefined
+      : `an ISO 8601 date-time with a zone, e.g. 2023-11-07T05:31:56Z; got ${JSON.stringify(text)}`,
+  ),
+  Schema.annotations({ identifier: "HubSpotTime" }),
+)
+
+/** A HubSpot user id: an int32 in the spec; kept as any non-negative safe integer. */
+export const HubSpotUserId = Schema.Number.pipe(
+  Schema.filter((n) => (Number.isSafeInteger(n) && n >= 0 ? undefined : `a non-negative integer; got ${n}`)),
+  Schema.annotations({ identifier: "HubSpotUserId" }),
+)
+
+const optionalText = Schema.optional(Schema.NullOr(Schema.String))
+
+/** `PublicLoginAudit`: one login attempt, successful or not. */
+export const HubSpotLogin = Schema.Struct({
+  id: Schema.NonEmptyString,
+  loginAt: HubSpotTime,
+  loginSucceeded: Schema.Boolean,
+  /** Absent, HubSpot's spec allows, for an attempt not tied to a user (assumed: an unknown email). */
+  userId: Schema.optional(Schema.NullOr(HubSpotUserId)),
+  email: optionalText,
+  ipAddress: optionalText,
+  location: optionalText,
+  userAgent: optionalText,
+  countryCode: optionalText,
+  regionCode: optionalText,
+}).annotations({ identifier: "HubSpotLogin" })
+export type HubSpotLogin = typeof HubSpotLogin.Type
+
+/** `HydratedCriticalAction`: one security ("critical") action. */
+export const HubSpotSecurityAction = Schema.Struct({
+  id: Schema.NonEmptyString,
+  createdAt: HubSpotTime,
+  /** One of 151 values in the spec (`ADD_USER`, `EXPORT`, …); unknown ones are kept raw. */
+  type: Schema.NonEmptyString,
+  /** The acting user. */
+  userId: HubSpotUserId,
+  /** The acting user's email (a string, not an object). */
+  actingUser: optionalText,
+  /** The object acted on. */
+  objectId: optionalText,
+  infoUrl: optionalText,
+  ipAddress: optionalText,
+  location: optionalText,
+  countryCode: optionalText,
+  regionCode: optionalText,
+}).annotations({ identifier: "HubSpotSecurityAction" })
+export type HubSpotSecurityAction = typeof HubSpotSecurityAction.Type
+
+/** A list page: `results`, and `paging.next.after` while there is more. */
+export const HubSpotPage = Schema.Struct({
+  results: Schema.Array(Schema.Unknown),
+  paging: Schema.optional(
+    Schema.NullOr(
+      Schema.Struct({
+        next: Schema.optional(
+          Schema.NullOr(
+            Schema.Struct({ after: Schema.optional(Schema.NullOr(Schema.String)), link: optionalText }),
+          ),
+        ),
+      }),
+    ),
+  ),
+}).annotations({ identifier: "HubSpotPage" })
+export type HubSpotPage = typeof HubSpotPage.Type
+
+/** HubSpot's error body: `{status, message, correlationId, category, subCategory?, errorType?, policyName?}`. */
+export const HubSpotError = Schema.Struct({
+  message: Schema.String,
+  category: Schema.optional(Schema.String),
+  errorType: Schema.optional(Schema.String),
+  policyName: Schema.optional(Schema.String),
+  correlationId: Schema.optional(Schema.String),
+}).annotations({ identifier: "HubSpotError" })
+
+/** For ProviderHttp's `describeError`: the category (or 429 `errorType`/`policyName`) and message. */
+export const describeHubSpotError = (body: unknown): { code?: string; message?: string } => {
+  const decoded = Schema.decodeUnknownOption(HubSpotError)(body)
+  if (decoded._tag === "None") return {}
+  const { message, category, errorType, policyName } = decoded.value
+  const code =
+    category ?? (errorType === undefined ? undefined : `${errorType}${policyName ? ` ${policyName}` : ""}`)
+  return code === undefined ? { message } : { code, message }
+}

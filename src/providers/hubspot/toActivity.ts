@@ -1,0 +1,65 @@
+import { Either } from "effect"
+import { type Activity, toUtcInstant, type UnifiedAction } from "../../domain/Activity.ts"
+import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
+import type { MappingFailure } from "../ProviderAdapter.ts"
+import type { HubSpotLogin, HubSpotSecurityAction } from "./HubSpotActivity.ts"
+
+// HubSpot fills, per the spec's output matrix: id, actor, action, entity, context, created_at. Never
+// organization, description or entity_type. `remote_data` is attached by the caller.
+
+/** Security activity `type` values with a clear unified counterpart; every other type stays raw. */
+export const SecurityTypeActions: Readonly<Record<string, UnifiedAction>> = {
+  ADD_USER: "user_created",
+  JOINED_PORTAL_VIA_DOMAIN_BASED_INVITE: "user_joined",
+  DEACTIVATE_USER: "user_deactivated",
+  REMOVE_USER: "user_deleted",
+  EXPORT: "exported",
+  EXPORT_USERS: "exported",
+  CONTACT_DATA_EXPORT: "exported",
+  FORM_SUBMISSIONS_EXPORT: "exported",
+  EXPORT_DOWNLOAD: "exported",
+}
+
+const unparseable = (what: string, id: string, field: string, value: string): MappingFailure => ({
+  reason: `hubspot ${what} ${id} has an unparseable ${field}: ${JSON.stringify(value)}`,
+})
+
+/** A login attempt: `login` when `loginSucceeded`, else `login_failed`. Pure. */
+export const loginToActivity = (
+  record: HubSpotLogin,
+  _account: IntegratedAccount,
+): Either.Either<Activity, MappingFailure> => {
+  const createdAt = toUtcInstant(record.loginAt)
+  if (createdAt === undefined) return Either.left(unparseable("login", record.id, "loginAt", record.loginAt))
+  const context = {
+    ...(record.ipAddress ? { ip_address: record.ipAddress } : {}),
+    ...(record.userAgent ? { user_agent: record.userAgent } : {}),
+  }
+  return Either.right({
+    id: record.id,
+    // An attempt HubSpot ties to no user (assumed: an unknown email) has no one to name.
+    actor:
+      record.userId == null ? { type: "anonymous" } : { type: "user", user: { id: String(record.userId) } },
+    action: record.loginSucceeded ? "login" : "login_failed",
+    ...(Object.keys(context).length > 0 ? { context } : {}),
+    created_at: createdAt,
+  })
+}
+
+/** A security ("critical") action: `type` mapped where it clearly means a unified action, raw otherwise. Pure. */
+export const securityToActivity = (
+  record: HubSpotSecurityAction,
+  _account: IntegratedAccount,
+): Either.Either<Activity, MappingFailure> => {
+  const createdAt = toUtcInstant(record.createdAt)
+  if (createdAt === undefined)
+    return Either.left(unparseable("security action", record.id, "createdAt", record.createdAt))
+  return Either.right({
+    id: record.id,
+    actor: { type: "user", user: { id: String(record.userId) } },
+    action: SecurityTypeActions[record.type] ?? record.type,
+    ...(record.objectId ? { entity: record.objectId } : {}),
+    ...(record.ipAddress ? { context: { ip_address: record.ipAddress } } : {}),
+    created_at: createdAt,
+  })
+}
