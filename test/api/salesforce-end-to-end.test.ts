@@ -1,13 +1,7 @@
-import { randomBytes, randomUUID } from "node:crypto"
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Either, Layer } from "effect"
-import { stringify } from "yaml"
-import { ApiServer } from "../../src/api/HttpServer.ts"
-import { providerClientsLayer } from "../../src/auth/providerClients.ts"
-import { Config, parseConfig } from "../../src/config/loadConfig.ts"
-import { CursorCodec } from "../../src/cursor/CursorCodec.ts"
-import { providers } from "../../src/providers/registry.ts"
+import { Effect } from "effect"
 import { startSalesforceSimulator } from "../../src/simulators/salesforce/SalesforceSimulator.ts"
+import { apiOverSimulator } from "./apiOverSimulator.ts"
 
 interface Answer {
   readonly status: number
@@ -22,52 +16,9 @@ const SETTLE_MS = 30_000
 
 const salesforceApi = Effect.gen(function* () {
   const sim = yield* startSalesforceSimulator({ seed: 9, historySize: 45, dailyApiRequests: 100_000 })
-  const apiKey = randomBytes(24).toString("base64url")
-  const good = randomUUID()
-  const refused = randomUUID()
-  const yaml = stringify({
-    server: {
-      host: "127.0.0.1",
-      port: 0,
-      api_keys: [apiKey],
-      cursor_secret: randomBytes(32).toString("base64url"),
-    },
-    accounts: [
-      {
-        id: good,
-        integration: "salesforce",
-        base_url: sim.baseUrl,
-        credentials: sim.credentials,
-        settings: sim.settings,
-      },
-      {
-        id: refused,
-        integration: "salesforce",
-        base_url: sim.baseUrl,
-        credentials: { access_token: "00Dxx!expired-session" },
-      },
-    ],
+  const { good, refused, list } = yield* apiOverSimulator<Answer["body"]>(sim, {
+    access_token: "00Dxx!expired-session",
   })
-  const loaded = Either.getOrThrow(parseConfig("salesforce.yaml", yaml, {}))
-  const server = yield* Layer.build(
-    Layer.provide(
-      ApiServer.layer,
-      Layer.mergeAll(
-        Config.layer(loaded),
-        CursorCodec.layer(loaded.config.server.cursor_secret),
-        providerClientsLayer(providers, { retryBase: "10 millis", maxRetries: 1 }),
-      ),
-    ),
-  )
-  const url = Context.get(server, ApiServer).url
-  const list = (params: Record<string, string>) =>
-    Effect.promise(async (): Promise<Answer> => {
-      const response = await fetch(
-        new URL(`/unified/user-directory/activities?${new URLSearchParams(params)}`, url),
-        { headers: { authorization: `Bearer ${apiKey}` } },
-      )
-      return { status: response.status, body: (await response.json()) as Answer["body"] }
-    })
   return { sim, good, refused, list }
 })
 

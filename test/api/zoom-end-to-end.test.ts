@@ -1,14 +1,8 @@
-import { randomBytes, randomUUID } from "node:crypto"
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Either, Layer } from "effect"
-import { stringify } from "yaml"
-import { ApiServer } from "../../src/api/HttpServer.ts"
-import { providerClientsLayer } from "../../src/auth/providerClients.ts"
-import { Config, parseConfig } from "../../src/config/loadConfig.ts"
-import { CursorCodec } from "../../src/cursor/CursorCodec.ts"
-import { providers } from "../../src/providers/registry.ts"
+import { Effect } from "effect"
 import { startZoomSimulator } from "../../src/simulators/zoom/ZoomSimulator.ts"
 import { accountFor, expectedIds } from "../providers/zoom/zoomTestKit.ts"
+import { apiOverSimulator } from "./apiOverSimulator.ts"
 
 interface Answer {
   readonly status: number
@@ -21,54 +15,9 @@ interface Answer {
 
 const zoomApi = Effect.gen(function* () {
   const sim = yield* startZoomSimulator({ seed: 9, historySize: 45, requestsPerSecond: 1_000 })
-  const apiKey = randomBytes(24).toString("base64url")
-  const good = randomUUID()
-  const refused = randomUUID()
-  const yaml = stringify({
-    server: {
-      host: "127.0.0.1",
-      port: 0,
-      api_keys: [apiKey],
-      cursor_secret: randomBytes(32).toString("base64url"),
-    },
-    accounts: [
-      {
-        id: good,
-        integration: "zoom",
-        base_url: sim.baseUrl,
-        credentials: sim.credentials,
-        settings: sim.settings,
-      },
-      {
-        id: refused,
-        integration: "zoom",
-        base_url: sim.baseUrl,
-        credentials: { access_token: "expired-token" },
-      },
-    ],
+  const { good, refused, list } = yield* apiOverSimulator<Answer["body"]>(sim, {
+    access_token: "expired-token",
   })
-  const loaded = Either.getOrThrow(parseConfig("zoom.yaml", yaml, {}))
-  const server = yield* Layer.build(
-    Layer.provide(
-      ApiServer.layer,
-      Layer.mergeAll(
-        Config.layer(loaded),
-        CursorCodec.layer(loaded.config.server.cursor_secret),
-        providerClientsLayer(providers, { retryBase: "10 millis", maxRetries: 1 }),
-      ),
-    ),
-  )
-  const url = Context.get(server, ApiServer).url
-  const list = (params: Record<string, string>) =>
-    Effect.promise(async (): Promise<Answer> => {
-      const response = await fetch(
-        new URL(`/unified/user-directory/activities?${new URLSearchParams(params)}`, url),
-        {
-          headers: { authorization: `Bearer ${apiKey}` },
-        },
-      )
-      return { status: response.status, body: (await response.json()) as Answer["body"] }
-    })
   return { sim, good, refused, list }
 })
 
