@@ -4,10 +4,12 @@ import type { ProviderCall } from "../ProviderCall.ts"
 import { dateWindow, type WindowToken } from "../paging/dateWindow.ts"
 import { clampLimit, type PageQuery } from "../paging/Paginator.ts"
 import { activityLogToActivity, operationLogToActivity } from "./toActivity.ts"
-import { REPORT_PAGE_SIZE_MAX } from "./windows.ts"
 import { ACTIVITIES_PATH, ZoomActivityLog, ZoomActivityLogsPage } from "./ZoomActivityLog.ts"
 import { ZoomError } from "./ZoomError.ts"
 import { OPERATION_LOGS_PATH, ZoomOperationLog, ZoomOperationLogsPage } from "./ZoomOperationLog.ts"
+
+/** Zoom's largest `page_size` for the report endpoints. */
+const REPORT_PAGE_SIZE_MAX = 300
 
 /** zoom.md §3: a request's `from`–`to` spans at most one month; 30 days never crosses that line. */
 const MAX_WINDOW_MS = Duration.toMillis(Duration.days(30))

@@ -1,12 +1,23 @@
 import { Either } from "effect"
 import type { ZoomStream } from "../../providers/zoom/syntheticId.ts"
-import { addMonths } from "../../providers/zoom/windows.ts"
 import {
   INVALID_PARAMETER_CODE,
   PAGE_TOKEN_REJECTED,
   type ZoomError,
 } from "../../providers/zoom/ZoomError.ts"
 import { OperationLogCategoryFilters } from "../../providers/zoom/ZoomOperationLog.ts"
+
+/** Zoom's largest `page_size` for the report endpoints. */
+export const REPORT_PAGE_SIZE_MAX = 300
+/** How far back Zoom's reports reach. */
+export const REPORT_HISTORY_MONTHS = 6
+
+/** The same day of the month `months` later, or that month's last day when it is shorter. */
+export const addMonths = (day: string, months: number): string => {
+  const [y, m, d] = day.split("-").map(Number) as [number, number, number]
+  const lastDay = new Date(Date.UTC(y, m - 1 + months + 1, 0)).getUTCDate()
+  return dayOf(Date.UTC(y, m - 1 + months, Math.min(d, lastDay)))
+}
 
 // One page of Zoom's sign-in/sign-out or operation-logs report, answered from the simulator's rows.
 // Confirmed from Zoom's reference: `from`/`to` are `yyyy-mm-dd` days, one month at most and within the last
@@ -91,7 +102,7 @@ export const queryReport = (
 ): Either.Either<ReportPage, ZoomErrorBody> =>
   Either.gen(function* () {
     const sizeText = params.get("page_size") ?? "30"
-    if (!/^\d+$/.test(sizeText) || Number(sizeText) < 1 || Number(sizeText) > 300) {
+    if (!/^\d+$/.test(sizeText) || Number(sizeText) < 1 || Number(sizeText) > REPORT_PAGE_SIZE_MAX) {
       return yield* Either.left(invalidField("page_size"))
     }
     const pageSize = Number(sizeText)
@@ -109,7 +120,7 @@ export const queryReport = (
     if (to < from) return yield* Either.left(invalid("The end date should be later than the start date."))
     if (to > addMonths(from, 1))
       return yield* Either.left(invalid("The date range should be within one month."))
-    if (from < addMonths(today, -6))
+    if (from < addMonths(today, -REPORT_HISTORY_MONTHS))
       return yield* Either.left(invalid("Only provide report in recent 6 months"))
 
     const category = required ? (params.get("category_type") ?? "all") : "all"

@@ -8,7 +8,7 @@ import {
   planWindows,
   positionFrom,
   type ZoomPosition,
-} from "../../../src/providers/zoom/windows.ts"
+} from "./zoomWindows.ts"
 
 const NOW = Date.parse("2026-03-15T12:00:00Z")
 

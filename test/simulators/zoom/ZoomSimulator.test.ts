@@ -2,7 +2,6 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Schema, TestClock } from "effect"
 import { activityLogKey, operationLogKey } from "../../../src/providers/zoom/syntheticId.ts"
 import { activityLogToActivity, operationLogToActivity } from "../../../src/providers/zoom/toActivity.ts"
-import { advance, planWindows } from "../../../src/providers/zoom/windows.ts"
 import { ZoomActivityLog } from "../../../src/providers/zoom/ZoomActivityLog.ts"
 import { PAGE_TOKEN_REJECTED } from "../../../src/providers/zoom/ZoomError.ts"
 import { ZoomOperationLog } from "../../../src/providers/zoom/ZoomOperationLog.ts"
@@ -12,6 +11,7 @@ import {
   type ZoomSimulatorOptions,
 } from "../../../src/simulators/zoom/ZoomSimulator.ts"
 import { zoomAccount } from "../../providers/zoom/zoomFixtures.ts"
+import { advance, planWindows } from "../../providers/zoom/zoomWindows.ts"
 
 // The simulator on its own, spoken to with plain fetch over loopback: the protocol facts an adapter relies on.
 

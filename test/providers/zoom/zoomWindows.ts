@@ -1,15 +1,22 @@
 import { Schema } from "effect"
-import { UtcInstant } from "../../domain/Activity.ts"
-import type { RowKey } from "./syntheticId.ts"
+import { UtcInstant } from "../../../src/domain/Activity.ts"
+import type { RowKey } from "../../../src/providers/zoom/syntheticId.ts"
+import {
+  addMonths,
+  REPORT_HISTORY_MONTHS,
+  REPORT_PAGE_SIZE_MAX,
+} from "../../../src/simulators/zoom/reportQuery.ts"
 
+export { addMonths, REPORT_HISTORY_MONTHS, REPORT_PAGE_SIZE_MAX }
+
+// A client-side reader of Zoom's report windows, for the simulator's protocol tests. The adapter does not use
+// it: the shared watermark read (src/providers/readStream.ts, paging/dateWindow.ts) does this job in production.
+//
 // Zoom's reports page within a date window, not by a lasting cursor: `from`/`to` are days (`yyyy-mm-dd`),
 // one month at most per request and within the last six months; `next_page_token` pages inside one window
 // and dies after 15 minutes. So the lasting position is a watermark: the latest row time published, and the
 // ids of the rows published at exactly that time (rows share seconds). Each poll re-reads from the
 // watermark's day, drops what it already published, and sorts the rest itself (Zoom documents no order).
-
-export const REPORT_PAGE_SIZE_MAX = 300
-export const REPORT_HISTORY_MONTHS = 6
 
 /**
  * Days re-read before the watermark's UTC day. Zoom does not say in which zone it reads `from`/`to`; were it
@@ -52,12 +59,6 @@ const DAY_MS = 86_400_000
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10)
 const startOf = (day: string) => Date.parse(`${day}T00:00:00.000Z`)
 const addDays = (day: string, days: number) => dayOf(startOf(day) + days * DAY_MS)
-/** The same day of the month `months` later, or that month's last day when it is shorter. */
-export const addMonths = (day: string, months: number): string => {
-  const [y, m, d] = day.split("-").map(Number) as [number, number, number]
-  const lastDay = new Date(Date.UTC(y, m - 1 + months + 1, 0)).getUTCDate()
-  return dayOf(Date.UTC(y, m - 1 + months, Math.min(d, lastDay)))
-}
 const minDay = (a: string, b: string) => (a < b ? a : b)
 const maxDay = (a: string, b: string) => (a > b ? a : b)
 
