@@ -1,14 +1,26 @@
 import { Effect, Fiber } from "effect"
 import { describe, expect, inject, it } from "vitest"
 import { listActivities } from "../../src/activities/ListActivities.ts"
+import { bearerToken, credentialForms } from "../../src/auth/credentialForms.ts"
 import { runBackfill } from "../../src/pipeline/Backfill.ts"
 import type { Checkpoint } from "../../src/pipeline/Checkpoint.ts"
 import { ensureTopics } from "../../src/pipeline/Topics.ts"
+import { IntegrationRegistry } from "../../src/providers/IntegrationRegistry.ts"
+import { pendingAdapter } from "../../src/providers/pendingAdapter.ts"
+import { registry } from "../../src/providers/registry.ts"
 import { startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
 import { connectorUnderTest, startPipeline } from "../support/connectorUnderTest.ts"
 import { activityIds, kafkaFor, readTopic, writeRecords } from "../support/topics.ts"
 
 const brokers = inject("kafkaBrokers")
+/** An integration declared (capabilities, credentials) but with no streams yet, registered for this test only. */
+const unbuilt = pendingAdapter({
+  integration: "unbuilt",
+  capabilities: { filters: ["created_at"], requiredFilters: [] },
+  credentials: credentialForms("UnbuiltCredentials", bearerToken()),
+})
+const withUnbuilt = IntegrationRegistry.extend(registry, { unbuilt })
+
 const uuidsOf = (events: ReadonlyArray<unknown>) => (events as Array<{ uuid: string }>).map((e) => e.uuid)
 
 describe("pipeline accounts", () => {
@@ -52,15 +64,16 @@ describe("pipeline accounts", () => {
       Effect.scoped(
         Effect.gen(function* () {
           const healthy = yield* startOktaSimulator({ historySize: 20, seed: 6, rateLimit: 100_000 })
-          // Figma's adapter declares capabilities and credentials only; nothing listens at this address.
-          const figma = {
+          // Nothing listens at this address: a pending integration must never be called.
+          const pending = {
             ...healthy,
-            integration: "figma" as const,
+            integration: "unbuilt" as const,
             baseUrl: "http://127.0.0.1:9",
-            credentials: { access_token: "figma-token" },
+            credentials: { access_token: "unbuilt-token" },
           }
           const { topics, context, accountIds, health } = yield* connectorUnderTest({
-            simulators: [figma, healthy],
+            simulators: [pending, healthy],
+            registry: withUnbuilt,
           })
           const pipeline = yield* startPipeline(context)
           const published = yield* Effect.promise(() =>
@@ -68,10 +81,10 @@ describe("pipeline accounts", () => {
           )
           expect(activityIds(published)).toEqual(uuidsOf(healthy.events()))
           const states = yield* health.snapshot
-          const pending = states.find((s) => s.integrated_account_id === accountIds[0])
-          expect(pending?.state).toBe("stopped")
-          expect(pending?.last_error).toContain("not implemented")
-          expect(pending?.consecutive_failures).toBe(0)
+          const pendingState = states.find((s) => s.integrated_account_id === accountIds[0])
+          expect(pendingState?.state).toBe("stopped")
+          expect(pendingState?.last_error).toContain("not implemented")
+          expect(pendingState?.consecutive_failures).toBe(0)
           yield* Fiber.interrupt(pipeline)
         }),
       ),
