@@ -121,7 +121,11 @@ const commonLayers = (loaded: LoadedConfig, http: Partial<ProviderHttpOptions> =
     Config.layer(loaded),
     CursorCodec.layer(loaded.config.server.cursor_secret),
     // One token cache per process, on the same connection pool and rate-limit state as the API calls.
-    providerClientsLayer(providers, { maxResponseBytes: loaded.config.provider.max_response_bytes, ...http }),
+    providerClientsLayer(providers, {
+      maxResponseBytes: loaded.config.provider.max_response_bytes,
+      dailyAllocationShare: loaded.config.provider.daily_allocation_share,
+      ...http,
+    }),
     loggingLayer(loaded.config.log_level),
   )
 

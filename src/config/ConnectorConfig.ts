@@ -202,6 +202,14 @@ export const ProviderConfig = Schema.Struct({
   max_response_bytes: Schema.optionalWith(Schema.Int.pipe(Schema.positive()), {
     default: () => defaultProviderHttpOptions.maxResponseBytes,
   }),
+  /**
+   * The part of a provider's daily API allocation the connector may spend: Salesforce's is the whole org's,
+   * shared with its other integrations, so the connector must not take all of it.
+   */
+  daily_allocation_share: Schema.optionalWith(
+    Schema.Number.pipe(Schema.greaterThan(0), Schema.lessThanOrEqualTo(1)),
+    { default: () => defaultProviderHttpOptions.dailyAllocationShare },
+  ),
 })
 
 export const ConnectorConfig = Schema.Struct({

@@ -19,7 +19,14 @@ import {
   ProviderUnauthorized,
   ProviderUnavailable,
 } from "./ProviderError.ts"
-import { isRateLimitAnswer, type RateLimitState, readRateLimit, retryAfterMs } from "./rateLimitHeaders.ts"
+import {
+  type DailyAllocation,
+  isRateLimitAnswer,
+  type RateLimitState,
+  readDailyAllocation,
+  readRateLimit,
+  retryAfterMs,
+} from "./rateLimitHeaders.ts"
 
 export interface ProviderRequest {
   readonly account: IntegratedAccount
@@ -59,6 +66,14 @@ export interface ProviderHttpOptions {
    * streamed, is a bad response: not retried, since the same request would only bring it again.
    */
   readonly maxResponseBytes: number
+  /**
+   * The part of a provider's daily allocation (Salesforce's org-wide 24-hour API requests, HubSpot's daily
+   * limit) the connector may use (`provider.daily_allocation_share`). Once an answer reports usage at or past
+   * it, the account sends nothing for `dailyPause`; then one request reports the usage anew.
+   */
+  readonly dailyAllocationShare: number
+  /** How long an account stays away once its share of the daily allocation is used. */
+  readonly dailyPause: Duration.DurationInput
 }
 
 export const defaultProviderHttpOptions: ProviderHttpOptions = {
@@ -67,6 +82,10 @@ export const defaultProviderHttpOptions: ProviderHttpOptions = {
   retryBase: "250 millis",
   maxRateLimitWait: "60 seconds",
   maxResponseBytes: 32 * 1024 * 1024,
+  dailyAllocationShare: 0.8,
+  // Neither provider says when room comes back (Salesforce's window rolls, HubSpot resets at a midnight of a
+  // time zone the API does not give): an hour is one probe an hour while the share stays spent.
+  dailyPause: "1 hour",
 }
 
 /**
@@ -145,6 +164,12 @@ const makeProviderHttp = (options: ProviderHttpOptions) =>
     const quotas = yield* Ref.make(new Map<string, RateLimitState>())
     const quotaKey = (req: ProviderRequest) =>
       req.origin === undefined ? req.account.id : `${req.account.id} ${req.origin.origin}`
+    // Per quota key: the daily allocation last reported, and until when the account stays away because its
+    // share of it is spent.
+    const daily = yield* Ref.make(
+      new Map<string, { readonly reported: DailyAllocation; readonly until: number }>(),
+    )
+    const dailyPauseMs = Duration.toMillis(options.dailyPause)
     const timeoutMs = Duration.toMillis(options.requestTimeout)
     const maxWaitMs = Duration.toMillis(options.maxRateLimitWait)
 
@@ -161,6 +186,16 @@ const makeProviderHttp = (options: ProviderHttpOptions) =>
       Effect.gen(function* () {
         const account = req.account
         const key = quotaKey(req)
+        const spent = (yield* Ref.get(daily)).get(key)
+        const start = yield* Clock.currentTimeMillis
+        if (spent !== undefined && spent.until > start) {
+          const { used, allocation } = spent.reported
+          return yield* new ProviderRateLimited({
+            integration: account.integration,
+            retryAfterMs: spent.until - start,
+            message: `${account.integration} daily API allocation: ${used} of ${allocation} used, at or past the connector's share (provider.daily_allocation_share ${options.dailyAllocationShare}); next request in ${Math.ceil((spent.until - start) / 60_000)} min`,
+          })
+        }
         for (;;) {
           const replay = yield* FiberRef.get(ReplayPriority)
           const now = yield* Clock.currentTimeMillis
@@ -267,6 +302,25 @@ const makeProviderHttp = (options: ProviderHttpOptions) =>
               : { ...reported, remaining: Math.max(0, reported.remaining - others) }
           yield* Ref.update(quotas, (m) => new Map(m).set(quotaKey(req), quota))
         }
+        const reportedDaily = readDailyAllocation(response.headers)
+        if (reportedDaily !== undefined) {
+          const spentShare = reportedDaily.used >= reportedDaily.allocation * options.dailyAllocationShare
+          yield* Ref.update(daily, (m) =>
+            new Map(m).set(quotaKey(req), {
+              reported: reportedDaily,
+              until: spentShare ? now + dailyPauseMs : 0,
+            }),
+          )
+          if (spentShare)
+            yield* Effect.logWarning("provider daily API allocation share spent; pausing the account").pipe(
+              Effect.annotateLogs({
+                account: req.account.id,
+                used: reportedDaily.used,
+                allocation: reportedDaily.allocation,
+                pause_ms: dailyPauseMs,
+              }),
+            )
+        }
         if (response.read._tag === "OverCap") {
           const declared = response.read.declared
           return yield* new ProviderBadResponse({
@@ -297,11 +351,12 @@ const makeProviderHttp = (options: ProviderHttpOptions) =>
         const what = `${integration} answered ${status}${described.code ? ` ${described.code}` : ""}: ${detail}`
         // A 403 is a rate limit too where its headers say so (GitHub); otherwise it is a refusal below.
         if (isRateLimitAnswer(status, response.headers, now)) {
-          return yield* new ProviderRateLimited({
-            integration,
-            retryAfterMs: retryAfterMs(response.headers, now) ?? 1_000,
-            message: what,
-          })
+          const wait = retryAfterMs(response.headers, now) ?? 1_000
+          // Remembered as a spent window, so no request of the account (stream or endpoint) goes before it.
+          yield* Ref.update(quotas, (m) =>
+            new Map(m).set(quotaKey(req), { remaining: 0, resetAt: now + wait }),
+          )
+          return yield* new ProviderRateLimited({ integration, retryAfterMs: wait, message: what })
         }
         if (status === 401 || status === 403)
           return yield* new ProviderUnauthorized({ integration, status, message: what })

@@ -57,6 +57,28 @@ export const readRateLimit = (headers: Headers, now: number): RateLimitState => 
   }
 }
 
+/**
+ * A daily allocation the provider reports beside (or instead of) its short window: how much of it is used.
+ * - Salesforce `Sforce-Limit-Info: api-usage=<used>/<allocation>` (a rolling 24 hours, shared by every
+ *   integration of the org);
+ * - HubSpot `X-HubSpot-RateLimit-Daily` and `-Daily-Remaining` (private apps; resets at midnight in the
+ *   account's time zone, which the API does not tell).
+ * Neither says when room comes back, so the caller decides how long to stay away.
+ */
+export interface DailyAllocation {
+  readonly used: number
+  readonly allocation: number
+}
+
+export const readDailyAllocation = (headers: Headers): DailyAllocation | undefined => {
+  const salesforce = /(?:^|[;,\s])api-usage=(\d+)\/(\d+)/.exec(header(headers, "sforce-limit-info") ?? "")
+  if (salesforce) return { used: Number(salesforce[1]), allocation: Number(salesforce[2]) }
+  const allocation = number(header(headers, "x-hubspot-ratelimit-daily"))
+  const remaining = number(header(headers, "x-hubspot-ratelimit-daily-remaining"))
+  if (allocation === undefined || remaining === undefined) return undefined
+  return { used: Math.max(0, allocation - remaining), allocation }
+}
+
 /** How long to wait before retrying a 429/503, in ms; undefined when the provider does not say. */
 export const retryAfterMs = (headers: Headers, now: number): number | undefined => {
   const retryAfter = header(headers, "retry-after")

@@ -290,6 +290,14 @@ export const runAccountStream = (
     const backoff = Schedule.exponential(settings.minBackoff ?? "1 second", 2).pipe(
       Schedule.jittered,
       Schedule.union(Schedule.spaced(settings.maxBackoff ?? "5 minutes")),
+      // A provider that said how long to stay away (a Retry-After past ProviderHttp's own wait, a daily
+      // allocation spent) is not asked again sooner, whatever the backoff has reached.
+      Schedule.intersect(Schedule.identity<StreamError>()),
+      Schedule.modifyDelay(([, error], delay) =>
+        error._tag === "ProviderRateLimited"
+          ? Duration.max(delay, Duration.millis(error.retryAfterMs))
+          : delay,
+      ),
       // The schedule sees every failure, final ones too: only those that will be retried count as retrying.
       Schedule.tapInput((error: StreamError) =>
         Effect.gen(function* () {

@@ -405,6 +405,20 @@ describe("parseConfig", () => {
       expect(config.provider.max_response_bytes).toBe(65_536)
     })
 
+    it("a provider.daily_allocation_share outside (0, 1]", () => {
+      for (const value of ["0", "-0.5", "1.01", "80%", "null"]) {
+        const problems = problemsOf(
+          parseConfig("share.yaml", doc(okta(), `provider: { daily_allocation_share: ${value} }\n`), {}),
+        )
+        expect(problems, value).toHaveLength(1)
+        expect(problems[0], value).toMatch(/^provider\.daily_allocation_share: /)
+      }
+      const { config } = loaded(
+        parseConfig("share.yaml", doc(okta(), "provider: { daily_allocation_share: 0.5 }\n"), {}),
+      )
+      expect(config.provider.daily_allocation_share).toBe(0.5)
+    })
+
     it("a bad kafka.retention, with the key's path", () => {
       for (const value of ["forever", "30 days", "0s", "-1d", "0"]) {
         const problems = problemsOf(

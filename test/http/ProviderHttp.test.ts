@@ -335,3 +335,78 @@ describe("ProviderHttp rate limits answered with 403 (GitHub)", () => {
     }).pipe(Effect.provide(HttpLive)),
   )
 })
+
+describe("ProviderHttp waits a provider announced: long Retry-After and daily allocations", () => {
+  const withHeaders = (headers: () => Record<string, string>, status: () => number = () => 200) =>
+    loopbackServer((_req, res) => {
+      res.writeHead(status(), { "content-type": "application/json", ...headers() })
+      res.end(status() === 200 ? "[]" : JSON.stringify({ errors: [{ message: "slow down" }] }))
+    })
+
+  it.scopedLive(
+    "a 429 whose Retry-After is longer than the connector waits: no request of the account goes before it",
+    () =>
+      Effect.gen(function* () {
+        // Retry-After only (Asana, Dropbox, Figma): no quota headers to remember it by.
+        const provider = yield* withHeaders(
+          () => ({ "retry-after": "3600" }),
+          () => 429,
+        )
+        const first = yield* Effect.flip(get(provider.origin))
+        expect(first).toMatchObject({ _tag: "ProviderRateLimited" })
+        expect(first._tag === "ProviderRateLimited" && first.retryAfterMs).toBe(3_600_000)
+        const second = yield* Effect.flip(get(provider.origin))
+        expect(second._tag === "ProviderRateLimited" && second.retryAfterMs).toBeGreaterThan(3_590_000)
+        expect(provider.hits()).toBe(1)
+      }).pipe(Effect.provide(HttpLive)),
+  )
+
+  it.scopedLive(
+    "Salesforce's Sforce-Limit-Info at the connector's share of the org's allocation: the account pauses, then probes once",
+    () =>
+      Effect.gen(function* () {
+        let used = 78
+        const provider = yield* withHeaders(() => ({ "sforce-limit-info": `api-usage=${++used}/100` }))
+        // A pause longer than the longest wait ProviderHttp sits out itself, as an hour is in production.
+        const http = ProviderHttp.layer({
+          retryBase: "10 millis",
+          maxRateLimitWait: "100 millis",
+          dailyPause: "400 millis",
+        })
+        yield* Effect.gen(function* () {
+          // 79 of 100 used: under the 80 % share, the next request goes.
+          yield* get(provider.origin)
+          // 80 of 100: the share is spent; this answer still arrives, the next request does not leave.
+          expect(yield* get(provider.origin)).toMatchObject({ status: 200 })
+          const paused = yield* Effect.flip(get(provider.origin))
+          expect(paused).toMatchObject({ _tag: "ProviderRateLimited" })
+          expect(paused.message).toContain("80 of 100 used")
+          expect(paused.message).toContain("provider.daily_allocation_share 0.8")
+          expect(provider.hits()).toBe(2)
+          // After the pause one request is sent; it reports 81 of 100, so the account pauses again.
+          yield* Effect.sleep("450 millis")
+          yield* get(provider.origin)
+          expect(provider.hits()).toBe(3)
+          expect(yield* Effect.flip(get(provider.origin))).toMatchObject({ _tag: "ProviderRateLimited" })
+          expect(provider.hits()).toBe(3)
+        }).pipe(Effect.provide(http))
+      }),
+  )
+
+  it.scopedLive("HubSpot's daily headers count the same way; a configured share of 1 spends all of it", () =>
+    Effect.gen(function* () {
+      let remaining = 3
+      const provider = yield* withHeaders(() => ({
+        "x-hubspot-ratelimit-daily": "10",
+        "x-hubspot-ratelimit-daily-remaining": String(--remaining),
+      }))
+      yield* Effect.gen(function* () {
+        yield* get(provider.origin) // 8 of 10 used
+        yield* get(provider.origin) // 9 of 10
+        yield* get(provider.origin) // 10 of 10: spent
+        expect(yield* Effect.flip(get(provider.origin))).toMatchObject({ _tag: "ProviderRateLimited" })
+        expect(provider.hits()).toBe(3)
+      }).pipe(Effect.provide(ProviderHttp.layer({ retryBase: "10 millis", dailyAllocationShare: 1 })))
+    }),
+  )
+})

@@ -125,6 +125,34 @@ describe("AccountStream on an in-memory Kafka side", () => {
       }),
   )
 
+  it.scoped(
+    "a provider that asks for two hours' rest is not asked again sooner, whatever the backoff says",
+    () =>
+      Effect.gen(function* () {
+        const { simulator, topics, kafka, stream, state } = yield* streamUnderTest({ historySize: 25 })
+        simulator.forceRateLimited(1, 2 * 3_600_000)
+        yield* eventually(() => simulator.requests().length === 1, "the rate-limited request")
+        yield* eventually(
+          () => kafka.idsOn(topics.activities).length === 0 && simulator.requests().length === 1,
+          "nothing published",
+        )
+        // The backoff is 1 s in this test: ten of them pass, and not one more try is made.
+        for (let i = 0; i < 10; i++) {
+          yield* TestClock.adjust("1 second")
+          yield* realSleep(30)
+        }
+        const resting = yield* state()
+        expect(resting?.state).toBe("retrying")
+        expect(resting?.consecutive_failures).toBe(1)
+        expect(resting?.last_error).toContain("429")
+        expect(simulator.requests()).toHaveLength(1)
+        yield* TestClock.adjust("2 hours")
+        yield* eventually(() => kafka.idsOn(topics.activities).length === 25, "the history after the rest")
+        expect(kafka.idsOn(topics.activities)).toEqual(uuidsOf(simulator))
+        yield* Fiber.interrupt(stream)
+      }),
+  )
+
   it.scoped("an aborted transaction: the page is published again, once", () =>
     Effect.gen(function* () {
       const { simulator, topics, kafka, stream } = yield* streamUnderTest({ historySize: 40 })

@@ -106,9 +106,3 @@ export const classifySalesforceError = (error: ProviderError): ProviderError =>
  */
 export const isQueryLocatorGone = (status: number, body: unknown): boolean =>
   status >= 400 && status < 500 && salesforceErrorOf(body)?.errorCode === ErrorCodes.invalidQueryLocator
-
-/** The `api-usage=<used>/<allocation>` part of `Sforce-Limit-Info` (also carries `api-bursts=…` lately). */
-export const apiUsageOf = (header: string | undefined): { used: number; allocation: number } | undefined => {
-  const match = /(?:^|[;\s])api-usage=(\d+)\/(\d+)/.exec(header ?? "")
-  return match ? { used: Number(match[1]), allocation: Number(match[2]) } : undefined
-}

@@ -13,9 +13,10 @@ import { salesforceTokenGrant } from "./tokenGrant.ts"
  * Assumed where Salesforce does not say: rows become visible in time order within the 30 s settle window (no
  * delay is documented for either object); an expired query locator fails the read, and the next poll queries
  * again from the watermark. Which user a null `CreatedById` is (the system, here) is not documented. The daily
- * API allocation (`Sforce-Limit-Info`) is not budgeted per poll: a spent
- * allocation (403 REQUEST_LIMIT_EXCEEDED) is a rate limit of an hour: the pipeline backs the account off
- * and retries, the endpoint answers it with `retry-after`.
+ * API allocation is the org's, shared with its other integrations: ProviderHttp reads `Sforce-Limit-Info` on
+ * every answer and, once usage reaches `provider.daily_allocation_share` of it (80 % by default), sends nothing
+ * for the account for an hour, then probes once. A spent allocation (403 REQUEST_LIMIT_EXCEEDED) is a rate
+ * limit of an hour too; the pipeline waits it out, the endpoint answers it with `retry-after`.
  */
 export const salesforce = {
   integration: "salesforce",

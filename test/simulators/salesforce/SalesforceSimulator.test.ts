@@ -5,11 +5,11 @@ import type { ActivityFilters } from "../../../src/domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts"
 import { ProviderUnauthorized } from "../../../src/http/ProviderError.ts"
 import { ProviderHttp } from "../../../src/http/ProviderHttp.ts"
+import { readDailyAllocation } from "../../../src/http/rateLimitHeaders.ts"
 import { mapRecord } from "../../../src/providers/mapRecord.ts"
 import { providers } from "../../../src/providers/registry.ts"
 import { salesforce } from "../../../src/providers/salesforce/index.ts"
 import {
-  apiUsageOf,
   classifySalesforceError,
   describeSalesforceError,
   isQueryLocatorGone,
@@ -615,11 +615,17 @@ describe("SalesforceSimulator: API allocation", () => {
         expect(refused.headers.get("retry-after")).toBeNull()
         expect(isRequestLimitExceeded(refused.status, refused.body)).toBe(true)
         expect(isRequestLimitExceeded(401, refused.body)).toBe(false)
-        expect(apiUsageOf(answers[1]?.headers.get("sforce-limit-info") ?? undefined)).toEqual({
+        expect(
+          readDailyAllocation({
+            "sforce-limit-info": answers[1]?.headers.get("sforce-limit-info") ?? undefined,
+          }),
+        ).toEqual({
           used: 2,
           allocation: 3,
         })
-        expect(apiUsageOf("api-usage=110018/100000; api-bursts=1/750")).toEqual({
+        expect(
+          readDailyAllocation({ "sforce-limit-info": "api-usage=110018/100000; api-bursts=1/750" }),
+        ).toEqual({
           used: 110018,
           allocation: 100000,
         })
