@@ -112,13 +112,12 @@ export const makeStreamMetrics = Effect.sync(() => {
           a.last_page_at === undefined
             ? Effect.void
             : Metric.set(forAccount(lastPage, account), Date.parse(a.last_page_at) / 1000),
-          a.last_created_at === undefined
-            ? Effect.void
-            : Metric.set(
-                // One checkpoint per account today: its stream is the account's whole activity.
-                Metric.tagged(forAccount(lag, account), "stream", "activities"),
-                Math.max(0, (nowMs - Date.parse(a.last_created_at)) / 1000),
-              ),
+          Effect.forEach(Object.entries(a.newest_by_stream ?? {}), ([stream, newest]) =>
+            Metric.set(
+              Metric.tagged(forAccount(lag, account), "stream", stream),
+              Math.max(0, (nowMs - Date.parse(newest)) / 1000),
+            ),
+          ),
         ])
       },
       { discard: true },

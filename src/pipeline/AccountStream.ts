@@ -13,7 +13,7 @@ import { type Checkpoint, storedPositionsOf, withStoredPositions } from "./Check
 import { CheckpointStore } from "./CheckpointStore.ts"
 import { KafkaFailure } from "./KafkaClient.ts"
 import { withRetentionGap } from "./retentionGap.ts"
-import { routeRecords } from "./routePage.ts"
+import { newer, routeRecords } from "./routePage.ts"
 import { type AccountStreamHealth, initialHealth, StreamHealth } from "./StreamHealth.ts"
 import { AccountOwnedElsewhere, CheckpointUnreadable } from "./StreamStopped.ts"
 
@@ -103,6 +103,15 @@ export const runAccountStream = (
       resumeFrom ?? freshCheckpoint(account, startFilters(account, config, startedAt), startedAt),
     )
     const claimed = yield* Ref.make(false)
+    // A checkpoint from before streams were told apart knows only the account's newest: each stream starts
+    // from it, so every stream's lag is reported (conservatively) from the first page on.
+    const newestByStreamOf = (checkpoint: Checkpoint): Readonly<Record<string, string>> =>
+      checkpoint.newest_by_stream ??
+      (checkpoint.last_created_at === undefined
+        ? {}
+        : Object.fromEntries(
+            adapter.streams.map((stream) => [stream.name, checkpoint.last_created_at ?? ""]),
+          ))
     const setHealth = (patch: Partial<AccountStreamHealth>) =>
       health.update(account.id, (current) => ({ ...(current ?? initialHealth(account)), ...patch }))
     yield* setHealth({ state: "starting" })
@@ -200,7 +209,7 @@ export const runAccountStream = (
         positions,
         limit: settings.poll.page_size,
       }).pipe(Effect.provide(providerClients))
-      const { messages, published, deadLettered, newestCreatedAt } = routeRecords(
+      const { messages, published, deadLettered, newestCreatedAt, newestByStream } = routeRecords(
         account,
         page.records,
         settings.kafka,
@@ -212,6 +221,7 @@ export const runAccountStream = (
           ? yield* commit(messages, {
               ...withStoredPositions(checkpoint, stored),
               last_created_at: newer(checkpoint.last_created_at, newestCreatedAt),
+              newest_by_stream: newestPerStream(newestByStreamOf(checkpoint), newestByStream),
               published_total: checkpoint.published_total + published,
               dead_lettered_total: checkpoint.dead_lettered_total + deadLettered,
             })
@@ -222,6 +232,7 @@ export const runAccountStream = (
         state: page.hasMore ? "streaming" : "caught_up",
         last_page_at: yield* nowIso,
         ...(current.last_created_at === undefined ? {} : { last_created_at: current.last_created_at }),
+        newest_by_stream: newestByStreamOf(current),
         consecutive_failures: 0,
         published_total: current.published_total,
         dead_lettered_total: current.dead_lettered_total,
@@ -329,5 +340,12 @@ export const runAccountStream = (
     Effect.withLogSpan("account"),
   )
 
-const newer = (a: string | undefined, b: string | undefined) =>
-  a === undefined ? b : b === undefined ? a : Date.parse(b) > Date.parse(a) ? b : a
+const newestPerStream = (
+  before: Readonly<Record<string, string>> | undefined,
+  page: Readonly<Record<string, string>>,
+): Record<string, string> => {
+  const merged: Record<string, string> = { ...before }
+  for (const [stream, createdAt] of Object.entries(page))
+    merged[stream] = newer(merged[stream], createdAt) ?? createdAt
+  return merged
+}

@@ -43,6 +43,8 @@ export const Checkpoint = Schema.Struct({
   owner: Schema.optional(Schema.String),
   /** The newest `created_at` published so far: how far the stream has read, in the provider's time. */
   last_created_at: Schema.optional(Schema.String),
+  /** The same per stream of the integration, for the lag each stream shows (added after `last_created_at`). */
+  newest_by_stream: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String })),
   /** Totals since the stream first started, carried from checkpoint to checkpoint. */
   published_total: Schema.Number,
   dead_lettered_total: Schema.Number,

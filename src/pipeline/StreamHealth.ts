@@ -10,6 +10,8 @@ export interface AccountStreamHealth {
   readonly last_page_at?: string
   /** The newest `created_at` published (the checkpoint's `last_created_at`): what the lag is measured from. */
   readonly last_created_at?: string
+  /** The same per stream of the integration: each stream's lag. */
+  readonly newest_by_stream?: Readonly<Record<string, string>>
   readonly last_error?: string
   readonly consecutive_failures: number
   readonly published_total: number

@@ -12,33 +12,40 @@ export interface RoutedPage {
   deadLettered: number
   /** The newest `created_at` among the page's activities, as the activity states it. */
   newestCreatedAt: string | undefined
+  /** The same, per stream of the integration (records that name their stream). */
+  newestByStream: Record<string, string>
 }
+
+/** The later of two instants as activities state them; either may be absent. */
+export const newer = (a: string | undefined, b: string | undefined): string | undefined =>
+  a === undefined ? b : b === undefined ? a : Date.parse(b) > Date.parse(a) ? b : a
 
 /** mapped records → route: the messages of one account page, in page order. */
 export const routeRecords = (
   account: IntegratedAccount,
-  records: ReadonlyArray<Pick<AccountRecord, "mapped">>,
+  records: ReadonlyArray<Pick<AccountRecord, "mapped"> & { readonly stream?: string }>,
   kafka: ConnectorConfig["kafka"],
 ): RoutedPage => {
   const messages: OutgoingMessage[] = []
   let published = 0
   let deadLettered = 0
   let newestCreatedAt: string | undefined
-  for (const { mapped } of records) {
+  const newestByStream: Record<string, string> = {}
+  for (const { mapped, stream } of records) {
     if (Either.isLeft(mapped)) {
       messages.push(deadLetterMessage(account, mapped.left, kafka))
       deadLettered++
       continue
     }
     const createdAt = mapped.right.created_at
-    if (newestCreatedAt === undefined || Date.parse(createdAt) > Date.parse(newestCreatedAt))
-      newestCreatedAt = createdAt
+    newestCreatedAt = newer(newestCreatedAt, createdAt)
+    if (stream !== undefined) newestByStream[stream] = newer(newestByStream[stream], createdAt) ?? createdAt
     const routed = routeActivity(account, mapped.right, kafka)
     if (routed[0]?.topic === kafka.topics.dead_letter) deadLettered++
     else published++
     messages.push(...routed)
   }
-  return { messages, published, deadLettered, newestCreatedAt }
+  return { messages, published, deadLettered, newestCreatedAt, newestByStream }
 }
 
 /**

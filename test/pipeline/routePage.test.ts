@@ -194,7 +194,12 @@ describe("routePage", () => {
   })
 
   it("an empty page yields nothing", () => {
-    expect(routePage(account, [], defaults)).toEqual({ messages: [], published: 0, deadLettered: 0 })
+    expect(routePage(account, [], defaults)).toEqual({
+      messages: [],
+      published: 0,
+      deadLettered: 0,
+      newestByStream: {},
+    })
   })
 
   it("a page of only bad records publishes nothing and dead-letters each, in order", () => {
