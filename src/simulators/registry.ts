@@ -1,4 +1,5 @@
 import type { Integration } from "../providers/registry.ts"
+import { startAsanaSimulator } from "./asana/AsanaSimulator.ts"
 import { startAtlassianSimulator } from "./atlassian/AtlassianSimulator.ts"
 import { startBrowserStackSimulator } from "./browserstack/BrowserStackSimulator.ts"
 import { startConfluenceSimulator } from "./confluence/ConfluenceSimulator.ts"
@@ -17,6 +18,7 @@ import { startZoomSimulator } from "./zoom/ZoomSimulator.ts"
  * one folder under src/simulators plus one line here.
  */
 export const simulators: { readonly [I in Integration]?: StartSimulator } = {
+  asana: startAsanaSimulator,
   atlassian: startAtlassianSimulator,
   browserstack: startBrowserStackSimulator,
   confluence: startConfluenceSimulator,

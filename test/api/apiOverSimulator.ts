@@ -21,6 +21,9 @@ export const apiOverSimulator = <Body>(
     const apiKey = randomBytes(24).toString("base64url")
     const good = randomUUID()
     const refused = randomUUID()
+    // An organization the simulator names is the account's top-level `organization_id`, as the config has it.
+    const { organization_id, ...settings } = sim.settings
+    const organization = organization_id === undefined ? {} : { organization_id }
     const yaml = stringify({
       server: {
         host: "127.0.0.1",
@@ -34,14 +37,16 @@ export const apiOverSimulator = <Body>(
           integration: sim.integration,
           base_url: sim.baseUrl,
           credentials: sim.credentials,
-          settings: sim.settings,
+          ...organization,
+          settings,
         },
         {
           id: refused,
           integration: sim.integration,
           base_url: sim.baseUrl,
           credentials: refusedCredentials,
-          settings: sim.settings,
+          ...organization,
+          settings,
         },
       ],
     })
