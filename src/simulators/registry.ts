@@ -2,6 +2,7 @@ import type { Integration } from "../providers/registry.ts"
 import { startAtlassianSimulator } from "./atlassian/AtlassianSimulator.ts"
 import { startBrowserStackSimulator } from "./browserstack/BrowserStackSimulator.ts"
 import { startConfluenceSimulator } from "./confluence/ConfluenceSimulator.ts"
+import { startDropboxSimulator } from "./dropbox/DropboxSimulator.ts"
 import { startGitHubSimulator } from "./github/GitHubSimulator.ts"
 import { startHubSpotSimulator } from "./hubspot/HubSpotSimulator.ts"
 import { startJiraSimulator } from "./jira/JiraSimulator.ts"
@@ -19,6 +20,7 @@ export const simulators: { readonly [I in Integration]?: StartSimulator } = {
   atlassian: startAtlassianSimulator,
   browserstack: startBrowserStackSimulator,
   confluence: startConfluenceSimulator,
+  dropbox: startDropboxSimulator,
   github: startGitHubSimulator,
   hubspot: startHubSpotSimulator,
   jira: startJiraSimulator,
