@@ -1,3 +1,4 @@
+import { Duration } from "effect"
 import type { ProviderAdapter } from "../ProviderAdapter.ts"
 import { DropboxCredentials } from "./credentials.ts"
 import { DropboxSettings } from "./settings.ts"
@@ -24,6 +25,8 @@ export const dropbox = {
     requiredFilters: [],
     actions: ["login", "login_failed", "logout"],
   },
+  // `get_events`: "Events have a lifespan of two years. Events older than two years will not be returned."
+  historyRetention: Duration.days(730),
   defaultBaseUrl: "https://api.dropboxapi.com",
   credentials: DropboxCredentials,
   tokenGrant: dropboxTokenGrant,
