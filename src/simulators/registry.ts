@@ -3,6 +3,7 @@ import { startAsanaSimulator } from "./asana/AsanaSimulator.ts"
 import { startAtlassianSimulator } from "./atlassian/AtlassianSimulator.ts"
 import { startBrowserStackSimulator } from "./browserstack/BrowserStackSimulator.ts"
 import { startConfluenceSimulator } from "./confluence/ConfluenceSimulator.ts"
+import { startDropboxSimulator } from "./dropbox/DropboxSimulator.ts"
 import { startFigmaSimulator } from "./figma/FigmaSimulator.ts"
 import { startGitHubSimulator } from "./github/GitHubSimulator.ts"
 import { startHubSpotSimulator } from "./hubspot/HubSpotSimulator.ts"
@@ -22,6 +23,7 @@ export const simulators: { readonly [I in Integration]?: StartSimulator } = {
   atlassian: startAtlassianSimulator,
   browserstack: startBrowserStackSimulator,
   confluence: startConfluenceSimulator,
+  dropbox: startDropboxSimulator,
   figma: startFigmaSimulator,
   github: startGitHubSimulator,
   hubspot: startHubSpotSimulator,

@@ -1,0 +1,25 @@
+import type { ActivityStream } from "../ActivityStream.ts"
+import { CONTINUE_PATH, describeDropboxError, GET_EVENTS_PATH, TeamEventRecord } from "./DropboxTeamEvent.ts"
+import { type DropboxCursor, isAccountId, teamEventsPaging } from "./teamEventsPaging.ts"
+import { eventTypeFor, teamEventToActivity } from "./toActivity.ts"
+
+/**
+ * The team's audit log through `get_events` and `get_events/continue`, tailed by Dropbox's own cursor (polled
+ * for new events once caught up, since no `end_time` is sent).
+ */
+export const teamEvents: ActivityStream<TeamEventRecord, DropboxCursor> = {
+  name: "team_events",
+  record: TeamEventRecord,
+  toActivity: teamEventToActivity,
+  order: "unsorted",
+  tail: { mode: "cursor" },
+  paging: teamEventsPaging,
+  // `account_id` is sent too, but Dropbox matches it as actor, context or participant: the shared post-filter
+  // keeps only the events the member performed, so actor_id is not listed here.
+  pushedDown: ["created_at", "action"],
+  canMatch: (filters) =>
+    (filters.action === undefined || eventTypeFor(filters.action) !== undefined) &&
+    (filters.actor_id === undefined || isAccountId(filters.actor_id)),
+  paths: [GET_EVENTS_PATH, CONTINUE_PATH],
+  describeError: describeDropboxError,
+}

@@ -1,0 +1,263 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Either, Exit, Schema, TestClock } from "effect"
+import { providerClientsLayer } from "../../../src/auth/providerClients.ts"
+import type { ActivityFilters } from "../../../src/domain/ActivityFilters.ts"
+import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts"
+import { teamEventId } from "../../../src/providers/dropbox/DropboxTeamEvent.ts"
+import { dropbox } from "../../../src/providers/dropbox/index.ts"
+import { type AccountPage, pageAccount, type StreamPositions } from "../../../src/providers/pageAccount.ts"
+import { providers } from "../../../src/providers/registry.ts"
+import {
+  type DropboxSimulatorHandle,
+  startDropboxSimulator,
+} from "../../../src/simulators/dropbox/DropboxSimulator.ts"
+
+// The adapter's team_events stream through the shared page loop, against the simulated team over loopback HTTP.
+// The TestClock drives both sides (the simulator lives by the Effect Clock); the 429 test runs on real time.
+
+const NOW = Date.parse("2026-03-02T12:00:00Z")
+const Live = providerClientsLayer(providers, { retryBase: "10 millis" })
+
+const simulator = (historySize: number) => startDropboxSimulator({ seed: 11, historySize })
+
+const accountOf = (
+  sim: DropboxSimulatorHandle,
+  credentials: Record<string, string> = sim.credentials,
+): IntegratedAccount => ({
+  id: "dropbox-stream-test",
+  integration: "dropbox",
+  baseUrl: new URL(sim.baseUrl),
+  credentials: Schema.decodeUnknownSync(dropbox.credentials)(credentials),
+  settings: sim.settings,
+})
+
+const activitiesOf = (page: Pick<AccountPage, "records">) =>
+  page.records.flatMap(({ mapped }) => (Either.isRight(mapped) ? [mapped.right] : []))
+
+const readToEnd = (
+  account: IntegratedAccount,
+  filters: ActivityFilters,
+  limit: number,
+  from: StreamPositions = {},
+) =>
+  Effect.gen(function* () {
+    const pages: AccountPage[] = []
+    let positions = from
+    for (let i = 0; i < 200; i++) {
+      const page = yield* pageAccount(dropbox, { account, filters, positions, limit })
+      pages.push(page)
+      positions = page.positions
+      if (!page.hasMore) break
+    }
+    return { pages, activities: pages.flatMap(activitiesOf), positions }
+  })
+
+const apiRequests = (sim: DropboxSimulatorHandle) => sim.requests().filter((r) => r.path.startsWith("/2/"))
+const allIds = (sim: DropboxSimulatorHandle) => sim.events().map(teamEventId).sort()
+const second = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z")
+
+const loginAt = (sim: DropboxSimulatorHandle, at: number, n: number) => {
+  const member = sim.members[n % sim.members.length]
+  return sim.inject(
+    {
+      timestamp: second(at),
+      event_category: { ".tag": "logins" },
+      event_type: { ".tag": "login_success", description: "(logins) Signed in" },
+      actor: { ".tag": "user", user: { ".tag": "team_member", account_id: member?.account_id } },
+      origin: { geo_location: { ip_address: `198.51.100.${n}` } },
+      details: { ".tag": "login_success_details", login_method: { ".tag": "password" }, n },
+    },
+    at,
+  )
+}
+
+describe("dropbox team_events through the simulator, over real HTTP", () => {
+  it.scoped("pages get_events then continue to the end, each event once, refresh-token grant", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(NOW)
+      const sim = yield* simulator(120)
+      const read = yield* readToEnd(accountOf(sim), {}, 25)
+      const ids = read.activities.map((a) => a.id)
+      expect([...ids].sort()).toEqual(allIds(sim))
+      expect(new Set(ids).size).toBe(ids.length)
+      const requests = apiRequests(sim)
+      expect(requests[0]?.path).toBe("/2/team_log/get_events")
+      expect(requests[0]?.body).toEqual({ limit: 25 })
+      expect(requests.slice(1).every((r) => r.path === "/2/team_log/get_events/continue")).toBe(true)
+      expect(requests.length).toBeGreaterThanOrEqual(5)
+      expect(sim.requests().filter((r) => r.path === "/oauth2/token")).toHaveLength(1)
+      // remote_data is the event as received; the id its hash.
+      const first = read.pages[0]?.records[0]
+      expect(first === undefined ? undefined : Either.getOrThrow(first.mapped)).toMatchObject({
+        id: teamEventId(first?.raw),
+        remote_data: first?.raw,
+      })
+    }).pipe(Effect.provide(Live)),
+  )
+
+  it.scoped("created_at → time.start_time (whole seconds), action → event_type, actor_id → account_id", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(NOW)
+      const sim = yield* simulator(150)
+      const member = sim.members[1]
+      const since = NOW - 36 * 3_600_000 + 500
+      const filters: ActivityFilters = {
+        created_at: new Date(since).toISOString(),
+        actor_id: member?.account_id ?? "",
+        action: "login_failed",
+      }
+      // A failed sign-in where the member is only the context, not the actor: Dropbox's account_id matches it.
+      sim.inject({
+        event_type: { ".tag": "login_fail" },
+        actor: { ".tag": "admin", admin: { account_id: sim.members[0]?.account_id } },
+        context: { ".tag": "team_member", account_id: member?.account_id },
+      })
+      const read = yield* readToEnd(accountOf(sim), filters, 10)
+      const first = apiRequests(sim)[0]
+      expect(first?.body).toEqual({
+        limit: 10,
+        account_id: member?.account_id,
+        time: { start_time: second(since) },
+        event_type: { ".tag": "login_fail" },
+      })
+      const expected = sim
+        .events()
+        .filter((e) => {
+          const event = e as {
+            timestamp: string
+            event_type: { ".tag": string }
+            actor?: { user?: { account_id?: string } }
+          }
+          return (
+            event.event_type[".tag"] === "login_fail" &&
+            event.actor?.user?.account_id === member?.account_id &&
+            Date.parse(event.timestamp) >= since
+          )
+        })
+        .map(teamEventId)
+        .sort()
+      expect(expected.length).toBeGreaterThan(0)
+      expect(read.activities.map((a) => a.id).sort()).toEqual(expected)
+      for (const activity of read.activities) {
+        expect(activity.action).toBe("login_failed")
+        expect(activity.actor?.user?.id).toBe(member?.account_id)
+      }
+    }).pipe(Effect.provide(Live)),
+  )
+
+  it.scoped("an actor_id that is no AccountId answers empty without asking Dropbox", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(NOW)
+      const sim = yield* simulator(20)
+      const read = yield* readToEnd(accountOf(sim), { actor_id: "00u1abcd" }, 10)
+      expect(read.activities).toEqual([])
+      expect(apiRequests(sim)).toHaveLength(0)
+    }).pipe(Effect.provide(Live)),
+  )
+
+  it.scoped(
+    "tails by the cursor: new, same-second and late events come once; empty pages with has_more",
+    () =>
+      Effect.gen(function* () {
+        yield* TestClock.setTime(NOW)
+        const sim = yield* simulator(40)
+        const account = accountOf(sim)
+        const caughtUp = yield* readToEnd(account, {}, 15)
+        expect(caughtUp.activities).toHaveLength(40)
+        yield* TestClock.adjust("1 minute")
+        const boundary = NOW + 60_000
+        const sameSecond = [loginAt(sim, boundary, 1), loginAt(sim, boundary, 2), loginAt(sim, boundary, 3)]
+        // Published now, timestamped an hour ago: the cursor follows publishing, so it still comes.
+        const late = loginAt(sim, NOW - 3_600_000, 4)
+        sim.forceEmptyPages(2)
+        const next = yield* readToEnd(account, {}, 2, caughtUp.positions)
+        expect(next.activities.map((a) => a.id).sort()).toEqual([...sameSecond, late].map(teamEventId).sort())
+        expect(next.positions.team_events).toMatchObject({
+          since: new Date(boundary).toISOString(),
+          seen: expect.arrayContaining(sameSecond.map(teamEventId)),
+        })
+        const again = yield* readToEnd(account, {}, 2, next.positions)
+        expect(again.activities).toEqual([])
+        sim.emit(3)
+        const more = yield* readToEnd(account, {}, 50, again.positions)
+        expect(more.activities).toHaveLength(3)
+      }).pipe(Effect.provide(Live)),
+  )
+
+  it.scoped("a reset cursor restarts get_events from the latest second read, without repeats", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(NOW)
+      const sim = yield* simulator(30)
+      const account = accountOf(sim)
+      yield* TestClock.adjust("1 minute")
+      const boundary = NOW + 60_000
+      const before = [loginAt(sim, boundary, 1), loginAt(sim, boundary, 2)]
+      const caughtUp = yield* readToEnd(account, {}, 100)
+      expect(caughtUp.activities).toHaveLength(32)
+      sim.resetCursors()
+      const after = [loginAt(sim, boundary, 3), loginAt(sim, boundary + 1000, 4)]
+      const next = yield* readToEnd(account, {}, 100, caughtUp.positions)
+      expect(next.activities.map((a) => a.id).sort()).toEqual(after.map(teamEventId).sort())
+      expect(before.map(teamEventId).every((id) => !next.activities.some((a) => a.id === id))).toBe(true)
+      const restart = apiRequests(sim)
+        .filter((r) => r.status === 200)
+        .at(-1)
+      expect(restart?.path).toBe("/2/team_log/get_events")
+      expect(restart?.body).toMatchObject({ time: { start_time: second(boundary) } })
+      expect(apiRequests(sim).some((r) => r.status === 409)).toBe(true)
+    }).pipe(Effect.provide(Live)),
+  )
+
+  it.scoped("a bad cursor takes the same restart", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(NOW)
+      const sim = yield* simulator(10)
+      const account = accountOf(sim)
+      const caughtUp = yield* readToEnd(account, {}, 100)
+      const position = caughtUp.positions.team_events as { since: string; seen: string[] }
+      sim.emit(2)
+      const next = yield* readToEnd(account, {}, 100, { team_events: { ...position, token: "garbled" } })
+      expect(next.activities).toHaveLength(2)
+    }).pipe(Effect.provide(Live)),
+  )
+
+  it.live("a 429 with Retry-After is waited out", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const sim = yield* simulator(10)
+        sim.forceRateLimited(1, 1000)
+        const started = Date.now()
+        const read = yield* readToEnd(accountOf(sim), {}, 100)
+        expect(read.activities).toHaveLength(10)
+        expect(Date.now() - started).toBeGreaterThanOrEqual(900)
+        expect(apiRequests(sim).map((r) => r.status)).toEqual([429, 200])
+      }).pipe(Effect.provide(Live)),
+    ),
+  )
+
+  it.scoped("a refused token is ProviderUnauthorized", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(NOW)
+      const sim = yield* simulator(5)
+      const exit = yield* Effect.exit(readToEnd(accountOf(sim, { access_token: "sl.wrong" }), {}, 10))
+      expect(Exit.isFailure(exit)).toBe(true)
+      if (Exit.isFailure(exit)) expect(JSON.stringify(exit.cause)).toContain("ProviderUnauthorized")
+      expect(apiRequests(sim)[0]?.status).toBe(401)
+    }).pipe(Effect.provide(Live)),
+  )
+
+  it.scoped("a malformed event is dead-lettered while the rest of the page arrives", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(NOW)
+      const sim = yield* simulator(5)
+      const broken = sim.injectMalformed("bad_timestamp")
+      sim.emit(2)
+      const read = yield* readToEnd(accountOf(sim), {}, 100)
+      const records = read.pages.flatMap((p) => p.records)
+      const rejected = records.filter((r) => Either.isLeft(r.mapped))
+      expect(rejected).toHaveLength(1)
+      expect(rejected[0]?.raw).toEqual(broken)
+      expect(records.filter((r) => Either.isRight(r.mapped))).toHaveLength(7)
+    }).pipe(Effect.provide(Live)),
+  )
+})
