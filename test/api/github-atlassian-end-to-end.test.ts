@@ -28,6 +28,7 @@ const api = Effect.gen(function* () {
     server: {
       host: "127.0.0.1",
       port: 0,
+      management: { port: 0 },
       api_keys: [apiKey],
       cursor_secret: randomBytes(32).toString("base64url"),
     },
