@@ -52,6 +52,16 @@ export const StartFrom = Schema.Union(
   ),
 )
 
+/** A setting's value: text, or a YAML `true`/`false` kept as the text `"true"`/`"false"`. */
+const SettingValue = Schema.Union(
+  Schema.String,
+  Schema.transform(Schema.Boolean, Schema.String, {
+    strict: true,
+    decode: (flag) => String(flag),
+    encode: (text) => text === "true",
+  }),
+)
+
 export const AccountConfig = Schema.Struct({
   id: Uuid,
   /** One of the provider registry's names; checked against the registry when the config is loaded. */
@@ -59,8 +69,8 @@ export const AccountConfig = Schema.Struct({
   base_url: Schema.optional(HttpUrl),
   credentials: Schema.Record({ key: Schema.String, value: Schema.String }),
   organization_id: Schema.optional(Schema.String),
-  /** Integration settings beyond the common keys, e.g. Zoom's `token_url`. */
-  settings: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.String }), {
+  /** Integration settings beyond the common keys, e.g. Zoom's `token_url`, HubSpot's `audit_logs: true`. */
+  settings: Schema.optionalWith(Schema.Record({ key: Schema.String, value: SettingValue }), {
     default: () => ({}),
   }),
   start_from: Schema.optionalWith(StartFrom, { default: () => "now" as const }),

@@ -72,6 +72,11 @@ export interface ActivityStream<Raw = unknown, Continuation = unknown> {
   /** False when no record of this stream can match the filters (e.g. an action it never holds): not asked at all. */
   readonly canMatch?: (filters: ActivityFilters) => boolean
   /**
+   * False when the account has this stream off (HubSpot's Enterprise-only audit log, opted into per account):
+   * it is never asked and its position is left as it is. Absent: on for every account.
+   */
+  readonly enabledFor?: (settings: IntegratedAccount["settings"]) => boolean
+  /**
    * The only paths its requests may take on the account's origin (stored positions, provider links included):
    * a list, or a test for APIs whose paths carry ids or versions (Salesforce's `/services/data/vNN.N/query/<locator>`).
    */

@@ -115,7 +115,9 @@ export const pageAccount = (
         message: `the ${adapter.integration} provider client is not implemented yet`,
       })
     }
-    const active = adapter.streams.filter((stream) => stream.canMatch?.(filters) !== false)
+    const active = adapter.streams.filter(
+      (stream) => stream.enabledFor?.(account.settings) !== false && stream.canMatch?.(filters) !== false,
+    )
     const pages = yield* Effect.forEach(
       active,
       (stream) =>

@@ -8,7 +8,7 @@ interface Answer {
   readonly body: {
     readonly result?: ReadonlyArray<{ id: string; action?: string; entity?: string; entity_type?: string }>
     readonly next_cursor?: string | null
-    readonly error?: { code: string; param?: string }
+    readonly error?: { code: string; message?: string; param?: string }
   }
 }
 
@@ -22,15 +22,18 @@ const hubspotApi = Effect.gen(function* () {
   return { sim, good, refused, list }
 })
 
-const timeOf = (r: Readonly<Record<string, unknown>>) => Date.parse(String(r.loginAt ?? r.createdAt))
+const timeOf = (r: Readonly<Record<string, unknown>>) =>
+  Date.parse(String(r.loginAt ?? r.createdAt ?? r.occurredAt))
+const AUDIT = "/account-info/v3/activity/audit-logs"
 
 describe("hubspot through the endpoint", () => {
   it.scopedLive(
-    "pages both streams by next_cursor until null, each activity once; every supported filter is served",
+    "pages the three streams by next_cursor until null, each activity once; every supported filter is served",
     () =>
       Effect.gen(function* () {
         const { sim, good, list } = yield* hubspotApi
-        const all = () => [...sim.logins(), ...sim.securityActions()]
+        expect(sim.settings.audit_logs).toBe("true")
+        const all = () => [...sim.logins(), ...sim.securityActions(), ...sim.auditEvents()]
         const settledAtStart = all()
           .filter((r) => timeOf(r) < Date.now() - SETTLE_MS)
           .map((r) => String(r.id))
@@ -50,6 +53,7 @@ describe("hubspot through the endpoint", () => {
         expect(cursor).toBeNull()
         expect(new Set(ids).size).toBe(ids.length)
         for (const id of settledAtStart) expect(ids).toContain(id)
+        expect(sim.auditEvents().some((r) => ids.includes(String(r.id)))).toBe(true)
 
         const target = sim.logins().find((r) => r.loginSucceeded === true && r.userId !== undefined)
         const createdAt = new Date(timeOf(target ?? {})).toISOString()
@@ -63,10 +67,34 @@ describe("hubspot through the endpoint", () => {
         expect(filtered.status).toBe(200)
         expect(filtered.body.result?.map((a) => a.id)).toContain(String(target?.id))
         for (const activity of filtered.body.result ?? []) expect(activity).toMatchObject({ action: "login" })
-        // action=login is login history's alone: the security list is not asked.
-        const lastRequest = sim.requests().at(-1)
-        expect(lastRequest?.path).toBe("/account-info/v3/activity/login")
-        expect(lastRequest?.params).toEqual(expect.arrayContaining([["userId", String(target?.userId)]]))
+        // action=login asks login history and the audit log (its LOGIN_SUCCEEDED records), not security.
+        const [one, two] = sim.requests().slice(-2)
+        expect(new Set([one?.path, two?.path])).toEqual(new Set(["/account-info/v3/activity/login", AUDIT]))
+        const loginAsked = one?.path === AUDIT ? two : one
+        const auditAsked = one?.path === AUDIT ? one : two
+        expect(loginAsked?.params).toEqual(expect.arrayContaining([["userId", String(target?.userId)]]))
+        expect(auditAsked?.params).toEqual(
+          expect.arrayContaining([
+            ["actingUserId", String(target?.userId)],
+            ["occurredAfter", new Date(Date.parse(createdAt) - 1).toISOString()],
+            ["sort", "occurredAt"],
+          ]),
+        )
+
+        // The audit log's own logins, by its actor, through the endpoint.
+        const auditLogin = sim
+          .auditEvents()
+          .find((r) => r.category === "LOGIN" && timeOf(r) < Date.now() - SETTLE_MS)
+        const actingUser = String((auditLogin?.actingUser as { userId: number } | undefined)?.userId)
+        const logins = yield* list({
+          integrated_account_id: good,
+          actor_id: actingUser,
+          action: "login",
+          limit: "100",
+        })
+        expect(logins.status).toBe(200)
+        expect(logins.body.result?.map((a) => a.id)).toContain(String(auditLogin?.id))
+        for (const activity of logins.body.result ?? []) expect(activity).toMatchObject({ action: "login" })
 
         const unsupported = yield* list({ integrated_account_id: good, action: "logout" })
         expect(unsupported.status).toBe(400)
@@ -82,5 +110,22 @@ describe("hubspot through the endpoint", () => {
       expect(answer.status).toBe(502)
       expect(answer.body.error?.code).toBe("remote_unauthorized")
     }),
+  )
+
+  it.scopedLive(
+    "the audit log on a portal below Enterprise: remote_unauthorized saying it needs Enterprise",
+    () =>
+      Effect.gen(function* () {
+        const sim = yield* startHubSpotSimulator({ seed: 9, historySize: 10, enterprise: false })
+        const { good, list } = yield* apiOverSimulator<Answer["body"]>(
+          { ...sim, settings: { ...sim.settings, audit_logs: "true" } },
+          { access_token: "pat-na1-revoked" },
+        )
+        const answer = yield* list({ integrated_account_id: good })
+        expect(answer.status).toBe(502)
+        expect(answer.body.error?.code).toBe("remote_unauthorized")
+        expect(answer.body.error?.message).toContain("needs an Enterprise account")
+        expect(answer.body.error?.message).toContain("settings.audit_logs: false")
+      }),
   )
 })

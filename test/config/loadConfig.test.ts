@@ -162,6 +162,20 @@ describe("parseConfig", () => {
     expect(accounts[0]?.account.settings).toEqual({})
   })
 
+  it("a YAML true/false setting is kept as the text the providers read; HubSpot's audit_logs takes only those", () => {
+    const hubspot = (settings: string) => `  - id: ${ids[1]}
+    integration: hubspot
+    credentials: { access_token: pat-na1-token }
+    settings: ${settings}
+`
+    const { accounts } = loaded(parseConfig("flag.yaml", doc(hubspot("{ audit_logs: true }")), {}))
+    expect(accounts[0]?.account.settings).toEqual({ audit_logs: "true" })
+    const off = loaded(parseConfig("flag.yaml", doc(hubspot("{ audit_logs: false }")), {}))
+    expect(off.accounts[0]?.account.settings).toEqual({ audit_logs: "false" })
+    const problems = problemsOf(parseConfig("flag.yaml", doc(hubspot("{ audit_logs: sometimes }")), {}))
+    expect(problems.join("\n")).toContain("accounts[0].settings.audit_logs")
+  })
+
   it("keeps a partly given section's other defaults", () => {
     const { config } = loaded(
       parseConfig(

@@ -1,13 +1,14 @@
 import { Schema } from "effect"
 import { toUtcInstant } from "../../domain/Activity.ts"
 
-// HubSpot's account activity records (`GET /account-info/v3/activity/login` and `/security`) and their list
-// pages, per HubSpot's public OpenAPI spec (`PublicLoginAudit`, `HydratedCriticalAction`,
-// `CollectionResponse…ForwardPaging`). Required is what the spec requires and the mapping needs; every other
+// HubSpot's account activity records (`GET /account-info/v3/activity/login`, `/security` and `/audit-logs`) and
+// their list pages, per HubSpot's public OpenAPI spec (`PublicLoginAudit`, `HydratedCriticalAction`,
+// `PublicApiUserActionEvent`, `CollectionResponse…ForwardPaging`). Required is what the spec requires and the mapping needs; every other
 // field is optional and nullable, since the reference examples omit some of them.
 
 export const LOGIN_PATH = "/account-info/v3/activity/login"
 export const SECURITY_PATH = "/account-info/v3/activity/security"
+export const AUDIT_LOGS_PATH = "/account-info/v3/activity/audit-logs"
 
 /** A date-time with a zone (`2023-11-07T05:31:56Z`, fractions allowed); a zone-less time is refused. */
 export const HubSpotTime = Schema.String.pipe(
@@ -63,6 +64,23 @@ export const HubSpotSecurityAction = Schema.Struct({
   regionCode: optionalText,
 }).annotations({ identifier: "HubSpotSecurityAction" })
 export type HubSpotSecurityAction = typeof HubSpotSecurityAction.Type
+
+/** `PublicApiUserActionEvent`: one user action of the centralized audit log (Enterprise accounts only). */
+export const HubSpotAuditEvent = Schema.Struct({
+  /** Long and opaque (`"jAzNiQgaEZUTlJISRtESldLGFNM"`). */
+  id: Schema.NonEmptyString,
+  /** `LOGIN`, `CRM_OBJECT`, `PROPERTY_VALUE`, `PIPELINE`, `CRITICAL_ACTION`, …; no list is published. */
+  category: Schema.String,
+  /** `LOGIN_SUCCEEDED`, `CONTACT`, `DEAL`, `PRIVATE_APP_ACCESS_TOKEN_VIEW`, … */
+  subCategory: optionalText,
+  /** `CREATE`, `UPDATE`, `PERFORM`, …; no list is published. */
+  action: Schema.String,
+  /** The object acted on: an id, or a name (`"Sales Pipeline"`). */
+  targetObjectId: optionalText,
+  occurredAt: HubSpotTime,
+  actingUser: Schema.Struct({ userId: HubSpotUserId, userEmail: optionalText }),
+}).annotations({ identifier: "HubSpotAuditEvent" })
+export type HubSpotAuditEvent = typeof HubSpotAuditEvent.Type
 
 /** A list page: `results`, and `paging.next.after` while there is more. */
 export const HubSpotPage = Schema.Struct({

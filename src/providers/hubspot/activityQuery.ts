@@ -3,11 +3,12 @@ import type { UnifiedAction } from "../../domain/Activity.ts"
 import type { ActivityFilters, FilterName } from "../../domain/ActivityFilters.ts"
 import type { ProviderCall } from "../ProviderCall.ts"
 import type { PageQuery } from "../paging/Paginator.ts"
-import { HubSpotPage, LOGIN_PATH, SECURITY_PATH } from "./HubSpotActivity.ts"
+import { AUDIT_LOGS_PATH, HubSpotPage, LOGIN_PATH, SECURITY_PATH } from "./HubSpotActivity.ts"
 
-// The requests of the two streams, as plain data. Both list with `limit` (≤ 200) and `after`
-// (= `paging.next.after`, opaque); both filter by `userId`. Only security activity filters by time
-// (`fromTimestamp`/`toTimestamp`, epoch milliseconds); login history has no time parameter at all. No HTTP here.
+// The requests of the three streams, as plain data. All list with `limit` and `after` (= `paging.next.after`,
+// opaque). Login and security filter by `userId`, the audit log by `actingUserId`. Security activity filters by
+// time in epoch milliseconds (`fromTimestamp`/`toTimestamp`), the audit log by date-times
+// (`occurredAfter`/`occurredBefore`); login history has no time parameter at all. No HTTP here.
 
 /**
  * Always HubSpot's largest page: a watermark read takes every page of its range whatever the caller's limit
@@ -30,12 +31,25 @@ export const LOGIN_PUSHED_DOWN: ReadonlyArray<FilterName> = ["actor_id"]
 /** Security activity: `created_at` → `fromTimestamp`, `actor_id` → `userId`. */
 export const SECURITY_PUSHED_DOWN: ReadonlyArray<FilterName> = ["created_at", "actor_id"]
 
+/** Audit log: `created_at` → `occurredAfter`, `actor_id` → `actingUserId`. `action` is post-filtered. */
+export const AUDIT_PUSHED_DOWN: ReadonlyArray<FilterName> = ["created_at", "actor_id"]
+
+/**
+ * The audit log's page size. HubSpot states no maximum for it (200 on login and security); 100, the common
+ * maximum of HubSpot's v3 list APIs, so a stricter cap than the other two lists cannot turn every read into a 400.
+ */
+export const AUDIT_PAGE_SIZE = 100
+
 export const loginCanMatch = (filters: ActivityFilters): boolean =>
   actorIdUsable(filters) && (filters.action === undefined || ACTION_FILTERS.includes(filters.action))
 
 /** Security actions never map to `login`, so an `action` filter leaves this stream out. */
 export const securityCanMatch = (filters: ActivityFilters): boolean =>
   actorIdUsable(filters) && filters.action === undefined
+
+/** The audit log holds successful logins (`LOGIN`/`LOGIN_SUCCEEDED`), so `action=login` still asks it. */
+export const auditCanMatch = (filters: ActivityFilters): boolean =>
+  actorIdUsable(filters) && (filters.action === undefined || ACTION_FILTERS.includes(filters.action))
 
 const withoutUndefined = (params: Record<string, string | undefined>): Readonly<Record<string, string>> =>
   Object.fromEntries(Object.entries(params).filter(([, value]) => value !== undefined)) as Record<
@@ -66,6 +80,24 @@ export const securityCall = (query: PageQuery, after?: string): ProviderCall => 
     userId: query.filters.actor_id,
     fromTimestamp: query.from === undefined ? undefined : String(query.from),
     toTimestamp: query.to === undefined ? undefined : String(query.to - 1),
+    after,
+  }),
+})
+
+/**
+ * `GET /account-info/v3/activity/audit-logs` over `[from, to)`, oldest first (`sort=occurredAt`, HubSpot's
+ * documented default order too). Whether `occurredAfter`/`occurredBefore` are inclusive is not documented, so the
+ * request covers `[from, to)` under either reading: `occurredAfter` = from − 1 ms and `occurredBefore` = to; the
+ * shared read drops what falls outside and the ids it already emitted at `from`.
+ */
+export const auditCall = (query: PageQuery, after?: string): ProviderCall => ({
+  target: AUDIT_LOGS_PATH,
+  query: withoutUndefined({
+    limit: String(AUDIT_PAGE_SIZE),
+    sort: "occurredAt",
+    actingUserId: query.filters.actor_id,
+    occurredAfter: query.from === undefined ? undefined : new Date(query.from - 1).toISOString(),
+    occurredBefore: query.to === undefined ? undefined : new Date(query.to).toISOString(),
     after,
   }),
 })

@@ -2,7 +2,7 @@ import { Either } from "effect"
 import { type Activity, toUtcInstant, type UnifiedAction } from "../../domain/Activity.ts"
 import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
 import type { MappingFailure } from "../ProviderAdapter.ts"
-import type { HubSpotLogin, HubSpotSecurityAction } from "./HubSpotActivity.ts"
+import type { HubSpotAuditEvent, HubSpotLogin, HubSpotSecurityAction } from "./HubSpotActivity.ts"
 
 // HubSpot fills, per the spec's output matrix: id, actor, action, entity, context, created_at. Never
 // organization, description or entity_type. `remote_data` is attached by the caller.
@@ -19,6 +19,16 @@ export const SecurityTypeActions: Readonly<Record<string, UnifiedAction>> = {
   FORM_SUBMISSIONS_EXPORT: "exported",
   EXPORT_DOWNLOAD: "exported",
 }
+
+/** Audit-log `action` values with a clear unified counterpart (`DELETE` is assumed; no list is published). */
+export const AuditLogActions: Readonly<Record<string, UnifiedAction>> = {
+  CREATE: "create",
+  UPDATE: "updated",
+  DELETE: "destroy",
+}
+
+/** The audit log's successful login: `category` `LOGIN`, `subCategory` `LOGIN_SUCCEEDED`. */
+export const AUDIT_LOGIN = { category: "LOGIN", subCategory: "LOGIN_SUCCEEDED" } as const
 
 const unparseable = (what: string, id: string, field: string, value: string): MappingFailure => ({
   reason: `hubspot ${what} ${id} has an unparseable ${field}: ${JSON.stringify(value)}`,
@@ -60,6 +70,27 @@ export const securityToActivity = (
     action: SecurityTypeActions[record.type] ?? record.type,
     ...(record.objectId ? { entity: record.objectId } : {}),
     ...(record.ipAddress ? { context: { ip_address: record.ipAddress } } : {}),
+    created_at: createdAt,
+  })
+}
+
+/**
+ * An audit-log user action: `login` for a successful login, else `action` where it clearly means a unified
+ * action (create, update, delete), raw otherwise (`PERFORM`). Pure.
+ */
+export const auditToActivity = (
+  record: HubSpotAuditEvent,
+  _account: IntegratedAccount,
+): Either.Either<Activity, MappingFailure> => {
+  const createdAt = toUtcInstant(record.occurredAt)
+  if (createdAt === undefined)
+    return Either.left(unparseable("audit event", record.id, "occurredAt", record.occurredAt))
+  const login = record.category === AUDIT_LOGIN.category && record.subCategory === AUDIT_LOGIN.subCategory
+  return Either.right({
+    id: record.id,
+    actor: { type: "user", user: { id: String(record.actingUser.userId) } },
+    action: login ? "login" : (AuditLogActions[record.action] ?? record.action),
+    ...(record.targetObjectId ? { entity: record.targetObjectId } : {}),
     created_at: createdAt,
   })
 }

@@ -8,6 +8,8 @@ import { simulatorClock } from "../kit/simulatorClock.ts"
 import type { ProviderSimulator, SimulatorOptions } from "../ProviderSimulator.ts"
 import { listActivity, type StoredRecord } from "./activityList.ts"
 import { activityRecords, type MalformedRecord } from "./activityRecords.ts"
+import { listAuditLog } from "./auditLogList.ts"
+import { auditLogRecords } from "./auditLogRecords.ts"
 
 export interface HubSpotSimulatorOptions extends SimulatorOptions {
   /** Requests per rolling interval: 100 on Free/Starter, 190 on Professional/Enterprise (the default). */
@@ -16,6 +18,11 @@ export interface HubSpotSimulatorOptions extends SimulatorOptions {
   readonly intervalMs?: number
   /** How far back the history reaches; three days unless given. */
   readonly historySpanMs?: number
+  /**
+   * An Enterprise portal (the default) serves the audit log, and its `settings` turn it on; any other answers
+   * the audit log with 403 and its `settings` leave it off.
+   */
+  readonly enterprise?: boolean
 }
 
 /** One request as the simulated portal saw it; never a credential, only the scheme it came under. */
@@ -38,18 +45,20 @@ export interface HubSpotSimulatorHandle extends ProviderSimulator {
     readonly client_id: string
     readonly client_secret: string
   }
-  readonly settings: { readonly token_url: string }
+  readonly settings: { readonly token_url: string; readonly audit_logs?: "true" }
   /** A private app's access token, accepted as Bearer. */
   readonly accessToken: string
   readonly users: ReadonlyArray<{ readonly id: number; readonly email: string }>
   readonly logins: () => ReadonlyArray<Readonly<Record<string, unknown>>>
   readonly securityActions: () => ReadonlyArray<Readonly<Record<string, unknown>>>
+  readonly auditEvents: () => ReadonlyArray<Readonly<Record<string, unknown>>>
   readonly requests: () => ReadonlyArray<HubSpotRequestReceived>
   /** The next `count` API requests get HubSpot's TEN_SECONDLY_ROLLING 429. */
   readonly forceRateLimited: (count: number) => void
   /** Appends a login (or security action) record with these fields, filed at `at` (now unless given). */
   readonly injectLogin: (fields?: Record<string, unknown>, at?: number) => Record<string, unknown>
   readonly injectSecurity: (fields?: Record<string, unknown>, at?: number) => Record<string, unknown>
+  readonly injectAudit: (fields?: Record<string, unknown>, at?: number) => Record<string, unknown>
   readonly injectMalformed: (flaw: MalformedRecord) => Record<string, unknown>
 }
 
@@ -62,6 +71,7 @@ interface Note {
 const DAY_MS = 86_400_000
 const LOGIN_PATH = "/account-info/v3/activity/login"
 const SECURITY_PATH = "/account-info/v3/activity/security"
+const AUDIT_LOGS_PATH = "/account-info/v3/activity/audit-logs"
 const TOKEN_PATH = "/oauth/v1/token"
 /** Private apps' daily budget on Professional. */
 const DAILY_LIMIT = 650_000
@@ -75,7 +85,8 @@ const error = (category: string, message: string) => ({
 
 /**
  * A HubSpot portal over real HTTP on 127.0.0.1: the account activity API's login history and security activity
- * (`limit`/`after` paging, `userId`, `fromTimestamp`/`toTimestamp`), Bearer authentication with a private-app
+ * (`limit`/`after` paging, `userId`, `fromTimestamp`/`toTimestamp`) and, on an Enterprise portal, the audit log
+ * (`occurredAfter`/`occurredBefore`, `actingUserId`, oldest first; 403 on any other tier), Bearer authentication with a private-app
  * token or an OAuth access token from its own `/oauth/v1/token` (refresh-token grant, client id and secret as form
  * fields), and the rolling limit in `X-HubSpot-RateLimit-*` headers with its 429 (no `Retry-After`).
  */
@@ -108,7 +119,13 @@ export const startHubSpotSimulator = (
 
     const logins: Array<StoredRecord> = []
     const security: Array<StoredRecord> = []
+    const audit: Array<StoredRecord> = []
+    const enterprise = options.enterprise ?? true
     let seq = 0
+    const fileAudit = (at: number, record: Record<string, unknown>) => {
+      audit.push({ seq: ++seq, at, record })
+      return record
+    }
     const file = (generated: {
       stream: "login" | "security"
       at: number
@@ -182,7 +199,7 @@ export const startHubSpotSimulator = (
       })
       if (verdict.refusal) return reply(429, verdict.refusal.body)
       const path = request.url.pathname
-      if (path !== LOGIN_PATH && path !== SECURITY_PATH) {
+      if (path !== LOGIN_PATH && path !== SECURITY_PATH && path !== AUDIT_LOGS_PATH) {
         return reply(404, error("OBJECT_NOT_FOUND", `No route for ${request.method} ${path}`))
       }
       const token = credentialsUnder(request.authorization, "Bearer")
@@ -196,10 +213,16 @@ export const startHubSpotSimulator = (
         )
       }
       if (request.method !== "GET") return reply(405, error("METHOD_NOT_ALLOWED", "Method Not Allowed"))
+      if (path === AUDIT_LOGS_PATH && !enterprise) {
+        // HubSpot documents the tier, not the body: its error shape, with a category of our choosing.
+        return reply(403, error("FORBIDDEN", "The audit logs API is available for Enterprise accounts only."))
+      }
       const answer =
         path === LOGIN_PATH
           ? listActivity(logins, request.url, request.origin, false)
-          : listActivity(security, request.url, request.origin, true)
+          : path === SECURITY_PATH
+            ? listActivity(security, request.url, request.origin, true)
+            : listAuditLog(audit, request.url, request.origin)
       return reply(answer.status, answer.body, answer.records)
     }
 
@@ -210,27 +233,34 @@ export const startHubSpotSimulator = (
       handle,
     })
     const records = activityRecords(options.seed ?? 1)
-    for (const generated of records.history(
-      options.historySize ?? 50,
-      now(),
-      options.historySpanMs ?? 3 * DAY_MS,
-    )) {
-      file(generated)
-    }
+    const historySize = options.historySize ?? 50
+    const historySpanMs = options.historySpanMs ?? 3 * DAY_MS
+    for (const generated of records.history(historySize, now(), historySpanMs)) file(generated)
+    const auditRecords = auditLogRecords(options.seed ?? 1, records.users)
+    for (const { at, record } of auditRecords.history(Math.ceil(historySize / 2), now(), historySpanMs))
+      fileAudit(at, record)
 
     return {
       integration: "hubspot",
       baseUrl: server.origin,
       credentials: { refresh_token: refreshToken, client_id: clientId, client_secret: clientSecret },
-      settings: { token_url: `${server.origin}${TOKEN_PATH}` },
+      settings: {
+        token_url: `${server.origin}${TOKEN_PATH}`,
+        ...(enterprise ? { audit_logs: "true" as const } : {}),
+      },
       accessToken: privateAppToken,
       users: records.users,
       emit: (count) => {
-        for (const generated of records.burst(count, now())) file(generated)
+        const at = now()
+        for (let n = 0; n < count; n++) {
+          if (auditRecords.now()) fileAudit(at, auditRecords.event(at))
+          else for (const generated of records.burst(1, at)) file(generated)
+        }
       },
-      events: () => [...logins, ...security].map((stored) => stored.record),
+      events: () => [...logins, ...security, ...audit].map((stored) => stored.record),
       logins: () => logins.map((stored) => stored.record),
       securityActions: () => security.map((stored) => stored.record),
+      auditEvents: () => audit.map((stored) => stored.record),
       requests: () =>
         server.requests().map((r) => ({
           method: r.method,
@@ -245,6 +275,7 @@ export const startHubSpotSimulator = (
       forceRateLimited: (count) => window.forceLimited(count, intervalMs),
       injectLogin: (fields, at) => file(records.login(at ?? now(), fields)),
       injectSecurity: (fields, at) => file(records.security(at ?? now(), fields)),
+      injectAudit: (fields, at) => fileAudit(at ?? now(), auditRecords.event(at ?? now(), fields)),
       injectMalformed: (flaw) => file(records.malformed(flaw, now())),
     } satisfies HubSpotSimulatorHandle
   })

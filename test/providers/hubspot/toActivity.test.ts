@@ -1,8 +1,13 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
-import { loginCall, readHubSpotPage, securityCall } from "../../../src/providers/hubspot/activityQuery.ts"
-import { loginHistory, securityActivity } from "../../../src/providers/hubspot/streams.ts"
-import { SecurityTypeActions } from "../../../src/providers/hubspot/toActivity.ts"
+import {
+  auditCall,
+  loginCall,
+  readHubSpotPage,
+  securityCall,
+} from "../../../src/providers/hubspot/activityQuery.ts"
+import { auditLogs, loginHistory, securityActivity } from "../../../src/providers/hubspot/streams.ts"
+import { AuditLogActions, SecurityTypeActions } from "../../../src/providers/hubspot/toActivity.ts"
 import { mapRecord, type RecordMapping } from "../../../src/providers/mapRecord.ts"
 import { hubspotAccount, pageFixture } from "./hubspotFixtures.ts"
 
@@ -113,6 +118,88 @@ describe("hubspot security activity → Activity", () => {
   })
 })
 
+describe("hubspot audit log → Activity", () => {
+  const mark = { type: "user", user: { id: "89274502" } }
+
+  it("maps the guide's documented examples field by field: UPDATE is updated, CREATE create, the target the entity", () => {
+    expect(pageFixture("audit_logs/001.json").results.map(mappedBy(auditLogs))).toEqual([
+      {
+        id: "jAzNiQgaEZUTlJISRtESldLGFNM",
+        actor: mark,
+        action: "updated",
+        entity: "Sales Pipeline",
+        created_at: "2025-02-07T20:58:49.529Z",
+      },
+      {
+        id: "FQVHSQEHchIJDy0EB14CAhcEFC9PAAAMHEgSBjscGkQHOgoWFlkcXFZBWEZBFUNKUEEZ",
+        actor: mark,
+        action: "updated",
+        entity: "97742230563",
+        created_at: "2025-02-07T20:57:49.534Z",
+      },
+      {
+        id: "IiI9cjoxLzduNVhVW0UeQAZXFkgVSwoGVFVCFUtYSlFATExEUQ1HGEBUURddEB8=",
+        actor: mark,
+        action: "create",
+        entity: "97742230563",
+        created_at: "2025-02-07T20:57:49.534Z",
+      },
+    ])
+  })
+
+  it("the reference page's example, LOGIN / LOGIN_SUCCEEDED, is login; its time gains milliseconds", () => {
+    const [raw] = pageFixture("audit_logs/002.json").results
+    expect(mappedBy(auditLogs)(raw)).toEqual({
+      id: "5432653",
+      actor: { type: "user", user: { id: "2931299" } },
+      action: "login",
+      entity: "1",
+      created_at: "2023-11-07T05:31:56.000Z",
+    })
+  })
+
+  it("PERFORM stays raw, DELETE is destroy, a LOGIN without LOGIN_SUCCEEDED is not login; optional fields may be absent", () => {
+    expect(pageFixture("audit_logs/003.json").results.map(mappedBy(auditLogs))).toEqual([
+      {
+        id: "IJD5yIDYwIDtjXlBQRlxGFVxUSw==",
+        actor: mark,
+        action: "PERFORM",
+        entity: "3581427",
+        created_at: "2025-02-07T20:55:12.010Z",
+      },
+      {
+        id: "KhQeBlgdUkYHDBFTRllXQk0aFB8NSlZL",
+        actor: { type: "user", user: { id: "89274503" } },
+        action: "destroy",
+        entity: "18211590844",
+        created_at: "2025-02-07T20:02:03.000Z",
+      },
+      {
+        id: "Vw8QFhNQAhsHHkQdDlNUQ0IaHR4=",
+        actor: { type: "user", user: { id: "89274504" } },
+        action: "PERFORM",
+        created_at: "2025-02-07T21:10:00.000Z",
+      },
+    ])
+    expect(AuditLogActions).toEqual({ CREATE: "create", UPDATE: "updated", DELETE: "destroy" })
+  })
+
+  it("a record without id, actingUser.userId or a zoned occurredAt is rejected with the raw record", () => {
+    const [raw] = pageFixture("audit_logs/001.json").results as ReadonlyArray<Record<string, unknown>>
+    const { id: _id, ...noId } = raw ?? {}
+    for (const bad of [
+      noId,
+      { ...raw, actingUser: { userEmail: "mark.scout@lumonindustries.com" } },
+      { ...raw, actingUser: { userId: "89274502" } },
+      { ...raw, occurredAt: "2025-02-07T20:58:49" },
+    ]) {
+      const rejected = rejectedBy(auditLogs)(bad)
+      expect(rejected.raw).toBe(bad)
+      expect(rejected.reason).not.toBe("")
+    }
+  })
+})
+
 describe("hubspot pages and requests", () => {
   const query = { filters: {}, limit: 500, from: 1_700_000_000_000, to: 1_700_000_060_000, now: 0 }
 
@@ -121,6 +208,22 @@ describe("hubspot pages and requests", () => {
     expect(readHubSpotPage(pageFixture("login_history/002.json"))?.token).toBeUndefined()
     expect(readHubSpotPage({ results: [], paging: { next: { after: "" } } })?.token).toBeUndefined()
     expect(readHubSpotPage({ data: [] })).toBeUndefined()
+    expect(readHubSpotPage(pageFixture("audit_logs/001.json"))?.token).toBe("MTczODk2MTg2OTUzNA%3D%3D")
+    expect(readHubSpotPage(pageFixture("audit_logs/002.json"))?.token).toBeUndefined()
+  })
+
+  it("audit log: limit 100, sort=occurredAt, actingUserId, the range widened to hold either reading of the bounds", () => {
+    expect(auditCall({ ...query, filters: { actor_id: "876", created_at: "x" } }, "abc")).toEqual({
+      target: "/account-info/v3/activity/audit-logs",
+      query: {
+        limit: "100",
+        sort: "occurredAt",
+        actingUserId: "876",
+        occurredAfter: "2023-11-14T22:13:19.999Z",
+        occurredBefore: "2023-11-14T22:14:20.000Z",
+        after: "abc",
+      },
+    })
   })
 
   it("login: limit always 200, userId from actor_id, no time parameter; security: epoch-ms range", () => {
@@ -145,5 +248,14 @@ describe("hubspot pages and requests", () => {
     expect(loginHistory.canMatch?.({ actor_id: "someone@acme.example" })).toBe(false)
     expect(securityActivity.canMatch?.({ actor_id: "someone@acme.example" })).toBe(false)
     expect(securityActivity.canMatch?.({ actor_id: "876" })).toBe(true)
+    expect(auditLogs.canMatch?.({ action: "login" })).toBe(true)
+    expect(auditLogs.canMatch?.({ actor_id: "someone@acme.example" })).toBe(false)
+  })
+
+  it("the audit log is on only where the account's settings.audit_logs is true", () => {
+    expect(auditLogs.enabledFor?.({})).toBe(false)
+    expect(auditLogs.enabledFor?.({ audit_logs: "false" })).toBe(false)
+    expect(auditLogs.enabledFor?.({ audit_logs: "true" })).toBe(true)
+    expect(loginHistory.enabledFor).toBeUndefined()
   })
 })
