@@ -12,7 +12,8 @@ import { hubspotTokenGrant } from "./tokenGrant.ts"
  * refresh token with the app's client id and secret (exchanged at `settings.token_url`, default
  * `https://api.hubapi.com/oauth/v1/token`). Rate limits (100–190 requests per rolling 10 s by tier,
  * `X-HubSpot-RateLimit-Remaining` and `-Interval-Milliseconds`, 429 without `Retry-After`) are waited out by
- * ProviderHttp: no quota left, or a 429, waits one whole interval.
+ * ProviderHttp: no quota left, or a 429, waits one whole interval. The daily limit (`X-HubSpot-RateLimit-Daily`
+ * and `-Daily-Remaining`, private apps) is budgeted there too, by `provider.daily_allocation_share`.
  *
  * Assumed where HubSpot does not say: a login record without `userId` is an anonymous attempt; security
  * `fromTimestamp`/`toTimestamp` are epoch milliseconds, inclusive; neither list's order is documented, so each
