@@ -48,9 +48,9 @@ describe("pipeline: Asana simulator → Kafka", () => {
           const checkpoints = yield* Effect.promise(() =>
             readTopic(brokers, topics.checkpoints, (m) => m.length >= 1),
           )
-          // One stream: the bare position, Asana's offset beside the latest created_at.
+          // One stream: the bare position, Asana's offset (the cursor) beside the latest created_at.
           const latest = checkpoints.at(-1)?.value ?? "{}"
-          expect(latest).toContain('"offset"')
+          expect(latest).toContain('"token"')
           expect(latest).toContain('"since"')
           yield* Effect.sleep("2 seconds")
           const settled = yield* Effect.promise(() =>

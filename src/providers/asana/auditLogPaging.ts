@@ -1,9 +1,9 @@
-import { Either, Option, Schema } from "effect"
-import { isUnifiedAction, toUtcInstant, type UnifiedAction, UtcInstant } from "../../domain/Activity.ts"
+import { isUnifiedAction, toUtcInstant, type UnifiedAction } from "../../domain/Activity.ts"
 import type { ActivityFilters } from "../../domain/ActivityFilters.ts"
-import { ProviderBadResponse, type ProviderError } from "../../http/ProviderError.ts"
+import type { ProviderError } from "../../http/ProviderError.ts"
 import type { ProviderCall } from "../ProviderCall.ts"
-import { clampLimit, type PageQuery, type Paginator } from "../paging/Paginator.ts"
+import { clampLimit, type PageQuery } from "../paging/Paginator.ts"
+import { type RecordKey, type ResumableCursor, resumableCursor } from "../paging/resumableCursor.ts"
 import { AsanaAuditLogPage } from "./AsanaAuditLogEvent.ts"
 import { canHoldAction, SINGLE_TYPE_ACTIONS } from "./toActivity.ts"
 
@@ -69,20 +69,11 @@ export const filterQuery = (
 }
 
 /**
- * The stream's position: the latest `next_page.offset` (absent until Asana handed one out), and for the time
+ * The stream's position (the shared ResumableCursor): the latest `next_page.offset` as its cursor, the `start_at`
+ * a time restart issued it under (Asana takes an offset only with the filters it came from), and for the time
  * fallback the latest `created_at` read with the gids read at exactly that instant.
  */
-export const AsanaPosition = Schema.Struct({
-  offset: Schema.optional(Schema.NonEmptyString),
-  /**
-   * The `start_at` the offset was issued under, when a time restart set it rather than the read's `created_at`:
-   * Asana takes an offset only with the filters it came from.
-   */
-  start_at: Schema.optional(Schema.String),
-  since: Schema.optional(UtcInstant),
-  seen: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] }),
-}).annotations({ identifier: "AsanaPosition" })
-export type AsanaPosition = typeof AsanaPosition.Type
+export type AsanaPosition = ResumableCursor
 
 /** A stored offset Asana refused: a 400 (bad or expired offset token). */
 export const isOffsetRefused = (error: ProviderError): boolean =>
@@ -93,105 +84,27 @@ const call = (query: PageQuery, params: Record<string, string>): ProviderCall =>
   query: params,
 })
 
-/** From the position's instant (never before the request's own `created_at`), without an offset. */
-const fromTime = (position: AsanaPosition, query: PageQuery): ProviderCall => {
-  const since = position.since === undefined ? undefined : Date.parse(position.since)
-  const from = since === undefined ? query.from : Math.max(since, query.from ?? since)
-  return call(query, filterQuery(query.filters, from, query.limit))
-}
-
-interface EventKey {
-  readonly gid: string
-  readonly ms: number
-}
-
-const eventKey = (raw: unknown): EventKey | undefined => {
+const eventKey = (raw: unknown): RecordKey | undefined => {
   const fields = raw as { readonly gid?: unknown; readonly created_at?: unknown } | null
   const time = typeof fields?.created_at === "string" ? toUtcInstant(fields.created_at) : undefined
   return typeof fields?.gid === "string" && fields.gid !== "" && time !== undefined
-    ? { gid: fields.gid, ms: Date.parse(time) }
+    ? { id: fields.gid, ms: Date.parse(time) }
     : undefined
 }
 
-/** The latest `created_at` over the position and this page's events, with the gids at it. */
-const latestOf = (
-  previous: AsanaPosition | undefined,
-  records: ReadonlyArray<unknown>,
-): Pick<AsanaPosition, "since" | "seen"> => {
-  let latest = previous?.since === undefined ? Number.NEGATIVE_INFINITY : Date.parse(previous.since)
-  let atLatest = new Set(previous?.seen ?? [])
-  for (const key of records.map(eventKey)) {
-    if (key === undefined || key.ms < latest) continue
-    if (key.ms > latest) {
-      latest = key.ms
-      atLatest = new Set()
-    }
-    atLatest.add(key.gid)
-  }
-  return Number.isFinite(latest)
-    ? { since: new Date(latest).toISOString(), seen: [...atLatest] }
-    : { seen: [] }
-}
-
-const pageOf = Schema.decodeUnknownOption(AsanaAuditLogPage)
-
 /** The audit log paged by `offset`, restarted from the position's time when Asana refuses the offset. */
-export const auditLogPaging: Paginator<AsanaPosition> = {
-  family: "body_cursor",
-  continuation: AsanaPosition,
-  first: (query) => call(query, filterQuery(query.filters, query.from, query.limit)),
-  next: (position, query) =>
-    Either.right(
-      position.offset === undefined
-        ? fromTime(position, query)
-        : call(query, {
-            ...filterQuery(
-              query.filters,
-              position.start_at === undefined ? query.from : Date.parse(position.start_at),
-              query.limit,
-            ),
-            offset: position.offset,
-          }),
-    ),
-  restart: { refused: isOffsetRefused, call: fromTime },
-  read: (answer, _query, sent) => {
-    const page = Option.getOrUndefined(pageOf(answer.body))
-    if (page === undefined) {
-      return Either.left(
-        new ProviderBadResponse({
-          integration: "asana",
-          message: "asana answered something other than its audit_log_events page shape",
-        }),
-      )
-    }
-    const previous = sent.continuation
-    // A read from the position's time (no offset) sees that instant again: what was read there is dropped.
-    const fromPositionTime = previous !== undefined && !sent.url.searchParams.has("offset")
-    const seen = new Set(fromPositionTime ? previous.seen : [])
-    const since = previous?.since === undefined ? undefined : Date.parse(previous.since)
-    const records = page.data.filter((raw) => {
-      const key = eventKey(raw)
-      return !(key !== undefined && key.ms === since && seen.has(key.gid))
-    })
-    const offset = page.next_page?.offset || previous?.offset
-    // The filters the offset belongs to: a time restart's own start_at, else what the previous offset had.
-    const startAt = fromPositionTime
-      ? (sent.url.searchParams.get("start_at") ?? undefined)
-      : previous?.start_at
-    const latest = latestOf(previous, page.data)
-    if (offset === undefined && latest.since === undefined) {
-      // Nothing matches the filters yet (`next_page: null`): the next read starts over.
-      return Either.right({ records, continuation: undefined, hasMore: false })
-    }
-    return Either.right({
-      records,
-      continuation: {
-        ...(offset === undefined ? {} : { offset }),
-        ...(offset === undefined || startAt === undefined ? {} : { start_at: startAt }),
-        ...latest,
-      },
-      // Caught up is an empty `data`; without a next offset there is nothing more to ask for now.
-      hasMore: page.data.length > 0 && page.next_page?.offset !== undefined && page.next_page.offset !== "",
-    })
-  },
-}
+export const auditLogPaging = resumableCursor({
+  integration: "asana",
+  page: AsanaAuditLogPage,
+  records: (page) => page.data,
+  token: (page) => page.next_page?.offset,
+  // Caught up is an empty `data`; without a next offset there is nothing more to ask for now.
+  hasMore: (page) => page.data.length > 0 && Boolean(page.next_page?.offset),
+  keyOf: eventKey,
+  start: (from, query) => call(query, filterQuery(query.filters, from, query.limit)),
+  next: (offset, query, issuedFrom) =>
+    call(query, { ...filterQuery(query.filters, issuedFrom, query.limit), offset }),
+  sentCursor: (url) => url.searchParams.has("offset"),
+  cursorBoundToQuery: true,
+  refused: isOffsetRefused,
+})

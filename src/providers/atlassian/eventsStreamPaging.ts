@@ -1,8 +1,8 @@
-import { Either, Option, Schema } from "effect"
-import { toUtcInstant, type UnifiedAction, UtcInstant } from "../../domain/Activity.ts"
-import { ProviderBadResponse, type ProviderError } from "../../http/ProviderError.ts"
-import type { ProviderCall } from "../ProviderCall.ts"
-import { clampLimit, type Paginator } from "../paging/Paginator.ts"
+import { Option, Schema } from "effect"
+import { toUtcInstant, type UnifiedAction } from "../../domain/Activity.ts"
+import type { ProviderError } from "../../http/ProviderError.ts"
+import { clampLimit, type PageQuery } from "../paging/Paginator.ts"
+import { type RecordKey, type ResumableCursor, resumableCursor } from "../paging/resumableCursor.ts"
 import { AtlassianErrors, AtlassianEventsPage } from "./AtlassianEvent.ts"
 
 // The request side of Atlassian's organization events (Organizations REST API "Events"; the "Poll events"
@@ -47,22 +47,13 @@ export const canMatchAction = (
 export const EVENTS_STREAM_PAGE_SIZE = 200
 
 /**
- * The stream's position: Atlassian's cursor, and beside it the latest event time read and the ids read at that
- * instant. The cursor follows processing time, so an event processed late (with an older event time) still
- * comes after it. The rest is for the one case the cursor cannot serve: Atlassian refusing it (`ADMIN-400-1`).
- * The read then starts again with `from` = that instant (event time, inclusive) and drops those ids: nothing
- * read is repeated; an event processed after the refused cursor but timed before that instant is missed, as
- * atlassian.md §4 warns.
+ * The stream's position (the shared ResumableCursor): Atlassian's cursor, with the latest event time read and the
+ * ids read at that instant. The cursor follows processing time, so an event processed late (with an older event
+ * time) still comes after it. When Atlassian refuses the cursor (`ADMIN-400-1`) the read starts again with
+ * `from` = that instant and drops those ids: an event processed after the refused cursor but timed before that
+ * instant is missed, as atlassian.md §4 warns.
  */
-export const AtlassianCursor = Schema.Struct({
-  /** `meta.next` of the last page read. */
-  token: Schema.NonEmptyString,
-  /** The latest event time read (`attributes.time`, as a UTC instant); absent before the first event. */
-  since: Schema.optional(UtcInstant),
-  /** Ids of the events read whose time is exactly `since`. */
-  seen: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] }),
-}).annotations({ identifier: "AtlassianCursor" })
-export type AtlassianCursor = typeof AtlassianCursor.Type
+export type AtlassianCursor = ResumableCursor
 
 /** The first request of a read: events at or after `from` (event time), oldest processed first. */
 export const startQuery = (from: number | undefined, limit: number): Record<string, string> => ({
@@ -95,14 +86,8 @@ export const describeError = (body: unknown): { code?: string; message?: string 
 export const isCursorRefused = (error: ProviderError): boolean =>
   error._tag === "ProviderRejected" && error.status === 400 && error.code === "ADMIN-400-1"
 
-interface EventKey {
-  readonly id: string
-  /** Event time, epoch ms. */
-  readonly ms: number
-}
-
 /** The id and event time of a raw event; undefined for one without a usable id or time (it is dead-lettered). */
-const eventKey = (raw: unknown): EventKey | undefined => {
+const eventKey = (raw: unknown): RecordKey | undefined => {
   const fields = raw as { readonly id?: unknown; readonly attributes?: { readonly time?: unknown } } | null
   const time = typeof fields?.attributes?.time === "string" ? toUtcInstant(fields.attributes.time) : undefined
   return typeof fields?.id === "string" && fields.id !== "" && time !== undefined
@@ -110,79 +95,24 @@ const eventKey = (raw: unknown): EventKey | undefined => {
     : undefined
 }
 
-/** The latest event time over what was read before and this page, with the ids at it. */
-const latestOf = (
-  previous: Pick<AtlassianCursor, "since" | "seen"> | undefined,
-  records: ReadonlyArray<unknown>,
-): Pick<AtlassianCursor, "since" | "seen"> => {
-  let latest = previous?.since === undefined ? Number.NEGATIVE_INFINITY : Date.parse(previous.since)
-  let atLatest = new Set(previous?.seen ?? [])
-  for (const key of records.map(eventKey)) {
-    if (key === undefined || key.ms < latest) continue
-    if (key.ms > latest) {
-      latest = key.ms
-      atLatest = new Set()
-    }
-    atLatest.add(key.id)
-  }
-  return Number.isFinite(latest)
-    ? { since: new Date(latest).toISOString(), seen: [...atLatest] }
-    : { seen: [] }
-}
-
-const pageOf = Schema.decodeUnknownOption(AtlassianEventsPage)
+const call = (query: PageQuery, params: Record<string, string>) => ({
+  target: eventsStreamPath(organizationOf(query.settings)),
+  query: params,
+})
 
 /** `/events-stream` paged by its cursor, restarted from the position's event time when the cursor is refused. */
-export const eventsStreamPaging: Paginator<AtlassianCursor> = {
-  family: "body_cursor",
-  continuation: AtlassianCursor,
-  first: (query) => ({
-    target: eventsStreamPath(organizationOf(query.settings)),
-    query: startQuery(query.from, query.limit),
-  }),
+export const eventsStreamPaging = resumableCursor({
+  integration: "atlassian",
+  page: AtlassianEventsPage,
+  records: (page) => page.data ?? [],
+  token: nextCursorOf,
+  // A cursor comes back even on the last page: an empty page is "caught up for now".
+  hasMore: (page) => (page.data ?? []).length > 0,
+  keyOf: eventKey,
+  start: (from, query) => call(query, startQuery(from, query.limit)),
   // The cursor carries the order and the bounds; only the page size goes with it.
-  next: (cursor, query) =>
-    Either.right({
-      target: eventsStreamPath(organizationOf(query.settings)),
-      query: { cursor: cursor.token, limit: String(clampLimit(query.limit, EVENTS_STREAM_PAGE_SIZE)) },
-    }),
-  restart: {
-    refused: isCursorRefused,
-    call: (cursor, query): ProviderCall => ({
-      target: eventsStreamPath(organizationOf(query.settings)),
-      query: startQuery(cursor.since === undefined ? query.from : Date.parse(cursor.since), query.limit),
-    }),
-  },
-  read: (answer, _query, sent) => {
-    const page = Option.getOrUndefined(pageOf(answer.body))
-    if (page === undefined) {
-      return Either.left(
-        new ProviderBadResponse({
-          integration: "atlassian",
-          message: "atlassian answered something other than its events-stream page shape",
-        }),
-      )
-    }
-    const previous = sent.continuation
-    const restarted = previous !== undefined && !sent.url.searchParams.has("cursor")
-    // A restart reads the instant of `since` again: what was read there already is dropped.
-    const seen = new Set(restarted ? previous.seen : [])
-    const records = (page.data ?? []).filter((raw) => {
-      const key = eventKey(raw)
-      return !(
-        key !== undefined &&
-        previous?.since !== undefined &&
-        key.ms === Date.parse(previous.since) &&
-        seen.has(key.id)
-      )
-    })
-    const token = nextCursorOf(page) ?? previous?.token
-    if (token === undefined) return Either.right({ records, continuation: undefined, hasMore: false })
-    // A cursor comes back even on the last page: an empty page is "caught up for now".
-    return Either.right({
-      records,
-      continuation: { token, ...latestOf(previous, page.data ?? []) },
-      hasMore: (page.data ?? []).length > 0,
-    })
-  },
-}
+  next: (token, query) =>
+    call(query, { cursor: token, limit: String(clampLimit(query.limit, EVENTS_STREAM_PAGE_SIZE)) }),
+  sentCursor: (url) => url.searchParams.has("cursor"),
+  refused: isCursorRefused,
+})

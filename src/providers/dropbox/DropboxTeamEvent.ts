@@ -96,7 +96,7 @@ export const TeamEventRecord: Schema.Schema<TeamEventRecord, unknown> = Schema.t
 /** GetTeamEventsResult: the cursor comes on every answer, the last included. */
 export const TeamEventsPage = Schema.Struct({
   events: Schema.Array(Schema.Unknown),
-  cursor: Schema.String,
+  cursor: Schema.NonEmptyString,
   has_more: Schema.Boolean,
 }).annotations({ identifier: "DropboxTeamEventsPage" })
 export type TeamEventsPage = typeof TeamEventsPage.Type

@@ -1,9 +1,8 @@
-import { Either, Option, Schema } from "effect"
-import { UtcInstant } from "../../domain/Activity.ts"
 import type { ActivityFilters } from "../../domain/ActivityFilters.ts"
-import { ProviderBadResponse, type ProviderError } from "../../http/ProviderError.ts"
+import type { ProviderError } from "../../http/ProviderError.ts"
 import type { ProviderCall } from "../ProviderCall.ts"
-import { clampLimit, type Paginator } from "../paging/Paginator.ts"
+import { clampLimit } from "../paging/Paginator.ts"
+import { type RecordKey, type ResumableCursor, resumableCursor } from "../paging/resumableCursor.ts"
 import { CONTINUE_PATH, GET_EVENTS_PATH, TeamEventsPage, teamEventId } from "./DropboxTeamEvent.ts"
 import { eventTypeFor } from "./toActivity.ts"
 
@@ -20,18 +19,13 @@ export const TEAM_EVENTS_PAGE_SIZE = 1000
 export const isAccountId = (value: string): boolean => value.length === 40
 
 /**
- * The stream's position: Dropbox's latest cursor, and beside it the latest event `timestamp` read and the ids
- * (hashes) of the events read at that second. Events are unsorted, so the time is never the position while the
- * cursor works; it is only where a read starts again when Dropbox refuses the cursor (409 `reset`, whose value
- * is "the approximate timestamp of the most recent event returned by the cursor", or `bad_cursor`): `get_events`
- * from that second, inclusive, dropping the ids already read there.
+ * The stream's position (the shared ResumableCursor): Dropbox's latest cursor, with the latest event `timestamp`
+ * read and the ids (hashes) of the events read at that second. Events are unsorted, so the time is never the
+ * position while the cursor works; it is only where a read starts again when Dropbox refuses the cursor (409
+ * `reset`, whose value is "the approximate timestamp of the most recent event returned by the cursor", or
+ * `bad_cursor`): `get_events` from that second, inclusive, dropping the ids already read there.
  */
-export const DropboxCursor = Schema.Struct({
-  token: Schema.NonEmptyString,
-  since: Schema.optional(UtcInstant),
-  seen: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] }),
-}).annotations({ identifier: "DropboxCursor" })
-export type DropboxCursor = typeof DropboxCursor.Type
+export type DropboxCursor = ResumableCursor
 
 /** Whole seconds, as Dropbox's TimeRange takes them: `2017-01-25T15:51:30Z`. */
 const dropboxSecond = (ms: number): string =>
@@ -64,79 +58,23 @@ export const isCursorRefused = (error: ProviderError): boolean =>
   error.status === 409 &&
   (error.code === "reset" || error.code === "bad_cursor")
 
-interface EventKey {
-  readonly id: string
-  readonly ms: number
-}
-
-const eventKey = (raw: unknown): EventKey | undefined => {
+const eventKey = (raw: unknown): RecordKey | undefined => {
   const timestamp = (raw as { readonly timestamp?: unknown } | null)?.timestamp
   const ms = typeof timestamp === "string" ? Date.parse(timestamp) : Number.NaN
   return Number.isNaN(ms) ? undefined : { id: teamEventId(raw), ms }
 }
 
-/** The latest timestamp over what was read before and this page, with the ids read at it. */
-const latestOf = (
-  previous: Pick<DropboxCursor, "since" | "seen"> | undefined,
-  records: ReadonlyArray<unknown>,
-): Pick<DropboxCursor, "since" | "seen"> => {
-  let latest = previous?.since === undefined ? Number.NEGATIVE_INFINITY : Date.parse(previous.since)
-  let atLatest = new Set(previous?.seen ?? [])
-  for (const key of records.map(eventKey)) {
-    if (key === undefined || key.ms < latest) continue
-    if (key.ms > latest) {
-      latest = key.ms
-      atLatest = new Set()
-    }
-    atLatest.add(key.id)
-  }
-  return Number.isFinite(latest)
-    ? { since: new Date(latest).toISOString(), seen: [...atLatest] }
-    : { seen: [] }
-}
-
-const pageOf = Schema.decodeUnknownOption(TeamEventsPage)
-
 /** The team log paged and tailed by Dropbox's cursor, restarted from the position's time when it is refused. */
-export const teamEventsPaging: Paginator<DropboxCursor> = {
-  family: "body_cursor",
-  continuation: DropboxCursor,
-  first: (query) => getEvents(query.filters, query.from, query.limit),
+export const teamEventsPaging = resumableCursor({
+  integration: "dropbox",
+  page: TeamEventsPage,
+  records: (page) => page.events,
+  token: (page) => page.cursor,
+  hasMore: (page) => page.has_more,
+  keyOf: eventKey,
+  start: (from, query) => getEvents(query.filters, from, query.limit),
   // The cursor carries the filters and the page size of the read it continues.
-  next: (cursor) => Either.right({ method: "POST", target: CONTINUE_PATH, json: { cursor: cursor.token } }),
-  restart: {
-    refused: isCursorRefused,
-    call: (cursor, query) =>
-      getEvents(
-        query.filters,
-        cursor.since === undefined ? query.from : Date.parse(cursor.since),
-        query.limit,
-      ),
-  },
-  read: (answer, _query, sent) => {
-    const page = Option.getOrUndefined(pageOf(answer.body))
-    if (page === undefined || page.cursor === "") {
-      return Either.left(
-        new ProviderBadResponse({
-          integration: "dropbox",
-          message: "dropbox answered something other than its get_events result shape",
-        }),
-      )
-    }
-    const previous = sent.continuation
-    const restarted = previous !== undefined && sent.url.pathname === GET_EVENTS_PATH
-    // A restart reads the second of `since` again: what was read there already is dropped.
-    const seen = new Set(restarted ? previous.seen : [])
-    const boundary = previous?.since === undefined ? undefined : Date.parse(previous.since)
-    const records = page.events.filter((raw) => {
-      if (seen.size === 0) return true
-      const key = eventKey(raw)
-      return !(key !== undefined && key.ms === boundary && seen.has(key.id))
-    })
-    return Either.right({
-      records,
-      continuation: { token: page.cursor, ...latestOf(previous, page.events) },
-      hasMore: page.has_more,
-    })
-  },
-}
+  next: (cursor): ProviderCall => ({ method: "POST", target: CONTINUE_PATH, json: { cursor } }),
+  sentCursor: (url) => url.pathname === CONTINUE_PATH,
+  refused: isCursorRefused,
+})

@@ -167,7 +167,14 @@ describe("atlassian events-stream position", () => {
   it("a page that is not the stream's shape is a bad response; one without any cursor ends the read", () => {
     const bad = paging.read({ status: 200, headers: {}, body: { data: "nope" } }, query, sentWith({}))
     expect(Either.isLeft(bad) && bad.left._tag).toBe("ProviderBadResponse")
-    expect(Either.getOrThrow(paging.read(page([event("a", T)], null), query, sentWith({})))).toMatchObject({
+    // No cursor to continue with: the read ends, and the next one starts from the latest instant read.
+    const uncursored = Either.getOrThrow(paging.read(page([event("a", T)], null), query, sentWith({})))
+    expect(uncursored).toMatchObject({ continuation: { since: T, seen: ["a"] }, hasMore: false })
+    expect(uncursored.continuation?.token).toBeUndefined()
+    const again = urlOf(Either.getOrThrow(paging.next(uncursored.continuation as AtlassianCursor, query)))
+    expect(again.searchParams.get("from")).toBe(String(Date.parse(T)))
+    expect(again.searchParams.has("cursor")).toBe(false)
+    expect(Either.getOrThrow(paging.read(page([], null), query, sentWith({})))).toMatchObject({
       continuation: undefined,
       hasMore: false,
     })
