@@ -182,13 +182,22 @@ const embedded = Effect.gen(function* () {
   const announce = ({ servers }: Started) =>
     Effect.gen(function* () {
       const topics = loaded.config.kafka.topics
+      // The organization goes with the account where the endpoint requires it (Asana, GitHub).
       const accounts = loaded.accounts.map(({ account }) => ({
         id: account.id,
         integration: account.integration,
+        ...(account.settings.organization_id === undefined
+          ? {}
+          : { organization_id: account.settings.organization_id }),
       }))
-      const example = accounts[0]
+      const example = accounts.find((a) => a.integration === "okta") ?? accounts[0]
       const api = `${servers.url}/unified/user-directory/activities`
-      const curl = `curl -s -H 'Authorization: Bearer ${embeddedApiKey}' '${api}?integrated_account_id=${example?.id ?? "<id>"}&limit=5'`
+      const exampleQuery = new URLSearchParams({
+        integrated_account_id: example?.id ?? "<id>",
+        ...(example?.organization_id === undefined ? {} : { organization_id: example.organization_id }),
+        limit: "5",
+      })
+      const curl = `curl -s -H 'Authorization: Bearer ${embeddedApiKey}' '${api}?${exampleQuery}'`
       const tail = "npm run tail -- --follow"
       yield* Effect.logInfo("embedded run started: simulated providers, local Kafka").pipe(
         Effect.annotateLogs({
@@ -207,7 +216,10 @@ const embedded = Effect.gen(function* () {
             "",
             "  SIEM activity connector — embedded development run (simulated providers)",
             `  Kafka broker   ${brokers.join(", ")}`,
-            ...accounts.map((a) => `  account        ${a.id}  ${a.integration} (simulator)`),
+            ...accounts.map(
+              (a) =>
+                `  account        ${a.id}  ${a.integration} (simulator)${a.organization_id === undefined ? "" : `  organization_id=${a.organization_id}`}`,
+            ),
             `  topics         ${Object.values(topics).join(", ")}`,
             `  API            ${api}   (Bearer ${embeddedApiKey})`,
             `  try            ${curl}`,
