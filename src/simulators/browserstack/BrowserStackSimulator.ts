@@ -2,6 +2,7 @@ import { Effect, type Scope } from "effect"
 import { AUDIT_LOGS_PAGE_SIZE_MAX } from "../../providers/browserstack/BrowserStackAuditLog.ts"
 import { basicCredentials, newSecret } from "../kit/authorization.ts"
 import type { Reply } from "../kit/Reply.ts"
+import { type RequestReceived, requestLog } from "../kit/requestLog.ts"
 import { seededRandom } from "../kit/seededRandom.ts"
 import { type SimulatorRequest, serveSimulator } from "../kit/serveSimulator.ts"
 import { simulatorClock } from "../kit/simulatorClock.ts"
@@ -30,19 +31,10 @@ export interface BrowserStackSimulatorOptions extends SimulatorOptions {
   readonly historySpanMs?: number
 }
 
-export interface BrowserStackRequestReceived {
-  readonly method: string
-  readonly path: string
-  readonly params: Readonly<Record<string, string>>
-  readonly authScheme: string | undefined
-  readonly status: number
-  readonly receivedAt: number
-}
-
 export interface BrowserStackSimulatorHandle extends ProviderSimulator {
   readonly integration: "browserstack"
   readonly credentials: { readonly username: string; readonly access_key: string }
-  readonly requests: () => ReadonlyArray<BrowserStackRequestReceived>
+  readonly requests: () => ReadonlyArray<RequestReceived>
   /** The next `count` requests get a 429 whose `Retry-After` covers `retryInMs` (rounded up to a second). */
   readonly forceRateLimited: (count: number, retryInMs?: number) => void
   /** Appends raw entries dated `at` (epoch ms). */
@@ -196,15 +188,7 @@ export const startBrowserStackSimulator = (
         }
       },
       events: () => store.map((stored) => stored.entry),
-      requests: () =>
-        server.requests().map((request) => ({
-          method: request.method,
-          path: request.path,
-          params: request.query,
-          authScheme: request.authScheme,
-          status: request.status,
-          receivedAt: request.receivedAt,
-        })),
+      requests: requestLog(server),
       forceRateLimited: (count, retryInMs = 1000) => bucket.force(count, retryInMs),
       inject: (entries, at) => {
         for (const entry of entries) file(entry, at)

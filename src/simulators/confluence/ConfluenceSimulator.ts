@@ -2,6 +2,7 @@ import { Effect, type Scope } from "effect"
 import { AUDIT_PAGE_SIZE_MAX } from "../../providers/confluence/ConfluenceAuditRecord.ts"
 import { everyResponse, isSiteAdmin, siteCredentials, siteRateLimit } from "../jira/atlassianSite.ts"
 import type { Reply } from "../kit/Reply.ts"
+import { type RequestReceived, requestLog } from "../kit/requestLog.ts"
 import { seededRandom } from "../kit/seededRandom.ts"
 import { type SimulatorRequest, serveSimulator } from "../kit/serveSimulator.ts"
 import { simulatorClock } from "../kit/simulatorClock.ts"
@@ -23,22 +24,12 @@ export interface ConfluenceSimulatorOptions extends SimulatorOptions {
   readonly historySpanMs?: number
 }
 
-export interface ConfluenceRequestReceived {
-  readonly method: string
-  readonly path: string
-  readonly params: Readonly<Record<string, string>>
-  readonly authScheme: string | undefined
-  readonly status: number
-  readonly receivedAt: number
-  readonly records?: number
-}
-
 export interface ConfluenceSimulatorHandle extends ProviderSimulator {
   readonly integration: "confluence"
   readonly credentials: { readonly email: string; readonly api_token: string }
   /** An OAuth 2.0 (3LO) access token it accepts as Bearer. */
   readonly accessToken: string
-  readonly requests: () => ReadonlyArray<ConfluenceRequestReceived>
+  readonly requests: () => ReadonlyArray<RequestReceived<Note>>
   /** The next `count` requests get a 429 whose reset (and `Retry-After`) is `resetInMs` ahead. */
   readonly forceRateLimited: (count: number, resetInMs?: number) => void
   /** Appends raw records filed at `at` (epoch ms). */
@@ -49,6 +40,11 @@ export interface ConfluenceSimulatorHandle extends ProviderSimulator {
   readonly injectMalformed: (flaw: MalformedConfluenceRecord, at: number) => unknown
   /** Runs `effect` once, right after the next page answered 200: records arriving between two pages. */
   readonly afterNextPage: (effect: () => void) => void
+}
+
+interface Note {
+  /** Records on the page, for a read answered 200. */
+  readonly records?: number
 }
 
 interface StoredRecord {
@@ -102,10 +98,7 @@ export const startConfluenceSimulator = (
     const systemLimit = options.systemPageLimit ?? AUDIT_PAGE_SIZE_MAX
     let pending: Array<() => void> = []
 
-    const page = (
-      request: SimulatorRequest,
-      headers: Record<string, string>,
-    ): Reply<{ records?: number }> => {
+    const page = (request: SimulatorRequest, headers: Record<string, string>): Reply<Note> => {
       const params = request.url.searchParams
       const number = (name: string): number | undefined => {
         const text = params.get(name)
@@ -152,7 +145,7 @@ export const startConfluenceSimulator = (
       }
     }
 
-    const server = yield* serveSimulator<{ records?: number }>({
+    const server = yield* serveSimulator<Note>({
       port: options.port,
       everyResponse,
       handle: (request) => {
@@ -181,16 +174,7 @@ export const startConfluenceSimulator = (
         for (let i = 0; i < count; i++) change(now())
       },
       events: () => store.map((stored) => stored.record),
-      requests: () =>
-        server.requests().map((request) => ({
-          method: request.method,
-          path: request.path,
-          params: request.query,
-          authScheme: request.authScheme,
-          status: request.status,
-          receivedAt: request.receivedAt,
-          ...(request.note?.records === undefined ? {} : { records: request.note.records }),
-        })),
+      requests: requestLog(server),
       forceRateLimited: (count, resetInMs = 1500) => rateLimit.forceLimited(count, resetInMs),
       inject: (records, at) => {
         for (const record of records) file(record, at)

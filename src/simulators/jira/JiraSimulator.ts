@@ -1,6 +1,7 @@
 import { Effect, type Scope } from "effect"
 import { AUDIT_PAGE_SIZE_MAX } from "../../providers/jira/JiraAuditRecord.ts"
 import type { Reply } from "../kit/Reply.ts"
+import { type RequestReceived, requestLog } from "../kit/requestLog.ts"
 import { seededRandom } from "../kit/seededRandom.ts"
 import { type SimulatorRequest, serveSimulator } from "../kit/serveSimulator.ts"
 import { simulatorClock } from "../kit/simulatorClock.ts"
@@ -21,23 +22,12 @@ export interface JiraSimulatorOptions extends SimulatorOptions {
   readonly historySpanMs?: number
 }
 
-export interface JiraRequestReceived {
-  readonly method: string
-  readonly path: string
-  readonly params: Readonly<Record<string, string>>
-  readonly authScheme: string | undefined
-  readonly status: number
-  readonly receivedAt: number
-  /** Records on the page, for a read answered 200. */
-  readonly records?: number
-}
-
 export interface JiraSimulatorHandle extends ProviderSimulator {
   readonly integration: "jira"
   readonly credentials: { readonly email: string; readonly api_token: string }
   /** An OAuth 2.0 (3LO) access token it accepts as Bearer. */
   readonly accessToken: string
-  readonly requests: () => ReadonlyArray<JiraRequestReceived>
+  readonly requests: () => ReadonlyArray<RequestReceived<Note>>
   /** The next `count` requests get a 429 whose reset (and `Retry-After`) is `resetInMs` ahead. */
   readonly forceRateLimited: (count: number, resetInMs?: number) => void
   /** Appends raw records created at `at` (epoch ms, the record's own time); ids are the caller's. */
@@ -48,6 +38,11 @@ export interface JiraSimulatorHandle extends ProviderSimulator {
   readonly injectMalformed: (flaw: MalformedJiraRecord, at: number) => unknown
   /** Runs `effect` once, right after the next page answered 200: records arriving between two pages. */
   readonly afterNextPage: (effect: () => void) => void
+}
+
+interface Note {
+  /** Records on the page, for a read answered 200. */
+  readonly records?: number
 }
 
 interface StoredRecord {
@@ -116,10 +111,7 @@ export const startJiraSimulator = (
     })
     let pending: Array<() => void> = []
 
-    const page = (
-      request: SimulatorRequest,
-      headers: Record<string, string>,
-    ): Reply<{ records?: number }> => {
+    const page = (request: SimulatorRequest, headers: Record<string, string>): Reply<Note> => {
       const params = request.url.searchParams
       const int = (name: string, fallback: number) => {
         const text = params.get(name)
@@ -171,7 +163,7 @@ export const startJiraSimulator = (
       }
     }
 
-    const server = yield* serveSimulator<{ records?: number }>({
+    const server = yield* serveSimulator<Note>({
       port: options.port,
       contentType: "application/json;charset=UTF-8",
       everyResponse,
@@ -205,16 +197,7 @@ export const startJiraSimulator = (
         for (let i = 0; i < count; i++) change(now())
       },
       events: () => store.map((stored) => stored.record),
-      requests: () =>
-        server.requests().map((request) => ({
-          method: request.method,
-          path: request.path,
-          params: request.query,
-          authScheme: request.authScheme,
-          status: request.status,
-          receivedAt: request.receivedAt,
-          ...(request.note?.records === undefined ? {} : { records: request.note.records }),
-        })),
+      requests: requestLog(server),
       forceRateLimited: (count, resetInMs = 1500) => rateLimit.forceLimited(count, resetInMs),
       inject: (records, at) => {
         for (const record of records) file(record, at)
