@@ -1,9 +1,10 @@
 import { Effect, type Scope } from "effect"
 import { AUDIT_PAGE_SIZE_MAX } from "../../providers/confluence/ConfluenceAuditRecord.ts"
 import { everyResponse, isSiteAdmin, siteCredentials, siteRateLimit } from "../jira/atlassianSite.ts"
+import { historyTimes } from "../kit/historyTimes.ts"
+import { nextPageHooks } from "../kit/nextPageHooks.ts"
 import type { Reply } from "../kit/Reply.ts"
 import { type RequestReceived, requestLog } from "../kit/requestLog.ts"
-import { seededRandom } from "../kit/seededRandom.ts"
 import { type SimulatorRequest, serveSimulator } from "../kit/serveSimulator.ts"
 import { simulatorClock } from "../kit/simulatorClock.ts"
 import type { ProviderSimulator, SimulatorOptions } from "../ProviderSimulator.ts"
@@ -54,7 +55,6 @@ interface StoredRecord {
 }
 
 const PATH = "/wiki/rest/api/audit"
-const HOUR_MS = 3_600_000
 const error = (statusCode: number, message: string) => ({ statusCode, message })
 
 /** Whether any string value in the record, at any depth, contains `needle`. */
@@ -83,20 +83,14 @@ export const startConfluenceSimulator = (
       return records
     }
 
-    const span = options.historySpanMs ?? 6 * HOUR_MS
-    const end = now() - 5 * 60_000
-    const { next } = seededRandom((options.seed ?? 1) + 7919)
-    const times = Array.from({ length: options.historySize ?? 50 }, () =>
-      Math.floor(end - next() * span),
-    ).sort((a, b) => a - b)
-    for (const at of times) change(at)
+    for (const at of historyTimes(options, now())) change(at)
 
     const rateLimit = siteRateLimit({
       requestsPerMinute: options.requestsPerMinute ?? 600,
       refusalBody: () => error(429, "Rate limit exceeded"),
     })
     const systemLimit = options.systemPageLimit ?? AUDIT_PAGE_SIZE_MAX
-    let pending: Array<() => void> = []
+    const nextPage = nextPageHooks()
 
     const page = (request: SimulatorRequest, headers: Record<string, string>): Reply<Note> => {
       const params = request.url.searchParams
@@ -127,9 +121,7 @@ export const startConfluenceSimulator = (
         // Newest first by creationDate, as every real answer is.
         .sort((a, b) => b.at - a.at || b.seq - a.seq)
       const results = matching.slice(start, start + limit).map((stored) => stored.record)
-      const run = pending
-      pending = []
-      for (const effect of run) effect()
+      nextPage.run()
       const self = `${request.origin}${request.url.pathname}${request.url.search}`
       return {
         status: 200,
@@ -185,8 +177,6 @@ export const startConfluenceSimulator = (
         file(record, at)
         return record
       },
-      afterNextPage: (effect) => {
-        pending.push(effect)
-      },
+      afterNextPage: nextPage.add,
     } satisfies ConfluenceSimulatorHandle
   })

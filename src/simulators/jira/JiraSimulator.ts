@@ -1,8 +1,9 @@
 import { Effect, type Scope } from "effect"
 import { AUDIT_PAGE_SIZE_MAX } from "../../providers/jira/JiraAuditRecord.ts"
+import { historyTimes } from "../kit/historyTimes.ts"
+import { nextPageHooks } from "../kit/nextPageHooks.ts"
 import type { Reply } from "../kit/Reply.ts"
 import { type RequestReceived, requestLog } from "../kit/requestLog.ts"
-import { seededRandom } from "../kit/seededRandom.ts"
 import { type SimulatorRequest, serveSimulator } from "../kit/serveSimulator.ts"
 import { simulatorClock } from "../kit/simulatorClock.ts"
 import type { ProviderSimulator, SimulatorOptions } from "../ProviderSimulator.ts"
@@ -52,7 +53,6 @@ interface StoredRecord {
 }
 
 const PATHS = new Set(["/rest/api/3/auditing/record", "/rest/api/2/auditing/record"])
-const HOUR_MS = 3_600_000
 const errorCollection = (...errorMessages: string[]) => ({ errorMessages, errors: {} })
 
 /** `+0000` read as `+00:00`; a date-time without a zone as UTC (the real site would use its own zone). */
@@ -96,20 +96,13 @@ export const startJiraSimulator = (
       return records
     }
 
-    const span = options.historySpanMs ?? 6 * HOUR_MS
-    const end = now() - 5 * 60_000
-    // Times from their own seeded source, so the records' story does not depend on the history's length.
-    const { next } = seededRandom((options.seed ?? 1) + 7919)
-    const times = Array.from({ length: options.historySize ?? 50 }, () =>
-      Math.floor(end - next() * span),
-    ).sort((a, b) => a - b)
-    for (const at of times) change(at)
+    for (const at of historyTimes(options, now())) change(at)
 
     const rateLimit = siteRateLimit({
       requestsPerMinute: options.requestsPerMinute ?? 600,
       refusalBody: () => errorCollection("Rate limit exceeded."),
     })
-    let pending: Array<() => void> = []
+    const nextPage = nextPageHooks()
 
     const page = (request: SimulatorRequest, headers: Record<string, string>): Reply<Note> => {
       const params = request.url.searchParams
@@ -152,9 +145,7 @@ export const startJiraSimulator = (
               // Newest first, as every real answer is; records of one millisecond by id, highest first.
               .sort((a, b) => b.at - a.at || b.seq - a.seq)
       const records = matching.slice(offset, offset + limit).map((stored) => stored.record)
-      const run = pending
-      pending = []
-      for (const effect of run) effect()
+      nextPage.run()
       return {
         status: 200,
         body: { offset, limit, total: matching.length, records },
@@ -208,8 +199,6 @@ export const startJiraSimulator = (
         file(record, at)
         return record
       },
-      afterNextPage: (effect) => {
-        pending.push(effect)
-      },
+      afterNextPage: nextPage.add,
     } satisfies JiraSimulatorHandle
   })
