@@ -130,7 +130,7 @@ export const startAsanaSimulator = (
       },
       events: () => store.map((stored) => stored.record),
       requests: requestLog(server),
-      forceRateLimited: (count, resetInMs = 1500) => quota.forceLimited(count, resetInMs),
+      forceRateLimited: quota.forceLimited,
       expireOffsets: () => {
         generation++
       },

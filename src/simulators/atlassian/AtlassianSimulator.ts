@@ -3,7 +3,12 @@ import { Effect, Either, type Scope } from "effect"
 import type { AtlassianErrors } from "../../providers/atlassian/AtlassianEvent.ts"
 import { credentialsUnder, newSecret } from "../kit/authorization.ts"
 import type { Reply } from "../kit/Reply.ts"
-import { RateLimitHeaders, type RateLimitWindow, rateLimitWindow } from "../kit/rateLimitWindow.ts"
+import {
+  FORCED_RESET_MS,
+  RateLimitHeaders,
+  type RateLimitWindow,
+  rateLimitWindow,
+} from "../kit/rateLimitWindow.ts"
 import { type RequestReceived, requestLog } from "../kit/requestLog.ts"
 import { type SimulatorRequest, serveSimulator } from "../kit/serveSimulator.ts"
 import { simulatorClock } from "../kit/simulatorClock.ts"
@@ -210,7 +215,7 @@ export const startAtlassianSimulator = (
       },
       events: () => store.map((stored) => stored.event),
       requests: requestLog(server),
-      forceRateLimited: (count, resetInMs = 1500) => {
+      forceRateLimited: (count, resetInMs = FORCED_RESET_MS) => {
         forced = { count, resetInMs }
       },
       expireCursors: () => {

@@ -314,7 +314,7 @@ export const startDropboxSimulator = (
       },
       events: () => store.map((stored) => stored.record),
       requests: requestLog(server),
-      forceRateLimited: (count, resetInMs = 1500) => window.forceLimited(count, resetInMs),
+      forceRateLimited: window.forceLimited,
       forceEmptyPages: (count) => {
         emptyPages = count
       },

@@ -249,7 +249,7 @@ export const startFigmaSimulator = (
       },
       events: () => store.map(({ record }) => record),
       requests: requestLog(server),
-      forceRateLimited: (count, resetInMs = 1500) => window.forceLimited(count, resetInMs),
+      forceRateLimited: window.forceLimited,
       expireCursors: () => {
         generation++
       },

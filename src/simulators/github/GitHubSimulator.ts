@@ -247,7 +247,7 @@ export const startGitHubSimulator = (
       },
       events: () => store.map((stored) => stored.event),
       requests: requestLog(server),
-      forceRateLimited: (count, resetInMs = 1500) => quota.forceLimited(count, resetInMs),
+      forceRateLimited: quota.forceLimited,
       forceSecondaryRateLimited: (count, retryAfterSeconds = 60) => {
         secondary = { count, retryAfterSeconds }
       },

@@ -189,7 +189,7 @@ export const startJiraSimulator = (
       },
       events: () => store.map((stored) => stored.record),
       requests: requestLog(server),
-      forceRateLimited: (count, resetInMs = 1500) => rateLimit.forceLimited(count, resetInMs),
+      forceRateLimited: rateLimit.forceLimited,
       inject: (records, at) => {
         for (const record of records) file(record, at)
       },

@@ -131,7 +131,7 @@ export const startOktaSimulator = (
       },
       events: () => store.map((stored) => stored.event),
       requests: requestLog(server, quotaReported),
-      forceRateLimited: (count, resetInMs = 1500) => rateLimit.forceLimited(count, resetInMs),
+      forceRateLimited: rateLimit.forceLimited,
       forceServerError: (count) => {
         forced500 = count
       },

@@ -155,7 +155,7 @@ export const startZendeskSimulator = (
       events: () => store.map((stored) => stored.record),
       auditLogs: () => store.map((stored) => stored.record),
       requests: requestLog(server, (r): Note => r.note ?? { params: [] }),
-      forceRateLimited: (count, resetInMs = 1500) => window.forceLimited(count, resetInMs),
+      forceRateLimited: window.forceLimited,
       inject: (record, at) => file(record, at ?? now()),
       injectMalformed: (flaw) => {
         const generated = records.malformed(flaw, now())
