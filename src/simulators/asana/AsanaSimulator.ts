@@ -2,6 +2,7 @@ import { Effect, type Scope } from "effect"
 import { credentialsUnder, newSecret } from "../kit/authorization.ts"
 import type { Reply } from "../kit/Reply.ts"
 import { RateLimitHeaders, rateLimitWindow } from "../kit/rateLimitWindow.ts"
+import { type RequestReceived, requestLog } from "../kit/requestLog.ts"
 import { type SimulatorRequest, serveSimulator } from "../kit/serveSimulator.ts"
 import { simulatorClock } from "../kit/simulatorClock.ts"
 import type { ProviderSimulator, SimulatorOptions } from "../ProviderSimulator.ts"
@@ -22,25 +23,13 @@ export interface AsanaSimulatorOptions extends SimulatorOptions {
   readonly historySpanMs?: number
 }
 
-/** One request as the simulator saw it; never a credential, only the scheme it came under. */
-export interface AsanaRequestReceived {
-  readonly method: string
-  readonly path: string
-  readonly params: Readonly<Record<string, string>>
-  readonly authScheme: string | undefined
-  readonly status: number
-  readonly receivedAt: number
-  /** Events on the page, for a read answered 200. */
-  readonly events?: number
-}
-
 export interface AsanaSimulatorHandle extends ProviderSimulator {
   readonly integration: "asana"
   readonly credentials: { readonly access_token: string }
   readonly settings: { readonly organization_id: string }
   readonly workspaceGid: string
   readonly people: ReadonlyArray<{ readonly gid: string; readonly name: string; readonly email: string }>
-  readonly requests: () => ReadonlyArray<AsanaRequestReceived>
+  readonly requests: () => ReadonlyArray<RequestReceived<Note>>
   /** The next `count` requests get a 429 whose Retry-After says `resetInMs` (rounded up to seconds). */
   readonly forceRateLimited: (count: number, resetInMs?: number) => void
   /** Every offset handed out so far is refused from now on (400), as an expired one is. */
@@ -51,6 +40,7 @@ export interface AsanaSimulatorHandle extends ProviderSimulator {
 }
 
 interface Note {
+  /** Events on the page, for a read answered 200. */
   readonly events?: number
 }
 
@@ -139,17 +129,8 @@ export const startAsanaSimulator = (
         for (const generated of records.burst(count, now())) file(generated.record)
       },
       events: () => store.map((stored) => stored.record),
-      requests: () =>
-        server.requests().map((r) => ({
-          method: r.method,
-          path: r.path,
-          params: r.query,
-          authScheme: r.authScheme,
-          status: r.status,
-          receivedAt: r.receivedAt,
-          ...(r.note?.events === undefined ? {} : { events: r.note.events }),
-        })),
-      forceRateLimited: (count, resetInMs = 1500) => quota.forceLimited(count, resetInMs),
+      requests: requestLog(server),
+      forceRateLimited: quota.forceLimited,
       expireOffsets: () => {
         generation++
       },

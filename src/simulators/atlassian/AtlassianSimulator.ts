@@ -3,7 +3,13 @@ import { Effect, Either, type Scope } from "effect"
 import type { AtlassianErrors } from "../../providers/atlassian/AtlassianEvent.ts"
 import { credentialsUnder, newSecret } from "../kit/authorization.ts"
 import type { Reply } from "../kit/Reply.ts"
-import { RateLimitHeaders, type RateLimitWindow, rateLimitWindow } from "../kit/rateLimitWindow.ts"
+import {
+  FORCED_RESET_MS,
+  RateLimitHeaders,
+  type RateLimitWindow,
+  rateLimitWindow,
+} from "../kit/rateLimitWindow.ts"
+import { type RequestReceived, requestLog } from "../kit/requestLog.ts"
 import { type SimulatorRequest, serveSimulator } from "../kit/serveSimulator.ts"
 import { simulatorClock } from "../kit/simulatorClock.ts"
 import type { ProviderSimulator, SimulatorOptions } from "../ProviderSimulator.ts"
@@ -29,26 +35,13 @@ export interface AtlassianSimulatorOptions extends SimulatorOptions {
   readonly historySpanMs?: number
 }
 
-/** One request as the simulator saw it; never a credential, only the scheme it came under. */
-export interface AtlassianRequestReceived {
-  readonly method: string
-  readonly path: string
-  readonly params: Readonly<Record<string, string>>
-  readonly authScheme: string | undefined
-  readonly status: number
-  readonly receivedAt: number
-  readonly rateLimitRemaining?: number
-  /** Events on the page, for a read answered 200. */
-  readonly events?: number
-}
-
 export interface AtlassianSimulatorHandle extends ProviderSimulator {
   readonly integration: "atlassian"
   readonly credentials: { readonly access_token: string }
   /** The org id the account's path uses. */
   readonly settings: { readonly organization_id: string }
   readonly orgId: string
-  readonly requests: () => ReadonlyArray<AtlassianRequestReceived>
+  readonly requests: () => ReadonlyArray<RequestReceived<AtlassianNote>>
   /** The next `count` requests (any endpoint) get a 429 whose reset is `resetInMs` ahead. */
   readonly forceRateLimited: (count: number, resetInMs?: number) => void
   /** Every cursor handed out so far is refused from now on (`ADMIN-400-1`). */
@@ -59,7 +52,11 @@ export interface AtlassianSimulatorHandle extends ProviderSimulator {
   readonly injectMalformed: (flaw: MalformedEvent) => unknown
 }
 
-type AtlassianNote = Pick<AtlassianRequestReceived, "rateLimitRemaining" | "events">
+interface AtlassianNote {
+  readonly rateLimitRemaining?: number
+  /** Events on the page, for a read answered 200. */
+  readonly events?: number
+}
 
 const MINUTE_MS = 60_000
 const errors = (status: number, code: string | undefined, title: string): AtlassianErrors => ({
@@ -217,20 +214,8 @@ export const startAtlassianSimulator = (
           file(generated.event, generated.time, generated.processedAt)
       },
       events: () => store.map((stored) => stored.event),
-      requests: () =>
-        server.requests().map((request) => ({
-          method: request.method,
-          path: request.path,
-          params: request.query,
-          authScheme: request.authScheme,
-          status: request.status,
-          receivedAt: request.receivedAt,
-          ...(request.note?.rateLimitRemaining === undefined
-            ? {}
-            : { rateLimitRemaining: request.note.rateLimitRemaining }),
-          ...(request.note?.events === undefined ? {} : { events: request.note.events }),
-        })),
-      forceRateLimited: (count, resetInMs = 1500) => {
+      requests: requestLog(server),
+      forceRateLimited: (count, resetInMs = FORCED_RESET_MS) => {
         forced = { count, resetInMs }
       },
       expireCursors: () => {

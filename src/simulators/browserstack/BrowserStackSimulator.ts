@@ -1,8 +1,10 @@
 import { Effect, type Scope } from "effect"
 import { AUDIT_LOGS_PAGE_SIZE_MAX } from "../../providers/browserstack/BrowserStackAuditLog.ts"
 import { basicCredentials, newSecret } from "../kit/authorization.ts"
+import { historyTimes } from "../kit/historyTimes.ts"
+import { nextPageHooks } from "../kit/nextPageHooks.ts"
 import type { Reply } from "../kit/Reply.ts"
-import { seededRandom } from "../kit/seededRandom.ts"
+import { type RequestReceived, requestLog } from "../kit/requestLog.ts"
 import { type SimulatorRequest, serveSimulator } from "../kit/serveSimulator.ts"
 import { simulatorClock } from "../kit/simulatorClock.ts"
 import type { ProviderSimulator, SimulatorOptions } from "../ProviderSimulator.ts"
@@ -30,19 +32,10 @@ export interface BrowserStackSimulatorOptions extends SimulatorOptions {
   readonly historySpanMs?: number
 }
 
-export interface BrowserStackRequestReceived {
-  readonly method: string
-  readonly path: string
-  readonly params: Readonly<Record<string, string>>
-  readonly authScheme: string | undefined
-  readonly status: number
-  readonly receivedAt: number
-}
-
 export interface BrowserStackSimulatorHandle extends ProviderSimulator {
   readonly integration: "browserstack"
   readonly credentials: { readonly username: string; readonly access_key: string }
-  readonly requests: () => ReadonlyArray<BrowserStackRequestReceived>
+  readonly requests: () => ReadonlyArray<RequestReceived>
   /** The next `count` requests get a 429 whose `Retry-After` covers `retryInMs` (rounded up to a second). */
   readonly forceRateLimited: (count: number, retryInMs?: number) => void
   /** Appends raw entries dated `at` (epoch ms). */
@@ -62,7 +55,6 @@ interface StoredEntry {
 
 const LOGS = "/audit/v1/logs"
 const ACTIVITIES = "/audit/v1/activities"
-const HOUR_MS = 3_600_000
 const failure = (message: string) => ({ success: false, message })
 
 /** A token bucket: `burst` requests at once, refilled at `perMinute`. */
@@ -104,16 +96,10 @@ export const startBrowserStackSimulator = (
     const file = (entry: unknown, at: number) => {
       store.push({ at, seq: ++seq, entry })
     }
-    const span = options.historySpanMs ?? 6 * HOUR_MS
-    const end = now() - 5 * 60_000
-    const { next } = seededRandom((options.seed ?? 1) + 7919)
-    const times = Array.from({ length: options.historySize ?? 50 }, () =>
-      Math.floor(end - next() * span),
-    ).sort((a, b) => a - b)
-    for (const at of times) file(generator.entry(at), at)
+    for (const at of historyTimes(options, now())) file(generator.entry(at), at)
     const bucket = tokenBucket(options.burst ?? 5, options.requestsPerMinute ?? 15)
 
-    let pending: Array<() => void> = []
+    const nextPage = nextPageHooks()
     const logs = (request: SimulatorRequest): Reply => {
       const params = request.url.searchParams
       const integer = (name: string): number | undefined => {
@@ -143,9 +129,7 @@ export const startBrowserStackSimulator = (
         )
         .sort((a, b) => b.at - a.at || b.seq - a.seq)
       const entries = matching.slice(offset, offset + limit).map((stored) => stored.entry)
-      const run = pending
-      pending = []
-      for (const effect of run) effect()
+      nextPage.run()
       return {
         status: 200,
         body: {
@@ -196,15 +180,7 @@ export const startBrowserStackSimulator = (
         }
       },
       events: () => store.map((stored) => stored.entry),
-      requests: () =>
-        server.requests().map((request) => ({
-          method: request.method,
-          path: request.path,
-          params: request.query,
-          authScheme: request.authScheme,
-          status: request.status,
-          receivedAt: request.receivedAt,
-        })),
+      requests: requestLog(server),
       forceRateLimited: (count, retryInMs = 1000) => bucket.force(count, retryInMs),
       inject: (entries, at) => {
         for (const entry of entries) file(entry, at)
@@ -220,8 +196,6 @@ export const startBrowserStackSimulator = (
         file(entry, at)
         return entry
       },
-      afterNextPage: (effect) => {
-        pending.push(effect)
-      },
+      afterNextPage: nextPage.add,
     } satisfies BrowserStackSimulatorHandle
   })

@@ -1,8 +1,10 @@
 import { Effect, type Scope } from "effect"
 import { AUDIT_PAGE_SIZE_MAX } from "../../providers/confluence/ConfluenceAuditRecord.ts"
 import { everyResponse, isSiteAdmin, siteCredentials, siteRateLimit } from "../jira/atlassianSite.ts"
+import { historyTimes } from "../kit/historyTimes.ts"
+import { nextPageHooks } from "../kit/nextPageHooks.ts"
 import type { Reply } from "../kit/Reply.ts"
-import { seededRandom } from "../kit/seededRandom.ts"
+import { type RequestReceived, requestLog } from "../kit/requestLog.ts"
 import { type SimulatorRequest, serveSimulator } from "../kit/serveSimulator.ts"
 import { simulatorClock } from "../kit/simulatorClock.ts"
 import type { ProviderSimulator, SimulatorOptions } from "../ProviderSimulator.ts"
@@ -23,22 +25,12 @@ export interface ConfluenceSimulatorOptions extends SimulatorOptions {
   readonly historySpanMs?: number
 }
 
-export interface ConfluenceRequestReceived {
-  readonly method: string
-  readonly path: string
-  readonly params: Readonly<Record<string, string>>
-  readonly authScheme: string | undefined
-  readonly status: number
-  readonly receivedAt: number
-  readonly records?: number
-}
-
 export interface ConfluenceSimulatorHandle extends ProviderSimulator {
   readonly integration: "confluence"
   readonly credentials: { readonly email: string; readonly api_token: string }
   /** An OAuth 2.0 (3LO) access token it accepts as Bearer. */
   readonly accessToken: string
-  readonly requests: () => ReadonlyArray<ConfluenceRequestReceived>
+  readonly requests: () => ReadonlyArray<RequestReceived<Note>>
   /** The next `count` requests get a 429 whose reset (and `Retry-After`) is `resetInMs` ahead. */
   readonly forceRateLimited: (count: number, resetInMs?: number) => void
   /** Appends raw records filed at `at` (epoch ms). */
@@ -51,6 +43,11 @@ export interface ConfluenceSimulatorHandle extends ProviderSimulator {
   readonly afterNextPage: (effect: () => void) => void
 }
 
+interface Note {
+  /** Records on the page, for a read answered 200. */
+  readonly records?: number
+}
+
 interface StoredRecord {
   readonly at: number
   readonly seq: number
@@ -58,7 +55,6 @@ interface StoredRecord {
 }
 
 const PATH = "/wiki/rest/api/audit"
-const HOUR_MS = 3_600_000
 const error = (statusCode: number, message: string) => ({ statusCode, message })
 
 /** Whether any string value in the record, at any depth, contains `needle`. */
@@ -87,25 +83,16 @@ export const startConfluenceSimulator = (
       return records
     }
 
-    const span = options.historySpanMs ?? 6 * HOUR_MS
-    const end = now() - 5 * 60_000
-    const { next } = seededRandom((options.seed ?? 1) + 7919)
-    const times = Array.from({ length: options.historySize ?? 50 }, () =>
-      Math.floor(end - next() * span),
-    ).sort((a, b) => a - b)
-    for (const at of times) change(at)
+    for (const at of historyTimes(options, now())) change(at)
 
     const rateLimit = siteRateLimit({
       requestsPerMinute: options.requestsPerMinute ?? 600,
       refusalBody: () => error(429, "Rate limit exceeded"),
     })
     const systemLimit = options.systemPageLimit ?? AUDIT_PAGE_SIZE_MAX
-    let pending: Array<() => void> = []
+    const nextPage = nextPageHooks()
 
-    const page = (
-      request: SimulatorRequest,
-      headers: Record<string, string>,
-    ): Reply<{ records?: number }> => {
+    const page = (request: SimulatorRequest, headers: Record<string, string>): Reply<Note> => {
       const params = request.url.searchParams
       const number = (name: string): number | undefined => {
         const text = params.get(name)
@@ -134,9 +121,7 @@ export const startConfluenceSimulator = (
         // Newest first by creationDate, as every real answer is.
         .sort((a, b) => b.at - a.at || b.seq - a.seq)
       const results = matching.slice(start, start + limit).map((stored) => stored.record)
-      const run = pending
-      pending = []
-      for (const effect of run) effect()
+      nextPage.run()
       const self = `${request.origin}${request.url.pathname}${request.url.search}`
       return {
         status: 200,
@@ -152,7 +137,7 @@ export const startConfluenceSimulator = (
       }
     }
 
-    const server = yield* serveSimulator<{ records?: number }>({
+    const server = yield* serveSimulator<Note>({
       port: options.port,
       everyResponse,
       handle: (request) => {
@@ -181,17 +166,8 @@ export const startConfluenceSimulator = (
         for (let i = 0; i < count; i++) change(now())
       },
       events: () => store.map((stored) => stored.record),
-      requests: () =>
-        server.requests().map((request) => ({
-          method: request.method,
-          path: request.path,
-          params: request.query,
-          authScheme: request.authScheme,
-          status: request.status,
-          receivedAt: request.receivedAt,
-          ...(request.note?.records === undefined ? {} : { records: request.note.records }),
-        })),
-      forceRateLimited: (count, resetInMs = 1500) => rateLimit.forceLimited(count, resetInMs),
+      requests: requestLog(server),
+      forceRateLimited: rateLimit.forceLimited,
       inject: (records, at) => {
         for (const record of records) file(record, at)
       },
@@ -201,8 +177,6 @@ export const startConfluenceSimulator = (
         file(record, at)
         return record
       },
-      afterNextPage: (effect) => {
-        pending.push(effect)
-      },
+      afterNextPage: nextPage.add,
     } satisfies ConfluenceSimulatorHandle
   })

@@ -2,6 +2,7 @@ import { Effect, type Scope } from "effect"
 import { credentialsUnder, newSecret } from "../kit/authorization.ts"
 import type { Reply } from "../kit/Reply.ts"
 import { RateLimitHeaders, rateLimitWindow } from "../kit/rateLimitWindow.ts"
+import { type RequestReceived, requestLog } from "../kit/requestLog.ts"
 import { type SimulatorRequest, serveSimulator } from "../kit/serveSimulator.ts"
 import { simulatorClock } from "../kit/simulatorClock.ts"
 import type { ProviderSimulator, SimulatorOptions } from "../ProviderSimulator.ts"
@@ -12,19 +13,6 @@ export interface DropboxSimulatorOptions extends SimulatorOptions {
   readonly requestsPerMinute?: number
   /** How far back the history reaches; three days unless given. */
   readonly historySpanMs?: number
-}
-
-/** One request as the simulated team saw it; never a credential, only the scheme it came under. */
-export interface DropboxRequestReceived {
-  readonly method: string
-  readonly path: string
-  readonly authScheme: string | undefined
-  readonly status: number
-  readonly receivedAt: number
-  /** The JSON body (get_events' arguments, the continue cursor), for the API routes. */
-  readonly body?: unknown
-  /** Events on the page, for an answer 200. */
-  readonly records?: number
 }
 
 export interface DropboxSimulatorHandle extends ProviderSimulator {
@@ -39,7 +27,7 @@ export interface DropboxSimulatorHandle extends ProviderSimulator {
   /** A team access token (`events.read`), accepted as Bearer. */
   readonly accessToken: string
   readonly members: ReadonlyArray<TeamMember>
-  readonly requests: () => ReadonlyArray<DropboxRequestReceived>
+  readonly requests: () => ReadonlyArray<RequestReceived<Note>>
   /** The next `count` API requests get a 429 whose Retry-After says `resetInMs` (rounded up to seconds). */
   readonly forceRateLimited: (count: number, resetInMs?: number) => void
   /** The next `count` pages come back empty with `has_more: true`, as Dropbox documents they may. */
@@ -54,7 +42,9 @@ export interface DropboxSimulatorHandle extends ProviderSimulator {
 }
 
 interface Note {
+  /** The JSON body (get_events' arguments, the continue cursor), for the API routes. */
   readonly body?: unknown
+  /** Events on the page, for an answer 200. */
   readonly records?: number
 }
 
@@ -323,17 +313,8 @@ export const startDropboxSimulator = (
         for (const generated of records.burst(count, now())) store.push(generated)
       },
       events: () => store.map((stored) => stored.record),
-      requests: () =>
-        server.requests().map((r) => ({
-          method: r.method,
-          path: r.path,
-          authScheme: r.authScheme,
-          status: r.status,
-          receivedAt: r.receivedAt,
-          ...(r.note?.body === undefined ? {} : { body: r.note.body }),
-          ...(r.note?.records === undefined ? {} : { records: r.note.records }),
-        })),
-      forceRateLimited: (count, resetInMs = 1500) => window.forceLimited(count, resetInMs),
+      requests: requestLog(server),
+      forceRateLimited: window.forceLimited,
       forceEmptyPages: (count) => {
         emptyPages = count
       },

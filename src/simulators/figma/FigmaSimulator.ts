@@ -2,6 +2,7 @@ import { Effect, type Scope } from "effect"
 import { basicCredentials, credentialsUnder, newSecret } from "../kit/authorization.ts"
 import type { Reply } from "../kit/Reply.ts"
 import { RateLimitHeaders, rateLimitWindow } from "../kit/rateLimitWindow.ts"
+import { type RequestReceived, requestLog } from "../kit/requestLog.ts"
 import { type SimulatorRequest, serveSimulator } from "../kit/serveSimulator.ts"
 import { simulatorClock } from "../kit/simulatorClock.ts"
 import type { ProviderSimulator, SimulatorOptions } from "../ProviderSimulator.ts"
@@ -12,18 +13,6 @@ export interface FigmaSimulatorOptions extends SimulatorOptions {
   readonly requestsPerMinute?: number
   /** How far back the history reaches; three days unless given. */
   readonly historySpanMs?: number
-}
-
-/** One request as the simulated organization saw it; never a credential, only the scheme it came under. */
-export interface FigmaRequestReceived {
-  readonly method: string
-  readonly path: string
-  readonly params: Readonly<Record<string, string>>
-  readonly authScheme: string | undefined
-  readonly status: number
-  readonly receivedAt: number
-  /** Events on the page, for a list answered 200. */
-  readonly events?: number
 }
 
 export interface FigmaSimulatorHandle extends ProviderSimulator {
@@ -40,7 +29,7 @@ export interface FigmaSimulatorHandle extends ProviderSimulator {
   /** A valid token carrying other scopes (`files:read`): Figma refuses it here (403). */
   readonly otherScopeToken: string
   readonly orgId: string
-  readonly requests: () => ReadonlyArray<FigmaRequestReceived>
+  readonly requests: () => ReadonlyArray<RequestReceived<Note>>
   /** The next `count` requests get a 429 whose Retry-After says `resetInMs` (rounded up to seconds). */
   readonly forceRateLimited: (count: number, resetInMs?: number) => void
   /** Every cursor handed out so far is refused from now on (400). */
@@ -53,6 +42,7 @@ export interface FigmaSimulatorHandle extends ProviderSimulator {
 }
 
 interface Note {
+  /** Events on the page, for a list answered 200. */
   readonly events?: number
 }
 
@@ -258,17 +248,8 @@ export const startFigmaSimulator = (
         for (let i = 0; i < count; i++) log(generator.event(at))
       },
       events: () => store.map(({ record }) => record),
-      requests: () =>
-        server.requests().map((r) => ({
-          method: r.method,
-          path: r.path,
-          params: r.query,
-          authScheme: r.authScheme,
-          status: r.status,
-          receivedAt: r.receivedAt,
-          ...(r.note?.events === undefined ? {} : { events: r.note.events }),
-        })),
-      forceRateLimited: (count, resetInMs = 1500) => window.forceLimited(count, resetInMs),
+      requests: requestLog(server),
+      forceRateLimited: window.forceLimited,
       expireCursors: () => {
         generation++
       },

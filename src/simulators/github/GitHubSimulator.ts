@@ -4,6 +4,7 @@ import type { GitHubError } from "../../providers/github/GitHubAuditLogEvent.ts"
 import { credentialsUnder, newSecret } from "../kit/authorization.ts"
 import type { Reply } from "../kit/Reply.ts"
 import { RateLimitHeaders, rateLimitWindow } from "../kit/rateLimitWindow.ts"
+import { type RequestReceived, requestLog } from "../kit/requestLog.ts"
 import { type SimulatorRequest, serveSimulator } from "../kit/serveSimulator.ts"
 import { simulatorClock } from "../kit/simulatorClock.ts"
 import type { ProviderSimulator, SimulatorOptions } from "../ProviderSimulator.ts"
@@ -29,15 +30,9 @@ export interface GitHubSimulatorOptions extends SimulatorOptions {
   readonly org?: string
 }
 
-/** One request as the simulator saw it; never a credential, only the scheme it came under. */
-export interface GitHubRequestReceived {
-  readonly method: string
-  readonly path: string
-  readonly params: Readonly<Record<string, string>>
-  readonly authScheme: string | undefined
-  readonly apiVersion: string | undefined
-  readonly status: number
-  readonly receivedAt: number
+interface GitHubNote {
+  /** The `X-GitHub-Api-Version` the request asked for. */
+  readonly apiVersion?: string | undefined
   /** The quota the answer reported, when the request was authenticated. */
   readonly rateLimit?: {
     readonly limit: number
@@ -57,7 +52,7 @@ export interface GitHubSimulatorHandle extends ProviderSimulator {
   readonly orgId: number
   /** A GitHub App installation token the simulator also accepts. */
   readonly installationToken: string
-  readonly requests: () => ReadonlyArray<GitHubRequestReceived>
+  readonly requests: () => ReadonlyArray<RequestReceived<GitHubNote>>
   /** The next `count` requests exceed the primary quota (remaining 0) until `resetInMs` from now. */
   readonly forceRateLimited: (count: number, resetInMs?: number) => void
   /** The next `count` requests hit a secondary limit: 403 with `retry-after: retryAfterSeconds`. */
@@ -67,11 +62,6 @@ export interface GitHubSimulatorHandle extends ProviderSimulator {
   /** Appends a generated event with one documented guarantee broken; returns it. */
   readonly injectMalformed: (flaw: MalformedEvent) => unknown
 }
-
-type GitHubNote = { readonly apiVersion: string | undefined } & Pick<
-  GitHubRequestReceived,
-  "rateLimit" | "events"
->
 
 const HOUR_MS = 3_600_000
 const API_VERSIONS = ["2022-11-28"]
@@ -256,19 +246,8 @@ export const startGitHubSimulator = (
         for (const generated of generator.burst(count, now())) file(generated.event, generated.at)
       },
       events: () => store.map((stored) => stored.event),
-      requests: () =>
-        server.requests().map((request) => ({
-          method: request.method,
-          path: request.path,
-          params: request.query,
-          authScheme: request.authScheme,
-          apiVersion: request.note?.apiVersion,
-          status: request.status,
-          receivedAt: request.receivedAt,
-          ...(request.note?.rateLimit === undefined ? {} : { rateLimit: request.note.rateLimit }),
-          ...(request.note?.events === undefined ? {} : { events: request.note.events }),
-        })),
-      forceRateLimited: (count, resetInMs = 1500) => quota.forceLimited(count, resetInMs),
+      requests: requestLog(server),
+      forceRateLimited: quota.forceLimited,
       forceSecondaryRateLimited: (count, retryAfterSeconds = 60) => {
         secondary = { count, retryAfterSeconds }
       },

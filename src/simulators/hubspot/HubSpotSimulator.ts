@@ -3,6 +3,7 @@ import { Effect, type Scope } from "effect"
 import { credentialsUnder, newSecret } from "../kit/authorization.ts"
 import type { Reply } from "../kit/Reply.ts"
 import { RateLimitHeaders, type RateLimitQuota, rateLimitWindow } from "../kit/rateLimitWindow.ts"
+import { type RequestReceived, requestLog } from "../kit/requestLog.ts"
 import { type SimulatorRequest, serveSimulator } from "../kit/serveSimulator.ts"
 import { simulatorClock } from "../kit/simulatorClock.ts"
 import type { ProviderSimulator, SimulatorOptions } from "../ProviderSimulator.ts"
@@ -25,18 +26,6 @@ export interface HubSpotSimulatorOptions extends SimulatorOptions {
   readonly enterprise?: boolean
 }
 
-/** One request as the simulated portal saw it; never a credential, only the scheme it came under. */
-export interface HubSpotRequestReceived {
-  readonly method: string
-  readonly path: string
-  readonly params: ReadonlyArray<readonly [string, string]>
-  readonly authScheme: string | undefined
-  readonly status: number
-  readonly receivedAt: number
-  readonly rateLimit?: RateLimitQuota
-  readonly records?: number
-}
-
 export interface HubSpotSimulatorHandle extends ProviderSimulator {
   readonly integration: "hubspot"
   /** An OAuth refresh token with the app's client id and secret, exchanged at `settings.token_url`. */
@@ -52,7 +41,7 @@ export interface HubSpotSimulatorHandle extends ProviderSimulator {
   readonly logins: () => ReadonlyArray<Readonly<Record<string, unknown>>>
   readonly securityActions: () => ReadonlyArray<Readonly<Record<string, unknown>>>
   readonly auditEvents: () => ReadonlyArray<Readonly<Record<string, unknown>>>
-  readonly requests: () => ReadonlyArray<HubSpotRequestReceived>
+  readonly requests: () => ReadonlyArray<RequestReceived<Note>>
   /** The next `count` API requests get HubSpot's TEN_SECONDLY_ROLLING 429. */
   readonly forceRateLimited: (count: number) => void
   /** Appends a login (or security action) record with these fields, filed at `at` (now unless given). */
@@ -63,6 +52,7 @@ export interface HubSpotSimulatorHandle extends ProviderSimulator {
 }
 
 interface Note {
+  /** Every query parameter in order, repeated ones included. */
   readonly params: ReadonlyArray<readonly [string, string]>
   readonly rateLimit?: RateLimitQuota
   readonly records?: number
@@ -261,17 +251,7 @@ export const startHubSpotSimulator = (
       logins: () => logins.map((stored) => stored.record),
       securityActions: () => security.map((stored) => stored.record),
       auditEvents: () => audit.map((stored) => stored.record),
-      requests: () =>
-        server.requests().map((r) => ({
-          method: r.method,
-          path: r.path,
-          params: r.note?.params ?? [],
-          authScheme: r.authScheme,
-          status: r.status,
-          receivedAt: r.receivedAt,
-          ...(r.note?.rateLimit === undefined ? {} : { rateLimit: r.note.rateLimit }),
-          ...(r.note?.records === undefined ? {} : { records: r.note.records }),
-        })),
+      requests: requestLog(server, (r): Note => r.note ?? { params: [] }),
       forceRateLimited: (count) => window.forceLimited(count, intervalMs),
       injectLogin: (fields, at) => file(records.login(at ?? now(), fields)),
       injectSecurity: (fields, at) => file(records.security(at ?? now(), fields)),

@@ -1,7 +1,9 @@
 import { Effect, type Scope } from "effect"
 import { AUDIT_PAGE_SIZE_MAX } from "../../providers/jira/JiraAuditRecord.ts"
+import { historyTimes } from "../kit/historyTimes.ts"
+import { nextPageHooks } from "../kit/nextPageHooks.ts"
 import type { Reply } from "../kit/Reply.ts"
-import { seededRandom } from "../kit/seededRandom.ts"
+import { type RequestReceived, requestLog } from "../kit/requestLog.ts"
 import { type SimulatorRequest, serveSimulator } from "../kit/serveSimulator.ts"
 import { simulatorClock } from "../kit/simulatorClock.ts"
 import type { ProviderSimulator, SimulatorOptions } from "../ProviderSimulator.ts"
@@ -21,23 +23,12 @@ export interface JiraSimulatorOptions extends SimulatorOptions {
   readonly historySpanMs?: number
 }
 
-export interface JiraRequestReceived {
-  readonly method: string
-  readonly path: string
-  readonly params: Readonly<Record<string, string>>
-  readonly authScheme: string | undefined
-  readonly status: number
-  readonly receivedAt: number
-  /** Records on the page, for a read answered 200. */
-  readonly records?: number
-}
-
 export interface JiraSimulatorHandle extends ProviderSimulator {
   readonly integration: "jira"
   readonly credentials: { readonly email: string; readonly api_token: string }
   /** An OAuth 2.0 (3LO) access token it accepts as Bearer. */
   readonly accessToken: string
-  readonly requests: () => ReadonlyArray<JiraRequestReceived>
+  readonly requests: () => ReadonlyArray<RequestReceived<Note>>
   /** The next `count` requests get a 429 whose reset (and `Retry-After`) is `resetInMs` ahead. */
   readonly forceRateLimited: (count: number, resetInMs?: number) => void
   /** Appends raw records created at `at` (epoch ms, the record's own time); ids are the caller's. */
@@ -50,6 +41,11 @@ export interface JiraSimulatorHandle extends ProviderSimulator {
   readonly afterNextPage: (effect: () => void) => void
 }
 
+interface Note {
+  /** Records on the page, for a read answered 200. */
+  readonly records?: number
+}
+
 interface StoredRecord {
   readonly at: number
   readonly seq: number
@@ -57,7 +53,6 @@ interface StoredRecord {
 }
 
 const PATHS = new Set(["/rest/api/3/auditing/record", "/rest/api/2/auditing/record"])
-const HOUR_MS = 3_600_000
 const errorCollection = (...errorMessages: string[]) => ({ errorMessages, errors: {} })
 
 /** `+0000` read as `+00:00`; a date-time without a zone as UTC (the real site would use its own zone). */
@@ -101,25 +96,15 @@ export const startJiraSimulator = (
       return records
     }
 
-    const span = options.historySpanMs ?? 6 * HOUR_MS
-    const end = now() - 5 * 60_000
-    // Times from their own seeded source, so the records' story does not depend on the history's length.
-    const { next } = seededRandom((options.seed ?? 1) + 7919)
-    const times = Array.from({ length: options.historySize ?? 50 }, () =>
-      Math.floor(end - next() * span),
-    ).sort((a, b) => a - b)
-    for (const at of times) change(at)
+    for (const at of historyTimes(options, now())) change(at)
 
     const rateLimit = siteRateLimit({
       requestsPerMinute: options.requestsPerMinute ?? 600,
       refusalBody: () => errorCollection("Rate limit exceeded."),
     })
-    let pending: Array<() => void> = []
+    const nextPage = nextPageHooks()
 
-    const page = (
-      request: SimulatorRequest,
-      headers: Record<string, string>,
-    ): Reply<{ records?: number }> => {
+    const page = (request: SimulatorRequest, headers: Record<string, string>): Reply<Note> => {
       const params = request.url.searchParams
       const int = (name: string, fallback: number) => {
         const text = params.get(name)
@@ -160,9 +145,7 @@ export const startJiraSimulator = (
               // Newest first, as every real answer is; records of one millisecond by id, highest first.
               .sort((a, b) => b.at - a.at || b.seq - a.seq)
       const records = matching.slice(offset, offset + limit).map((stored) => stored.record)
-      const run = pending
-      pending = []
-      for (const effect of run) effect()
+      nextPage.run()
       return {
         status: 200,
         body: { offset, limit, total: matching.length, records },
@@ -171,7 +154,7 @@ export const startJiraSimulator = (
       }
     }
 
-    const server = yield* serveSimulator<{ records?: number }>({
+    const server = yield* serveSimulator<Note>({
       port: options.port,
       contentType: "application/json;charset=UTF-8",
       everyResponse,
@@ -205,17 +188,8 @@ export const startJiraSimulator = (
         for (let i = 0; i < count; i++) change(now())
       },
       events: () => store.map((stored) => stored.record),
-      requests: () =>
-        server.requests().map((request) => ({
-          method: request.method,
-          path: request.path,
-          params: request.query,
-          authScheme: request.authScheme,
-          status: request.status,
-          receivedAt: request.receivedAt,
-          ...(request.note?.records === undefined ? {} : { records: request.note.records }),
-        })),
-      forceRateLimited: (count, resetInMs = 1500) => rateLimit.forceLimited(count, resetInMs),
+      requests: requestLog(server),
+      forceRateLimited: rateLimit.forceLimited,
       inject: (records, at) => {
         for (const record of records) file(record, at)
       },
@@ -225,8 +199,6 @@ export const startJiraSimulator = (
         file(record, at)
         return record
       },
-      afterNextPage: (effect) => {
-        pending.push(effect)
-      },
+      afterNextPage: nextPage.add,
     } satisfies JiraSimulatorHandle
   })

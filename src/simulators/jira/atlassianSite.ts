@@ -1,7 +1,12 @@
 import { randomUUID } from "node:crypto"
 import { type Authorization, basicCredentials, credentialsUnder, newSecret } from "../kit/authorization.ts"
 import type { Reply } from "../kit/Reply.ts"
-import { RateLimitHeaders, type RateLimitWindow, rateLimitWindow } from "../kit/rateLimitWindow.ts"
+import {
+  FORCED_RESET_MS,
+  RateLimitHeaders,
+  type RateLimitWindow,
+  rateLimitWindow,
+} from "../kit/rateLimitWindow.ts"
 
 // What Jira and Confluence Cloud share as REST APIs of one Atlassian site: who may call (an account's email and
 // API token as Basic, or an OAuth access token as Bearer) and Atlassian Cloud's rate-limit signals: a 429 with
@@ -33,7 +38,7 @@ export interface SiteRateLimit {
   /** Counts one request; a refusal is the 429 to send instead of the answer. */
   readonly take: (now: number) => { readonly headers: Record<string, string>; readonly refusal?: Reply }
   /** The next `count` requests get a 429 whose reset is `resetInMs` ahead (rounded up to a second). */
-  readonly forceLimited: (count: number, resetInMs: number) => void
+  readonly forceLimited: (count: number, resetInMs?: number) => void
 }
 
 export const siteRateLimit = (options: {
@@ -79,7 +84,7 @@ export const siteRateLimit = (options: {
         },
       }
     },
-    forceLimited: (count, resetInMs) => {
+    forceLimited: (count, resetInMs = FORCED_RESET_MS) => {
       forced = { count, resetInMs }
     },
   }

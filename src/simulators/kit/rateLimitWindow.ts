@@ -69,9 +69,15 @@ export interface RateLimitVerdict {
 export interface RateLimitWindow {
   /** Counts one request arriving at `now` (epoch ms) against its fixed window. */
   readonly take: (now: number) => RateLimitVerdict
-  /** The next `count` requests are refused whatever the budget, with a reset `resetInMs` ahead (rounded up). */
-  readonly forceLimited: (count: number, resetInMs: number) => void
+  /**
+   * The next `count` requests are refused whatever the budget, with a reset `resetInMs` ahead (rounded up to a
+   * second; `FORCED_RESET_MS` unless given).
+   */
+  readonly forceLimited: (count: number, resetInMs?: number) => void
 }
+
+/** How far ahead a forced refusal's reset lies unless a test says otherwise. */
+export const FORCED_RESET_MS = 1500
 
 /** A fixed-window request budget, reported in a provider's own header family. */
 export const rateLimitWindow = (options: RateLimitWindowOptions): RateLimitWindow => {
@@ -116,7 +122,7 @@ export const rateLimitWindow = (options: RateLimitWindowOptions): RateLimitWindo
       }
       return { quota, headers, refusal }
     },
-    forceLimited: (count, resetInMs) => {
+    forceLimited: (count, resetInMs = FORCED_RESET_MS) => {
       forced = { count, resetInMs }
     },
   }

@@ -4,7 +4,8 @@ import { LOGS_PATH } from "../../providers/okta/OktaPosition.ts"
 import { hasCredential, newSecret } from "../kit/authorization.ts"
 import type { Reply } from "../kit/Reply.ts"
 import { RateLimitHeaders, rateLimitWindow } from "../kit/rateLimitWindow.ts"
-import { type SimulatorRequest, serveSimulator } from "../kit/serveSimulator.ts"
+import { type RequestReceived, requestLog } from "../kit/requestLog.ts"
+import { type LoggedRequest, type SimulatorRequest, serveSimulator } from "../kit/serveSimulator.ts"
 import { simulatorClock } from "../kit/simulatorClock.ts"
 import type { ProviderSimulator, SimulatorOptions } from "../ProviderSimulator.ts"
 import { eventGenerator } from "./eventGenerator.ts"
@@ -20,26 +21,24 @@ export interface OktaSimulatorOptions extends SimulatorOptions {
   readonly nextLinkOrigin?: string
 }
 
-/** One request as the simulator saw it, and what it answered. */
-export interface ReceivedRequest {
-  readonly method: string
-  readonly path: string
-  readonly params: Readonly<Record<string, string>>
-  /** Only the scheme: the simulator keeps no credentials in its log. */
-  readonly authScheme: string | undefined
-  readonly status: number
-  readonly receivedAt: number
+/** The quota an answer reported, as its headers said it. */
+interface QuotaReported {
   readonly rateLimitRemaining: number
   /** X-Rate-Limit-Reset as sent: epoch seconds. */
   readonly rateLimitReset: number
 }
+
+const quotaReported = ({ rateLimit }: LoggedRequest): QuotaReported => ({
+  rateLimitRemaining: rateLimit?.remaining ?? 0,
+  rateLimitReset: (rateLimit?.resetAt ?? 0) / 1000,
+})
 
 export type MalformedRecord = "missing-uuid" | "bad-published"
 
 export interface OktaSimulatorHandle extends ProviderSimulator {
   /** An OAuth access token the simulator accepts as `Bearer`, alongside the `SSWS` api_token. */
   readonly accessToken: string
-  readonly requests: () => ReadonlyArray<ReceivedRequest>
+  readonly requests: () => ReadonlyArray<RequestReceived<QuotaReported>>
   /** The next `count` requests get a 429 E0000047 whose X-Rate-Limit-Reset is `resetInMs` ahead (rounded up). */
   readonly forceRateLimited: (count: number, resetInMs?: number) => void
   /** The next `count` requests get a 500 E0000009. */
@@ -131,18 +130,8 @@ export const startOktaSimulator = (
         for (const event of generator.burst(count, now())) persist(event)
       },
       events: () => store.map((stored) => stored.event),
-      requests: () =>
-        server.requests().map((request) => ({
-          method: request.method,
-          path: request.path,
-          params: request.query,
-          authScheme: request.authScheme,
-          status: request.status,
-          receivedAt: request.receivedAt,
-          rateLimitRemaining: request.rateLimit?.remaining ?? 0,
-          rateLimitReset: (request.rateLimit?.resetAt ?? 0) / 1000,
-        })),
-      forceRateLimited: (count, resetInMs = 1500) => rateLimit.forceLimited(count, resetInMs),
+      requests: requestLog(server, quotaReported),
+      forceRateLimited: rateLimit.forceLimited,
       forceServerError: (count) => {
         forced500 = count
       },

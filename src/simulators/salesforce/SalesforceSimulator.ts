@@ -1,5 +1,6 @@
 import { Effect, type Scope } from "effect"
 import type { Reply } from "../kit/Reply.ts"
+import { type RequestReceived, requestLog } from "../kit/requestLog.ts"
 import { type SimulatorRequest, serveSimulator } from "../kit/serveSimulator.ts"
 import { simulatorClock } from "../kit/simulatorClock.ts"
 import type { ProviderSimulator, SimulatorOptions } from "../ProviderSimulator.ts"
@@ -29,22 +30,6 @@ export interface SalesforceSimulatorOptions
   readonly loginPort?: number
 }
 
-/** One API request as the simulated org saw it; never a credential, only the scheme it came under. */
-export interface SalesforceRequestReceived {
-  readonly method: string
-  readonly path: string
-  /** The query string, decoded (`q` holds the SOQL). */
-  readonly params: Readonly<Record<string, string>>
-  readonly authScheme: string | undefined
-  readonly status: number
-  readonly receivedAt: number
-  /** As `Sforce-Limit-Info` reported it; absent on a refused session. */
-  readonly apiUsage?: { readonly used: number; readonly allocation: number }
-  readonly errorCode?: string
-  /** Rows in the batch, for a query answered 200. */
-  readonly rows?: number
-}
-
 export interface SalesforceTokenRequestReceived extends TokenRequestNote {
   readonly status: number
 }
@@ -71,7 +56,8 @@ export interface SalesforceSimulatorHandle extends ProviderSimulator {
   readonly users: ReadonlyArray<{ readonly id: string; readonly username: string }>
   readonly loginHistory: () => ReadonlyArray<Readonly<Record<string, unknown>>>
   readonly setupAuditTrail: () => ReadonlyArray<Readonly<Record<string, unknown>>>
-  readonly requests: () => ReadonlyArray<SalesforceRequestReceived>
+  /** The API requests (`params.q` holds the SOQL); token requests are in `tokenRequests`. */
+  readonly requests: () => ReadonlyArray<RequestReceived<ApiNote>>
   readonly tokenRequests: () => ReadonlyArray<SalesforceTokenRequestReceived>
   /** A session obtained elsewhere, accepted by the API. */
   readonly issueAccessToken: () => string
@@ -88,9 +74,11 @@ export interface SalesforceSimulatorHandle extends ProviderSimulator {
   readonly injectMalformed: (object: OrgObject, flaw: MalformedRow) => Record<string, unknown>
 }
 
-type ApiNote = {
+interface ApiNote {
+  /** As `Sforce-Limit-Info` reported it; absent on a refused session. */
   readonly apiUsage?: { readonly used: number; readonly allocation: number }
   readonly errorCode?: string
+  /** Rows in the batch, for a query answered 200. */
   readonly rows?: number
 }
 type Note = ApiNote | TokenRequestNote
@@ -258,24 +246,9 @@ export const startSalesforceSimulator = (
       events: () => store.map((r) => r.row),
       loginHistory: rowsOf("LoginHistory"),
       setupAuditTrail: rowsOf("SetupAuditTrail"),
-      requests: () =>
-        instance
-          .requests()
-          .filter((r) => !isTokenNote(r.note))
-          .map((r) => {
-            const note = r.note as ApiNote | undefined
-            return {
-              method: r.method,
-              path: r.path,
-              params: r.query,
-              authScheme: r.authScheme,
-              status: r.status,
-              receivedAt: r.receivedAt,
-              ...(note?.apiUsage === undefined ? {} : { apiUsage: note.apiUsage }),
-              ...(note?.errorCode === undefined ? {} : { errorCode: note.errorCode }),
-              ...(note?.rows === undefined ? {} : { rows: note.rows }),
-            }
-          }),
+      requests: requestLog(instance, (r): ApiNote | undefined =>
+        isTokenNote(r.note) ? undefined : (r.note ?? {}),
+      ),
       tokenRequests: () =>
         [...login.requests(), ...instance.requests()]
           .sort((a, b) => a.receivedAt - b.receivedAt)

@@ -1,5 +1,6 @@
 import { generateKeyPairSync, verify } from "node:crypto"
-import { type Authorization, credentialsUnder, newSecret } from "../kit/authorization.ts"
+import { type Authorization, newSecret } from "../kit/authorization.ts"
+import { bearerTokens } from "../kit/bearerTokens.ts"
 import type { Reply } from "../kit/Reply.ts"
 import type { SimulatorRequest } from "../kit/serveSimulator.ts"
 
@@ -77,20 +78,18 @@ export const salesforceTokenIssuer = (
   const orgId = "00DRO000000AbCdEFG"
   const userId = "005RO000001IntUsr"
   const usedJti = new Set<string>()
-  const live = new Map<string, number>()
-
-  const mint = () => {
-    // Session ids look like `00D…!AQ…`.
-    const token = `${orgId.slice(0, 15)}!AQ${newSecret(72)}`
-    live.set(token, now() + lifetimeMs)
-    return token
-  }
+  // Session ids look like `00D…!AQ…`.
+  const sessions = bearerTokens({
+    now,
+    lifetimeMs,
+    newToken: () => `${orgId.slice(0, 15)}!AQ${newSecret(72)}`,
+  })
 
   const issued = (note: TokenRequestNote): Reply<TokenRequestNote> => ({
     status: 200,
     note,
     body: {
-      access_token: mint(),
+      access_token: sessions.mint(),
       signature: newSecret(32),
       scope: "api",
       instance_url: instanceOrigin(),
@@ -184,12 +183,8 @@ export const salesforceTokenIssuer = (
     jwt: { client_id: clientId, username, private_key: privateKey },
     clientCredentials: { client_id: clientId, client_secret: clientSecret },
     tokenEndpoint,
-    accepts: (authorization, at) => {
-      const token = credentialsUnder(authorization, "Bearer")
-      const expiresAt = token === undefined ? undefined : live.get(token)
-      return expiresAt !== undefined && expiresAt > at
-    },
-    mint,
-    revokeAll: () => live.clear(),
+    accepts: sessions.accepts,
+    mint: sessions.mint,
+    revokeAll: sessions.revokeAll,
   }
 }

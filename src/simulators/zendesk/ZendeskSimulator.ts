@@ -2,6 +2,7 @@ import { Effect, type Scope } from "effect"
 import { basicCredentials, hasCredential, newSecret } from "../kit/authorization.ts"
 import type { Reply } from "../kit/Reply.ts"
 import { RateLimitHeaders, type RateLimitQuota, rateLimitWindow } from "../kit/rateLimitWindow.ts"
+import { type RequestReceived, requestLog } from "../kit/requestLog.ts"
 import { type SimulatorRequest, serveSimulator } from "../kit/serveSimulator.ts"
 import { simulatorClock } from "../kit/simulatorClock.ts"
 import type { ProviderSimulator, SimulatorOptions } from "../ProviderSimulator.ts"
@@ -17,21 +18,6 @@ export interface ZendeskSimulatorOptions extends SimulatorOptions {
   readonly historySpanMs?: number
 }
 
-/** One request as the simulated account saw it; never a credential, only the scheme it came under. */
-export interface ZendeskRequestReceived {
-  readonly method: string
-  readonly path: string
-  /** Every query parameter in order, repeated ones (`filter[created_at][]`) included. */
-  readonly params: ReadonlyArray<readonly [string, string]>
-  readonly authScheme: string | undefined
-  readonly status: number
-  readonly receivedAt: number
-  /** The quota the answer reported. */
-  readonly rateLimit?: RateLimitQuota
-  /** Records on the page, for a list answered 200. */
-  readonly records?: number
-}
-
 export interface ZendeskSimulatorHandle extends ProviderSimulator {
   readonly integration: "zendesk"
   /** An admin's API token, sent as Basic `{email}/token:{api_token}`. */
@@ -41,7 +27,7 @@ export interface ZendeskSimulatorHandle extends ProviderSimulator {
   readonly accessToken: string
   readonly staff: ReadonlyArray<{ readonly id: number; readonly name: string }>
   readonly auditLogs: () => ReadonlyArray<Readonly<Record<string, unknown>>>
-  readonly requests: () => ReadonlyArray<ZendeskRequestReceived>
+  readonly requests: () => ReadonlyArray<RequestReceived<Note>>
   /** The next `count` requests get a 429 whose Retry-After says `resetInMs` (rounded up to seconds). */
   readonly forceRateLimited: (count: number, resetInMs?: number) => void
   /** Appends any raw record, filed under `at` (now unless given): a late record when `at` is past. */
@@ -50,8 +36,11 @@ export interface ZendeskSimulatorHandle extends ProviderSimulator {
 }
 
 interface Note {
+  /** Every query parameter in order, repeated ones (`filter[created_at][]`) included. */
   readonly params: ReadonlyArray<readonly [string, string]>
-  readonly rateLimit: RateLimitQuota
+  /** The quota the answer reported. */
+  readonly rateLimit?: RateLimitQuota
+  /** Records on the page, for a list answered 200. */
   readonly records?: number
 }
 
@@ -165,18 +154,8 @@ export const startZendeskSimulator = (
       },
       events: () => store.map((stored) => stored.record),
       auditLogs: () => store.map((stored) => stored.record),
-      requests: () =>
-        server.requests().map((r) => ({
-          method: r.method,
-          path: r.path,
-          params: r.note?.params ?? [],
-          authScheme: r.authScheme,
-          status: r.status,
-          receivedAt: r.receivedAt,
-          ...(r.note === undefined ? {} : { rateLimit: r.note.rateLimit }),
-          ...(r.note?.records === undefined ? {} : { records: r.note.records }),
-        })),
-      forceRateLimited: (count, resetInMs = 1500) => window.forceLimited(count, resetInMs),
+      requests: requestLog(server, (r): Note => r.note ?? { params: [] }),
+      forceRateLimited: window.forceLimited,
       inject: (record, at) => file(record, at ?? now()),
       injectMalformed: (flaw) => {
         const generated = records.malformed(flaw, now())

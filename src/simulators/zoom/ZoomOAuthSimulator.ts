@@ -1,6 +1,7 @@
 import { Effect, type Scope } from "effect"
 import { newSecret } from "../kit/authorization.ts"
 import type { Reply } from "../kit/Reply.ts"
+import { type RequestReceived, requestLog } from "../kit/requestLog.ts"
 import { type SimulatorRequest, serveSimulator } from "../kit/serveSimulator.ts"
 import { simulatorClock } from "../kit/simulatorClock.ts"
 import {
@@ -31,14 +32,6 @@ export interface TokenRequestReceived {
   readonly status: number
 }
 
-/** A request to the protected API as the simulator saw it. */
-export interface ApiRequestReceived {
-  readonly method: string
-  readonly path: string
-  readonly authScheme: string | undefined
-  readonly status: number
-}
-
 export interface ZoomOAuthSimulatorHandle {
   /** The simulator's origin: the account's `base_url`. */
   readonly baseUrl: string
@@ -47,7 +40,8 @@ export interface ZoomOAuthSimulatorHandle {
   /** The Server-to-Server OAuth app it knows, in the config's `credentials` form. */
   readonly credentials: ZoomTokenIssuer["credentials"]
   readonly tokenRequests: () => ReadonlyArray<TokenRequestReceived>
-  readonly apiRequests: () => ReadonlyArray<ApiRequestReceived>
+  /** The requests to the protected API. */
+  readonly apiRequests: () => ReadonlyArray<RequestReceived>
   /** Every access token handed out, for tests that check no token leaks. */
   readonly issuedTokens: () => ReadonlyArray<string>
   /** Every token issued so far stops being accepted (an admin deactivating the app, or Zoom revoking them). */
@@ -113,11 +107,7 @@ export const startZoomOAuthSimulator = (
             form: request.note?.form ?? {},
             status: request.status,
           })),
-      apiRequests: () =>
-        server
-          .requests()
-          .filter((request) => request.path !== TOKEN_PATH)
-          .map(({ method, path, authScheme, status }) => ({ method, path, authScheme, status })),
+      apiRequests: requestLog(server, (request) => (request.path === TOKEN_PATH ? undefined : {})),
       issuedTokens: issuer.issued,
       revokeTokens: issuer.revokeAll,
       issueAccessToken: issuer.mint,

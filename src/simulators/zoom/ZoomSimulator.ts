@@ -5,6 +5,7 @@ import type { ZoomError } from "../../providers/zoom/ZoomError.ts"
 import { OPERATION_LOGS_PATH } from "../../providers/zoom/ZoomOperationLog.ts"
 import type { Reply } from "../kit/Reply.ts"
 import { RateLimitHeaders, rateLimitWindow } from "../kit/rateLimitWindow.ts"
+import { type RequestReceived, requestLog } from "../kit/requestLog.ts"
 import { type SimulatorRequest, serveSimulator } from "../kit/serveSimulator.ts"
 import { simulatorClock } from "../kit/simulatorClock.ts"
 import type { ProviderSimulator, SimulatorOptions } from "../ProviderSimulator.ts"
@@ -35,15 +36,9 @@ export interface ZoomRateLimitReported {
   readonly remaining: number
 }
 
-/** One request as the simulator saw it; never a credential, only the scheme it came under. */
-export interface ZoomRequestReceived {
-  readonly method: string
-  readonly path: string
-  readonly params: Readonly<Record<string, string>>
-  readonly authScheme: string | undefined
-  readonly status: number
-  readonly receivedAt: number
-  readonly rateLimit?: ZoomRateLimitReported
+/** What the request log keeps of a report request beyond the basics. */
+interface ReportNote {
+  readonly rateLimit: ZoomRateLimitReported
   /** Rows on the page, for a report answered 200. */
   readonly rows?: number
 }
@@ -59,7 +54,8 @@ export interface ZoomSimulatorHandle extends ProviderSimulator {
   readonly tokenUrl: string
   readonly activityLogs: () => ReadonlyArray<unknown>
   readonly operationLogs: () => ReadonlyArray<unknown>
-  readonly requests: () => ReadonlyArray<ZoomRequestReceived>
+  /** Every request, the token endpoint's too; a report request's with its note. */
+  readonly requests: () => ReadonlyArray<RequestReceived<Partial<ReportNote>>>
   /** A token obtained elsewhere, accepted by the API; not counted as a token request. */
   readonly issueAccessToken: () => string
   /** Every token issued so far stops being accepted. */
@@ -75,7 +71,7 @@ export interface ZoomSimulatorHandle extends ProviderSimulator {
   readonly injectMalformed: (stream: ZoomStream, flaw: MalformedRow) => unknown
 }
 
-type ZoomNote = TokenRequestNote | { readonly rateLimit: ZoomRateLimitReported; readonly rows?: number }
+type ZoomNote = TokenRequestNote | ReportNote
 
 const DAY_MS = 86_400_000
 const HISTORY_SPAN_MS = 3 * DAY_MS
@@ -218,20 +214,10 @@ export const startZoomSimulator = (
       events: () => [...rowsOf("activities")(), ...rowsOf("operation_logs")()],
       activityLogs: rowsOf("activities"),
       operationLogs: rowsOf("operation_logs"),
-      requests: () =>
-        server.requests().map((request) => {
-          const note = request.note !== undefined && "rateLimit" in request.note ? request.note : undefined
-          return {
-            method: request.method,
-            path: request.path,
-            params: request.query,
-            authScheme: request.authScheme,
-            status: request.status,
-            receivedAt: request.receivedAt,
-            ...(note === undefined ? {} : { rateLimit: note.rateLimit }),
-            ...(note?.rows === undefined ? {} : { rows: note.rows }),
-          }
-        }),
+      requests: requestLog(
+        server,
+        ({ note }): Partial<ReportNote> => (note && "rateLimit" in note ? note : {}),
+      ),
       issueAccessToken: issuer.mint,
       revokeTokens: issuer.revokeAll,
       forceRateLimited: (count, limit = "per-second") => {

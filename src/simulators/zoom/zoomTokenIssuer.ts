@@ -1,5 +1,6 @@
 import type { ZoomError } from "../../providers/zoom/ZoomError.ts"
-import { type Authorization, basicCredentials, credentialsUnder, newSecret } from "../kit/authorization.ts"
+import { type Authorization, basicCredentials, newSecret } from "../kit/authorization.ts"
+import { bearerTokens } from "../kit/bearerTokens.ts"
 import type { Reply } from "../kit/Reply.ts"
 import type { SimulatorRequest } from "../kit/serveSimulator.ts"
 
@@ -54,16 +55,11 @@ export const zoomTokenIssuer = (now: () => number, options: ZoomTokenIssuerOptio
     client_id: newSecret(16),
     client_secret: newSecret(24),
   }
-  /** Token → when it stops being accepted; a revoked token is deleted. */
-  const live = new Map<string, number>()
-  const issued: Array<string> = []
-
-  const mint = () => {
-    const token = `eyJ${newSecret(96)}`
-    live.set(token, now() + lifetimeSeconds * 1000)
-    issued.push(token)
-    return token
-  }
+  const tokens = bearerTokens({
+    now,
+    lifetimeMs: lifetimeSeconds * 1000,
+    newToken: () => `eyJ${newSecret(96)}`,
+  })
 
   const tokenEndpoint = (request: SimulatorRequest): Reply<TokenRequestNote> => {
     const contentType = request.headers["content-type"]
@@ -97,7 +93,7 @@ export const zoomTokenIssuer = (now: () => number, options: ZoomTokenIssuerOptio
       return answer(400, { reason: "Invalid request : Invalid account_id", error: "invalid_request" })
     }
     return answer(200, {
-      access_token: mint(),
+      access_token: tokens.mint(),
       token_type: "bearer",
       expires_in: lifetimeSeconds,
       scope: "report:read:admin user:read:admin",
@@ -108,13 +104,6 @@ export const zoomTokenIssuer = (now: () => number, options: ZoomTokenIssuerOptio
   return {
     credentials,
     tokenEndpoint,
-    accepts: (authorization, at) => {
-      const token = credentialsUnder(authorization, "Bearer")
-      const expiresAt = token === undefined ? undefined : live.get(token)
-      return expiresAt !== undefined && expiresAt > at
-    },
-    mint,
-    issued: () => [...issued],
-    revokeAll: () => live.clear(),
+    ...tokens,
   }
 }
