@@ -65,7 +65,15 @@ describe("fencing", () => {
             minBackoff: "100 millis",
             ownershipGrace: "2 seconds",
           })
-          yield* waitForRecords(topics.activities, 50)
+          // The whole history first, so that the producer that meets the bumped epoch is the one the stream
+          // holds: under load, a publish that timed out mid-history would make the stream start a new producer,
+          // which fences nobody, and the bump would go unnoticed.
+          yield* waitForRecords(topics.activities, 300)
+          for (;;) {
+            const [state] = yield* health.snapshot
+            if (state?.state === "caught_up" && state.published_total >= 300) break
+            yield* Effect.sleep("50 millis")
+          }
           yield* Effect.promise(() =>
             bumpEpoch(`${loaded.config.kafka.transactional_id_prefix}.${accountIds[0]}`),
           )
