@@ -5,12 +5,13 @@ import type { ActivityFilters } from "../../../src/domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts"
 import { teamEventId } from "../../../src/providers/dropbox/DropboxTeamEvent.ts"
 import { dropbox } from "../../../src/providers/dropbox/index.ts"
-import { type AccountPage, pageAccount, type StreamPositions } from "../../../src/providers/pageAccount.ts"
+import type { AccountPage, StreamPositions } from "../../../src/providers/pageAccount.ts"
 import { providers } from "../../../src/providers/registry.ts"
 import {
   type DropboxSimulatorHandle,
   startDropboxSimulator,
 } from "../../../src/simulators/dropbox/DropboxSimulator.ts"
+import { readAccountToEnd } from "../../support/readAccountToEnd.ts"
 
 // The adapter's team_events stream through the shared page loop, against the simulated team over loopback HTTP.
 // The TestClock drives both sides (the simulator lives by the Effect Clock); the 429 test runs on real time.
@@ -31,7 +32,7 @@ const accountOf = (
   settings: sim.settings,
 })
 
-const activitiesOf = (page: Pick<AccountPage, "records">) =>
+const _activitiesOf = (page: Pick<AccountPage, "records">) =>
   page.records.flatMap(({ mapped }) => (Either.isRight(mapped) ? [mapped.right] : []))
 
 const readToEnd = (
@@ -39,18 +40,7 @@ const readToEnd = (
   filters: ActivityFilters,
   limit: number,
   from: StreamPositions = {},
-) =>
-  Effect.gen(function* () {
-    const pages: AccountPage[] = []
-    let positions = from
-    for (let i = 0; i < 200; i++) {
-      const page = yield* pageAccount(dropbox, { account, filters, positions, limit })
-      pages.push(page)
-      positions = page.positions
-      if (!page.hasMore) break
-    }
-    return { pages, activities: pages.flatMap(activitiesOf), positions }
-  })
+) => readAccountToEnd(dropbox, account, filters, limit, from)
 
 const apiRequests = (sim: DropboxSimulatorHandle) => sim.requests().filter((r) => r.path.startsWith("/2/"))
 const allIds = (sim: DropboxSimulatorHandle) => sim.events().map(teamEventId).sort()

@@ -4,13 +4,14 @@ import { providerClientsLayer } from "../../../src/auth/providerClients.ts"
 import type { ActivityFilters } from "../../../src/domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts"
 import { hubspot } from "../../../src/providers/hubspot/index.ts"
-import { type AccountPage, pageAccount, type StreamPositions } from "../../../src/providers/pageAccount.ts"
+import type { AccountPage, StreamPositions } from "../../../src/providers/pageAccount.ts"
 import { providers } from "../../../src/providers/registry.ts"
 import {
   type HubSpotSimulatorHandle,
   type HubSpotSimulatorOptions,
   startHubSpotSimulator,
 } from "../../../src/simulators/hubspot/HubSpotSimulator.ts"
+import { readAccountToEnd } from "../../support/readAccountToEnd.ts"
 
 // The three streams (login_history, security_activity and, where the account turns it on, audit_logs) through the
 // shared page loop, against the simulated portal over loopback HTTP. The TestClock drives both sides, so the 30 s
@@ -51,18 +52,7 @@ const readToEnd = (
   filters: ActivityFilters,
   limit: number,
   from: StreamPositions = {},
-) =>
-  Effect.gen(function* () {
-    const pages: AccountPage[] = []
-    let positions = from
-    for (let i = 0; i < 200; i++) {
-      const page = yield* pageAccount(hubspot, { account, filters, positions, limit })
-      pages.push(page)
-      positions = page.positions
-      if (!page.hasMore) break
-    }
-    return { pages, activities: pages.flatMap(activitiesOf), positions }
-  })
+) => readAccountToEnd(hubspot, account, filters, limit, from)
 
 const requestsTo = (sim: HubSpotSimulatorHandle, path: string) =>
   sim.requests().filter((r) => r.path === path)

@@ -1,12 +1,12 @@
-import { Duration, Effect, Either, Schema } from "effect"
+import { Duration, Either, Schema } from "effect"
 import { providerClientsLayer } from "../../../src/auth/providerClients.ts"
 import type { Activity } from "../../../src/domain/Activity.ts"
-import type { ActivityFilters } from "../../../src/domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts"
 import type { ProviderAdapter } from "../../../src/providers/ProviderAdapter.ts"
-import { type AccountPage, pageAccount, type StreamPositions } from "../../../src/providers/pageAccount.ts"
+import type { AccountPage } from "../../../src/providers/pageAccount.ts"
 import type { AnyPaginator } from "../../../src/providers/paging/Paginator.ts"
 import { providers } from "../../../src/providers/registry.ts"
+import { readAccountToEnd } from "../../support/readAccountToEnd.ts"
 
 // What the Jira and Confluence tests share: both are one newest-first audit stream of one Atlassian site.
 
@@ -29,24 +29,7 @@ export const activitiesOf = (page: Pick<AccountPage, "records">): Activity[] =>
   page.records.flatMap(({ mapped }) => (Either.isRight(mapped) ? [mapped.right] : []))
 
 /** Pages the account through the shared page loop until caught up; every page is returned. */
-export const readToEnd = (
-  adapter: ProviderAdapter,
-  account: IntegratedAccount,
-  filters: ActivityFilters,
-  limit: number,
-  from: StreamPositions = {},
-) =>
-  Effect.gen(function* () {
-    const pages: AccountPage[] = []
-    let positions = from
-    for (let i = 0; i < 300; i++) {
-      const page = yield* pageAccount(adapter, { account, filters, positions, limit })
-      pages.push(page)
-      positions = page.positions
-      if (!page.hasMore) break
-    }
-    return { pages, activities: pages.flatMap(activitiesOf), positions }
-  })
+export const readToEnd = readAccountToEnd
 
 /** Every record's Activity, oldest first (records of one millisecond keep no particular order). */
 export const expectedActivities = (

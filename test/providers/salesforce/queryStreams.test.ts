@@ -3,7 +3,7 @@ import { Effect, Either, Schema, TestClock } from "effect"
 import { providerClientsLayer } from "../../../src/auth/providerClients.ts"
 import type { ActivityFilters } from "../../../src/domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts"
-import { type AccountPage, pageAccount, type StreamPositions } from "../../../src/providers/pageAccount.ts"
+import type { AccountPage, StreamPositions } from "../../../src/providers/pageAccount.ts"
 import { providers } from "../../../src/providers/registry.ts"
 import { salesforce } from "../../../src/providers/salesforce/index.ts"
 import { idChecksum } from "../../../src/providers/salesforce/soql.ts"
@@ -12,6 +12,7 @@ import {
   type SalesforceSimulatorOptions,
   startSalesforceSimulator,
 } from "../../../src/simulators/salesforce/SalesforceSimulator.ts"
+import { readAccountToEnd } from "../../support/readAccountToEnd.ts"
 
 // Both Salesforce streams through the shared page loop, against the simulated org over loopback HTTP (token
 // endpoint included). The TestClock drives both sides, so the 30 s settle window is stepped over.
@@ -43,18 +44,7 @@ const readToEnd = (
   filters: ActivityFilters,
   limit: number,
   from: StreamPositions = {},
-) =>
-  Effect.gen(function* () {
-    const pages: AccountPage[] = []
-    let positions = from
-    for (let i = 0; i < 200; i++) {
-      const page = yield* pageAccount(salesforce, { account, filters, positions, limit })
-      pages.push(page)
-      positions = page.positions
-      if (!page.hasMore) break
-    }
-    return { pages, activities: pages.flatMap(activitiesOf), positions }
-  })
+) => readAccountToEnd(salesforce, account, filters, limit, from)
 
 const queries = (sim: SalesforceSimulatorHandle) =>
   sim.requests().filter((r) => r.path.startsWith("/services/data/"))

@@ -3,13 +3,14 @@ import { Effect, Either, Schema, TestClock } from "effect"
 import { providerClientsLayer } from "../../../src/auth/providerClients.ts"
 import type { ActivityFilters } from "../../../src/domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts"
-import { type AccountPage, pageAccount, type StreamPositions } from "../../../src/providers/pageAccount.ts"
+import type { AccountPage, StreamPositions } from "../../../src/providers/pageAccount.ts"
 import { providers } from "../../../src/providers/registry.ts"
 import { zendesk } from "../../../src/providers/zendesk/index.ts"
 import {
   startZendeskSimulator,
   type ZendeskSimulatorHandle,
 } from "../../../src/simulators/zendesk/ZendeskSimulator.ts"
+import { readAccountToEnd } from "../../support/readAccountToEnd.ts"
 
 // The adapter's audit_logs stream through the shared page loop, against the simulated account over loopback
 // HTTP. The TestClock drives both sides (the simulator lives by the Effect Clock), so the 30 s settle window is
@@ -41,18 +42,7 @@ const readToEnd = (
   filters: ActivityFilters,
   limit: number,
   from: StreamPositions = {},
-) =>
-  Effect.gen(function* () {
-    const pages: AccountPage[] = []
-    let positions = from
-    for (let i = 0; i < 200; i++) {
-      const page = yield* pageAccount(zendesk, { account, filters, positions, limit })
-      pages.push(page)
-      positions = page.positions
-      if (!page.hasMore) break
-    }
-    return { pages, activities: pages.flatMap(activitiesOf), positions }
-  })
+) => readAccountToEnd(zendesk, account, filters, limit, from)
 
 const listRequests = (sim: ZendeskSimulatorHandle) =>
   sim.requests().filter((r) => r.path.startsWith("/api/v2/audit_logs"))

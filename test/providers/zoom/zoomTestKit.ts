@@ -1,12 +1,13 @@
-import { Effect, Either, Schema } from "effect"
+import { Either, Schema } from "effect"
 import { providerClientsLayer } from "../../../src/auth/providerClients.ts"
 import type { Activity } from "../../../src/domain/Activity.ts"
 import type { ActivityFilters } from "../../../src/domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts"
-import { type AccountPage, pageAccount, type StreamPositions } from "../../../src/providers/pageAccount.ts"
+import type { AccountPage, StreamPositions } from "../../../src/providers/pageAccount.ts"
 import { providers } from "../../../src/providers/registry.ts"
 import { zoom } from "../../../src/providers/zoom/index.ts"
 import { startZoomSimulator, type ZoomSimulatorHandle } from "../../../src/simulators/zoom/ZoomSimulator.ts"
+import { readAccountToEnd } from "../../support/readAccountToEnd.ts"
 
 /** Real HTTP through the project's client and token cache, with quick backoff. */
 export const ZoomLive = providerClientsLayer(providers, { retryBase: "10 millis" })
@@ -78,18 +79,7 @@ export const readToEnd = (
   filters: ActivityFilters,
   limit: number,
   from: StreamPositions = {},
-) =>
-  Effect.gen(function* () {
-    const pages: AccountPage[] = []
-    let positions = from
-    for (let i = 0; i < 200; i++) {
-      const page = yield* pageAccount(zoom, { account, filters, positions, limit })
-      pages.push(page)
-      positions = page.positions
-      if (!page.hasMore) break
-    }
-    return { pages, activities: pages.flatMap(activitiesOf), positions }
-  })
+) => readAccountToEnd(zoom, account, filters, limit, from)
 
 /** The synthetic ids the mapping gives the simulator's rows, oldest first (stable for rows of one second). */
 export const expectedIds = (
