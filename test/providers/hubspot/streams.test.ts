@@ -4,14 +4,14 @@ import { providerClientsLayer } from "../../../src/auth/providerClients.ts"
 import type { ActivityFilters } from "../../../src/domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts"
 import { hubspot } from "../../../src/providers/hubspot/index.ts"
-import type { AccountPage, StreamPositions } from "../../../src/providers/pageAccount.ts"
+import type { StreamPositions } from "../../../src/providers/pageAccount.ts"
 import { providers } from "../../../src/providers/registry.ts"
 import {
   type HubSpotSimulatorHandle,
   type HubSpotSimulatorOptions,
   startHubSpotSimulator,
 } from "../../../src/simulators/hubspot/HubSpotSimulator.ts"
-import { readAccountToEnd } from "../../support/readAccountToEnd.ts"
+import { activitiesOf, readAccountToEnd } from "../../support/readAccountToEnd.ts"
 
 // The three streams (login_history, security_activity and, where the account turns it on, audit_logs) through the
 // shared page loop, against the simulated portal over loopback HTTP. The TestClock drives both sides, so the 30 s
@@ -43,9 +43,6 @@ const accountOf = (
   credentials: Schema.decodeUnknownSync(hubspot.credentials)(credentials),
   settings,
 })
-
-const activitiesOf = (page: Pick<AccountPage, "records">) =>
-  page.records.flatMap(({ mapped }) => (Either.isRight(mapped) ? [mapped.right] : []))
 
 const readToEnd = (
   account: IntegratedAccount,

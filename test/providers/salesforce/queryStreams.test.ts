@@ -3,7 +3,7 @@ import { Effect, Either, Schema, TestClock } from "effect"
 import { providerClientsLayer } from "../../../src/auth/providerClients.ts"
 import type { ActivityFilters } from "../../../src/domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts"
-import type { AccountPage, StreamPositions } from "../../../src/providers/pageAccount.ts"
+import type { StreamPositions } from "../../../src/providers/pageAccount.ts"
 import { providers } from "../../../src/providers/registry.ts"
 import { salesforce } from "../../../src/providers/salesforce/index.ts"
 import { idChecksum } from "../../../src/providers/salesforce/soql.ts"
@@ -12,7 +12,7 @@ import {
   type SalesforceSimulatorOptions,
   startSalesforceSimulator,
 } from "../../../src/simulators/salesforce/SalesforceSimulator.ts"
-import { readAccountToEnd } from "../../support/readAccountToEnd.ts"
+import { activitiesOf, readAccountToEnd } from "../../support/readAccountToEnd.ts"
 
 // Both Salesforce streams through the shared page loop, against the simulated org over loopback HTTP (token
 // endpoint included). The TestClock drives both sides, so the 30 s settle window is stepped over.
@@ -35,9 +35,6 @@ const accountOf = (
   credentials: Schema.decodeUnknownSync(salesforce.credentials)(credentials),
   settings,
 })
-
-const activitiesOf = (page: Pick<AccountPage, "records">) =>
-  page.records.flatMap(({ mapped }) => (Either.isRight(mapped) ? [mapped.right] : []))
 
 const readToEnd = (
   account: IntegratedAccount,

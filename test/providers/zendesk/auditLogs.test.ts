@@ -3,14 +3,14 @@ import { Effect, Either, Schema, TestClock } from "effect"
 import { providerClientsLayer } from "../../../src/auth/providerClients.ts"
 import type { ActivityFilters } from "../../../src/domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts"
-import type { AccountPage, StreamPositions } from "../../../src/providers/pageAccount.ts"
+import type { StreamPositions } from "../../../src/providers/pageAccount.ts"
 import { providers } from "../../../src/providers/registry.ts"
 import { zendesk } from "../../../src/providers/zendesk/index.ts"
 import {
   startZendeskSimulator,
   type ZendeskSimulatorHandle,
 } from "../../../src/simulators/zendesk/ZendeskSimulator.ts"
-import { readAccountToEnd } from "../../support/readAccountToEnd.ts"
+import { activitiesOf, readAccountToEnd } from "../../support/readAccountToEnd.ts"
 
 // The adapter's audit_logs stream through the shared page loop, against the simulated account over loopback
 // HTTP. The TestClock drives both sides (the simulator lives by the Effect Clock), so the 30 s settle window is
@@ -33,9 +33,6 @@ const accountOf = (
   credentials: Schema.decodeUnknownSync(zendesk.credentials)(credentials),
   settings: {},
 })
-
-const activitiesOf = (page: Pick<AccountPage, "records">) =>
-  page.records.flatMap(({ mapped }) => (Either.isRight(mapped) ? [mapped.right] : []))
 
 const readToEnd = (
   account: IntegratedAccount,
