@@ -11,6 +11,7 @@ import { providers } from "../../src/providers/registry.ts"
 import { type OktaSimulatorHandle, startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
 import { makeInMemoryKafka } from "../support/InMemoryKafka.ts"
 import { pipelineConfigYaml } from "../support/pipelineConfig.ts"
+import { asleepFor, eventually, realSleep } from "../support/testClock.ts"
 import { uniqueTopics } from "../support/topics.ts"
 
 // The stream logic against an in-memory Kafka side and the TestClock: every wait of the stream (poll
@@ -19,20 +20,6 @@ import { uniqueTopics } from "../support/topics.ts"
 
 const uuidsOf = (simulator: OktaSimulatorHandle) =>
   (simulator.events() as Array<{ uuid: string }>).map((e) => e.uuid)
-
-/** Real time, for HTTP answers to arrive: the TestClock does not move by itself. */
-const realSleep = (ms: number) => Effect.promise(() => new Promise((r) => setTimeout(r, ms)))
-
-/** Polls `check` in real time; `advance` (e.g. moving the TestClock) runs between polls. */
-const eventually = (check: () => boolean, what: string, advance: Effect.Effect<void> = Effect.void) =>
-  Effect.gen(function* () {
-    for (let i = 0; i < 400; i++) {
-      if (check()) return
-      yield* advance
-      yield* realSleep(25)
-    }
-    return yield* Effect.die(new Error(`timed out waiting for: ${what}`))
-  })
 
 const streamUnderTest = (options: { historySize: number; resumeFrom?: (accountId: string) => Checkpoint }) =>
   Effect.gen(function* () {
@@ -97,6 +84,7 @@ describe("AccountStream on an in-memory Kafka side", () => {
       yield* realSleep(300)
       expect(simulator.requests()).toHaveLength(4)
       // The interval is 30 s with no jitter (the test config): 29 s is not enough, 30 s is.
+      yield* asleepFor(30_000, "the poll interval")
       yield* TestClock.adjust("29 seconds")
       yield* realSleep(200)
       expect(simulator.requests()).toHaveLength(4)
@@ -175,6 +163,7 @@ describe("AccountStream on an in-memory Kafka side", () => {
       yield* realSleep(300)
       expect(kafka.publishes()).toBe(1)
       expect((yield* state())?.last_error).toContain("INVALID_PRODUCER_EPOCH")
+      yield* asleepFor(15_000, "the ownership grace")
       yield* TestClock.adjust("14 seconds")
       yield* realSleep(200)
       expect(kafka.publishes()).toBe(1)
@@ -196,6 +185,7 @@ describe("AccountStream on an in-memory Kafka side", () => {
         // Publish 1 (the claim) commits; publish 2 (the first page) is fenced, and instance B claims the account.
         kafka.inject({ kind: "none" }, { kind: "fenced", claimedBy: "instance-b" })
         yield* eventually(() => kafka.publishes() === 2, "the fenced publish")
+        yield* asleepFor(15_000, "the ownership grace")
         yield* TestClock.adjust("14 seconds")
         yield* realSleep(200)
         expect(Option.isNone(yield* Fiber.poll(stream))).toBe(true)

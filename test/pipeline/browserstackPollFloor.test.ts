@@ -10,21 +10,11 @@ import { providers } from "../../src/providers/registry.ts"
 import { startBrowserStackSimulator } from "../../src/simulators/browserstack/BrowserStackSimulator.ts"
 import { makeInMemoryKafka } from "../support/InMemoryKafka.ts"
 import { pipelineConfigYaml } from "../support/pipelineConfig.ts"
+import { asleepFor, eventually, realSleep } from "../support/testClock.ts"
 import { uniqueTopics } from "../support/topics.ts"
 
 // The contract's minPollInterval, on the TestClock: BrowserStack's budget (burst 5, then 15 a minute) sets a
 // 15 s floor, so an account configured to poll every second still asks at most once every 15 s.
-
-const realSleep = (ms: number) => Effect.promise(() => new Promise((r) => setTimeout(r, ms)))
-
-const eventually = (check: () => boolean, what: string) =>
-  Effect.gen(function* () {
-    for (let i = 0; i < 400; i++) {
-      if (check()) return
-      yield* realSleep(25)
-    }
-    return yield* Effect.die(new Error(`timed out waiting for: ${what}`))
-  })
 
 describe("BrowserStack's poll floor", () => {
   it.scoped("a 1 s poll interval is raised to 15 s", () =>
@@ -71,6 +61,7 @@ describe("BrowserStack's poll floor", () => {
         settings,
       ).pipe(Effect.provide(context), Effect.fork)
       yield* eventually(() => kafka.idsOn(topics.activities).length === 10, "the history")
+      yield* asleepFor(15_000, "the poll floor")
       const asked = simulator.requests().length
       yield* TestClock.adjust("14 seconds")
       yield* realSleep(300)

@@ -12,24 +12,12 @@ import { startGitHubSimulator } from "../../src/simulators/github/GitHubSimulato
 import type { ProviderSimulator } from "../../src/simulators/ProviderSimulator.ts"
 import { makeInMemoryKafka } from "../support/InMemoryKafka.ts"
 import { pipelineConfigYaml } from "../support/pipelineConfig.ts"
+import { asleepFor, eventually, realSleep } from "../support/testClock.ts"
 import { uniqueTopics } from "../support/topics.ts"
 
 // The account stream for GitHub and Atlassian against an in-memory Kafka side on the TestClock: the poll
 // interval, GitHub's settle window and its poll floor happen only when the test moves the clock. The providers
 // are their simulators over real loopback HTTP.
-
-/** Real time, for HTTP answers to arrive: the TestClock does not move by itself. */
-const realSleep = (ms: number) => Effect.promise(() => new Promise((r) => setTimeout(r, ms)))
-
-const eventually = (check: () => boolean, what: string, advance: Effect.Effect<void> = Effect.void) =>
-  Effect.gen(function* () {
-    for (let i = 0; i < 400; i++) {
-      if (check()) return
-      yield* advance
-      yield* realSleep(25)
-    }
-    return yield* Effect.die(new Error(`timed out waiting for: ${what}`))
-  })
 
 const streamOf = <S extends ProviderSimulator>(simulator: S, pollInterval: string) =>
   Effect.gen(function* () {
@@ -103,9 +91,9 @@ describe("GitHub and Atlassian account streams on an in-memory Kafka side", () =
           seen: expect.any(Array),
         })
 
-        yield* realSleep(200)
-        const asked = sim.requests().length
         // poll.interval is 1 s; GitHub's floor is 5 s.
+        yield* asleepFor(5_000, "the poll floor")
+        const asked = sim.requests().length
         yield* TestClock.adjust("4 seconds")
         yield* realSleep(300)
         expect(sim.requests()).toHaveLength(asked)
@@ -115,10 +103,12 @@ describe("GitHub and Atlassian account streams on an in-memory Kafka side", () =
         // New events are published once they are five minutes old, and only then.
         sim.emit(4)
         const emitted = sim.events().slice(-4).map(idOf)
+        yield* asleepFor(5_000, "the poll floor")
         yield* TestClock.adjust("5 seconds")
         yield* eventually(() => sim.requests().length === asked + 2, "a poll while they settle")
         yield* realSleep(200)
         expect(kafka.idsOn(topics.activities).some((id) => emitted.includes(id))).toBe(false)
+        yield* asleepFor(5_000, "the poll floor")
         yield* TestClock.adjust("5 minutes")
         yield* eventually(
           () => kafka.idsOn(topics.activities).length >= settled(start).length + 4,
@@ -149,8 +139,13 @@ describe("GitHub and Atlassian account streams on an in-memory Kafka side", () =
 
         sim.expireCursors()
         sim.emit(5)
-        yield* TestClock.adjust("30 seconds")
-        yield* eventually(() => kafka.idsOn(topics.activities).length >= 38, "the new events")
+        // The clock moves on every try: a move made before the stream reached its poll sleep would be lost.
+        yield* eventually(
+          () => kafka.idsOn(topics.activities).length >= 38,
+          "the new events",
+          TestClock.adjust("30 seconds"),
+        )
+        yield* asleepFor(30_000, "the poll interval")
         yield* TestClock.adjust("30 seconds")
         yield* realSleep(300)
         const ids = kafka.idsOn(topics.activities)

@@ -4,8 +4,8 @@ import { Effect } from "effect"
 export interface LinkRewritingProxy {
   /** Configure this as the account's `base_url`. */
   readonly origin: string
-  /** Requests passed on to the upstream. */
-  readonly forwarded: () => number
+  /** Upstream answers received so far; a request still in flight is not counted. */
+  readonly answered: () => number
   /** Upstream answers that carried a `link` header, which the proxy then rewrote or removed. */
   readonly linksRewritten: () => number
 }
@@ -29,7 +29,7 @@ export const nextIsSelf: LinkRewrite = (_link, { path, origin }) => `<${origin}$
  */
 export const linkRewritingProxy = (upstream: string, rewrite: LinkRewrite) =>
   Effect.gen(function* () {
-    let forwarded = 0
+    let answered = 0
     let linksRewritten = 0
     const server = yield* Effect.acquireRelease(
       Effect.async<Server>((resume) => {
@@ -47,12 +47,12 @@ export const linkRewritingProxy = (upstream: string, rewrite: LinkRewrite) =>
     const origin = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`
     const target = new URL(upstream)
     server.on("request", (req, res) => {
-      forwarded++
       const path = req.url ?? "/"
       const outgoing = request(
         new URL(path, target),
         { method: req.method ?? "GET", headers: { ...req.headers, host: target.host } },
         (answer) => {
+          answered++
           const headers = { ...answer.headers }
           const link = headers.link
           if (link !== undefined) {
@@ -70,7 +70,7 @@ export const linkRewritingProxy = (upstream: string, rewrite: LinkRewrite) =>
     })
     return {
       origin,
-      forwarded: () => forwarded,
+      answered: () => answered,
       linksRewritten: () => linksRewritten,
     } satisfies LinkRewritingProxy
   })
