@@ -1,12 +1,17 @@
 // Benchmarks that print numbers; not tests, nothing is asserted.
 //
-//   node bench/run.ts [--records N] [--events N] [--page-size N] [--only mapping|pipeline] [--timeout SECONDS]
+//   node bench/run.ts [--records N] [--events N] [--page-size N] [--only mapping|pipeline|checkpoints]
+//                     [--timeout SECONDS] [--accounts N] [--checkpoints N]
 //   --page-size: provider page size for both parts (default 1000, the most the config allows)
 //
 //   (a) mapping: decode + map + route N realistic Okta LogEvents (default 100 000), in memory.
 //   (b) pipeline: Okta simulator (history --events, default 20 000) → runPipeline → a real Kafka broker, until
 //       the activities topic's last stable offset shows every event. KAFKA_BROKERS is used when set; otherwise
 //       scripts/kafka-local starts a broker on a free loopback port with a throw-away state dir and stops it.
+//   (c) checkpoints (only with --only checkpoints): --checkpoints commits (default 300 000) spread over --accounts
+//       accounts (default 1 000) onto a checkpoint topic as the connector creates it and onto one with Kafka's
+//       segment defaults; after the cleaner's lag, the time every start (and resynchronisation) spends reading
+//       each to its end.
 // Everything listens on 127.0.0.1 and ends by itself (the pipeline wait is bounded by --timeout, default 300 s).
 
 import { execFile, execFileSync } from "node:child_process"
@@ -17,7 +22,7 @@ import { join, relative, resolve } from "node:path"
 import { promisify } from "node:util"
 import { setFlagsFromString } from "node:v8"
 import { runInNewContext } from "node:vm"
-import { Effect, Either, Fiber, Redacted } from "effect"
+import { Effect, Either, Fiber, Layer, Redacted } from "effect"
 import { Kafka, logLevel } from "kafkajs"
 import { stringify } from "yaml"
 import { appLayers } from "../src/cli/runConnector.ts"
@@ -25,9 +30,13 @@ import { parseConfig } from "../src/config/loadConfig.ts"
 import { freePortPair } from "../src/dev/ports.ts"
 import type { IntegratedAccount } from "../src/domain/IntegratedAccount.ts"
 import { quietKafkajsTimerWarning } from "../src/observability/quietKafkajsTimerWarning.ts"
+import { encodeCheckpoint } from "../src/pipeline/Checkpoint.ts"
+import { CheckpointStore, readCheckpoints } from "../src/pipeline/CheckpointStore.ts"
+import { KafkaClient } from "../src/pipeline/KafkaClient.ts"
 import { runPipeline } from "../src/pipeline/Pipeline.ts"
 import { routePage } from "../src/pipeline/routePage.ts"
 import { StreamHealth } from "../src/pipeline/StreamHealth.ts"
+import { checkpointTopicSettings, ensureTopics } from "../src/pipeline/Topics.ts"
 import { mapRecord } from "../src/providers/mapRecord.ts"
 import { okta } from "../src/providers/okta/index.ts"
 import { eventGenerator } from "../src/simulators/okta/eventGenerator.ts"
@@ -43,12 +52,16 @@ const BROKER_DEFAULT_MAX_BATCH = 1_048_588
 // ---------------------------------------------------------------------------------------------- arguments
 
 const usage =
-  "usage: node bench/run.ts [--records N] [--events N] [--page-size N] [--only mapping|pipeline] [--timeout SECONDS]"
+  "usage: node bench/run.ts [--records N] [--events N] [--page-size N] [--only mapping|pipeline|checkpoints] " +
+  "[--timeout SECONDS] [--accounts N] [--checkpoints N]"
+type Only = "mapping" | "pipeline" | "checkpoints"
 const parseArgs = (argv: ReadonlyArray<string>) => {
   const options = {
     records: 100_000,
     events: 20_000,
-    only: undefined as "mapping" | "pipeline" | undefined,
+    only: undefined as Only | undefined,
+    accounts: 1_000,
+    checkpoints: 300_000,
     pageSize: 1000,
     timeoutS: 300,
   }
@@ -64,7 +77,10 @@ const parseArgs = (argv: ReadonlyArray<string>) => {
     else if (flag === "--events") options.events = positive()
     else if (flag === "--page-size") options.pageSize = positive()
     else if (flag === "--timeout") options.timeoutS = positive()
-    else if (flag === "--only" && (value === "mapping" || value === "pipeline")) options.only = value
+    else if (flag === "--accounts") options.accounts = positive()
+    else if (flag === "--checkpoints") options.checkpoints = positive()
+    else if (flag === "--only" && (value === "mapping" || value === "pipeline" || value === "checkpoints"))
+      options.only = value
     else throw new Error(`unknown argument ${argv[i] ?? ""}\n${usage}`)
   }
   return options
@@ -395,6 +411,152 @@ const pipelineBench = async (events: number, pageSize: number, timeoutS: number)
   }
 }
 
+// ---------------------------------------------------------------------------------------------- (c) checkpoints
+
+const checkpointBench = async (accounts: number, commits: number) => {
+  console.log(`\n(c) checkpoints: ${int(commits)} commits of ${int(accounts)} accounts, then read to the end`)
+  const broker = await startBroker()
+  row("broker", broker.origin)
+  const prefix = `bench-${randomUUID().slice(0, 8)}`
+  const kafkaConfig = (checkpoints: string) =>
+    Either.getOrThrow(
+      parseConfig(
+        "bench",
+        minimalConfig({
+          kafka: {
+            brokers: broker.brokers.split(","),
+            topics: {
+              activities: `${prefix}.activities`,
+              login_failed: `${prefix}.activities.login_failed`,
+              dead_letter: `${prefix}.activities.dead-letter`,
+              checkpoints,
+            },
+            partitions: 1,
+          },
+        }),
+        {},
+      ),
+    ).config.kafka
+  const asCreated = kafkaConfig(`${prefix}.checkpoints-as-created`)
+  const kafkaDefaults = kafkaConfig(`${prefix}.checkpoints-kafka-segment-defaults`)
+  const client = new Kafka({
+    clientId: "bench-checkpoints",
+    brokers: broker.brokers.split(","),
+    logLevel: logLevel.NOTHING,
+  })
+  const admin = client.admin()
+  const producer = client.producer()
+  try {
+    await admin.connect()
+    await producer.connect()
+    await Effect.runPromise(
+      ensureTopics(asCreated, []).pipe(
+        Effect.provide(KafkaClient.layer(asCreated, broker.brokers.split(","))),
+      ),
+    )
+    // What the connector created before segment sizes were set: compaction with Kafka's segment defaults.
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        {
+          topic: kafkaDefaults.topics.checkpoints,
+          numPartitions: 1,
+          configEntries: checkpointTopicSettings.filter((s) => !s.name.startsWith("segment.")),
+        },
+      ],
+    })
+    const ids = Array.from({ length: accounts }, () => randomUUID())
+    // An Okta-sized checkpoint: a next link with its cursor, the filters, the totals.
+    const checkpointOf = (n: number) => {
+      const id = ids[n % accounts] ?? ""
+      return encodeCheckpoint({
+        version: 1,
+        integrated_account_id: id,
+        integration: "okta",
+        filters: {},
+        position: `https://example.okta.com/api/v1/logs?after=${randomBytes(24).toString("base64url")}&limit=1000&sortOrder=ASCENDING&since=2026-01-01T00%3A00%3A00.000Z`,
+        updated_at: new Date().toISOString(),
+        sequence: Math.floor(n / accounts) + 1,
+        owner: "bench",
+        last_created_at: new Date().toISOString(),
+        published_total: n,
+        dead_lettered_total: 0,
+        gaps: [],
+      })
+    }
+    const writeStart = performance.now()
+    // One batch per send stays under the broker's default message.max.bytes (1 MiB).
+    const batch = 1_000
+    for (let n = 0; n < commits; n += batch) {
+      const messages = Array.from({ length: Math.min(batch, commits - n) }, (_, i) => {
+        const value = checkpointOf(n + i)
+        return { key: ids[(n + i) % accounts] ?? "", value }
+      })
+      for (const topic of [asCreated.topics.checkpoints, kafkaDefaults.topics.checkpoints])
+        await producer.send({ topic, messages })
+    }
+    row(
+      "written (each topic)",
+      `${int(commits)} checkpoints, ${mib(checkpointOf(0).length * commits)}, in ${((performance.now() - writeStart) / 1000).toFixed(1)} s`,
+    )
+    // The cleaner leaves records younger than min.compaction.lag.ms (60 s) alone and looks every 15 s.
+    const waitS = 90
+    row("waiting for the cleaner", `${waitS} s`)
+    await new Promise((r) => setTimeout(r, waitS * 1000))
+    for (const [label, config] of [
+      ["as the connector creates it (16 MiB / 1 h segments)", asCreated],
+      ["Kafka's segment defaults (1 GiB / 7 days)", kafkaDefaults],
+    ] as const) {
+      const start = performance.now()
+      const read = await Effect.runPromise(
+        readCheckpoints(config.topics, "bench", { stableWithin: "30 seconds" }).pipe(
+          Effect.provide(KafkaClient.layer(config, broker.brokers.split(","))),
+        ),
+      )
+      row(
+        `read to the end: ${label}`,
+        `${((performance.now() - start) / 1000).toFixed(2)} s (${int(read.latest.size)} accounts' latest)`,
+      )
+    }
+    // After a broker outage every account's stream resynchronises at once.
+    const resyncs = Math.min(accounts, 100)
+    const own = await timed(() =>
+      Effect.runPromise(
+        Effect.forEach(
+          Array.from({ length: resyncs }),
+          () => readCheckpoints(asCreated.topics, "bench", { stableWithin: "30 seconds" }),
+          { concurrency: "unbounded" },
+        ).pipe(Effect.provide(KafkaClient.layer(asCreated, broker.brokers.split(",")))),
+      ),
+    )
+    row(`${resyncs} resynchronisations at once, a read each`, `${(own / 1000).toFixed(2)} s`)
+    const shared = await timed(() =>
+      Effect.runPromise(
+        Effect.flatMap(CheckpointStore, (store) =>
+          Effect.forEach(Array.from({ length: resyncs }), () => store.readAll, { concurrency: "unbounded" }),
+        ).pipe(
+          Effect.provide(
+            CheckpointStore.kafka(asCreated).pipe(
+              Layer.provide(KafkaClient.layer(asCreated, broker.brokers.split(","))),
+            ),
+          ),
+        ),
+      ),
+    )
+    row(`${resyncs} resynchronisations at once, sharing the next read`, `${(shared / 1000).toFixed(2)} s`)
+  } finally {
+    await producer.disconnect().catch(() => undefined)
+    await admin.disconnect().catch(() => undefined)
+    broker.stop()
+  }
+}
+
+const timed = async (run: () => Promise<unknown>) => {
+  const start = performance.now()
+  await run()
+  return performance.now() - start
+}
+
 // ---------------------------------------------------------------------------------------------- main
 
 const main = async () => {
@@ -406,6 +568,9 @@ const main = async () => {
     `node ${relative(root, import.meta.filename)}`,
     `--records ${options.records} --events ${options.events} --page-size ${options.pageSize} --timeout ${options.timeoutS}`,
     options.only ? `--only ${options.only}` : "",
+    options.only === "checkpoints"
+      ? `--accounts ${options.accounts} --checkpoints ${options.checkpoints}`
+      : "",
   ]
     .filter(Boolean)
     .join(" ")
@@ -413,6 +578,7 @@ const main = async () => {
   row("reproduce with", command)
   row("machine", `${cpus.length} CPUs (${cpus[0]?.model.trim() ?? "unknown"}), ${mib(os.totalmem())} RAM`)
   row("runtime", `node ${process.version} on ${os.platform()} ${os.release()} ${os.arch()}`)
+  if (options.only === "checkpoints") return checkpointBench(options.accounts, options.checkpoints)
   if (options.only !== "pipeline") mappingBench(options.records, options.pageSize)
   if (options.only !== "mapping") await pipelineBench(options.events, options.pageSize, options.timeoutS)
 }

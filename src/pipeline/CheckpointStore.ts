@@ -4,6 +4,7 @@ import type { Admin } from "kafkajs"
 import { type ConnectorConfig, durationMs } from "../config/ConnectorConfig.ts"
 import { type Checkpoint, decodeCheckpoint } from "./Checkpoint.ts"
 import { highWatermarks, KafkaClient, KafkaFailure, kafkaCall } from "./KafkaClient.ts"
+import { nextReadShared } from "./nextReadShared.ts"
 
 /** What the checkpoint topic holds, per account, once read to a stable end. */
 export interface CheckpointRead {
@@ -33,16 +34,17 @@ export class CheckpointStore extends Context.Tag("CheckpointStore")<
   { readonly readAll: Effect.Effect<CheckpointRead, KafkaFailure> }
 >() {
   static readonly kafka = (config: ConnectorConfig["kafka"]) =>
-    Layer.effect(
+    Layer.scoped(
       CheckpointStore,
-      Effect.map(KafkaClient, (client) =>
-        CheckpointStore.of({
-          readAll: readCheckpoints(config.topics, config.client_id, {
-            // A transaction open on the topic ends within its producer's transaction timeout.
-            stableWithin: Duration.millis(durationMs(config.transaction_timeout) + 15_000),
-          }).pipe(Effect.provideService(KafkaClient, client)),
-        }),
-      ),
+      Effect.gen(function* () {
+        const client = yield* KafkaClient
+        const read = readCheckpoints(config.topics, config.client_id, {
+          // A transaction open on the topic ends within its producer's transaction timeout.
+          stableWithin: Duration.millis(durationMs(config.transaction_timeout) + 15_000),
+        }).pipe(Effect.provideService(KafkaClient, client))
+        // Accounts resynchronising together (after a broker outage, all of them) share the next read.
+        return CheckpointStore.of({ readAll: yield* nextReadShared(read, yield* Effect.scope) })
+      }),
     )
 }
 

@@ -59,6 +59,19 @@ export const describeTopicRetention = (admin: Admin, topics: ReadonlyArray<strin
   )
 
 /**
+ * The checkpoint topic's settings when the connector creates it. Every start and every resynchronisation reads
+ * it from the beginning, and the cleaner never compacts the active segment: with Kafka's defaults (1 GiB, 7
+ * days) that is every checkpoint of the past week, one per page or poll of every account. Small segments
+ * rolled hourly keep the uncompacted tail to at most 16 MiB or an hour of commits per partition.
+ */
+export const checkpointTopicSettings = [
+  { name: "cleanup.policy", value: "compact" },
+  { name: "min.compaction.lag.ms", value: "60000" },
+  { name: "segment.bytes", value: String(16 * 1024 * 1024) },
+  { name: "segment.ms", value: String(60 * 60 * 1000) },
+]
+
+/**
  * Creates the connector's topics when missing, then refuses to go on when their settings would delete what
  * `starts` publish (see `retentionProblems`). Topics it creates stamp records with the broker's append time,
  * so retention counts from publication whatever the activity's age; the checkpoint topic is compacted, with
@@ -85,10 +98,7 @@ export const ensureTopics = (config: ConnectorConfig["kafka"], starts: ReadonlyA
             { topic: config.topics.dead_letter, configEntries: published },
             {
               topic: config.topics.checkpoints,
-              configEntries: [
-                { name: "cleanup.policy", value: "compact" },
-                { name: "min.compaction.lag.ms", value: "60000" },
-              ],
+              configEntries: checkpointTopicSettings,
             },
           ].filter((t) => !existing.has(t.topic))
           if (wanted.length > 0) {

@@ -110,6 +110,9 @@ describe("retention: what the connector publishes stays for retention.ms after i
             const checkpointSettings = yield* describeTopic(topics.checkpoints)
             expect(settingOf(checkpointSettings, "cleanup.policy")).toBe("compact")
             expect(settingOf(checkpointSettings, "retention.ms")).not.toBe("3600000")
+            // Segments small enough for the cleaner to keep what every start reads short.
+            expect(settingOf(checkpointSettings, "segment.bytes")).toBe("16777216")
+            expect(settingOf(checkpointSettings, "segment.ms")).toBe("3600000")
 
             // The control: the same records through the same publisher onto topics an operator created with
             // CreateTime and the same retention.
