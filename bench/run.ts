@@ -6,7 +6,9 @@
 //
 //   (a) mapping: decode + map + route N realistic Okta LogEvents (default 100 000), in memory.
 //   (b) pipeline: Okta simulator (history --events, default 20 000) → runPipeline → a real Kafka broker, until
-//       the activities topic's last stable offset shows every event. KAFKA_BROKERS is used when set; otherwise
+//       the activities topic's last stable offset shows every event. Then (b') Kafka's own producer benchmark
+//       (ProducerPerformance, fetched with `scripts/kafka-local tool`) sends as many of the same activities to
+//       the same broker, transactional, committing as often as the connector did: the ceiling to compare with. KAFKA_BROKERS is used when set; otherwise
 //       scripts/kafka-local starts a broker on a free loopback port with a throw-away state dir and stops it.
 //   (c) checkpoints (only with --only checkpoints): --checkpoints commits (default 300 000) spread over --accounts
 //       accounts (default 1 000) onto a checkpoint topic as the connector creates it and onto one with Kafka's
@@ -16,7 +18,7 @@
 
 import { execFile, execFileSync } from "node:child_process"
 import { randomBytes, randomUUID } from "node:crypto"
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import os from "node:os"
 import { join, relative, resolve } from "node:path"
 import { promisify } from "node:util"
@@ -405,9 +407,101 @@ const pipelineBench = async (events: number, pageSize: number, timeoutS: number)
     )
     row("peak RSS (sampled, this phase)", mib(result.rssPeak))
     row("peak RSS (process so far)", mib(maxRss()))
+
+    const commitEveryMs = result.elapsedMs / Math.max(1, result.pages)
+    console.log(
+      `\n(b') Kafka's own producer (ProducerPerformance), same broker, ${int(events)} of the same activities, ` +
+        `acks=all, transactional, a commit every ${commitEveryMs.toFixed(0)} ms (the connector's rate)`,
+    )
+    try {
+      const tool = await producerToolBench(broker.brokers, events, commitEveryMs)
+      row("mean activity size", `${tool.meanBytes.toFixed(0)} bytes`)
+      row("its summary", tool.summary)
+      if (tool.perSecond !== undefined)
+        row(
+          "the connector's share of it",
+          `${((events / seconds / tool.perSecond) * 100).toFixed(1)} % (overall), ${
+            steadyS > 0 ? ((events / steadyS / tool.perSecond) * 100).toFixed(1) : "n/a"
+          } % (after first record)`,
+        )
+    } catch (cause) {
+      row("not measured", cause instanceof Error ? (cause.message.split("\n")[0] ?? "") : String(cause))
+    }
   } finally {
     await admin.disconnect().catch(() => undefined)
     broker.stop()
+  }
+}
+
+/**
+ * Kafka's own producer benchmark (what kafka-producer-perf-test.sh runs) on the same broker, with the same
+ * records: the activities this run's Okta history maps to, one JSON per line, and the connector's producer
+ * settings that matter (acks=all, idempotent, transactional, committing about as often as it commits pages).
+ */
+const producerToolBench = async (brokers: string, events: number, commitEveryMs: number) => {
+  const kafka = Either.getOrThrow(parseConfig("bench", minimalConfig(), {})).config.kafka
+  const { events: raw } = inputEvents(Math.min(events, 20_000))
+  const activities = routePage(benchAccount, raw, kafka)
+    .messages.filter((m) => m.topic === kafka.topics.activities)
+    .map((m) => String(m.message.value))
+  const dir = mkdtempSync(join(os.tmpdir(), "siem-connector-bench-payloads-"))
+  const payloads = join(dir, "activities.jsonl")
+  writeFileSync(payloads, activities.join("\n"))
+  const meanBytes = activities.reduce((sum, a) => sum + Buffer.byteLength(a), 0) / activities.length
+  // The broker creates no topic by itself; one partition, as the connector's topics in (b).
+  const topic = `bench-tool-${randomUUID().slice(0, 8)}`
+  const admin = new Kafka({
+    clientId: "bench-tool",
+    brokers: brokers.split(","),
+    logLevel: logLevel.NOTHING,
+  }).admin()
+  await admin.connect()
+  await admin
+    .createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1 }] })
+    .finally(() => admin.disconnect())
+  try {
+    const { stdout } = await promisify(execFile)(
+      "bash",
+      [
+        kafkaLocal,
+        "tool",
+        "org.apache.kafka.tools.ProducerPerformance",
+        "--bootstrap-server",
+        brokers,
+        "--topic",
+        topic,
+        "--num-records",
+        String(events),
+        "--throughput",
+        "-1",
+        "--payload-file",
+        payloads,
+        "--transactional-id",
+        `bench-tool-${randomUUID().slice(0, 8)}`,
+        "--transaction-duration-ms",
+        String(Math.max(1, Math.round(commitEveryMs))),
+        "--command-property",
+        "acks=all",
+        "enable.idempotence=true",
+        `batch.size=${BROKER_DEFAULT_MAX_BATCH - 1_000}`,
+        "linger.ms=5",
+      ],
+      { timeout: 600_000, maxBuffer: 16 * 1024 * 1024 },
+    )
+    // Its summary: "N records sent, R records/sec (M MB/sec), A ms avg latency, …".
+    const summary = stdout
+      .trim()
+      .split("\n")
+      .reverse()
+      .find((line) => line.includes("records sent"))
+    const perSecond = summary?.match(/([\d.]+) records\/sec/)?.[1]
+    return {
+      meanBytes,
+      perSecond: perSecond === undefined ? undefined : Number(perSecond),
+      summary: summary ?? stdout.trim().split("\n").at(-1) ?? "",
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
   }
 }
 
