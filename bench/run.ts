@@ -1,7 +1,7 @@
 // Benchmarks that print numbers; not tests, nothing is asserted.
 //
-//   node bench/run.ts [--records N] [--events N] [--page-size N] [--only mapping|pipeline|checkpoints]
-//                     [--timeout SECONDS] [--accounts N] [--checkpoints N]
+//   node bench/run.ts [--records N] [--events N] [--page-size N] [--only mapping|pipeline|checkpoints|accounts]
+//                     [--timeout SECONDS] [--accounts N] [--checkpoints N] [--history N]
 //   --page-size: provider page size for both parts (default 1000, the most the config allows)
 //
 //   (a) mapping: decode + map + route N realistic Okta LogEvents (default 100 000), in memory.
@@ -14,11 +14,13 @@
 //       accounts (default 1 000) onto a checkpoint topic as the connector creates it and onto one with Kafka's
 //       segment defaults; after the cleaner's lag, the time every start (and resynchronisation) spends reading
 //       each to its end.
+//   (d) accounts (only with --only accounts): --accounts Okta accounts (default 1 000) of --history events each
+//       (default 20) in one process, until all are caught up, then one poll interval idle.
 // Everything listens on 127.0.0.1 and ends by itself (the pipeline wait is bounded by --timeout, default 300 s).
 
 import { execFile, execFileSync } from "node:child_process"
 import { randomBytes, randomUUID } from "node:crypto"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs"
 import os from "node:os"
 import { join, relative, resolve } from "node:path"
 import { promisify } from "node:util"
@@ -31,10 +33,10 @@ import { appLayers } from "../src/cli/runConnector.ts"
 import { parseConfig } from "../src/config/loadConfig.ts"
 import { freePortPair } from "../src/dev/ports.ts"
 import type { IntegratedAccount } from "../src/domain/IntegratedAccount.ts"
-import { quietKafkajsTimerWarning } from "../src/observability/quietKafkajsTimerWarning.ts"
 import { encodeCheckpoint } from "../src/pipeline/Checkpoint.ts"
 import { CheckpointStore, readCheckpoints } from "../src/pipeline/CheckpointStore.ts"
 import { KafkaClient } from "../src/pipeline/KafkaClient.ts"
+import { stopKafkajsIdleLoop } from "../src/pipeline/kafkajsIdleLoop.ts"
 import { runPipeline } from "../src/pipeline/Pipeline.ts"
 import { routePage } from "../src/pipeline/routePage.ts"
 import { StreamHealth } from "../src/pipeline/StreamHealth.ts"
@@ -44,7 +46,7 @@ import { okta } from "../src/providers/okta/index.ts"
 import { eventGenerator } from "../src/simulators/okta/eventGenerator.ts"
 import { startOktaSimulator } from "../src/simulators/okta/OktaSimulator.ts"
 
-quietKafkajsTimerWarning()
+stopKafkajsIdleLoop()
 
 const root = resolve(import.meta.dirname, "..")
 const kafkaLocal = join(root, "scripts", "kafka-local")
@@ -54,9 +56,9 @@ const BROKER_DEFAULT_MAX_BATCH = 1_048_588
 // ---------------------------------------------------------------------------------------------- arguments
 
 const usage =
-  "usage: node bench/run.ts [--records N] [--events N] [--page-size N] [--only mapping|pipeline|checkpoints] " +
-  "[--timeout SECONDS] [--accounts N] [--checkpoints N]"
-type Only = "mapping" | "pipeline" | "checkpoints"
+  "usage: node bench/run.ts [--records N] [--events N] [--page-size N] " +
+  "[--only mapping|pipeline|checkpoints|accounts] [--timeout SECONDS] [--accounts N] [--checkpoints N] [--history N]"
+type Only = "mapping" | "pipeline" | "checkpoints" | "accounts"
 const parseArgs = (argv: ReadonlyArray<string>) => {
   const options = {
     records: 100_000,
@@ -64,6 +66,7 @@ const parseArgs = (argv: ReadonlyArray<string>) => {
     only: undefined as Only | undefined,
     accounts: 1_000,
     checkpoints: 300_000,
+    history: 20,
     pageSize: 1000,
     timeoutS: 300,
   }
@@ -81,7 +84,11 @@ const parseArgs = (argv: ReadonlyArray<string>) => {
     else if (flag === "--timeout") options.timeoutS = positive()
     else if (flag === "--accounts") options.accounts = positive()
     else if (flag === "--checkpoints") options.checkpoints = positive()
-    else if (flag === "--only" && (value === "mapping" || value === "pipeline" || value === "checkpoints"))
+    else if (flag === "--history") options.history = positive()
+    else if (
+      flag === "--only" &&
+      (value === "mapping" || value === "pipeline" || value === "checkpoints" || value === "accounts")
+    )
       options.only = value
     else throw new Error(`unknown argument ${argv[i] ?? ""}\n${usage}`)
   }
@@ -122,16 +129,21 @@ const benchAccount: IntegratedAccount = {
 }
 
 const minimalConfig = (extra: Record<string, unknown> = {}) =>
-  stringify({
-    server: {
-      host: "127.0.0.1",
-      port: 0,
-      api_keys: [randomBytes(24).toString("base64url")],
-      cursor_secret: randomBytes(32).toString("base64url"),
+  stringify(
+    {
+      server: {
+        host: "127.0.0.1",
+        port: 0,
+        api_keys: [randomBytes(24).toString("base64url")],
+        cursor_secret: randomBytes(32).toString("base64url"),
+      },
+      accounts: [],
+      ...extra,
+      // Shared objects (one simulator's credentials for many accounts) written out each time: the config
+      // loader refuses more than 100 YAML aliases.
     },
-    accounts: [],
-    ...extra,
-  })
+    { aliasDuplicateObjects: false },
+  )
 
 // ---------------------------------------------------------------------------------------------- (a) mapping
 
@@ -651,6 +663,134 @@ const timed = async (run: () => Promise<unknown>) => {
   return performance.now() - start
 }
 
+// ---------------------------------------------------------------------------------------------- (d) accounts
+
+/**
+ * Many accounts in one process: `accounts` Okta accounts (one simulator, `history` events each) through
+ * runPipeline, until every account is caught up; then one poll interval idle. Each account has its own
+ * transactional producer, so this shows what a thousand of them cost: start-up, memory, sockets, idle CPU.
+ */
+const accountsBench = async (accounts: number, history: number, timeoutS: number) => {
+  console.log(
+    `\n(d) accounts: ${int(accounts)} Okta accounts of ${int(history)} events each → runPipeline → Kafka`,
+  )
+  const broker = await startBroker()
+  row("broker", broker.origin)
+  const prefix = `bench-${randomUUID().slice(0, 8)}`
+  const topics = {
+    activities: `${prefix}.activities`,
+    login_failed: `${prefix}.activities.login_failed`,
+    dead_letter: `${prefix}.activities.dead-letter`,
+    checkpoints: `${prefix}.activities.checkpoints`,
+  }
+  const sockets = () => {
+    try {
+      return readdirSync("/proc/self/fd").filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`).startsWith("socket:")
+        } catch {
+          return false
+        }
+      }).length
+    } catch {
+      return Number.NaN
+    }
+  }
+  const pollInterval = 30
+  try {
+    const result = await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const simulator = yield* startOktaSimulator({
+            historySize: history,
+            seed: 5,
+            rateLimit: 1_000_000_000,
+          })
+          const loaded = yield* parseConfig(
+            "bench",
+            minimalConfig({
+              kafka: {
+                brokers: broker.brokers.split(","),
+                topics,
+                partitions: 6,
+                transactional_id_prefix: prefix,
+              },
+              poll: { interval: `${pollInterval}s`, page_size: 1000 },
+              log_level: "warn",
+              accounts: Array.from({ length: accounts }, () => ({
+                id: randomUUID(),
+                integration: "okta",
+                base_url: simulator.baseUrl,
+                credentials: simulator.credentials,
+                start_from: "earliest",
+              })),
+            }),
+            {},
+          )
+          return yield* Effect.gen(function* () {
+            const health = yield* StreamHealth
+            const rss = rssPeak()
+            const start = performance.now()
+            const cpuStart = process.cpuUsage()
+            const pipeline = yield* Effect.forkScoped(
+              runPipeline({ minBackoff: "1 second", maxBackoff: "10 seconds" }),
+            )
+            const deadline = start + timeoutS * 1000
+            let caughtUp = 0
+            let published = 0
+            while (caughtUp < accounts || published < accounts * history) {
+              if (performance.now() > deadline)
+                return yield* Effect.fail(
+                  new Error(
+                    `timed out after ${timeoutS} s: ${caughtUp} of ${accounts} caught up, ${published} published`,
+                  ),
+                )
+              yield* Effect.sleep("100 millis")
+              const streams = yield* health.snapshot
+              caughtUp = streams.filter((h) => h.state === "caught_up").length
+              published = streams.reduce((sum, h) => sum + h.published_total, 0)
+              rss.sample()
+            }
+            const caughtUpMs = performance.now() - start
+            const cpuToCatchUp = process.cpuUsage(cpuStart)
+            const socketsOpen = sockets()
+            // One poll interval (with its jitter) of nothing new: every account asks once and finds nothing.
+            const idleStart = process.cpuUsage()
+            const requestsBefore = simulator.requests().length
+            yield* Effect.sleep(`${pollInterval + 5} seconds`)
+            rss.sample()
+            const idleCpu = process.cpuUsage(idleStart)
+            const idleRequests = simulator.requests().length - requestsBefore
+            yield* Fiber.interrupt(pipeline)
+            return {
+              caughtUpMs,
+              cpuToCatchUpMs: (cpuToCatchUp.user + cpuToCatchUp.system) / 1000,
+              published,
+              socketsOpen,
+              idleCpuMs: (idleCpu.user + idleCpu.system) / 1000,
+              idleRequests,
+              rssPeak: rss.get(),
+            }
+          }).pipe(Effect.provide(appLayers(loaded, broker.brokers.split(","))))
+        }),
+      ),
+    )
+    row(
+      "all caught up after",
+      `${(result.caughtUpMs / 1000).toFixed(1)} s (${int(result.published)} activities published)`,
+    )
+    row("CPU used until then", `${(result.cpuToCatchUpMs / 1000).toFixed(1)} s (this process)`)
+    row("sockets open (this process)", int(result.socketsOpen))
+    row(
+      `idle, ${pollInterval + 5} s`,
+      `${int(result.idleRequests)} provider requests, ${(result.idleCpuMs / 1000).toFixed(2)} s CPU (${((result.idleCpuMs / ((pollInterval + 5) * 1000)) * 100).toFixed(1)} % of one core)`,
+    )
+    row("peak RSS (sampled, this phase)", mib(result.rssPeak))
+  } finally {
+    broker.stop()
+  }
+}
+
 // ---------------------------------------------------------------------------------------------- main
 
 const main = async () => {
@@ -665,6 +805,7 @@ const main = async () => {
     options.only === "checkpoints"
       ? `--accounts ${options.accounts} --checkpoints ${options.checkpoints}`
       : "",
+    options.only === "accounts" ? `--accounts ${options.accounts} --history ${options.history}` : "",
   ]
     .filter(Boolean)
     .join(" ")
@@ -673,6 +814,7 @@ const main = async () => {
   row("machine", `${cpus.length} CPUs (${cpus[0]?.model.trim() ?? "unknown"}), ${mib(os.totalmem())} RAM`)
   row("runtime", `node ${process.version} on ${os.platform()} ${os.release()} ${os.arch()}`)
   if (options.only === "checkpoints") return checkpointBench(options.accounts, options.checkpoints)
+  if (options.only === "accounts") return accountsBench(options.accounts, options.history, options.timeoutS)
   if (options.only !== "pipeline") mappingBench(options.records, options.pageSize)
   if (options.only !== "mapping") await pipelineBench(options.events, options.pageSize, options.timeoutS)
 }

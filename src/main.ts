@@ -1,9 +1,6 @@
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Cause, Effect, Exit, Layer, Logger, LogLevel, Option } from "effect"
 import { ExitCode, main } from "./cli/Cli.ts"
-import { quietKafkajsTimerWarning } from "./observability/quietKafkajsTimerWarning.ts"
-
-quietKafkajsTimerWarning()
 
 // Until the config sets the level, start-up problems still print as JSON (on stdout, as every log line).
 const bootLogging = Layer.merge(

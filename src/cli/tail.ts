@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto"
 import { Effect } from "effect"
 import { type IHeaders, Kafka, type KafkaMessage, logLevel } from "kafkajs"
+import { stopKafkajsIdleLoop } from "../pipeline/kafkajsIdleLoop.ts"
 
 export interface TailOptions {
   readonly topic: string
@@ -52,6 +53,7 @@ const line = (topic: string, partition: number, message: KafkaMessage) =>
  */
 export const tail = (options: TailOptions) =>
   Effect.gen(function* () {
+    stopKafkajsIdleLoop()
     const kafka = new Kafka({
       clientId: "siem-connector-tail",
       brokers: [...options.brokers],

@@ -2,11 +2,15 @@ import { readFileSync } from "node:fs"
 import { Context, Data, Effect, Layer } from "effect"
 import { Kafka, type KafkaConfig as KafkaJsConfig, logLevel, type SASLOptions } from "kafkajs"
 import { type ConnectorConfig, durationMs } from "../config/ConnectorConfig.ts"
+import { stopKafkajsIdleLoop } from "./kafkajsIdleLoop.ts"
 
 /** The kafkajs client, configured for the cluster: brokers, client id, TLS (CA file), SASL. */
 export class KafkaClient extends Context.Tag("KafkaClient")<KafkaClient, Kafka>() {
   static readonly layer = (config: ConnectorConfig["kafka"], brokers: ReadonlyArray<string>) =>
-    Layer.sync(KafkaClient, () => new Kafka(kafkaJsConfig(config, brokers)))
+    Layer.sync(KafkaClient, () => {
+      stopKafkajsIdleLoop()
+      return new Kafka(kafkaJsConfig(config, brokers))
+    })
 }
 
 export const kafkaJsConfig = (

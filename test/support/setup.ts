@@ -1,3 +1,4 @@
-import { quietKafkajsTimerWarning } from "../../src/observability/quietKafkajsTimerWarning.ts"
+import { stopKafkajsIdleLoop } from "../../src/pipeline/kafkajsIdleLoop.ts"
 
-quietKafkajsTimerWarning()
+// Tests also drive kafkajs clients of their own, outside KafkaClient.layer.
+stopKafkajsIdleLoop()
