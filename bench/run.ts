@@ -145,6 +145,24 @@ const minimalConfig = (extra: Record<string, unknown> = {}) =>
     { aliasDuplicateObjects: false },
   )
 
+/** The four topics of one benchmark run, under a prefix of its own. */
+const topicsOf = (prefix: string) => ({
+  activities: `${prefix}.activities`,
+  login_failed: `${prefix}.activities.login_failed`,
+  dead_letter: `${prefix}.activities.dead-letter`,
+  checkpoints: `${prefix}.activities.checkpoints`,
+})
+
+/** `count` accounts on one Okta simulator, each reading its whole history. */
+const oktaAccounts = (simulator: { baseUrl: string; credentials: unknown }, count: number) =>
+  Array.from({ length: count }, () => ({
+    id: randomUUID(),
+    integration: "okta",
+    base_url: simulator.baseUrl,
+    credentials: simulator.credentials,
+    start_from: "earliest",
+  }))
+
 // ---------------------------------------------------------------------------------------------- (a) mapping
 
 /** `count` generated events as an HTTP body arrives: parsed JSON, no object shared between records. */
@@ -287,12 +305,7 @@ const pipelineBench = async (events: number, pageSize: number, timeoutS: number)
   const broker = await startBroker()
   row("broker", broker.origin)
   const prefix = `bench-${randomUUID().slice(0, 8)}`
-  const topics = {
-    activities: `${prefix}.activities`,
-    login_failed: `${prefix}.activities.login_failed`,
-    dead_letter: `${prefix}.activities.dead-letter`,
-    checkpoints: `${prefix}.activities.checkpoints`,
-  }
+  const topics = topicsOf(prefix)
   const admin = new Kafka({
     clientId: "bench-offsets",
     brokers: broker.brokers.split(","),
@@ -329,15 +342,7 @@ const pipelineBench = async (events: number, pageSize: number, timeoutS: number)
               },
               poll: { interval: "1s", page_size: pageSize, jitter: 0 },
               log_level: "warn",
-              accounts: [
-                {
-                  id: randomUUID(),
-                  integration: "okta",
-                  base_url: simulator.baseUrl,
-                  credentials: simulator.credentials,
-                  start_from: "earliest",
-                },
-              ],
+              accounts: oktaAccounts(simulator, 1),
             }),
             {},
           )
@@ -677,12 +682,7 @@ const accountsBench = async (accounts: number, history: number, timeoutS: number
   const broker = await startBroker()
   row("broker", broker.origin)
   const prefix = `bench-${randomUUID().slice(0, 8)}`
-  const topics = {
-    activities: `${prefix}.activities`,
-    login_failed: `${prefix}.activities.login_failed`,
-    dead_letter: `${prefix}.activities.dead-letter`,
-    checkpoints: `${prefix}.activities.checkpoints`,
-  }
+  const topics = topicsOf(prefix)
   const sockets = () => {
     try {
       return readdirSync("/proc/self/fd").filter((fd) => {
@@ -717,13 +717,7 @@ const accountsBench = async (accounts: number, history: number, timeoutS: number
               },
               poll: { interval: `${pollInterval}s`, page_size: 1000 },
               log_level: "warn",
-              accounts: Array.from({ length: accounts }, () => ({
-                id: randomUUID(),
-                integration: "okta",
-                base_url: simulator.baseUrl,
-                credentials: simulator.credentials,
-                start_from: "earliest",
-              })),
+              accounts: oktaAccounts(simulator, accounts),
             }),
             {},
           )
