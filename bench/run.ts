@@ -153,6 +153,14 @@ const topicsOf = (prefix: string) => ({
   checkpoints: `${prefix}.activities.checkpoints`,
 })
 
+/** The config's `kafka` section for one benchmark run on `brokers` (comma-separated). */
+const benchKafka = (brokers: string, prefix: string, partitions: number) => ({
+  brokers: brokers.split(","),
+  topics: topicsOf(prefix),
+  partitions,
+  transactional_id_prefix: prefix,
+})
+
 /** `count` accounts on one Okta simulator, each reading its whole history. */
 const oktaAccounts = (simulator: { baseUrl: string; credentials: unknown }, count: number) =>
   Array.from({ length: count }, () => ({
@@ -334,12 +342,7 @@ const pipelineBench = async (events: number, pageSize: number, timeoutS: number)
           const loaded = yield* parseConfig(
             "bench",
             minimalConfig({
-              kafka: {
-                brokers: broker.brokers.split(","),
-                topics,
-                partitions: 1,
-                transactional_id_prefix: prefix,
-              },
+              kafka: benchKafka(broker.brokers, prefix, 1),
               poll: { interval: "1s", page_size: pageSize, jitter: 0 },
               log_level: "warn",
               accounts: oktaAccounts(simulator, 1),
@@ -534,16 +537,7 @@ const checkpointBench = async (accounts: number, commits: number) => {
       parseConfig(
         "bench",
         minimalConfig({
-          kafka: {
-            brokers: broker.brokers.split(","),
-            topics: {
-              activities: `${prefix}.activities`,
-              login_failed: `${prefix}.activities.login_failed`,
-              dead_letter: `${prefix}.activities.dead-letter`,
-              checkpoints,
-            },
-            partitions: 1,
-          },
+          kafka: { ...benchKafka(broker.brokers, prefix, 1), topics: { ...topicsOf(prefix), checkpoints } },
         }),
         {},
       ),
@@ -682,7 +676,6 @@ const accountsBench = async (accounts: number, history: number, timeoutS: number
   const broker = await startBroker()
   row("broker", broker.origin)
   const prefix = `bench-${randomUUID().slice(0, 8)}`
-  const topics = topicsOf(prefix)
   const sockets = () => {
     try {
       return readdirSync("/proc/self/fd").filter((fd) => {
@@ -709,12 +702,7 @@ const accountsBench = async (accounts: number, history: number, timeoutS: number
           const loaded = yield* parseConfig(
             "bench",
             minimalConfig({
-              kafka: {
-                brokers: broker.brokers.split(","),
-                topics,
-                partitions: 6,
-                transactional_id_prefix: prefix,
-              },
+              kafka: benchKafka(broker.brokers, prefix, 6),
               poll: { interval: `${pollInterval}s`, page_size: 1000 },
               log_level: "warn",
               accounts: oktaAccounts(simulator, accounts),
