@@ -142,9 +142,24 @@ export const runAccountStream = (
       return stored
     })
 
+    /** A checkpoint newer than this instance's own, written by another instance: that instance claimed the account. */
+    const claimedElsewhere = (stored: Checkpoint | undefined, known: Checkpoint) =>
+      stored?.owner !== undefined && stored.owner !== settings.instanceId && stored.sequence > known.sequence
+        ? Effect.fail(
+            new AccountOwnedElsewhere({
+              owner: stored.owner,
+              message: `connector instance ${stored.owner} claimed account ${account.id} after this instance's producer was fenced`,
+            }),
+          )
+        : Effect.void
+
     const resyncFromKafka = Effect.gen(function* () {
       yield* publisher.ready
       const stored = yield* storedCheckpoint
+      // A failure that did not read as fencing (a timeout while another instance took over) must not end in
+      // this instance claiming the account back: the newer claim wins, and the instance it fenced on the way
+      // finds no claim of ours and goes on with a new producer.
+      yield* claimedElsewhere(stored, yield* Ref.get(committed))
       if (stored) yield* Ref.set(committed, stored)
       yield* Ref.set(inDoubt, false)
       yield* Effect.logInfo("resynchronised with the checkpoint in Kafka")
@@ -275,18 +290,8 @@ export const runAccountStream = (
         yield* setHealth({ state: "retrying", last_error: fenced.message })
         yield* Effect.logWarning("producer fenced; checking whether another instance has claimed the account")
         yield* Effect.sleep(settings.ownershipGrace ?? "15 seconds")
-        const known = yield* Ref.get(committed)
         const stored = yield* storedCheckpoint
-        if (
-          stored?.owner !== undefined &&
-          stored.owner !== settings.instanceId &&
-          stored.sequence > known.sequence
-        ) {
-          return yield* new AccountOwnedElsewhere({
-            owner: stored.owner,
-            message: `connector instance ${stored.owner} claimed account ${account.id} after this instance's producer was fenced`,
-          })
-        }
+        yield* claimedElsewhere(stored, yield* Ref.get(committed))
         yield* Effect.logWarning("no other instance claimed the account; resuming with a new producer")
         if (stored) yield* Ref.set(committed, stored)
         yield* Ref.set(inDoubt, false)

@@ -70,7 +70,7 @@ const streamUnderTest = (options: { historySize: number; resumeFrom?: (accountId
     ).pipe(Effect.provide(context), Effect.fork)
     const health = Context.get(context, StreamHealth)
     const state = () => Effect.map(health.snapshot, (all) => all[0])
-    return { simulator, topics, kafka, stream, state }
+    return { simulator, topics, kafka, stream, state, accountId: entry.account.id }
   })
 
 describe("AccountStream on an in-memory Kafka side", () => {
@@ -199,6 +199,30 @@ describe("AccountStream on an in-memory Kafka side", () => {
         }
         expect(kafka.idsOn(topics.activities)).toEqual([])
         expect(kafka.publishes()).toBe(2)
+      }),
+  )
+
+  it.scoped(
+    "a failure that does not read as fencing while another instance claims the account: it stops, not claims back",
+    () =>
+      Effect.gen(function* () {
+        const { topics, kafka, stream, accountId } = yield* streamUnderTest({ historySize: 40 })
+        // Publish 1 (the claim) commits; publish 2 fails without a fencing error while instance B claims.
+        kafka.inject({ kind: "none" }, { kind: "abort", claimedBy: "instance-b" })
+        yield* eventually(() => kafka.publishes() === 2, "the failed publish")
+        const exit = yield* Fiber.await(stream).pipe(
+          Effect.race(Effect.forever(Effect.zipRight(TestClock.adjust("1 second"), realSleep(20)))),
+        )
+        expect(Exit.isFailure(exit)).toBe(true)
+        if (Exit.isFailure(exit)) {
+          const error = Option.getOrUndefined(Cause.failureOption(exit.cause))
+          expect(error?._tag).toBe("AccountOwnedElsewhere")
+          expect(error?.message).toContain("instance-b")
+        }
+        // Nothing published after B's claim, and B's checkpoint stands.
+        expect(kafka.idsOn(topics.activities)).toEqual([])
+        expect(kafka.publishes()).toBe(2)
+        expect(kafka.latest(accountId)?.owner).toBe("instance-b")
       }),
   )
 

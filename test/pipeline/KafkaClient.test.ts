@@ -1,10 +1,12 @@
 import { mkdtempSync, writeFileSync } from "node:fs"
+import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Either } from "effect"
+import { KafkaJSProtocolError } from "kafkajs"
 import { describe, expect, it } from "vitest"
 import { parseConfig } from "../../src/config/loadConfig.ts"
-import { kafkaJsConfig } from "../../src/pipeline/KafkaClient.ts"
+import { KafkaFailure, kafkaJsConfig } from "../../src/pipeline/KafkaClient.ts"
 
 const kafkaSection = (yamlKafka: string, env: Record<string, string> = {}) => {
   const parsed = parseConfig(
@@ -64,5 +66,50 @@ describe("Kafka connection settings", () => {
       key: "key.pem contents",
     })
     expect(config.sasl).toEqual({ mechanism: "plain", username: "u", password: "p" })
+  })
+})
+
+describe("a fenced producer, however kafkajs wraps the broker's answer", () => {
+  // kafkajs's own retrier and protocol errors, as its producer meets them.
+  const require = createRequire(import.meta.url)
+  const { createErrorFromCode } = require("kafkajs/src/protocol/error") as {
+    createErrorFromCode: (code: number) => Error & { type: string; code: number; retriable: boolean }
+  }
+  const createRetry = require("kafkajs/src/retry") as (options: {
+    retries: number
+    initialRetryTime?: number
+  }) => (run: () => Promise<unknown>) => Promise<unknown>
+  const thrownThroughRetrier = (code: number, retries = 0) =>
+    createRetry({ retries, initialRetryTime: 1 })(async () => {
+      throw new KafkaJSProtocolError(createErrorFromCode(code))
+    }).then(
+      () => expect.unreachable("the retrier rethrows"),
+      (error: unknown) => new KafkaFailure({ operation: "transaction", cause: error }),
+    )
+
+  it("INVALID_PRODUCER_EPOCH (47) as thrown, and wrapped in KafkaJSNonRetriableError by the retrier", async () => {
+    expect(
+      new KafkaFailure({ operation: "transaction", cause: new KafkaJSProtocolError(createErrorFromCode(47)) })
+        .fenced,
+    ).toBe(true)
+    const wrapped = await thrownThroughRetrier(47)
+    expect((wrapped.cause as Error).name).toBe("KafkaJSNonRetriableError")
+    expect(wrapped.fenced).toBe(true)
+    expect(wrapped.message).toContain("INVALID_PRODUCER_EPOCH")
+  })
+
+  it("PRODUCER_FENCED (90), which kafkajs does not know, wrapped by the retrier", async () => {
+    const wrapped = await thrownThroughRetrier(90)
+    expect(wrapped.fenced).toBe(true)
+    expect(wrapped.message).toContain("PRODUCER_FENCED")
+  })
+
+  it("other failures are not fencing: INVALID_TXN_STATE, exhausted CONCURRENT_TRANSACTIONS, another unknown code", async () => {
+    expect((await thrownThroughRetrier(48)).fenced).toBe(false)
+    const exhausted = await thrownThroughRetrier(51, 1)
+    expect((exhausted.cause as Error).name).toBe("KafkaJSNumberOfRetriesExceeded")
+    expect(exhausted.fenced).toBe(false)
+    expect(exhausted.message).toContain("CONCURRENT_TRANSACTIONS")
+    expect((await thrownThroughRetrier(91)).fenced).toBe(false)
   })
 })

@@ -13,8 +13,11 @@ export interface CommittedRecord {
 export type PublishFault =
   /** No fault: the publish commits, as without any. */
   | { readonly kind: "none" }
-  /** The transaction is aborted: nothing of it is visible. */
-  | { readonly kind: "abort" }
+  /**
+   * The transaction is aborted: nothing of it is visible. If `claimedBy`, another instance took the account
+   * over meanwhile, and the failure did not read as fencing (a timeout, say).
+   */
+  | { readonly kind: "abort"; readonly claimedBy?: string }
   /** The transaction commits, but its answer is lost: the publisher reports a failure. */
   | { readonly kind: "answer_lost" }
   /** Another producer took the transactional id; if `claimedBy`, that instance also claims the account. */
@@ -50,19 +53,18 @@ export const makeInMemoryKafka = () => {
             const fault = faults.shift()
             const failure = (why: string, type?: string) =>
               new KafkaFailure({ operation: "transaction", cause: Object.assign(new Error(why), { type }) })
-            if (fault?.kind === "abort") return Effect.fail(failure("injected: aborted"))
-            if (fault?.kind === "fenced") {
-              if (fault.claimedBy !== undefined) {
-                const current = latest(account.id)
-                if (current) {
-                  checkpoints.set(
-                    account.id,
-                    encodeCheckpoint({ ...current, owner: fault.claimedBy, sequence: current.sequence + 1 }),
-                  )
-                }
+            if ((fault?.kind === "abort" || fault?.kind === "fenced") && fault.claimedBy !== undefined) {
+              const current = latest(account.id)
+              if (current) {
+                checkpoints.set(
+                  account.id,
+                  encodeCheckpoint({ ...current, owner: fault.claimedBy, sequence: current.sequence + 1 }),
+                )
               }
-              return Effect.fail(failure("injected: fenced", "INVALID_PRODUCER_EPOCH"))
             }
+            if (fault?.kind === "abort") return Effect.fail(failure("injected: aborted"))
+            if (fault?.kind === "fenced")
+              return Effect.fail(failure("injected: fenced", "INVALID_PRODUCER_EPOCH"))
             commit(messages)
             if (checkpoint) checkpoints.set(account.id, encodeCheckpoint(checkpoint))
             return fault?.kind === "answer_lost" ? Effect.fail(failure("injected: answer lost")) : Effect.void

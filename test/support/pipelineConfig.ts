@@ -40,7 +40,7 @@ export const pipelineConfigYaml = (options: {
       ...options.kafka,
     },
     poll: { interval: options.pollInterval ?? "200ms", page_size: options.pageSize ?? 40, jitter: 0 },
-    log_level: "error",
+    log_level: process.env.TEST_LOG_LEVEL ?? "error",
     accounts: options.simulators.map((simulator, i) => ({
       id: options.accountIds?.[i] ?? randomUUID(),
       integration: simulator.integration,
