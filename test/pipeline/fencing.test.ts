@@ -48,6 +48,16 @@ const waitForRecords = (topic: string, count: number) =>
     await admin.disconnect()
   })
 
+/** Until the (one) account is caught up with at least `published` activities published by this instance. */
+const caughtUp = (snapshot: Effect.Effect<ReadonlyArray<AccountStreamHealth>>, published: number) =>
+  Effect.gen(function* () {
+    for (;;) {
+      const [state] = yield* snapshot
+      if (state?.state === "caught_up" && state.published_total >= published) return
+      yield* Effect.sleep("50 millis")
+    }
+  })
+
 describe("fencing", () => {
   it("fenced with no other instance claiming the account: the stream resumes with a new producer, exactly once", async () => {
     await Effect.runPromise(
@@ -69,11 +79,7 @@ describe("fencing", () => {
           // holds: under load, a publish that timed out mid-history would make the stream start a new producer,
           // which fences nobody, and the bump would go unnoticed.
           yield* waitForRecords(topics.activities, 300)
-          for (;;) {
-            const [state] = yield* health.snapshot
-            if (state?.state === "caught_up" && state.published_total >= 300) break
-            yield* Effect.sleep("50 millis")
-          }
+          yield* caughtUp(health.snapshot, 300)
           yield* Effect.promise(() =>
             bumpEpoch(`${loaded.config.kafka.transactional_id_prefix}.${accountIds[0]}`),
           )
@@ -108,11 +114,18 @@ describe("fencing", () => {
           })
           const settings = { minBackoff: "100 millis", ownershipGrace: "2 seconds" } as const
           const pipelineA = yield* startPipeline(first.context, settings)
-          yield* waitForRecords(first.topics.activities, 50)
+          yield* waitForRecords(first.topics.activities, 300)
+          yield* caughtUp(first.health.snapshot, 300)
 
-          // Instance B: same config (same accounts, same transactional ids), its own services.
+          // Instance B: same config (same accounts, same transactional ids), its own services. Its start
+          // fences A; its claim follows once it has read the checkpoints. A fence met before that claim is
+          // the ping-pong the ownership grace exists to avoid: the grace (15 s by default, 2 s here) must
+          // outlast a newcomer's start-up. The records A is fenced on are emitted after B has claimed (its
+          // first page, which follows the claim, is done), so the test does not race B's start-up.
           const contextB = yield* Layer.build(appLayers(first.loaded, [brokers]))
+          const healthB = yield* StreamHealth.pipe(Effect.provide(contextB))
           const pipelineB = yield* startPipeline(contextB, settings)
+          yield* caughtUp(healthB.snapshot, 0)
           simulator.emit(20)
           const published = yield* Effect.promise(() =>
             readTopic(brokers, first.topics.activities, (m) => m.length >= 320, 60_000, 3_000),
@@ -120,7 +133,7 @@ describe("fencing", () => {
           expect(activityIds(published)).toEqual(uuidsOf(simulator.events()))
 
           // A keeps polling until it has something to publish, is fenced then, and sees B's claim.
-          for (let i = 0; i < 100; i++) {
+          for (let i = 0; i < 300; i++) {
             if ((yield* first.health.snapshot)[0]?.state === "stopped") break
             if (i % 10 === 0) simulator.emit(1)
             yield* Effect.sleep("200 millis")
@@ -128,7 +141,6 @@ describe("fencing", () => {
           const stateA = (yield* first.health.snapshot)[0]
           expect(stateA?.state).toBe("stopped")
           expect(stateA?.last_error).toContain("claimed account")
-          const healthB = yield* StreamHealth.pipe(Effect.provide(contextB))
           expect(["streaming", "caught_up"]).toContain((yield* healthB.snapshot)[0]?.state)
           const all = yield* Effect.promise(() =>
             readTopic(
