@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import { Duration, Effect } from "effect"
 import type { Producer } from "kafkajs"
 import { type ConnectorConfig, durationMs } from "../config/ConnectorConfig.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
@@ -6,6 +6,7 @@ import type { OutgoingMessage } from "./ActivityMessages.ts"
 import { type Checkpoint, encodeCheckpoint } from "./Checkpoint.ts"
 import { KafkaClient, type KafkaFailure, kafkaCall } from "./KafkaClient.ts"
 import { produceBatches } from "./produceBatches.ts"
+import { untilStableEnd } from "./stableEnd.ts"
 
 /** Record-batch header and request framing kept free under the broker's limit. */
 const batchOverhead = 4_096
@@ -21,7 +22,8 @@ export interface AccountPublisher {
   ) => Effect.Effect<void, KafkaFailure>
   /**
    * A ready producer: after a failure, a new one whose initialisation has aborted any transaction the old one
-   * may have left open, so the checkpoint topic can be read to its end again.
+   * may have left open, so the checkpoint topic can be read to its end again, and the topics it writes to
+   * holding no transaction open since before it started.
    */
   readonly ready: Effect.Effect<void, KafkaFailure>
 }
@@ -76,9 +78,34 @@ export const makeAccountPublisher = (
       }),
     )
 
+    // A producer that replaces a failed one writes only once every transaction open on its topics when it
+    // started has ended. Initialising it aborts the old producer's transaction, and the coordinator writes the
+    // abort markers; but a broker that fenced itself (single node, paused past its session timeout) was seen
+    // to lose them. The old page then stayed open on its partition, and the new producer's first commit
+    // marker, which ends every open record of the producer id, committed it with its own page: a duplicate.
+    // Waiting instead shows the account as retrying ("open transactions hold …") until the transaction ends
+    // or an operator aborts it. The first producer skips this: the pipeline waits once for all accounts.
+    let unsettled = false
+    const writtenTopics = [
+      kafkaSettings.topics.activities,
+      kafkaSettings.topics.login_failed,
+      kafkaSettings.topics.dead_letter,
+    ]
+    const stableWithin = Duration.millis(transactionTimeoutMs + 15_000)
+    const openSafely = Effect.gen(function* () {
+      const p = yield* open
+      if (unsettled) {
+        for (const topic of writtenTopics)
+          yield* untilStableEnd(topic, stableWithin).pipe(Effect.provideService(KafkaClient, kafka))
+        unsettled = false
+      }
+      return p
+    })
+
     const reset = Effect.promise(async () => {
       const stale = producer
       producer = undefined
+      unsettled = true
       await stale?.disconnect().catch(() => undefined)
     })
 
@@ -86,41 +113,43 @@ export const makeAccountPublisher = (
     yield* open
 
     const publish = (messages: ReadonlyArray<OutgoingMessage>, checkpoint: Checkpoint | undefined) =>
-      Effect.gen(function* () {
-        const p = yield* open
-        const checkpointMessage: OutgoingMessage | undefined = checkpoint && {
-          topic: kafkaSettings.topics.checkpoints,
-          message: {
-            key: account.id,
-            value: encodeCheckpoint(checkpoint),
-            headers: { "content-type": "application/json" },
-          },
-        }
-        const batches = produceBatches(
-          checkpointMessage ? [...messages, checkpointMessage] : messages,
-          kafkaSettings.max_message_bytes - batchOverhead,
-        )
-        yield* kafkaCall("transaction", () =>
-          withinDeadline(publishDeadlineMs, async () => {
-            const transaction = await p.transaction()
-            try {
-              // Sequential: each call's records follow the previous ones on their partition.
-              for (const batch of batches)
-                await transaction.send({ topic: batch.topic, messages: [...batch.messages] })
-              await transaction.commit()
-            } catch (error) {
-              await transaction.abort().catch(() => undefined)
-              throw error
-            }
-          }),
-        )
-      }).pipe(
-        Effect.tapError(() => reset),
-        // Once sent, a transaction is committed or aborted before shutdown proceeds.
-        Effect.uninterruptible,
+      // The wait for stable topics stays interruptible: only a transaction, once begun, holds shutdown up.
+      Effect.flatMap(openSafely, (p) =>
+        Effect.gen(function* () {
+          const checkpointMessage: OutgoingMessage | undefined = checkpoint && {
+            topic: kafkaSettings.topics.checkpoints,
+            message: {
+              key: account.id,
+              value: encodeCheckpoint(checkpoint),
+              headers: { "content-type": "application/json" },
+            },
+          }
+          const batches = produceBatches(
+            checkpointMessage ? [...messages, checkpointMessage] : messages,
+            kafkaSettings.max_message_bytes - batchOverhead,
+          )
+          yield* kafkaCall("transaction", () =>
+            withinDeadline(publishDeadlineMs, async () => {
+              const transaction = await p.transaction()
+              try {
+                // Sequential: each call's records follow the previous ones on their partition.
+                for (const batch of batches)
+                  await transaction.send({ topic: batch.topic, messages: [...batch.messages] })
+                await transaction.commit()
+              } catch (error) {
+                await transaction.abort().catch(() => undefined)
+                throw error
+              }
+            }),
+          )
+        }).pipe(
+          Effect.tapError(() => reset),
+          // Once sent, a transaction is committed or aborted before shutdown proceeds.
+          Effect.uninterruptible,
+        ),
       )
 
-    return { publish, ready: Effect.asVoid(open) } satisfies AccountPublisher
+    return { publish, ready: Effect.asVoid(openSafely) } satisfies AccountPublisher
   })
 
 /**

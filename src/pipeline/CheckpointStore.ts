@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto"
-import { Context, Duration, Effect, Either, Layer, ParseResult, Schedule } from "effect"
-import type { Admin } from "kafkajs"
+import { Context, Duration, Effect, Either, Layer, ParseResult } from "effect"
 import { type ConnectorConfig, durationMs } from "../config/ConnectorConfig.ts"
 import { type Checkpoint, decodeCheckpoint } from "./Checkpoint.ts"
-import { highWatermarks, KafkaClient, KafkaFailure, kafkaCall } from "./KafkaClient.ts"
+import { KafkaClient, KafkaFailure, kafkaCall, quietly } from "./KafkaClient.ts"
 import { nextReadShared } from "./nextReadShared.ts"
+import { untilStableEnd } from "./stableEnd.ts"
 
 /** What the checkpoint topic holds, per account, once read to a stable end. */
 export interface CheckpointRead {
@@ -48,44 +48,6 @@ export class CheckpointStore extends Context.Tag("CheckpointStore")<
     )
 }
 
-/** Releases run on shutdown and after failures; a broker that is gone must not turn them into defects. */
-const quietly = (what: string, run: () => Promise<unknown>) =>
-  kafkaCall(what, run).pipe(
-    Effect.timeout("10 seconds"),
-    Effect.catchAll((error) => Effect.logDebug(`${what} failed during release`, error)),
-  )
-
-/**
- * Waits until the last stable offset of every partition reaches `ends`. Accounts share the checkpoint
- * partitions, so another producer's open transaction (another instance, a commit that timed out) holds the
- * last stable offset back, and a read_committed reader stopping there would see an older checkpoint.
- */
-const untilStable = (
-  admin: Admin,
-  topic: string,
-  ends: ReadonlyMap<number, bigint>,
-  within: Duration.DurationInput,
-) =>
-  kafkaCall("fetch checkpoint stable offsets", () => admin.fetchTopicOffsets(topic)).pipe(
-    Effect.flatMap((offsets) => {
-      const behind = offsets.filter((o) => BigInt(o.high) < (ends.get(o.partition) ?? 0n))
-      return behind.length === 0
-        ? Effect.succeed(offsets)
-        : Effect.fail(
-            new KafkaFailure({
-              operation: "wait for the checkpoint topic to be stable",
-              cause: new Error(
-                `open transactions hold partitions ${behind.map((o) => o.partition).join(", ")} of ${topic} back`,
-              ),
-            }),
-          )
-    }),
-    Effect.retry({
-      schedule: Schedule.spaced("250 millis").pipe(Schedule.upTo(within)),
-      while: (error) => error.operation === "wait for the checkpoint topic to be stable",
-    }),
-  )
-
 /**
  * Reads the compacted checkpoint topic to its end, read_committed, and returns the latest checkpoint per
  * account. "Its end" is the high watermark when the read starts, uncommitted transactions included: the read
@@ -103,15 +65,8 @@ export const readCheckpoints = (
   options: ReadCheckpointsOptions,
 ): Effect.Effect<CheckpointRead, KafkaFailure, KafkaClient> =>
   Effect.gen(function* () {
-    const kafka = yield* KafkaClient
     const topic = topics.checkpoints
-    const ends = yield* highWatermarks(kafka, topic)
-    const admin = kafka.admin()
-    const offsets = yield* Effect.acquireUseRelease(
-      kafkaCall("admin connect", () => admin.connect()),
-      () => untilStable(admin, topic, ends, options.stableWithin),
-      () => quietly("admin disconnect", () => admin.disconnect()),
-    )
+    const { ends, offsets } = yield* untilStableEnd(topic, options.stableWithin)
     const pending = new Map<number, bigint>()
     for (const o of offsets) {
       const end = ends.get(o.partition) ?? 0n

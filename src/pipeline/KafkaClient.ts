@@ -150,3 +150,10 @@ export class KafkaFailure extends Data.TaggedError("KafkaFailure")<{
     )
   }
 }
+
+/** Releases run on shutdown and after failures; a broker that is gone must not turn them into defects. */
+export const quietly = (what: string, run: () => Promise<unknown>) =>
+  kafkaCall(what, run).pipe(
+    Effect.timeout("10 seconds"),
+    Effect.catchAll((error) => Effect.logDebug(`${what} failed during release`, error)),
+  )

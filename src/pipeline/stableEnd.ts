@@ -1,0 +1,52 @@
+import { type Duration, Effect, Schedule } from "effect"
+import type { Admin } from "kafkajs"
+import { highWatermarks, KafkaClient, KafkaFailure, kafkaCall, quietly } from "./KafkaClient.ts"
+
+const waitingFor = "wait for the topic to be stable"
+
+/**
+ * Waits until the last stable offset of every partition of `topic` reaches its high watermark as it was
+ * when the wait began: every transaction open below that end, whoever's, has ended. A read_committed reader
+ * can then read to that end, and a producer that starts writing then cannot have its commit marker commit a
+ * record some earlier transaction left open on the partition (see AccountPublisher). Fails after `within`
+ * with the partitions still held back, for the caller to retry and report.
+ */
+export const untilStableEnd = (topic: string, within: Duration.DurationInput) =>
+  Effect.gen(function* () {
+    const kafka = yield* KafkaClient
+    const ends = yield* highWatermarks(kafka, topic)
+    const admin = kafka.admin()
+    const offsets = yield* Effect.acquireUseRelease(
+      kafkaCall("admin connect", () => admin.connect()),
+      () => lastStableReaches(admin, topic, ends, within),
+      () => quietly("admin disconnect", () => admin.disconnect()),
+    )
+    return { ends, offsets }
+  })
+
+const lastStableReaches = (
+  admin: Admin,
+  topic: string,
+  ends: ReadonlyMap<number, bigint>,
+  within: Duration.DurationInput,
+) =>
+  // kafkajs's admin lists offsets read_committed: its `high` is the last stable offset.
+  kafkaCall(`fetch the stable offsets of ${topic}`, () => admin.fetchTopicOffsets(topic)).pipe(
+    Effect.flatMap((offsets) => {
+      const behind = offsets.filter((o) => BigInt(o.high) < (ends.get(o.partition) ?? 0n))
+      return behind.length === 0
+        ? Effect.succeed(offsets)
+        : Effect.fail(
+            new KafkaFailure({
+              operation: waitingFor,
+              cause: new Error(
+                `open transactions hold partitions ${behind.map((o) => o.partition).join(", ")} of ${topic} back`,
+              ),
+            }),
+          )
+    }),
+    Effect.retry({
+      schedule: Schedule.spaced("250 millis").pipe(Schedule.upTo(within)),
+      while: (error) => error.operation === waitingFor,
+    }),
+  )

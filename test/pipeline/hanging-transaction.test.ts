@@ -1,0 +1,78 @@
+import { Effect, Fiber } from "effect"
+import { describe, expect, inject, it } from "vitest"
+import { highWatermarks } from "../../src/pipeline/KafkaClient.ts"
+import { startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
+import { connectorUnderTest, startPipeline } from "../support/connectorUnderTest.ts"
+import { openTransaction } from "../support/openTransaction.ts"
+import { activityIds, kafkaFor, readTopic } from "../support/topics.ts"
+
+const brokers = inject("kafkaBrokers")
+const uuidsOf = (events: ReadonlyArray<unknown>) => (events as Array<{ uuid: string }>).map((e) => e.uuid)
+
+/** The end of each partition of `topic`, uncommitted records included. */
+const endsOf = (topic: string) =>
+  Effect.map(highWatermarks(kafkaFor(brokers), topic), (ends) => [...ends.entries()].sort())
+
+/** What a coordinator that aborted a timed-out transaction does: bump the epoch of the transactional id. */
+const bumpEpoch = async (transactionalId: string) => {
+  const producer = kafkaFor(brokers).producer({ transactionalId, idempotent: true, maxInFlightRequests: 1 })
+  await producer.connect()
+  await (await producer.transaction()).abort()
+  await producer.disconnect()
+}
+
+describe("a transaction left open on the activities topic", () => {
+  it("a producer replacing a fenced one writes nothing until the transaction has ended, then publishes exactly once", async () => {
+    await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const simulator = yield* startOktaSimulator({ historySize: 50, seed: 44, rateLimit: 1_000_000 })
+          const { topics, loaded, context, accountIds, health } = yield* connectorUnderTest({
+            simulators: [simulator],
+            pollInterval: "100ms",
+            pageSize: 10,
+          })
+          const pipeline = yield* startPipeline(context, {
+            minBackoff: "100 millis",
+            ownershipGrace: "1 second",
+          })
+          yield* Effect.promise(() => readTopic(brokers, topics.activities, (m) => m.length >= 50, 60_000, 0))
+          for (;;) {
+            const [state] = yield* health.snapshot
+            if (state?.state === "caught_up" && state.published_total >= 50) break
+            yield* Effect.sleep("50 millis")
+          }
+          // What a broker that lost an abort marker leaves: a transaction nobody will end on its own. (Here
+          // another producer's, ended by the test; its timeout is longer than the test.)
+          const held = yield* Effect.promise(() =>
+            openTransaction(brokers, topics.activities, [{ key: "someone-else", value: "{}" }], 120_000),
+          )
+          const heldEnds = yield* endsOf(topics.activities)
+          // The stream's producer is fenced on its next publish; with no claim behind the fence, it starts a
+          // new producer after the grace, which must not write while the held transaction is open.
+          yield* Effect.promise(() =>
+            bumpEpoch(`${loaded.config.kafka.transactional_id_prefix}.${accountIds[0]}`),
+          )
+          simulator.emit(10)
+          let sawFence = false
+          for (let i = 0; i < 80; i++) {
+            const [state] = yield* health.snapshot
+            sawFence ||= /INVALID_PRODUCER_EPOCH|PRODUCER_FENCED/.test(state?.last_error ?? "")
+            yield* Effect.sleep("100 millis")
+          }
+          expect(sawFence).toBe(true)
+          // 8 s on (the grace is 1 s): nothing of the account written, not even uncommitted.
+          expect(yield* endsOf(topics.activities)).toEqual(heldEnds)
+
+          yield* Effect.promise(() => held.abort())
+          const published = yield* Effect.promise(() =>
+            readTopic(brokers, topics.activities, (m) => m.length >= 60, 60_000, 2_000),
+          )
+          expect(activityIds(published)).toEqual(uuidsOf(simulator.events()))
+          expect(published.every((m) => m.key === accountIds[0])).toBe(true)
+          yield* Fiber.interrupt(pipeline)
+        }),
+      ),
+    )
+  }, 120_000)
+})
