@@ -73,6 +73,16 @@ const streamUnderTest = (options: { historySize: number; resumeFrom?: (accountId
     return { simulator, topics, kafka, stream, state, accountId: entry.account.id }
   })
 
+/** The stream ended because `owner` claimed the account. */
+const expectOwnedBy = (exit: Exit.Exit<unknown, { _tag: string; message: string }>, owner: string) => {
+  expect(Exit.isFailure(exit)).toBe(true)
+  if (Exit.isFailure(exit)) {
+    const error = Option.getOrUndefined(Cause.failureOption(exit.cause))
+    expect(error?._tag).toBe("AccountOwnedElsewhere")
+    expect(error?.message).toContain(owner)
+  }
+}
+
 describe("AccountStream on an in-memory Kafka side", () => {
   it.scoped("caught up, it waits the poll interval on the Clock before it asks the provider again", () =>
     Effect.gen(function* () {
@@ -191,12 +201,7 @@ describe("AccountStream on an in-memory Kafka side", () => {
         expect(Option.isNone(yield* Fiber.poll(stream))).toBe(true)
         yield* TestClock.adjust("1 second")
         const exit = yield* Fiber.await(stream)
-        expect(Exit.isFailure(exit)).toBe(true)
-        if (Exit.isFailure(exit)) {
-          const error = Option.getOrUndefined(Cause.failureOption(exit.cause))
-          expect(error?._tag).toBe("AccountOwnedElsewhere")
-          expect(error?.message).toContain("instance-b")
-        }
+        expectOwnedBy(exit, "instance-b")
         expect(kafka.idsOn(topics.activities)).toEqual([])
         expect(kafka.publishes()).toBe(2)
       }),
@@ -213,12 +218,7 @@ describe("AccountStream on an in-memory Kafka side", () => {
         const exit = yield* Fiber.await(stream).pipe(
           Effect.race(Effect.forever(Effect.zipRight(TestClock.adjust("1 second"), realSleep(20)))),
         )
-        expect(Exit.isFailure(exit)).toBe(true)
-        if (Exit.isFailure(exit)) {
-          const error = Option.getOrUndefined(Cause.failureOption(exit.cause))
-          expect(error?._tag).toBe("AccountOwnedElsewhere")
-          expect(error?.message).toContain("instance-b")
-        }
+        expectOwnedBy(exit, "instance-b")
         // Nothing published after B's claim, and B's checkpoint stands.
         expect(kafka.idsOn(topics.activities)).toEqual([])
         expect(kafka.publishes()).toBe(2)

@@ -7,7 +7,8 @@ import { appLayers } from "../../src/cli/runConnector.ts"
 import type { AccountStreamHealth } from "../../src/pipeline/StreamHealth.ts"
 import { StreamHealth } from "../../src/pipeline/StreamHealth.ts"
 import { startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
-import { connectorUnderTest, startPipeline } from "../support/connectorUnderTest.ts"
+import { caughtUp, connectorUnderTest, startPipeline } from "../support/connectorUnderTest.ts"
+import { bumpEpoch } from "../support/openTransaction.ts"
 import { activityIds, kafkaFor, readTopic } from "../support/topics.ts"
 
 const brokers = inject("kafkaBrokers")
@@ -28,14 +29,6 @@ const sampleHealth = (snapshot: Effect.Effect<ReadonlyArray<AccountStreamHealth>
   return { seen, loop, stop: () => (running = false) }
 }
 
-/** What a coordinator that aborted a timed-out transaction does: bump the epoch of the transactional id. */
-const bumpEpoch = async (transactionalId: string) => {
-  const producer = kafkaFor(brokers).producer({ transactionalId, idempotent: true, maxInFlightRequests: 1 })
-  await producer.connect()
-  await (await producer.transaction()).abort()
-  await producer.disconnect()
-}
-
 const waitForRecords = (topic: string, count: number) =>
   Effect.promise(async () => {
     const admin = kafkaFor(brokers).admin()
@@ -46,16 +39,6 @@ const waitForRecords = (topic: string, count: number) =>
       await new Promise((r) => setTimeout(r, 100))
     }
     await admin.disconnect()
-  })
-
-/** Until the (one) account is caught up with at least `published` activities published by this instance. */
-const caughtUp = (snapshot: Effect.Effect<ReadonlyArray<AccountStreamHealth>>, published: number) =>
-  Effect.gen(function* () {
-    for (;;) {
-      const [state] = yield* snapshot
-      if (state?.state === "caught_up" && state.published_total >= published) return
-      yield* Effect.sleep("50 millis")
-    }
   })
 
 describe("fencing", () => {
@@ -81,7 +64,7 @@ describe("fencing", () => {
           yield* waitForRecords(topics.activities, 300)
           yield* caughtUp(health.snapshot, 300)
           yield* Effect.promise(() =>
-            bumpEpoch(`${loaded.config.kafka.transactional_id_prefix}.${accountIds[0]}`),
+            bumpEpoch(brokers, `${loaded.config.kafka.transactional_id_prefix}.${accountIds[0]}`),
           )
           simulator.emit(20)
           const published = yield* Effect.promise(() =>

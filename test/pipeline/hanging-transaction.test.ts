@@ -2,8 +2,8 @@ import { Effect, Fiber } from "effect"
 import { describe, expect, inject, it } from "vitest"
 import { highWatermarks } from "../../src/pipeline/KafkaClient.ts"
 import { startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
-import { connectorUnderTest, startPipeline } from "../support/connectorUnderTest.ts"
-import { openTransaction } from "../support/openTransaction.ts"
+import { caughtUp, connectorUnderTest, startPipeline } from "../support/connectorUnderTest.ts"
+import { bumpEpoch, openTransaction } from "../support/openTransaction.ts"
 import { activityIds, kafkaFor, readTopic } from "../support/topics.ts"
 
 const brokers = inject("kafkaBrokers")
@@ -12,14 +12,6 @@ const uuidsOf = (events: ReadonlyArray<unknown>) => (events as Array<{ uuid: str
 /** The end of each partition of `topic`, uncommitted records included. */
 const endsOf = (topic: string) =>
   Effect.map(highWatermarks(kafkaFor(brokers), topic), (ends) => [...ends.entries()].sort())
-
-/** What a coordinator that aborted a timed-out transaction does: bump the epoch of the transactional id. */
-const bumpEpoch = async (transactionalId: string) => {
-  const producer = kafkaFor(brokers).producer({ transactionalId, idempotent: true, maxInFlightRequests: 1 })
-  await producer.connect()
-  await (await producer.transaction()).abort()
-  await producer.disconnect()
-}
 
 describe("a transaction left open on the activities topic", () => {
   it("a producer replacing a fenced one writes nothing until the transaction has ended, then publishes exactly once", async () => {
@@ -37,11 +29,7 @@ describe("a transaction left open on the activities topic", () => {
             ownershipGrace: "1 second",
           })
           yield* Effect.promise(() => readTopic(brokers, topics.activities, (m) => m.length >= 50, 60_000, 0))
-          for (;;) {
-            const [state] = yield* health.snapshot
-            if (state?.state === "caught_up" && state.published_total >= 50) break
-            yield* Effect.sleep("50 millis")
-          }
+          yield* caughtUp(health.snapshot, 50)
           // What a broker that lost an abort marker leaves: a transaction nobody will end on its own. (Here
           // another producer's, ended by the test; its timeout is longer than the test.)
           const held = yield* Effect.promise(() =>
@@ -51,7 +39,7 @@ describe("a transaction left open on the activities topic", () => {
           // The stream's producer is fenced on its next publish; with no claim behind the fence, it starts a
           // new producer after the grace, which must not write while the held transaction is open.
           yield* Effect.promise(() =>
-            bumpEpoch(`${loaded.config.kafka.transactional_id_prefix}.${accountIds[0]}`),
+            bumpEpoch(brokers, `${loaded.config.kafka.transactional_id_prefix}.${accountIds[0]}`),
           )
           simulator.emit(10)
           let sawFence = false

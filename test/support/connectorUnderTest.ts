@@ -3,7 +3,7 @@ import { inject } from "vitest"
 import { appLayers } from "../../src/cli/runConnector.ts"
 import { parseConfig } from "../../src/config/loadConfig.ts"
 import { runPipeline } from "../../src/pipeline/Pipeline.ts"
-import { StreamHealth } from "../../src/pipeline/StreamHealth.ts"
+import { type AccountStreamHealth, StreamHealth } from "../../src/pipeline/StreamHealth.ts"
 import type { IntegrationRegistry } from "../../src/providers/IntegrationRegistry.ts"
 import { Integrations, registry } from "../../src/providers/registry.ts"
 import { pipelineConfigYaml } from "./pipelineConfig.ts"
@@ -50,3 +50,13 @@ export const startPipeline = (
   context: ConnectorContext,
   settings: Parameters<typeof runPipeline>[0] = { minBackoff: "100 millis" },
 ) => runPipeline(settings).pipe(Effect.provide(context), Effect.forkScoped)
+
+/** Until the (one) account is caught up with at least `published` activities published by this instance. */
+export const caughtUp = (snapshot: Effect.Effect<ReadonlyArray<AccountStreamHealth>>, published: number) =>
+  Effect.gen(function* () {
+    for (;;) {
+      const [state] = yield* snapshot
+      if (state?.state === "caught_up" && state.published_total >= published) return
+      yield* Effect.sleep("50 millis")
+    }
+  })

@@ -33,3 +33,11 @@ export const openTransaction = async (
     },
   }
 }
+
+/** What a coordinator that aborted a timed-out transaction does: bump the epoch of the transactional id. */
+export const bumpEpoch = async (brokers: string, transactionalId: string) => {
+  const producer = kafkaFor(brokers).producer({ transactionalId, idempotent: true, maxInFlightRequests: 1 })
+  await producer.connect()
+  await (await producer.transaction()).abort()
+  await producer.disconnect()
+}
