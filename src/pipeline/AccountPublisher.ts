@@ -1,4 +1,4 @@
-import { Duration, Effect } from "effect"
+import { Effect } from "effect"
 import type { Producer } from "kafkajs"
 import { type ConnectorConfig, durationMs } from "../config/ConnectorConfig.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
@@ -6,7 +6,7 @@ import type { OutgoingMessage } from "./ActivityMessages.ts"
 import { type Checkpoint, encodeCheckpoint } from "./Checkpoint.ts"
 import { KafkaClient, type KafkaFailure, kafkaCall } from "./KafkaClient.ts"
 import { produceBatches } from "./produceBatches.ts"
-import { untilStableEnd } from "./stableEnd.ts"
+import { untilWrittenTopicsStable } from "./stableEnd.ts"
 
 /** Record-batch header and request framing kept free under the broker's limit. */
 const batchOverhead = 4_096
@@ -41,6 +41,10 @@ export const makeAccountPublisher = (
   account: IntegratedAccount,
   kafkaSettings: ConnectorConfig["kafka"],
   transactionalId = transactionalIdFor(kafkaSettings.transactional_id_prefix, account),
+  /** The wait for the written topics to be stable; ActivitySink shares one among all its publishers. */
+  writtenTopicsStable: Effect.Effect<void, KafkaFailure, KafkaClient> = untilWrittenTopicsStable(
+    kafkaSettings,
+  ),
 ) =>
   Effect.gen(function* () {
     const kafka = yield* KafkaClient
@@ -86,17 +90,10 @@ export const makeAccountPublisher = (
     // Waiting instead shows the account as retrying ("open transactions hold …") until the transaction ends
     // or an operator aborts it. The first producer skips this: the pipeline waits once for all accounts.
     let unsettled = false
-    const writtenTopics = [
-      kafkaSettings.topics.activities,
-      kafkaSettings.topics.login_failed,
-      kafkaSettings.topics.dead_letter,
-    ]
-    const stableWithin = Duration.millis(transactionTimeoutMs + 15_000)
     const openSafely = Effect.gen(function* () {
       const p = yield* open
       if (unsettled) {
-        for (const topic of writtenTopics)
-          yield* untilStableEnd(topic, stableWithin).pipe(Effect.provideService(KafkaClient, kafka))
+        yield* writtenTopicsStable.pipe(Effect.provideService(KafkaClient, kafka))
         unsettled = false
       }
       return p

@@ -3,6 +3,8 @@ import type { ConnectorConfig } from "../config/ConnectorConfig.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 import { type AccountPublisher, makeAccountPublisher } from "./AccountPublisher.ts"
 import { KafkaClient, type KafkaFailure } from "./KafkaClient.ts"
+import { nextReadShared } from "./nextReadShared.ts"
+import { untilWrittenTopicsStable } from "./stableEnd.ts"
 
 /**
  * Where an account's pages and checkpoints go: one publisher per account stream, each page atomic with the
@@ -20,15 +22,21 @@ export class ActivitySink extends Context.Tag("ActivitySink")<
   }
 >() {
   static readonly kafka = (config: ConnectorConfig["kafka"]) =>
-    Layer.effect(
+    Layer.scoped(
       ActivitySink,
-      Effect.map(KafkaClient, (client) =>
-        ActivitySink.of({
+      Effect.gen(function* () {
+        const client = yield* KafkaClient
+        // Producers replaced together (after a broker outage, all of them) share the next wait.
+        const writtenTopicsStable = yield* nextReadShared(
+          untilWrittenTopicsStable(config).pipe(Effect.provideService(KafkaClient, client)),
+          yield* Effect.scope,
+        )
+        return ActivitySink.of({
           publisherFor: (account, transactionalId) =>
-            makeAccountPublisher(account, config, transactionalId).pipe(
+            makeAccountPublisher(account, config, transactionalId, writtenTopicsStable).pipe(
               Effect.provideService(KafkaClient, client),
             ),
-        }),
-      ),
+        })
+      }),
     )
 }

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto"
-import { Context, Duration, Effect, Either, Layer, ParseResult } from "effect"
-import { type ConnectorConfig, durationMs } from "../config/ConnectorConfig.ts"
+import { Context, type Duration, Effect, Either, Layer, ParseResult } from "effect"
+import type { ConnectorConfig } from "../config/ConnectorConfig.ts"
 import { type Checkpoint, decodeCheckpoint } from "./Checkpoint.ts"
 import { KafkaClient, KafkaFailure, kafkaCall, quietly } from "./KafkaClient.ts"
 import { nextReadShared } from "./nextReadShared.ts"
-import { untilStableEnd } from "./stableEnd.ts"
+import { stableWithin, untilStableEnd } from "./stableEnd.ts"
 
 /** What the checkpoint topic holds, per account, once read to a stable end. */
 export interface CheckpointRead {
@@ -40,7 +40,7 @@ export class CheckpointStore extends Context.Tag("CheckpointStore")<
         const client = yield* KafkaClient
         const read = readCheckpoints(config.topics, config.client_id, {
           // A transaction open on the topic ends within its producer's transaction timeout.
-          stableWithin: Duration.millis(durationMs(config.transaction_timeout) + 15_000),
+          stableWithin: stableWithin(config),
         }).pipe(Effect.provideService(KafkaClient, client))
         // Accounts resynchronising together (after a broker outage, all of them) share the next read.
         return CheckpointStore.of({ readAll: yield* nextReadShared(read, yield* Effect.scope) })

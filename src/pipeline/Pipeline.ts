@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto"
-import { Cause, Duration, Effect, ExecutionStrategy, Exit, Schedule, Scope } from "effect"
-import { durationMs } from "../config/ConnectorConfig.ts"
+import { Cause, Effect, ExecutionStrategy, Exit, Schedule, Scope } from "effect"
 import { Config } from "../config/loadConfig.ts"
 import { type AccountStreamSettings, runAccountStream } from "./AccountStream.ts"
 import { ActivitySink } from "./ActivitySink.ts"
@@ -8,7 +7,7 @@ import { CheckpointStore } from "./CheckpointStore.ts"
 import { publishStart } from "./retentionProblems.ts"
 import { initialHealth, StreamHealth } from "./StreamHealth.ts"
 import { CheckpointUnreadable } from "./StreamStopped.ts"
-import { untilStableEnd } from "./stableEnd.ts"
+import { untilWrittenTopicsStable } from "./stableEnd.ts"
 import { ensureTopics } from "./Topics.ts"
 
 /** Until the cluster answers at start: retried, growing to 30 s between attempts. */
@@ -66,11 +65,7 @@ export const runPipeline = (overrides: Partial<AccountStreamSettings> = {}) =>
     const publishers = yield* startPublishers.pipe(Effect.retry(startupRetry))
     // As after a failed publish (see AccountPublisher), and once for all accounts: nothing is published
     // while a transaction opened before these producers started is still open on the topics they write to.
-    const { activities, login_failed, dead_letter } = config.kafka.topics
-    const stableWithin = Duration.millis(durationMs(config.kafka.transaction_timeout) + 15_000)
-    yield* Effect.forEach([activities, login_failed, dead_letter], (topic) =>
-      untilStableEnd(topic, stableWithin),
-    ).pipe(Effect.retry(startupRetry))
+    yield* untilWrittenTopicsStable(config.kafka).pipe(Effect.retry(startupRetry))
     const checkpoints = yield* store.readAll.pipe(Effect.retry(startupRetry))
     yield* Effect.logInfo("pipeline started").pipe(
       Effect.annotateLogs({ accounts: enabled.length, checkpoints: checkpoints.latest.size }),

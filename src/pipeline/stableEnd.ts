@@ -1,5 +1,6 @@
-import { type Duration, Effect, Schedule } from "effect"
+import { Duration, Effect, Schedule } from "effect"
 import type { Admin } from "kafkajs"
+import { type ConnectorConfig, durationMs } from "../config/ConnectorConfig.ts"
 import { highWatermarks, KafkaClient, KafkaFailure, kafkaCall, quietly } from "./KafkaClient.ts"
 
 const waitingFor = "wait for the topic to be stable"
@@ -49,4 +50,16 @@ const lastStableReaches = (
       schedule: Schedule.spaced("250 millis").pipe(Schedule.upTo(within)),
       while: (error) => error.operation === waitingFor,
     }),
+  )
+
+/** A transaction open on a topic ends within its producer's transaction timeout (the coordinator aborts it then). */
+export const stableWithin = (kafka: ConnectorConfig["kafka"]) =>
+  Duration.millis(durationMs(kafka.transaction_timeout) + 15_000)
+
+/** `untilStableEnd` for every topic an account stream writes pages to (its checkpoints are read apart). */
+export const untilWrittenTopicsStable = (kafka: ConnectorConfig["kafka"]) =>
+  Effect.forEach(
+    [kafka.topics.activities, kafka.topics.login_failed, kafka.topics.dead_letter],
+    (topic) => untilStableEnd(topic, stableWithin(kafka)),
+    { discard: true },
   )
