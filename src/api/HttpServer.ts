@@ -1,16 +1,17 @@
-import { createServer, type Server } from "node:http"
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import {
   HttpApiBuilder,
   HttpApiScalar,
   HttpLayerRouter,
   HttpMiddleware,
   HttpServer,
+  type HttpServerError,
   HttpServerRequest,
   HttpServerResponse,
   OpenApi,
 } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { Cause, Context, Effect, Exit, Layer, Option, type Scope } from "effect"
+import { Cause, Context, Data, Effect, Exit, Layer, Option, type Scope } from "effect"
 import { durationMs } from "../config/ConnectorConfig.ts"
 import { Config } from "../config/loadConfig.ts"
 import type { CursorCodec } from "../cursor/CursorCodec.ts"
@@ -32,47 +33,100 @@ export interface ServerAddress {
 /** The services the routes need. */
 export type ApiServerRequirements = Config | CursorCodec | ProviderServices
 
-/** How long in-flight requests get to finish at shutdown before their connections are cut. */
-const shutdownGrace = "10 seconds"
-
 const json = (response: ErrorResponse) =>
   HttpServerResponse.unsafeJson(response.body, {
     status: response.status,
     ...(response.headers === undefined ? {} : { headers: response.headers }),
   })
 
+/** A listener that could not bind: which address, and the config key that sets it. */
+export class ListenFailed extends Data.TaggedError("ListenFailed")<{ readonly message: string }> {}
+
+const listenFailed = (host: string, port: number, key: string) => (error: HttpServerError.ServeError) => {
+  const cause = error.cause as { code?: string; message?: string } | undefined
+  const reason =
+    cause?.code === "EADDRINUSE"
+      ? "the address is already in use (another instance, or another program, listens there)"
+      : (cause?.message ?? String(error.cause))
+  return new ListenFailed({
+    message: `cannot listen on ${host.includes(":") ? `[${host}]` : host}:${port} (${key}.host, ${key}.port): ${reason}; set ${key}.port to a free port, or stop what holds it`,
+  })
+}
+
 /**
- * Node's server with explicit timeouts, stopped gracefully: on close it stops accepting and lets in-flight
- * requests finish within the grace period, then cuts what is left (node's own close waits for ever).
+ * Node's server with explicit timeouts. `configKey` names the config section that sets its address, for the
+ * error when it cannot bind.
  */
-const listener = (host: string, port: number) =>
+const nodeServer = (host: string, port: number, configKey: string) =>
+  Effect.gen(function* () {
+    const { timeouts } = (yield* Config).config.server
+    const server = createServer({
+      headersTimeout: durationMs(timeouts.headers),
+      requestTimeout: durationMs(timeouts.request),
+      keepAliveTimeout: durationMs(timeouts.keep_alive),
+    })
+    // The responses not yet finished, so the drain can tell those in flight to close their connection too.
+    const unfinished = new Set<ServerResponse>()
+    server.on("request", (_request: IncomingMessage, response: ServerResponse) => {
+      unfinished.add(response)
+      response.once("close", () => unfinished.delete(response))
+    })
+    const listening = NodeHttpServer.layer(() => server, { host, port }).pipe(
+      Layer.mapError(listenFailed(host, port, configKey)),
+    )
+    return { server, unfinished, listening, graceMs: durationMs(timeouts.shutdown) }
+  })
+
+/**
+ * A served listener that drains before its handler goes. Layers are released in reverse order of building,
+ * and the drain is built last: it runs while the request handler is still attached (platform-node removes
+ * the handler and interrupts every request fiber when the serving layer is released), so every request in
+ * flight, and one that arrives meanwhile on a connection already open, is answered.
+ */
+const drainedListener = <E, R>(
+  host: string,
+  port: number,
+  configKey: string,
+  serving: Layer.Layer<never, E, R | HttpServer.HttpServer>,
+) =>
   Layer.unwrapEffect(
-    Effect.gen(function* () {
-      const { timeouts } = (yield* Config).config.server
-      const server = createServer({
-        headersTimeout: durationMs(timeouts.headers),
-        requestTimeout: durationMs(timeouts.request),
-        keepAliveTimeout: durationMs(timeouts.keep_alive),
-      })
-      // Built after the server layer, so released before it: node's close then finds nothing to wait for.
-      const graceful = Layer.scopedDiscard(Effect.addFinalizer(() => closeGracefully(server)))
-      return Layer.provideMerge(
-        graceful,
-        NodeHttpServer.layer(() => server, { host, port }),
-      )
-    }),
+    Effect.map(nodeServer(host, port, configKey), ({ server, unfinished, listening, graceMs }) =>
+      Layer.scopedDiscard(Effect.addFinalizer(() => drain(server, unfinished, graceMs))).pipe(
+        Layer.provideMerge(serving),
+        Layer.provideMerge(listening),
+      ),
+    ),
   )
 
-const closeGracefully = (server: Server) =>
+/**
+ * Stops accepting, answers what is in flight with `Connection: close` (so no client sends another request on
+ * that connection), closes connections as they go idle, and cuts what is left after `graceMs`. Hand-written:
+ * neither node's `server.close` (which waits for ever on kept-alive connections) nor platform-node's
+ * finalizer (which closes without draining) bound the wait. The deadline is a timer of its own, not an
+ * `Effect.timeout`, because a finalizer is uninterruptible and a timeout there could not cut the wait short.
+ */
+const drain = (server: Server, unfinished: ReadonlySet<ServerResponse>, graceMs: number) =>
   Effect.async<void>((resume) => {
     if (!server.listening) return resume(Effect.void)
-    server.close(() => resume(Effect.void))
+    for (const response of unfinished) if (!response.headersSent) response.shouldKeepAlive = false
+    const closeAfterAnswer = (_request: IncomingMessage, response: ServerResponse) => {
+      response.shouldKeepAlive = false
+    }
+    server.prependListener("request", closeAfterAnswer)
+    const sweep = setInterval(() => server.closeIdleConnections(), 50)
+    const finish = () => {
+      clearInterval(sweep)
+      clearTimeout(deadline)
+      server.off("request", closeAfterAnswer)
+      resume(Effect.void)
+    }
+    const deadline = setTimeout(() => {
+      server.closeAllConnections()
+      finish()
+    }, graceMs)
+    server.close(finish)
     server.closeIdleConnections()
-  }).pipe(
-    Effect.timeout(shutdownGrace),
-    Effect.ignore,
-    Effect.ensuring(Effect.sync(() => server.closeAllConnections())),
-  )
+  })
 
 const pathOf = (request: HttpServerRequest.HttpServerRequest) =>
   URL.canParse(request.url, "http://localhost")
@@ -157,10 +211,14 @@ const apiGuard = HttpApiBuilder.middleware(
 
 /** The public API: List Activities and its OpenAPI document. */
 const apiListener = (host: string, port: number) =>
-  HttpApiBuilder.serve(accessLog).pipe(
-    Layer.provide([HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" }), apiGuard]),
-    Layer.provide(ApiLive),
-    Layer.provideMerge(listener(host, port)),
+  drainedListener(
+    host,
+    port,
+    "server",
+    HttpApiBuilder.serve(accessLog).pipe(
+      Layer.provide([HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" }), apiGuard]),
+      Layer.provide(ApiLive),
+    ),
   )
 
 /**
@@ -218,8 +276,11 @@ const managementListener = (host: string, port: number, apiUrl: string) =>
           scalar: { withDefaultFonts: false },
         }),
       )
-      return HttpLayerRouter.serve(routes, { disableLogger: true, disableListenLog: true }).pipe(
-        Layer.provideMerge(listener(host, port)),
+      return drainedListener(
+        host,
+        port,
+        "server.management",
+        HttpLayerRouter.serve(routes, { disableLogger: true, disableListenLog: true }),
       )
     }),
   )

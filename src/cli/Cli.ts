@@ -1,6 +1,9 @@
 import { existsSync } from "node:fs"
 import { Command, HelpDoc, Options, ValidationError } from "@effect/cli"
 import { Console, Data, Effect, Option } from "effect"
+import type { KafkaConfig } from "kafkajs"
+import { type ConfigInvalid, loadConfigFile } from "../config/loadConfig.ts"
+import { kafkaJsConfig } from "../pipeline/KafkaClient.ts"
 import {
   backfillCommand,
   CheckFailed,
@@ -20,7 +23,7 @@ export const usage = `usage:
   ${name} run          [--config PATH]   pipeline + HTTP API (no config: embedded defaults with simulators)
   ${name} serve        --config PATH     HTTP API only (no Kafka)
   ${name} backfill     --config PATH --account ID (--cursor NEXT_CURSOR | --since ISO_INSTANT)
-  ${name} tail         [--topic T] [--follow] [--from-beginning] [--key ACCOUNT] [--brokers B]
+  ${name} tail         [--config PATH] [--topic T] [--follow] [--from-beginning] [--key ACCOUNT] [--brokers B]
   ${name} check-config --config PATH     validate the config and each account's credentials
 The config path may also come from CONNECTOR_CONFIG. ${name} COMMAND --help for a command's options.`
 
@@ -93,16 +96,46 @@ const backfill = Command.make(
   ),
 )
 
+/**
+ * The cluster `tail` reads: the config's kafka section when there is a config (its TLS and SASL too, so a
+ * secured cluster can be read), else plain brokers; `--brokers`, else KAFKA_BROKERS, overrides the config's.
+ */
+const tailKafka = (
+  configFile: string | undefined,
+  brokersOption: Option.Option<string>,
+): Effect.Effect<KafkaConfig, ConfigInvalid> => {
+  const listed = Option.orElse(brokersOption, () => Option.fromNullable(process.env.KAFKA_BROKERS)).pipe(
+    Option.map((text) =>
+      text
+        .split(",")
+        .map((b) => b.trim())
+        .filter(Boolean),
+    ),
+  )
+  return configFile === undefined
+    ? Effect.succeed({
+        clientId: "siem-connector-tail",
+        brokers: Option.getOrElse(listed, () => ["127.0.0.1:9092"]),
+      })
+    : Effect.map(loadConfigFile(configFile), ({ config }) =>
+        kafkaJsConfig(
+          config.kafka,
+          Option.getOrElse(listed, () => config.kafka.brokers ?? ["127.0.0.1:9092"]),
+        ),
+      )
+}
+
 const tailCommand = Command.make(
   "tail",
   {
+    config: configOption,
     topic: Options.text("topic").pipe(
       Options.withDescription("The topic to print."),
       Options.withDefault("user-directory.activities"),
     ),
     brokers: Options.text("brokers").pipe(
       Options.withDescription(
-        "Bootstrap brokers, comma-separated. Default: $KAFKA_BROKERS, else 127.0.0.1:9092.",
+        "Bootstrap brokers, comma-separated. Default: $KAFKA_BROKERS, else the config's kafka.brokers, else 127.0.0.1:9092.",
       ),
       Options.optional,
     ),
@@ -124,17 +157,19 @@ const tailCommand = Command.make(
     ),
   },
   (options) =>
-    tail({
-      topic: options.topic,
-      brokers: Option.getOrElse(options.brokers, () => process.env.KAFKA_BROKERS ?? "127.0.0.1:9092")
-        .split(",")
-        .map((b) => b.trim())
-        .filter(Boolean),
-      fromBeginning: options.fromBeginning,
-      follow: options.follow,
-      key: Option.getOrUndefined(options.key),
-      lines: options.lines,
-    }).pipe(Effect.tapError((error) => Console.error(`tail: ${error.message}`))),
+    tailKafka(configPath(options.config), options.brokers).pipe(
+      Effect.flatMap((kafka) =>
+        tail({
+          topic: options.topic,
+          kafka,
+          fromBeginning: options.fromBeginning,
+          follow: options.follow,
+          key: Option.getOrUndefined(options.key),
+          lines: options.lines,
+        }),
+      ),
+      Effect.tapError((error) => Console.error(`tail: ${error.message}`)),
+    ),
 ).pipe(
   Command.withDescription(
     described(

@@ -1,11 +1,17 @@
-import { Cause, Console, Context, Data, type Duration, Effect, Layer } from "effect"
+import { Cause, Console, Context, Data, type Duration, Effect, Fiber, Layer, type Scope } from "effect"
 import { listActivities } from "../activities/ListActivities.ts"
 import { listActivitiesErrorResponse } from "../api/ErrorResponse.ts"
 import { HealthStatus } from "../api/HealthStatus.ts"
 import { ApiServer } from "../api/HttpServer.ts"
 import { providerClientsLayer } from "../auth/providerClients.ts"
 import { durationMs } from "../config/ConnectorConfig.ts"
-import { Config, type LoadedConfig, loadConfigFile, parseConfig } from "../config/loadConfig.ts"
+import {
+  Config,
+  type ConfigInvalid,
+  type LoadedConfig,
+  loadConfigFile,
+  parseConfig,
+} from "../config/loadConfig.ts"
 import { CursorCodec } from "../cursor/CursorCodec.ts"
 import type { ProviderHttpOptions } from "../http/ProviderHttp.ts"
 import { loggingLayer } from "../observability/logging.ts"
@@ -147,94 +153,135 @@ export const appLayers = (loaded: LoadedConfig, brokers: ReadonlyArray<string>) 
   )
 }
 
-/** The pipeline and the HTTP API together, for as long as the scope lives. */
-const runAll = (
-  loaded: LoadedConfig,
-  announce: (started: Started) => Effect.Effect<void> = () => Effect.void,
-) =>
-  Effect.gen(function* () {
-    const brokers = yield* brokersFor(loaded)
-    return yield* Effect.gen(function* () {
-      const servers = Context.get(yield* Layer.build(ApiServer.layer), ApiServer)
-      yield* announce({ brokers, servers })
-      yield* Effect.forkScoped(progressLines("30 seconds"))
-      return yield* runPipeline()
-    }).pipe(Effect.provide(appLayers(loaded, brokers)))
-  })
+/**
+ * The scope the pipeline runs in. Built before the HTTP listeners, so released after them: at shutdown the
+ * listeners stop accepting and drain first, then closing this scope stops the account streams (each at a
+ * page boundary: a transaction under way commits or aborts) and closes their producers, and only then do the
+ * Kafka client, the provider clients and the token cache go.
+ */
+class PipelineScope extends Context.Tag("PipelineScope")<PipelineScope, Scope.Scope>() {}
+
+/** The running pipeline; the command waits on it, so a final failure of the pipeline ends the process. */
+class RunningPipeline extends Context.Tag("RunningPipeline")<
+  RunningPipeline,
+  Fiber.Fiber<never, unknown>
+>() {}
 
 interface Started {
   readonly brokers: ReadonlyArray<string>
   readonly servers: typeof ApiServer.Service
 }
 
-/** `run` with no config: simulated providers and a local broker, for development only. */
-const embedded = Effect.gen(function* () {
-  const { embeddedApiKey, embeddedConfigYaml, simulateOngoingActivity, startEmbeddedSimulators } =
-    yield* developmentModule(
-      () => import("../dev/EmbeddedDefaults.ts"),
-      "no config given (--config PATH or CONNECTOR_CONFIG), and this installation has no embedded development defaults (src/dev, src/simulators)",
-    )
-  const simulators = yield* startEmbeddedSimulators
-  const brokers = process.env.KAFKA_BROKERS?.split(",") ?? (yield* startLocalKafka).brokers
-  const loaded = yield* parseConfig("(embedded defaults)", embeddedConfigYaml(simulators, brokers))
-  yield* Effect.forkScoped(simulateOngoingActivity(simulators))
-  // What a newcomer needs to look at what the run does, once everything listens.
-  const announce = ({ servers }: Started) =>
-    Effect.gen(function* () {
-      const topics = loaded.config.kafka.topics
-      // The organization goes with the account where the endpoint requires it (Asana, GitHub).
-      const accounts = loaded.accounts.map(({ account }) => ({
-        id: account.id,
-        integration: account.integration,
-        ...(account.settings.organization_id === undefined
-          ? {}
-          : { organization_id: account.settings.organization_id }),
-      }))
-      const example = accounts.find((a) => a.integration === "okta") ?? accounts[0]
-      const api = `${servers.url}/unified/user-directory/activities`
-      const exampleQuery = new URLSearchParams({
-        integrated_account_id: example?.id ?? "<id>",
-        ...(example?.organization_id === undefined ? {} : { organization_id: example.organization_id }),
-        limit: "5",
-      })
-      const curl = `curl -s -H 'Authorization: Bearer ${embeddedApiKey}' '${api}?${exampleQuery}'`
-      const tail = "npm run tail -- --follow"
-      yield* Effect.logInfo("embedded run started: simulated providers, local Kafka").pipe(
-        Effect.annotateLogs({
-          brokers,
-          accounts,
-          topics: Object.values(topics),
-          api,
-          api_key: embeddedApiKey,
-          management: servers.managementUrl,
-          tail,
-        }),
-      )
-      if (process.stdout.isTTY) {
-        yield* Console.log(
-          [
-            "",
-            "  SIEM activity connector — embedded development run (simulated providers)",
-            `  Kafka broker   ${brokers.join(", ")}`,
-            ...accounts.map(
-              (a) =>
-                `  account        ${a.id}  ${a.integration} (simulator)${a.organization_id === undefined ? "" : `  organization_id=${a.organization_id}`}`,
-            ),
-            `  topics         ${Object.values(topics).join(", ")}`,
-            `  API            ${api}   (Bearer ${embeddedApiKey})`,
-            `  try            ${curl}`,
-            `  health, docs   ${servers.managementUrl}/healthz  ${servers.managementUrl}/docs`,
-            `  watch          ${tail}      (in another terminal)`,
-            "  Ctrl-C stops the connector and the broker it started.",
-            "",
-          ].join("\n"),
-        )
-      }
-    })
-  return { loaded, announce }
-})
+/**
+ * `run` as one layer graph: config, clients and Kafka; the pipeline's scope; the listeners (bound before any
+ * account is touched, so an instance whose port is taken fails before it fences anyone); then the pipeline
+ * and the progress lines. Every resource is released once, in the reverse order, when the command ends.
+ */
+const runLayer = (
+  loaded: LoadedConfig,
+  brokers: ReadonlyArray<string>,
+  announce: (started: Started) => Effect.Effect<void> = () => Effect.void,
+) => {
+  const pipeline = Layer.effect(
+    RunningPipeline,
+    Effect.flatMap(PipelineScope, (scope) => Effect.forkIn(Effect.scoped(runPipeline()), scope)),
+  )
+  const progress = Layer.scopedDiscard(Effect.forkScoped(progressLines("30 seconds")))
+  const announced = Layer.effectDiscard(
+    Effect.flatMap(ApiServer, (servers) => announce({ brokers, servers })),
+  )
+  return Layer.mergeAll(pipeline, progress, announced).pipe(
+    Layer.provideMerge(ApiServer.layer),
+    Layer.provideMerge(Layer.scoped(PipelineScope, Effect.scope)),
+    Layer.provideMerge(appLayers(loaded, brokers)),
+  )
+}
 
-const requireConfig = (configPath: string | undefined) =>
+/** The brokers of a loaded config, then the graph built on them (a local broker lives as long as the graph). */
+const onBrokers = <A, E, R>(
+  loaded: LoadedConfig,
+  graph: (brokers: ReadonlyArray<string>) => Layer.Layer<A, E, R>,
+) => Layer.unwrapScoped(Effect.map(brokersFor(loaded), graph))
+
+/** Runs a command's layer graph until its pipeline ends (a final failure) or the process is interrupted. */
+const untilPipelineEnds = <E, R>(graph: Layer.Layer<RunningPipeline, E, R>) =>
+  Effect.flatMap(RunningPipeline, Fiber.join).pipe(Effect.provide(graph))
+
+/**
+ * `run` with no config: simulated providers and a local broker, for development only. The simulators and the
+ * broker are built first, so they outlive the connector that reads them.
+ */
+const embeddedRunLayer = Layer.unwrapScoped(
+  Effect.gen(function* () {
+    const { embeddedApiKey, embeddedConfigYaml, simulateOngoingActivity, startEmbeddedSimulators } =
+      yield* developmentModule(
+        () => import("../dev/EmbeddedDefaults.ts"),
+        "no config given (--config PATH or CONNECTOR_CONFIG), and this installation has no embedded development defaults (src/dev, src/simulators)",
+      )
+    const simulators = yield* startEmbeddedSimulators
+    const brokers = process.env.KAFKA_BROKERS?.split(",") ?? (yield* startLocalKafka).brokers
+    const loaded = yield* parseConfig("(embedded defaults)", embeddedConfigYaml(simulators, brokers))
+    yield* Effect.forkScoped(simulateOngoingActivity(simulators))
+    // What a newcomer needs to look at what the run does, once everything listens.
+    const announce = ({ servers }: Started) =>
+      Effect.gen(function* () {
+        const topics = loaded.config.kafka.topics
+        // The organization goes with the account where the endpoint requires it (Asana, GitHub).
+        const accounts = loaded.accounts.map(({ account }) => ({
+          id: account.id,
+          integration: account.integration,
+          ...(account.settings.organization_id === undefined
+            ? {}
+            : { organization_id: account.settings.organization_id }),
+        }))
+        const example = accounts.find((a) => a.integration === "okta") ?? accounts[0]
+        const api = `${servers.url}/unified/user-directory/activities`
+        const exampleQuery = new URLSearchParams({
+          integrated_account_id: example?.id ?? "<id>",
+          ...(example?.organization_id === undefined ? {} : { organization_id: example.organization_id }),
+          limit: "5",
+        })
+        const curl = `curl -s -H 'Authorization: Bearer ${embeddedApiKey}' '${api}?${exampleQuery}'`
+        const tail = "npm run tail -- --follow"
+        yield* Effect.logInfo("embedded run started: simulated providers, local Kafka").pipe(
+          Effect.annotateLogs({
+            brokers,
+            accounts,
+            topics: Object.values(topics),
+            api,
+            api_key: embeddedApiKey,
+            management: servers.managementUrl,
+            tail,
+          }),
+        )
+        if (process.stdout.isTTY) {
+          yield* Console.log(
+            [
+              "",
+              "  SIEM activity connector — embedded development run (simulated providers)",
+              `  Kafka broker   ${brokers.join(", ")}`,
+              ...accounts.map(
+                (a) =>
+                  `  account        ${a.id}  ${a.integration} (simulator)${a.organization_id === undefined ? "" : `  organization_id=${a.organization_id}`}`,
+              ),
+              `  topics         ${Object.values(topics).join(", ")}`,
+              `  API            ${api}   (Bearer ${embeddedApiKey})`,
+              `  try            ${curl}`,
+              `  health, docs   ${servers.managementUrl}/healthz  ${servers.managementUrl}/docs`,
+              `  watch          ${tail}      (in another terminal)`,
+              "  Ctrl-C stops the connector and the broker it started.",
+              "",
+            ].join("\n"),
+          )
+        }
+      })
+    return runLayer(loaded, brokers, announce)
+  }),
+)
+
+const requireConfig = (
+  configPath: string | undefined,
+): Effect.Effect<LoadedConfig, UsageError | ConfigInvalid> =>
   configPath === undefined
     ? Effect.fail(new UsageError({ message: "this command needs --config PATH (or CONNECTOR_CONFIG)" }))
     : loadConfigFile(configPath)
@@ -257,21 +304,19 @@ const reportFailure = <A, E, R>(program: Effect.Effect<A, E, R>) =>
 /** `run`: pipeline + HTTP API; with no config, the embedded development defaults. */
 export const runCommand = (configPath: string | undefined) =>
   reportFailure(
-    Effect.gen(function* () {
-      if (configPath !== undefined) return yield* runAll(yield* loadConfigFile(configPath))
-      const { loaded, announce } = yield* embedded
-      return yield* runAll(loaded, announce)
-    }),
+    configPath === undefined
+      ? untilPipelineEnds(embeddedRunLayer)
+      : Effect.flatMap(loadConfigFile(configPath), (loaded) =>
+          untilPipelineEnds(onBrokers(loaded, (brokers) => runLayer(loaded, brokers))),
+        ),
   )
 
-/** `serve`: the HTTP API only, no Kafka. */
+/** `serve`: the HTTP API only, no Kafka; the listeners and the provider clients live until interrupted. */
 export const serveCommand = (configPath: string | undefined) =>
   reportFailure(
-    Effect.gen(function* () {
-      const loaded = yield* requireConfig(configPath)
-      yield* Layer.build(ApiServer.layer).pipe(Effect.provide(commonLayers(loaded)))
-      return yield* Effect.never
-    }),
+    Effect.flatMap(requireConfig(configPath), (loaded) =>
+      Layer.launch(ApiServer.layer.pipe(Layer.provide(commonLayers(loaded)))),
+    ),
   )
 
 /** `backfill`: republishes an account's history from a cursor or an instant. */
@@ -283,9 +328,10 @@ export const backfillCommand = (
   reportFailure(
     Effect.gen(function* () {
       const loaded = yield* requireConfig(configPath)
-      const brokers = yield* brokersFor(loaded)
       const totals = yield* runBackfill(account, start).pipe(
-        Effect.provide(Layer.merge(commonLayers(loaded), kafkaLayers(loaded, brokers))),
+        Effect.provide(
+          onBrokers(loaded, (brokers) => Layer.merge(commonLayers(loaded), kafkaLayers(loaded, brokers))),
+        ),
       )
       yield* Effect.logInfo("backfill done").pipe(Effect.annotateLogs(totals))
     }),

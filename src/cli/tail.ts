@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto"
-import { Effect } from "effect"
-import { type IHeaders, Kafka, type KafkaMessage, logLevel } from "kafkajs"
+import { Data, Effect } from "effect"
+import { type IHeaders, Kafka, type KafkaConfig, type KafkaMessage, logLevel } from "kafkajs"
 import { stopKafkajsIdleLoop } from "../pipeline/kafkajsIdleLoop.ts"
 
 export interface TailOptions {
   readonly topic: string
-  readonly brokers: ReadonlyArray<string>
+  /** The cluster and how to reach it (TLS, SASL): the config's kafka section, or plain brokers. */
+  readonly kafka: KafkaConfig
   /** Every record the topic holds, not only the last `lines` of each partition. */
   readonly fromBeginning: boolean
   /** Keeps printing new records until interrupted (Ctrl-C), instead of stopping at the topic's end. */
@@ -13,6 +14,18 @@ export interface TailOptions {
   /** Only this account's records (the record key is the integrated account id). */
   readonly key: string | undefined
   readonly lines: number
+}
+
+export class TailFailed extends Data.TaggedError("TailFailed")<{ readonly message: string }> {}
+
+/** What went wrong, with the brokers and the topic, in the reader's words. */
+const tailProblem = (options: TailOptions, cause: unknown) => {
+  const text = (cause as { message?: string })?.message ?? String(cause)
+  const brokers = options.kafka.brokers
+  const where = Array.isArray(brokers) ? brokers.join(",") : "the configured brokers"
+  return /does not host this topic-partition|UNKNOWN_TOPIC/i.test(text)
+    ? `topic ${options.topic} does not exist on ${where}`
+    : `cannot read ${options.topic} from ${where}: ${text}`
 }
 
 /** JSON as JSON (what the connector publishes), anything else as the text it is. */
@@ -54,19 +67,27 @@ const line = (topic: string, partition: number, message: KafkaMessage) =>
 export const tail = (options: TailOptions) =>
   Effect.gen(function* () {
     stopKafkajsIdleLoop()
-    const kafka = new Kafka({
-      clientId: "siem-connector-tail",
-      brokers: [...options.brokers],
-      logLevel: logLevel.NOTHING,
-    })
+    const kafka = new Kafka({ ...options.kafka, logLevel: logLevel.NOTHING })
     const admin = kafka.admin()
-    const offsets = yield* Effect.acquireRelease(
-      Effect.tryPromise(async () => {
+    // Released before it is acquired, so that connecting (kafkajs retries a broker that is away) stays
+    // interruptible: Ctrl-C ends it at once. Disconnecting is capped for the same reason; a release runs
+    // uninterruptibly, so the cap needs the call itself to be interruptible.
+    const disconnect = (client: { disconnect: () => Promise<void> }) =>
+      Effect.addFinalizer(() =>
+        Effect.promise(() => client.disconnect()).pipe(
+          Effect.interruptible,
+          Effect.timeout("2 seconds"),
+          Effect.ignore,
+        ),
+      )
+    yield* disconnect(admin)
+    const offsets = yield* Effect.tryPromise({
+      try: async () => {
         await admin.connect()
         return admin.fetchTopicOffsets(options.topic)
-      }),
-      () => Effect.promise(() => admin.disconnect()),
-    )
+      },
+      catch: (cause) => new TailFailed({ message: tailProblem(options, cause) }),
+    })
     // `high` is the last stable offset for a read_committed reader: where "now" ends.
     const ends = new Map(offsets.map((o) => [o.partition, Number(o.high)]))
     const starts = new Map(
@@ -81,11 +102,12 @@ export const tail = (options: TailOptions) =>
     if (!options.follow && pending.size === 0) return
 
     const consumer = kafka.consumer({ groupId: `siem-connector-tail-${randomUUID()}`, maxWaitTimeInMs: 500 })
-    yield* Effect.acquireRelease(
-      Effect.promise(() => consumer.connect()),
-      // Ctrl-C ends at once: leaving the throw-away group is a courtesy, not worth waiting for.
-      () => Effect.promise(() => consumer.disconnect()).pipe(Effect.timeout("2 seconds"), Effect.ignore),
-    )
+    // Leaving the throw-away group is a courtesy, not worth waiting for.
+    yield* disconnect(consumer)
+    yield* Effect.tryPromise({
+      try: () => consumer.connect(),
+      catch: (cause) => new TailFailed({ message: tailProblem(options, cause) }),
+    })
     yield* Effect.async<void, Error>((resume) => {
       // Done with a partition at its end, whether the batch ended on a record or on a transaction marker.
       const reached = (partition: number, lastOffset: string) => {

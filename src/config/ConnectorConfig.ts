@@ -113,6 +113,11 @@ export const ServerConfig = Schema.Struct({
       request: Schema.optionalWith(DurationText, { default: () => "30s" }),
       /** An idle keep-alive connection is closed after this (node's keepAliveTimeout). */
       keep_alive: Schema.optionalWith(DurationText, { default: () => "5s" }),
+      /**
+       * At shutdown, how long requests in flight get to be answered after the listener stops accepting;
+       * then their connections are cut.
+       */
+      shutdown: Schema.optionalWith(DurationText, { default: () => "10s" }),
     }),
   ),
   /** Requests served at once by the API listener; beyond it, 503 with Retry-After. */

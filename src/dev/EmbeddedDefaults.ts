@@ -25,6 +25,19 @@ export const startEmbeddedSimulators = Effect.forEach(Object.values(simulatorReg
  */
 export const embeddedApiKey = "embedded-local-development-key"
 
+/** A config entry for an account on a simulator: its base URL, credentials and settings. */
+export const simulatedAccount = (simulator: ProviderSimulator, id: string) => {
+  const { organization_id: organization, ...settings } = simulator.settings
+  return {
+    id,
+    integration: simulator.integration,
+    base_url: simulator.baseUrl,
+    credentials: simulator.credentials,
+    ...(organization ? { organization_id: organization } : {}),
+    ...(Object.keys(settings).length > 0 ? { settings } : {}),
+  }
+}
+
 /** The embedded run's config, as YAML so it goes through the same validation as a user's file. */
 export const embeddedConfigYaml = (
   simulators: ReadonlyArray<ProviderSimulator>,
@@ -40,18 +53,10 @@ export const embeddedConfigYaml = (
     },
     kafka: { brokers, partitions: 1 },
     poll: { interval: "2s", page_size: 100 },
-    accounts: simulators.map((simulator) => {
-      const { organization_id: organization, ...settings } = simulator.settings
-      return {
-        id: embeddedAccountId(simulator.integration),
-        integration: simulator.integration,
-        base_url: simulator.baseUrl,
-        credentials: simulator.credentials,
-        ...(organization ? { organization_id: organization } : {}),
-        ...(Object.keys(settings).length > 0 ? { settings } : {}),
-        start_from: "earliest",
-      }
-    }),
+    accounts: simulators.map((simulator) => ({
+      ...simulatedAccount(simulator, embeddedAccountId(simulator.integration)),
+      start_from: "earliest",
+    })),
   })
 
 /**

@@ -151,9 +151,14 @@ export class KafkaFailure extends Data.TaggedError("KafkaFailure")<{
   }
 }
 
-/** Releases run on shutdown and after failures; a broker that is gone must not turn them into defects. */
+/**
+ * Releases run on shutdown and after failures; a broker that is gone must not turn them into defects, nor
+ * hold the shutdown. Interruptible, because releases run uninterruptibly and a timeout there could otherwise
+ * not abandon the call (the promise is left to kafkajs).
+ */
 export const quietly = (what: string, run: () => Promise<unknown>) =>
   kafkaCall(what, run).pipe(
+    Effect.interruptible,
     Effect.timeout("10 seconds"),
     Effect.catchAll((error) => Effect.logDebug(`${what} failed during release`, error)),
   )
