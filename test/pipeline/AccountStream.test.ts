@@ -21,7 +21,11 @@ import { uniqueTopics } from "../support/topics.ts"
 const uuidsOf = (simulator: OktaSimulatorHandle) =>
   (simulator.events() as Array<{ uuid: string }>).map((e) => e.uuid)
 
-const streamUnderTest = (options: { historySize: number; resumeFrom?: (accountId: string) => Checkpoint }) =>
+const streamUnderTest = (options: {
+  historySize: number
+  resumeFrom?: (accountId: string) => Checkpoint
+  pollInterval?: string
+}) =>
   Effect.gen(function* () {
     yield* TestClock.setTime(Date.now())
     const simulator = yield* startOktaSimulator({
@@ -37,7 +41,7 @@ const streamUnderTest = (options: { historySize: number; resumeFrom?: (accountId
         topics,
         simulators: [simulator],
         pageSize: 10,
-        pollInterval: "30s",
+        pollInterval: options.pollInterval ?? "30s",
       }),
       {},
     )
@@ -255,6 +259,42 @@ describe("AccountStream on an in-memory Kafka side", () => {
         expect(checkpoint?.gaps[0]?.from).toBe(readThrough)
         expect(checkpoint?.published_total).toBe(330)
         expect(checkpoint?.sequence).toBeGreaterThan(7)
+        yield* Fiber.interrupt(stream)
+      }),
+  )
+
+  it.scoped(
+    "quiet for longer than the retention but polling all along: no gap after a fence, nothing read again",
+    () =>
+      Effect.gen(function* () {
+        // Polls 50 days apart, so the TestClock can pass months without waking the stream every 30 s.
+        const { simulator, topics, kafka, stream, state, accountId } = yield* streamUnderTest({
+          historySize: 30,
+          pollInterval: "50d",
+        })
+        yield* eventually(() => kafka.idsOn(topics.activities).length === 30, "the history")
+        const before = kafka.latest(accountId)
+        // 100 days with no activity (Okta keeps 90): two polls, each finding nothing new.
+        for (const polls of [5, 6]) {
+          yield* asleepFor(50 * 86_400_000, "caught up")
+          yield* TestClock.adjust("50 days")
+          yield* eventually(() => simulator.requests().length === polls, "a poll with nothing new")
+        }
+        // Then activity, whose page is fenced: the stream claims the account again from the stored checkpoint.
+        yield* asleepFor(50 * 86_400_000, "caught up")
+        simulator.emit(2)
+        kafka.inject({ kind: "fenced" })
+        yield* TestClock.adjust("50 days")
+        yield* asleepFor(15_000, "the ownership grace")
+        yield* TestClock.adjust("15 seconds")
+        yield* eventually(() => kafka.idsOn(topics.activities).length >= 32, "the new activity")
+        yield* realSleep(200)
+        expect(kafka.idsOn(topics.activities)).toEqual(uuidsOf(simulator))
+        const after = kafka.latest(accountId)
+        expect(after?.gaps).toEqual([])
+        expect((yield* state())?.gaps_total).toBe(0)
+        // It went on from its own position: the filters it started with still stand.
+        expect(after?.filters).toEqual(before?.filters)
         yield* Fiber.interrupt(stream)
       }),
   )
