@@ -60,6 +60,14 @@ const freshCheckpoint = (account: IntegratedAccount, filters: ActivityFilters, n
 
 const nowIso = Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms).toISOString())
 
+/**
+ * How stale a checkpoint's `read_through` may grow before a caught-up read with nothing new commits one just
+ * to move it: a day, far inside the shortest retention a provider states (90 days), so a quiet account is
+ * never taken for one that stopped reading, and a quiet cursor stream costs one transaction a day, not one a
+ * poll.
+ */
+const READ_THROUGH_REFRESH_MS = 24 * 60 * 60 * 1000
+
 type StreamError = ProviderError | KafkaFailure | AccountOwnedElsewhere | CheckpointUnreadable
 
 /**
@@ -112,6 +120,15 @@ export const runAccountStream = (
         : Object.fromEntries(
             adapter.streams.map((stream) => [stream.name, checkpoint.last_created_at ?? ""]),
           ))
+    // A caught-up read has not read what a watermark stream's settle window leaves for a later poll.
+    const settleMs = Math.max(
+      0,
+      ...adapter.streams.map((stream) =>
+        stream.tail.mode === "watermark" && stream.tail.settle !== undefined
+          ? Duration.toMillis(stream.tail.settle)
+          : 0,
+      ),
+    )
     const setHealth = (patch: Partial<AccountStreamHealth>) =>
       health.update(account.id, (current) => ({ ...(current ?? initialHealth(account)), ...patch }))
     yield* setHealth({ state: "starting" })
@@ -218,6 +235,7 @@ export const runAccountStream = (
       if (!(yield* Ref.get(claimed))) yield* claim
       const checkpoint = yield* Ref.get(committed)
       const positions = yield* decodeCheckpointPositions(checkpoint)
+      const readStartedMs = yield* Clock.currentTimeMillis
       const page = yield* pageAccount(adapter, {
         account,
         filters: checkpoint.filters,
@@ -231,11 +249,21 @@ export const runAccountStream = (
       )
       const stored = storedPositions(adapter, page.positions)
       const moved = JSON.stringify(stored) !== JSON.stringify(storedPositionsOf(checkpoint))
+      const readThrough = page.hasMore ? undefined : new Date(readStartedMs - settleMs).toISOString()
+      // Nothing new and the position where it was (a quiet cursor stream): committed anyway once what the
+      // checkpoint says was read is a day old, so the retention check never takes a quiet account for a
+      // stale one.
+      const knownThrough = newer(checkpoint.read_through, checkpoint.last_created_at)
+      const refresh =
+        readThrough !== undefined &&
+        (knownThrough === undefined ||
+          Date.parse(readThrough) - Date.parse(knownThrough) >= READ_THROUGH_REFRESH_MS)
       const current =
-        messages.length > 0 || moved
+        messages.length > 0 || moved || refresh
           ? yield* commit(messages, {
               ...withStoredPositions(checkpoint, stored),
               last_created_at: newer(checkpoint.last_created_at, newestCreatedAt),
+              read_through: newer(checkpoint.read_through, readThrough),
               newest_by_stream: newestPerStream(newestByStreamOf(checkpoint), newestByStream),
               published_total: checkpoint.published_total + published,
               dead_lettered_total: checkpoint.dead_lettered_total + deadLettered,

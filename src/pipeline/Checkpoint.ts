@@ -17,8 +17,8 @@ export type HistoryGap = typeof HistoryGap.Type
  * positions are the streams' (provider cursor or watermark: whatever boundary dedupe state each needs); the filters are
  * those the stream started with, so a resumed stream asks the provider the same question.
  *
- * `sequence`, `owner` and `last_created_at` came after the first release; checkpoints written before them
- * decode with `sequence` 0 and no owner.
+ * `sequence`, `owner`, `last_created_at` and `read_through` came after the first release; checkpoints written
+ * before them decode with `sequence` 0 and no owner.
  */
 export const Checkpoint = Schema.Struct({
   /** 1: a single `position`, the one stream's (single-stream integrations). 2: `positions` per stream. */
@@ -43,6 +43,12 @@ export const Checkpoint = Schema.Struct({
   owner: Schema.optional(Schema.String),
   /** The newest `created_at` published so far: how far the stream has read, in the provider's time. */
   last_created_at: Schema.optional(Schema.String),
+  /**
+   * The provider-time instant the stream has read up to: when its last read that found every stream caught up
+   * began (less any settle window that read left for later). An account with no new activity for months has
+   * still read that far, which its `last_created_at` cannot tell. Added after `last_created_at`.
+   */
+  read_through: Schema.optional(Schema.String),
   /** The same per stream of the integration, for the lag each stream shows (added after `last_created_at`). */
   newest_by_stream: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String })),
   /** Totals since the stream first started, carried from checkpoint to checkpoint. */

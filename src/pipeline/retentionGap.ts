@@ -1,13 +1,17 @@
 import { Duration } from "effect"
 import { type Checkpoint, hasPositions, withStoredPositions } from "./Checkpoint.ts"
+import { newer } from "./routePage.ts"
 
 /**
- * How far a checkpoint has read, in the provider's time: the newest activity it published, or, before it
- * published any, the instant it was asked to start at. Unknown for a checkpoint that has a provider position
- * but predates `last_created_at`; the provider's own "too old" answer still catches those.
+ * How far a checkpoint has read, in the provider's time: the later of the instant its last caught-up read
+ * began (`read_through`) and the newest activity it published; before either, the instant it was asked to
+ * start at. Judged by the newest activity alone, an account quiet for longer than the retention would look
+ * as if it had stopped reading then. Unknown for a checkpoint that has a provider position but predates both
+ * fields; the provider's own "too old" answer still catches those.
  */
 const readThrough = (checkpoint: Checkpoint): string | undefined =>
-  checkpoint.last_created_at ?? (hasPositions(checkpoint) ? undefined : checkpoint.filters.created_at)
+  newer(checkpoint.read_through, checkpoint.last_created_at) ??
+  (hasPositions(checkpoint) ? undefined : checkpoint.filters.created_at)
 
 /**
  * The checkpoint to resume from when the provider no longer keeps what the stream would read next: restarted
@@ -29,6 +33,9 @@ export const withRetentionGap = (
   return {
     ...withStoredPositions(checkpoint, checkpoint.positions === undefined ? undefined : { streams: {} }),
     filters: { ...checkpoint.filters, created_at: to },
+    // What lies before `to` is accounted for, read or recorded as this gap: a restart before the next read
+    // must not record it again.
+    read_through: to,
     gaps: [
       ...checkpoint.gaps,
       {

@@ -1,14 +1,19 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Context, Effect, Either, Exit, Fiber, Layer, Option, TestClock } from "effect"
+import { Cause, Context, Duration, Effect, Either, Exit, Fiber, Layer, Option, TestClock } from "effect"
 import { Authorization } from "../../src/auth/Authorization.ts"
 import { parseConfig } from "../../src/config/loadConfig.ts"
+import type { IntegratedAccount } from "../../src/domain/IntegratedAccount.ts"
 import { ProviderHttp } from "../../src/http/ProviderHttp.ts"
 import { type AccountStreamSettings, runAccountStream } from "../../src/pipeline/AccountStream.ts"
 import { ActivitySink } from "../../src/pipeline/ActivitySink.ts"
 import type { Checkpoint } from "../../src/pipeline/Checkpoint.ts"
 import { StreamHealth } from "../../src/pipeline/StreamHealth.ts"
 import { providers } from "../../src/providers/registry.ts"
+import { activities, REPORT_SETTLE } from "../../src/providers/zoom/reports.ts"
 import { type OktaSimulatorHandle, startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
+import type { ProviderSimulator } from "../../src/simulators/ProviderSimulator.ts"
+import { startZoomSimulator } from "../../src/simulators/zoom/ZoomSimulator.ts"
+import { emitAt } from "../providers/zoom/zoomTestKit.ts"
 import { makeInMemoryKafka } from "../support/InMemoryKafka.ts"
 import { pipelineConfigYaml } from "../support/pipelineConfig.ts"
 import { asleepFor, eventually, realSleep } from "../support/testClock.ts"
@@ -21,7 +26,11 @@ import { uniqueTopics } from "../support/topics.ts"
 const uuidsOf = (simulator: OktaSimulatorHandle) =>
   (simulator.events() as Array<{ uuid: string }>).map((e) => e.uuid)
 
-const streamUnderTest = (options: { historySize: number; resumeFrom?: (accountId: string) => Checkpoint }) =>
+const streamUnderTest = (options: {
+  historySize: number
+  resumeFrom?: (accountId: string) => Checkpoint
+  pollInterval?: string
+}) =>
   Effect.gen(function* () {
     yield* TestClock.setTime(Date.now())
     const simulator = yield* startOktaSimulator({
@@ -29,6 +38,15 @@ const streamUnderTest = (options: { historySize: number; resumeFrom?: (accountId
       seed: 61,
       rateLimit: 1_000_000,
     })
+    return { simulator, ...(yield* streamOn(simulator, options)) }
+  })
+
+/** One account's stream on `simulator` (started on the TestClock), in-memory Kafka, polling every 30 s unless told. */
+const streamOn = (
+  simulator: ProviderSimulator,
+  options: { resumeFrom?: (accountId: string) => Checkpoint; pollInterval?: string },
+) =>
+  Effect.gen(function* () {
     const topics = uniqueTopics()
     const loaded = parseConfig(
       "unit",
@@ -37,7 +55,7 @@ const streamUnderTest = (options: { historySize: number; resumeFrom?: (accountId
         topics,
         simulators: [simulator],
         pageSize: 10,
-        pollInterval: "30s",
+        pollInterval: options.pollInterval ?? "30s",
       }),
       {},
     )
@@ -70,7 +88,7 @@ const streamUnderTest = (options: { historySize: number; resumeFrom?: (accountId
     ).pipe(Effect.provide(context), Effect.fork)
     const health = Context.get(context, StreamHealth)
     const state = () => Effect.map(health.snapshot, (all) => all[0])
-    return { simulator, topics, kafka, stream, state, accountId: entry.account.id }
+    return { topics, kafka, stream, state, accountId: entry.account.id }
   })
 
 /** The stream ended because `owner` claimed the account. */
@@ -257,5 +275,72 @@ describe("AccountStream on an in-memory Kafka side", () => {
         expect(checkpoint?.sequence).toBeGreaterThan(7)
         yield* Fiber.interrupt(stream)
       }),
+  )
+
+  it.scoped(
+    "quiet for longer than the retention but polling all along: no gap after a fence, nothing read again",
+    () =>
+      Effect.gen(function* () {
+        // Polls 50 days apart, so the TestClock can pass months without waking the stream every 30 s.
+        const { simulator, topics, kafka, stream, state, accountId } = yield* streamUnderTest({
+          historySize: 30,
+          pollInterval: "50d",
+        })
+        yield* eventually(() => kafka.idsOn(topics.activities).length === 30, "the history")
+        const before = kafka.latest(accountId)
+        // 100 days with no activity (Okta keeps 90): two polls, each finding nothing new.
+        for (const polls of [5, 6]) {
+          yield* asleepFor(50 * 86_400_000, "caught up")
+          yield* TestClock.adjust("50 days")
+          yield* eventually(() => simulator.requests().length === polls, "a poll with nothing new")
+        }
+        // Then activity, whose page is fenced: the stream claims the account again from the stored checkpoint.
+        yield* asleepFor(50 * 86_400_000, "caught up")
+        simulator.emit(2)
+        kafka.inject({ kind: "fenced" })
+        yield* TestClock.adjust("50 days")
+        yield* asleepFor(15_000, "the ownership grace")
+        yield* TestClock.adjust("15 seconds")
+        yield* eventually(() => kafka.idsOn(topics.activities).length >= 32, "the new activity")
+        yield* realSleep(200)
+        expect(kafka.idsOn(topics.activities)).toEqual(uuidsOf(simulator))
+        const after = kafka.latest(accountId)
+        expect(after?.gaps).toEqual([])
+        expect((yield* state())?.gaps_total).toBe(0)
+        // It went on from its own position: the filters it started with still stand.
+        expect(after?.filters).toEqual(before?.filters)
+        yield* Fiber.interrupt(stream)
+      }),
+  )
+
+  it.scoped("a Zoom sign-in listed after a newer one was published is published too, once", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(Date.now())
+      const simulator = yield* startZoomSimulator({ historySize: 10, seed: 5, requestsPerSecond: 1_000 })
+      const { topics, kafka, stream } = yield* streamOn(simulator, { pollInterval: "5m" })
+      const history = simulator.events().length
+      yield* eventually(() => kafka.idsOn(topics.activities).length === history, "the history")
+      yield* asleepFor(300_000, "caught up")
+      const start = yield* TestClock.currentTimeMillis
+      const [newer] = emitAt(simulator, 1, start - 60_000)
+      yield* TestClock.adjust("5 minutes")
+      yield* asleepFor(300_000, "the poll after the newer row")
+      // Only now does Zoom list a sign-in a minute older than the one above.
+      const [late] = emitAt(simulator, 1, start - 120_000)
+      // Polls until the settle window has passed both rows.
+      const polls = Math.ceil(Duration.toMillis(REPORT_SETTLE) / 300_000) + 1
+      for (let i = 0; i < polls; i++) {
+        yield* asleepFor(300_000, "the next poll")
+        yield* TestClock.adjust("5 minutes")
+      }
+      yield* eventually(() => kafka.idsOn(topics.activities).length >= history + 2, "both rows")
+      const published = kafka.idsOn(topics.activities)
+      expect(new Set(published).size).toBe(published.length)
+      // Ids do not depend on the account.
+      const idOf = (row: unknown) =>
+        Either.getOrThrow(activities.toActivity(row as never, { id: "any" } as IntegratedAccount)).id
+      expect(published.slice(-2)).toEqual([late, newer].map(idOf))
+      yield* Fiber.interrupt(stream)
+    }),
   )
 })

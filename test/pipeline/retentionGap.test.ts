@@ -1,6 +1,6 @@
-import { Duration } from "effect"
+import { Duration, Either } from "effect"
 import { describe, expect, it } from "vitest"
-import type { Checkpoint } from "../../src/pipeline/Checkpoint.ts"
+import { type Checkpoint, decodeCheckpoint, encodeCheckpoint } from "../../src/pipeline/Checkpoint.ts"
 import { withRetentionGap } from "../../src/pipeline/retentionGap.ts"
 
 const now = Date.parse("2026-11-30T12:00:00.000Z")
@@ -66,5 +66,29 @@ describe("withRetentionGap", () => {
     )
     expect(resumed?.gaps).toHaveLength(2)
     expect(resumed?.gaps[0]).toEqual(earlier)
+  })
+
+  it("a quiet account, caught up recently but with no activity inside the retention, keeps its position", () => {
+    const quiet = checkpoint({ last_created_at: days(200), read_through: days(0.5) })
+    expect(withRetentionGap(quiet, ninetyDays, now)).toBeUndefined()
+  })
+
+  it("a checkpoint whose last caught-up read is itself older than the retention still records the gap", () => {
+    const stale = checkpoint({ last_created_at: days(200), read_through: days(120) })
+    const resumed = withRetentionGap(stale, ninetyDays, now)
+    expect(resumed?.gaps.at(-1)).toMatchObject({ from: days(120), to: days(90) })
+    expect(resumed?.position).toBeUndefined()
+    // The gap accounts for everything before `to`: a restart before the next read records no second gap.
+    expect(resumed && withRetentionGap(resumed, ninetyDays, now)).toBeUndefined()
+  })
+
+  it("a checkpoint written before read_through existed decodes, and is judged by last_created_at as before", () => {
+    const { read_through: _, ...older } = checkpoint({ last_created_at: days(120) })
+    const decoded = decodeCheckpoint(encodeCheckpoint(older as Checkpoint))
+    expect(Either.isRight(decoded)).toBe(true)
+    if (Either.isRight(decoded)) {
+      expect(decoded.right.read_through).toBeUndefined()
+      expect(withRetentionGap(decoded.right, ninetyDays, now)?.gaps[0]?.from).toBe(days(120))
+    }
   })
 })

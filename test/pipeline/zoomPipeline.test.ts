@@ -1,7 +1,8 @@
-import { Effect, Either, Fiber } from "effect"
+import { Duration, Effect, Either, Fiber } from "effect"
 import { describe, expect, inject, it } from "vitest"
 import type { IntegratedAccount } from "../../src/domain/IntegratedAccount.ts"
 import { zoom } from "../../src/providers/zoom/index.ts"
+import { REPORT_SETTLE } from "../../src/providers/zoom/reports.ts"
 import { startZoomSimulator, type ZoomSimulatorHandle } from "../../src/simulators/zoom/ZoomSimulator.ts"
 import { emitAt, emitOperations } from "../providers/zoom/zoomTestKit.ts"
 import { connectorUnderTest, startPipeline } from "../support/connectorUnderTest.ts"
@@ -26,7 +27,14 @@ describe("pipeline: Zoom simulator → Kafka", () => {
     await Effect.runPromise(
       Effect.scoped(
         Effect.gen(function* () {
-          const simulator = yield* startZoomSimulator({ historySize: 90, seed: 3, requestsPerSecond: 1_000 })
+          // History and new rows alike older than the settle window: published without waiting it out.
+          const settleMs = Duration.toMillis(REPORT_SETTLE)
+          const simulator = yield* startZoomSimulator({
+            historySize: 90,
+            seed: 3,
+            requestsPerSecond: 1_000,
+            historyEndsAgoMs: settleMs + 60_000,
+          })
           const { topics, context } = yield* connectorUnderTest({ simulators: [simulator], pageSize: 25 })
           const pipeline = yield* startPipeline(context)
           const total = expectedIds(simulator).length
@@ -39,7 +47,7 @@ describe("pipeline: Zoom simulator → Kafka", () => {
           const times = history.map((m) => Number(m.timestamp))
           expect(times.every((t, i) => i === 0 || (times[i - 1] ?? 0) <= t)).toBe(true)
 
-          const at = Date.now() - 1_000
+          const at = Date.now() - settleMs - 1_000
           emitAt(simulator, 4, at)
           emitOperations(simulator, 2, at)
           const live = yield* Effect.promise(() =>

@@ -41,7 +41,7 @@ export interface ResumableCursorFacts<Page> {
   // biome-ignore lint/suspicious/noExplicitAny: Schema is invariant in its encoded type; only unknown input is decoded.
   readonly page: Schema.Schema<Page, any>
   readonly records: (page: Page) => ReadonlyArray<unknown>
-  /** The page's cursor; absent or empty when it carries none (the previous one is then kept). */
+  /** The page's cursor; absent or empty when it carries none (the next read then starts from `since`). */
   readonly token: (page: Page) => string | undefined
   /** Whether the provider has more right now (its own flag, or "this page was not empty"). */
   readonly hasMore: (page: Page) => boolean
@@ -131,8 +131,11 @@ export const resumableCursor = <Page>(facts: ResumableCursorFacts<Page>): Pagina
         const key = keys[i]
         return !(key !== undefined && key.ms === boundary && seen.has(key.id))
       })
+      // A page without a cursor leaves none to come back with: the one before it points at this page, and
+      // sent again would hand this page back, all but its latest instant published twice. The next read
+      // starts from that instant instead, dropping the ids read at it, as after a refused cursor.
       const pageToken = facts.token(page)
-      const token = pageToken ? pageToken : previous?.token
+      const token = pageToken ? pageToken : undefined
       const latest = latestOf(previous, keys)
       if (token === undefined && latest.since === undefined) {
         // Nothing read and no cursor to come back with: the next read starts where the filters say.

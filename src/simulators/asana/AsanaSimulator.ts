@@ -21,6 +21,12 @@ export interface AsanaSimulatorOptions extends SimulatorOptions {
   readonly requestsPerMinute?: number
   /** How far back the history reaches; a day unless given. */
   readonly historySpanMs?: number
+  /**
+   * False: a page after which no more events match has `next_page` null, as Asana's pagination guide words it
+   * for every endpoint (developers.asana.com/docs/pagination), instead of the offset the audit log reference
+   * says keeps coming once one was sent (getAuditLogEvents). True unless given.
+   */
+  readonly nextPageWhenDone?: boolean
 }
 
 export interface AsanaSimulatorHandle extends ProviderSimulator {
@@ -100,10 +106,13 @@ export const startAsanaSimulator = (
           body: asanaErrors("You do not have access to the audit log of this workspace."),
         }
       }
-      const answer = queryAuditLog(store, url.searchParams, generation, {
-        origin: request.origin,
-        workspaceGid,
-      })
+      const answer = queryAuditLog(
+        store,
+        url.searchParams,
+        generation,
+        { origin: request.origin, workspaceGid },
+        options.nextPageWhenDone,
+      )
       return {
         status: answer.status,
         body: answer.body,

@@ -69,6 +69,8 @@ export const queryAuditLog = (
   params: URLSearchParams,
   generation: number,
   link: { readonly origin: string; readonly workspaceGid: string },
+  /** False: `next_page` is null once no more events match, as Asana's pagination guide has it for any endpoint. */
+  nextPageWhenDone = true,
 ): QueryAnswer => {
   const limitText = params.get("limit")
   const limit = limitText === null || limitText === "" ? 100 : Number(limitText)
@@ -107,7 +109,8 @@ export const queryAuditLog = (
     return true
   }
   const matching = store.filter(matches)
-  const page = matching.filter((stored) => stored.seq > after).slice(0, limit)
+  const remaining = matching.filter((stored) => stored.seq > after)
+  const page = remaining.slice(0, limit)
   const last = page.at(-1)?.seq ?? after
   const nextOffset = encode({ seq: last, f: key, gen: generation })
   const nextQuery = new URLSearchParams([...params].filter(([name]) => name !== "offset"))
@@ -116,7 +119,7 @@ export const queryAuditLog = (
   const path = `/workspaces/${link.workspaceGid}/audit_log_events?${nextQuery}`
   // null only when nothing in the domain matches and no offset was handed out for these filters.
   const nextPage =
-    matching.length === 0 && !offsetText
+    (matching.length === 0 && !offsetText) || (!nextPageWhenDone && remaining.length <= limit)
       ? null
       : { offset: nextOffset, path, uri: `${link.origin}/api/1.0${path}` }
   return {

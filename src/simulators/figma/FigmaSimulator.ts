@@ -13,6 +13,11 @@ export interface FigmaSimulatorOptions extends SimulatorOptions {
   readonly requestsPerMinute?: number
   /** How far back the history reaches; three days unless given. */
   readonly historySpanMs?: number
+  /**
+   * What `meta.cursor` holds on a page with `next_page` false: a cursor (unless given), or none, absent or
+   * null. Figma types the cursor as optional and does not say it comes on the last page.
+   */
+  readonly lastPageCursor?: "cursor" | "absent" | "null"
 }
 
 export interface FigmaSimulatorHandle extends ProviderSimulator {
@@ -186,6 +191,8 @@ export const startFigmaSimulator = (
       // An empty first page still hands out a cursor: from everything logged so far, for the next poll.
       const after =
         last?.seq ?? (cursorText === null ? (state.order === "asc" ? seq : state.after) : state.after)
+      const nextPage = ordered.length > page.length
+      const cursorForm = nextPage ? "cursor" : (options.lastPageCursor ?? "cursor")
       return {
         status: 200,
         body: {
@@ -194,8 +201,10 @@ export const startFigmaSimulator = (
           i18n: null,
           meta: {
             activity_logs: page.map(({ record }) => record),
-            cursor: encodeCursor({ ...state, after }),
-            next_page: ordered.length > page.length,
+            ...(cursorForm === "absent"
+              ? {}
+              : { cursor: cursorForm === "null" ? null : encodeCursor({ ...state, after }) }),
+            next_page: nextPage,
           },
         },
         note: { events: page.length },

@@ -27,6 +27,11 @@ export interface ZoomSimulatorOptions extends SimulatorOptions, ZoomTokenIssuerO
   readonly requestsPerDay?: number
   /** How far back the history reaches; three days unless given. */
   readonly historySpanMs?: number
+  /**
+   * How long before now the history ends (now unless given): a history wholly older than a reader's settle
+   * window is read in full at once.
+   */
+  readonly historyEndsAgoMs?: number
 }
 
 /** The quota a report response reported, as its headers said it. */
@@ -105,7 +110,7 @@ export const startZoomSimulator = (
     }
     for (const generated of rows.history(
       options.historySize ?? 50,
-      now(),
+      now() - (options.historyEndsAgoMs ?? 0),
       options.historySpanMs ?? HISTORY_SPAN_MS,
     )) {
       file(generated.stream, generated.row, generated.at)

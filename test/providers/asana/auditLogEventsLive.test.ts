@@ -77,6 +77,30 @@ describe("asana audit log through the simulator, over real HTTP", () => {
   )
 
   it.scoped(
+    "a last page whose next_page is null: later polls return nothing already returned, and what was captured since",
+    () =>
+      Effect.gen(function* () {
+        const sim = yield* simulator({ historySize: 45, nextPageWhenDone: false })
+        const first = yield* read(sim, {}, 10)
+        expect(first.activities.map((a) => a.id)).toEqual(sim.events().map(gidOf))
+        expect(reads(sim).map((r) => r.events)).toEqual([10, 10, 10, 10, 5])
+        const returned = first.activities.map((a) => a.id)
+        let positions = first.positions
+        for (const count of [0, 3, 1]) {
+          yield* TestClock.adjust("1 minute")
+          sim.emit(count)
+          const poll = yield* read(sim, {}, 10, positions)
+          returned.push(...poll.activities.map((a) => a.id))
+          expect(poll.activities.map((a) => a.id)).toEqual(
+            count === 0 ? [] : sim.events().slice(-count).map(gidOf),
+          )
+          positions = poll.positions
+        }
+        expect(returned).toEqual(sim.events().map(gidOf))
+      }).pipe(Effect.provide(AsanaLive)),
+  )
+
+  it.scoped(
     "created_at goes as start_at, actor_id as actor_gid, a one-type action as event_type; create/destroy/exported are post-filtered; an action no event maps to asks nothing",
     () =>
       Effect.gen(function* () {

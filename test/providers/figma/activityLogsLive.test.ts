@@ -149,6 +149,31 @@ describe("figma activity logs through the simulator, over real HTTP", () => {
       }).pipe(Effect.provide(FigmaLive)),
   )
 
+  for (const lastPageCursor of ["absent", "null"] as const) {
+    it.scoped(
+      `a last page whose meta.cursor is ${lastPageCursor}: later polls return nothing already returned, and what was logged since`,
+      () =>
+        Effect.gen(function* () {
+          const sim = yield* simulator({ historySize: 45, lastPageCursor })
+          const first = yield* read(sim, {}, 10)
+          expect(first.activities.map((a) => a.id)).toEqual(sim.events().map(idOf))
+          const returned = first.activities.map((a) => a.id)
+          let positions = first.positions
+          for (const count of [0, 3, 1]) {
+            yield* TestClock.adjust("1 minute")
+            sim.emit(count)
+            const poll = yield* read(sim, {}, 10, positions)
+            returned.push(...poll.activities.map((a) => a.id))
+            expect(poll.activities.map((a) => a.id)).toEqual(
+              count === 0 ? [] : sim.events().slice(-count).map(idOf),
+            )
+            positions = poll.positions
+          }
+          expect(returned).toEqual(sim.events().map(idOf))
+        }).pipe(Effect.provide(FigmaLive)),
+    )
+  }
+
   it.scoped(
     "a malformed event is handed on once while the rest of the page arrives; a refused token is ProviderUnauthorized",
     () =>

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either } from "effect"
+import { Duration, Effect, Either, TestClock } from "effect"
+import { activities, REPORT_SETTLE } from "../../../src/providers/zoom/reports.ts"
 import {
   accountFor,
   activitiesOf,
@@ -12,6 +13,8 @@ import {
 } from "./zoomTestKit.ts"
 
 const DAY_MS = 24 * 60 * 60 * 1000
+/** An instant `ms` before the newest a read reaches now: rows at it are listed and read by the next poll. */
+const settledAgo = (ms: number) => Date.now() - Duration.toMillis(REPORT_SETTLE) - ms
 const sortedIds = (activities: ReadonlyArray<{ id: string }>) => activities.map((a) => a.id).sort()
 const inOrder = (activities: ReadonlyArray<{ created_at: string }>) =>
   activities.every(
@@ -89,7 +92,7 @@ describe("zoom reports through the simulator, over real HTTP", () => {
         const caughtUp = yield* readToEnd(account, {}, 100)
         const seen = new Set(caughtUp.activities.map((a) => a.id))
 
-        const boundary = Date.now() - 2_000
+        const boundary = settledAgo(2_000)
         const burst = emitAt(sim, 5, boundary)
         // Pages of two split the five rows of one second across reads: the boundary ids carry the split.
         const tail = yield* readToEnd(account, {}, 2, caughtUp.positions)
@@ -104,6 +107,28 @@ describe("zoom reports through the simulator, over real HTTP", () => {
         // Caught up again: nothing more.
         const idle = yield* readToEnd(account, {}, 2, again.positions)
         expect(idle.activities).toEqual([])
+      }).pipe(Effect.provide(ZoomLive)),
+  )
+
+  it.scoped(
+    "a row Zoom lists after a newer one was read is still read: reads stop the settle window before now",
+    () =>
+      Effect.gen(function* () {
+        yield* TestClock.setTime(Date.now())
+        const sim = yield* simulator(20)
+        const account = accountFor(sim)
+        const caughtUp = yield* readToEnd(account, {}, 100)
+        const start = yield* TestClock.currentTimeMillis
+        const newer = emitAt(sim, 1, start - 60_000)
+        const first = yield* readToEnd(account, {}, 100, caughtUp.positions)
+        // Only now does Zoom list a row a minute older than the one above.
+        const late = emitAt(sim, 1, start - 120_000)
+        yield* TestClock.adjust(Duration.sum(REPORT_SETTLE, Duration.minutes(1)))
+        const second = yield* readToEnd(account, {}, 100, first.positions)
+        const idOf = (row: unknown) => Either.getOrThrow(activities.toActivity(row as never, account)).id
+        const read = [...first.activities, ...second.activities].map((a) => a.id)
+        // Oldest first, each once, the late row among them.
+        expect(read).toEqual([...late, ...newer].map(idOf))
       }).pipe(Effect.provide(ZoomLive)),
   )
 
@@ -129,8 +154,8 @@ describe("zoom reports through the simulator, over real HTTP", () => {
       const sim = yield* simulator(10)
       const account = accountFor(sim)
       const first = yield* readToEnd(account, {}, 100)
-      sim.inject("activities", { email: "broken@example.com", type: "Sign in" }, Date.now() - 1_000)
-      emitAt(sim, 3, Date.now() - 1_000)
+      sim.inject("activities", { email: "broken@example.com", type: "Sign in" }, settledAgo(1_000))
+      emitAt(sim, 3, settledAgo(1_000))
       const next = yield* readToEnd(account, {}, 100, first.positions)
       const rejected = next.pages.flatMap((p) => p.records.filter((r) => Either.isLeft(r.mapped)))
       expect(rejected).toHaveLength(1)
