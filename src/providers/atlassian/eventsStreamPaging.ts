@@ -23,8 +23,6 @@ import { AtlassianErrors, AtlassianEventsPage } from "./AtlassianEvent.ts"
 export const eventsStreamPath = (orgId: string): string =>
   `/admin/v1/orgs/${encodeURIComponent(orgId)}/events-stream`
 export const eventsPath = (orgId: string): string => `/admin/v1/orgs/${encodeURIComponent(orgId)}/events`
-export const eventActionsPath = (orgId: string): string =>
-  `/admin/v1/orgs/${encodeURIComponent(orgId)}/event-actions`
 
 /** Any organization's events-stream path: the paths the stream's requests may take. */
 export const isEventsStreamPath = (pathname: string): boolean =>
