@@ -49,7 +49,7 @@ export const EVENTS_STREAM_PAGE_SIZE = 200
  * ids read at that instant. The cursor follows processing time, so an event processed late (with an older event
  * time) still comes after it. When Atlassian refuses the cursor (`ADMIN-400-1`) the read starts again with
  * `from` = that instant and drops those ids: an event processed after the refused cursor but timed before that
- * instant is missed, as atlassian.md §4 warns.
+ * instant is missed: the restart has only event time to go by, and that event is older than it.
  */
 export type AtlassianCursor = ResumableCursor
 

@@ -27,7 +27,8 @@ export const SalesforceStreams: { readonly [S in SalesforceStream]: StreamFacts 
     object: LOGIN_HISTORY,
     timeField: "LoginTime",
     actorField: "UserId",
-    // The LoginHistory query the provider notes suggest; an org whose API version lacks a field answers
+    // LoginHistory's fields (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_loginhistory.htm);
+    // an org whose API version lacks a field answers
     // INVALID_FIELD, so the version is pinned (48.0 at least).
     fields: [
       "Id",
