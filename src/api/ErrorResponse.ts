@@ -166,6 +166,12 @@ export const listActivitiesErrorResponse = (error: ListActivitiesError): ErrorRe
       return errorResponse(502, "remote_invalid_response", error.message)
     case "ForeignHostRefused":
       return errorResponse(502, "remote_refused_host", error.message)
+    case "ContinuationRefused":
+      return errorResponse(
+        502,
+        error.host === undefined ? "remote_invalid_response" : "remote_refused_host",
+        error.message,
+      )
     case "ProviderRejected":
       return errorResponse(502, "remote_rejected", error.message)
     case "ProviderTimeout":

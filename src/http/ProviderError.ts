@@ -51,6 +51,17 @@ export class ForeignHostRefused extends Data.TaggedError("ForeignHostRefused")<{
   readonly message: string
 }> {}
 
+/**
+ * A continuation the provider handed back (a next-batch URL) that the connector will not follow: it names
+ * another host, or leads somewhere other than the resource the stream reads. Asking again repeats the read that
+ * produced it, so no retry mends it. `host` is set when the continuation named another host.
+ */
+export class ContinuationRefused extends Data.TaggedError("ContinuationRefused")<{
+  readonly integration: string
+  readonly host?: string
+  readonly message: string
+}> {}
+
 /** The position is older than the provider keeps history: resume from the earliest available. */
 export class ProviderHistoryExpired extends Data.TaggedError("ProviderHistoryExpired")<{
   readonly integration: string
@@ -71,6 +82,7 @@ export type ProviderError =
   | ProviderRejected
   | ProviderBadResponse
   | ForeignHostRefused
+  | ContinuationRefused
   | ProviderHistoryExpired
   | ProviderNotImplemented
 

@@ -71,13 +71,15 @@ const READ_THROUGH_REFRESH_MS = 24 * 60 * 60 * 1000
 type StreamError = ProviderError | KafkaFailure | AccountOwnedElsewhere | CheckpointUnreadable
 
 /**
- * Failures that no retry can mend: another instance owns the account now, its checkpoint cannot be read, or
- * the integration's provider client does not exist yet.
+ * Failures that no retry can mend: another instance owns the account now, its checkpoint cannot be read, the
+ * integration's provider client does not exist yet, or the provider handed back a continuation the connector
+ * will not follow (a retry re-reads from the same checkpoint and is handed the same one).
  */
 const isFinal = (error: StreamError) =>
   error._tag === "AccountOwnedElsewhere" ||
   error._tag === "CheckpointUnreadable" ||
-  error._tag === "ProviderNotImplemented"
+  error._tag === "ProviderNotImplemented" ||
+  error._tag === "ContinuationRefused"
 
 /**
  * Tails one integrated account forever: page from the provider through the shared paging function, map,

@@ -52,8 +52,7 @@ export const kafkaJsConfig = (
  * kafkajs' admin asks ListOffsets with READ_COMMITTED only (it answers the last stable offset), and no public
  * kafkajs API asks READ_UNCOMMITTED. Its cluster factory does take an isolation level, so this reaches it
  * through the client's own (symbol-keyed) factory: kafkajs is pinned at 2.2.4, its final release, so this
- * internal cannot move under us. No maintained client of this ecosystem exposes it either (see
- * shared notes on kafkajs alternatives).
+ * internal cannot move under us. No maintained client of this ecosystem exposes it either.
  */
 export const highWatermarks = (kafka: Kafka, topic: string) =>
   Effect.acquireUseRelease(

@@ -93,7 +93,7 @@ export const runPipeline = (overrides: Partial<AccountStreamSettings> = {}) =>
               )
         return stream.pipe(
           // Only a final failure ends a stream (another instance owns the account, its checkpoint is
-          // unreadable, or no provider client yet).
+          // unreadable, no provider client yet, or a provider continuation that will not be followed).
           Effect.catchAllCause((cause) =>
             Effect.gen(function* () {
               const health = yield* StreamHealth

@@ -20,7 +20,7 @@ export type DecoderOf<A> = Schema.Schema<A, any>
 export type RecordOrder = "oldest_first" | "newest_first" | "unsorted"
 
 /**
- * How a stream is tailed between polls (MATRIX.md §7, "Tail modes"):
+ * How a stream is tailed between polls:
  * - `cursor`: the provider's continuation is the position, kept between polls; asking it again later yields
  *   only newer records (Okta polling, Asana, Atlassian's stream, Dropbox, Figma).
  * - `watermark`: the position is a time lower bound (inclusive) plus the ids already emitted at it; every

@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { AccountNotFound, InvalidParameter } from "../../src/activities/ListActivitiesError.ts"
 import { listActivitiesErrorResponse } from "../../src/api/ErrorResponse.ts"
 import {
+  ContinuationRefused,
   ForeignHostRefused,
   ProviderBadResponse,
   ProviderHistoryExpired,
@@ -23,6 +24,12 @@ describe("listActivitiesErrorResponse", () => {
     [new ProviderUnavailable({ integration, status: 503, message: "m" }), 502, "remote_unavailable"],
     [new ProviderBadResponse({ integration, message: "m" }), 502, "remote_invalid_response"],
     [new ForeignHostRefused({ integration, host: "evil.example", message: "m" }), 502, "remote_refused_host"],
+    [new ContinuationRefused({ integration, message: "m" }), 502, "remote_invalid_response"],
+    [
+      new ContinuationRefused({ integration, host: "evil.example", message: "m" }),
+      502,
+      "remote_refused_host",
+    ],
     [new ProviderRejected({ integration, status: 400, message: "m" }), 502, "remote_rejected"],
     [new ProviderTimeout({ integration, timeoutMs: 1000, message: "m" }), 504, "remote_timeout"],
     [new ProviderNotImplemented({ integration, message: "m" }), 501, "not_implemented"],

@@ -12,6 +12,7 @@ import { providers } from "../../src/providers/registry.ts"
 import { activities, REPORT_SETTLE } from "../../src/providers/zoom/reports.ts"
 import { type OktaSimulatorHandle, startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
 import type { ProviderSimulator } from "../../src/simulators/ProviderSimulator.ts"
+import { startSalesforceSimulator } from "../../src/simulators/salesforce/SalesforceSimulator.ts"
 import { startZoomSimulator } from "../../src/simulators/zoom/ZoomSimulator.ts"
 import { emitAt } from "../providers/zoom/zoomTestKit.ts"
 import { makeInMemoryKafka } from "../support/InMemoryKafka.ts"
@@ -38,12 +39,12 @@ const streamUnderTest = (options: {
       seed: 61,
       rateLimit: 1_000_000,
     })
-    return { simulator, ...(yield* streamOn(simulator, options)) }
+    return yield* streamOn(simulator, options)
   })
 
 /** One account's stream on `simulator` (started on the TestClock), in-memory Kafka, polling every 30 s unless told. */
-const streamOn = (
-  simulator: ProviderSimulator,
+const streamOn = <S extends ProviderSimulator>(
+  simulator: S,
   options: { resumeFrom?: (accountId: string) => Checkpoint; pollInterval?: string },
 ) =>
   Effect.gen(function* () {
@@ -88,7 +89,7 @@ const streamOn = (
     ).pipe(Effect.provide(context), Effect.fork)
     const health = Context.get(context, StreamHealth)
     const state = () => Effect.map(health.snapshot, (all) => all[0])
-    return { topics, kafka, stream, state, accountId: entry.account.id }
+    return { simulator, topics, kafka, stream, state, accountId: entry.account.id }
   })
 
 /** The stream ended because `owner` claimed the account. */
@@ -241,6 +242,40 @@ describe("AccountStream on an in-memory Kafka side", () => {
         expect(kafka.idsOn(topics.activities)).toEqual([])
         expect(kafka.publishes()).toBe(2)
         expect(kafka.latest(accountId)?.owner).toBe("instance-b")
+      }),
+  )
+
+  it.scoped(
+    "a provider continuation it will not follow stops the account with the reason instead of retrying",
+    () =>
+      Effect.gen(function* () {
+        yield* TestClock.setTime(Date.now())
+        const sim = yield* startSalesforceSimulator({
+          historySize: 60,
+          seed: 61,
+          maxBatchSize: 10,
+          nextRecordsUrl: (path) => `https://evil.example${path}`,
+        })
+        const { stream, state } = yield* streamOn(sim, {})
+        const exit = yield* Fiber.await(stream).pipe(
+          Effect.race(Effect.forever(Effect.zipRight(TestClock.adjust("1 second"), realSleep(20)))),
+        )
+        expect(Exit.isFailure(exit)).toBe(true)
+        const error = Exit.isFailure(exit)
+          ? Option.getOrUndefined(Cause.failureOption(exit.cause))
+          : undefined
+        expect(error).toMatchObject({ _tag: "ContinuationRefused", host: "evil.example" })
+        expect((error as { message?: string } | undefined)?.message).toContain("evil.example")
+        // Only first queries, answered with the foreign nextRecordsUrl: no batch asked for, and after the
+        // backoff would have run out many times over, no read tried again.
+        const queries = () => sim.requests().filter((r) => r.path.startsWith("/services/data/"))
+        const sent = queries().length
+        expect(queries().every((r) => r.path.endsWith("/query") && r.params.q !== undefined)).toBe(true)
+        yield* TestClock.adjust("10 minutes")
+        yield* realSleep(100)
+        expect(queries()).toHaveLength(sent)
+        expect((yield* state())?.state).not.toBe("retrying")
+        expect((yield* state())?.consecutive_failures).toBe(0)
       }),
   )
 

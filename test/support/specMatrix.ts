@@ -3,8 +3,8 @@ import type { FilterName } from "../../src/domain/ActivityFilters.ts"
 import type { Integration } from "../../src/providers/registry.ts"
 
 /*
- * The spec's matrices, transcribed by hand from /work/shared/spec/list-activities.seed.txt (the original wins
- * over the matrix copy), in the spec's own shape. Nothing here is read from the adapters, so an adapter
+ * The list-activities spec's matrices (filter support, output fields), transcribed by hand in the spec's own
+ * shape. Nothing here is read from the adapters, so an adapter
  * declaration or a server decision that differs from the spec fails the tests that use it.
  */
 

@@ -70,7 +70,7 @@ export const AtlassianEvent = Schema.Struct({
     time: AtlassianTime,
     /** When Atlassian processed it; the stream is ordered by it. Only on `/events-stream`. */
     processedAt: optional(AtlassianTime),
-    /** The action key; the catalogue of keys and their display names is `GET …/event-actions`. */
+    /** The action key, e.g. `user_login`. */
     action: Schema.NonEmptyString,
     actor: optional(AtlassianActor),
     context: optional(Schema.Array(AtlassianEventObject)),
@@ -123,21 +123,3 @@ export const AtlassianErrors = Schema.Struct({
   ),
 }).annotations({ identifier: "AtlassianErrors" })
 export type AtlassianErrors = typeof AtlassianErrors.Type
-
-/** `GET /admin/v1/orgs/{orgId}/event-actions`: the action keys with their (localized) display names. */
-export const AtlassianEventActions = Schema.Struct({
-  data: Schema.optional(
-    Schema.Array(
-      Schema.Struct({
-        id: Schema.String,
-        type: Schema.optional(Schema.String),
-        attributes: Schema.Struct({
-          displayName: Schema.String,
-          groupDisplayName: Schema.optional(Schema.String),
-          groupDisplayNames: Schema.optional(Schema.Array(Schema.String)),
-        }),
-      }),
-    ),
-  ),
-}).annotations({ identifier: "AtlassianEventActions" })
-export type AtlassianEventActions = typeof AtlassianEventActions.Type

@@ -23,8 +23,6 @@ import { AtlassianErrors, AtlassianEventsPage } from "./AtlassianEvent.ts"
 export const eventsStreamPath = (orgId: string): string =>
   `/admin/v1/orgs/${encodeURIComponent(orgId)}/events-stream`
 export const eventsPath = (orgId: string): string => `/admin/v1/orgs/${encodeURIComponent(orgId)}/events`
-export const eventActionsPath = (orgId: string): string =>
-  `/admin/v1/orgs/${encodeURIComponent(orgId)}/event-actions`
 
 /** Any organization's events-stream path: the paths the stream's requests may take. */
 export const isEventsStreamPath = (pathname: string): boolean =>
@@ -51,7 +49,7 @@ export const EVENTS_STREAM_PAGE_SIZE = 200
  * ids read at that instant. The cursor follows processing time, so an event processed late (with an older event
  * time) still comes after it. When Atlassian refuses the cursor (`ADMIN-400-1`) the read starts again with
  * `from` = that instant and drops those ids: an event processed after the refused cursor but timed before that
- * instant is missed, as atlassian.md §4 warns.
+ * instant is missed: the restart has only event time to go by, and that event is older than it.
  */
 export type AtlassianCursor = ResumableCursor
 

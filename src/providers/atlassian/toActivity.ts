@@ -2,46 +2,24 @@ import { Either } from "effect"
 import { type Activity, compact, toUtcInstant, type UnifiedAction } from "../../domain/Activity.ts"
 import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
 import type { MappingFailure } from "../ProviderAdapter.ts"
-import type { AtlassianEvent, AtlassianEventActions } from "./AtlassianEvent.ts"
+import type { AtlassianEvent } from "./AtlassianEvent.ts"
 
 // Atlassian fills, per the spec's output matrix: id, actor, organization, description, action, context,
 // created_at. Never group, entity or entity_type. `remote_data` is attached by the caller.
 //
-// Atlassian publishes no list of its action keys: the catalogue is per org, from `GET …/event-actions`, which
-// pairs each key with a display name. So the action mapping has two sources of data:
-// - keys seen in others' integrations (Panther's Atlassian data model maps `user_login`, `user_logout`,
-//   `user_created`; its rules test `user_logged_in_as_user`), used as they are;
-// - display names from Atlassian's "Audit log activities database" support page, matched against an org's
-//   catalogue to learn the keys behind them (`actionKeysFromCatalogue`).
-// Anything else keeps its raw key: `user_logged_in_as_user` is an admin impersonating a user, not that user
-// signing in; no failed sign-in activity is documented.
+// Atlassian publishes no list of its action keys. Its `GET /admin/v1/orgs/{orgId}/event-actions` returns an
+// org's keys with localized display names only
+// (https://developer.atlassian.com/cloud/admin/organization/rest/api-group-events/), so a key's meaning can be
+// had from it only by matching display text in whatever language the org's admin reads. The keys mapped here
+// are those third-party integrations record (Panther's Atlassian data model maps `user_login`, `user_logout`,
+// `user_created`); anything else keeps its raw key. `user_logged_in_as_user` is an admin impersonating a user,
+// not that user signing in; no failed sign-in activity is documented.
 
 /** Action keys with a clear unified meaning, as third-party integrations record them. */
 export const AtlassianActionKeys: Readonly<Record<string, UnifiedAction>> = {
   user_login: "login",
   user_logout: "logout",
   user_created: "user_created",
-}
-
-/** Display names from Atlassian's "Audit log activities database" (category "Atlassian accounts"). */
-export const AtlassianActionDisplayNames: Readonly<Record<string, UnifiedAction>> = {
-  "logged in to account": "login",
-  "logged out of account": "logout",
-  "deactivated account": "user_deactivated",
-  "deleted account permanently": "user_deleted",
-}
-
-/** The keys an org's catalogue gives the display names above, merged over the built-in keys. */
-export const actionKeysFromCatalogue = (
-  catalogue: AtlassianEventActions,
-  base: Readonly<Record<string, UnifiedAction>> = AtlassianActionKeys,
-): Readonly<Record<string, UnifiedAction>> => {
-  const learned: Record<string, UnifiedAction> = {}
-  for (const action of catalogue.data ?? []) {
-    const unified = AtlassianActionDisplayNames[action.attributes.displayName.trim().toLowerCase()]
-    if (unified !== undefined) learned[action.id] = unified
-  }
-  return { ...base, ...learned }
 }
 
 const actorOf = (event: AtlassianEvent): NonNullable<Activity["actor"]> => {
@@ -58,31 +36,29 @@ const contextOf = (event: AtlassianEvent): Activity["context"] => {
   return Object.keys(context).length === 0 ? undefined : context
 }
 
-/** The mapping with a given key table (the built-in one, or one learned from an org's catalogue). Pure. */
-export const toActivityWith =
-  (actionKeys: Readonly<Record<string, UnifiedAction>>) =>
-  (event: AtlassianEvent, account: IntegratedAccount): Either.Either<Activity, MappingFailure> => {
-    const createdAt = toUtcInstant(event.attributes.time)
-    if (createdAt === undefined) {
-      return Either.left({
-        reason: `atlassian event ${event.id} has an unparseable time: ${JSON.stringify(event.attributes.time)}`,
-      })
-    }
-    // The org the account reads: the path's orgId, which the event itself does not repeat.
-    const organization = account.settings.organization_id
-    const description = event.message?.content?.trim()
-    const context = contextOf(event)
-    return Either.right({
-      id: event.id,
-      actor: actorOf(event),
-      ...(organization ? { organization } : {}),
-      ...(description ? { description } : {}),
-      action: Object.hasOwn(actionKeys, event.attributes.action)
-        ? (actionKeys[event.attributes.action] as UnifiedAction)
-        : event.attributes.action,
-      ...(context === undefined ? {} : { context }),
-      created_at: createdAt,
+export const toActivity = (
+  event: AtlassianEvent,
+  account: IntegratedAccount,
+): Either.Either<Activity, MappingFailure> => {
+  const createdAt = toUtcInstant(event.attributes.time)
+  if (createdAt === undefined) {
+    return Either.left({
+      reason: `atlassian event ${event.id} has an unparseable time: ${JSON.stringify(event.attributes.time)}`,
     })
   }
-
-export const toActivity = toActivityWith(AtlassianActionKeys)
+  // The org the account reads: the path's orgId, which the event itself does not repeat.
+  const organization = account.settings.organization_id
+  const description = event.message?.content?.trim()
+  const context = contextOf(event)
+  return Either.right({
+    id: event.id,
+    actor: actorOf(event),
+    ...(organization ? { organization } : {}),
+    ...(description ? { description } : {}),
+    action: Object.hasOwn(AtlassianActionKeys, event.attributes.action)
+      ? (AtlassianActionKeys[event.attributes.action] as UnifiedAction)
+      : event.attributes.action,
+    ...(context === undefined ? {} : { context }),
+    created_at: createdAt,
+  })
+}

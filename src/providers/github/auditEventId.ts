@@ -5,7 +5,7 @@ import { eventTimeMs, GitHubAuditLogEvent } from "./GitHubAuditLogEvent.ts"
 // An audit event's id is GitHub's `_document_id`. Some events (older exports, and every row in Elastic's
 // recorded org fixtures) have none: they get a synthetic id, the lowercase hex SHA-256 of the canonical JSON
 // of the whole event (keys sorted at every depth, no whitespace, UTF-8), so the same event always gets the same
-// id whatever order its keys came in (github.md §6).
+// id whatever order its keys came in.
 
 /** JSON with object keys sorted at every depth; arrays keep their order. */
 export const canonicalJson = (value: unknown): string => {

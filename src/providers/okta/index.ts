@@ -13,7 +13,7 @@ export const okta = {
   // The spec: created_at, actor_id and action supported, none required, every action value accepted.
   capabilities: { filters: ["created_at", "actor_id", "action"], requiredFilters: [] },
   credentials: OktaCredentials,
-  // okta.md §4 and Okta's System Log reference: events are kept 90 days.
+  // Okta's System Log reference (https://developer.okta.com/docs/reference/api/system-log/): events are kept 90 days.
   historyRetention: Duration.days(90),
   tokenGrant: oktaTokenGrant,
   streams: [systemLog],

@@ -9,7 +9,7 @@ export const MAX_LIMIT = 1000
 /** A SCIM string literal: `"` and `\` escaped, so a filter value can never end the literal early. */
 export const scimString = (value: string): string => `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`
 
-/** Unified actions with an Okta counterpart (okta.md §3); the others match no Okta event. */
+/** Unified actions with an Okta event type behind them; the others match no Okta event. */
 const actionFilter: { readonly [A in UnifiedAction]?: string } = {
   login: `eventType eq "user.session.start" and outcome.result eq "SUCCESS"`,
   login_failed: `eventType eq "user.session.start" and outcome.result eq "FAILURE"`,
@@ -35,7 +35,8 @@ const sinceFor = (createdAt: string | undefined, now: number): string => {
 
 /**
  * The first request's parameters: a polling request (no `until`, ascending), so Okta's `next` link is always
- * present and following it never skips late-persisted events (okta.md §4).
+ * present and following it never skips late-persisted events (System Log reference, "Polling requests":
+ * https://developer.okta.com/docs/reference/api/system-log/).
  */
 export const startParams = (filters: ActivityFilters, limit: number, now: number): Record<string, string> => {
   const parts = [

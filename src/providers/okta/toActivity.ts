@@ -4,7 +4,10 @@ import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
 import type { MappingFailure } from "../ProviderAdapter.ts"
 import type { OktaLogEvent } from "./OktaLogEvent.ts"
 
-/** Okta event types with a clear unified counterpart (okta.md §7); everything else keeps its raw eventType. */
+/**
+ * Okta event types with a clear unified counterpart (https://developer.okta.com/docs/reference/api/event-types/);
+ * everything else keeps its raw eventType.
+ */
 const actionOf = (event: OktaLogEvent): string => {
   switch (event.eventType) {
     case "user.session.start": {

@@ -6,7 +6,7 @@ import type { ProviderAnswer, ProviderCall } from "../ProviderCall.ts"
 // biome-ignore lint/suspicious/noExplicitAny: Schema is invariant in its encoded type; callers only decode unknown input.
 type DecoderOf<A> = import("effect").Schema.Schema<A, any>
 
-/** The paging families the thirteen providers use (MATRIX.md §7). */
+/** The paging families the thirteen providers use. */
 export type PagingFamily = "link_header" | "body_cursor" | "offset" | "date_window" | "query_result_url"
 
 /** What one read of a stream asks the provider for. */

@@ -1,5 +1,5 @@
 import { Either, Schema } from "effect"
-import { ProviderBadResponse } from "../../http/ProviderError.ts"
+import { ProviderBadResponse, type ProviderError } from "../../http/ProviderError.ts"
 import type { ProviderCall } from "../ProviderCall.ts"
 import type { PageQuery, Paginator } from "./Paginator.ts"
 
@@ -17,6 +17,12 @@ export interface QueryResultUrlFacts {
         readonly done: boolean
       }
     | undefined
+  /**
+   * The request that follows the provider's next URL, or why it is not followed. The machinery's origin and
+   * path checks still apply; this is where a provider states what its next URLs look like. Unless given, the
+   * URL is requested as it came.
+   */
+  readonly follow?: (nextUrl: string, query: PageQuery) => Either.Either<ProviderCall, ProviderError>
 }
 
 /** A query whose answer names the URL of its next batch, until `done`. */
@@ -24,7 +30,10 @@ export const queryResultUrl = (facts: QueryResultUrlFacts): Paginator<ResultUrl>
   family: "query_result_url",
   continuation: ResultUrl,
   first: facts.first,
-  next: (continuation) => Either.right({ target: continuation.next }),
+  next: (continuation, query) =>
+    facts.follow === undefined
+      ? Either.right({ target: continuation.next })
+      : facts.follow(continuation.next, query),
   read: (answer) => {
     const page = facts.read(answer.body)
     if (page === undefined) {

@@ -59,8 +59,6 @@ export const ErrorCodes = {
   invalidSession: "INVALID_SESSION_ID",
   /** 403: the org's rolling 24-hour API allocation is spent; there is no Retry-After. */
   requestLimitExceeded: "REQUEST_LIMIT_EXCEEDED",
-  /** 400 on a `nextRecordsUrl` whose locator expired or was never issued: query again from the position. */
-  invalidQueryLocator: "INVALID_QUERY_LOCATOR",
 } as const
 
 /** The first error of a Salesforce error body, if the body is one. */
@@ -98,11 +96,3 @@ export const classifySalesforceError = (error: ProviderError): ProviderError =>
         message: error.message,
       })
     : error
-
-/**
- * The locator of a `nextRecordsUrl` is gone (idle too long, or too many open): the position still says where
- * to continue, so the query is sent again from it. (Which status Salesforce pairs with the code is not
- * documented; the code decides.)
- */
-export const isQueryLocatorGone = (status: number, body: unknown): boolean =>
-  status >= 400 && status < 500 && salesforceErrorOf(body)?.errorCode === ErrorCodes.invalidQueryLocator

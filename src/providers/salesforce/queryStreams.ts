@@ -9,6 +9,7 @@ import {
   apiVersionOf,
   canMatch,
   DEFAULT_API_VERSION,
+  followNextRecordsUrl,
   isQueryResourcePath,
   PUSHED_DOWN,
   queryCall,
@@ -26,7 +27,8 @@ const apiVersion = (query: PageQuery): string =>
  * One SOQL object as a stream: `GET /services/data/v{api_version}/query?q=SELECT … WHERE <time> >= from AND
  * <time> < to [AND <actor> = '<id>'] ORDER BY <time> ASC, Id ASC`, then `nextRecordsUrl` until `done`. Tailed
  * by a watermark (time + the Ids emitted at it, since rows share seconds), never by a query locator: locators
- * expire when idle. Every path requested is the query resource or one of its locators on the account's origin.
+ * expire when idle. Every path requested is the query resource or one of its locators on the account's origin;
+ * a `nextRecordsUrl` that is not one stops the account (`ContinuationRefused`) rather than being retried.
  * Salesforce's daily allocation answers 403 REQUEST_LIMIT_EXCEEDED (no 429): `classifySalesforceError` makes it
  * a rate limit rather than a refused credential.
  */
@@ -44,6 +46,7 @@ const queryStream = <Raw>(
     integration: "salesforce",
     first: (query) => queryCall(name, apiVersion(query), query),
     read: readQueryResult,
+    follow: (next, query) => followNextRecordsUrl(next, apiVersion(query)),
   }),
   pushedDown: PUSHED_DOWN,
   canMatch,

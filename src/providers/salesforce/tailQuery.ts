@@ -1,13 +1,13 @@
 import { Duration, Either, Schema } from "effect"
 import type { ActivityFilters, FilterName } from "../../domain/ActivityFilters.ts"
-import { ForeignHostRefused, ProviderBadResponse } from "../../http/ProviderError.ts"
+import { ContinuationRefused } from "../../http/ProviderError.ts"
 import { LOGIN_HISTORY } from "./SalesforceLoginHistory.ts"
 import { SETUP_AUDIT_TRAIL } from "./SalesforceSetupAuditTrail.ts"
 import { isSalesforceId, soqlDateTime, soqlString } from "./soql.ts"
 
 // The requests of continuous tailing, as plain data: which SOQL to send for a stream from a position, where
-// (`GET {instance}/services/data/vXX.X/query?q=…`), and where the next batch is (`nextRecordsUrl`, a path on
-// the account's own instance, never a host from elsewhere). No HTTP here.
+// (`GET {instance}/services/data/vXX.X/query?q=…`), and whether the next batch (`nextRecordsUrl`, a path on
+// the account's own instance, never a host from elsewhere) is followed. No HTTP here.
 
 export type SalesforceStream = "login_history" | "setup_audit_trail"
 
@@ -27,7 +27,8 @@ export const SalesforceStreams: { readonly [S in SalesforceStream]: StreamFacts 
     object: LOGIN_HISTORY,
     timeField: "LoginTime",
     actorField: "UserId",
-    // The LoginHistory query the provider notes suggest; an org whose API version lacks a field answers
+    // LoginHistory's fields (https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_loginhistory.htm);
+    // an org whose API version lacks a field answers
     // INVALID_FIELD, so the version is pinned (48.0 at least).
     fields: [
       "Id",
@@ -204,13 +205,6 @@ export const queryCall = (
 
 export const queryPath = (apiVersion: string) => `/services/data/v${apiVersion}/query`
 
-/** The first request of a query, on the account's own instance (its `base_url`). */
-export const queryUrl = (instance: URL, apiVersion: string, soql: string): URL => {
-  const url = new URL(queryPath(apiVersion), instance.origin)
-  url.searchParams.set("q", soql)
-  return url
-}
-
 /** Batch sizes Salesforce accepts in `Sforce-Query-Options` (a hint: it may answer fewer). */
 export const BATCH_SIZE_MIN = 200
 export const BATCH_SIZE_MAX = 2000
@@ -220,36 +214,55 @@ export const queryOptionsHeader = (limit: number): { readonly "Sforce-Query-Opti
   "Sforce-Query-Options": `batchSize=${Math.min(BATCH_SIZE_MAX, Math.max(BATCH_SIZE_MIN, Math.floor(limit)))}`,
 })
 
-const NEXT_RECORDS_PATH = /^\/services\/data\/v\d{2,3}\.0\/query\/[A-Za-z0-9]+-\d+$/
-
-/** Whether a path is the query resource or one of its batches: the only paths a Salesforce stream requests. */
-export const isQueryResourcePath = (pathname: string): boolean =>
-  /^\/services\/data\/v\d{2,3}\.0\/query$/.test(pathname) || NEXT_RECORDS_PATH.test(pathname)
+/** The query resource (`/services/data/vXX.X/query`) and, under it or `queryAll`, a batch: `<locator>`. */
+const QUERY_PATH = /^\/services\/data\/v\d{2,3}\.0\/(?:query|(?:query|queryAll)\/([^/]+))$/
 
 /**
- * The URL of the next batch: Salesforce's `nextRecordsUrl` (a path such as
- * `/services/data/v62.0/query/01gRO0000016PIAYA2-2000`) on the account's instance. Anything naming a host, or
- * not a query locator path, is refused before any request.
+ * A query locator as one literal path segment: Salesforce documents it only as "a string" (Query More Results,
+ * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_query_more_results.htm),
+ * so any shape is taken that cannot leave the segment: no `/`, no percent-encoding (an encoded slash or dot),
+ * no `?` or `#`, and not `.` or `..`.
  */
-export const nextRecordsUrl = (
-  instance: URL,
+const isLocator = (segment: string): boolean =>
+  /^[A-Za-z0-9._~!$&'()*+,;=:@-]+$/.test(segment) && !/^\.{1,2}$/.test(segment)
+
+/** Whether a path is the query resource or one of its batches: the only paths a Salesforce stream requests. */
+export const isQueryResourcePath = (pathname: string): boolean => {
+  const match = QUERY_PATH.exec(pathname)
+  return match !== null && (match[1] === undefined || isLocator(match[1]))
+}
+
+const quoted = (next: string) => JSON.stringify(next.length > 200 ? `${next.slice(0, 200)}…` : next)
+
+/**
+ * The request for the next batch, from `nextRecordsUrl`: a path on the account's own instance,
+ * `/services/data/vXX.X/query/<locator>`, at the version the read uses. `queryAll/<locator>` is taken too:
+ * Salesforce answers a locator under either (QueryAll More Results,
+ * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_queryall_more_results.htm).
+ * Anything else is refused before any request, for good: a retry reads the same batch and is handed the
+ * same URL, so the account stops with the reason instead of retrying forever.
+ */
+export const followNextRecordsUrl = (
   next: string,
-): Either.Either<URL, ForeignHostRefused | ProviderBadResponse> => {
-  if (NEXT_RECORDS_PATH.test(next)) return Either.right(new URL(next, instance.origin))
-  const elsewhere = URL.parse(next, instance.origin)
-  if (elsewhere !== null && elsewhere.origin !== instance.origin) {
-    return Either.left(
-      new ForeignHostRefused({
-        integration: "salesforce",
-        host: elsewhere.host,
-        message: `refused salesforce nextRecordsUrl to ${elsewhere.host}: the account's instance is ${instance.host}`,
-      }),
-    )
-  }
+  apiVersion: string,
+): Either.Either<{ readonly target: string }, ContinuationRefused> => {
+  const query = queryPath(apiVersion)
+  const prefix = [`${query}/`, `${query}All/`].find((p) => next.startsWith(p))
+  if (prefix !== undefined && isLocator(next.slice(prefix.length))) return Either.right({ target: next })
+  // Resolved against a stand-in origin only to see whether the URL names a host of its own (`https://…`,
+  // `//…`, `/\…`): the path checks above already refused it, this only makes the message say why.
+  const elsewhere = URL.parse(next, "https://instance.invalid")
+  const host = elsewhere !== null && elsewhere.host !== "instance.invalid" ? elsewhere.host : undefined
   return Either.left(
-    new ProviderBadResponse({
-      integration: "salesforce",
-      message: `salesforce nextRecordsUrl ${JSON.stringify(next)} is not a query locator path`,
-    }),
+    host === undefined
+      ? new ContinuationRefused({
+          integration: "salesforce",
+          message: `salesforce nextRecordsUrl ${quoted(next)} is not a query locator under /services/data/v${apiVersion}/query; not followed`,
+        })
+      : new ContinuationRefused({
+          integration: "salesforce",
+          host,
+          message: `salesforce nextRecordsUrl ${quoted(next)} names the host ${host}, not the account's instance; not followed`,
+        }),
   )
 }

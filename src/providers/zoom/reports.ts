@@ -11,7 +11,10 @@ import { OPERATION_LOGS_PATH, ZoomOperationLog, ZoomOperationLogsPage } from "./
 /** Zoom's largest `page_size` for the report endpoints. */
 const REPORT_PAGE_SIZE_MAX = 300
 
-/** zoom.md §3: a request's `from`–`to` spans at most one month; 30 days never crosses that line. */
+/**
+ * Zoom's report reference (https://developers.zoom.us/docs/api/meetings/#tag/reports): a request's `from`–`to`
+ * spans at most one month; 30 days never crosses that line.
+ */
 const MAX_WINDOW_MS = Duration.toMillis(Duration.days(30))
 /** Reports reach back six months only; 180 days stays inside whatever month lengths make of it. */
 const REPORT_RETENTION = Duration.days(180)
@@ -55,7 +58,8 @@ const describeError = (body: unknown) =>
 
 const reportFacts = {
   order: "unsorted",
-  // Page tokens expire after 15 minutes: each poll re-reads from the watermark's day (zoom.md §4).
+  // Zoom's `next_page_token` expires after 15 minutes (its report reference): each poll re-reads from the
+  // watermark's day.
   tail: { mode: "watermark", settle: REPORT_SETTLE },
   historyRetention: REPORT_RETENTION,
   describeError,

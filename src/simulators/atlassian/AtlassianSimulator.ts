@@ -14,10 +14,10 @@ import { type SimulatorRequest, serveSimulator } from "../kit/serveSimulator.ts"
 import { simulatorClock } from "../kit/simulatorClock.ts"
 import type { ProviderSimulator, SimulatorOptions } from "../ProviderSimulator.ts"
 import { type QueryPage, queryEvents, queryStream, type StoredEvent } from "./eventsQuery.ts"
-import { EVENT_ACTIONS, type MalformedEvent, orgEventGenerator } from "./orgEvents.ts"
+import { type MalformedEvent, orgEventGenerator } from "./orgEvents.ts"
 
 // Atlassian's organization events (Organizations REST API, admin.atlassian.com) over real HTTP on 127.0.0.1:
-// `GET /admin/v1/orgs/{orgId}/events-stream`, `/events` and `/event-actions`, behind `Authorization: Bearer
+// `GET /admin/v1/orgs/{orgId}/events-stream` and `/events`, behind `Authorization: Bearer
 // <org API key>`. Rate limits as the admin APIs document them: 429 over the limit, `X-RateLimit-Limit`,
 // `-Remaining` and `-Reset` (an ISO 8601 UTC date-time) on every answer; `/events` at 10 a minute. Chosen
 // here (not documented): the stream's own limit (100 a minute unless given), `Retry-After` on a 429 (seconds;
@@ -162,7 +162,7 @@ export const startAtlassianSimulator = (
 
     const handle = (request: SimulatorRequest): Reply<AtlassianNote> => {
       const { url, method, authorization } = request
-      const match = /^\/admin\/v1\/orgs\/([^/]+)\/(events-stream|events|event-actions)$/.exec(url.pathname)
+      const match = /^\/admin\/v1\/orgs\/([^/]+)\/(events-stream|events)$/.exec(url.pathname)
       if (!match || method !== "GET") {
         return { status: 404, body: errors(404, "ADMIN-404-1", "Unknown resource") }
       }
@@ -175,20 +175,6 @@ export const startAtlassianSimulator = (
       const resource = match[2]
       const quota = limited(resource === "events" ? queryWindow : streamWindow, request)
       if (quota.refusal) return quota.refusal
-      if (resource === "event-actions") {
-        return {
-          status: 200,
-          body: {
-            data: EVENT_ACTIONS.map((action) => ({
-              id: action.id,
-              type: "event-actions",
-              attributes: { displayName: action.displayName, groupDisplayName: action.group },
-            })),
-          },
-          headers: quota.headers,
-          note: { rateLimitRemaining: quota.remaining },
-        }
-      }
       const answer =
         resource === "events"
           ? queryEvents(store, url.searchParams, generation)

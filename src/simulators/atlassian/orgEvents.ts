@@ -4,31 +4,13 @@
 // `user_granted_role`, `user_revoked_role`, `group_created`, `added_org_admin` as Panther's Atlassian data
 // model records them; `jira_issue_viewed` and `user_logged_in_as_user` as recorded events show them. The
 // deactivation key `user_deactivated` is this simulator's own: Atlassian publishes no key list, only display
-// names ("Deactivated account"), which the simulator's `/event-actions` catalogue pairs it with.
+// names ("Deactivated account").
 
 import { seededRandom } from "../kit/seededRandom.ts"
 
 type Event = Record<string, unknown>
 
 export type MalformedEvent = "missing-id" | "zoneless-time"
-
-/** The catalogue `/event-actions` serves: every key generated, with a display name and group. */
-export const EVENT_ACTIONS: ReadonlyArray<{
-  readonly id: string
-  readonly displayName: string
-  readonly group: string
-}> = [
-  { id: "user_login", displayName: "Logged in to account", group: "Atlassian accounts" },
-  { id: "user_logout", displayName: "Logged out of account", group: "Atlassian accounts" },
-  { id: "user_deactivated", displayName: "Deactivated account", group: "Atlassian accounts" },
-  { id: "user_created", displayName: "Created user", group: "User management" },
-  { id: "user_granted_role", displayName: "Granted role to user", group: "User management" },
-  { id: "user_revoked_role", displayName: "Revoked role from user", group: "User management" },
-  { id: "added_org_admin", displayName: "Added organization admin", group: "User management" },
-  { id: "group_created", displayName: "Created group", group: "Group management" },
-  { id: "user_logged_in_as_user", displayName: "Logged in as user", group: "User management" },
-  { id: "jira_issue_viewed", displayName: "Viewed Jira issue", group: "Jira issue actions" },
-]
 
 const NAMES = [
   "Ana Okafor",

@@ -86,7 +86,7 @@ type Note = ApiNote | TokenRequestNote
 const DAY_MS = 86_400_000
 const MIN_VERSION = 31
 const MAX_VERSION = 67
-const DATA_PATH = /^\/services\/data\/v(\d{2,3}\.0)\/(query|limits)(?:\/([^/]+))?\/?$/
+const DATA_PATH = /^\/services\/data\/v(\d{2,3}\.0)\/(query|queryAll|limits)(?:\/([^/]+))?\/?$/
 const notFound: QueryAnswer = {
   status: 404,
   errorCode: "NOT_FOUND",

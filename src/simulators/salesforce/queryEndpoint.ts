@@ -5,12 +5,13 @@ import type { OrgObject } from "./orgRecords.ts"
 import type { FieldDescribe } from "./sobjectCatalog.ts"
 import { matches, orderRows, parseSoql, type SoqlQuery } from "./soqlQuery.ts"
 
-// The query resources: `GET /services/data/vXX.X/query?q=<SOQL>` and `GET /services/data/vXX.X/query/<locator>-<n>`
-// (Query More Results). Documented: up to 2,000 rows a batch, fewer when Salesforce decides so, the
-// `Sforce-Query-Options: batchSize=` hint (200–2,000), `totalSize`/`done`/`nextRecordsUrl`. Chosen here (not
-// documented in these terms): a query's rows are fixed when it runs (later rows belong to later queries); a
-// locator dies after 15 idle minutes, and only the 10 newest stay open; a dead one answers 400
-// INVALID_QUERY_LOCATOR.
+// The query resources: `GET /services/data/vXX.X/query?q=<SOQL>` and `GET /services/data/vXX.X/query/<locator>`
+// (Query More Results; `queryAll/<locator>` answers the same). Documented: up to 2,000 rows a batch, fewer when
+// Salesforce decides so, the `Sforce-Query-Options: batchSize=` hint (200–2,000), `totalSize`/`done`/
+// `nextRecordsUrl`, the locator only as "a string" (`01gD0000002HU6KIAW-2000` in the examples, the shape used
+// unless `queryLocator` says otherwise). Chosen here (not documented in these terms): a query's rows are fixed
+// when it runs (later rows belong to later queries); a locator dies after 15 idle minutes, and only the 10
+// newest stay open; a dead one answers 400 INVALID_QUERY_LOCATOR.
 
 /** A row as the org keeps it, filed at `at` (ms): what its time filters and order go by when its time field is unreadable. */
 export interface StoredRecord {
@@ -33,6 +34,13 @@ export interface QueryEndpointOptions {
   readonly maxBatchSize?: number
   readonly locatorIdleMs?: number
   readonly maxOpenLocators?: number
+  /**
+   * The text of the locator for the batch at `offset` of query `id`, for shapes other than the documented
+   * example's `<id>-<offset>`; it must be unique per query and offset, and lands in the path as given.
+   */
+  readonly queryLocator?: (id: string, offset: number) => string
+  /** What a batch names as `nextRecordsUrl` instead of the path it would (a hostile or broken org). */
+  readonly nextRecordsUrl?: (path: string) => string
 }
 
 const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
@@ -59,7 +67,18 @@ const batchSizeOf = (header: string | undefined): number => {
 export const queryEndpoint = (now: () => number, options: QueryEndpointOptions = {}) => {
   const idleMs = options.locatorIdleMs ?? 15 * 60_000
   const maxOpen = options.maxOpenLocators ?? 10
-  const locators = new Map<string, { records: ReadonlyArray<unknown>; batchSize: number; lastUsed: number }>()
+  const locatorOf = options.queryLocator ?? ((id, offset) => `${id}-${offset}`)
+  const nextUrlOf = options.nextRecordsUrl ?? ((path) => path)
+  const locators = new Map<
+    string,
+    {
+      records: ReadonlyArray<unknown>
+      batchSize: number
+      lastUsed: number
+      /** The locators handed out for this query, by the offset each continues at. */
+      issued: Map<string, number>
+    }
+  >()
 
   const batch = (
     version: string,
@@ -70,13 +89,17 @@ export const queryEndpoint = (now: () => number, options: QueryEndpointOptions =
   ) => {
     const rows = records.slice(offset, offset + size)
     const done = offset + size >= records.length
+    const locator = id === undefined || done ? undefined : locatorOf(id, offset + size)
+    if (locator !== undefined) locators.get(id as string)?.issued.set(locator, offset + size)
     return {
       status: 200,
       rows: rows.length,
       body: {
         totalSize: records.length,
         done,
-        ...(done ? {} : { nextRecordsUrl: `/services/data/v${version}/query/${id}-${offset + size}` }),
+        ...(locator === undefined
+          ? {}
+          : { nextRecordsUrl: nextUrlOf(`/services/data/v${version}/query/${locator}`) }),
         records: rows,
       },
     } satisfies QueryAnswer
@@ -112,28 +135,22 @@ export const queryEndpoint = (now: () => number, options: QueryEndpointOptions =
       const size = Math.min(batchSizeOf(queryOptions), options.maxBatchSize ?? 2000)
       if (matching.length <= size) return batch(version, undefined, matching, 0, size)
       const id = locatorId()
-      locators.set(id, { records: matching, batchSize: size, lastUsed: now() })
+      locators.set(id, { records: matching, batchSize: size, lastUsed: now(), issued: new Map() })
       for (const oldest of [...locators.keys()].slice(0, Math.max(0, locators.size - maxOpen)))
         locators.delete(oldest)
       return batch(version, id, matching, 0, size)
     },
-    /** `GET …/query/<locator>-<offset>`. */
-    more: (version: string, locatorAndOffset: string): QueryAnswer => {
-      const match = /^(01g[A-Za-z0-9]+)-(\d+)$/.exec(locatorAndOffset)
-      const open = match ? locators.get(match[1] as string) : undefined
-      const offset = Number(match?.[2] ?? Number.NaN)
-      if (
-        match === null ||
-        open === undefined ||
-        now() - open.lastUsed > idleMs ||
-        offset > open.records.length
-      ) {
-        if (match) locators.delete(match[1] as string)
+    /** `GET …/query/<locator>`. */
+    more: (version: string, locator: string): QueryAnswer => {
+      const [id, open] = [...locators].find(([, query]) => query.issued.has(locator)) ?? []
+      const offset = open?.issued.get(locator)
+      if (id === undefined || open === undefined || offset === undefined || now() - open.lastUsed > idleMs) {
+        if (id !== undefined) locators.delete(id)
         return error(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
       }
       open.lastUsed = now()
-      const answer = batch(version, match[1], open.records, offset, open.batchSize)
-      if (answer.body.done) locators.delete(match[1] as string)
+      const answer = batch(version, id, open.records, offset, open.batchSize)
+      if (answer.body.done) locators.delete(id)
       return answer
     },
     expireAll: () => locators.clear(),

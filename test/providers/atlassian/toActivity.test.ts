@@ -2,11 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
 import { AtlassianEvent } from "../../../src/providers/atlassian/AtlassianEvent.ts"
 import { atlassian } from "../../../src/providers/atlassian/index.ts"
-import {
-  actionKeysFromCatalogue,
-  toActivity,
-  toActivityWith,
-} from "../../../src/providers/atlassian/toActivity.ts"
+import { toActivity } from "../../../src/providers/atlassian/toActivity.ts"
 import { mapRecord, type RecordMapping } from "../../../src/providers/mapRecord.ts"
 import { atlassianAccount, eventsFixture, pageFixture } from "./atlassianFixtures.ts"
 
@@ -88,41 +84,6 @@ describe("atlassian organization events → Activity", () => {
     )
     expect(noActor.actor).toEqual({ type: "system" })
     expect(noActor).not.toHaveProperty("context")
-  })
-
-  it("an org's catalogue teaches the keys behind Atlassian's documented display names", () => {
-    const keys = actionKeysFromCatalogue({
-      data: [
-        {
-          id: "account_deactivated",
-          type: "event-actions",
-          attributes: { displayName: "Deactivated account" },
-        },
-        {
-          id: "account_deleted",
-          type: "event-actions",
-          attributes: { displayName: "Deleted account permanently" },
-        },
-        { id: "account_login", type: "event-actions", attributes: { displayName: " Logged in to account " } },
-        { id: "group_created", type: "event-actions", attributes: { displayName: "Created group" } },
-      ],
-    })
-    expect(keys).toEqual({
-      user_login: "login",
-      user_logout: "logout",
-      user_created: "user_created",
-      account_deactivated: "user_deactivated",
-      account_deleted: "user_deleted",
-      account_login: "login",
-    })
-    const mapped = toActivityWith(keys)(
-      AtlassianEventOf({
-        id: "e",
-        attributes: { time: "2026-03-15T09:00:00Z", action: "account_deactivated" },
-      }),
-      atlassianAccount,
-    )
-    expect(Either.getOrThrow(mapped).action).toBe("user_deactivated")
   })
 
   it("malformed events are rejected with a reason at decode: no id, no action, a time without zone", () => {

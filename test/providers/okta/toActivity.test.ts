@@ -15,7 +15,10 @@ interface Raw {
   authenticationContext: { credentialType: string | null } | null
 }
 
-/** okta.md §7, transcribed: eventType (+ outcome) → unified action; anything else keeps its eventType. */
+/**
+ * Okta's event types (https://developer.okta.com/docs/reference/api/event-types/), transcribed: eventType
+ * (+ outcome) → unified action; anything else keeps its eventType.
+ */
 const expectedAction = (event: Raw): string =>
   ({
     "user.session.start SUCCESS": "login",

@@ -172,6 +172,82 @@ describe("salesforce streams through the simulator, over real HTTP", () => {
     }).pipe(Effect.provide(Live)),
   )
 
+  it.scoped(
+    "a nextRecordsUrl with any locator shape, under query or queryAll, is followed over HTTP to the end",
+    () =>
+      Effect.gen(function* () {
+        yield* TestClock.setTime(NOW)
+        // Salesforce documents the locator only as "a string": the documented example's shape, another
+        // prefix, no dash at all, and the same under queryAll, in turn.
+        const shapes = [
+          (id: string, offset: number) => `01gD0000002HU6KIAW${id.slice(3, 6)}-${offset}`,
+          (id: string, offset: number) => `0r8xx3k2ABC${id.slice(3, 6)}-${offset}`,
+          (id: string, offset: number) => `${id}${offset}`,
+          (id: string, offset: number) => `${id}_${offset}.batch`,
+        ]
+        let named = 0
+        const sim = yield* simulator(120, {
+          maxBatchSize: 15,
+          queryLocator: (id, offset) =>
+            (shapes[(offset / 15) % shapes.length] ?? shapes[0])?.(id, offset) ?? "",
+          // Every other batch names its locator under queryAll, which Salesforce answers the same.
+          nextRecordsUrl: (path) => (++named % 2 === 0 ? path.replace("/query/", "/queryAll/") : path),
+        })
+        // Reads of 200 take every batch of a query, so each locator shape comes up.
+        const read = yield* readToEnd(accountOf(sim), {}, 200)
+        const ids = read.activities.map((a) => a.id)
+        expect([...ids].sort()).toEqual(settledIds(sim, NOW - SETTLE_MS))
+        expect(new Set(ids).size).toBe(ids.length)
+        const batches = queries(sim)
+          .map((r) => r.path)
+          .filter((path) => /\/query(All)?\/./.test(path))
+        for (const shape of [
+          /\/01gD0000002HU6KIAW\w{3}-\d+$/,
+          /\/0r8xx3k2ABC\w{3}-\d+$/,
+          /\/01g\w+_\d+\.batch$/,
+        ])
+          expect(batches.some((path) => shape.test(path))).toBe(true)
+        expect(batches.some((path) => /\/query(All)?\/01g[A-Za-z0-9]{15}\d+$/.test(path))).toBe(true)
+        expect(batches.some((path) => path.includes("/queryAll/"))).toBe(true)
+        expect(batches.some((path) => path.includes("/query/"))).toBe(true)
+      }).pipe(Effect.provide(Live)),
+  )
+
+  it.scoped("a nextRecordsUrl naming another host fails the read for good; that host is never called", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(NOW)
+      // A second org stands for the other host: it would answer the path, so only the refusal keeps it quiet.
+      const elsewhere = yield* simulator(120)
+      const sim = yield* simulator(120, {
+        maxBatchSize: 15,
+        nextRecordsUrl: (path) => `${elsewhere.baseUrl}${path}`,
+      })
+      const error = yield* Effect.flip(readToEnd(accountOf(sim), {}, 25))
+      expect(error).toMatchObject({ _tag: "ContinuationRefused", host: new URL(elsewhere.baseUrl).host })
+      expect(elsewhere.requests()).toEqual([])
+      expect(queries(sim).every((r) => r.path.endsWith("/query"))).toBe(true)
+    }).pipe(Effect.provide(Live)),
+  )
+
+  it.scoped("a nextRecordsUrl that is not a locator path fails the read for good, before any request", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(NOW)
+      for (const rewrite of [
+        (path: string) => `${path}/../../sobjects/User`,
+        (path: string) => path.replace(/\/query\/.*/, "/query/..%2F..%2Fsobjects%2FUser"),
+        (path: string) => `${path}?q=SELECT+Id+FROM+User`,
+        (path: string) => path.replace("/query/", "/sobjects/"),
+        (path: string) => path.replace("/v62.0/", "/v61.0/"),
+      ]) {
+        const sim = yield* simulator(120, { maxBatchSize: 15, nextRecordsUrl: rewrite })
+        const error = yield* Effect.flip(readToEnd(accountOf(sim), {}, 25))
+        expect(error).toMatchObject({ _tag: "ContinuationRefused" })
+        expect(error.message).toContain("is not a query locator under /services/data/v62.0/query")
+        expect(queries(sim).every((r) => r.path.endsWith("/query"))).toBe(true)
+      }
+    }).pipe(Effect.provide(Live)),
+  )
+
   it.scoped("403 REQUEST_LIMIT_EXCEEDED is a rate limit, not a refused credential", () =>
     Effect.gen(function* () {
       yield* TestClock.setTime(NOW)

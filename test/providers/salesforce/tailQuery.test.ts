@@ -5,17 +5,14 @@ import {
   apiVersionOf,
   canMatch,
   DEFAULT_API_VERSION,
+  followNextRecordsUrl,
   isQueryResourcePath,
-  nextRecordsUrl,
   queryCall,
   queryOptionsHeader,
-  queryUrl,
   readFilters,
   soqlQuery,
 } from "../../../src/providers/salesforce/tailQuery.ts"
 import { parseSoql } from "../../../src/simulators/salesforce/soqlQuery.ts"
-
-const instance = new URL("https://acme.my.salesforce.com")
 
 describe("readFilters", () => {
   it("reads created_at and actor_id", () => {
@@ -113,50 +110,75 @@ describe("soqlQuery and queryCall", () => {
 })
 
 describe("requests and paging", () => {
-  it("the query goes to the account's instance at the pinned version, q URL-encoded", () => {
-    const url = queryUrl(
-      new URL("https://acme.my.salesforce.com/ignored/path"),
-      "62.0",
-      "SELECT Id FROM LoginHistory",
-    )
-    expect(url.origin).toBe("https://acme.my.salesforce.com")
-    expect(url.pathname).toBe("/services/data/v62.0/query")
-    expect(url.searchParams.get("q")).toBe("SELECT Id FROM LoginHistory")
-    expect(url.search).toBe("?q=SELECT+Id+FROM+LoginHistory")
+  it("nextRecordsUrl: any locator under query or queryAll at the read's version is followed as given", () => {
+    for (const next of [
+      "/services/data/v62.0/query/01gD0000002HU6KIAW-2000",
+      "/services/data/v62.0/query/0r8xx3k2ABC-500",
+      "/services/data/v62.0/query/01gRO0000016PIAYA2",
+      "/services/data/v62.0/query/01g_RO.00~16-2000",
+      "/services/data/v62.0/queryAll/01g5e00001AH2dOAAT-4000",
+    ])
+      expect(followNextRecordsUrl(next, "62.0")).toEqual(Either.right({ target: next }))
   })
 
-  it("nextRecordsUrl is a locator path on the account's instance; any other host or path is refused", () => {
-    expect(
-      Either.getOrThrow(nextRecordsUrl(instance, "/services/data/v62.0/query/01gRO0000016PIAYA2-2000")).href,
-    ).toBe("https://acme.my.salesforce.com/services/data/v62.0/query/01gRO0000016PIAYA2-2000")
-    for (const foreign of [
-      "https://evil.example/services/data/v62.0/query/01gRO0000016PIAYA2-2000",
-      "//evil.example/services/data/v62.0/query/01gRO0000016PIAYA2-2000",
-      "https://acme.my.salesforce.com.evil.example/services/data/v62.0/query/01g-2000",
-    ]) {
-      expect(
-        Either.getLeft(nextRecordsUrl(instance, foreign)).pipe((l) => l._tag === "Some" && l.value._tag),
-      ).toBe("ForeignHostRefused")
+  it("nextRecordsUrl elsewhere is refused for good, naming the host or the path, before any request", () => {
+    const refusal = (next: string) => {
+      const refused = Either.getLeft(followNextRecordsUrl(next, "62.0"))
+      if (refused._tag === "None") throw new Error(`${next} was followed`)
+      return refused.value
+    }
+    for (const [foreign, host] of [
+      ["https://evil.example/services/data/v62.0/query/01gRO0000016PIAYA2-2000", "evil.example"],
+      ["//evil.example/services/data/v62.0/query/01gRO0000016PIAYA2-2000", "evil.example"],
+      ["/\\evil.example/services/data/v62.0/query/01gRO0000016PIAYA2-2000", "evil.example"],
+      // Salesforce hands back a path; even the account's own host spelled out is not what it documents.
+      [
+        "https://acme.my.salesforce.com/services/data/v62.0/query/01gRO0000016PIAYA2-2000",
+        "acme.my.salesforce.com",
+      ],
+    ] as const) {
+      expect(refusal(foreign)).toMatchObject({ _tag: "ContinuationRefused", host })
+      expect(refusal(foreign).message).toContain(host)
     }
     for (const bad of [
       "/services/data/v62.0/sobjects/User",
+      "/services/data/v62.0/query",
+      "/services/data/v62.0/query/",
       "/services/data/v62.0/query/?q=SELECT+Id+FROM+User",
+      "/services/data/v62.0/query/01gRO0000016PIAYA2-2000?q=SELECT+Id+FROM+User",
+      "/services/data/v62.0/query/01gRO0000016PIAYA2-2000#x",
       "/services/data/v62.0/query/01gRO0000016PIAYA2-2000/../../sobjects/User",
-      "https://acme.my.salesforce.com/services/data/v62.0/query/01gRO0000016PIAYA2-2000",
+      "/services/data/v62.0/query/..",
+      "/services/data/v62.0/query/.",
+      "/services/data/v62.0/query/..%2F..%2Fsobjects%2FUser",
+      "/services/data/v62.0/query/%2e%2e",
+      "/services/data/v61.0/query/01gRO0000016PIAYA2-2000",
+      "/services/data/v62.0/queryall/01gRO0000016PIAYA2-2000",
+      "services/data/v62.0/query/01gRO0000016PIAYA2-2000",
       "",
     ]) {
-      expect(
-        Either.getLeft(nextRecordsUrl(instance, bad)).pipe((l) => l._tag === "Some" && l.value._tag),
-      ).toBe("ProviderBadResponse")
+      const refused = refusal(bad)
+      expect(refused._tag).toBe("ContinuationRefused")
+      expect(refused.host).toBeUndefined()
+      expect(refused.message).toContain("is not a query locator under /services/data/v62.0/query")
     }
   })
 
   it("the only paths a stream requests: the query resource and its batches", () => {
-    expect(isQueryResourcePath("/services/data/v62.0/query")).toBe(true)
-    expect(isQueryResourcePath("/services/data/v62.0/query/01gRO0000016PIAYA2-2000")).toBe(true)
+    for (const path of [
+      "/services/data/v62.0/query",
+      "/services/data/v62.0/query/01gRO0000016PIAYA2-2000",
+      "/services/data/v62.0/query/01gRO0000016PIAYA2",
+      "/services/data/v60.0/queryAll/0r8xx3k2ABC-500",
+    ])
+      expect(isQueryResourcePath(path)).toBe(true)
     for (const path of [
       "/services/data/v62.0/sobjects/User",
       "/services/data/v62.0/query/",
+      "/services/data/v62.0/queryAll",
+      "/services/data/v62.0/query/a/b",
+      "/services/data/v62.0/query/..",
+      "/services/data/v62.0/query/a%2Fb",
       "/services/oauth2/token",
     ])
       expect(isQueryResourcePath(path)).toBe(false)

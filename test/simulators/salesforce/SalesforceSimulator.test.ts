@@ -12,17 +12,16 @@ import { salesforce } from "../../../src/providers/salesforce/index.ts"
 import {
   classifySalesforceError,
   describeSalesforceError,
-  isQueryLocatorGone,
   isRequestLimitExceeded,
   readQueryResult,
   SalesforceQueryResult,
 } from "../../../src/providers/salesforce/SalesforceQueryResult.ts"
 import {
   canMatch,
-  nextRecordsUrl,
+  followNextRecordsUrl,
   type QueryCall,
   queryCall,
-  queryUrl,
+  queryPath,
   readFilters,
   type SalesforceStream,
 } from "../../../src/providers/salesforce/tailQuery.ts"
@@ -66,8 +65,15 @@ const simulator = (options: SalesforceSimulatorOptions = {}) =>
     return yield* startSalesforceSimulator({ seed: 7, ...options })
   })
 
-const soqlUrl = (sim: SalesforceSimulatorHandle, soql: string) =>
-  queryUrl(new URL(sim.baseUrl), VERSION, soql)
+const soqlUrl = (sim: SalesforceSimulatorHandle, soql: string) => {
+  const url = new URL(queryPath(VERSION), sim.baseUrl)
+  url.searchParams.set("q", soql)
+  return url
+}
+
+/** The next batch's URL on the simulated instance, as the stream follows `nextRecordsUrl`. */
+const nextBatchUrl = (sim: SalesforceSimulatorHandle, next: string | null | undefined) =>
+  new URL(Either.getOrThrow(followNextRecordsUrl(next ?? "", VERSION)).target, sim.baseUrl)
 
 /** A first request as the contract's machinery sends it: the target on the account's origin, with its query and headers. */
 const send = (sim: SalesforceSimulatorHandle, call: QueryCall, authorization: string) => {
@@ -116,10 +122,7 @@ const poll = (
       published.push(...advanced.fresh)
       position = advanced.position
       if (batch.done) break
-      answer = yield* get(
-        Either.getOrThrow(nextRecordsUrl(new URL(sim.baseUrl), batch.nextUrl ?? "")),
-        authorization,
-      )
+      answer = yield* get(nextBatchUrl(sim, batch.nextUrl), authorization)
     }
     return { published, position, batches }
   })
@@ -505,12 +508,9 @@ describe("SalesforceSimulator: paging and filters", () => {
       const batch = Schema.decodeUnknownSync(SalesforceQueryResult)(first.body)
       const batch1 = advance(start, batch.records, rowKey("login_history"))
       sim.expireQueryLocators()
-      const gone = yield* get(
-        Either.getOrThrow(nextRecordsUrl(new URL(sim.baseUrl), batch.nextRecordsUrl ?? "")),
-        authorization,
-      )
+      const gone = yield* get(nextBatchUrl(sim, batch.nextRecordsUrl), authorization)
       expect(gone.status).toBe(400)
-      expect(isQueryLocatorGone(gone.status, gone.body)).toBe(true)
+      expect(gone.body).toEqual([{ message: "invalid query locator", errorCode: "INVALID_QUERY_LOCATOR" }])
       // Query again from the position: nothing repeated, nothing missed.
       const rest = yield* poll(sim, "login_history", {}, batch1.position)
       const all = [...batch1.fresh, ...rest.published].map(idOf)
