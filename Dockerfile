@@ -17,7 +17,8 @@ COPY package.json ./
 COPY src ./src
 COPY config ./config
 USER node
-EXPOSE 8080
+# The API, and the management listener (scrapeable once it binds 0.0.0.0: MANAGEMENT_HOST, see docker-compose.yml).
+EXPOSE 8080 8081
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.MANAGEMENT_PORT||8081)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # Node 24 runs the TypeScript sources directly (type stripping); there is no build step.

@@ -176,6 +176,11 @@ export const KafkaConfig = Schema.Struct({
   }),
   /** Stable across restarts so the broker fences a zombie instance of the same account stream. */
   transactional_id_prefix: Schema.optionalWith(Schema.String, { default: () => "siem-activity-connector" }),
+  /**
+   * Every consumer group the connector creates is `<prefix>.<purpose>.<uuid>` (the checkpoint reader's), so
+   * one prefixed ACL covers them.
+   */
+  group_id_prefix: Schema.optionalWith(Schema.NonEmptyString, { default: () => "siem-activity-connector" }),
   /** `remote_data` in published messages: kept whole, capped in size (then replaced by a marker), or dropped. */
   remote_data: withDefaults(RemoteDataConfig),
   /**

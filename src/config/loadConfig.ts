@@ -76,6 +76,21 @@ const expandEnv = (
   return value
 }
 
+/**
+ * `MANAGEMENT_HOST`, when set, replaces `server.management.host`: a container must bind the management
+ * listener on every interface to be scraped, whatever the mounted file (copied from the example, loopback)
+ * says, as `KAFKA_BROKERS` replaces `kafka.brokers`.
+ */
+const withEnvOverrides = (document: unknown, env: NodeJS.ProcessEnv): unknown => {
+  const host = env.MANAGEMENT_HOST
+  if (!host || !isRecord(document) || !isRecord(document.server)) return document
+  const management = isRecord(document.server.management) ? document.server.management : {}
+  return { ...document, server: { ...document.server, management: { ...management, host } } }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === "object" && !Array.isArray(value)
+
 const resolveAccount = (
   account: AccountConfig,
   index: number,
@@ -138,7 +153,7 @@ export const parseConfig = (
     )
   }
   const problems: string[] = []
-  const expanded = expandEnv(document.toJS() ?? {}, env, [], problems)
+  const expanded = withEnvOverrides(expandEnv(document.toJS() ?? {}, env, [], problems), env)
   const decoded = Schema.decodeUnknownEither(ConnectorConfig, { errors: "all", onExcessProperty: "error" })(
     expanded,
   )

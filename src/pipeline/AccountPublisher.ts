@@ -5,6 +5,7 @@ import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 import type { OutgoingMessage } from "./ActivityMessages.ts"
 import { type Checkpoint, encodeCheckpoint } from "./Checkpoint.ts"
 import { KafkaClient, type KafkaFailure, kafkaCall } from "./KafkaClient.ts"
+import { transactionalIdFor } from "./kafkaNames.ts"
 import { produceBatches } from "./produceBatches.ts"
 import { untilWrittenTopicsStable } from "./stableEnd.ts"
 
@@ -27,9 +28,6 @@ export interface AccountPublisher {
    */
   readonly ready: Effect.Effect<void, KafkaFailure>
 }
-
-/** One transactional id per account stream, stable across restarts, so a restarted or duplicate instance fences the old one. */
-export const transactionalIdFor = (prefix: string, account: IntegratedAccount) => `${prefix}.${account.id}`
 
 /**
  * A transactional, idempotent producer for one account. Starting it initialises the transactional id, which

@@ -11,6 +11,7 @@ import {
   type StreamPositions,
 } from "../providers/pageAccount.ts"
 import { ActivitySink } from "./ActivitySink.ts"
+import { backfillTransactionalIdFor } from "./kafkaNames.ts"
 import { type PublishStart, publishStart } from "./retentionProblems.ts"
 import { routeRecords } from "./routePage.ts"
 import { ensureTopics } from "./Topics.ts"
@@ -62,7 +63,7 @@ export const runBackfill = (accountId: string, start: BackfillStart) =>
     const sink = yield* ActivitySink
     const publisher = yield* sink.publisherFor(
       account,
-      `${config.kafka.transactional_id_prefix}.backfill.${account.id}`,
+      backfillTransactionalIdFor(config.kafka.transactional_id_prefix, account),
     )
     const providerClients = yield* Effect.context<ProviderServices>()
     let published = 0

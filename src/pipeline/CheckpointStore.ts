@@ -1,8 +1,8 @@
-import { randomUUID } from "node:crypto"
 import { Context, type Duration, Effect, Either, Layer, ParseResult } from "effect"
 import type { ConnectorConfig } from "../config/ConnectorConfig.ts"
 import { type Checkpoint, decodeCheckpoint } from "./Checkpoint.ts"
 import { KafkaClient, KafkaFailure, kafkaCall, quietly } from "./KafkaClient.ts"
+import { checkpointReaderGroupId } from "./kafkaNames.ts"
 import { nextReadShared } from "./nextReadShared.ts"
 import { stableWithin, untilStableEnd } from "./stableEnd.ts"
 
@@ -38,7 +38,7 @@ export class CheckpointStore extends Context.Tag("CheckpointStore")<
       CheckpointStore,
       Effect.gen(function* () {
         const client = yield* KafkaClient
-        const read = readCheckpoints(config.topics, config.client_id, {
+        const read = readCheckpoints(config.topics, config.group_id_prefix, {
           // A transaction open on the topic ends within its producer's transaction timeout.
           stableWithin: stableWithin(config),
         }).pipe(Effect.provideService(KafkaClient, client))
@@ -55,13 +55,14 @@ export class CheckpointStore extends Context.Tag("CheckpointStore")<
  * is missed. Call it only after the account producers have initialised, which fences and aborts any
  * transaction a killed instance of ours left open.
  *
- * kafkajs has no `assign()`, so a throw-away consumer group reads from the beginning. Transaction markers are
+ * kafkajs has no `assign()`, so a throw-away consumer group, named `<groupIdPrefix>.checkpoint-reader.<uuid>`
+ * (`kafka.group_id_prefix`), reads from the beginning. Transaction markers are
  * never handed to `eachBatch`, so progress is also taken from END_BATCH_PROCESS events, which see them. Every
  * broker failure is a typed `KafkaFailure`, for the caller to retry.
  */
 export const readCheckpoints = (
   topics: ConnectorConfig["kafka"]["topics"],
-  instanceId: string,
+  groupIdPrefix: string,
   options: ReadCheckpointsOptions,
 ): Effect.Effect<CheckpointRead, KafkaFailure, KafkaClient> =>
   Effect.gen(function* () {
@@ -73,7 +74,7 @@ export const readCheckpoints = (
       if (end > BigInt(o.low)) pending.set(o.partition, end)
     }
     const newest = new Map<string, Either.Either<Checkpoint, string>>()
-    if (pending.size > 0) yield* readToEnds(topic, instanceId, pending, newest)
+    if (pending.size > 0) yield* readToEnds(topic, groupIdPrefix, pending, newest)
 
     const latest = new Map<string, Checkpoint>()
     const unreadable = new Map<string, string>()
@@ -86,15 +87,13 @@ export const readCheckpoints = (
 
 const readToEnds = (
   topic: string,
-  instanceId: string,
+  groupIdPrefix: string,
   pending: Map<number, bigint>,
   newest: Map<string, Either.Either<Checkpoint, string>>,
 ) =>
   Effect.gen(function* () {
     const kafka = yield* KafkaClient
-    // A UUID rather than a clock reading: two readers started in the same millisecond (several accounts
-    // resynchronising at once) must never join the same group and split the partitions between them.
-    const groupId = `${instanceId}-checkpoint-reader-${randomUUID()}`
+    const groupId = checkpointReaderGroupId(groupIdPrefix)
     const consumer = kafka.consumer({ groupId, readUncommitted: false, sessionTimeout: 10_000 })
     const done = Effect.async<void, KafkaFailure>((resume) => {
       const reached = (partition: number, lastOffset: string) => {
