@@ -103,7 +103,7 @@ const backfill = Command.make(
 const tailKafka = (
   configFile: string | undefined,
   brokersOption: Option.Option<string>,
-): Effect.Effect<KafkaConfig, ConfigInvalid> => {
+): Effect.Effect<{ readonly kafka: KafkaConfig; readonly groupIdPrefix: string }, ConfigInvalid> => {
   const listed = Option.orElse(brokersOption, () => Option.fromNullable(process.env.KAFKA_BROKERS)).pipe(
     Option.map((text) =>
       text
@@ -114,15 +114,19 @@ const tailKafka = (
   )
   return configFile === undefined
     ? Effect.succeed({
-        clientId: "siem-connector-tail",
-        brokers: Option.getOrElse(listed, () => ["127.0.0.1:9092"]),
+        kafka: {
+          clientId: "siem-connector-tail",
+          brokers: Option.getOrElse(listed, () => ["127.0.0.1:9092"]),
+        },
+        groupIdPrefix: "siem-activity-connector",
       })
-    : Effect.map(loadConfigFile(configFile), ({ config }) =>
-        kafkaJsConfig(
+    : Effect.map(loadConfigFile(configFile), ({ config }) => ({
+        kafka: kafkaJsConfig(
           config.kafka,
           Option.getOrElse(listed, () => config.kafka.brokers ?? ["127.0.0.1:9092"]),
         ),
-      )
+        groupIdPrefix: config.kafka.group_id_prefix,
+      }))
 }
 
 const tailCommand = Command.make(
@@ -158,10 +162,11 @@ const tailCommand = Command.make(
   },
   (options) =>
     tailKafka(configPath(options.config), options.brokers).pipe(
-      Effect.flatMap((kafka) =>
+      Effect.flatMap(({ kafka, groupIdPrefix }) =>
         tail({
           topic: options.topic,
           kafka,
+          groupIdPrefix,
           fromBeginning: options.fromBeginning,
           follow: options.follow,
           key: Option.getOrUndefined(options.key),

@@ -1,12 +1,14 @@
-import { randomUUID } from "node:crypto"
 import { Data, Effect } from "effect"
 import { type IHeaders, Kafka, type KafkaConfig, type KafkaMessage, logLevel } from "kafkajs"
 import { stopKafkajsIdleLoop } from "../pipeline/kafkajsIdleLoop.ts"
+import { tailGroupId } from "../pipeline/kafkaNames.ts"
 
 export interface TailOptions {
   readonly topic: string
   /** The cluster and how to reach it (TLS, SASL): the config's kafka section, or plain brokers. */
   readonly kafka: KafkaConfig
+  /** The config's `kafka.group_id_prefix`: tail's group is named under it, so the same ACL covers it. */
+  readonly groupIdPrefix: string
   /** Every record the topic holds, not only the last `lines` of each partition. */
   readonly fromBeginning: boolean
   /** Keeps printing new records until interrupted (Ctrl-C), instead of stopping at the topic's end. */
@@ -101,7 +103,7 @@ export const tail = (options: TailOptions) =>
     )
     if (!options.follow && pending.size === 0) return
 
-    const consumer = kafka.consumer({ groupId: `siem-connector-tail-${randomUUID()}`, maxWaitTimeInMs: 500 })
+    const consumer = kafka.consumer({ groupId: tailGroupId(options.groupIdPrefix), maxWaitTimeInMs: 500 })
     // Leaving the throw-away group is a courtesy, not worth waiting for.
     yield* disconnect(consumer)
     yield* Effect.tryPromise({

@@ -18,3 +18,6 @@ export const backfillTransactionalIdFor = (prefix: string, account: IntegratedAc
  * same group and split the partitions between them.
  */
 export const checkpointReaderGroupId = (prefix: string) => `${prefix}.checkpoint-reader.${randomUUID()}`
+
+/** `tail`'s throw-away group: it positions itself by `seek` and commits nothing. */
+export const tailGroupId = (prefix: string) => `${prefix}.tail.${randomUUID()}`
