@@ -1,4 +1,4 @@
-import { createServer, request, type Server } from "node:http"
+import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from "node:http"
 import { Effect } from "effect"
 
 export interface LinkRewritingProxy {
@@ -16,6 +16,12 @@ export type LinkRewrite = (
   request: { readonly path: string; readonly origin: string },
 ) => string | undefined
 
+/** Points the upstream's links at the proxy, so the client stays on the proxy's origin. */
+export const linksThroughProxy =
+  (upstream: string): LinkRewrite =>
+  (link, { origin }) =>
+    link.replaceAll(new URL(upstream).origin, origin)
+
 /** Drops the header: a proxy that strips what it does not know. */
 export const stripLink: LinkRewrite = () => undefined
 
@@ -27,7 +33,14 @@ export const nextIsSelf: LinkRewrite = (_link, { path, origin }) => `<${origin}$
  * response's `link` header. Standing between the connector and a provider simulator, it plays the proxy or
  * gateway that breaks pagination without the provider (or the simulator) doing anything wrong.
  */
-export const linkRewritingProxy = (upstream: string, rewrite: LinkRewrite) =>
+export const linkRewritingProxy = (
+  upstream: string,
+  rewrite: LinkRewrite,
+  options: {
+    /** Held this long before it is forwarded: a slow provider, for requests in flight at shutdown. */
+    readonly delayMs?: number
+  } = {},
+) =>
   Effect.gen(function* () {
     let answered = 0
     let linksRewritten = 0
@@ -47,6 +60,10 @@ export const linkRewritingProxy = (upstream: string, rewrite: LinkRewrite) =>
     const origin = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`
     const target = new URL(upstream)
     server.on("request", (req, res) => {
+      if (options.delayMs) req.pause()
+      setTimeout(() => forward(req, res), options.delayMs ?? 0)
+    })
+    const forward = (req: IncomingMessage, res: ServerResponse) => {
       const path = req.url ?? "/"
       const outgoing = request(
         new URL(path, target),
@@ -67,7 +84,8 @@ export const linkRewritingProxy = (upstream: string, rewrite: LinkRewrite) =>
       )
       outgoing.on("error", () => res.destroy())
       req.pipe(outgoing)
-    })
+      req.resume()
+    }
     return {
       origin,
       answered: () => answered,
