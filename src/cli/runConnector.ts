@@ -366,9 +366,16 @@ export const checkConfigCommand = (configPath: string | undefined) =>
               ),
         { concurrency: 4 },
       ).pipe(
-        // Retries are the pipeline's business; an operator wants the answer now.
+        // Long retries are the pipeline's business; an operator wants the answer within seconds. Two quick
+        // ones, and a provider's short rate-limit wait, are still taken: a 429 (Zoom's per-second limit is met
+        // by a first page's several report windows) says nothing about the credentials under test.
         Effect.provide(
-          commonLayers(loaded, { maxRetries: 0, requestTimeout: "10 seconds", maxRateLimitWait: "0 millis" }),
+          commonLayers(loaded, {
+            maxRetries: 2,
+            retryBase: "200 millis",
+            requestTimeout: "10 seconds",
+            maxRateLimitWait: "5 seconds",
+          }),
         ),
       )
       for (const { line } of results) yield* Console.log(line)
