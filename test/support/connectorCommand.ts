@@ -46,7 +46,12 @@ const jsonLines = (text: string) =>
     }
   })
 
-export const startCommand = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = {}): RunningCommand => {
+export const startCommand = (
+  args: ReadonlyArray<string>,
+  env: NodeJS.ProcessEnv = {},
+  /** Sees each line of stdout as it comes. */
+  onLine?: (line: string) => void,
+): RunningCommand => {
   const child: Child = spawn(process.execPath, ["src/main.ts", ...args], {
     cwd: root,
     env: { ...withoutConfigPath, ...env },
@@ -54,8 +59,13 @@ export const startCommand = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv
   })
   const started = performance.now()
   const output = { stdout: "", stderr: "" }
+  let partial = ""
   child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
     output.stdout += chunk
+    if (onLine === undefined) return
+    const lines = (partial + chunk).split("\n")
+    partial = lines.pop() ?? ""
+    for (const line of lines) onLine(line)
   })
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
     output.stderr += chunk

@@ -1,105 +1,14 @@
-import { type ChildProcessByStdio, spawn } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
-import type { Readable } from "node:stream"
 import { afterAll, describe, expect, it } from "vitest"
+import { startCommand } from "../support/connectorCommand.ts"
 
 const root = resolve(import.meta.dirname, "../..")
 const dir = mkdtempSync(join(tmpdir(), "connector-cli-test-"))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-/** The test runner's environment, minus a config path that would change which file the CLI loads. */
-const { CONNECTOR_CONFIG: _ignored, ...withoutConfigPath } = process.env
-
-type Child = ChildProcessByStdio<null, Readable, Readable>
-
-interface Ended {
-  readonly code: number | null
-  readonly signal: NodeJS.Signals | null
-  readonly stdout: string
-  readonly stderr: string
-  readonly ms: number
-}
-
-/** `node src/main.ts ...args` from the project root, with its output collected. */
-const start = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = {}) => {
-  const child: Child = spawn(process.execPath, ["src/main.ts", ...args], {
-    cwd: root,
-    env: { ...withoutConfigPath, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  })
-  const started = performance.now()
-  const output = { stdout: "", stderr: "" }
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-    output.stdout += chunk
-  })
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-    output.stderr += chunk
-  })
-  /** Resolves when the process exits; kills it (and fails) if it takes longer than `withinMs`. */
-  const ended = (withinMs: number) =>
-    new Promise<Ended>((ok, fail) => {
-      const timer = setTimeout(() => {
-        child.kill("SIGKILL")
-        fail(
-          new Error(
-            `still running after ${withinMs}ms\nstdout:\n${output.stdout}\nstderr:\n${output.stderr}`,
-          ),
-        )
-      }, withinMs)
-      child.once("close", (code, signal) => {
-        clearTimeout(timer)
-        ok({ code, signal, ...output, ms: performance.now() - started })
-      })
-    })
-  return { child, output, ended }
-}
-
-/** Resolves with the first JSON log line on stdout that `match`es. */
-const logLine = (
-  run: ReturnType<typeof start>,
-  match: (line: Record<string, unknown>) => boolean,
-  withinMs: number,
-) =>
-  new Promise<Record<string, unknown>>((ok, fail) => {
-    let buffered = ""
-    const timer = setTimeout(() => {
-      fail(
-        new Error(
-          `no such log line within ${withinMs}ms\nstdout:\n${run.output.stdout}\nstderr:\n${run.output.stderr}`,
-        ),
-      )
-    }, withinMs)
-    const onData = (chunk: string) => {
-      buffered += chunk
-      const lines = buffered.split("\n")
-      buffered = lines.pop() ?? ""
-      for (const line of lines) {
-        let parsed: unknown
-        try {
-          parsed = JSON.parse(line)
-        } catch {
-          continue
-        }
-        if (typeof parsed === "object" && parsed !== null && match(parsed as Record<string, unknown>)) {
-          clearTimeout(timer)
-          run.child.stdout.off("data", onData)
-          ok(parsed as Record<string, unknown>)
-          return
-        }
-      }
-    }
-    run.child.stdout.on("data", onData)
-    run.child.once("close", (code) => {
-      clearTimeout(timer)
-      fail(
-        new Error(
-          `exited (${code}) before the log line\nstdout:\n${run.output.stdout}\nstderr:\n${run.output.stderr}`,
-        ),
-      )
-    })
-  })
+const start = startCommand
 
 const apiKey = "cli-test-api-key-0123456789abcdef"
 const serverSection = `server:
@@ -178,12 +87,12 @@ describe("node src/main.ts", () => {
 
     const run = start(["serve", "--config", file], env)
     try {
-      const listening = await logLine(run, (line) => line.msg === "HTTP API listening", 20_000)
+      const listening = await run.logLine((line) => line.msg === "HTTP API listening", 20_000)
       expect(typeof listening.port).toBe("number")
       expect(listening.port).toBeGreaterThan(0)
       const base = `http://127.0.0.1:${listening.port}`
       // /healthz is on the management listener (loopback, its own port).
-      const management = await logLine(run, (line) => line.msg === "management listening", 20_000)
+      const management = await run.logLine((line) => line.msg === "management listening", 20_000)
       const health = await fetch(`http://127.0.0.1:${management.port}/healthz`)
       expect(health.status).toBe(200)
       expect(await health.json()).toMatchObject({ status: "ok" })

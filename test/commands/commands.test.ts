@@ -1,64 +1,22 @@
-import { spawn } from "node:child_process"
 import { randomUUID } from "node:crypto"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join, resolve } from "node:path"
+import { join } from "node:path"
 import { Effect, Exit, Scope } from "effect"
 import { Kafka, logLevel } from "kafkajs"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { stringify } from "yaml"
 import { startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
+import { startCommand } from "../support/connectorCommand.ts"
 
-const root = resolve(import.meta.dirname, "../..")
 const dir = mkdtempSync(join(tmpdir(), "connector-commands-test-"))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
-const { CONNECTOR_CONFIG: _ignored, ...env } = process.env
 
-interface Started {
-  readonly child: ReturnType<typeof spawn>
-  readonly ended: Promise<{ code: number | null; stdout: string; stderr: string }>
-}
-
-/** `node src/main.ts ...args`; `onLine` sees stdout lines as they come. */
-const start = (
-  args: ReadonlyArray<string>,
-  options: { withinMs?: number; onLine?: (line: string) => void } = {},
-): Started => {
-  const child = spawn(process.execPath, ["src/main.ts", ...args], {
-    cwd: root,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  })
-  let stdout = ""
-  let stderr = ""
-  let partial = ""
-  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-    stdout += chunk
-    partial += chunk
-    const lines = partial.split("\n")
-    partial = lines.pop() ?? ""
-    for (const line of lines) options.onLine?.(line)
-  })
-  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
-    stderr += chunk
-  })
-  const ended = new Promise<{ code: number | null; stdout: string; stderr: string }>((ok, fail) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL")
-      fail(new Error(`still running\nstdout:${stdout}\nstderr:${stderr}`))
-    }, options.withinMs ?? 20_000)
-    child.once("close", (code) => {
-      clearTimeout(timer)
-      ok({ code, stdout, stderr })
-    })
-  })
-  return { child, ended }
-}
-
+/** `node src/main.ts ...args` to its end; `onLine` sees stdout lines as they come. */
 const main = (
   args: ReadonlyArray<string>,
   options: { withinMs?: number; onLine?: (line: string) => void } = {},
-) => start(args, options).ended
+) => startCommand(args, {}, options.onLine).ended(options.withinMs ?? 20_000)
 
 describe("--help", () => {
   const commands: Record<string, ReadonlyArray<string>> = {
@@ -209,12 +167,13 @@ describe("tail", () => {
     const late = new Promise<void>((ok) => {
       sawLate = ok
     })
-    const run = start(["tail", "--topic", topic, "--brokers", brokers, "--follow", "-n", "0"], {
-      onLine: (line) => {
+    const run = startCommand(
+      ["tail", "--topic", topic, "--brokers", brokers, "--follow", "-n", "0"],
+      {},
+      (line) => {
         if (JSON.parse(line).value?.id === "late") sawLate()
       },
-      withinMs: 30_000,
-    })
+    )
     // Until the new record shows up: sent again every second, in case the first went before the consumer joined.
     const sending = setInterval(() => {
       producer
@@ -225,7 +184,7 @@ describe("tail", () => {
     clearInterval(sending)
     const stoppedAt = performance.now()
     run.child.kill("SIGINT")
-    const result = await run.ended
+    const result = await run.ended(30_000)
     expect(result.code).toBe(0)
     expect(performance.now() - stoppedAt).toBeLessThan(3_000)
   })
