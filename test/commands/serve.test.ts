@@ -3,6 +3,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Exit, Scope } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { IntegrationNames } from "../../src/providers/registry.ts"
 import { listeners, type RunningCommand, startCommand } from "../support/connectorCommand.ts"
 import {
   pageToEnd,
@@ -46,21 +47,7 @@ describe("serve --config, every integration through its simulator", () => {
     expect(new Set(accounts.map((a) => a.integration)).size).toBe(13)
   })
 
-  it.each([
-    "asana",
-    "atlassian",
-    "browserstack",
-    "confluence",
-    "dropbox",
-    "figma",
-    "github",
-    "hubspot",
-    "jira",
-    "okta",
-    "salesforce",
-    "zendesk",
-    "zoom",
-  ])(
+  it.each(IntegrationNames)(
     "%s: pages to the end by next_cursor, every activity once",
     async (integration) => {
       const account = accounts.find((a) => a.integration === integration)

@@ -9,6 +9,7 @@ import {
   type FigmaSimulatorOptions,
   startFigmaSimulator,
 } from "../../../src/simulators/figma/FigmaSimulator.ts"
+import { pollsReturnOnlyNew } from "../../support/cursorlessPolls.ts"
 import { accountOn, activitiesOf, readAccountToEnd, rejectedOf } from "../../support/readAccountToEnd.ts"
 
 // Figma's activity logs through the shared page loop, over real HTTP to the Figma simulator (on the TestClock,
@@ -155,21 +156,7 @@ describe("figma activity logs through the simulator, over real HTTP", () => {
       () =>
         Effect.gen(function* () {
           const sim = yield* simulator({ historySize: 45, lastPageCursor })
-          const first = yield* read(sim, {}, 10)
-          expect(first.activities.map((a) => a.id)).toEqual(sim.events().map(idOf))
-          const returned = first.activities.map((a) => a.id)
-          let positions = first.positions
-          for (const count of [0, 3, 1]) {
-            yield* TestClock.adjust("1 minute")
-            sim.emit(count)
-            const poll = yield* read(sim, {}, 10, positions)
-            returned.push(...poll.activities.map((a) => a.id))
-            expect(poll.activities.map((a) => a.id)).toEqual(
-              count === 0 ? [] : sim.events().slice(-count).map(idOf),
-            )
-            positions = poll.positions
-          }
-          expect(returned).toEqual(sim.events().map(idOf))
+          yield* pollsReturnOnlyNew(sim, idOf, (positions) => read(sim, {}, 10, positions))
         }).pipe(Effect.provide(FigmaLive)),
     )
   }
