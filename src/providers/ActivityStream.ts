@@ -48,6 +48,27 @@ export const Watermark = Schema.Struct({
 export type Watermark = typeof Watermark.Type
 
 /**
+ * What a provider says of a failed sign-in beyond the Activity: why it failed and the user name that was tried.
+ * Not Activity fields (the spec has none for them); carried beside the Activity for the login_failed topic.
+ */
+export interface FailedSignIn {
+  readonly reason?: string
+  readonly attempted_user?: string
+}
+
+/**
+ * Which records of a stream are failed sign-ins: every one the stream maps to `login_failed`, and raw types that
+ * security teams count with them (a lockout, a denied MFA push, a sign-on policy denial) though no unified
+ * action says the same thing. Pure.
+ */
+export interface FailedSignIns<Raw> {
+  /** The actions (unified or raw) a failed sign-in of this stream can carry; no other record is looked at. */
+  readonly actions: ReadonlySet<string>
+  /** The record as a failed sign-in, or undefined when it is not one (a raw type whose outcome was a success). */
+  readonly of: (record: Raw) => FailedSignIn | undefined
+}
+
+/**
  * One log of an integration (Okta's System Log; Zoom's sign-in report and operation logs; HubSpot's three):
  * its records, their mapping, and the facts the shared machinery pages it by. A stream performs no HTTP.
  */
@@ -69,6 +90,8 @@ export interface ActivityStream<Raw = unknown, Continuation = unknown> {
    * by the shared post-filter to the mapped Activities; `created_at` is always checked there too, exactly.
    */
   readonly pushedDown: ReadonlyArray<FilterName>
+  /** Its failed sign-ins, with their reason and attempted user; absent: exactly the `login_failed` Activities. */
+  readonly failedSignIns?: FailedSignIns<Raw>
   /** False when no record of this stream can match the filters (e.g. an action it never holds): not asked at all. */
   readonly canMatch?: (filters: ActivityFilters) => boolean
   /**

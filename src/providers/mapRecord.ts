@@ -3,6 +3,8 @@ import type { Activity } from "../domain/Activity.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 import type { AnyActivityStream } from "./ActivityStream.ts"
 
+export type { FailedSignIn } from "./ActivityStream.ts"
+
 /** A provider record that could not become an Activity, with the reason; it goes to the dead-letter topic. */
 export interface RejectedRecord {
   readonly raw: unknown
@@ -11,7 +13,7 @@ export interface RejectedRecord {
 }
 
 /** What mapping needs of a stream: its raw record schema and `toActivity`. */
-export type RecordMapping = Pick<AnyActivityStream, "record" | "toActivity">
+export type RecordMapping = Pick<AnyActivityStream, "record" | "toActivity" | "failedSignIns">
 
 /** decode raw → map to Activity: the one step every consumer of a page (endpoint, pipeline) shares. */
 export const mapRecord = (

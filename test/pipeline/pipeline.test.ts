@@ -1,5 +1,6 @@
 import { Effect, Fiber } from "effect"
 import { describe, expect, inject, it } from "vitest"
+import { isFailedAttempt, SignInDenials } from "../../src/providers/okta/failedSignIns.ts"
 import { startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
 import { connectorUnderTest, startPipeline } from "../support/connectorUnderTest.ts"
 import { activityIds, readTopic } from "../support/topics.ts"
@@ -10,6 +11,13 @@ interface OktaEventLike {
   uuid: string
   eventType: string
   outcome?: { result?: string } | null
+}
+
+type OktaEvent = Parameters<NonNullable<(typeof SignInDenials)[string]>>[0]
+/** Bound for the login_failed topic, as Okta's mapping decides. */
+const isFailedSignIn = (e: OktaEventLike) => {
+  const event = e as unknown as OktaEvent
+  return isFailedAttempt(event) || (SignInDenials[event.eventType]?.(event) ?? false)
 }
 
 describe("pipeline: Okta simulator → Kafka", () => {
@@ -58,8 +66,9 @@ describe("pipeline: Okta simulator → Kafka", () => {
           expect(activityIds(live)).toEqual(expectedIds())
 
           // 3. login_failed: exactly the failed sign-ins, also on their own topic.
+          // Failed attempts and the raw failures Okta's mapping counts with them (lockout, policy DENY…).
           const failedIds = (simulator.events() as OktaEventLike[])
-            .filter((e) => e.eventType === "user.session.start" && e.outcome?.result === "FAILURE")
+            .filter((e) => isFailedSignIn(e))
             .map((e) => e.uuid)
           expect(failedIds.length).toBeGreaterThan(0)
           const failed = yield* Effect.promise(() =>

@@ -5,6 +5,7 @@ import { parseConfig } from "../../src/config/loadConfig.ts"
 import type { IntegratedAccount } from "../../src/domain/IntegratedAccount.ts"
 import type { OutgoingMessage } from "../../src/pipeline/ActivityMessages.ts"
 import { routePage } from "../../src/pipeline/routePage.ts"
+import { isFailedAttempt, SignInDenials } from "../../src/providers/okta/failedSignIns.ts"
 import { eventGenerator } from "../../src/simulators/okta/eventGenerator.ts"
 
 type KafkaSettings = ConnectorConfig["kafka"]
@@ -83,8 +84,13 @@ const documentedFailure: Json = {
   target: null,
 }
 
+type OktaEvent = Parameters<NonNullable<(typeof SignInDenials)[string]>>[0]
+/** A failed authentication attempt (`login_failed`), as Okta's mapping decides. */
+const isFailedLogin = (record: Json) => isFailedAttempt(record as unknown as OktaEvent)
+/** Every record bound for the login_failed topic: the failed attempts and the raw denials (lockout, policy DENY…). */
 const isFailedSignIn = (record: Json) =>
-  record.eventType === "user.session.start" && (record.outcome as Json | null)?.result === "FAILURE"
+  isFailedLogin(record) ||
+  (SignInDenials[String(record.eventType)]?.(record as unknown as OktaEvent) ?? false)
 
 const parsed = (message: OutgoingMessage) => JSON.parse(String(message.message.value))
 
@@ -148,7 +154,7 @@ describe("routePage", () => {
     const activities = messages.filter((m) => m.topic === topics.activities).map(parsed)
     expect(activities.map((a) => a.remote_data)).toEqual(goodRecords)
     expect(activities.filter((a) => a.action === "login_failed").map((a) => a.id)).toEqual(
-      goodRecords.filter(isFailedSignIn).map((r) => r.uuid),
+      goodRecords.filter(isFailedLogin).map((r) => r.uuid),
     )
     const documented = activities.find((a) => a.id === documentedFailure.uuid)
     expect(documented).toEqual({

@@ -1,6 +1,7 @@
 import { Duration } from "effect"
 import { type ProviderError, ProviderUnauthorized } from "../../http/ProviderError.ts"
 import type { ActivityStream } from "../ActivityStream.ts"
+import { signInFacts } from "../failedSignIn.ts"
 import { bodyCursor, type CursorToken } from "../paging/bodyCursor.ts"
 import {
   AUDIT_PUSHED_DOWN,
@@ -43,6 +44,11 @@ export const SETTLE = Duration.seconds(30)
  * by `loginAt`. The list is bounded by its 90 days, so a poll costs at most (logins in 90 days) / 200 requests.
  */
 export const loginHistory: ActivityStream<HubSpotLogin, CursorToken> = {
+  // HubSpot gives no failure reason; the email is the user name the attempt was made with.
+  failedSignIns: {
+    actions: new Set(["login_failed"]),
+    of: (record) => (record.loginSucceeded ? undefined : signInFacts({ attempted_user: record.email })),
+  },
   name: "login_history",
   record: HubSpotLoginRecord,
   toActivity: loginToActivity,

@@ -1,5 +1,6 @@
 import type { UnifiedAction } from "../../domain/Activity.ts"
 import type { ActivityFilters } from "../../domain/ActivityFilters.ts"
+import { failedAttemptFilter } from "./failedSignIns.ts"
 
 /** Okta keeps 90 days of events; a `since` further back returns nothing more, and past 180 days it is a 400. */
 export const RETENTION_MS = 90 * 24 * 60 * 60 * 1000
@@ -12,7 +13,7 @@ export const scimString = (value: string): string => `"${value.replace(/[\\"]/g,
 /** Unified actions with an Okta event type behind them; the others match no Okta event. */
 const actionFilter: { readonly [A in UnifiedAction]?: string } = {
   login: `eventType eq "user.session.start" and outcome.result eq "SUCCESS"`,
-  login_failed: `eventType eq "user.session.start" and outcome.result eq "FAILURE"`,
+  login_failed: failedAttemptFilter,
   logout: `eventType eq "user.session.end"`,
   user_created: `eventType eq "user.lifecycle.create"`,
   user_deactivated: `eventType eq "user.lifecycle.deactivate"`,

@@ -2,6 +2,7 @@ import { Duration, Option, Schema } from "effect"
 import { type ProviderError, ProviderHistoryExpired } from "../../http/ProviderError.ts"
 import type { ActivityStream } from "../ActivityStream.ts"
 import { linkHeader } from "../paging/linkHeader.ts"
+import { failedSignIns } from "./failedSignIns.ts"
 import { OktaError, OktaLogEvent } from "./OktaLogEvent.ts"
 import { LOGS_PATH, type OktaPosition } from "./OktaPosition.ts"
 import { MAX_LIMIT, matchesNothing, startParams } from "./startQuery.ts"
@@ -33,6 +34,7 @@ export const systemLog: ActivityStream<OktaLogEvent, OktaPosition> = {
   name: "system_log",
   record: OktaLogEvent,
   toActivity,
+  failedSignIns,
   order: "oldest_first",
   tail: { mode: "cursor" },
   paging: linkHeader({

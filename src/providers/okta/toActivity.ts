@@ -2,21 +2,20 @@ import { Either } from "effect"
 import { type Activity, compact, toUtcInstant } from "../../domain/Activity.ts"
 import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
 import type { MappingFailure } from "../ProviderAdapter.ts"
+import { isFailedAttempt } from "./failedSignIns.ts"
 import type { OktaLogEvent } from "./OktaLogEvent.ts"
 
 /**
  * Okta event types with a clear unified counterpart (https://developer.okta.com/docs/reference/api/event-types/);
- * everything else keeps its raw eventType.
+ * everything else keeps its raw eventType. A failed authentication attempt of any kind is `login_failed`
+ * (see failedSignIns.ts).
  */
 const actionOf = (event: OktaLogEvent): string => {
+  if (isFailedAttempt(event)) return "login_failed"
   switch (event.eventType) {
-    case "user.session.start": {
-      const result = event.outcome?.result
-      if (result === "SUCCESS") return "login"
-      if (result === "FAILURE") return "login_failed"
+    case "user.session.start":
       // SKIPPED, CHALLENGE, … are neither a login nor a failed one.
-      return event.eventType
-    }
+      return event.outcome?.result === "SUCCESS" ? "login" : event.eventType
     case "user.session.end":
       return "logout"
     case "user.lifecycle.create":

@@ -1,5 +1,6 @@
 import { Either } from "effect"
 import type { ActivityStream } from "../ActivityStream.ts"
+import { signInFacts } from "../failedSignIn.ts"
 import type { PageQuery } from "../paging/Paginator.ts"
 import { queryResultUrl, type ResultUrl } from "../paging/queryResultUrl.ts"
 import { SalesforceLoginHistory } from "./SalesforceLoginHistory.ts"
@@ -17,7 +18,7 @@ import {
   SalesforceStreams,
   SETTLE,
 } from "./tailQuery.ts"
-import { loginHistoryToActivity, setupAuditTrailToActivity } from "./toActivity.ts"
+import { LOGIN_SUCCESS_STATUS, loginHistoryToActivity, setupAuditTrailToActivity } from "./toActivity.ts"
 
 /** The account's pinned REST API version; `settings.api_version` is validated when the config loads. */
 const apiVersion = (query: PageQuery): string =>
@@ -57,7 +58,14 @@ const queryStream = <Raw>(
 })
 
 /** Every successful and failed login to the org: `Status` = `Success` is `login`, any other `login_failed`. */
-export const loginHistory = queryStream("login_history", SalesforceLoginHistory, loginHistoryToActivity)
+export const loginHistory: ActivityStream<SalesforceLoginHistory, ResultUrl> = {
+  ...queryStream("login_history", SalesforceLoginHistory, loginHistoryToActivity),
+  // `Status` is the reason (`Invalid Password`, `Password Lockout`…); LoginHistory names the user only by id.
+  failedSignIns: {
+    actions: new Set(["login_failed"]),
+    of: (row) => (row.Status === LOGIN_SUCCESS_STATUS ? undefined : signInFacts({ reason: row.Status })),
+  },
+}
 
 /** Setup changes: `createduser` is `user_created`, `deactivateduser` `user_deactivated`, the rest raw. */
 export const setupAuditTrail = queryStream(

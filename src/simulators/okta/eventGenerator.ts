@@ -456,10 +456,73 @@ export const eventGenerator = (seed: number): EventGenerator => {
     }
     return login(pick(users))
   }
-  /** One target, several failures within seconds, from one address: what a SIEM should flag. */
-  const failedBurst = (size: number): Array<Shape> => {
+  const fromAttacker = (requestUri: string) => ({ place: ATTACKER, agent: SCRIPT_AGENT, requestUri })
+  /**
+   * What follows failed passwords in Okta's System Log (event-type catalogue,
+   * https://developer.okta.com/docs/reference/api/event-types/): the account locked, the MFA factor failed, the
+   * owner denying the push the attacker set off, or the sign-on policy denying the attempt.
+   */
+  const followUps: ReadonlyArray<(user: User) => Shape> = [
+    (user) => ({
+      eventType: "user.account.lock",
+      displayMessage: "Max sign in attempts exceeded",
+      legacyEventType: "core.user_auth.account_locked",
+      actor: principal(user),
+      from: fromAttacker("/api/v1/authn"),
+      outcome: { result: "FAILURE", reason: "LOCKED_OUT" },
+      severity: "WARN",
+      credentialType: null,
+      sessionId: null,
+    }),
+    (user) => ({
+      eventType: "user.authentication.auth_via_mfa",
+      displayMessage: "Authentication of user via MFA",
+      legacyEventType: "core.user.factor.attempt_fail",
+      actor: principal(user),
+      from: fromAttacker("/idp/idx/challenge/answer"),
+      outcome: { result: "FAILURE", reason: "VERIFICATION_ERROR" },
+      severity: "WARN",
+      credentialType: "OTP",
+      sessionId: null,
+    }),
+    (user) => ({
+      eventType: "user.mfa.okta_verify.deny_push",
+      displayMessage: "User rejected Okta push verify",
+      legacyEventType: "core.user.factor.attempt_fail",
+      actor: principal(user),
+      from: web(user, "/idp/authenticators/okta-verify/deny"),
+      outcome: { result: "FAILURE", reason: null },
+      severity: "WARN",
+      sessionId: null,
+    }),
+    (user) => ({
+      eventType: "policy.evaluate_sign_on",
+      displayMessage: "Evaluation of sign-on policy",
+      legacyEventType: null,
+      actor: principal(user),
+      from: fromAttacker("/idp/idx/identify"),
+      outcome: { result: "DENY", reason: "Sign-on policy evaluation resulted in DENY" },
+      severity: "WARN",
+      sessionId: null,
+      target: [
+        {
+          id: policy.id,
+          type: "PolicyEntity",
+          alternateId: "unknown",
+          displayName: "Default Policy",
+          detailEntry: { policyType: "OKTA_SIGN_ON" },
+        },
+      ],
+    }),
+  ]
+  /**
+   * One target, several failures within seconds, from one address: what a SIEM should flag; with `followUp`,
+   * one of the events that follow such failures ends it.
+   */
+  const failedBurst = (size: number, followUp: boolean): Array<Shape> => {
     const victim = pick(users.slice(1))
-    return Array.from({ length: size }, () => failedLogin(victim))
+    const failures = Array.from({ length: size }, () => failedLogin(victim))
+    return followUp ? [...failures, pick(followUps)(victim)] : failures
   }
 
   return {
@@ -468,8 +531,12 @@ export const eventGenerator = (seed: number): EventGenerator => {
       const step = spanMs / Math.max(1, count)
       let at = now - spanMs
       while (events.length < count) {
-        const shapes =
-          random() < 0.1 ? failedBurst(Math.min(3 + int(3), count - events.length)) : [anyShape()]
+        const room = count - events.length
+        const attack = () => {
+          const size = Math.min(3 + int(3), room)
+          return failedBurst(size, size < room)
+        }
+        const shapes = random() < 0.1 ? attack() : [anyShape()]
         for (const shape of shapes) {
           const published = Math.round(Math.min(at, now - 1_000))
           events.push({
@@ -484,7 +551,11 @@ export const eventGenerator = (seed: number): EventGenerator => {
     },
     burst: (count, now) => {
       const failures = count >= 2 ? Math.max(1, Math.floor(count / 4)) : 0
-      const shapes = [...failedBurst(failures), ...Array.from({ length: count - failures }, anyShape)]
+      const followUp = count >= 8
+      const shapes = [
+        ...failedBurst(failures, followUp),
+        ...Array.from({ length: count - failures - (followUp ? 1 : 0) }, anyShape),
+      ]
       return shapes.map((shape) => logEvent(shape, now))
     },
   }

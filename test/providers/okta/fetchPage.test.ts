@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { isFailedAttempt } from "../../../src/providers/okta/failedSignIns.ts"
 import { accountFor, fetchPage, HttpLive, readToEnd, simulator, uuidsOf } from "./oktaTestKit.ts"
 
 type Raw = {
@@ -47,7 +48,8 @@ describe("okta fetchPage against the simulator", () => {
       const sim = yield* simulator({ historySize: 200 })
       const account = accountFor(sim)
       const events = sim.events() as ReadonlyArray<Raw>
-      const failed = (e: Raw) => e.eventType === "user.session.start" && e.outcome?.result === "FAILURE"
+      // Every failed authentication attempt (sign-in, SSO, MFA factor…) is login_failed.
+      const failed = (e: Raw) => isFailedAttempt(e as Parameters<typeof isFailedAttempt>[0])
       const victim = events.find(failed)?.actor?.id ?? ""
       const createdAt = new Date(Date.now() - DAY_MS).toISOString()
 
@@ -60,7 +62,7 @@ describe("okta fetchPage against the simulator", () => {
         since: createdAt,
         sortOrder: "ASCENDING",
         limit: "1000",
-        filter: `(actor.id eq "${victim}") and (eventType eq "user.session.start" and outcome.result eq "FAILURE")`,
+        filter: `(actor.id eq "${victim}") and (outcome.result eq "FAILURE" and (eventType eq "user.session.start" or eventType eq "user.authentication.sso" or eventType eq "user.authentication.verify" or eventType sw "user.authentication.auth_via_"))`,
       })
       const expected = events.filter((e) => failed(e) && e.actor?.id === victim)
       expect(expected.length).toBeGreaterThanOrEqual(3)

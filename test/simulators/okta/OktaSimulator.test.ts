@@ -157,6 +157,19 @@ describe("OktaSimulator speaks Okta's System Log protocol", () => {
         (e) => e.eventType === "user.session.start" && e.outcome?.result === "FAILURE",
       )
       expect(failures.length).toBeGreaterThanOrEqual(3)
+      // The attack ends in what follows failed passwords: a lockout, a failed MFA factor, a denied push or a
+      // sign-on policy's DENY.
+      expect(
+        emitted.some(
+          (e) =>
+            [
+              "user.account.lock",
+              "user.authentication.auth_via_mfa",
+              "user.mfa.okta_verify.deny_push",
+              "policy.evaluate_sign_on",
+            ].includes(e.eventType) && ["FAILURE", "DENY"].includes(e.outcome?.result ?? ""),
+        ),
+      ).toBe(true)
     }),
   )
 })

@@ -1,0 +1,30 @@
+import { Either, Schema } from "effect"
+import type { Activity } from "../domain/Activity.ts"
+import type { FailedSignIn, RecordMapping } from "./mapRecord.ts"
+
+/**
+ * Whether a mapped record is a failed sign-in, and what its provider says of it. Every `login_failed` Activity
+ * is one; a stream's `failedSignIns` adds the raw types it names and the reason and attempted user. Only records
+ * whose action the stream names are decoded again, so the common case costs a set lookup.
+ */
+export const failedSignInOf = (
+  stream: Pick<RecordMapping, "record" | "failedSignIns"> | undefined,
+  activity: Pick<Activity, "action">,
+  raw: unknown,
+): FailedSignIn | undefined => {
+  const unified = activity.action === "login_failed" ? {} : undefined
+  const fact = stream?.failedSignIns
+  if (stream === undefined || fact === undefined || !fact.actions.has(activity.action ?? "")) return unified
+  const decoded = Schema.decodeUnknownEither(stream.record)(raw)
+  if (Either.isLeft(decoded)) return unified
+  return fact.of(decoded.right) ?? unified
+}
+
+/** A provider's reason and attempted user name as a FailedSignIn, absent and empty values left out. */
+export const signInFacts = (facts: {
+  readonly reason?: string | null | undefined
+  readonly attempted_user?: string | null | undefined
+}): FailedSignIn => ({
+  ...(facts.reason ? { reason: facts.reason } : {}),
+  ...(facts.attempted_user ? { attempted_user: facts.attempted_user } : {}),
+})

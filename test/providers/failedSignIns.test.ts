@@ -1,0 +1,96 @@
+import { readFileSync } from "node:fs"
+import { Either } from "effect"
+import { describe, expect, it } from "vitest"
+import { parseConfig } from "../../src/config/loadConfig.ts"
+import type { IntegratedAccount } from "../../src/domain/IntegratedAccount.ts"
+import { routeRecords } from "../../src/pipeline/routePage.ts"
+import { mapRecord } from "../../src/providers/mapRecord.ts"
+import { providers } from "../../src/providers/registry.ts"
+
+// The README's "Failed sign-ins" table against the code: each row's fixture (a provider-documented failed
+// sign-in under test/fixtures/<integration>/failed_sign_in/) through the production mapping and routing gives
+// the row's action and lands on the row's topic. No broker.
+
+interface Row {
+  readonly integration: string
+  readonly event: string
+  readonly fixture: string
+  readonly action: string
+  readonly topic: string
+}
+
+const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8")
+const section = readme.slice(readme.indexOf("## Failed sign-ins"), readme.indexOf("## Guarantees"))
+const cells = (line: string) =>
+  line
+    .split("|")
+    .slice(1, -1)
+    .map((cell) => cell.trim().replace(/^`(.*)`$/, "$1"))
+const rows: Row[] = section
+  .split("\n")
+  .filter((line) => line.startsWith("| ") && !line.startsWith("| integration"))
+  .map(cells)
+  .map(([integration = "", event = "", fixture = "", action = "", topic = ""]) => ({
+    integration,
+    event,
+    fixture,
+    action,
+    topic,
+  }))
+
+interface FailedSignInFixture {
+  readonly source: string
+  readonly stream: string
+  readonly record: unknown
+}
+
+const kafka = Either.getOrThrow(
+  parseConfig(
+    "failedSignIns.test",
+    `server:\n  api_keys: [test-api-key-0123456789]\n  cursor_secret: ${"s".repeat(40)}\naccounts: []\n`,
+    {},
+  ),
+).config.kafka
+
+const accountOf = (integration: string): IntegratedAccount => ({
+  id: "8c0b9a4e-2f7d-4c1e-9a55-3f1e0d6b7a21",
+  integration,
+  baseUrl: new URL("https://provider.example"),
+  credentials: undefined as never,
+  settings: {},
+})
+
+describe("README: Failed sign-ins", () => {
+  it("names every integration once or more", () => {
+    expect(new Set(rows.map((r) => r.integration))).toEqual(new Set(Object.keys(providers)))
+  })
+
+  const mapped = rows.filter((row) => row.fixture !== "—")
+  it.each(mapped)("$integration $fixture → $action on $topic", (row) => {
+    const file = new URL(`../fixtures/${row.integration}/failed_sign_in/${row.fixture}.json`, import.meta.url)
+    const fixture = JSON.parse(readFileSync(file, "utf8")) as FailedSignInFixture
+    expect(fixture.source).toMatch(/https:\/\//)
+    const adapter = providers[row.integration as keyof typeof providers]
+    const stream = adapter.streams.find((s) => s.name === fixture.stream)
+    expect(stream, fixture.stream).toBeDefined()
+    if (stream === undefined) return
+    const account = accountOf(row.integration)
+    const activity = Either.getOrThrow(mapRecord(stream, account, fixture.record))
+    expect(activity.action).toBe(row.action)
+
+    const { messages } = routeRecords(
+      account,
+      [{ stream: stream.name, raw: fixture.record, mapped: Either.right(activity) }],
+      kafka,
+    )
+    const topics = messages.map((m) => m.topic)
+    expect(topics).toEqual([kafka.topics.activities, kafka.topics[row.topic as "login_failed"]])
+    // The side field travels with both copies; the Activity itself holds no reason or attempted user.
+    expect(messages.every((m) => m.signIn !== undefined)).toBe(true)
+    expect(JSON.parse(String(messages[0]?.message.value))).not.toHaveProperty("signIn")
+  })
+
+  it("an integration without a failed sign-in event says why", () => {
+    for (const row of rows.filter((r) => r.fixture === "—")) expect(row.event).toMatch(/^none/)
+  })
+})
