@@ -20,10 +20,13 @@ export interface RoutedPage {
 export const newer = (a: string | undefined, b: string | undefined): string | undefined =>
   a === undefined ? b : b === undefined ? a : Date.parse(b) > Date.parse(a) ? b : a
 
-/** mapped records → route: the messages of one account page, in page order. */
+/**
+ * mapped records → route: the messages of one account page, in page order. Each record's `observedAt` (when
+ * its provider page was fetched) becomes its envelope's `observed_at`.
+ */
 export const routeRecords = (
   account: IntegratedAccount,
-  records: ReadonlyArray<Pick<AccountRecord, "mapped"> & { readonly stream?: string }>,
+  records: ReadonlyArray<Pick<AccountRecord, "mapped" | "observedAt"> & { readonly stream?: string }>,
   kafka: ConnectorConfig["kafka"],
 ): RoutedPage => {
   const messages: OutgoingMessage[] = []
@@ -31,16 +34,16 @@ export const routeRecords = (
   let deadLettered = 0
   let newestCreatedAt: string | undefined
   const newestByStream: Record<string, string> = {}
-  for (const { mapped, stream } of records) {
+  for (const { mapped, stream, observedAt } of records) {
     if (Either.isLeft(mapped)) {
-      messages.push(deadLetterMessage(account, mapped.left, kafka))
+      messages.push(deadLetterMessage(account, mapped.left, observedAt, kafka))
       deadLettered++
       continue
     }
     const createdAt = mapped.right.created_at
     newestCreatedAt = newer(newestCreatedAt, createdAt)
     if (stream !== undefined) newestByStream[stream] = newer(newestByStream[stream], createdAt) ?? createdAt
-    const routed = routeActivity(account, mapped.right, kafka)
+    const routed = routeActivity(account, mapped.right, observedAt, kafka)
     if (routed[0]?.topic === kafka.topics.dead_letter) deadLettered++
     else published++
     messages.push(...routed)
@@ -51,11 +54,13 @@ export const routeRecords = (
 /**
  * Raw records of the account's integration's first stream → decode + map → route. For callers holding raw
  * provider records outside the page loop (benchmarks, tests); the pipeline routes `pageAccount`'s records.
+ * `observedAt` defaults to now: these records were fetched by the caller, not by the page loop.
  */
 export const routePage = (
   account: IntegratedAccount,
   records: ReadonlyArray<unknown>,
   kafka: ConnectorConfig["kafka"],
+  observedAt: string = new Date().toISOString(),
 ): RoutedPage => {
   const stream = registry.lookup(account.integration)?.streams[0]
   return routeRecords(
@@ -65,6 +70,7 @@ export const routePage = (
         stream === undefined
           ? Either.left({ raw, stage: "decode" as const, reason: `${account.integration} has no streams` })
           : mapRecord(stream, account, raw),
+      observedAt,
     })),
     kafka,
   )
