@@ -14,7 +14,8 @@ export const DeadLetterRecord = Schema.Struct({
   raw: Schema.Unknown.annotations({
     // Given whole: the generated one for unknown carries an `$id` of its own, which would rebase references.
     jsonSchema: {
-      type: ["null", "boolean", "number", "string", "array", "object"],
+      // Any JSON value, spelled so that strict validators (Ajv's strictTypes) accept it.
+      anyOf: ["null", "boolean", "number", "string", "array", "object"].map((type) => ({ type })),
       description:
         'The provider\'s record as it was sent, any JSON value; `{"_truncated": true, "_original_bytes": n}` when it would not fit in kafka.max_message_bytes.',
     },
