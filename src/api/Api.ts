@@ -8,6 +8,7 @@ import {
 } from "@effect/platform"
 import { Schema } from "effect"
 import { Activity } from "../domain/Activity.ts"
+import { publishedSchemas } from "../domain/PublishedSchemas.ts"
 import { IntegrationNames } from "../providers/registry.ts"
 import {
   AccountNotFoundError,
@@ -99,8 +100,41 @@ export const listActivities = HttpApiEndpoint.get("listActivities", activitiesPa
 
 export class ActivitiesGroup extends HttpApiGroup.make("activities").add(listActivities) {}
 
+/** Where each published JSON Schema of a Kafka value is served, by topic. */
+export const schemaPaths = {
+  activities: `/schemas/${publishedSchemas.activities.file}`,
+  login_failed: `/schemas/${publishedSchemas.login_failed.file}`,
+  dead_letter: `/schemas/${publishedSchemas.dead_letter.file}`,
+} as const
+
+const JsonSchemaDocument = Schema.Record({ key: Schema.String, value: Schema.Unknown }).annotations({
+  identifier: "JsonSchemaDocument",
+  description: "A JSON Schema (draft 2020-12) document.",
+})
+
+const schemaEndpoint = <const Name extends string>(name: Name, topic: keyof typeof schemaPaths) =>
+  HttpApiEndpoint.get(name, schemaPaths[topic])
+    .addSuccess(JsonSchemaDocument)
+    .annotate(OpenApi.Summary, `JSON Schema of a ${topic} record`)
+    .annotate(
+      OpenApi.Description,
+      `The JSON Schema of the value of every record on the ${topic} topic, the one its ce_dataschema header names (${publishedSchemas[topic].id}). The same document as schemas/${publishedSchemas[topic].file} in the repository. No API key needed.`,
+    )
+    // No parameters to decode: the 400 every HttpApi endpoint declares (HttpApiDecodeError) is never answered.
+    .annotate(OpenApi.Transform, (operation) => {
+      delete (operation.responses as Record<string, unknown>)["400"]
+      return operation
+    })
+
+/** The published schemas of the Kafka values: public, like the record shapes they describe. */
+export class SchemasGroup extends HttpApiGroup.make("schemas")
+  .add(schemaEndpoint("activitySchema", "activities"))
+  .add(schemaEndpoint("loginFailedSchema", "login_failed"))
+  .add(schemaEndpoint("deadLetterSchema", "dead_letter")) {}
+
 export class ConnectorApi extends HttpApi.make("connector")
   .add(ActivitiesGroup)
+  .add(SchemasGroup)
   .annotate(OpenApi.Title, "SIEM activity connector — unified user-directory activities")
   .annotate(OpenApi.Version, "1.0.0")
   .annotate(OpenApi.Transform, (document) => {

@@ -9,6 +9,7 @@ import {
 import { Effect, Either, Layer, Option } from "effect"
 import { listActivities as listActivitiesPage } from "../activities/ListActivities.ts"
 import { Config } from "../config/loadConfig.ts"
+import { publishedSchemas } from "../domain/PublishedSchemas.ts"
 import { ReplayPriority } from "../http/ProviderHttp.ts"
 import { Authentication, ConnectorApi, type listActivities, QueryValidation } from "./Api.ts"
 import {
@@ -170,7 +171,14 @@ export const ActivitiesLive = HttpApiBuilder.group(ConnectorApi, "activities", (
   }),
 )
 
+export const SchemasLive = HttpApiBuilder.group(ConnectorApi, "schemas", (handlers) =>
+  handlers
+    .handle("activitySchema", () => Effect.succeed(publishedSchemas.activities.document))
+    .handle("loginFailedSchema", () => Effect.succeed(publishedSchemas.login_failed.document))
+    .handle("deadLetterSchema", () => Effect.succeed(publishedSchemas.dead_letter.document)),
+)
+
 export const ApiLive = HttpApiBuilder.api(ConnectorApi).pipe(
-  Layer.provide(ActivitiesLive),
+  Layer.provide([ActivitiesLive, SchemasLive]),
   Layer.provide([AuthenticationLive, QueryValidationLive]),
 )

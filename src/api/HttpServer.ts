@@ -17,7 +17,7 @@ import { Config } from "../config/loadConfig.ts"
 import type { CursorCodec } from "../cursor/CursorCodec.ts"
 import { makePrometheus } from "../observability/metrics.ts"
 import type { ProviderServices } from "../providers/ProviderAdapter.ts"
-import { activitiesPath, ConnectorApi } from "./Api.ts"
+import { activitiesPath, ConnectorApi, schemaPaths } from "./Api.ts"
 import { type ErrorResponse, errorResponse, retryAfter } from "./ErrorResponse.ts"
 import { HealthStatus } from "./HealthStatus.ts"
 import { ApiLive } from "./Http.ts"
@@ -154,7 +154,7 @@ const accessLog = HttpMiddleware.make((app) =>
 )
 
 /** Paths the API serves (GET only): another method there is a 405, not a 404. */
-const apiPaths = new Set([activitiesPath, "/openapi.json"])
+const apiPaths = new Set<string>([activitiesPath, "/openapi.json", ...Object.values(schemaPaths)])
 
 /**
  * Around every API request: the cap on concurrent requests, and the answers the declared endpoint does not
@@ -209,7 +209,7 @@ const apiGuard = HttpApiBuilder.middleware(
   }),
 )
 
-/** The public API: List Activities and its OpenAPI document. */
+/** The public API: List Activities, the published schemas of the Kafka values, and its OpenAPI document. */
 const apiListener = (host: string, port: number) =>
   drainedListener(
     host,

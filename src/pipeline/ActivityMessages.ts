@@ -1,7 +1,11 @@
 import type { Message } from "kafkajs"
 import type { ConnectorConfig } from "../config/ConnectorConfig.ts"
 import type { Activity } from "../domain/Activity.ts"
+import type { ActivityRecord, SignInDetail } from "../domain/ActivityRecord.ts"
+import type { DeadLetterRecord } from "../domain/DeadLetterRecord.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
+import { publishedSchemas } from "../domain/PublishedSchemas.ts"
+import { dedupeKey, envelopeOf, recordSource } from "../domain/RecordEnvelope.ts"
 import type { RejectedRecord } from "../providers/mapRecord.ts"
 
 /** A Kafka record bound for one topic. */
@@ -17,33 +21,53 @@ const maxReasonChars = 4_096
 /** Bytes kept free under the broker's limit for the record's key, headers and batch overhead. */
 const recordOverhead = 2_048
 
-const ceSource = (account: IntegratedAccount) => `/integrations/${account.integration}/accounts/${account.id}`
+/**
+ * The record of an Activity read for `account` from a page fetched at `observedAt`: the Activity's fields as
+ * the endpoint returns them, then the envelope and the dedupe key, then `remote_data` (last, being the bulk).
+ */
+export const activityRecord = (
+  account: IntegratedAccount,
+  activity: Activity,
+  observedAt: string,
+  signIn?: SignInDetail,
+): ActivityRecord => {
+  const { remote_data, ...fields } = activity
+  return {
+    ...fields,
+    ...envelopeOf(account, observedAt),
+    dedupe_key: dedupeKey(account, activity.id),
+    ...(signIn === undefined ? {} : { sign_in: signIn }),
+    ...(remote_data === undefined ? {} : { remote_data: remote_data as ActivityRecord["remote_data"] }),
+  }
+}
 
 /** CloudEvents Kafka protocol binding, binary mode: attributes as `ce_` headers, the data as the value. */
-const activityHeaders = (account: IntegratedAccount, activity: Activity) => ({
+const activityHeaders = (account: IntegratedAccount, record: ActivityRecord, dataschema: string) => ({
   ce_specversion: "1.0",
-  ce_id: activity.id,
-  ce_source: ceSource(account),
-  ce_type: `com.siem-connector.user-directory.activity.${activity.action ?? "unknown"}`,
-  ce_time: activity.created_at,
+  ce_id: record.id,
+  ce_source: recordSource(account),
+  ce_type: `com.siem-connector.user-directory.activity.${record.action ?? "unknown"}`,
+  ce_time: record.created_at,
+  ce_dataschema: dataschema,
   "content-type": "application/json",
   integration: account.integration,
   integrated_account_id: account.id,
-  action: activity.action ?? "",
+  action: record.action ?? "",
+  dedupe_key: record.dedupe_key,
 })
 
 /**
- * The Activity as published: `remote_data` kept, dropped, or capped by config; and when the whole record would
+ * The record as published: `remote_data` kept, dropped, or capped by config; and when the whole record would
  * exceed what the broker accepts, `remote_data` is replaced by a marker. Undefined when even that does not fit.
  */
-export const encodeActivity = (activity: Activity, kafka: KafkaSettings): string | undefined => {
-  const { remote_data, ...rest } = activity
+export const encodeActivity = (record: ActivityRecord, kafka: KafkaSettings): string | undefined => {
+  const { remote_data, ...rest } = record
   const limit = kafka.max_message_bytes - recordOverhead
   if (!kafka.remote_data.include || remote_data === undefined) {
     const bare = JSON.stringify(rest)
     return Buffer.byteLength(bare) <= limit ? bare : undefined
   }
-  const full = JSON.stringify(activity)
+  const full = JSON.stringify(record)
   const fullBytes = Buffer.byteLength(full)
   // remote_data's own size is only needed when there is a cap to check or a marker to write.
   const remoteBytes = () => Buffer.byteLength(JSON.stringify(remote_data))
@@ -52,18 +76,18 @@ export const encodeActivity = (activity: Activity, kafka: KafkaSettings): string
   const trimmed = JSON.stringify({
     ...rest,
     remote_data: { _truncated: true, _original_bytes: remoteBytes() },
-  })
+  } satisfies ActivityRecord)
   return Buffer.byteLength(trimmed) <= limit ? trimmed : undefined
 }
 
 export const deadLetterMessage = (
   account: IntegratedAccount,
   rejected: RejectedRecord,
+  observedAt: string,
   kafka: KafkaSettings,
 ): OutgoingMessage => {
   const envelope = {
-    integrated_account_id: account.id,
-    integration: account.integration,
+    ...envelopeOf(account, observedAt),
     stage: rejected.stage,
     // Schema errors quote the value they rejected: a huge record would make a huge reason.
     reason:
@@ -72,12 +96,12 @@ export const deadLetterMessage = (
         : rejected.reason,
     dead_lettered_at: new Date().toISOString(),
   }
-  let value = JSON.stringify({ ...envelope, raw: rejected.raw })
+  let value = JSON.stringify({ ...envelope, raw: rejected.raw } satisfies DeadLetterRecord)
   if (Buffer.byteLength(value) > kafka.max_message_bytes - recordOverhead) {
     value = JSON.stringify({
       ...envelope,
       raw: { _truncated: true, _original_bytes: Buffer.byteLength(JSON.stringify(rejected.raw) ?? "") },
-    })
+    } satisfies DeadLetterRecord)
   }
   return {
     topic: kafka.topics.dead_letter,
@@ -86,6 +110,7 @@ export const deadLetterMessage = (
       value,
       headers: {
         "content-type": "application/json",
+        ce_dataschema: publishedSchemas.dead_letter.id,
         integration: account.integration,
         integrated_account_id: account.id,
         error_stage: rejected.stage,
@@ -95,17 +120,22 @@ export const deadLetterMessage = (
 }
 
 /**
- * Routes one Activity: every one to the activities topic, `login_failed` also to its alerting topic. Keyed by
- * the integrated account so each account's events keep their order. Timestamped with the activity's time: the
+ * Routes one Activity, read from a page fetched at `observedAt`: every one to the activities topic,
+ * `login_failed` also to its alerting topic, the same value under the schema of each topic. Keyed by the
+ * integrated account so each account's events keep their order. Timestamped with the activity's time: the
  * topics the connector creates replace it with the broker's append time (LogAppendTime), so it only shows on
  * a CreateTime topic an operator chose, where the start check guarantees retention does not delete it.
  */
 export const routeActivity = (
   account: IntegratedAccount,
   activity: Activity,
+  observedAt: string,
   kafka: KafkaSettings,
+  /** Set when the record is a failed sign-in its stream describes (a raw one included): see failedSignIns. */
+  signIn?: SignInDetail,
 ): ReadonlyArray<OutgoingMessage> => {
-  const value = encodeActivity(activity, kafka)
+  const record = activityRecord(account, activity, observedAt, signIn)
+  const value = encodeActivity(record, kafka)
   if (value === undefined) {
     return [
       deadLetterMessage(
@@ -115,17 +145,21 @@ export const routeActivity = (
           stage: "map",
           reason: `activity ${activity.id} exceeds max_message_bytes`,
         },
+        observedAt,
         kafka,
       ),
     ]
   }
-  const message = {
+  const message = (dataschema: string) => ({
     key: account.id,
     value,
     timestamp: String(Date.parse(activity.created_at)),
-    headers: activityHeaders(account, activity),
-  }
-  const routed: OutgoingMessage[] = [{ topic: kafka.topics.activities, message }]
-  if (activity.action === "login_failed") routed.push({ topic: kafka.topics.login_failed, message })
+    headers: activityHeaders(account, record, dataschema),
+  })
+  const routed: OutgoingMessage[] = [
+    { topic: kafka.topics.activities, message: message(publishedSchemas.activities.id) },
+  ]
+  if (activity.action === "login_failed" || signIn !== undefined)
+    routed.push({ topic: kafka.topics.login_failed, message: message(publishedSchemas.login_failed.id) })
   return routed
 }

@@ -3,21 +3,13 @@ import type { ConnectorConfig } from "../config/ConnectorConfig.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 import type { AnyActivityStream } from "../providers/ActivityStream.ts"
 import { failedSignInOf } from "../providers/failedSignIn.ts"
-import { type FailedSignIn, mapRecord } from "../providers/mapRecord.ts"
+import { mapRecord } from "../providers/mapRecord.ts"
 import type { AccountRecord } from "../providers/pageAccount.ts"
 import { registry } from "../providers/registry.ts"
 import { deadLetterMessage, type OutgoingMessage, routeActivity } from "./ActivityMessages.ts"
 
-/**
- * A routed record. A failed sign-in carries what its provider says of it (`signIn`: reason, attempted user)
- * beside the message, for the value's envelope to take up; the message itself is the Activity as published.
- */
-export interface RoutedMessage extends OutgoingMessage {
-  readonly signIn?: FailedSignIn
-}
-
 export interface RoutedPage {
-  messages: RoutedMessage[]
+  messages: OutgoingMessage[]
   published: number
   deadLettered: number
   /** The newest `created_at` among the page's activities, as the activity states it. */
@@ -31,54 +23,41 @@ export const newer = (a: string | undefined, b: string | undefined): string | un
   a === undefined ? b : b === undefined ? a : Date.parse(b) > Date.parse(a) ? b : a
 
 /**
- * mapped records → route: the messages of one account page, in page order. A failed sign-in goes to the
- * login_failed topic too: every `login_failed` Activity (ActivityMessages does that), and the raw types its
- * stream counts as failed sign-ins (`failedSignIns`: a lockout, a denied push, a policy denial).
+ * mapped records → route: the messages of one account page, in page order. Each record's `observedAt` (when
+ * its provider page was fetched) becomes its envelope's `observed_at`. A failed sign-in goes to the
+ * login_failed topic too: every `login_failed` Activity, and the raw types its stream counts as failed
+ * sign-ins (`failedSignIns`: a lockout, a denied push, a policy denial), with what the provider says of it
+ * (`sign_in`: reason, attempted user) in the record.
  */
 export const routeRecords = (
   account: IntegratedAccount,
   records: ReadonlyArray<
-    Pick<AccountRecord, "mapped"> & { readonly stream?: string; readonly raw?: unknown }
+    Pick<AccountRecord, "mapped" | "observedAt"> & { readonly stream?: string; readonly raw?: unknown }
   >,
   kafka: ConnectorConfig["kafka"],
 ): RoutedPage => {
   const streams = registry.lookup(account.integration)?.streams ?? []
   const streamNamed = (name: string | undefined): AnyActivityStream | undefined =>
     name === undefined ? streams[0] : streams.find((s) => s.name === name)
-  const messages: RoutedMessage[] = []
+  const messages: OutgoingMessage[] = []
   let published = 0
   let deadLettered = 0
   let newestCreatedAt: string | undefined
   const newestByStream: Record<string, string> = {}
-  for (const { mapped, stream, raw } of records) {
+  for (const { mapped, stream, raw, observedAt } of records) {
     if (Either.isLeft(mapped)) {
-      messages.push(deadLetterMessage(account, mapped.left, kafka))
+      messages.push(deadLetterMessage(account, mapped.left, observedAt, kafka))
       deadLettered++
       continue
     }
     const createdAt = mapped.right.created_at
     newestCreatedAt = newer(newestCreatedAt, createdAt)
     if (stream !== undefined) newestByStream[stream] = newer(newestByStream[stream], createdAt) ?? createdAt
-    const routed = routeActivity(account, mapped.right, kafka)
-    if (routed[0]?.topic === kafka.topics.dead_letter) {
-      deadLettered++
-      messages.push(...routed)
-      continue
-    }
-    published++
     const signIn = failedSignInOf(streamNamed(stream), mapped.right, raw ?? mapped.right.remote_data)
-    if (signIn === undefined) {
-      messages.push(...routed)
-      continue
-    }
-    const withSignIn = routed.map((message): RoutedMessage => ({ ...message, signIn }))
-    // A raw failed sign-in is routed as a `login_failed` one is: the same message, on the alerting topic too.
-    const first = withSignIn[0]
-    const alerted = mapped.right.action === "login_failed" // routeActivity already added its copy
-    messages.push(
-      ...withSignIn,
-      ...(alerted || first === undefined ? [] : [{ ...first, topic: kafka.topics.login_failed }]),
-    )
+    const routed = routeActivity(account, mapped.right, observedAt, kafka, signIn)
+    if (routed[0]?.topic === kafka.topics.dead_letter) deadLettered++
+    else published++
+    messages.push(...routed)
   }
   return { messages, published, deadLettered, newestCreatedAt, newestByStream }
 }
@@ -86,11 +65,13 @@ export const routeRecords = (
 /**
  * Raw records of the account's integration's first stream → decode + map → route. For callers holding raw
  * provider records outside the page loop (benchmarks, tests); the pipeline routes `pageAccount`'s records.
+ * `observedAt` defaults to now: these records were fetched by the caller, not by the page loop.
  */
 export const routePage = (
   account: IntegratedAccount,
   records: ReadonlyArray<unknown>,
   kafka: ConnectorConfig["kafka"],
+  observedAt: string = new Date().toISOString(),
 ): RoutedPage => {
   const stream = registry.lookup(account.integration)?.streams[0]
   return routeRecords(
@@ -101,6 +82,7 @@ export const routePage = (
         stream === undefined
           ? Either.left({ raw, stage: "decode" as const, reason: `${account.integration} has no streams` })
           : mapRecord(stream, account, raw),
+      observedAt,
     })),
     kafka,
   )

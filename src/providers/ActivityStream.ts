@@ -2,6 +2,7 @@ import type { Duration, Either } from "effect"
 import { Schema } from "effect"
 import type { Activity } from "../domain/Activity.ts"
 import type { ActivityFilters, FilterName } from "../domain/ActivityFilters.ts"
+import type { SignInDetail } from "../domain/ActivityRecord.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 import type { ProviderError } from "../http/ProviderError.ts"
 import type { AllowedPaths } from "./ProviderCall.ts"
@@ -51,10 +52,7 @@ export type Watermark = typeof Watermark.Type
  * What a provider says of a failed sign-in beyond the Activity: why it failed and the user name that was tried.
  * Not Activity fields (the spec has none for them); carried beside the Activity for the login_failed topic.
  */
-export interface FailedSignIn {
-  readonly reason?: string
-  readonly attempted_user?: string
-}
+export type FailedSignIn = SignInDetail
 
 /**
  * Which records of a stream are failed sign-ins: every one the stream maps to `login_failed`, and raw types that

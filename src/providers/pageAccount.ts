@@ -1,4 +1,4 @@
-import { Effect, Either, ParseResult, Schema } from "effect"
+import { Clock, Effect, Either, ParseResult, Schema } from "effect"
 import type { Activity } from "../domain/Activity.ts"
 import type { ActivityFilters } from "../domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
@@ -17,6 +17,8 @@ export interface AccountRecord {
   readonly stream: string
   readonly raw: unknown
   readonly mapped: Either.Either<Activity, RejectedRecord>
+  /** When the connector fetched the provider page the record came from (the Clock's, as a UTC instant). */
+  readonly observedAt: string
 }
 
 export interface AccountPage {
@@ -90,6 +92,7 @@ const instants = (page: StreamPage): number[] => {
 interface Lane {
   readonly stream: AnyActivityStream
   readonly page: StreamPage
+  readonly observedAt: string
   readonly at: ReadonlyArray<number>
   taken: number
   cut: boolean
@@ -126,12 +129,19 @@ export const pageAccount = (
           filters,
           position: request.positions[stream.name],
           limit,
-        }),
+        }).pipe(Effect.zip(Clock.currentTimeMillis)),
       { concurrency: "unbounded" },
     )
     const lanes: Lane[] = active.map((stream, i) => {
-      const page = pages[i] as StreamPage
-      return { stream, page, at: instants(page), taken: 0, cut: false }
+      const [page, fetchedMs] = pages[i] as [StreamPage, number]
+      return {
+        stream,
+        page,
+        observedAt: new Date(fetchedMs).toISOString(),
+        at: instants(page),
+        taken: 0,
+        cut: false,
+      }
     })
 
     const keeps = new Map(active.map((stream) => [stream.name, postFilter(filters, stream.pushedDown)]))
@@ -163,7 +173,7 @@ export const pageAccount = (
       const mapped = lane.page.mapped[lane.taken] as Either.Either<Activity, RejectedRecord>
       lane.taken++
       if (Either.isRight(mapped) && !(keeps.get(lane.stream.name) ?? (() => true))(mapped.right)) continue
-      records.push({ stream: lane.stream.name, raw, mapped })
+      records.push({ stream: lane.stream.name, raw, mapped, observedAt: lane.observedAt })
       emitted++
     }
 

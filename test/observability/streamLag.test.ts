@@ -42,7 +42,7 @@ describe("lag per account and stream", () => {
           stream: "security_activity",
           mapped: Either.left({ raw: {}, stage: "decode" as const, reason: "no createdAt" }),
         },
-      ],
+      ].map((record) => ({ ...record, observedAt: "2026-11-30T10:00:06.000Z" })),
       kafka,
     )
     expect(routed.newestByStream).toEqual({

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto"
 import { Either, Redacted } from "effect"
 import type { IHeaders } from "kafkajs"
 import { describe, expect, it } from "vitest"
@@ -6,6 +7,7 @@ import { parseConfig } from "../../src/config/loadConfig.ts"
 import type { Activity } from "../../src/domain/Activity.ts"
 import type { IntegratedAccount } from "../../src/domain/IntegratedAccount.ts"
 import {
+  activityRecord,
   deadLetterMessage,
   encodeActivity,
   type OutgoingMessage,
@@ -67,6 +69,24 @@ const activity = (overrides: Partial<Activity> = {}): Activity => ({
   ...overrides,
 })
 
+/** When the page the records came from was fetched. */
+const observedAt = "2025-11-25T20:00:00.000Z"
+const envelope = {
+  integrated_account_id: account.id,
+  integration: "okta",
+  observed_at: observedAt,
+  schema_version: "1.0.0",
+}
+/** sha256(ce_source + "\n" + ce_id), hex: computed here from the README's definition, not the code's. */
+const expectedDedupeKey = (id: string) =>
+  createHash("sha256").update(`/integrations/okta/accounts/${account.id}\n${id}`).digest("hex")
+/** The value published for an Activity: its fields, the envelope, the dedupe key. */
+const asPublished = <A extends { id: string }>(fields: A) => ({
+  ...fields,
+  ...envelope,
+  dedupe_key: expectedDedupeKey(fields.id),
+})
+
 const bytes = (text: string) => Buffer.byteLength(text)
 const parsedValue = (routed: OutgoingMessage) => JSON.parse(String(routed.message.value))
 /** What the broker counts against message.max.bytes for one record: key, value and headers. */
@@ -86,7 +106,7 @@ describe("Kafka settings decoded from a minimal config", () => {
 describe("routeActivity", () => {
   it("sends a login to the activities topic only, keyed by account, timestamped with created_at, with CloudEvents headers", () => {
     const login = activity()
-    const routed = routeActivity(account, login, kafka())
+    const routed = routeActivity(account, login, observedAt, kafka())
     expect(routed.map((r) => r.topic)).toEqual([defaults.topics.activities])
     const [only] = routed as [OutgoingMessage]
     expect(only.message.key).toBe(account.id)
@@ -97,15 +117,17 @@ describe("routeActivity", () => {
       ce_source: `/integrations/okta/accounts/${account.id}`,
       ce_type: expect.stringMatching(/\.login$/),
       ce_time: "2025-11-25T19:57:06.123Z",
+      ce_dataschema: "urn:siem-connector:schemas/v1/activity.json",
       "content-type": "application/json",
       integration: "okta",
       integrated_account_id: account.id,
       action: "login",
+      dedupe_key: expectedDedupeKey(login.id),
     })
     // Kafka header values travel as bytes: each one must be a string, never undefined or an object.
     for (const value of Object.values(only.message.headers as IHeaders)) expect(typeof value).toBe("string")
-    // The value is the Activity itself, remote_data included, as JSON.
-    expect(parsedValue(only)).toEqual(login)
+    // The value is the Activity itself, remote_data included, with the envelope and the dedupe key.
+    expect(parsedValue(only)).toEqual(asPublished(login))
   })
 
   it("sends a login_failed to the activities topic and to the login_failed topic, as the same record", () => {
@@ -114,22 +136,29 @@ describe("routeActivity", () => {
       context: { ip_address: "192.0.2.66", user_agent: "python-requests/2.32.3" },
       remote_data: oktaRecord({ outcome: { result: "FAILURE", reason: "INVALID_CREDENTIALS" } }),
     })
-    const routed = routeActivity(account, failed, kafka())
+    const routed = routeActivity(account, failed, observedAt, kafka())
     expect(routed.map((r) => r.topic)).toEqual([defaults.topics.activities, defaults.topics.login_failed])
     const [toActivities, toAlerts] = routed as [OutgoingMessage, OutgoingMessage]
-    expect(toAlerts.message).toEqual(toActivities.message)
+    // The same record; only the schema it is published under names the topic's.
+    const { headers: alertHeaders, ...alert } = toAlerts.message
+    const { headers: activityHeaders, ...sameRecord } = toActivities.message
+    expect(alert).toEqual(sameRecord)
+    expect(alertHeaders).toEqual({
+      ...activityHeaders,
+      ce_dataschema: "urn:siem-connector:schemas/v1/login-failed.json",
+    })
     expect(toAlerts.message.key).toBe(account.id)
     expect(toAlerts.message.headers).toMatchObject({
       ce_id: failed.id,
       ce_type: expect.stringMatching(/\.login_failed$/),
       action: "login_failed",
     })
-    expect(parsedValue(toAlerts)).toEqual(failed)
+    expect(parsedValue(toAlerts)).toEqual(asPublished(failed))
   })
 
   it("routes every other action, unified or raw, to the activities topic only", () => {
     for (const action of ["login", "logout", "user_created", "user_deleted", "user.lifecycle.activate"]) {
-      const routed = routeActivity(account, activity({ action }), kafka())
+      const routed = routeActivity(account, activity({ action }), observedAt, kafka())
       expect([action, routed.map((r) => r.topic)]).toEqual([action, [defaults.topics.activities]])
       expect(routed[0]?.message.headers).toMatchObject({ action, ce_type: expect.stringContaining(action) })
     }
@@ -137,7 +166,7 @@ describe("routeActivity", () => {
 
   it("gives an activity without an action an `unknown` CloudEvents type and an empty action header", () => {
     const { action: _, ...withoutAction } = activity()
-    const [only] = routeActivity(account, withoutAction, kafka())
+    const [only] = routeActivity(account, withoutAction, observedAt, kafka())
     expect(only?.message.headers).toMatchObject({ ce_type: expect.stringMatching(/\.unknown$/), action: "" })
   })
 
@@ -148,10 +177,10 @@ describe("routeActivity", () => {
       dead_letter: "acme.dlq",
       checkpoints: "acme.checkpoints",
     }
-    const routed = routeActivity(account, activity({ action: "login_failed" }), kafka({ topics }))
+    const routed = routeActivity(account, activity({ action: "login_failed" }), observedAt, kafka({ topics }))
     expect(routed.map((r) => r.topic)).toEqual(["acme.activities", "acme.alerts"])
     const hugeAgent = activity({ context: { user_agent: "A".repeat(20_000) } })
-    const tooBig = routeActivity(account, hugeAgent, kafka({ topics, max_message_bytes: 16_384 }))
+    const tooBig = routeActivity(account, hugeAgent, observedAt, kafka({ topics, max_message_bytes: 16_384 }))
     expect(tooBig.map((r) => r.topic)).toEqual(["acme.dlq"])
   })
 })
@@ -161,11 +190,13 @@ describe("remote_data settings", () => {
     const login = activity()
     const { remote_data: _, ...rest } = login
     const settings = kafka({ remote_data: { include: false } })
-    const [only] = routeActivity(account, login, settings)
+    const [only] = routeActivity(account, login, observedAt, settings)
     const published = parsedValue(only as OutgoingMessage)
     expect(published).not.toHaveProperty("remote_data")
-    expect(published).toEqual(rest)
-    expect(encodeActivity(login, settings)).toBe(JSON.stringify(rest))
+    expect(published).toEqual(asPublished(rest))
+    expect(JSON.parse(encodeActivity(activityRecord(account, login, observedAt), settings) ?? "")).toEqual(
+      asPublished(rest),
+    )
   })
 
   it("`max_bytes` replaces an over-cap remote_data with the _truncated marker and its size, keeping every other field", () => {
@@ -179,10 +210,15 @@ describe("remote_data settings", () => {
     const settings = kafka({ remote_data: { include: true, max_bytes: 4_096 } })
     expect(remoteBytes).toBeGreaterThan(4_096)
 
-    const published = JSON.parse(encodeActivity(login, settings) ?? "null")
-    expect(published).toEqual({ ...rest, remote_data: { _truncated: true, _original_bytes: remoteBytes } })
+    const published = JSON.parse(
+      encodeActivity(activityRecord(account, login, observedAt), settings) ?? "null",
+    )
+    expect(published).toEqual({
+      ...asPublished(rest),
+      remote_data: { _truncated: true, _original_bytes: remoteBytes },
+    })
     // The same through routing: still published, not dead-lettered.
-    const routed = routeActivity(account, login, settings)
+    const routed = routeActivity(account, login, observedAt, settings)
     expect(routed.map((r) => r.topic)).toEqual([defaults.topics.activities])
     expect(parsedValue(routed[0] as OutgoingMessage)).toEqual(published)
   })
@@ -192,12 +228,18 @@ describe("remote_data settings", () => {
     const remoteBytes = bytes(JSON.stringify(login.remote_data))
     for (const max_bytes of [remoteBytes, remoteBytes + 1, 100_000]) {
       const published = JSON.parse(
-        encodeActivity(login, kafka({ remote_data: { include: true, max_bytes } })) ?? "",
+        encodeActivity(
+          activityRecord(account, login, observedAt),
+          kafka({ remote_data: { include: true, max_bytes } }),
+        ) ?? "",
       )
-      expect(published).toEqual(login)
+      expect(published).toEqual(asPublished(login))
     }
     const oneOver = JSON.parse(
-      encodeActivity(login, kafka({ remote_data: { include: true, max_bytes: remoteBytes - 1 } })) ?? "",
+      encodeActivity(
+        activityRecord(account, login, observedAt),
+        kafka({ remote_data: { include: true, max_bytes: remoteBytes - 1 } }),
+      ) ?? "",
     )
     expect(oneOver.remote_data).toEqual({ _truncated: true, _original_bytes: remoteBytes })
   })
@@ -213,9 +255,9 @@ describe("max_message_bytes", () => {
 
   it("publishes a record that fits, remote_data whole", () => {
     const login = bigRemote(8_000)
-    const routed = routeActivity(account, login, kafka({ max_message_bytes: maxMessageBytes }))
+    const routed = routeActivity(account, login, observedAt, kafka({ max_message_bytes: maxMessageBytes }))
     expect(routed.map((r) => r.topic)).toEqual([defaults.topics.activities])
-    expect(parsedValue(routed[0] as OutgoingMessage)).toEqual(login)
+    expect(parsedValue(routed[0] as OutgoingMessage)).toEqual(asPublished(login))
   })
 
   it("trims remote_data to the marker when the whole record would exceed it, keeping every other field", () => {
@@ -224,11 +266,11 @@ describe("max_message_bytes", () => {
     const settings = kafka({ max_message_bytes: maxMessageBytes })
     expect(bytes(JSON.stringify(login))).toBeGreaterThan(maxMessageBytes)
 
-    const routed = routeActivity(account, login, settings)
+    const routed = routeActivity(account, login, observedAt, settings)
     expect(routed.map((r) => r.topic)).toEqual([defaults.topics.activities])
     const [only] = routed as [OutgoingMessage]
     expect(parsedValue(only)).toEqual({
-      ...rest,
+      ...asPublished(rest),
       remote_data: { _truncated: true, _original_bytes: bytes(JSON.stringify(remote_data)) },
     })
     // Key, value and headers together stay within what the broker accepts.
@@ -241,7 +283,9 @@ describe("max_message_bytes", () => {
       max_message_bytes: maxMessageBytes,
       remote_data: { include: true, max_bytes: 1_000_000 },
     })
-    expect(JSON.parse(encodeActivity(login, settings) ?? "").remote_data).toMatchObject({ _truncated: true })
+    expect(
+      JSON.parse(encodeActivity(activityRecord(account, login, observedAt), settings) ?? "").remote_data,
+    ).toMatchObject({ _truncated: true })
   })
 
   it("dead-letters a record that cannot fit even without remote_data, with the reason, and publishes nothing else", () => {
@@ -257,8 +301,8 @@ describe("max_message_bytes", () => {
     })
     for (const remote_data of [{ include: true }, { include: false }]) {
       const settings = kafka({ max_message_bytes: maxMessageBytes, remote_data })
-      expect(encodeActivity(failed, settings)).toBeUndefined()
-      const routed = routeActivity(account, failed, settings)
+      expect(encodeActivity(activityRecord(account, failed, observedAt), settings)).toBeUndefined()
+      const routed = routeActivity(account, failed, observedAt, settings)
       // Not on the activities topic, not on the alerting topic: one dead letter.
       expect(routed.map((r) => r.topic)).toEqual([defaults.topics.dead_letter])
       const [dead] = routed as [OutgoingMessage]
@@ -284,20 +328,20 @@ describe("deadLetterMessage", () => {
 
   it("carries the raw record, the reason, the stage, the account and the integration", () => {
     const before = Date.now()
-    const dead = deadLetterMessage(account, rejected, kafka())
+    const dead = deadLetterMessage(account, rejected, observedAt, kafka())
     const after = Date.now()
     expect(dead.topic).toBe(defaults.topics.dead_letter)
     expect(dead.message.key).toBe(account.id)
     expect(dead.message.headers).toEqual({
       "content-type": "application/json",
+      ce_dataschema: "urn:siem-connector:schemas/v1/dead-letter.json",
       integration: "okta",
       integrated_account_id: account.id,
       error_stage: "decode",
     })
     const letter = parsedValue(dead)
     expect(letter).toEqual({
-      integrated_account_id: account.id,
-      integration: "okta",
+      ...envelope,
       stage: "decode",
       reason: rejected.reason,
       dead_lettered_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
@@ -310,18 +354,19 @@ describe("deadLetterMessage", () => {
 
   it("keeps a raw record that is not JSON-object shaped as it was", () => {
     for (const raw of ["a string", 42, null, [1, 2]]) {
-      expect(parsedValue(deadLetterMessage(account, { ...rejected, raw }, kafka())).raw).toEqual(raw)
+      expect(parsedValue(deadLetterMessage(account, { ...rejected, raw }, observedAt, kafka())).raw).toEqual(
+        raw,
+      )
     }
   })
 
   it("truncates an oversize raw record to the marker, keeping the rest of the envelope", () => {
     const raw = { ...oktaRecord(), debugContext: { debugData: { blob: "z".repeat(30_000) } } }
     const settings = kafka({ max_message_bytes: 16_384 })
-    const dead = deadLetterMessage(account, { raw, stage: "map", reason: "too big" }, settings)
+    const dead = deadLetterMessage(account, { raw, stage: "map", reason: "too big" }, observedAt, settings)
     const letter = parsedValue(dead)
     expect(letter).toEqual({
-      integrated_account_id: account.id,
-      integration: "okta",
+      ...envelope,
       stage: "map",
       reason: "too big",
       dead_lettered_at: expect.any(String),
@@ -332,7 +377,8 @@ describe("deadLetterMessage", () => {
     expect(recordBytes(dead)).toBeLessThanOrEqual(16_384)
     // Under a roomier limit the same record travels whole.
     expect(
-      parsedValue(deadLetterMessage(account, { raw, stage: "map", reason: "too big" }, kafka())).raw,
+      parsedValue(deadLetterMessage(account, { raw, stage: "map", reason: "too big" }, observedAt, kafka()))
+        .raw,
     ).toEqual(raw)
   })
 })

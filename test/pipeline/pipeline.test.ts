@@ -3,6 +3,7 @@ import { describe, expect, inject, it } from "vitest"
 import { isFailedAttempt, SignInDenials } from "../../src/providers/okta/failedSignIns.ts"
 import { startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
 import { connectorUnderTest, startPipeline } from "../support/connectorUnderTest.ts"
+import { describeErrors, recordValidators } from "../support/publishedSchemas.ts"
 import { activityIds, readTopic } from "../support/topics.ts"
 
 const brokers = inject("kafkaBrokers")
@@ -57,6 +58,25 @@ describe("pipeline: Okta simulator → Kafka", () => {
           })
           expect(first?.headers.ce_type).toContain(firstActivity.action)
           expect(firstActivity.remote_data.uuid).toBe(firstActivity.id)
+          // The envelope, observed when the connector fetched the page; the schema and dedupe key it names.
+          expect(firstActivity).toMatchObject({
+            integrated_account_id: accountId,
+            integration: "okta",
+            schema_version: "1.0.0",
+            dedupe_key: expect.stringMatching(/^[0-9a-f]{64}$/),
+          })
+          expect(Date.parse(firstActivity.observed_at)).toBeGreaterThanOrEqual(startedAt)
+          expect(first?.headers).toMatchObject({
+            ce_dataschema: "urn:siem-connector:schemas/v1/activity.json",
+            dedupe_key: firstActivity.dedupe_key,
+          })
+          const validators = recordValidators()
+          const problems = history.flatMap((m) =>
+            validators.activities(JSON.parse(m.value ?? "null"))
+              ? []
+              : [describeErrors(validators.activities.errors)],
+          )
+          expect(problems).toEqual([])
 
           // 2. New activity arrives after the stream caught up.
           simulator.emit(30)
@@ -75,6 +95,8 @@ describe("pipeline: Okta simulator → Kafka", () => {
             readTopic(brokers, topics.login_failed, (m) => m.length >= failedIds.length),
           )
           expect(activityIds(failed)).toEqual(failedIds)
+          expect(failed[0]?.headers.ce_dataschema).toBe("urn:siem-connector:schemas/v1/login-failed.json")
+          expect(validators.login_failed(JSON.parse(failed[0]?.value ?? "null"))).toBe(true)
 
           // 4. A record that does not decode goes to the dead-letter topic with its reason; the stream goes on.
           const bad = simulator.injectMalformed("missing-uuid")
@@ -91,6 +113,8 @@ describe("pipeline: Okta simulator → Kafka", () => {
           })
           expect(dead.reason).toContain("uuid")
           expect(dead.raw).toEqual(bad)
+          expect(deadLetters[0]?.headers.ce_dataschema).toBe("urn:siem-connector:schemas/v1/dead-letter.json")
+          expect(validators.dead_letter(dead), describeErrors(validators.dead_letter.errors)).toBe(true)
           const after = yield* Effect.promise(() =>
             readTopic(brokers, topics.activities, (m) => m.length >= 155),
           )

@@ -126,7 +126,8 @@ describe("routePage", () => {
     const goodRecords = page.filter((record) => record !== missingUuid && record !== impossiblePublished)
     expect(goodRecords.filter(isFailedSignIn).length).toBeGreaterThanOrEqual(4)
 
-    const { messages, published, deadLettered } = routePage(account, page, defaults)
+    const observedAt = "2025-11-25T09:00:00.000Z"
+    const { messages, published, deadLettered } = routePage(account, page, defaults, observedAt)
 
     expect(published).toBe(page.length - 2)
     expect(deadLettered).toBe(2)
@@ -168,11 +169,23 @@ describe("routePage", () => {
       },
       created_at: "2025-11-25T08:14:55.123Z",
       remote_data: documentedFailure,
+      integrated_account_id: account.id,
+      integration: "okta",
+      observed_at: observedAt,
+      schema_version: "1.0.0",
+      dedupe_key: expect.stringMatching(/^[0-9a-f]{64}$/),
+      // Okta's outcome reason and the name that was tried, from the documented failure.
+      sign_in: { reason: "INVALID_CREDENTIALS", attempted_user: "john.doe@example.com" },
     })
 
     // The dead letters say why, and carry the record as the provider sent it.
     const [noUuid, badDate] = messages.filter((m) => m.topic === topics.dead_letter).map(parsed)
-    expect(noUuid).toMatchObject({ stage: "decode", raw: missingUuid, integrated_account_id: account.id })
+    expect(noUuid).toMatchObject({
+      stage: "decode",
+      raw: missingUuid,
+      integrated_account_id: account.id,
+      observed_at: observedAt,
+    })
     expect(noUuid.reason).toContain("uuid")
     expect(badDate).toMatchObject({ stage: "map", raw: impossiblePublished, integration: "okta" })
     expect(badDate.reason).toContain("2025-02-30T10:00:00.000Z")
