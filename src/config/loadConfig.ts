@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs"
 import { readFile } from "node:fs/promises"
+import { dirname, resolve } from "node:path"
 import { Context, Data, Effect, Either, Layer, ParseResult, Schema } from "effect"
 import { parseDocument } from "yaml"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
@@ -50,27 +52,54 @@ const issueLines = (error: ParseResult.ParseError, prefix: ReadonlyArray<Propert
     return [`${path}: ${issue.message.replace(/,\s*actual[\s\S]*$/, "")}`]
   })
 
-/** `${NAME}` in any string value is replaced by the environment variable; an unset one is a config error. */
+/** Why a secret file could not be read, without its content (which a message never holds). */
+const unreadable = (cause: unknown): string => {
+  const code = (cause as NodeJS.ErrnoException | undefined)?.code
+  if (code === "ENOENT") return "no such file"
+  if (code === "EACCES" || code === "EPERM") return "permission denied"
+  if (code === "EISDIR") return "is a directory"
+  return code ?? "unreadable"
+}
+
+/**
+ * `${NAME}` in any string value is replaced by the environment variable, `${file:PATH}` by the file's
+ * content without its trailing newline (Docker and Kubernetes secrets are files; a relative path is the
+ * config file's directory's). An unset variable or an unreadable file is a config error naming the key and
+ * the variable or file. One pass: a secret's own `${…}` is kept as it is.
+ */
 const expandEnv = (
   value: unknown,
   env: NodeJS.ProcessEnv,
   path: PropertyKey[],
   problems: string[],
+  baseDir = ".",
 ): unknown => {
   if (typeof value === "string") {
-    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
-      const found = env[name]
-      if (found === undefined) {
-        problems.push(`${formatPath(path)}: environment variable ${name} is not set`)
-        return ""
-      }
-      return found
-    })
+    return value.replace(
+      /\$\{(?:file:([^}]+)|([A-Za-z_][A-Za-z0-9_]*))\}/g,
+      (_, secretFile: string | undefined, name: string | undefined) => {
+        if (secretFile !== undefined) {
+          const resolved = resolve(baseDir, secretFile.trim())
+          try {
+            return readFileSync(resolved, "utf8").replace(/[\r\n]+$/, "")
+          } catch (cause) {
+            problems.push(`${formatPath(path)}: cannot read file ${resolved} (${unreadable(cause)})`)
+            return ""
+          }
+        }
+        const found = env[name ?? ""]
+        if (found === undefined) {
+          problems.push(`${formatPath(path)}: environment variable ${name} is not set`)
+          return ""
+        }
+        return found
+      },
+    )
   }
-  if (Array.isArray(value)) return value.map((v, i) => expandEnv(v, env, [...path, i], problems))
+  if (Array.isArray(value)) return value.map((v, i) => expandEnv(v, env, [...path, i], problems, baseDir))
   if (value !== null && typeof value === "object") {
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, expandEnv(v, env, [...path, k], problems)]),
+      Object.entries(value).map(([k, v]) => [k, expandEnv(v, env, [...path, k], problems, baseDir)]),
     )
   }
   return value
@@ -153,7 +182,10 @@ export const parseConfig = (
     )
   }
   const problems: string[] = []
-  const expanded = withEnvOverrides(expandEnv(document.toJS() ?? {}, env, [], problems), env)
+  const expanded = withEnvOverrides(
+    expandEnv(document.toJS() ?? {}, env, [], problems, dirname(resolve(file))),
+    env,
+  )
   const decoded = Schema.decodeUnknownEither(ConnectorConfig, { errors: "all", onExcessProperty: "error" })(
     expanded,
   )
