@@ -85,13 +85,36 @@ const withDefaults = <A, I>(section: Schema.Schema<A, I>) =>
 
 const Port = Schema.Int.pipe(Schema.between(0, 65535))
 
+const ApiKeyText = Schema.String.pipe(
+  Schema.minLength(16, { message: () => "must be at least 16 characters" }),
+)
+
+/**
+ * A key that reads only the accounts it names and the accounts of the integrations it names (either list
+ * may be left out; with neither, every account, as a plain key).
+ */
+export const ScopedApiKey = Schema.Struct({
+  key: ApiKeyText,
+  /** Account ids (`accounts[].id`), checked against the accounts when the config is loaded. */
+  accounts: Schema.optional(Schema.Array(Uuid)),
+  /** Integration names, checked against the registry when the config is loaded. */
+  integrations: Schema.optional(Schema.Array(Schema.String)),
+}).annotations({
+  message: () => "must be a key (at least 16 characters) or { key, accounts?, integrations? }",
+})
+export type ScopedApiKey = typeof ScopedApiKey.Type
+
+/** A `server.api_keys` entry as one shape: a plain key reads every account. */
+export const apiKeyScope = (entry: string | ScopedApiKey): ScopedApiKey =>
+  typeof entry === "string" ? { key: entry } : entry
+
 export const ServerConfig = Schema.Struct({
   host: Schema.optionalWith(Schema.String, { default: () => "0.0.0.0" }),
   port: Schema.optionalWith(Port, { default: () => 8080 }),
-  /** Bearer keys accepted by the HTTP API. */
-  api_keys: Schema.Array(
-    Schema.String.pipe(Schema.minLength(16, { message: () => "must be at least 16 characters" })),
-  ).pipe(Schema.minItems(1, { message: () => "needs at least one key" })),
+  /** Bearer keys accepted by the HTTP API: each reads every account, or only those its scope names. */
+  api_keys: Schema.Array(Schema.Union(ApiKeyText, ScopedApiKey)).pipe(
+    Schema.minItems(1, { message: () => "needs at least one key" }),
+  ),
   /** Signs `next_cursor`s; rotate it and every outstanding cursor becomes invalid. */
   cursor_secret: Schema.String.pipe(
     Schema.minLength(32, { message: () => "must be at least 32 characters" }),

@@ -287,6 +287,63 @@ describe("parseConfig", () => {
     })
   })
 
+  describe("server.api_keys: plain keys, or keys scoped to accounts or integrations", () => {
+    const withKeys = (keys: string) =>
+      doc(okta()).replace(`api_keys: ["an-api-key-of-sufficient-length"]`, `api_keys:\n${keys}`)
+
+    it("accepts both forms side by side", () => {
+      const { config } = loaded(
+        parseConfig(
+          "keys.yaml",
+          withKeys(`    - an-api-key-of-sufficient-length
+    - { key: a-key-for-one-account-0123, accounts: ["${ids[0].toUpperCase()}"] }
+    - { key: a-key-for-okta-accounts-0123, integrations: [okta] }
+`),
+          {},
+        ),
+      )
+      expect(config.server.api_keys).toEqual([
+        "an-api-key-of-sufficient-length",
+        { key: "a-key-for-one-account-0123", accounts: [ids[0].toUpperCase()] },
+        { key: "a-key-for-okta-accounts-0123", integrations: ["okta"] },
+      ])
+    })
+
+    it("a scope naming no configured account or an unknown integration, a short or missing key: each named once", () => {
+      const problems = problemsOf(
+        parseConfig(
+          "keys.yaml",
+          withKeys(`    - { key: a-key-for-one-account-0123, accounts: ["${ids[1]}", not-a-uuid] }
+    - { key: a-key-for-okta-accounts-0123, integrations: [octa] }
+    - { key: short-key }
+    - { accounts: ["${ids[0]}"] }
+    - short
+`),
+          {},
+        ),
+      )
+      expect(problems).toEqual([
+        "server.api_keys[0].accounts[1]: must be a uuid",
+        "server.api_keys[2].key: must be at least 16 characters",
+        "server.api_keys[3].key: missing",
+        "server.api_keys[4]: must be at least 16 characters",
+      ])
+      const scoped = problemsOf(
+        parseConfig(
+          "keys.yaml",
+          withKeys(`    - { key: a-key-for-one-account-0123, accounts: ["${ids[1]}"] }
+    - { key: a-key-for-okta-accounts-0123, integrations: [octa] }
+`),
+          {},
+        ),
+      )
+      expect(scoped).toEqual([
+        "server.api_keys[0].accounts[0]: no account has this id",
+        expect.stringMatching(/^server\.api_keys\[1\]\.integrations\[0\]: must be one of asana, /),
+      ])
+    })
+  })
+
   describe("secrets from files: a file: reference", () => {
     const secrets = mkdtempSync(join(tmpdir(), "connector-secret-files-"))
     afterAll(() => rmSync(secrets, { recursive: true, force: true }))
