@@ -108,9 +108,17 @@ export type ScopedApiKey = typeof ScopedApiKey.Type
 export const apiKeyScope = (entry: string | ScopedApiKey): ScopedApiKey =>
   typeof entry === "string" ? { key: entry } : entry
 
+/** A listener's certificate chain and private key, PEM files read at start: set, the listener serves HTTPS. */
+export const ListenerTls = Schema.Struct({
+  cert_file: Schema.NonEmptyString,
+  key_file: Schema.NonEmptyString,
+})
+export type ListenerTls = typeof ListenerTls.Type
+
 export const ServerConfig = Schema.Struct({
   host: Schema.optionalWith(Schema.String, { default: () => "0.0.0.0" }),
   port: Schema.optionalWith(Port, { default: () => 8080 }),
+  tls: Schema.optional(ListenerTls),
   /** Bearer keys accepted by the HTTP API: each reads every account, or only those its scope names. */
   api_keys: Schema.Array(Schema.Union(ApiKeyText, ScopedApiKey)).pipe(
     Schema.minItems(1, { message: () => "needs at least one key" }),
@@ -124,6 +132,7 @@ export const ServerConfig = Schema.Struct({
     Schema.Struct({
       host: Schema.optionalWith(Schema.String, { default: () => "127.0.0.1" }),
       port: Schema.optionalWith(Port, { default: () => 8081 }),
+      tls: Schema.optional(ListenerTls),
       /** An account retrying for longer than this without a good page counts as unable to progress. */
       unhealthy_after: Schema.optionalWith(DurationText, { default: () => "10m" }),
     }),
