@@ -65,9 +65,11 @@ beforeAll(async () => {
     ],
     { stdio: "ignore" },
   )
-  ;[account] = (await Effect.runPromise(
+  const [okta] = await Effect.runPromise(
     Scope.extend(startSimulatedAccounts({ historySize: 5, seed: 23 }, ["okta"]), scope),
-  )) as [SimulatedAccount]
+  )
+  if (okta === undefined) throw new Error("no okta account")
+  account = okta
   const tls = { cert_file: certFile, key_file: keyFile }
   const file = writeConfig(dir, "tls", [account.entry], {
     server: { tls, management: { port: 0, tls } },
