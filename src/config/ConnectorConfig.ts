@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import { ParseResult, Schema } from "effect"
 import { UtcInstant } from "../domain/Activity.ts"
 import { HttpUrl } from "../domain/HttpUrl.ts"
 import { defaultProviderHttpOptions } from "../http/ProviderHttp.ts"
@@ -180,6 +180,48 @@ export const RemoteDataConfig = Schema.Struct({
   max_bytes: Schema.optional(Schema.Int.pipe(Schema.positive())),
 })
 
+const PasswordSasl = Schema.Struct({
+  mechanism: Schema.Literal("plain", "scram-sha-256", "scram-sha-512"),
+  username: Schema.String,
+  password: Schema.String,
+})
+
+/** A client-credentials token from the endpoint, renewed before it expires. */
+const OAuthBearerSasl = Schema.Struct({
+  mechanism: Schema.Literal("oauthbearer"),
+  token_endpoint: HttpUrl,
+  client_id: Schema.NonEmptyString,
+  client_secret: Schema.NonEmptyString,
+  scope: Schema.optional(Schema.String),
+})
+
+/**
+ * `kafka.sasl`, its keys decided by its mechanism: decoded against that mechanism's keys only, so a problem
+ * is not listed again as every other mechanism's.
+ */
+const KafkaSasl = Schema.transformOrFail(
+  Schema.Struct(
+    {
+      mechanism: Schema.Literal("plain", "scram-sha-256", "scram-sha-512", "oauthbearer").annotations({
+        message: () => ({
+          message: "must be plain, scram-sha-256, scram-sha-512 or oauthbearer",
+          override: true,
+        }),
+      }),
+    },
+    Schema.Record({ key: Schema.String, value: Schema.Unknown }),
+  ),
+  Schema.Union(PasswordSasl, OAuthBearerSasl),
+  {
+    strict: true,
+    decode: (input, options) =>
+      input.mechanism === "oauthbearer"
+        ? ParseResult.decodeUnknown(OAuthBearerSasl)(input, options)
+        : ParseResult.decodeUnknown(PasswordSasl)(input, options),
+    encode: (sasl) => ParseResult.succeed(sasl),
+  },
+)
+
 export const KafkaConfig = Schema.Struct({
   /** Absent: the connector starts its own local broker (development default). */
   brokers: Schema.optional(Schema.Array(Schema.String).pipe(Schema.minItems(1))),
@@ -193,13 +235,7 @@ export const KafkaConfig = Schema.Struct({
       reject_unauthorized: Schema.optionalWith(Schema.Boolean, { default: () => true }),
     }),
   ),
-  sasl: Schema.optional(
-    Schema.Struct({
-      mechanism: Schema.Literal("plain", "scram-sha-256", "scram-sha-512"),
-      username: Schema.String,
-      password: Schema.String,
-    }),
-  ),
+  sasl: Schema.optional(KafkaSasl),
   topics: withDefaults(TopicsConfig),
   partitions: Schema.optionalWith(Schema.Int.pipe(Schema.positive()), { default: () => 3 }),
   /** -1 = the broker's default.replication.factor. */
