@@ -242,6 +242,20 @@ export const KafkaConfig = Schema.Struct({
   replication_factor: Schema.optionalWith(Schema.Int.pipe(Schema.greaterThanOrEqualTo(-1)), {
     default: () => -1,
   }),
+  /**
+   * `min.insync.replicas` of the topics the connector creates; absent = the broker's default. Every topic, made
+   * or found, must have at least this many and no more than its replicas (checked at start).
+   */
+  min_insync_replicas: Schema.optional(Schema.Int.pipe(Schema.positive())),
+  /** `compression.type` of the activity, login_failed and dead-letter topics the connector creates. */
+  compression: Schema.optional(
+    Schema.Literal("producer", "uncompressed", "gzip", "snappy", "lz4", "zstd").annotations({
+      message: () => ({
+        message: "must be producer, uncompressed, gzip, snappy, lz4 or zstd",
+        override: true,
+      }),
+    }),
+  ),
   /** Stable across restarts so the broker fences a zombie instance of the same account stream. */
   transactional_id_prefix: Schema.optionalWith(Schema.String, { default: () => "siem-activity-connector" }),
   /**
@@ -266,6 +280,17 @@ export const KafkaConfig = Schema.Struct({
    */
   transaction_timeout: Schema.optionalWith(DurationText, { default: () => "60s" }),
 }).pipe(
+  Schema.filter((kafka) =>
+    kafka.min_insync_replicas === undefined ||
+    kafka.replication_factor === -1 ||
+    kafka.min_insync_replicas <= kafka.replication_factor
+      ? undefined
+      : {
+          path: ["min_insync_replicas"],
+          message:
+            "must be at most kafka.replication_factor (a topic with fewer replicas in sync than this refuses every write)",
+        },
+  ),
   Schema.filter((kafka) =>
     durationMs(kafka.request_timeout) <= durationMs(kafka.transaction_timeout) / 2
       ? undefined
