@@ -12,6 +12,7 @@ import { publishedSchemas } from "../domain/PublishedSchemas.ts"
 import { IntegrationNames } from "../providers/registry.ts"
 import {
   AccountNotFoundError,
+  ForbiddenError,
   HistoryExpiredError,
   InternalError,
   InvalidParameterError,
@@ -38,9 +39,9 @@ export const ListActivitiesResponse = Schema.Struct({
 }).annotations({ identifier: "ListActivitiesResponse" })
 export type ListActivitiesResponse = typeof ListActivitiesResponse.Type
 
-/** `Authorization: Bearer <one of server.api_keys>`. */
+/** `Authorization: Bearer <one of server.api_keys>`, which may be scoped to some accounts or integrations. */
 export class Authentication extends HttpApiMiddleware.Tag<Authentication>()("Authentication", {
-  failure: UnauthorizedError,
+  failure: Schema.Union(UnauthorizedError, ForbiddenError),
   security: {
     bearerAuth: HttpApiSecurity.bearer.pipe(
       HttpApiSecurity.annotate(OpenApi.Description, "One of server.api_keys."),

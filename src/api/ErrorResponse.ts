@@ -4,6 +4,7 @@ import type { ListActivitiesError } from "../activities/ListActivities.ts"
 
 export const ErrorCode = Schema.Literal(
   "unauthorized",
+  "forbidden",
   "invalid_parameter",
   "account_not_found",
   "not_found",
@@ -61,6 +62,12 @@ export const UnauthorizedError = errorAt(
   "UnauthorizedError",
   "unauthorized: missing or unknown API key.",
   "unauthorized",
+)
+export const ForbiddenError = errorAt(
+  403,
+  "ForbiddenError",
+  "forbidden: the API key is scoped to other accounts or integrations (server.api_keys[].accounts / integrations).",
+  "forbidden",
 )
 export const AccountNotFoundError = errorAt(
   404,

@@ -8,6 +8,7 @@ import {
 } from "@effect/platform"
 import { Effect, Either, Layer, Option } from "effect"
 import { listActivities as listActivitiesPage } from "../activities/ListActivities.ts"
+import { apiKeyScope } from "../config/ConnectorConfig.ts"
 import { Config } from "../config/loadConfig.ts"
 import { publishedSchemas } from "../domain/PublishedSchemas.ts"
 import { ReplayPriority } from "../http/ProviderHttp.ts"
@@ -15,6 +16,7 @@ import { Authentication, ConnectorApi, type listActivities, QueryValidation } fr
 import {
   type ErrorResponse,
   errorResponse,
+  type ForbiddenError,
   type InvalidParameterError,
   listActivitiesErrorResponse,
   retryAfter,
@@ -50,12 +52,26 @@ const realm = 'Bearer realm="user-directory-activities"'
  * (equal length, so `timingSafeEqual` applies) and every key is compared on every request, so the time
  * taken says nothing about which key, or how much of one, matched. The header is read whole rather than as
  * the token the builder cuts out, which drops the first seven characters whatever the scheme.
+ *
+ * A scoped key reads only its accounts and its integrations' accounts: any other `integrated_account_id`,
+ * configured or not, is a 403 that names neither the key nor its scope, so it cannot probe for accounts. A
+ * request without the parameter goes on to the query's own 400.
  */
 export const AuthenticationLive = Layer.effect(
   Authentication,
   Effect.gen(function* () {
     const { config } = yield* Config
-    const accepted = config.server.api_keys.map(digest)
+    const integrationOf = new Map(config.accounts.map((a) => [a.id.toLowerCase(), a.integration]))
+    const accepted = config.server.api_keys.map((entry) => {
+      const { key, accounts, integrations } = apiKeyScope(entry)
+      const reads =
+        accounts === undefined && integrations === undefined
+          ? undefined
+          : (accountId: string) =>
+              (accounts ?? []).some((id) => id.toLowerCase() === accountId) ||
+              (integrations ?? []).includes(integrationOf.get(accountId) ?? "")
+      return { digest: digest(key), reads }
+    })
     const unauthorized = (missing: boolean) =>
       failWith<typeof UnauthorizedError.Type>(
         errorResponse(
@@ -65,6 +81,9 @@ export const AuthenticationLive = Layer.effect(
           { headers: { "www-authenticate": missing ? realm : `${realm}, error="invalid_token"` } },
         ),
       )
+    const forbidden = failWith<typeof ForbiddenError.Type>(
+      errorResponse(403, "forbidden", "the API key is not allowed to read this account's activity"),
+    )
     return {
       bearerAuth: () =>
         Effect.gen(function* () {
@@ -72,9 +91,12 @@ export const AuthenticationLive = Layer.effect(
           const token = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(request.headers.authorization ?? "")?.[1]
           if (token === undefined) return yield* unauthorized(true)
           const presented = digest(token)
-          let matched = false
-          for (const key of accepted) matched = timingSafeEqual(key, presented) || matched
-          if (!matched) return yield* unauthorized(false)
+          let matched: (typeof accepted)[number] | undefined
+          for (const key of accepted) if (timingSafeEqual(key.digest, presented)) matched ??= key
+          if (matched === undefined) return yield* unauthorized(false)
+          if (matched.reads === undefined) return
+          const accountId = new URL(request.url, "http://localhost").searchParams.get("integrated_account_id")
+          if (accountId !== null && !matched.reads(accountId.toLowerCase())) return yield* forbidden
         }),
     }
   }),

@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
+import { createServer as createHttpsServer } from "node:https"
 import {
   HttpApiBuilder,
   HttpApiScalar,
@@ -12,7 +14,7 @@ import {
 } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Cause, Context, Data, Effect, Exit, Layer, Option, type Scope } from "effect"
-import { durationMs } from "../config/ConnectorConfig.ts"
+import { durationMs, type ListenerTls } from "../config/ConnectorConfig.ts"
 import { Config } from "../config/loadConfig.ts"
 import type { CursorCodec } from "../cursor/CursorCodec.ts"
 import { makePrometheus } from "../observability/metrics.ts"
@@ -53,18 +55,41 @@ const listenFailed = (host: string, port: number, key: string) => (error: HttpSe
   })
 }
 
+/** Why a PEM file could not be read, without its content. */
+const unreadable = (cause: unknown) => {
+  const code = (cause as NodeJS.ErrnoException | undefined)?.code
+  return code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : (code ?? "unreadable")
+}
+
+/** The listener's certificate and key, read once at start (a renewed certificate takes a restart). */
+const readTls = (tls: ListenerTls, configKey: string) =>
+  Effect.try({
+    try: () => ({ cert: readFileSync(tls.cert_file), key: readFileSync(tls.key_file) }),
+    catch: (cause) => {
+      const [key, file] =
+        (cause as { path?: string }).path === tls.key_file
+          ? ["key_file", tls.key_file]
+          : ["cert_file", tls.cert_file]
+      return new ListenFailed({ message: `cannot read ${configKey}.${key} ${file} (${unreadable(cause)})` })
+    },
+  })
+
 /**
- * Node's server with explicit timeouts. `configKey` names the config section that sets its address, for the
+ * Node's server (HTTPS when the listener's `tls` is set) with explicit timeouts. `configKey` names the config section that sets its address, for the
  * error when it cannot bind.
  */
-const nodeServer = (host: string, port: number, configKey: string) =>
+const nodeServer = (host: string, port: number, configKey: string, tls: ListenerTls | undefined) =>
   Effect.gen(function* () {
     const { timeouts } = (yield* Config).config.server
-    const server = createServer({
+    const options = {
       headersTimeout: durationMs(timeouts.headers),
       requestTimeout: durationMs(timeouts.request),
       keepAliveTimeout: durationMs(timeouts.keep_alive),
-    })
+    }
+    const server: Server =
+      tls === undefined
+        ? createServer(options)
+        : createHttpsServer({ ...options, ...(yield* readTls(tls, `${configKey}.tls`)) })
     // The responses not yet finished, so the drain can tell those in flight to close their connection too.
     const unfinished = new Set<ServerResponse>()
     server.on("request", (_request: IncomingMessage, response: ServerResponse) => {
@@ -87,10 +112,11 @@ const drainedListener = <E, R>(
   host: string,
   port: number,
   configKey: string,
+  tls: ListenerTls | undefined,
   serving: Layer.Layer<never, E, R | HttpServer.HttpServer>,
 ) =>
   Layer.unwrapEffect(
-    Effect.map(nodeServer(host, port, configKey), ({ server, unfinished, listening, graceMs }) =>
+    Effect.map(nodeServer(host, port, configKey, tls), ({ server, unfinished, listening, graceMs }) =>
       Layer.scopedDiscard(Effect.addFinalizer(() => drain(server, unfinished, graceMs))).pipe(
         Layer.provideMerge(serving),
         Layer.provideMerge(listening),
@@ -210,11 +236,12 @@ const apiGuard = HttpApiBuilder.middleware(
 )
 
 /** The public API: List Activities, the published schemas of the Kafka values, and its OpenAPI document. */
-const apiListener = (host: string, port: number) =>
+const apiListener = (host: string, port: number, tls: ListenerTls | undefined) =>
   drainedListener(
     host,
     port,
     "server",
+    tls,
     HttpApiBuilder.serve(accessLog).pipe(
       Layer.provide([HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" }), apiGuard]),
       Layer.provide(ApiLive),
@@ -225,7 +252,7 @@ const apiListener = (host: string, port: number) =>
  * The operators' listener: health, readiness, metrics and the API reference. Apart from the API because it
  * lists account ids and errors; loopback unless `server.management.host` says otherwise.
  */
-const managementListener = (host: string, port: number, apiUrl: string) =>
+const managementListener = (host: string, port: number, tls: ListenerTls | undefined, apiUrl: string) =>
   Layer.unwrapScoped(
     Effect.gen(function* () {
       // Served from another port than the API's: the reference page's requests go to the API listener.
@@ -280,6 +307,7 @@ const managementListener = (host: string, port: number, apiUrl: string) =>
         host,
         port,
         "server.management",
+        tls,
         HttpLayerRouter.serve(routes, { disableLogger: true, disableListenLog: true }),
       )
     }),
@@ -291,10 +319,14 @@ const urlHost = (host: string) => {
   return host.includes(":") ? `[${host}]` : host
 }
 
-const addressOf = (context: Context.Context<HttpServer.HttpServer>, host: string): ServerAddress => {
+const addressOf = (
+  context: Context.Context<HttpServer.HttpServer>,
+  host: string,
+  tls: ListenerTls | undefined,
+): ServerAddress => {
   const address = Context.get(context, HttpServer.HttpServer).address
   const port = address._tag === "TcpAddress" ? address.port : 0
-  return { host, port, url: `http://${urlHost(host)}:${port}` }
+  return { host, port, url: `${tls === undefined ? "http" : "https"}://${urlHost(host)}:${port}` }
 }
 
 /**
@@ -307,12 +339,18 @@ export const makeApiServer: Effect.Effect<
   ApiServerRequirements | Scope.Scope
 > = Effect.gen(function* () {
   const { server } = (yield* Config).config
-  const api = addressOf(yield* Layer.build(apiListener(server.host, server.port)), server.host)
-  yield* Effect.logInfo("HTTP API listening").pipe(Effect.annotateLogs({ host: api.host, port: api.port }))
-  const { host, port } = server.management
-  const management = addressOf(yield* Layer.build(managementListener(host, port, api.url)), host)
+  const api = addressOf(
+    yield* Layer.build(apiListener(server.host, server.port, server.tls)),
+    server.host,
+    server.tls,
+  )
+  yield* Effect.logInfo("HTTP API listening").pipe(
+    Effect.annotateLogs({ host: api.host, port: api.port, tls: server.tls !== undefined }),
+  )
+  const { host, port, tls } = server.management
+  const management = addressOf(yield* Layer.build(managementListener(host, port, tls, api.url)), host, tls)
   yield* Effect.logInfo("management listening").pipe(
-    Effect.annotateLogs({ host: management.host, port: management.port }),
+    Effect.annotateLogs({ host: management.host, port: management.port, tls: tls !== undefined }),
   )
   return { api, management }
 })

@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import { ParseResult, Schema } from "effect"
 import { UtcInstant } from "../domain/Activity.ts"
 import { HttpUrl } from "../domain/HttpUrl.ts"
 import { defaultProviderHttpOptions } from "../http/ProviderHttp.ts"
@@ -85,13 +85,44 @@ const withDefaults = <A, I>(section: Schema.Schema<A, I>) =>
 
 const Port = Schema.Int.pipe(Schema.between(0, 65535))
 
+const ApiKeyText = Schema.String.pipe(
+  Schema.minLength(16, { message: () => "must be at least 16 characters" }),
+)
+
+/**
+ * A key that reads only the accounts it names and the accounts of the integrations it names (either list
+ * may be left out; with neither, every account, as a plain key).
+ */
+export const ScopedApiKey = Schema.Struct({
+  key: ApiKeyText,
+  /** Account ids (`accounts[].id`), checked against the accounts when the config is loaded. */
+  accounts: Schema.optional(Schema.Array(Uuid)),
+  /** Integration names, checked against the registry when the config is loaded. */
+  integrations: Schema.optional(Schema.Array(Schema.String)),
+}).annotations({
+  message: () => "must be a key (at least 16 characters) or { key, accounts?, integrations? }",
+})
+export type ScopedApiKey = typeof ScopedApiKey.Type
+
+/** A `server.api_keys` entry as one shape: a plain key reads every account. */
+export const apiKeyScope = (entry: string | ScopedApiKey): ScopedApiKey =>
+  typeof entry === "string" ? { key: entry } : entry
+
+/** A listener's certificate chain and private key, PEM files read at start: set, the listener serves HTTPS. */
+export const ListenerTls = Schema.Struct({
+  cert_file: Schema.NonEmptyString,
+  key_file: Schema.NonEmptyString,
+})
+export type ListenerTls = typeof ListenerTls.Type
+
 export const ServerConfig = Schema.Struct({
   host: Schema.optionalWith(Schema.String, { default: () => "0.0.0.0" }),
   port: Schema.optionalWith(Port, { default: () => 8080 }),
-  /** Bearer keys accepted by the HTTP API. */
-  api_keys: Schema.Array(
-    Schema.String.pipe(Schema.minLength(16, { message: () => "must be at least 16 characters" })),
-  ).pipe(Schema.minItems(1, { message: () => "needs at least one key" })),
+  tls: Schema.optional(ListenerTls),
+  /** Bearer keys accepted by the HTTP API: each reads every account, or only those its scope names. */
+  api_keys: Schema.Array(Schema.Union(ApiKeyText, ScopedApiKey)).pipe(
+    Schema.minItems(1, { message: () => "needs at least one key" }),
+  ),
   /** Signs `next_cursor`s; rotate it and every outstanding cursor becomes invalid. */
   cursor_secret: Schema.String.pipe(
     Schema.minLength(32, { message: () => "must be at least 32 characters" }),
@@ -101,6 +132,7 @@ export const ServerConfig = Schema.Struct({
     Schema.Struct({
       host: Schema.optionalWith(Schema.String, { default: () => "127.0.0.1" }),
       port: Schema.optionalWith(Port, { default: () => 8081 }),
+      tls: Schema.optional(ListenerTls),
       /** An account retrying for longer than this without a good page counts as unable to progress. */
       unhealthy_after: Schema.optionalWith(DurationText, { default: () => "10m" }),
     }),
@@ -148,6 +180,48 @@ export const RemoteDataConfig = Schema.Struct({
   max_bytes: Schema.optional(Schema.Int.pipe(Schema.positive())),
 })
 
+const PasswordSasl = Schema.Struct({
+  mechanism: Schema.Literal("plain", "scram-sha-256", "scram-sha-512"),
+  username: Schema.String,
+  password: Schema.String,
+})
+
+/** A client-credentials token from the endpoint, renewed before it expires. */
+const OAuthBearerSasl = Schema.Struct({
+  mechanism: Schema.Literal("oauthbearer"),
+  token_endpoint: HttpUrl,
+  client_id: Schema.NonEmptyString,
+  client_secret: Schema.NonEmptyString,
+  scope: Schema.optional(Schema.String),
+})
+
+/**
+ * `kafka.sasl`, its keys decided by its mechanism: decoded against that mechanism's keys only, so a problem
+ * is not listed again as every other mechanism's.
+ */
+const KafkaSasl = Schema.transformOrFail(
+  Schema.Struct(
+    {
+      mechanism: Schema.Literal("plain", "scram-sha-256", "scram-sha-512", "oauthbearer").annotations({
+        message: () => ({
+          message: "must be plain, scram-sha-256, scram-sha-512 or oauthbearer",
+          override: true,
+        }),
+      }),
+    },
+    Schema.Record({ key: Schema.String, value: Schema.Unknown }),
+  ),
+  Schema.Union(PasswordSasl, OAuthBearerSasl),
+  {
+    strict: true,
+    decode: (input, options) =>
+      input.mechanism === "oauthbearer"
+        ? ParseResult.decodeUnknown(OAuthBearerSasl)(input, options)
+        : ParseResult.decodeUnknown(PasswordSasl)(input, options),
+    encode: (sasl) => ParseResult.succeed(sasl),
+  },
+)
+
 export const KafkaConfig = Schema.Struct({
   /** Absent: the connector starts its own local broker (development default). */
   brokers: Schema.optional(Schema.Array(Schema.String).pipe(Schema.minItems(1))),
@@ -161,19 +235,27 @@ export const KafkaConfig = Schema.Struct({
       reject_unauthorized: Schema.optionalWith(Schema.Boolean, { default: () => true }),
     }),
   ),
-  sasl: Schema.optional(
-    Schema.Struct({
-      mechanism: Schema.Literal("plain", "scram-sha-256", "scram-sha-512"),
-      username: Schema.String,
-      password: Schema.String,
-    }),
-  ),
+  sasl: Schema.optional(KafkaSasl),
   topics: withDefaults(TopicsConfig),
   partitions: Schema.optionalWith(Schema.Int.pipe(Schema.positive()), { default: () => 3 }),
   /** -1 = the broker's default.replication.factor. */
   replication_factor: Schema.optionalWith(Schema.Int.pipe(Schema.greaterThanOrEqualTo(-1)), {
     default: () => -1,
   }),
+  /**
+   * `min.insync.replicas` of the topics the connector creates; absent = the broker's default. Every topic, made
+   * or found, must have at least this many and no more than its replicas (checked at start).
+   */
+  min_insync_replicas: Schema.optional(Schema.Int.pipe(Schema.positive())),
+  /** `compression.type` of the activity, login_failed and dead-letter topics the connector creates. */
+  compression: Schema.optional(
+    Schema.Literal("producer", "uncompressed", "gzip", "snappy", "lz4", "zstd").annotations({
+      message: () => ({
+        message: "must be producer, uncompressed, gzip, snappy, lz4 or zstd",
+        override: true,
+      }),
+    }),
+  ),
   /** Stable across restarts so the broker fences a zombie instance of the same account stream. */
   transactional_id_prefix: Schema.optionalWith(Schema.String, { default: () => "siem-activity-connector" }),
   /**
@@ -198,6 +280,17 @@ export const KafkaConfig = Schema.Struct({
    */
   transaction_timeout: Schema.optionalWith(DurationText, { default: () => "60s" }),
 }).pipe(
+  Schema.filter((kafka) =>
+    kafka.min_insync_replicas === undefined ||
+    kafka.replication_factor === -1 ||
+    kafka.min_insync_replicas <= kafka.replication_factor
+      ? undefined
+      : {
+          path: ["min_insync_replicas"],
+          message:
+            "must be at most kafka.replication_factor (a topic with fewer replicas in sync than this refuses every write)",
+        },
+  ),
   Schema.filter((kafka) =>
     durationMs(kafka.request_timeout) <= durationMs(kafka.transaction_timeout) / 2
       ? undefined

@@ -1,10 +1,12 @@
+import { readFileSync } from "node:fs"
 import { readFile } from "node:fs/promises"
+import { dirname, resolve } from "node:path"
 import { Context, Data, Effect, Either, Layer, ParseResult, Schema } from "effect"
 import { parseDocument } from "yaml"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 import type { IntegrationRegistry } from "../providers/IntegrationRegistry.ts"
 import { registry as productionRegistry } from "../providers/registry.ts"
-import { type AccountConfig, ConnectorConfig } from "./ConnectorConfig.ts"
+import { type AccountConfig, apiKeyScope, ConnectorConfig } from "./ConnectorConfig.ts"
 
 export class ConfigInvalid extends Data.TaggedError("ConfigInvalid")<{
   readonly file: string
@@ -40,37 +42,76 @@ export const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
  * `${ENV}` expansion any value may be a secret (and an optional section's "or undefined" alternative would
  * print the whole section, passwords included).
  */
-const issueLines = (error: ParseResult.ParseError, prefix: ReadonlyArray<PropertyKey> = []): string[] =>
-  ParseResult.ArrayFormatter.formatErrorSync(error).flatMap((issue) => {
+const issueLines = (error: ParseResult.ParseError, prefix: ReadonlyArray<PropertyKey> = []): string[] => {
+  const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
+  const key = (path: ReadonlyArray<PropertyKey>) => path.map(String).join("\u0000")
+  // A union's other alternative ("Expected string" beside `{ key }`'s own problem) is noise: a type mismatch
+  // is dropped where a more precise problem is reported at that key or below it.
+  const precise = new Set(
+    issues.flatMap((issue) => {
+      const upTo = issue._tag === "Type" ? issue.path.length - 1 : issue.path.length
+      return Array.from({ length: upTo + 1 }, (_, n) => key(issue.path.slice(0, n)))
+    }),
+  )
+  return issues.flatMap((issue) => {
     const path = formatPath([...prefix, ...issue.path]) || "(root)"
     if (issue._tag === "Missing") return [`${path}: missing`]
     if (issue._tag === "Unexpected") return [`${path}: unknown key`]
     // Noise beside the real problem inside a present optional section.
     if (issue.message.startsWith("Expected undefined, actual")) return []
+    if (issue._tag === "Type" && issue.path.length > 0 && precise.has(key(issue.path))) return []
     return [`${path}: ${issue.message.replace(/,\s*actual[\s\S]*$/, "")}`]
   })
+}
 
-/** `${NAME}` in any string value is replaced by the environment variable; an unset one is a config error. */
+/** Why a secret file could not be read, without its content (which a message never holds). */
+const unreadable = (cause: unknown): string => {
+  const code = (cause as NodeJS.ErrnoException | undefined)?.code
+  if (code === "ENOENT") return "no such file"
+  if (code === "EACCES" || code === "EPERM") return "permission denied"
+  if (code === "EISDIR") return "is a directory"
+  return code ?? "unreadable"
+}
+
+/**
+ * `${NAME}` in any string value is replaced by the environment variable, `${file:PATH}` by the file's
+ * content without its trailing newline (Docker and Kubernetes secrets are files; a relative path is the
+ * config file's directory's). An unset variable or an unreadable file is a config error naming the key and
+ * the variable or file. One pass: a secret's own `${…}` is kept as it is.
+ */
 const expandEnv = (
   value: unknown,
   env: NodeJS.ProcessEnv,
   path: PropertyKey[],
   problems: string[],
+  baseDir = ".",
 ): unknown => {
   if (typeof value === "string") {
-    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
-      const found = env[name]
-      if (found === undefined) {
-        problems.push(`${formatPath(path)}: environment variable ${name} is not set`)
-        return ""
-      }
-      return found
-    })
+    return value.replace(
+      /\$\{(?:file:([^}]+)|([A-Za-z_][A-Za-z0-9_]*))\}/g,
+      (_, secretFile: string | undefined, name: string | undefined) => {
+        if (secretFile !== undefined) {
+          const resolved = resolve(baseDir, secretFile.trim())
+          try {
+            return readFileSync(resolved, "utf8").replace(/[\r\n]+$/, "")
+          } catch (cause) {
+            problems.push(`${formatPath(path)}: cannot read file ${resolved} (${unreadable(cause)})`)
+            return ""
+          }
+        }
+        const found = env[name ?? ""]
+        if (found === undefined) {
+          problems.push(`${formatPath(path)}: environment variable ${name} is not set`)
+          return ""
+        }
+        return found
+      },
+    )
   }
-  if (Array.isArray(value)) return value.map((v, i) => expandEnv(v, env, [...path, i], problems))
+  if (Array.isArray(value)) return value.map((v, i) => expandEnv(v, env, [...path, i], problems, baseDir))
   if (value !== null && typeof value === "object") {
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, expandEnv(v, env, [...path, k], problems)]),
+      Object.entries(value).map(([k, v]) => [k, expandEnv(v, env, [...path, k], problems, baseDir)]),
     )
   }
   return value
@@ -139,6 +180,24 @@ const resolveAccount = (
   }
 }
 
+/** A scoped key names configured accounts and known integrations: a typo would silently shut a client out. */
+const apiKeyScopeProblems = (config: ConnectorConfig, registry: IntegrationRegistry): string[] => {
+  const ids = new Set(config.accounts.map((account) => account.id.toLowerCase()))
+  return config.server.api_keys.flatMap((entry, index) => {
+    const { accounts = [], integrations = [] } = apiKeyScope(entry)
+    return [
+      ...accounts.flatMap((id, n) =>
+        ids.has(id.toLowerCase()) ? [] : [`server.api_keys[${index}].accounts[${n}]: no account has this id`],
+      ),
+      ...integrations.flatMap((name, n) =>
+        registry.lookup(name) === undefined
+          ? [`server.api_keys[${index}].integrations[${n}]: must be one of ${registry.names.join(", ")}`]
+          : [],
+      ),
+    ]
+  })
+}
+
 /** Parses, expands and validates a config document; every problem is reported with the path of its key. */
 export const parseConfig = (
   file: string,
@@ -153,7 +212,10 @@ export const parseConfig = (
     )
   }
   const problems: string[] = []
-  const expanded = withEnvOverrides(expandEnv(document.toJS() ?? {}, env, [], problems), env)
+  const expanded = withEnvOverrides(
+    expandEnv(document.toJS() ?? {}, env, [], problems, dirname(resolve(file))),
+    env,
+  )
   const decoded = Schema.decodeUnknownEither(ConnectorConfig, { errors: "all", onExcessProperty: "error" })(
     expanded,
   )
@@ -169,6 +231,7 @@ export const parseConfig = (
     const account = resolveAccount(accountConfig, index, problems, registry)
     return account ? [{ account, config: accountConfig }] : []
   })
+  problems.push(...apiKeyScopeProblems(config, registry))
   if (problems.length > 0) return Either.left(new ConfigInvalid({ file, problems }))
   return Either.right({ file, config, accounts })
 }

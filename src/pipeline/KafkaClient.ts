@@ -3,6 +3,7 @@ import { Context, Data, Effect, Layer } from "effect"
 import { Kafka, type KafkaConfig as KafkaJsConfig, logLevel, type SASLOptions } from "kafkajs"
 import { type ConnectorConfig, durationMs } from "../config/ConnectorConfig.ts"
 import { stopKafkajsIdleLoop } from "./kafkajsIdleLoop.ts"
+import { makeOAuthBearerProvider } from "./oauthBearerProvider.ts"
 
 /** The kafkajs client, configured for the cluster: brokers, client id, TLS (CA file), SASL. */
 export class KafkaClient extends Context.Tag("KafkaClient")<KafkaClient, Kafka>() {
@@ -25,13 +26,25 @@ export const kafkaJsConfig = (
         ...(config.tls.key_file ? { key: readFileSync(config.tls.key_file, "utf8") } : {}),
       }
     : undefined
-  const sasl: SASLOptions | undefined = config.sasl
-    ? ({
-        mechanism: config.sasl.mechanism,
-        username: config.sasl.username,
-        password: config.sasl.password,
-      } as SASLOptions)
-    : undefined
+  const sasl: SASLOptions | undefined =
+    config.sasl === undefined
+      ? undefined
+      : config.sasl.mechanism === "oauthbearer"
+        ? {
+            mechanism: "oauthbearer",
+            oauthBearerProvider: makeOAuthBearerProvider({
+              tokenEndpoint: config.sasl.token_endpoint,
+              clientId: config.sasl.client_id,
+              clientSecret: config.sasl.client_secret,
+              scope: config.sasl.scope,
+              timeoutMs: durationMs(config.request_timeout),
+            }),
+          }
+        : ({
+            mechanism: config.sasl.mechanism,
+            username: config.sasl.username,
+            password: config.sasl.password,
+          } as SASLOptions)
   return {
     clientId: config.client_id,
     brokers: [...brokers],

@@ -1,6 +1,7 @@
 import { Clock, Data, Effect } from "effect"
 import kafkajs, { type Admin } from "kafkajs"
 import { type ConnectorConfig, retentionMs } from "../config/ConnectorConfig.ts"
+import { durabilityProblems, type TopicDurability } from "./durabilityProblems.ts"
 import { KafkaClient, KafkaFailure, kafkaCall } from "./KafkaClient.ts"
 import {
   type ConnectorTopics,
@@ -12,14 +13,47 @@ import {
 // kafkajs is CommonJS and Node's static analysis of it misses this export, so it is read off the default.
 const { ConfigResourceTypes } = kafkajs
 
-/** The topics' settings would let the broker delete records the connector is about to publish. */
+/**
+ * The topics' settings would let the broker delete records the connector is about to publish, refuse its
+ * writes, or acknowledge them with fewer replicas than the config requires.
+ */
 export class TopicsUnsafe extends Data.TaggedError("TopicsUnsafe")<{
   readonly problems: ReadonlyArray<string>
 }> {
   override get message() {
-    return `refusing to start: Kafka would delete records the connector publishes:\n${this.problems.map((p) => `  - ${p}`).join("\n")}`
+    return `refusing to start: the topics' settings cannot keep what the connector publishes:\n${this.problems.map((p) => `  - ${p}`).join("\n")}`
   }
 }
+
+/** Each topic's fewest replicas of a partition and its effective min.insync.replicas. */
+export const describeTopicDurability = (admin: Admin, topics: ReadonlyArray<string>) =>
+  Effect.all({
+    metadata: kafkaCall("fetch topic metadata", () => admin.fetchTopicMetadata({ topics: [...topics] })),
+    configs: kafkaCall("describe topic configs", () =>
+      admin.describeConfigs({
+        includeSynonyms: false,
+        resources: topics.map((name) => ({
+          type: ConfigResourceTypes.TOPIC,
+          name,
+          configNames: ["min.insync.replicas"],
+        })),
+      }),
+    ),
+  }).pipe(
+    Effect.map(({ metadata, configs }) =>
+      metadata.topics.map(
+        (topic): TopicDurability => ({
+          topic: topic.name,
+          replicationFactor: Math.min(...topic.partitions.map((p) => p.replicas.length)),
+          minInsyncReplicas: Number(
+            configs.resources
+              .find((r) => r.resourceName === topic.name)
+              ?.configEntries.find((e) => e.configName === "min.insync.replicas")?.configValue ?? 1,
+          ),
+        }),
+      ),
+    ),
+  )
 
 const retentionConfigNames = ["message.timestamp.type", "retention.ms", "cleanup.policy"]
 
@@ -81,11 +115,17 @@ export const ensureTopics = (config: ConnectorConfig["kafka"], starts: ReadonlyA
   Effect.gen(function* () {
     const kafka = yield* KafkaClient
     const admin = kafka.admin()
+    const durability =
+      config.min_insync_replicas === undefined
+        ? []
+        : [{ name: "min.insync.replicas", value: String(config.min_insync_replicas) }]
     const published = [
       { name: "message.timestamp.type", value: "LogAppendTime" },
       ...(config.retention === undefined
         ? []
         : [{ name: "retention.ms", value: String(retentionMs(config.retention)) }]),
+      ...(config.compression === undefined ? [] : [{ name: "compression.type", value: config.compression }]),
+      ...durability,
     ]
     yield* Effect.acquireUseRelease(
       kafkaCall("admin connect", () => admin.connect()),
@@ -98,7 +138,7 @@ export const ensureTopics = (config: ConnectorConfig["kafka"], starts: ReadonlyA
             { topic: config.topics.dead_letter, configEntries: published },
             {
               topic: config.topics.checkpoints,
-              configEntries: checkpointTopicSettings,
+              configEntries: [...checkpointTopicSettings, ...durability],
             },
           ].filter((t) => !existing.has(t.topic))
           if (wanted.length > 0) {
@@ -137,7 +177,11 @@ export const ensureTopics = (config: ConnectorConfig["kafka"], starts: ReadonlyA
             dead_letter: of(names.dead_letter),
             checkpoints: of(names.checkpoints),
           })
-          const problems = retentionProblems(topics, starts, yield* Clock.currentTimeMillis)
+          const durable = yield* describeTopicDurability(admin, [...new Set(Object.values(names))])
+          const problems = [
+            ...retentionProblems(topics, starts, yield* Clock.currentTimeMillis),
+            ...durabilityProblems(durable, config),
+          ]
           if (problems.length > 0) return yield* new TopicsUnsafe({ problems })
         }),
       // A release must not fail: a broker gone by now is the next call's problem, not this one's.

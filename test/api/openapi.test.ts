@@ -92,7 +92,7 @@ layer(testApiLayer, { excludeTestServices: true })("GET /openapi.json", (it) => 
         expect(activity.properties, field).toHaveProperty(field)
       }
 
-      for (const status of ["400", "401", "404", "429", "500", "501", "502", "504"]) {
+      for (const status of ["400", "401", "403", "404", "429", "500", "501", "502", "504"]) {
         const error = resolve(document, operation.responses[status].content["application/json"].schema)
         expect(error.properties.error.required, status).toEqual(expect.arrayContaining(["code", "message"]))
       }

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto"
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Exit, Scope } from "effect"
@@ -60,5 +60,39 @@ describe("check-config, as users run it", () => {
       ...Object.values(salesforce.credentials),
     ])
       expect(ended.stdout + ended.stderr).not.toContain(secret)
+  }, 90_000)
+
+  it("reads file: secrets (a mounted Docker/Kubernetes secret); a missing one fails naming the key and the file", async () => {
+    const okta = await Effect.runPromise(
+      Scope.extend(startOktaSimulator({ seed: 43, historySize: 3 }), scope),
+    )
+    const id = randomUUID()
+    const tokenFile = join(dir, "okta_api_token")
+    writeFileSync(tokenFile, `${okta.credentials.api_token}\n`)
+    const secretAccount = (path: string) => ({
+      ...simulatedAccount(okta, id),
+      credentials: { api_token: `\${file:${path}}` },
+    })
+    const good = await startCommand([
+      "check-config",
+      "--config",
+      writeConfig(dir, "secret-file", [secretAccount(tokenFile)]),
+    ]).ended(60_000)
+    expect(good.stdout.split("\n").find((line) => line.includes(id)) ?? "", good.stderr).toMatch(
+      /^ok\s.*okta/,
+    )
+    expect(good.code).toBe(0)
+
+    const missing = join(dir, "no_such_secret")
+    const bad = await startCommand([
+      "check-config",
+      "--config",
+      writeConfig(dir, "missing-secret-file", [secretAccount(missing)]),
+    ]).ended(30_000)
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toContain(
+      `accounts[0].credentials.api_token: cannot read file ${missing} (no such file)`,
+    )
+    expect(good.stdout + good.stderr + bad.stdout + bad.stderr).not.toContain(okta.credentials.api_token)
   }, 90_000)
 })

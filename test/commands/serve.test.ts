@@ -6,9 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { IntegrationNames } from "../../src/providers/registry.ts"
 import { listeners, type RunningCommand, startCommand } from "../support/connectorCommand.ts"
 import {
+  accountQuery,
   pageToEnd,
   type SimulatedAccount,
   startSimulatedAccounts,
+  testApiKey,
   writeConfig,
 } from "../support/simulatedAccounts.ts"
 
@@ -22,15 +24,42 @@ const scope = Effect.runSync(Scope.make())
 let accounts: ReadonlyArray<SimulatedAccount> = []
 let serve: RunningCommand
 let api = ""
+const scopedKeys = {
+  oktaAccount: "scoped-to-one-okta-account-0123456789",
+  zoomIntegration: "scoped-to-the-zoom-integration-0123456789",
+}
+const accountOf = (integration: string) => {
+  const account = accounts.find((a) => a.integration === integration)
+  if (account === undefined) throw new Error(`no ${integration} account`)
+  return account
+}
+/** One page of `account` asked with `key`: status and body. */
+const pageWith = async (key: string, account: SimulatedAccount) => {
+  const response = await fetch(
+    `${api}/unified/user-directory/activities?${new URLSearchParams({ ...accountQuery(account), limit: "5" })}`,
+    { headers: { authorization: `Bearer ${key}` } },
+  )
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> }
+}
 
 beforeAll(async () => {
   accounts = await Effect.runPromise(
     Scope.extend(startSimulatedAccounts({ historySize: 45, seed: 17 }), scope),
   )
+  const okta = accountOf("okta")
   const file = writeConfig(
     dir,
     "serve",
     accounts.map((a) => a.entry),
+    {
+      server: {
+        api_keys: [
+          testApiKey,
+          { key: scopedKeys.oktaAccount, accounts: [okta.id.toUpperCase()] },
+          { key: scopedKeys.zoomIntegration, integrations: ["zoom"] },
+        ],
+      },
+    },
   )
   serve = startCommand(["serve", "--config", file])
   api = (await listeners(serve)).api
@@ -64,9 +93,31 @@ describe("serve --config, every integration through its simulator", () => {
     120_000,
   )
 
+  it("a key scoped to one account reads it, and gets 403 forbidden for another account", async () => {
+    const own = await pageWith(scopedKeys.oktaAccount, accountOf("okta"))
+    expect(own.status, JSON.stringify(own.body)).toBe(200)
+    const other = await pageWith(scopedKeys.oktaAccount, accountOf("github"))
+    expect(other.status).toBe(403)
+    expect(other.body).toEqual({ error: { code: "forbidden", message: expect.any(String) } })
+    expect(JSON.stringify(other.body)).not.toContain(scopedKeys.oktaAccount)
+  })
+
+  it("a key scoped to an integration reads its accounts, and gets 403 for another integration's", async () => {
+    const own = await pageWith(scopedKeys.zoomIntegration, accountOf("zoom"))
+    expect(own.status, JSON.stringify(own.body)).toBe(200)
+    const other = await pageWith(scopedKeys.zoomIntegration, accountOf("okta"))
+    expect(other.status).toBe(403)
+    expect((other.body.error as { code?: string }).code).toBe("forbidden")
+    // An unknown key is still a 401, whatever the account.
+    expect((await pageWith("not-a-configured-key-0123456789", accountOf("zoom"))).status).toBe(401)
+  })
+
   it("answers SIGTERM with exit 0", async () => {
     serve.child.kill("SIGTERM")
     const ended = await serve.ended(20_000)
     expect(ended.code, ended.stderr).toBe(0)
+    // No key is ever logged.
+    for (const key of [testApiKey, ...Object.values(scopedKeys)])
+      expect(ended.stdout + ended.stderr).not.toContain(key)
   })
 })

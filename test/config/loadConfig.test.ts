@@ -1,7 +1,8 @@
-import { readFileSync } from "node:fs"
-import { resolve } from "node:path"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
 import { Either, Schema } from "effect"
-import { describe, expect, it } from "vitest"
+import { afterAll, describe, expect, it } from "vitest"
 import { exampleConfig, exampleConfigPath } from "../../scripts/exampleConfig.ts"
 import { durationMs, retentionMs } from "../../src/config/ConnectorConfig.ts"
 import { type LoadedConfig, parseConfig } from "../../src/config/loadConfig.ts"
@@ -283,6 +284,126 @@ describe("parseConfig", () => {
       )
       expect(problems.join("\n")).not.toContain("is not set")
       expect(problems).toContain("accounts[0].credentials.api_token: Expected a non empty string")
+    })
+  })
+
+  describe("server.api_keys: plain keys, or keys scoped to accounts or integrations", () => {
+    const withKeys = (keys: string) =>
+      doc(okta()).replace(`api_keys: ["an-api-key-of-sufficient-length"]`, `api_keys:\n${keys}`)
+
+    it("accepts both forms side by side", () => {
+      const { config } = loaded(
+        parseConfig(
+          "keys.yaml",
+          withKeys(`    - an-api-key-of-sufficient-length
+    - { key: a-key-for-one-account-0123, accounts: ["${ids[0].toUpperCase()}"] }
+    - { key: a-key-for-okta-accounts-0123, integrations: [okta] }
+`),
+          {},
+        ),
+      )
+      expect(config.server.api_keys).toEqual([
+        "an-api-key-of-sufficient-length",
+        { key: "a-key-for-one-account-0123", accounts: [ids[0].toUpperCase()] },
+        { key: "a-key-for-okta-accounts-0123", integrations: ["okta"] },
+      ])
+    })
+
+    it("a scope naming no configured account or an unknown integration, a short or missing key: each named once", () => {
+      const problems = problemsOf(
+        parseConfig(
+          "keys.yaml",
+          withKeys(`    - { key: a-key-for-one-account-0123, accounts: ["${ids[1]}", not-a-uuid] }
+    - { key: a-key-for-okta-accounts-0123, integrations: [octa] }
+    - { key: short-key }
+    - { accounts: ["${ids[0]}"] }
+    - short
+`),
+          {},
+        ),
+      )
+      expect(problems).toEqual([
+        "server.api_keys[0].accounts[1]: must be a uuid",
+        "server.api_keys[2].key: must be at least 16 characters",
+        "server.api_keys[3].key: missing",
+        "server.api_keys[4]: must be at least 16 characters",
+      ])
+      const scoped = problemsOf(
+        parseConfig(
+          "keys.yaml",
+          withKeys(`    - { key: a-key-for-one-account-0123, accounts: ["${ids[1]}"] }
+    - { key: a-key-for-okta-accounts-0123, integrations: [octa] }
+`),
+          {},
+        ),
+      )
+      expect(scoped).toEqual([
+        "server.api_keys[0].accounts[0]: no account has this id",
+        expect.stringMatching(/^server\.api_keys\[1\]\.integrations\[0\]: must be one of asana, /),
+      ])
+    })
+  })
+
+  describe("secrets from files: a file: reference", () => {
+    const secrets = mkdtempSync(join(tmpdir(), "connector-secret-files-"))
+    afterAll(() => rmSync(secrets, { recursive: true, force: true }))
+    const secretFile = (name: string, content: string) => {
+      const path = join(secrets, name)
+      writeFileSync(path, content)
+      return path
+    }
+
+    it("substitutes the file's content without its trailing newline, beside an environment variable", () => {
+      const token = secretFile("okta_token", "okta-token-from-a-file\n")
+      const key = secretFile("api_key", "an-api-key-from-a-mounted-secret\r\n")
+      const yaml = doc(
+        `  - id: ${ids[0]}
+    integration: okta
+    base_url: https://\${OKTA_ORG}.okta.com
+    credentials: { api_token: "\${file:${token}}" }
+`,
+      ).replace("an-api-key-of-sufficient-length", `\${file:${key}}`)
+      const { config, accounts } = loaded(parseConfig("files.yaml", yaml, { OKTA_ORG: "acme" }))
+      expect(accounts[0] && configKeysOf(accounts[0].account)).toEqual({
+        api_token: "okta-token-from-a-file",
+      })
+      expect(accounts[0]?.account.baseUrl.host).toBe("acme.okta.com")
+      expect(config.server.api_keys).toEqual(["an-api-key-from-a-mounted-secret"])
+    })
+
+    it("reads a relative path from the config file's directory, and keeps a reference inside the secret as it is", () => {
+      secretFile("literal", `tok-with-\${NOT_A_VARIABLE}\n`)
+      const yaml = doc(okta()).replace("okta-token", `"\${file:literal}"`)
+      const { accounts } = loaded(parseConfig(join(secrets, "connector.yaml"), yaml, {}))
+      expect(accounts[0] && configKeysOf(accounts[0].account)).toEqual({
+        api_token: `tok-with-\${NOT_A_VARIABLE}`,
+      })
+    })
+
+    it("a missing or unreadable file is a problem naming the key and the file, never the content", () => {
+      const missing = join(secrets, "absent")
+      const directory = mkdtempSync(join(secrets, "dir-"))
+      const yaml = doc(okta())
+        .replace("okta-token", `"\${file:${missing}}"`)
+        .replace("an-api-key-of-sufficient-length", `\${file:${directory}}`)
+      const problems = problemsOf(parseConfig("files.yaml", yaml, {}))
+      expect(problems).toContain(
+        `accounts[0].credentials.api_token: cannot read file ${missing} (no such file)`,
+      )
+      expect(problems).toContain(`server.api_keys[0]: cannot read file ${directory} (is a directory)`)
+    })
+
+    it("a secret of the wrong shape is reported without its content", () => {
+      const short = secretFile("short_key", "short-secret\n")
+      const problems = problemsOf(
+        parseConfig(
+          "files.yaml",
+          doc(okta()).replace("an-api-key-of-sufficient-length", `\${file:${short}}`),
+          {},
+        ),
+      )
+      expect(problems.join("\n")).toContain("server.api_keys[0]")
+      expect(problems.join("\n")).not.toContain("short-secret")
     })
   })
 
