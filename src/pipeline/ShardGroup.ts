@@ -68,7 +68,7 @@ const joinShardGroup = (config: ConnectorConfig["kafka"]) =>
     const beat = Math.max(500, Math.floor(sessionTimeout / 10))
     const events = yield* Queue.unbounded<ShardAssignment | KafkaFailure>()
     const consumer = kafka.consumer({
-      groupId: shardGroupId(config.group_id_prefix),
+      groupId: shardGroupId(config.group_id_prefix, topic),
       sessionTimeout,
       heartbeatInterval: beat,
       maxWaitTimeInMs: beat,

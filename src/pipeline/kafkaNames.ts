@@ -16,9 +16,11 @@ export const shardTransactionalId = (prefix: string, shard: number) => `${prefix
 
 /**
  * The group the instances form over the checkpoint topic: its assignment of the topic's partitions is which
- * instance holds which shard.
+ * instance holds which shard. Named after the topic as well: the deployment is the set of instances sharing
+ * it, and two deployments under one prefix must not rebalance each other (kafkajs's assigners hand out the
+ * leader's topics to every member, whatever each subscribed to).
  */
-export const shardGroupId = (prefix: string) => `${prefix}.shards`
+export const shardGroupId = (prefix: string, checkpointTopic: string) => `${prefix}.shards.${checkpointTopic}`
 
 /** A backfill's own, apart from the live stream's: the two never fence each other. */
 export const backfillTransactionalIdFor = (prefix: string, account: IntegratedAccount) =>

@@ -64,7 +64,9 @@ describe("the Kafka names the connector uses come from the config's prefixes", (
     expect(shardTransactionalId(config.kafka.transactional_id_prefix, 4)).toBe(
       "siem-activity-connector.shard-4",
     )
-    expect(shardGroupId(config.kafka.group_id_prefix)).toBe("siem-activity-connector.shards")
+    expect(shardGroupId(config.kafka.group_id_prefix, config.kafka.topics.checkpoints)).toBe(
+      "siem-activity-connector.shards.user-directory.activities.checkpoints",
+    )
     expect(shardTransactionalId("acme", 0)).toBe("acme.shard-0")
   })
 
