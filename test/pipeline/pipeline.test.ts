@@ -1,25 +1,12 @@
 import { Effect, Fiber } from "effect"
 import { describe, expect, inject, it } from "vitest"
-import { isFailedAttempt, SignInDenials } from "../../src/providers/okta/failedSignIns.ts"
 import { startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
 import { connectorUnderTest, startPipeline } from "../support/connectorUnderTest.ts"
+import { isFailedSignIn, type OktaEventLike } from "../support/oktaFailedSignIns.ts"
 import { describeErrors, recordValidators } from "../support/publishedSchemas.ts"
 import { activityIds, readTopic } from "../support/topics.ts"
 
 const brokers = inject("kafkaBrokers")
-
-interface OktaEventLike {
-  uuid: string
-  eventType: string
-  outcome?: { result?: string } | null
-}
-
-type OktaEvent = Parameters<NonNullable<(typeof SignInDenials)[string]>>[0]
-/** Bound for the login_failed topic, as Okta's mapping decides. */
-const isFailedSignIn = (e: OktaEventLike) => {
-  const event = e as unknown as OktaEvent
-  return isFailedAttempt(event) || (SignInDenials[event.eventType]?.(event) ?? false)
-}
 
 describe("pipeline: Okta simulator → Kafka", () => {
   it("streams the history, keeps up with new events, exactly once; login_failed routed; bad records dead-lettered", async () => {

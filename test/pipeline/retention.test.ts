@@ -12,6 +12,7 @@ import { ensureTopics } from "../../src/pipeline/Topics.ts"
 import { eventGenerator } from "../../src/simulators/okta/eventGenerator.ts"
 import { startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
 import { connectorUnderTest, startPipeline } from "../support/connectorUnderTest.ts"
+import { isFailedSignIn, type OktaEventLike } from "../support/oktaFailedSignIns.ts"
 import { pipelineConfigYaml } from "../support/pipelineConfig.ts"
 import { activityIds, kafkaFor, readTopic, uniqueTopics } from "../support/topics.ts"
 
@@ -19,14 +20,6 @@ const brokers = inject("kafkaBrokers")
 /** The harness's own broker checks retention every second; another broker may take its default 5 minutes. */
 const retentionCheckMs = Number(inject("kafkaLocalEnv").KAFKA_RETENTION_CHECK_MS ?? Number.NaN)
 const DAY_MS = 86_400_000
-
-interface OktaEventLike {
-  readonly uuid: string
-  readonly eventType: string
-  readonly outcome?: { readonly result?: string } | null
-}
-const isFailedLogin = (e: OktaEventLike) =>
-  e.eventType === "user.session.start" && e.outcome?.result === "FAILURE"
 
 const withAdmin = <A>(use: (admin: ReturnType<ReturnType<typeof kafkaFor>["admin"]>) => Promise<A>) =>
   Effect.promise(async () => {
@@ -144,7 +137,7 @@ describe("retention: what the connector publishes stays for retention.ms after i
               .map(({ event }) => event as unknown as OktaEventLike)
             const oldPage = routePage(account, old, kafkaSettings)
             expect(oldPage.deadLettered).toBe(0)
-            const oldFailed = old.filter(isFailedLogin).map((e) => e.uuid)
+            const oldFailed = old.filter(isFailedSignIn).map((e) => e.uuid)
             expect(oldFailed.length).toBeGreaterThan(0)
 
             const publisher = yield* makeAccountPublisher(account, kafkaSettings).pipe(
@@ -162,7 +155,7 @@ describe("retention: what the connector publishes stays for retention.ms after i
             // Later activity, after the segment time has passed: the old page's segments roll.
             yield* Effect.sleep("300 millis")
             const later = generator.burst(12, Date.now()).map((e) => e as unknown as OktaEventLike)
-            const laterFailed = later.filter(isFailedLogin).map((e) => e.uuid)
+            const laterFailed = later.filter(isFailedSignIn).map((e) => e.uuid)
             expect(laterFailed.length).toBeGreaterThan(0)
             yield* publisher.publish(routePage(account, later, kafkaSettings).messages, undefined)
             yield* controlPublisher.publish(routePage(account, later, controlSettings).messages, undefined)
