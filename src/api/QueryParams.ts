@@ -162,6 +162,9 @@ export const queryParamNames = Object.keys(ListActivitiesQuery.fields) as Readon
 const isQueryParamName = (name: string): name is QueryParamName =>
   (queryParamNames as ReadonlyArray<string>).includes(name)
 
+/** A name as an error shows it: quoted when it is empty or holds spaces, controls or non-ASCII, so it is seen. */
+const shown = (name: string): string => (/^[\x21-\x7e]+$/.test(name) ? name : JSON.stringify(name))
+
 const decodeQuery = Schema.decodeUnknownEither(ListActivitiesQuery, {
   errors: "first",
   onExcessProperty: "error",
@@ -177,7 +180,7 @@ export const parseListActivitiesQuery = (
     return Either.left(
       new InvalidParameter({
         param: unknown[0],
-        message: `unknown query parameter${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")} (accepted: ${queryParamNames.join(", ")})`,
+        message: `unknown query parameter${unknown.length > 1 ? "s" : ""}: ${unknown.map(shown).join(", ")} (accepted: ${queryParamNames.join(", ")})`,
       }),
     )
   }

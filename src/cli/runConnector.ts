@@ -143,6 +143,7 @@ const commonLayers = (loaded: LoadedConfig, http: Partial<ProviderHttpOptions> =
     // One token cache per process, on the same connection pool and rate-limit state as the API calls.
     providerClientsLayer(providers, {
       maxResponseBytes: loaded.config.provider.max_response_bytes,
+      requestTimeout: durationMs(loaded.config.provider.request_timeout),
       dailyAllocationShare: loaded.config.provider.daily_allocation_share,
       ...http,
     }),

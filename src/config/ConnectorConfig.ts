@@ -319,6 +319,16 @@ export const PollConfig = Schema.Struct({
 })
 
 export const ProviderConfig = Schema.Struct({
+  /**
+   * One attempt of one provider request, connect to last body byte: a provider that sends its headers and
+   * then nothing holds the account this long per attempt (a timeout is retried, `maxRetries` times).
+   */
+  request_timeout: Schema.optionalWith(
+    DurationText.pipe(
+      Schema.filter((value) => durationMs(value) >= 1, { message: () => "must be at least 1ms" }),
+    ),
+    { default: () => "30s" },
+  ),
   /** Bytes read at most from one provider response: a provider (or an impostor) cannot fill the memory. */
   max_response_bytes: Schema.optionalWith(Schema.Int.pipe(Schema.positive()), {
     default: () => defaultProviderHttpOptions.maxResponseBytes,

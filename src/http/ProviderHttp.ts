@@ -340,7 +340,8 @@ const makeProviderHttp = (options: ProviderHttpOptions) =>
           if (response.status >= 200 && response.status < 300) {
             return yield* new ProviderBadResponse({
               integration,
-              message: `${integration} answered with non-JSON content`,
+              // The content type tells a login wall or a gateway's error page (HTML) from a cut-off JSON body.
+              message: `${integration} answered with non-JSON content (content-type ${headerText(response.headers["content-type"]) || "not given"}, ${text.length} characters)`,
             })
           }
         }

@@ -540,6 +540,21 @@ describe("parseConfig", () => {
       expect(config.provider.max_response_bytes).toBe(65_536)
     })
 
+    it("a provider.request_timeout that is not a duration of at least 1ms; 30s by default", () => {
+      for (const value of ["0", "0s", "soon", "-1"]) {
+        const problems = problemsOf(
+          parseConfig("timeout.yaml", doc(okta(), `provider: { request_timeout: ${value} }\n`), {}),
+        )
+        expect(problems, value).toHaveLength(1)
+        expect(problems[0], value).toMatch(/^provider\.request_timeout: /)
+      }
+      const given = loaded(
+        parseConfig("timeout.yaml", doc(okta(), "provider: { request_timeout: 2s }\n"), {}),
+      )
+      expect(given.config.provider.request_timeout).toBe("2s")
+      expect(loaded(parseConfig("timeout.yaml", doc(okta()), {})).config.provider.request_timeout).toBe("30s")
+    })
+
     it("a provider.daily_allocation_share outside (0, 1]", () => {
       for (const value of ["0", "-0.5", "1.01", "80%", "null"]) {
         const problems = problemsOf(
