@@ -6,6 +6,7 @@ import { fc, it } from "@fast-check/vitest"
 import { Effect, Exit, Scope } from "effect"
 import { afterAll, beforeAll, describe, expect } from "vitest"
 import { simulatedAccount } from "../../src/dev/EmbeddedDefaults.ts"
+import { FilterNames } from "../../src/domain/ActivityFilters.ts"
 import { startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
 import { startZendeskSimulator } from "../../src/simulators/zendesk/ZendeskSimulator.ts"
 import { listeners, type RunningCommand, startCommand } from "../support/connectorCommand.ts"
@@ -114,18 +115,7 @@ const expectAnswered = async (queries: ReadonlyArray<string>) => {
 
 // ---- generators -------------------------------------------------------------------------------------------
 
-const knownNames = [
-  "integrated_account_id",
-  "organization_id",
-  "created_at",
-  "actor_id",
-  "action",
-  "entity",
-  "entity_type",
-  "ip_address",
-  "next_cursor",
-  "limit",
-] as const
+const knownNames = ["integrated_account_id", ...FilterNames, "next_cursor", "limit"] as const
 
 const injections = [
   "' OR 1=1--",

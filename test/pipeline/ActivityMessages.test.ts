@@ -1,9 +1,8 @@
 import { createHash } from "node:crypto"
-import { Either, Redacted } from "effect"
+import { Redacted } from "effect"
 import type { IHeaders } from "kafkajs"
 import { describe, expect, it } from "vitest"
 import type { ConnectorConfig } from "../../src/config/ConnectorConfig.ts"
-import { parseConfig } from "../../src/config/loadConfig.ts"
 import type { Activity } from "../../src/domain/Activity.ts"
 import type { IntegratedAccount } from "../../src/domain/IntegratedAccount.ts"
 import {
@@ -13,18 +12,11 @@ import {
   type OutgoingMessage,
   routeActivity,
 } from "../../src/pipeline/ActivityMessages.ts"
+import { defaultKafkaSettings } from "../support/pipelineConfig.ts"
 
 type KafkaSettings = ConnectorConfig["kafka"]
 
-// The Kafka section exactly as the connector decodes it from a minimal config: every default applied.
-const minimalConfig = [
-  "server:",
-  "  api_keys: [test-api-key-0123456789]",
-  `  cursor_secret: ${"s".repeat(40)}`,
-  "accounts: []",
-].join("\n")
-const defaults: KafkaSettings = Either.getOrThrow(parseConfig("ActivityMessages.test", minimalConfig, {}))
-  .config.kafka
+const defaults: KafkaSettings = defaultKafkaSettings
 const kafka = (overrides: Partial<KafkaSettings> = {}): KafkaSettings => ({ ...defaults, ...overrides })
 
 const account: IntegratedAccount = {

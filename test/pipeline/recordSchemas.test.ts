@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto"
-import { Effect, Either, Schema } from "effect"
+import { Effect, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { providerClientsLayer } from "../../src/auth/providerClients.ts"
 import type { ConnectorConfig } from "../../src/config/ConnectorConfig.ts"
-import { parseConfig } from "../../src/config/loadConfig.ts"
 import { ActivityRecord, LoginFailedRecord } from "../../src/domain/ActivityRecord.ts"
 import { DeadLetterRecord } from "../../src/domain/DeadLetterRecord.ts"
 import { publishedSchemas } from "../../src/domain/PublishedSchemas.ts"
@@ -12,6 +11,7 @@ import { routePage, routeRecords } from "../../src/pipeline/routePage.ts"
 import { type Integration, providers } from "../../src/providers/registry.ts"
 import { simulators } from "../../src/simulators/registry.ts"
 import { startZoomSimulator } from "../../src/simulators/zoom/ZoomSimulator.ts"
+import { defaultKafkaSettings } from "../support/pipelineConfig.ts"
 import { describeErrors, recordValidators } from "../support/publishedSchemas.ts"
 import { accountOn, readAccountToEnd } from "../support/readAccountToEnd.ts"
 
@@ -23,14 +23,7 @@ import { accountOn, readAccountToEnd } from "../support/readAccountToEnd.ts"
 type KafkaSettings = ConnectorConfig["kafka"]
 type Topic = keyof typeof publishedSchemas
 
-const minimalConfig = [
-  "server:",
-  "  api_keys: [test-api-key-0123456789]",
-  `  cursor_secret: ${"s".repeat(40)}`,
-  "accounts: []",
-].join("\n")
-const defaults: KafkaSettings = Either.getOrThrow(parseConfig("recordSchemas.test", minimalConfig, {})).config
-  .kafka
+const defaults: KafkaSettings = defaultKafkaSettings
 /** The Kafka settings records are routed under: as configured by default, and remote_data capped to the marker. */
 const settingsVariants: ReadonlyArray<KafkaSettings> = [
   defaults,

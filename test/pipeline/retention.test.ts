@@ -14,23 +14,14 @@ import { startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
 import { connectorUnderTest, startPipeline } from "../support/connectorUnderTest.ts"
 import { isFailedSignIn, type OktaEventLike } from "../support/oktaFailedSignIns.ts"
 import { pipelineConfigYaml } from "../support/pipelineConfig.ts"
-import { activityIds, kafkaFor, readTopic, uniqueTopics } from "../support/topics.ts"
+import { activityIds, readTopic, uniqueTopics, withAdmin as withAdminOf } from "../support/topics.ts"
 
 const brokers = inject("kafkaBrokers")
 /** The harness's own broker checks retention every second; another broker may take its default 5 minutes. */
 const retentionCheckMs = Number(inject("kafkaLocalEnv").KAFKA_RETENTION_CHECK_MS ?? Number.NaN)
 const DAY_MS = 86_400_000
 
-const withAdmin = <A>(use: (admin: ReturnType<ReturnType<typeof kafkaFor>["admin"]>) => Promise<A>) =>
-  Effect.promise(async () => {
-    const admin = kafkaFor(brokers).admin()
-    await admin.connect()
-    try {
-      return await use(admin)
-    } finally {
-      await admin.disconnect()
-    }
-  })
+const withAdmin = <A>(use: Parameters<typeof withAdminOf<A>>[1]) => withAdminOf(brokers, use)
 
 /** Every setting of a topic as the broker reports it, defaults included. */
 const describeTopic = (topic: string) =>

@@ -6,7 +6,7 @@ import { durabilityProblems } from "../../src/pipeline/durabilityProblems.ts"
 import { KafkaClient } from "../../src/pipeline/KafkaClient.ts"
 import { ensureTopics } from "../../src/pipeline/Topics.ts"
 import { pipelineConfigYaml } from "../support/pipelineConfig.ts"
-import { kafkaFor, uniqueTopics } from "../support/topics.ts"
+import { uniqueTopics, withAdmin as withAdminOf } from "../support/topics.ts"
 
 const brokers = inject("kafkaBrokers")
 
@@ -16,16 +16,7 @@ const kafkaSettings = (topics: ReturnType<typeof uniqueTopics>, kafka: Record<st
   return parsed.right.config.kafka
 }
 
-const withAdmin = <A>(use: (admin: ReturnType<ReturnType<typeof kafkaFor>["admin"]>) => Promise<A>) =>
-  Effect.promise(async () => {
-    const admin = kafkaFor(brokers).admin()
-    await admin.connect()
-    try {
-      return await use(admin)
-    } finally {
-      await admin.disconnect()
-    }
-  })
+const withAdmin = <A>(use: Parameters<typeof withAdminOf<A>>[1]) => withAdminOf(brokers, use)
 
 const settingsOf = (topic: string, names: ReadonlyArray<string>) =>
   withAdmin(async (admin) => {

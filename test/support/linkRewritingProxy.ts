@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from "node:http"
+import { type IncomingMessage, request, type ServerResponse } from "node:http"
 import { Effect } from "effect"
+import { serveOnLoopback } from "../../src/simulators/kit/serveOnLoopback.ts"
 
 export interface LinkRewritingProxy {
   /** Configure this as the account's `base_url`. */
@@ -44,25 +45,7 @@ export const linkRewritingProxy = (
   Effect.gen(function* () {
     let answered = 0
     let linksRewritten = 0
-    const server = yield* Effect.acquireRelease(
-      Effect.async<Server>((resume) => {
-        const server = createServer()
-        server.once("error", (error) => resume(Effect.die(error)))
-        server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
-      }),
-      (server) =>
-        Effect.async<void>((resume) => {
-          server.closeAllConnections()
-          server.close(() => resume(Effect.void))
-        }),
-    )
-    const address = server.address()
-    const origin = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`
     const target = new URL(upstream)
-    server.on("request", (req, res) => {
-      if (options.delayMs) req.pause()
-      setTimeout(() => forward(req, res), options.delayMs ?? 0)
-    })
     const forward = (req: IncomingMessage, res: ServerResponse) => {
       const path = req.url ?? "/"
       const outgoing = request(
@@ -86,6 +69,10 @@ export const linkRewritingProxy = (
       req.pipe(outgoing)
       req.resume()
     }
+    const origin = yield* serveOnLoopback(undefined, (req, res) => {
+      if (options.delayMs) req.pause()
+      setTimeout(() => forward(req, res), options.delayMs ?? 0)
+    })
     return {
       origin,
       answered: () => answered,

@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from "node:http"
+import { type IncomingMessage, request, type ServerResponse } from "node:http"
 import { Effect } from "effect"
+import { serveOnLoopback } from "../../src/simulators/kit/serveOnLoopback.ts"
 
 /**
  * How the provider misbehaves, each the way a real one (or what stands in front of it) has been seen to:
@@ -54,22 +55,6 @@ export const misbehavingProvider = (upstream: string, behaviour: Misbehaviour) =
     let requests = 0
     let firstRequestAt: number | undefined
     let hugeBytesWritten = 0
-    const hanging = new Set<ServerResponse>()
-    const server = yield* Effect.acquireRelease(
-      Effect.async<Server>((resume) => {
-        const server = createServer()
-        server.once("error", (error) => resume(Effect.die(error)))
-        server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
-      }),
-      (server) =>
-        Effect.async<void>((resume) => {
-          for (const res of hanging) res.destroy()
-          server.closeAllConnections()
-          server.close(() => resume(Effect.void))
-        }),
-    )
-    const address = server.address()
-    const origin = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`
     const target = new URL(upstream)
 
     /** The upstream's answer, whole: Okta pages of a test's size are small. */
@@ -111,7 +96,8 @@ export const misbehavingProvider = (upstream: string, behaviour: Misbehaviour) =
       more()
     }
 
-    server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    // Closing the server closes every connection, the hanging answers' too.
+    const origin = yield* serveOnLoopback(undefined, (req: IncomingMessage, res: ServerResponse) => {
       requests++
       firstRequestAt ??= performance.now()
       req.resume()
@@ -154,8 +140,6 @@ export const misbehavingProvider = (upstream: string, behaviour: Misbehaviour) =
               res.writeHead(200, { ...kept, link: `<${origin}${req.url}>; rel="next"` }).end(body)
               return
             case "hang_after_headers":
-              hanging.add(res)
-              res.on("close", () => hanging.delete(res))
               res.writeHead(200, { ...kept, "content-length": String(body.length) })
               res.flushHeaders()
               return

@@ -1,5 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto"
+import { Either } from "effect"
 import { stringify } from "yaml"
+import type { ConnectorConfig } from "../../src/config/ConnectorConfig.ts"
+import { parseConfig } from "../../src/config/loadConfig.ts"
 import type { ProviderSimulator } from "../../src/simulators/ProviderSimulator.ts"
 import type { uniqueTopics } from "./topics.ts"
 
@@ -50,3 +53,17 @@ export const pipelineConfigYaml = (options: {
       start_from: "earliest",
     })),
   })
+
+/** The Kafka section exactly as the connector decodes it from a minimal config: every default applied. */
+export const defaultKafkaSettings: ConnectorConfig["kafka"] = Either.getOrThrow(
+  parseConfig(
+    "defaults",
+    [
+      "server:",
+      "  api_keys: [test-api-key-0123456789]",
+      `  cursor_secret: ${"s".repeat(40)}`,
+      "accounts: []",
+    ].join("\n"),
+    {},
+  ),
+).config.kafka

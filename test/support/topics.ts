@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto"
+import { Effect } from "effect"
 import { Kafka, logLevel } from "kafkajs"
 
 export interface ReadMessage {
@@ -13,6 +14,21 @@ export interface ReadMessage {
 
 export const kafkaFor = (brokers: string) =>
   new Kafka({ clientId: "test-reader", brokers: brokers.split(","), logLevel: logLevel.NOTHING })
+
+/** An admin client of the test broker for the duration of `use`. */
+export const withAdmin = <A>(
+  brokers: string,
+  use: (admin: ReturnType<ReturnType<typeof kafkaFor>["admin"]>) => Promise<A>,
+) =>
+  Effect.promise(async () => {
+    const admin = kafkaFor(brokers).admin()
+    await admin.connect()
+    try {
+      return await use(admin)
+    } finally {
+      await admin.disconnect()
+    }
+  })
 
 /** A fresh set of topic names, so tests sharing one broker never see each other's records. */
 export const uniqueTopics = () => {
