@@ -106,6 +106,7 @@ export const schemaPaths = {
   activities: `/schemas/${publishedSchemas.activities.file}`,
   login_failed: `/schemas/${publishedSchemas.login_failed.file}`,
   dead_letter: `/schemas/${publishedSchemas.dead_letter.file}`,
+  ocsf: `/schemas/${publishedSchemas.ocsf.file}`,
 } as const
 
 const JsonSchemaDocument = Schema.Record({ key: Schema.String, value: Schema.Unknown }).annotations({
@@ -131,7 +132,8 @@ const schemaEndpoint = <const Name extends string>(name: Name, topic: keyof type
 export class SchemasGroup extends HttpApiGroup.make("schemas")
   .add(schemaEndpoint("activitySchema", "activities"))
   .add(schemaEndpoint("loginFailedSchema", "login_failed"))
-  .add(schemaEndpoint("deadLetterSchema", "dead_letter")) {}
+  .add(schemaEndpoint("deadLetterSchema", "dead_letter"))
+  .add(schemaEndpoint("ocsfSchema", "ocsf")) {}
 
 export class ConnectorApi extends HttpApi.make("connector")
   .add(ActivitiesGroup)

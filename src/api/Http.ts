@@ -197,7 +197,8 @@ export const SchemasLive = HttpApiBuilder.group(ConnectorApi, "schemas", (handle
   handlers
     .handle("activitySchema", () => Effect.succeed(publishedSchemas.activities.document))
     .handle("loginFailedSchema", () => Effect.succeed(publishedSchemas.login_failed.document))
-    .handle("deadLetterSchema", () => Effect.succeed(publishedSchemas.dead_letter.document)),
+    .handle("deadLetterSchema", () => Effect.succeed(publishedSchemas.dead_letter.document))
+    .handle("ocsfSchema", () => Effect.succeed(publishedSchemas.ocsf.document)),
 )
 
 export const ApiLive = HttpApiBuilder.api(ConnectorApi).pipe(
