@@ -165,9 +165,10 @@ export const ActivitiesLive = HttpApiBuilder.group(ConnectorApi, "activities", (
           filters: filtersOf(query),
           cursor: query.next_cursor,
           limit: query.limit,
+          format: query.format,
         }),
       ).pipe(
-        Effect.map((page) => ({ result: page.result, next_cursor: page.next_cursor })),
+        Effect.map((page) => ({ result: page.ocsf ?? page.result, next_cursor: page.next_cursor })),
         // Activity data is per-account and sensitive: no shared cache may keep it.
         Effect.zipLeft(withHeaders({ "cache-control": "no-store" })),
         Effect.catchIf(

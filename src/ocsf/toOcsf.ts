@@ -1,5 +1,8 @@
-import type { ActivityRecord } from "../domain/ActivityRecord.ts"
+import type { Activity } from "../domain/Activity.ts"
+import type { ActivityRecord, SignInDetail } from "../domain/ActivityRecord.ts"
+import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 import { type OcsfEvent, OcsfVersion } from "../domain/OcsfEvent.ts"
+import { dedupeKey, envelopeOf } from "../domain/RecordEnvelope.ts"
 
 // The Activity as an OCSF 1.8.0 event. Pure: the record in, the event out; the mapping table is the README's
 // "OCSF" section. Classes and activity ids are OCSF's (events/iam/*.json of the 1.8.0 schema source).
@@ -200,3 +203,21 @@ export const toOcsf = (record: ActivityRecord): OcsfEvent => {
     raw_data: record.remote_data === undefined ? undefined : JSON.stringify(record.remote_data),
   }) as OcsfEvent
 }
+
+/**
+ * An Activity the endpoint read for `account` at `observedAt`, as an OCSF event: the record it would be
+ * published as (envelope, dedupe key, failed sign-in detail, remote_data whole), projected.
+ */
+export const activityToOcsf = (
+  account: IntegratedAccount,
+  activity: Activity,
+  observedAt: string,
+  signIn?: SignInDetail,
+): OcsfEvent =>
+  toOcsf({
+    ...activity,
+    remote_data: activity.remote_data as ActivityRecord["remote_data"],
+    ...envelopeOf(account, observedAt),
+    dedupe_key: dedupeKey(account, activity.id),
+    ...(signIn === undefined ? {} : { sign_in: signIn }),
+  })
