@@ -5,6 +5,7 @@ import type { Activity } from "../../src/domain/Activity.ts"
 import type { IntegratedAccount } from "../../src/domain/IntegratedAccount.ts"
 import { toOcsf } from "../../src/ocsf/toOcsf.ts"
 import { activityRecord, encodeOcsf, routeActivity } from "../../src/pipeline/ActivityMessages.ts"
+import { conformanceProblems } from "../support/ocsfConformance.ts"
 
 // The cases the simulators do not all reach: lockouts, denied pushes, attempted users, raw_data's limits.
 
@@ -21,8 +22,12 @@ const activity = (fields: Partial<Activity>): Activity => ({
   remote_data: { eventType: "x", big: "y".repeat(200) },
   ...fields,
 })
-const ocsfOf = (fields: Partial<Activity>, signIn?: { reason?: string; attempted_user?: string }) =>
-  toOcsf(activityRecord(account, activity(fields), observedAt, signIn))
+/** The event of a record, checked against the OCSF 1.8.0 definitions on the way. */
+const ocsfOf = (fields: Partial<Activity>, signIn?: { reason?: string; attempted_user?: string }) => {
+  const event = toOcsf(activityRecord(account, activity(fields), observedAt, signIn))
+  expect(conformanceProblems(event as unknown as Record<string, unknown>)).toEqual([])
+  return event
+}
 
 const config = (kafka: string) =>
   Either.getOrThrow(
