@@ -30,6 +30,6 @@ describe("published JSON Schemas (schemas/)", () => {
       expect(document).toMatchObject({ $schema: "https://json-schema.org/draft/2020-12/schema", $id: id })
     }
     // Ajv compiles each in strict mode: no keyword it does not know.
-    expect(Object.keys(recordValidators())).toEqual(["activities", "login_failed", "dead_letter"])
+    expect(Object.keys(recordValidators())).toEqual(["activities", "login_failed", "dead_letter", "ocsf"])
   })
 })

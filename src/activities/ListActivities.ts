@@ -1,11 +1,14 @@
-import { Effect, Either } from "effect"
+import { Clock, Effect, Either } from "effect"
 import { Config } from "../config/loadConfig.ts"
 import { CursorCodec } from "../cursor/CursorCodec.ts"
 import type { Activity } from "../domain/Activity.ts"
 import type { ActivityFilters } from "../domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
+import type { OcsfEvent } from "../domain/OcsfEvent.ts"
 import type { ProviderError } from "../http/ProviderError.ts"
+import { activityToOcsf } from "../ocsf/toOcsf.ts"
 import { adapterOf } from "../providers/adapterOf.ts"
+import { failedSignInOf } from "../providers/failedSignIn.ts"
 import type { RejectedRecord } from "../providers/mapRecord.ts"
 import type { ProviderAdapter, ProviderServices } from "../providers/ProviderAdapter.ts"
 import {
@@ -24,10 +27,14 @@ export interface ListActivitiesRequest {
   /** A `next_cursor` from an earlier answer for the same account and filters. */
   readonly cursor?: string | undefined
   readonly limit: number
+  /** `ocsf`: the page's Activities as OCSF 1.8.0 events. Not part of what the cursor is bound to. */
+  readonly format?: "unified" | "ocsf" | undefined
 }
 
 export interface ListActivitiesResult {
   readonly result: ReadonlyArray<Activity>
+  /** With `format: "ocsf"`, the page's Activities as OCSF events (and `result` empty). */
+  readonly ocsf?: ReadonlyArray<OcsfEvent>
   /** null once the provider has nothing more right now: clients paging "until null" stop there. */
   readonly next_cursor: string | null
   /** Provider records that could not become Activities; logged here, dead-lettered by the pipeline. */
@@ -99,10 +106,17 @@ export const listActivities = (
     const page = yield* pageAccount(adapter, { account, filters, positions, limit: request.limit })
 
     const result: Activity[] = []
+    const ocsf: OcsfEvent[] = []
     const rejected: RejectedRecord[] = []
-    for (const { mapped } of page.records) {
+    // No envelope here: the account is the request's, observed_at the time of the answer.
+    const observedAt = new Date(yield* Clock.currentTimeMillis).toISOString()
+    for (const { mapped, stream, raw } of page.records) {
       if (Either.isLeft(mapped)) rejected.push(mapped.left)
-      else result.push(mapped.right)
+      else if (request.format === "ocsf") {
+        const streamOf = adapter.streams.find((s) => s.name === stream) ?? adapter.streams[0]
+        const signIn = failedSignInOf(streamOf, mapped.right, raw)
+        ocsf.push(activityToOcsf(account, mapped.right, observedAt, signIn))
+      } else result.push(mapped.right)
     }
     yield* Effect.forEach(rejected, (record) =>
       // The reason only: the raw record goes to the dead-letter topic, not to the log.
@@ -117,6 +131,7 @@ export const listActivities = (
     const codec = yield* CursorCodec
     return {
       result,
+      ...(request.format === "ocsf" ? { ocsf } : {}),
       next_cursor: caughtUp
         ? null
         : codec.encode(account.id, filters, storedPositions(adapter, page.positions)),

@@ -8,6 +8,7 @@ import {
 } from "@effect/platform"
 import { Schema } from "effect"
 import { Activity } from "../domain/Activity.ts"
+import { OcsfEvent } from "../domain/OcsfEvent.ts"
 import { publishedSchemas } from "../domain/PublishedSchemas.ts"
 import { IntegrationNames } from "../providers/registry.ts"
 import {
@@ -31,7 +32,9 @@ import { ListActivitiesQuery } from "./QueryParams.ts"
 export const activitiesPath = "/unified/user-directory/activities"
 
 export const ListActivitiesResponse = Schema.Struct({
-  result: Schema.Array(Activity).annotations({ description: "List of Activities" }),
+  result: Schema.Union(Schema.Array(Activity), Schema.Array(OcsfEvent)).annotations({
+    description: "List of Activities; with format=ocsf, the same Activities as OCSF 1.8.0 events.",
+  }),
   next_cursor: Schema.NullOr(Schema.String).annotations({
     description:
       "The cursor to use for the next page of results: pass it as the next_cursor query parameter, with the same integrated_account_id and filters. null once the provider has nothing more for now.",
@@ -106,6 +109,7 @@ export const schemaPaths = {
   activities: `/schemas/${publishedSchemas.activities.file}`,
   login_failed: `/schemas/${publishedSchemas.login_failed.file}`,
   dead_letter: `/schemas/${publishedSchemas.dead_letter.file}`,
+  ocsf: `/schemas/${publishedSchemas.ocsf.file}`,
 } as const
 
 const JsonSchemaDocument = Schema.Record({ key: Schema.String, value: Schema.Unknown }).annotations({
@@ -131,7 +135,8 @@ const schemaEndpoint = <const Name extends string>(name: Name, topic: keyof type
 export class SchemasGroup extends HttpApiGroup.make("schemas")
   .add(schemaEndpoint("activitySchema", "activities"))
   .add(schemaEndpoint("loginFailedSchema", "login_failed"))
-  .add(schemaEndpoint("deadLetterSchema", "dead_letter")) {}
+  .add(schemaEndpoint("deadLetterSchema", "dead_letter"))
+  .add(schemaEndpoint("ocsfSchema", "ocsf")) {}
 
 export class ConnectorApi extends HttpApi.make("connector")
   .add(ActivitiesGroup)

@@ -165,9 +165,10 @@ export const ActivitiesLive = HttpApiBuilder.group(ConnectorApi, "activities", (
           filters: filtersOf(query),
           cursor: query.next_cursor,
           limit: query.limit,
+          format: query.format,
         }),
       ).pipe(
-        Effect.map((page) => ({ result: page.result, next_cursor: page.next_cursor })),
+        Effect.map((page) => ({ result: page.ocsf ?? page.result, next_cursor: page.next_cursor })),
         // Activity data is per-account and sensitive: no shared cache may keep it.
         Effect.zipLeft(withHeaders({ "cache-control": "no-store" })),
         Effect.catchIf(
@@ -197,7 +198,8 @@ export const SchemasLive = HttpApiBuilder.group(ConnectorApi, "schemas", (handle
   handlers
     .handle("activitySchema", () => Effect.succeed(publishedSchemas.activities.document))
     .handle("loginFailedSchema", () => Effect.succeed(publishedSchemas.login_failed.document))
-    .handle("deadLetterSchema", () => Effect.succeed(publishedSchemas.dead_letter.document)),
+    .handle("deadLetterSchema", () => Effect.succeed(publishedSchemas.dead_letter.document))
+    .handle("ocsfSchema", () => Effect.succeed(publishedSchemas.ocsf.document)),
 )
 
 export const ApiLive = HttpApiBuilder.api(ConnectorApi).pipe(

@@ -153,6 +153,14 @@ export const ListActivitiesQuery = Schema.Struct({
     "The next_cursor of the previous response, to get the next page. Valid only with the same integrated account and filters it was issued for.",
   ),
   limit: Schema.optionalWith(Limit, { default: () => DefaultLimit }),
+  format: Schema.optional(
+    Schema.Literal("unified", "ocsf").annotations({
+      message: () => ({ message: "must be unified or ocsf", override: true }),
+      description:
+        "The shape of result: unified Activities (default), or the same Activities as OCSF 1.8.0 events (README, OCSF). A next_cursor pages either way: it is bound to the account and the filters, not to the format.",
+      default: "unified",
+    }),
+  ),
 })
 export type ListActivitiesQuery = typeof ListActivitiesQuery.Type
 export type QueryParamName = keyof typeof ListActivitiesQuery.fields

@@ -173,6 +173,13 @@ export const TopicsConfig = Schema.Struct({
   }),
   dead_letter: Schema.optionalWith(Schema.String, { default: () => "user-directory.activities.dead-letter" }),
   checkpoints: Schema.optionalWith(Schema.String, { default: () => "user-directory.activities.checkpoints" }),
+  /** Written (and created) only when `kafka.ocsf.enabled`. */
+  ocsf: Schema.optionalWith(Schema.String, { default: () => "user-directory.activities.ocsf" }),
+})
+
+/** Every Activity also as an OCSF 1.8.0 event, on `topics.ocsf`, in the same transaction: opt-in. */
+export const OcsfConfig = Schema.Struct({
+  enabled: Schema.optionalWith(Schema.Boolean, { default: () => false }),
 })
 
 export const RemoteDataConfig = Schema.Struct({
@@ -237,6 +244,7 @@ export const KafkaConfig = Schema.Struct({
   ),
   sasl: Schema.optional(KafkaSasl),
   topics: withDefaults(TopicsConfig),
+  ocsf: withDefaults(OcsfConfig),
   partitions: Schema.optionalWith(Schema.Int.pipe(Schema.positive()), { default: () => 3 }),
   /**
    * Shards: the partitions of the checkpoint topic; each account belongs to one, by a hash of its id, and each

@@ -1,6 +1,7 @@
 import { JSONSchema, type Schema } from "effect"
 import { ActivityRecord, LoginFailedRecord } from "./ActivityRecord.ts"
 import { DeadLetterRecord } from "./DeadLetterRecord.ts"
+import { OcsfEvent } from "./OcsfEvent.ts"
 import { RecordSchemaVersion, recordSchemaMajor } from "./RecordEnvelope.ts"
 
 /**
@@ -31,4 +32,5 @@ export const publishedSchemas = {
   activities: published("activity", ActivityRecord),
   login_failed: published("login-failed", LoginFailedRecord),
   dead_letter: published("dead-letter", DeadLetterRecord),
+  ocsf: published("ocsf", OcsfEvent),
 } as const

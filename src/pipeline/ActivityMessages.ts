@@ -6,6 +6,7 @@ import type { DeadLetterRecord } from "../domain/DeadLetterRecord.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 import { publishedSchemas } from "../domain/PublishedSchemas.ts"
 import { dedupeKey, envelopeOf, recordSource } from "../domain/RecordEnvelope.ts"
+import { classify, toOcsf } from "../ocsf/toOcsf.ts"
 import type { RejectedRecord } from "../providers/mapRecord.ts"
 
 /** A Kafka record bound for one topic. */
@@ -80,6 +81,34 @@ export const encodeActivity = (record: ActivityRecord, kafka: KafkaSettings): st
   return Buffer.byteLength(trimmed) <= limit ? trimmed : undefined
 }
 
+/**
+ * The record's OCSF event as published: `raw_data` under the same rule as `remote_data` (kept, dropped, or over
+ * its cap or the message limit left out with `metadata.is_truncated`). Undefined when even that does not fit.
+ */
+export const encodeOcsf = (record: ActivityRecord, kafka: KafkaSettings): string | undefined => {
+  const { remote_data, ...rest } = record
+  const limit = kafka.max_message_bytes - recordOverhead
+  const fits = (text: string) => Buffer.byteLength(text) <= limit
+  const bare = toOcsf(rest)
+  if (!kafka.remote_data.include || remote_data === undefined) {
+    const text = JSON.stringify(bare)
+    return fits(text) ? text : undefined
+  }
+  const rawBytes = Buffer.byteLength(JSON.stringify(remote_data))
+  const full = JSON.stringify(toOcsf(record))
+  if ((kafka.remote_data.max_bytes === undefined || rawBytes <= kafka.remote_data.max_bytes) && fits(full))
+    return full
+  const trimmed = JSON.stringify({
+    ...bare,
+    metadata: { ...bare.metadata, is_truncated: true, untruncated_size: rawBytes },
+  })
+  return fits(trimmed) ? trimmed : undefined
+}
+
+/** The CloudEvents type of an OCSF event: its class, e.g. `…ocsf.authentication`, `…ocsf.account_change`. */
+export const ocsfEventType = (record: Pick<ActivityRecord, "action" | "sign_in">) =>
+  `com.siem-connector.user-directory.ocsf.${classify(record).class}`
+
 export const deadLetterMessage = (
   account: IntegratedAccount,
   rejected: RejectedRecord,
@@ -120,8 +149,42 @@ export const deadLetterMessage = (
 }
 
 /**
+ * The Activity's OCSF event, keyed and timestamped as the Activity, with its own ce_type and ce_dataschema; the
+ * dedupe key is the Activity's (the event is the same activity, told in OCSF). Dead-lettered if it cannot fit.
+ */
+const ocsfMessage = (
+  account: IntegratedAccount,
+  record: ActivityRecord,
+  observedAt: string,
+  kafka: KafkaSettings,
+): OutgoingMessage => {
+  const value = encodeOcsf(record, kafka)
+  if (value === undefined)
+    return deadLetterMessage(
+      account,
+      {
+        raw: record.remote_data,
+        stage: "map",
+        reason: `OCSF event of activity ${record.id} exceeds max_message_bytes`,
+      },
+      observedAt,
+      kafka,
+    )
+  const headers = activityHeaders(account, record, publishedSchemas.ocsf.id)
+  return {
+    topic: kafka.topics.ocsf,
+    message: {
+      key: account.id,
+      value,
+      timestamp: String(Date.parse(record.created_at)),
+      headers: { ...headers, ce_type: ocsfEventType(record) },
+    },
+  }
+}
+
+/**
  * Routes one Activity, read from a page fetched at `observedAt`: every one to the activities topic,
- * `login_failed` also to its alerting topic, the same value under the schema of each topic. Keyed by the
+ * `login_failed` also to its alerting topic, with `kafka.ocsf.enabled` every one also as an OCSF event, the same value under the schema of each topic. Keyed by the
  * integrated account so each account's events keep their order. Timestamped with the activity's time: the
  * topics the connector creates replace it with the broker's append time (LogAppendTime), so it only shows on
  * a CreateTime topic an operator chose, where the start check guarantees retention does not delete it.
@@ -161,5 +224,6 @@ export const routeActivity = (
   ]
   if (activity.action === "login_failed" || signIn !== undefined)
     routed.push({ topic: kafka.topics.login_failed, message: message(publishedSchemas.login_failed.id) })
+  if (kafka.ocsf.enabled) routed.push(ocsfMessage(account, record, observedAt, kafka))
   return routed
 }

@@ -149,6 +149,7 @@ export const ensureTopics = (config: ConnectorConfig["kafka"], starts: ReadonlyA
             { topic: config.topics.activities, configEntries: published },
             { topic: config.topics.login_failed, configEntries: published },
             { topic: config.topics.dead_letter, configEntries: published },
+            ...(config.ocsf.enabled ? [{ topic: config.topics.ocsf, configEntries: published }] : []),
             {
               topic: config.topics.checkpoints,
               configEntries: [...checkpointTopicSettings, ...durability],
@@ -183,7 +184,11 @@ export const ensureTopics = (config: ConnectorConfig["kafka"], starts: ReadonlyA
           // Read back even the topics just created: another instance, or an operator, may have created
           // them first with other settings.
           const names = config.topics
-          const settings = yield* describeTopicRetention(admin, [...new Set(Object.values(names))])
+          // The OCSF topic only when it is written: otherwise it need not exist.
+          const used = [...new Set(Object.values(names))].filter(
+            (t) => config.ocsf.enabled || t !== names.ocsf,
+          )
+          const settings = yield* describeTopicRetention(admin, used)
           const of = (topic: string) =>
             Effect.fromNullable(settings.get(topic)).pipe(
               Effect.mapError(
@@ -200,7 +205,7 @@ export const ensureTopics = (config: ConnectorConfig["kafka"], starts: ReadonlyA
             dead_letter: of(names.dead_letter),
             checkpoints: of(names.checkpoints),
           })
-          const durable = yield* describeTopicDurability(admin, [...new Set(Object.values(names))])
+          const durable = yield* describeTopicDurability(admin, used)
           const problems = [
             ...retentionProblems(topics, starts, yield* Clock.currentTimeMillis),
             ...durabilityProblems(durable, config),

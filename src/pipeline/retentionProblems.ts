@@ -15,7 +15,10 @@ export interface TopicRetention {
   readonly cleanupPolicy: ReadonlyArray<string>
 }
 
-export type ConnectorTopics = { readonly [Role in keyof ConnectorConfig["kafka"]["topics"]]: TopicRetention }
+export type ConnectorTopics = {
+  // The OCSF topic (opt-in, LogAppendTime when the connector creates it) is not checked.
+  readonly [Role in Exclude<keyof ConnectorConfig["kafka"]["topics"], "ocsf">]: TopicRetention
+}
 
 /** Where an account's publishing starts: its `start_from` for the live stream, or a backfill's start. */
 export interface PublishStart {

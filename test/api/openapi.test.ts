@@ -41,6 +41,7 @@ layer(testApiLayer, { excludeTestServices: true })("GET /openapi.json", (it) => 
           "created_at",
           "entity",
           "entity_type",
+          "format",
           "integrated_account_id",
           "ip_address",
           "limit",
@@ -54,6 +55,10 @@ layer(testApiLayer, { excludeTestServices: true })("GET /openapi.json", (it) => 
         schema: { type: "string", format: "uuid" },
       })
       expect(parameters.organization_id.required).toBe(false)
+      expect(parameters.format).toMatchObject({
+        required: false,
+        schema: { enum: ["unified", "ocsf"], default: "unified" },
+      })
       expect(parameters.created_at.schema).toMatchObject({ type: "string", format: "date-time" })
       expect(parameters.created_at.description).toMatch(/at or after/)
       expect(parameters.limit).toMatchObject({
@@ -76,7 +81,12 @@ layer(testApiLayer, { excludeTestServices: true })("GET /openapi.json", (it) => 
 
       const ok = resolve(document, operation.responses["200"].content["application/json"].schema)
       expect(ok.required).toEqual(expect.arrayContaining(["result", "next_cursor"]))
-      const activity = resolve(document, ok.properties.result.items)
+      // Activities, or with format=ocsf OCSF events.
+      const [activities, events] = ok.properties.result.anyOf
+      const activity = resolve(document, activities.items)
+      expect(resolve(document, events.items).required).toEqual(
+        expect.arrayContaining(["class_uid", "activity_id", "type_uid", "time", "metadata"]),
+      )
       expect(activity.required).toEqual(expect.arrayContaining(["id", "created_at"]))
       for (const field of [
         "actor",

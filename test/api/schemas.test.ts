@@ -9,6 +9,7 @@ const published = [
   ["/schemas/v1/activity.json", "v1/activity.json"],
   ["/schemas/v1/login-failed.json", "v1/login-failed.json"],
   ["/schemas/v1/dead-letter.json", "v1/dead-letter.json"],
+  ["/schemas/v1/ocsf.json", "v1/ocsf.json"],
 ] as const
 
 layer(testApiLayer, { excludeTestServices: true })("the published schemas on the API listener", (it) => {

@@ -144,7 +144,9 @@ describe("parseConfig", () => {
       login_failed: "user-directory.activities.login_failed",
       dead_letter: "user-directory.activities.dead-letter",
       checkpoints: "user-directory.activities.checkpoints",
+      ocsf: "user-directory.activities.ocsf",
     })
+    expect(config.kafka.ocsf).toEqual({ enabled: false })
     expect(config.kafka.client_id).toBe("siem-activity-connector")
     expect(config.kafka.partitions).toBe(3)
     expect(config.kafka.replication_factor).toBe(-1)

@@ -168,6 +168,7 @@ describe("routeActivity", () => {
       login_failed: "acme.alerts",
       dead_letter: "acme.dlq",
       checkpoints: "acme.checkpoints",
+      ocsf: "acme.ocsf",
     }
     const routed = routeActivity(account, activity({ action: "login_failed" }), observedAt, kafka({ topics }))
     expect(routed.map((r) => r.topic)).toEqual(["acme.activities", "acme.alerts"])

@@ -12,7 +12,7 @@ import { activityIds, kafkaFor, readTopic, uniqueTopics } from "../support/topic
 const brokers = inject("kafkaBrokers")
 
 describe("crash safety: the connector process killed with SIGKILL while streaming", () => {
-  it("after 21 kills at random moments and restarts, every simulated activity is in the topic exactly once", async () => {
+  it("after 21 kills at random moments and restarts, every simulated activity is in the topic exactly once, and its OCSF event in the OCSF topic", async () => {
     const topics = uniqueTopics()
     const dir = mkdtempSync(join(tmpdir(), "crash-test-"))
     const configFile = join(dir, "connector.yaml")
@@ -33,7 +33,7 @@ describe("crash safety: the connector process killed with SIGKILL while streamin
               pageSize: 10,
               // A restarted instance takes the shard on once the group has expelled the killed one: after
               // its session timeout, here the broker's minimum.
-              kafka: { group_session_timeout: "6s" },
+              kafka: { group_session_timeout: "6s", ocsf: { enabled: true } },
             }),
           )
           const admin = kafkaFor(brokers).admin()
@@ -71,8 +71,12 @@ describe("crash safety: the connector process killed with SIGKILL while streamin
           // One last run catches up with everything, then stops gracefully on SIGTERM.
           const expected = (simulator.events() as Array<{ uuid: string }>).map((e) => e.uuid)
           const last = startConnector(configFile, stderr)
-          const published = yield* Effect.promise(() =>
-            readTopic(brokers, topics.activities, (m) => m.length >= expected.length, 120_000, 3_000),
+          const [published = [], ocsf = []] = yield* Effect.promise(() =>
+            Promise.all(
+              [topics.activities, topics.ocsf].map((topic) =>
+                readTopic(brokers, topic, (m) => m.length >= expected.length, 120_000, 3_000),
+              ),
+            ),
           )
           last.kill("SIGTERM")
           const code = yield* Effect.promise(() => exited(last))
@@ -81,6 +85,11 @@ describe("crash safety: the connector process killed with SIGKILL while streamin
           const ids = activityIds(published)
           expect(new Set(ids).size).toBe(ids.length)
           expect(ids).toEqual(expected)
+          // Written in the same transactions: each activity's OCSF event exactly once too, in the same order.
+          const ocsfIds = ocsf.map(
+            (m) => (JSON.parse(m.value ?? "{}") as { metadata: { uid: string } }).metadata.uid,
+          )
+          expect(ocsfIds).toEqual(expected)
           // The kills really landed mid-stream: after them the topic held more than when the run was seen publishing.
           expect(killsWhileProgressing).toBeGreaterThanOrEqual(10)
           expect(code).toBe(0)

@@ -5,6 +5,7 @@ import { providerClientsLayer } from "../../src/auth/providerClients.ts"
 import type { ConnectorConfig } from "../../src/config/ConnectorConfig.ts"
 import { ActivityRecord, LoginFailedRecord } from "../../src/domain/ActivityRecord.ts"
 import { DeadLetterRecord } from "../../src/domain/DeadLetterRecord.ts"
+import { OcsfEvent } from "../../src/domain/OcsfEvent.ts"
 import { publishedSchemas } from "../../src/domain/PublishedSchemas.ts"
 import type { OutgoingMessage } from "../../src/pipeline/ActivityMessages.ts"
 import { routePage, routeRecords } from "../../src/pipeline/routePage.ts"
@@ -24,12 +25,15 @@ type KafkaSettings = ConnectorConfig["kafka"]
 type Topic = keyof typeof publishedSchemas
 
 const defaults: KafkaSettings = defaultKafkaSettings
-/** The Kafka settings records are routed under: as configured by default, and remote_data capped to the marker. */
+/**
+ * The Kafka settings records are routed under: as configured by default, and remote_data capped to the marker;
+ * each with the OCSF topic on too.
+ */
 const settingsVariants: ReadonlyArray<KafkaSettings> = [
   defaults,
   { ...defaults, remote_data: { include: true, max_bytes: 64 } },
   { ...defaults, remote_data: { include: false } },
-]
+].flatMap((kafka) => [kafka, { ...kafka, ocsf: { enabled: true } }])
 
 const clients = providerClientsLayer(providers, { retryBase: "10 millis" })
 const validators = recordValidators()
@@ -37,6 +41,7 @@ const recordSchemaOf = {
   activities: Schema.is(ActivityRecord),
   login_failed: Schema.is(LoginFailedRecord),
   dead_letter: Schema.is(DeadLetterRecord),
+  ocsf: Schema.is(OcsfEvent),
 }
 const topicOf = (topic: string): Topic => {
   const found = (Object.keys(publishedSchemas) as Topic[]).find((key) => defaults.topics[key] === topic)
@@ -55,8 +60,8 @@ const problemsOf = ({ topic, message }: OutgoingMessage): string[] => {
   if (!recordSchemaOf[kind](value)) problems.push(`${kind}: not the record schema's`)
   if (headers.ce_dataschema !== publishedSchemas[kind].id)
     problems.push(`${kind}: ce_dataschema ${headers.ce_dataschema}`)
-  if (kind !== "dead_letter" && headers.dedupe_key !== value.dedupe_key)
-    problems.push(`${kind}: dedupe_key header`)
+  const dedupeKey = kind === "ocsf" ? value.unmapped?.dedupe_key : value.dedupe_key
+  if (kind !== "dead_letter" && headers.dedupe_key !== dedupeKey) problems.push(`${kind}: dedupe_key header`)
   return problems
 }
 
@@ -70,7 +75,7 @@ const startSimulator = (integration: Integration) => {
 }
 
 const simulated = Object.keys(simulators) as Integration[]
-const seen = { activities: 0, login_failed: 0, dead_letter: 0 }
+const seen = { activities: 0, login_failed: 0, dead_letter: 0, ocsf: 0 }
 const dedupeKeys = new Map<string, string>()
 
 describe("every published record validates against its topic's published JSON Schema", () => {
@@ -142,5 +147,6 @@ describe("every published record validates against its topic's published JSON Sc
     expect(seen.activities).toBeGreaterThan(0)
     expect(seen.login_failed).toBeGreaterThan(0)
     expect(seen.dead_letter).toBeGreaterThan(0)
+    expect(seen.ocsf).toBeGreaterThan(0)
   })
 })

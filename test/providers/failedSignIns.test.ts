@@ -20,7 +20,8 @@ interface Row {
 }
 
 const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8")
-const section = readme.slice(readme.indexOf("## Failed sign-ins"), readme.indexOf("## Guarantees"))
+const start = readme.indexOf("## Failed sign-ins")
+const section = readme.slice(start, readme.indexOf("\n## ", start + 1))
 const cells = (line: string) =>
   line
     .split("|")

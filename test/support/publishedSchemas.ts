@@ -25,6 +25,7 @@ export const recordValidators = (): Record<Topic, ValidateFunction> => {
     activities: compile("activities"),
     login_failed: compile("login_failed"),
     dead_letter: compile("dead_letter"),
+    ocsf: compile("ocsf"),
   }
 }
 

@@ -38,6 +38,7 @@ export const uniqueTopics = () => {
     login_failed: `${prefix}.activities.login_failed`,
     dead_letter: `${prefix}.activities.dead-letter`,
     checkpoints: `${prefix}.activities.checkpoints`,
+    ocsf: `${prefix}.activities.ocsf`,
   }
 }
 
