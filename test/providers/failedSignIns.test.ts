@@ -100,6 +100,37 @@ describe("README: Failed sign-ins", () => {
     expect(activity).not.toHaveProperty("sign_in")
   })
 
+  // What each provider's documented failure says of itself, as the record carries it in `sign_in`.
+  it.each([
+    [
+      "dropbox",
+      "login_fail",
+      { reason: "Invalid email or password.", attempted_user: "john_smith@acmecorp.com" },
+    ],
+    ["okta", "user.session.start.failure", { reason: "INVALID_CREDENTIALS" }],
+  ] as const)("%s %s: the reason and the attempted user in sign_in", (integration, name, expected) => {
+    const file = new URL(`../fixtures/${integration}/failed_sign_in/${name}.json`, import.meta.url)
+    const fixture = JSON.parse(readFileSync(file, "utf8")) as FailedSignInFixture
+    const stream = providers[integration].streams.find((s) => s.name === fixture.stream)
+    if (stream === undefined) throw new Error(`no stream ${fixture.stream}`)
+    const account = accountOf(integration)
+    const activity = Either.getOrThrow(mapRecord(stream, account, fixture.record))
+    const { messages } = routeRecords(
+      account,
+      [
+        {
+          stream: stream.name,
+          raw: fixture.record,
+          mapped: Either.right(activity),
+          observedAt: "2026-12-06T00:00:00.000Z",
+        },
+      ],
+      kafka,
+    )
+    const record = JSON.parse(String(messages[0]?.message.value)) as { sign_in?: unknown }
+    expect(record.sign_in).toMatchObject(expected)
+  })
+
   it("an integration without a failed sign-in event says why", () => {
     for (const row of rows.filter((r) => r.fixture === "—")) expect(row.event).toMatch(/^none/)
   })

@@ -49,7 +49,19 @@ export const TeamEvent = Schema.Struct({
   origin: Schema.optional(Schema.NullOr(OriginLogInfo)),
   details: Schema.optional(
     Schema.NullOr(
-      Schema.Struct({ ".tag": Schema.optional(Schema.String), login_method: Schema.optional(Tagged) }),
+      Schema.Struct({
+        ".tag": Schema.optional(Schema.String),
+        login_method: Schema.optional(Tagged),
+        // LoginFailDetails.error_details (FailureDetailsLogInfo): why a sign-in failed.
+        error_details: Schema.optional(
+          Schema.NullOr(
+            Schema.Struct({
+              user_friendly_message: Schema.optional(Schema.NullOr(Schema.String)),
+              technical_error_message: Schema.optional(Schema.NullOr(Schema.String)),
+            }),
+          ),
+        ),
+      }),
     ),
   ),
 }).annotations({ identifier: "DropboxTeamEvent" })

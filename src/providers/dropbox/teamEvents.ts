@@ -1,4 +1,5 @@
 import type { ActivityStream } from "../ActivityStream.ts"
+import { signInFacts } from "../failedSignIn.ts"
 import { CONTINUE_PATH, describeDropboxError, GET_EVENTS_PATH, TeamEventRecord } from "./DropboxTeamEvent.ts"
 import { type DropboxCursor, isAccountId, teamEventsPaging } from "./teamEventsPaging.ts"
 import { eventTypeFor, teamEventToActivity } from "./toActivity.ts"
@@ -8,6 +9,19 @@ import { eventTypeFor, teamEventToActivity } from "./toActivity.ts"
  * for new events once caught up, since no `end_time` is sent).
  */
 export const teamEvents: ActivityStream<TeamEventRecord, DropboxCursor> = {
+  // LoginFailDetails carries the error's text; the actor of a failed sign-in is the account it was tried for.
+  failedSignIns: {
+    actions: new Set(["login_failed"]),
+    of: ({ event }) =>
+      event.event_type[".tag"] !== "login_fail"
+        ? undefined
+        : signInFacts({
+            reason:
+              event.details?.error_details?.technical_error_message ??
+              event.details?.error_details?.user_friendly_message,
+            attempted_user: event.actor?.user?.email ?? event.actor?.admin?.email,
+          }),
+  },
   name: "team_events",
   record: TeamEventRecord,
   toActivity: teamEventToActivity,
