@@ -108,6 +108,8 @@ describe("README: Failed sign-ins", () => {
       { reason: "Invalid email or password.", attempted_user: "john_smith@acmecorp.com" },
     ],
     ["okta", "user.session.start.failure", { reason: "INVALID_CREDENTIALS" }],
+    ["asana", "user_login_failed", { attempted_user: "homer@springfield.com" }],
+    ["browserstack", "failed_to_sign_in", { attempted_user: "ben.lindqvist@acme.example" }],
   ] as const)("%s %s: the reason and the attempted user in sign_in", (integration, name, expected) => {
     const file = new URL(`../fixtures/${integration}/failed_sign_in/${name}.json`, import.meta.url)
     const fixture = JSON.parse(readFileSync(file, "utf8")) as FailedSignInFixture

@@ -1,5 +1,6 @@
 import { Duration } from "effect"
 import type { ActivityStream } from "../ActivityStream.ts"
+import { signInFacts } from "../failedSignIn.ts"
 import {
   type AsanaAuditLogEvent,
   describeAsanaError,
@@ -16,6 +17,14 @@ export const AUDIT_LOG_RETENTION = Duration.days(90)
  * `offset`, which keeps coming back on the last page and later yields what was captured since.
  */
 export const auditLogEvents: ActivityStream<AsanaAuditLogEvent, AsanaPosition> = {
+  // Asana states no reason for `user_login_failed`; the actor's email is the account the attempt named.
+  failedSignIns: {
+    actions: new Set(["login_failed"]),
+    of: (event) =>
+      event.event_type === "user_login_failed"
+        ? signInFacts({ attempted_user: event.actor?.email ?? event.resource?.email })
+        : undefined,
+  },
   name: "audit_log_events",
   record: Event,
   toActivity,

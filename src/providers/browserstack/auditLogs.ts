@@ -1,5 +1,6 @@
 import { Duration, Option, Schema } from "effect"
 import type { ActivityStream } from "../ActivityStream.ts"
+import { signInFacts } from "../failedSignIn.ts"
 import { type Offset, offsetPaging } from "../paging/offset.ts"
 import { clampLimit, type Paginator } from "../paging/Paginator.ts"
 import {
@@ -94,6 +95,17 @@ export const auditLogsPaging = (pageSize: number): Paginator<Offset> =>
  * Filters: the spec gives BrowserStack none; all six are refused before any request.
  */
 export const auditLogs: ActivityStream<BrowserStackAuditLog, Offset> = {
+  // BrowserStack states no reason for `failed_to_sign_in`; the actor's email is the account tried.
+  failedSignIns: {
+    actions: new Set(["login_failed"]),
+    of: (entry) =>
+      (entry.activity ?? entry.action) === "failed_to_sign_in"
+        ? signInFacts({
+            attempted_user:
+              entry.actor_email ?? (typeof entry.actor === "object" ? entry.actor?.email : entry.actor),
+          })
+        : undefined,
+  },
   name: "audit_logs",
   record: BrowserStackAuditLog,
   toActivity,
