@@ -111,6 +111,14 @@ export const tail = (options: TailOptions) =>
       catch: (cause) => new TailFailed({ message: tailProblem(options, cause) }),
     })
     yield* Effect.async<void, Error>((resume) => {
+      // A reader that stops reading (`| head`) ends tail quietly, as it ends any Unix filter.
+      let readerGone = false
+      const onOutputError = (error: NodeJS.ErrnoException) => {
+        if (error.code !== "EPIPE") return resume(Effect.fail(error))
+        readerGone = true
+        resume(Effect.void)
+      }
+      process.stdout.on("error", onOutputError)
       // Done with a partition at its end, whether the batch ended on a record or on a transaction marker.
       const reached = (partition: number, lastOffset: string) => {
         if (Number(lastOffset) + 1 >= (ends.get(partition) ?? 0)) pending.delete(partition)
@@ -138,6 +146,7 @@ export const tail = (options: TailOptions) =>
               for (const message of batch.messages) {
                 if (Number(message.offset) < from) continue
                 if (options.key !== undefined && message.key?.toString("utf8") !== options.key) continue
+                if (readerGone) return
                 process.stdout.write(`${line(batch.topic, batch.partition, message)}\n`)
               }
               reached(batch.partition, batch.lastOffset())

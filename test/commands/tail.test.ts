@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto"
 import { createServer, type Socket } from "node:net"
+import { Effect } from "effect"
 import { describe, expect, inject, it } from "vitest"
 import { startCommand } from "../support/connectorCommand.ts"
+import { withAdmin, writeRecords } from "../support/topics.ts"
 
 /**
  * A broker that is away without saying so: it accepts connections and never answers. `connected` resolves at
@@ -55,4 +57,28 @@ describe("tail, as users run it, when the topic or the broker is not there", () 
     expect(performance.now() - interruptedAt).toBeLessThan(3_000)
     broker.close()
   }, 30_000)
+
+  it("a reader that stops reading (`| head -1`) ends tail quietly, exit 0", async () => {
+    const topic = `tail-head-${randomUUID()}`
+    await Effect.runPromise(
+      withAdmin(brokers, (admin) =>
+        admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true }),
+      ),
+    )
+    await writeRecords(
+      brokers,
+      topic,
+      Array.from({ length: 2_000 }, (_, i) => ({
+        key: "account-a",
+        value: JSON.stringify({ id: `a-${i}` }),
+      })),
+    )
+    const tail = startCommand(["tail", "--topic", topic, "--brokers", brokers, "--from-beginning"])
+    await new Promise<void>((ok) => tail.child.stdout.once("data", () => ok()))
+    // What `head -1` does once it has its line: it closes the pipe.
+    tail.child.stdout.destroy()
+    const ended = await tail.ended(20_000)
+    expect(ended.code, ended.stderr).toBe(0)
+    expect(ended.stderr).not.toMatch(/EPIPE|Unhandled/)
+  }, 40_000)
 })
