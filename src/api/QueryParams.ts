@@ -85,6 +85,16 @@ const describe = (param: string, description: string) => `${description} ${suppo
 
 const Text = Schema.String.pipe(Schema.minLength(1, { message: () => "must not be empty" }))
 
+/**
+ * A filter value that goes to the provider. Provider identifiers are short (an Okta user id is 20 characters,
+ * an email at most 254); a longer value is refused here rather than sent, since a request line the provider
+ * cannot read comes back as a transport failure (a 502 after retries), not as the caller's mistake.
+ */
+const MaxFilterChars = 512
+const FilterText = Text.pipe(
+  Schema.maxLength(MaxFilterChars, { message: () => `must be at most ${MaxFilterChars} characters` }),
+)
+
 const Limit = Schema.NumberFromString.pipe(
   Schema.int(),
   Schema.between(1, MaxLimit),
@@ -122,7 +132,7 @@ export const ListActivitiesQuery = Schema.Struct({
   ).annotations({ missingMessage: () => "is required" }),
   organization_id: param(
     "organization_id",
-    Text,
+    FilterText,
     "Asana: unique identifier of the organization to fetch the audit logs for. GitHub: the unique identifier for the organization. Must be the organization the integrated account is configured for.",
   ),
   created_at: param(
@@ -133,7 +143,7 @@ export const ListActivitiesQuery = Schema.Struct({
   ),
   actor_id: param(
     "actor_id",
-    Text,
+    FilterText,
     "The unique identifier for the actor performing the activity. Dropbox: use the profile.account_id field value.",
   ),
   action: param(
@@ -144,9 +154,9 @@ export const ListActivitiesQuery = Schema.Struct({
     "The action to filter by.",
     { examples: ["login_failed"] },
   ),
-  entity: param("entity", Text, "Unique identifier for the entity on which the action was performed."),
-  entity_type: param("entity_type", Text, "Type of the entity on which the action was performed."),
-  ip_address: param("ip_address", Text, "IP address the activity came from."),
+  entity: param("entity", FilterText, "Unique identifier for the entity on which the action was performed."),
+  entity_type: param("entity_type", FilterText, "Type of the entity on which the action was performed."),
+  ip_address: param("ip_address", FilterText, "IP address the activity came from."),
   next_cursor: param(
     "next_cursor",
     Text,

@@ -5,8 +5,8 @@ import { join } from "node:path"
 import { fc, it } from "@fast-check/vitest"
 import { Effect, Exit, Scope } from "effect"
 import { afterAll, beforeAll, describe, expect } from "vitest"
+import { queryParamNames } from "../../src/api/QueryParams.ts"
 import { simulatedAccount } from "../../src/dev/EmbeddedDefaults.ts"
-import { FilterNames } from "../../src/domain/ActivityFilters.ts"
 import { startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
 import { startZendeskSimulator } from "../../src/simulators/zendesk/ZendeskSimulator.ts"
 import { listeners, type RunningCommand, startCommand } from "../support/connectorCommand.ts"
@@ -115,7 +115,7 @@ const expectAnswered = async (queries: ReadonlyArray<string>) => {
 
 // ---- generators -------------------------------------------------------------------------------------------
 
-const knownNames = ["integrated_account_id", ...FilterNames, "next_cursor", "limit"] as const
+const knownNames = queryParamNames
 
 const injections = [
   "' OR 1=1--",
