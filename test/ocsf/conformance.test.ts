@@ -8,9 +8,9 @@ import { parseConfig } from "../../src/config/loadConfig.ts"
 import { routeRecords } from "../../src/pipeline/routePage.ts"
 import { type Integration, providers } from "../../src/providers/registry.ts"
 import { simulators } from "../../src/simulators/registry.ts"
-import { startZoomSimulator } from "../../src/simulators/zoom/ZoomSimulator.ts"
 import { conformanceProblems, ocsf } from "../support/ocsfConformance.ts"
 import { accountOn, readAccountToEnd } from "../support/readAccountToEnd.ts"
+import { startSimulatorFor } from "../support/simulatedAccounts.ts"
 
 // Every OCSF event the simulators of the 13 integrations make the connector publish, checked against the OCSF
 // 1.8.0 definitions of the classes it uses (test/support/ocsfConformance.ts, over the transcription in
@@ -29,14 +29,8 @@ const kafka: ConnectorConfig["kafka"] = Either.getOrThrow(parseConfig("ocsf.test
   .kafka
 
 const clients = providerClientsLayer(providers, { retryBase: "10 millis" })
-const startSimulator = (integration: Integration) => {
-  // A first Zoom read walks six months of report windows: more than Zoom's 10 requests a second.
-  if (integration === "zoom")
-    return startZoomSimulator({ seed: 7, historySize: 60, requestsPerSecond: 10_000 })
-  const start = simulators[integration]
-  if (start === undefined) return Effect.dieMessage(`no simulator for ${integration}`)
-  return start({ seed: 7, historySize: 60 })
-}
+const startSimulator = (integration: Integration) =>
+  startSimulatorFor(integration, { seed: 7, historySize: 60 })
 
 const simulated = Object.keys(simulators) as Integration[]
 /** type_uid → how many events, over every integration. */

@@ -11,10 +11,10 @@ import type { OutgoingMessage } from "../../src/pipeline/ActivityMessages.ts"
 import { routePage, routeRecords } from "../../src/pipeline/routePage.ts"
 import { type Integration, providers } from "../../src/providers/registry.ts"
 import { simulators } from "../../src/simulators/registry.ts"
-import { startZoomSimulator } from "../../src/simulators/zoom/ZoomSimulator.ts"
 import { defaultKafkaSettings } from "../support/pipelineConfig.ts"
 import { describeErrors, recordValidators } from "../support/publishedSchemas.ts"
 import { accountOn, readAccountToEnd } from "../support/readAccountToEnd.ts"
+import { startSimulatorFor } from "../support/simulatedAccounts.ts"
 
 // Every record the simulators of the integrations make the connector publish, on every topic, against the
 // JSON Schema published for that topic (the committed file, through Ajv) and the record schema it is generated
@@ -65,14 +65,8 @@ const problemsOf = ({ topic, message }: OutgoingMessage): string[] => {
   return problems
 }
 
-const startSimulator = (integration: Integration) => {
-  // A first Zoom read walks six months of report windows: more than Zoom's 10 requests a second.
-  if (integration === "zoom")
-    return startZoomSimulator({ seed: 5, historySize: 60, requestsPerSecond: 10_000 })
-  const start = simulators[integration]
-  if (start === undefined) return Effect.dieMessage(`no simulator for ${integration}`)
-  return start({ seed: 5, historySize: 60 })
-}
+const startSimulator = (integration: Integration) =>
+  startSimulatorFor(integration, { seed: 5, historySize: 60 })
 
 const simulated = Object.keys(simulators) as Integration[]
 const seen = { activities: 0, login_failed: 0, dead_letter: 0, ocsf: 0 }

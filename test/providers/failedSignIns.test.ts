@@ -61,6 +61,32 @@ const accountOf = (integration: string): IntegratedAccount => ({
   settings: {},
 })
 
+/** A documented failed sign-in, mapped and routed as the pipeline does it. */
+const routedFixture = (integration: string, name: string) => {
+  const file = new URL(`../fixtures/${integration}/failed_sign_in/${name}.json`, import.meta.url)
+  const fixture = JSON.parse(readFileSync(file, "utf8")) as FailedSignInFixture
+  const stream = providers[integration as keyof typeof providers].streams.find(
+    (s) => s.name === fixture.stream,
+  )
+  if (stream === undefined) throw new Error(`${integration} has no stream ${fixture.stream}`)
+  const account = accountOf(integration)
+  const activity = Either.getOrThrow(mapRecord(stream, account, fixture.record))
+  const { messages } = routeRecords(
+    account,
+    [
+      {
+        stream: stream.name,
+        raw: fixture.record,
+        mapped: Either.right(activity),
+        observedAt: "2026-12-06T00:00:00.000Z",
+      },
+    ],
+    kafka,
+  )
+  const values = messages.map((m) => JSON.parse(String(m.message.value)) as { sign_in?: unknown })
+  return { fixture, activity, messages, values }
+}
+
 describe("README: Failed sign-ins", () => {
   it("names every integration once or more", () => {
     expect(new Set(rows.map((r) => r.integration))).toEqual(new Set(Object.keys(providers)))
@@ -68,34 +94,13 @@ describe("README: Failed sign-ins", () => {
 
   const mapped = rows.filter((row) => row.fixture !== "—")
   it.each(mapped)("$integration $fixture → $action on $topic", (row) => {
-    const file = new URL(`../fixtures/${row.integration}/failed_sign_in/${row.fixture}.json`, import.meta.url)
-    const fixture = JSON.parse(readFileSync(file, "utf8")) as FailedSignInFixture
+    const { fixture, activity, messages, values } = routedFixture(row.integration, row.fixture)
     expect(fixture.source).toMatch(/https:\/\//)
-    const adapter = providers[row.integration as keyof typeof providers]
-    const stream = adapter.streams.find((s) => s.name === fixture.stream)
-    expect(stream, fixture.stream).toBeDefined()
-    if (stream === undefined) return
-    const account = accountOf(row.integration)
-    const activity = Either.getOrThrow(mapRecord(stream, account, fixture.record))
     expect(activity.action).toBe(row.action)
-
-    const { messages } = routeRecords(
-      account,
-      [
-        {
-          stream: stream.name,
-          raw: fixture.record,
-          mapped: Either.right(activity),
-          observedAt: "2026-12-06T00:00:00.000Z",
-        },
-      ],
-      kafka,
-    )
     const topics = messages.map((m) => m.topic)
     expect(topics).toEqual([kafka.topics.activities, kafka.topics[row.topic as "login_failed"]])
     // What the provider says of the failure travels in both records; the Activity itself (the endpoint's
     // answer) holds no reason or attempted user.
-    const values = messages.map((m) => JSON.parse(String(m.message.value)) as { sign_in?: unknown })
     expect(values.every((value) => typeof value.sign_in === "object")).toBe(true)
     expect(activity).not.toHaveProperty("sign_in")
   })
@@ -111,26 +116,7 @@ describe("README: Failed sign-ins", () => {
     ["asana", "user_login_failed", { attempted_user: "homer@springfield.com" }],
     ["browserstack", "failed_to_sign_in", { attempted_user: "ben.lindqvist@acme.example" }],
   ] as const)("%s %s: the reason and the attempted user in sign_in", (integration, name, expected) => {
-    const file = new URL(`../fixtures/${integration}/failed_sign_in/${name}.json`, import.meta.url)
-    const fixture = JSON.parse(readFileSync(file, "utf8")) as FailedSignInFixture
-    const stream = providers[integration].streams.find((s) => s.name === fixture.stream)
-    if (stream === undefined) throw new Error(`no stream ${fixture.stream}`)
-    const account = accountOf(integration)
-    const activity = Either.getOrThrow(mapRecord(stream, account, fixture.record))
-    const { messages } = routeRecords(
-      account,
-      [
-        {
-          stream: stream.name,
-          raw: fixture.record,
-          mapped: Either.right(activity),
-          observedAt: "2026-12-06T00:00:00.000Z",
-        },
-      ],
-      kafka,
-    )
-    const record = JSON.parse(String(messages[0]?.message.value)) as { sign_in?: unknown }
-    expect(record.sign_in).toMatchObject(expected)
+    expect(routedFixture(integration, name).values[0]?.sign_in).toMatchObject(expected)
   })
 
   it("an integration without a failed sign-in event says why", () => {

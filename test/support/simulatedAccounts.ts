@@ -7,6 +7,7 @@ import { simulatedAccount } from "../../src/dev/EmbeddedDefaults.ts"
 import { type Integration, providers } from "../../src/providers/registry.ts"
 import type { ProviderSimulator, SimulatorOptions } from "../../src/simulators/ProviderSimulator.ts"
 import { simulators as simulatorRegistry } from "../../src/simulators/registry.ts"
+import { startZoomSimulator } from "../../src/simulators/zoom/ZoomSimulator.ts"
 
 export interface SimulatedAccount {
   readonly id: string
@@ -108,4 +109,18 @@ export const pageToEnd = async (apiUrl: string, account: SimulatedAccount, limit
     cursor = page.body.next_cursor ?? undefined
   } while (cursor !== undefined && pages.length < 500)
   return pages
+}
+
+/**
+ * The integration's simulator, for tests that read every integration through its adapter without a pipeline
+ * pacing them: Zoom's per-second limit is lifted, since a first read walks six months of report windows.
+ */
+export const startSimulatorFor = (
+  integration: Integration,
+  options: { seed: number; historySize: number },
+) => {
+  if (integration === "zoom") return startZoomSimulator({ ...options, requestsPerSecond: 10_000 })
+  const start = simulatorRegistry[integration]
+  if (start === undefined) return Effect.dieMessage(`no simulator for ${integration}`)
+  return start(options)
 }
