@@ -67,7 +67,10 @@ describe("zoom reports through the simulator, over real HTTP", () => {
         const read = yield* readToEnd(account, { created_at: createdAt }, 1000)
         const first = reportRequests(sim)[0]
         expect(first?.params.from).toBe(createdAt.slice(0, 10))
-        expect(first?.params.to).toBe(new Date().toISOString().slice(0, 10))
+        // The window ends where the settle window begins: just after midnight UTC, that is still yesterday.
+        expect(first?.params.to).toBe(
+          new Date(Date.now() - Duration.toMillis(REPORT_SETTLE)).toISOString().slice(0, 10),
+        )
         const wanted = [
           ...expectedIds(sim, account, "activities"),
           ...expectedIds(sim, account, "operation_logs"),
