@@ -4,6 +4,7 @@ import { Config } from "../config/loadConfig.ts"
 import { type AccountStreamSettings, runAccountStream } from "./AccountStream.ts"
 import { ActivitySink } from "./ActivitySink.ts"
 import { CheckpointStore } from "./CheckpointStore.ts"
+import { checkKafkaAcls, isKafkaFailure } from "./requiredAcls.ts"
 import { publishStart } from "./retentionProblems.ts"
 import { initialHealth, StreamHealth } from "./StreamHealth.ts"
 import { CheckpointUnreadable } from "./StreamStopped.ts"
@@ -45,6 +46,7 @@ export const runPipeline = (overrides: Partial<AccountStreamSettings> = {}) =>
       publishStart(account, accountConfig.start_from, `start_from: ${accountConfig.start_from}`),
     )
     // Only an unreachable cluster is waited for: unsafe topic settings need an operator.
+    yield* checkKafkaAcls(config.kafka).pipe(Effect.retry({ schedule: startupRetry, while: isKafkaFailure }))
     yield* ensureTopics(config.kafka, starts).pipe(
       Effect.retry({ schedule: startupRetry, while: (error) => error._tag === "KafkaFailure" }),
     )
