@@ -14,6 +14,41 @@ export const ReplayPriority = FiberRef.unsafeMake<{ readonly reserve: number } |
 const limited = (req: ProviderRequest, wait: number, message: string) =>
   new ProviderRateLimited({ integration: req.account.integration, retryAfterMs: wait, message })
 
+/** A replay request is refused while what is left of the window is the live stream's reserve. */
+const replayRefusal = (
+  req: ProviderRequest,
+  replay: { readonly reserve: number } | undefined,
+  quota: RateLimitState | undefined,
+  now: number,
+): ProviderRateLimited | undefined => {
+  // A window already reset says nothing about the next one.
+  const windowOpen = quota?.resetAt === undefined || quota.resetAt > now
+  if (!replay || quota?.remaining === undefined || quota.remaining > replay.reserve || !windowOpen) return
+  const wait = Math.max(0, (quota.resetAt ?? now + 1_000) - now)
+  return limited(
+    req,
+    wait,
+    `${req.account.integration} rate limit: the ${quota.remaining} requests left in this window are kept for the account's live stream; resets in ${Math.ceil(wait / 1000)}s`,
+  )
+}
+
+/**
+ * Requests of a key sent and not yet answered (an account's streams are read concurrently): an answer's
+ * `remaining` does not count them, so they are taken off it when it is stored.
+ */
+const makeInFlightCounts = Effect.map(Ref.make(HashMap.empty<string, number>()), (counts) => {
+  const change = (key: string, by: number) =>
+    Ref.update(counts, (m) =>
+      HashMap.set(m, key, Math.max(0, Option.getOrElse(HashMap.get(m, key), () => 0) + by)),
+    )
+  return {
+    /** Runs `sending` counted as in flight for `key`. */
+    during: <A, E, R>(key: string, sending: Effect.Effect<A, E, R>) =>
+      Effect.zipRight(change(key, 1), sending).pipe(Effect.ensuring(change(key, -1))),
+    of: (key: string) => Effect.map(Ref.get(counts), (m) => Option.getOrElse(HashMap.get(m, key), () => 0)),
+  }
+})
+
 /**
  * The provider's short rate-limit window per quota key, as its answers report it: a request waits for the
  * reset instead of being sent when nothing is left (or fails when the reset is further than
@@ -24,27 +59,19 @@ export class QuotaTracker extends Effect.Service<QuotaTracker>()("QuotaTracker",
     Effect.gen(function* () {
       const maxWaitMs = Duration.toMillis(maxRateLimitWait)
       const quotas = yield* Ref.make(HashMap.empty<string, RateLimitState>())
-      // Requests of a key sent and not yet answered (an account's streams are read concurrently): an answer's
-      // `remaining` does not count them, so they are taken off it when it is stored.
-      const inFlight = yield* Ref.make(HashMap.empty<string, number>())
+      const inFlight = yield* makeInFlightCounts
       const known = (key: string) =>
         Effect.map(Ref.get(quotas), (m) => Option.getOrUndefined(HashMap.get(m, key)))
 
-      /** A replay request is refused while what is left of the window is the live stream's reserve. */
       const checkReplayReserve = (req: ProviderRequest, now: number) =>
         Effect.gen(function* () {
-          const replay = yield* FiberRef.get(ReplayPriority)
-          const quota = yield* known(quotaKey(req))
-          // A window already reset says nothing about the next one.
-          const windowOpen = quota?.resetAt === undefined || quota.resetAt > now
-          if (!replay || quota?.remaining === undefined || quota.remaining > replay.reserve || !windowOpen)
-            return
-          const wait = Math.max(0, (quota.resetAt ?? now + 1_000) - now)
-          return yield* limited(
+          const refused = replayRefusal(
             req,
-            wait,
-            `${req.account.integration} rate limit: the ${quota.remaining} requests left in this window are kept for the account's live stream; resets in ${Math.ceil(wait / 1000)}s`,
+            yield* FiberRef.get(ReplayPriority),
+            yield* known(quotaKey(req)),
+            now,
           )
+          if (refused) return yield* refused
         })
 
       /** A request sent counts against the quota last reported until an answer reports anew. */
@@ -88,16 +115,9 @@ export class QuotaTracker extends Effect.Service<QuotaTracker>()("QuotaTracker",
           }
         })
 
-      const changeInFlight = (key: string, by: number) =>
-        Ref.update(inFlight, (m) =>
-          HashMap.set(m, key, Math.max(0, Option.getOrElse(HashMap.get(m, key), () => 0) + by)),
-        )
-
       /** Runs `sending` counted as in flight for the request's key. */
       const inFlightWhile = <A, E, R>(req: ProviderRequest, sending: Effect.Effect<A, E, R>) =>
-        Effect.zipRight(changeInFlight(quotaKey(req), 1), sending).pipe(
-          Effect.ensuring(changeInFlight(quotaKey(req), -1)),
-        )
+        inFlight.during(quotaKey(req), sending)
 
       /** Takes in the window an answer reports, less the requests still in flight beside it. */
       const record = (req: ProviderRequest, headers: ResponseHeaders, now: number) =>
@@ -105,7 +125,7 @@ export class QuotaTracker extends Effect.Service<QuotaTracker>()("QuotaTracker",
           const reported = readRateLimit(headers, now)
           if (reported.remaining === undefined && reported.resetAt === undefined) return
           const key = quotaKey(req)
-          const others = Option.getOrElse(HashMap.get(yield* Ref.get(inFlight), key), () => 0)
+          const others = yield* inFlight.of(key)
           const quota =
             reported.remaining === undefined
               ? reported
