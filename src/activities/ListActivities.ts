@@ -1,5 +1,5 @@
 import { Clock, Effect, Either } from "effect"
-import { Config } from "../config/loadConfig.ts"
+import { Config } from "../config/Config.ts"
 import { CursorCodec } from "../cursor/CursorCodec.ts"
 import type { Activity } from "../domain/Activity.ts"
 import type { ActivityFilters } from "../domain/ActivityFilters.ts"

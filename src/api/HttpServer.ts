@@ -14,8 +14,8 @@ import {
 } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Cause, Context, Data, Effect, Exit, Layer, Option, type Scope } from "effect"
+import { Config } from "../config/Config.ts"
 import { durationMs, type ListenerTls } from "../config/ConnectorConfig.ts"
-import { Config } from "../config/loadConfig.ts"
 import type { CursorCodec } from "../cursor/CursorCodec.ts"
 import { makePrometheus } from "../observability/metrics.ts"
 import type { ProviderServices } from "../providers/ProviderAdapter.ts"
@@ -355,24 +355,20 @@ export const makeApiServer: Effect.Effect<
   return { api, management }
 })
 
-/** The running servers' addresses. */
-export class ApiServer extends Context.Tag("ApiServer")<
-  ApiServer,
-  {
-    readonly url: string
-    readonly managementUrl: string
-    readonly api: ServerAddress
-    readonly management: ServerAddress
-  }
->() {
-  /** The servers for the life of the layer: alongside the pipeline, merge this layer into the app's layers. */
-  static readonly layer = Layer.scoped(
-    ApiServer,
-    Effect.map(makeApiServer, ({ api, management }) => ({
-      url: api.url,
-      managementUrl: management.url,
+/** The running servers' addresses, for the life of the layer: alongside the pipeline, merge its layer in. */
+export class ApiServer extends Effect.Service<ApiServer>()("ApiServer", {
+  scoped: Effect.map(
+    makeApiServer,
+    ({
       api,
       management,
-    })),
-  )
+    }): {
+      readonly url: string
+      readonly managementUrl: string
+      readonly api: ServerAddress
+      readonly management: ServerAddress
+    } => ({ url: api.url, managementUrl: management.url, api, management }),
+  ),
+}) {
+  static readonly layer = ApiServer.Default
 }

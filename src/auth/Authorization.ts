@@ -1,4 +1,4 @@
-import { Context, Effect, Either, Layer, Redacted } from "effect"
+import { Effect, Either, type Layer, Redacted } from "effect"
 import { type Credentials, type GrantCredentials, isGrant } from "../domain/Credentials.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 import { type ProviderError, ProviderNotImplemented, ProviderUnauthorized } from "../http/ProviderError.ts"
@@ -53,56 +53,56 @@ const bearer = (token: Redacted.Redacted<string>) => `Bearer ${Redacted.value(to
  * Authorization for every provider call: one place that turns an account's decoded credentials into its
  * `Authorization` header, so adapters never see a secret's form (only the header, and only to send it).
  */
-export class Authorization extends Context.Tag("Authorization")<Authorization, AuthorizationService>() {
+export class Authorization extends Effect.Service<Authorization>()("Authorization", {
   /** `grants`: the registry's adapters, or any map of the integrations' declared token grants. */
-  static readonly layer = (grants: TokenGrants): Layer.Layer<Authorization, never, ProviderHttp> =>
-    Layer.scoped(
-      Authorization,
-      Effect.gen(function* () {
-        const tokens = yield* makeTokenCache
+  scoped: (grants: TokenGrants) =>
+    Effect.gen(function* () {
+      const tokens = yield* makeTokenCache
 
-        const headerFor = (account: IntegratedAccount) =>
-          Effect.gen(function* () {
-            const credentials = account.credentials
-            if (!isGrant(credentials)) return Redacted.make(staticHeader(credentials))
-            const tokenGrant = grants[account.integration]?.tokenGrant
-            if (tokenGrant === undefined) {
-              return yield* new ProviderNotImplemented({
-                integration: account.integration,
-                message: `${account.integration} declares no token endpoint for ${credentials._tag} credentials; nothing was sent`,
-              })
-            }
-            const token = yield* tokens.accessToken(account, tokenGrant(account, credentials))
-            return Redacted.make(bearer(token))
-          })
+      const headerFor = (account: IntegratedAccount) =>
+        Effect.gen(function* () {
+          const credentials = account.credentials
+          if (!isGrant(credentials)) return Redacted.make(staticHeader(credentials))
+          const tokenGrant = grants[account.integration]?.tokenGrant
+          if (tokenGrant === undefined) {
+            return yield* new ProviderNotImplemented({
+              integration: account.integration,
+              message: `${account.integration} declares no token endpoint for ${credentials._tag} credentials; nothing was sent`,
+            })
+          }
+          const token = yield* tokens.accessToken(account, tokenGrant(account, credentials))
+          return Redacted.make(bearer(token))
+        })
 
-        const invalidate = (account: IntegratedAccount, rejected?: Redacted.Redacted<string>) =>
-          tokens.invalidate(
-            account,
-            rejected === undefined ? undefined : (token) => bearer(token) === Redacted.value(rejected),
+      const invalidate = (account: IntegratedAccount, rejected?: Redacted.Redacted<string>) =>
+        tokens.invalidate(
+          account,
+          rejected === undefined ? undefined : (token) => bearer(token) === Redacted.value(rejected),
+        )
+
+      const withAuthorization = <A, E, R>(
+        account: IntegratedAccount,
+        call: (authorization: Redacted.Redacted<string>) => Effect.Effect<A, E, R>,
+      ): Effect.Effect<A, E | ProviderError, R> =>
+        Effect.gen(function* () {
+          const first = yield* headerFor(account)
+          const result = yield* Effect.either(call(first))
+          if (Either.isRight(result)) return result.right
+          const error = result.left
+          const tokenRefused = error instanceof ProviderUnauthorized && error.status === 401
+          if (!tokenRefused || !isGrant(account.credentials)) return yield* Effect.fail(error)
+          yield* invalidate(account, first)
+          yield* Effect.logDebug("the provider refused the access token; retrying once with a new one").pipe(
+            Effect.annotateLogs({ account: account.id }),
           )
+          return yield* call(yield* headerFor(account))
+        })
 
-        const withAuthorization = <A, E, R>(
-          account: IntegratedAccount,
-          call: (authorization: Redacted.Redacted<string>) => Effect.Effect<A, E, R>,
-        ): Effect.Effect<A, E | ProviderError, R> =>
-          Effect.gen(function* () {
-            const first = yield* headerFor(account)
-            const result = yield* Effect.either(call(first))
-            if (Either.isRight(result)) return result.right
-            const error = result.left
-            const tokenRefused = error instanceof ProviderUnauthorized && error.status === 401
-            if (!tokenRefused || !isGrant(account.credentials)) return yield* Effect.fail(error)
-            yield* invalidate(account, first)
-            yield* Effect.logDebug(
-              "the provider refused the access token; retrying once with a new one",
-            ).pipe(Effect.annotateLogs({ account: account.id }))
-            return yield* call(yield* headerFor(account))
-          })
-
-        return { headerFor, invalidate, withAuthorization } satisfies AuthorizationService
-      }),
-    )
+      return { headerFor, invalidate, withAuthorization } satisfies AuthorizationService
+    }),
+}) {
+  static readonly layer: (grants: TokenGrants) => Layer.Layer<Authorization, never, ProviderHttp> =
+    Authorization.Default
 }
 
 /** {@link AuthorizationService.withAuthorization} through the service in context. */

@@ -97,6 +97,92 @@ type Lookup = Either.Either<Redacted.Redacted<string>, Deferred.Deferred<IssuedT
 
 const emptySlot: Slot = { current: Option.none(), fetching: Option.none() }
 
+/** A token endpoint's refusal, named for what it is: the credentials' (fix the config) or the request's. */
+const endpointRefusals = (integration: string, where: string) => ({
+  ProviderRejected: (error: ProviderRejected) =>
+    Effect.fail(
+      error.code !== undefined && credentialRefusals.has(error.code)
+        ? new ProviderUnauthorized({
+            integration,
+            status: error.status,
+            message: `${error.message} (${where})`,
+          })
+        : new ProviderRejected({
+            integration,
+            status: error.status,
+            ...(error.code === undefined ? {} : { code: error.code }),
+            message: `${error.message} (${where})`,
+          }),
+    ),
+  ProviderUnauthorized: (error: ProviderUnauthorized) =>
+    Effect.fail(
+      new ProviderUnauthorized({
+        integration,
+        status: error.status,
+        message: `${error.message} (${where})`,
+      }),
+    ),
+})
+
+/**
+ * One token request: the grant built, sent to its own endpoint (pinned there), its refusals named as the
+ * credentials' or the request's, its answer decoded without echoing a value.
+ */
+const fetchToken = (
+  http: ProviderHttp["Type"],
+  account: IntegratedAccount,
+  makeGrant: Effect.Effect<TokenGrant, ProviderError>,
+) =>
+  Effect.gen(function* () {
+    const grant = yield* makeGrant
+    const integration = account.integration
+    const secrets = secretsOf(grant)
+    const where = `token endpoint ${grant.url.host}${grant.url.pathname}`
+    const requestedAt = yield* Clock.currentTimeMillis
+    const response = yield* http
+      .send({
+        account,
+        url: grant.url,
+        origin: grant.url,
+        method: "POST",
+        headers: { accept: "application/json", ...grant.headers },
+        body: grant.body,
+        describeError: (body) =>
+          Option.match(Schema.decodeUnknownOption(TokenErrorBody)(body), {
+            onNone: () => ({}),
+            onSome: (error) => {
+              const code = masked(error.error, secrets)
+              const message = masked(error.error_description ?? error.reason, secrets)
+              return { ...(code ? { code } : {}), ...(message ? { message } : {}) }
+            },
+          }),
+      })
+      .pipe(Effect.catchTags(endpointRefusals(integration, where)))
+    const decoded = Schema.decodeUnknownEither(TokenResponse, { errors: "all" })(response.body)
+    if (Either.isLeft(decoded)) {
+      // Only the keys at fault: the values may be a token.
+      const keys = ParseResult.ArrayFormatter.formatErrorSync(decoded.left)
+        .map((issue) => issue.path.join("."))
+        .filter((key) => key !== "")
+      return yield* new ProviderBadResponse({
+        integration,
+        message: `${integration} ${where} answered without a usable token (${[...new Set(keys)].join(", ") || "not an object"})`,
+      })
+    }
+    const expiresIn = decoded.right.expires_in
+    yield* Effect.logDebug("fetched an OAuth access token").pipe(
+      Effect.annotateLogs({ account: account.id, expires_in: expiresIn ?? "not stated" }),
+    )
+    const lifetimeMs = expiresIn === undefined ? undefined : expiresIn * 1000
+    return {
+      token: Redacted.make(decoded.right.access_token),
+      refreshAt:
+        lifetimeMs === undefined
+          ? Number.POSITIVE_INFINITY
+          : requestedAt + lifetimeMs - refreshMarginMs(lifetimeMs),
+    } satisfies IssuedToken
+  })
+
 export interface TokenCache {
   /**
    * A usable access token for the account: the cached one while it is not near expiry, else a new one from
@@ -132,83 +218,6 @@ export const makeTokenCache: Effect.Effect<TokenCache, never, ProviderHttp | Sco
     const scope = yield* Effect.scope
     const slots = yield* SynchronizedRef.make(new Map<string, Slot>())
 
-    const fetchToken = (account: IntegratedAccount, makeGrant: Effect.Effect<TokenGrant, ProviderError>) =>
-      Effect.gen(function* () {
-        const grant = yield* makeGrant
-        const integration = account.integration
-        const secrets = secretsOf(grant)
-        const where = `token endpoint ${grant.url.host}${grant.url.pathname}`
-        const requestedAt = yield* Clock.currentTimeMillis
-        const response = yield* http
-          .send({
-            account,
-            url: grant.url,
-            origin: grant.url,
-            method: "POST",
-            headers: { accept: "application/json", ...grant.headers },
-            body: grant.body,
-            describeError: (body) =>
-              Option.match(Schema.decodeUnknownOption(TokenErrorBody)(body), {
-                onNone: () => ({}),
-                onSome: (error) => {
-                  const code = masked(error.error, secrets)
-                  const message = masked(error.error_description ?? error.reason, secrets)
-                  return { ...(code ? { code } : {}), ...(message ? { message } : {}) }
-                },
-              }),
-          })
-          .pipe(
-            Effect.catchTags({
-              ProviderRejected: (error) =>
-                Effect.fail(
-                  error.code !== undefined && credentialRefusals.has(error.code)
-                    ? new ProviderUnauthorized({
-                        integration,
-                        status: error.status,
-                        message: `${error.message} (${where})`,
-                      })
-                    : new ProviderRejected({
-                        integration,
-                        status: error.status,
-                        ...(error.code === undefined ? {} : { code: error.code }),
-                        message: `${error.message} (${where})`,
-                      }),
-                ),
-              ProviderUnauthorized: (error) =>
-                Effect.fail(
-                  new ProviderUnauthorized({
-                    integration,
-                    status: error.status,
-                    message: `${error.message} (${where})`,
-                  }),
-                ),
-            }),
-          )
-        const decoded = Schema.decodeUnknownEither(TokenResponse, { errors: "all" })(response.body)
-        if (Either.isLeft(decoded)) {
-          // Only the keys at fault: the values may be a token.
-          const keys = ParseResult.ArrayFormatter.formatErrorSync(decoded.left)
-            .map((issue) => issue.path.join("."))
-            .filter((key) => key !== "")
-          return yield* new ProviderBadResponse({
-            integration,
-            message: `${integration} ${where} answered without a usable token (${[...new Set(keys)].join(", ") || "not an object"})`,
-          })
-        }
-        const expiresIn = decoded.right.expires_in
-        yield* Effect.logDebug("fetched an OAuth access token").pipe(
-          Effect.annotateLogs({ account: account.id, expires_in: expiresIn ?? "not stated" }),
-        )
-        const lifetimeMs = expiresIn === undefined ? undefined : expiresIn * 1000
-        return {
-          token: Redacted.make(decoded.right.access_token),
-          refreshAt:
-            lifetimeMs === undefined
-              ? Number.POSITIVE_INFINITY
-              : requestedAt + lifetimeMs - refreshMarginMs(lifetimeMs),
-        } satisfies IssuedToken
-      })
-
     /** Records the fetch's outcome, then hands it to everyone waiting. */
     const settle = (
       accountId: string,
@@ -238,7 +247,7 @@ export const makeTokenCache: Effect.Effect<TokenCache, never, ProviderHttp | Sco
             }
             return Effect.gen(function* () {
               const deferred = yield* Deferred.make<IssuedToken, ProviderError>()
-              yield* fetchToken(account, grant).pipe(
+              yield* fetchToken(http, account, grant).pipe(
                 Effect.onExit((exit) => settle(account.id, deferred, exit)),
                 Effect.forkIn(scope),
               )

@@ -4,14 +4,9 @@ import { listActivitiesErrorResponse } from "../api/ErrorResponse.ts"
 import { HealthStatus } from "../api/HealthStatus.ts"
 import { ApiServer } from "../api/HttpServer.ts"
 import { providerClientsLayer } from "../auth/providerClients.ts"
+import { Config, type LoadedConfig } from "../config/Config.ts"
 import { durationMs } from "../config/ConnectorConfig.ts"
-import {
-  Config,
-  type ConfigInvalid,
-  type LoadedConfig,
-  loadConfigFile,
-  parseConfig,
-} from "../config/loadConfig.ts"
+import { type ConfigInvalid, loadConfigFile, parseConfig } from "../config/loadConfig.ts"
 import { CursorCodec } from "../cursor/CursorCodec.ts"
 import type { ProviderHttpOptions } from "../http/ProviderHttp.ts"
 import { loggingLayer } from "../observability/logging.ts"

@@ -1,7 +1,7 @@
 import { ParseResult, Schema } from "effect"
 import { UtcInstant } from "../domain/Activity.ts"
 import { HttpUrl } from "../domain/HttpUrl.ts"
-import { defaultProviderHttpOptions } from "../http/ProviderHttp.ts"
+import { defaultProviderHttpOptions } from "../http/ProviderHttpOptions.ts"
 
 /** `30s`, `5m`, `1h`, `7d`, `250ms`, or a number of seconds. */
 export const DurationText = Schema.Union(

@@ -1,12 +1,16 @@
 import { readFileSync } from "node:fs"
 import { readFile } from "node:fs/promises"
 import { dirname, resolve } from "node:path"
-import { Context, Data, Effect, Either, Layer, ParseResult, Schema } from "effect"
+import { Data, Effect, Either, ParseResult, Schema } from "effect"
 import { parseDocument } from "yaml"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 import type { IntegrationRegistry } from "../providers/IntegrationRegistry.ts"
 import { registry as productionRegistry } from "../providers/registry.ts"
+import type { LoadedConfig } from "./Config.ts"
 import { type AccountConfig, apiKeyScope, ConnectorConfig } from "./ConnectorConfig.ts"
+
+// Tests and scripts that load a file also name the tag; production modules import it from the leaf.
+export { Config, type LoadedConfig } from "./Config.ts"
 
 export class ConfigInvalid extends Data.TaggedError("ConfigInvalid")<{
   readonly file: string
@@ -16,18 +20,6 @@ export class ConfigInvalid extends Data.TaggedError("ConfigInvalid")<{
   override get message() {
     return `invalid configuration ${this.file}:\n${this.problems.map((p) => `  - ${p}`).join("\n")}`
   }
-}
-
-export interface LoadedConfig {
-  readonly file: string
-  readonly config: ConnectorConfig
-  /** The accounts, resolved for the providers, in config order. */
-  readonly accounts: ReadonlyArray<{ readonly account: IntegratedAccount; readonly config: AccountConfig }>
-}
-
-/** The loaded, validated configuration. */
-export class Config extends Context.Tag("Config")<Config, LoadedConfig>() {
-  static readonly layer = (loaded: LoadedConfig) => Layer.succeed(Config, loaded)
 }
 
 export const formatPath = (path: ReadonlyArray<PropertyKey>): string =>

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto"
-import { Context, Data, Effect, Either, Layer } from "effect"
+import { Data, Effect, Either } from "effect"
 import type { ActivityFilters } from "../domain/ActivityFilters.ts"
 
 /** A `next_cursor` that was not issued by us, was altered, or belongs to other filters or another account. */
@@ -93,11 +93,10 @@ export const makeCursorCodec = (secret: string) => {
   return { encode, decode, open }
 }
 
-export class CursorCodec extends Context.Tag("CursorCodec")<
-  CursorCodec,
-  ReturnType<typeof makeCursorCodec>
->() {
-  static readonly layer = (secret: string) => Layer.succeed(CursorCodec, makeCursorCodec(secret))
+export class CursorCodec extends Effect.Service<CursorCodec>()("CursorCodec", {
+  effect: (secret: string) => Effect.sync(() => makeCursorCodec(secret)),
+}) {
+  static readonly layer = CursorCodec.Default
 }
 
 export const decodeCursor = (cursor: string, accountId: string, filters: ActivityFilters) =>

@@ -1,5 +1,5 @@
 import { Data, Effect, Either } from "effect"
-import { Config } from "../config/loadConfig.ts"
+import { Config } from "../config/Config.ts"
 import { CursorCodec } from "../cursor/CursorCodec.ts"
 import type { ActivityFilters } from "../domain/ActivityFilters.ts"
 import { adapterOf } from "../providers/adapterOf.ts"

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto"
 import { Cause, Effect, ExecutionStrategy, Exit, Schedule, Scope } from "effect"
-import { Config } from "../config/loadConfig.ts"
+import { Config } from "../config/Config.ts"
 import { type AccountStreamSettings, runAccountStream } from "./AccountStream.ts"
 import { ActivitySink } from "./ActivitySink.ts"
 import { CheckpointStore } from "./CheckpointStore.ts"
