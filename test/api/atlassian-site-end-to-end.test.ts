@@ -12,7 +12,8 @@ import type { ProviderAdapter } from "../../src/providers/ProviderAdapter.ts"
 import { providers } from "../../src/providers/registry.ts"
 import { startConfluenceSimulator } from "../../src/simulators/confluence/ConfluenceSimulator.ts"
 import { startJiraSimulator } from "../../src/simulators/jira/JiraSimulator.ts"
-import { expectedActivities, siteAccount } from "../providers/jira/atlassianAuditKit.ts"
+import { expectedActivities } from "../providers/jira/atlassianAuditKit.ts"
+import { accountOn } from "../support/readAccountToEnd.ts"
 
 // Jira and Confluence through `GET /unified/user-directory/activities`: paged to the end by next_cursor,
 // created_at applied, the filters the spec does not list for them refused, a refused token remote_unauthorized.
@@ -108,7 +109,7 @@ describe("Jira and Confluence through the endpoint", () => {
       Effect.gen(function* () {
         const { sims, ids, list, pageAll } = yield* siteApi
         const sim = sims[name]
-        const account = siteAccount(adapter, sim.baseUrl, sim.credentials)
+        const account = accountOn(adapter, sim)
         const expected = expectedActivities(adapter, account, sim.events())
         const all = yield* pageAll({ integrated_account_id: ids[name] })
         expect(new Set(all).size).toBe(all.length)

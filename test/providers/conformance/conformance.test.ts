@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Fiber, TestClock } from "effect"
+import { Effect, Fiber, TestClock } from "effect"
 import { type Activity, isUnifiedAction } from "../../../src/domain/Activity.ts"
 import { type ActivityFilters, type FilterName, FilterNames } from "../../../src/domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts"
@@ -8,7 +8,7 @@ import { IntegrationNames, providers } from "../../../src/providers/registry.ts"
 import { ProviderClientsTest } from "../../support/providerClients.ts"
 import { accountOn, activitiesOf, readAccountToEnd, rejectedOf } from "../../support/readAccountToEnd.ts"
 import { specActionsAccepted, specFilterSupport } from "../../support/specMatrix.ts"
-import { eventually, realSleep } from "../../support/testClock.ts"
+import { eventually, sleepingFor } from "../../support/testClock.ts"
 import { profiles } from "./profiles.ts"
 
 // Every integration of the production registry, read through its production adapter and the shared page loop,
@@ -62,18 +62,6 @@ const rarestValue = (
   for (const value of held) counts.set(value, (counts.get(value) ?? 0) + 1)
   return [...counts].sort(([, a], [, b]) => a - b)[0]?.[0]
 }
-
-/** Waits (in real time) until a fiber sleeps on the TestClock until about `ms` from now: a wait that long. */
-const sleepingFor = (ms: number, what: string) =>
-  Effect.gen(function* () {
-    for (let i = 0; i < 400; i++) {
-      const now = yield* TestClock.currentTimeMillis
-      const wakeUps = yield* TestClock.sleeps()
-      if (Chunk.some(wakeUps, (at) => at - now >= ms * 0.9 && at - now <= ms * 1.5)) return
-      yield* realSleep(25)
-    }
-    return yield* Effect.die(new Error(`no fiber waits about ${ms} ms: ${what}`))
-  })
 
 describe.each(IntegrationNames)("%s conformance: through the simulator, over real HTTP", (integration) => {
   const adapter = providers[integration]

@@ -70,7 +70,8 @@ export const profiles: { readonly [I in Integration]: ConformanceProfile } = {
     refuseCursors: (sim) => sim.expireOffsets(),
   }),
   atlassian: profile({
-    start: (historySize) => startAtlassianSimulator({ seed: SEED, historySize }),
+    // Its 429 carries no Retry-After (not documented for this API): the wait is read from X-RateLimit-Reset.
+    start: (historySize) => startAtlassianSimulator({ seed: SEED, historySize, retryAfter: false }),
     refused: () => ({ access_token: "revoked-org-api-key" }),
     refusalSays: "Unauthorized",
     malformed: (sim) => sim.injectMalformed("missing-id"),
@@ -131,7 +132,7 @@ export const profiles: { readonly [I in Integration]: ConformanceProfile } = {
     start: (historySize) => startGitHubSimulator({ seed: SEED, historySize }),
     refused: () => ({ access_token: "ghp_not-issued" }),
     refusalSays: "Bad credentials",
-    malformed: (sim) => sim.injectMalformed("string-timestamp"),
+    malformed: (sim) => sim.injectMalformed("missing-action"),
     rateLimit: (sim, waitMs) => {
       sim.forceRateLimited(1, waitMs)
       return waitMs
