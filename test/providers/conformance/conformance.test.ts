@@ -126,6 +126,10 @@ describe.each(IntegrationNames)("%s conformance: through the simulator, over rea
         const credentials = profile.refused(sim)
         const error = yield* Effect.flip(read(accountOn(adapter, sim, { credentials }), {}, 10))
         expect(error).toMatchObject({ _tag: "ProviderUnauthorized", status: 401 })
+        // Not retried: one refusal per stream at most.
+        const refusals = sim.requests().filter((r) => r.status === 401).length
+        expect(refusals).toBeGreaterThan(0)
+        expect(refusals).toBeLessThanOrEqual(adapter.streams.length)
         expect(error.message).toContain(profile.refusalSays)
         for (const secret of Object.values(credentials)) expect(error.message).not.toContain(secret)
       }).pipe(Effect.provide(ProviderClientsTest)),
