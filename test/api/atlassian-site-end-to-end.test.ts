@@ -3,16 +3,15 @@ import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Either, Layer } from "effect"
 import { stringify } from "yaml"
 import { ApiServer } from "../../src/api/HttpServer.ts"
-import { providerClientsLayer } from "../../src/auth/providerClients.ts"
 import { Config, parseConfig } from "../../src/config/loadConfig.ts"
 import { CursorCodec } from "../../src/cursor/CursorCodec.ts"
 import { confluence } from "../../src/providers/confluence/index.ts"
 import { jira } from "../../src/providers/jira/index.ts"
 import type { ProviderAdapter } from "../../src/providers/ProviderAdapter.ts"
-import { providers } from "../../src/providers/registry.ts"
 import { startConfluenceSimulator } from "../../src/simulators/confluence/ConfluenceSimulator.ts"
 import { startJiraSimulator } from "../../src/simulators/jira/JiraSimulator.ts"
 import { expectedActivities } from "../providers/jira/atlassianAuditKit.ts"
+import { testProviderClients } from "../support/providerClients.ts"
 import { accountOn } from "../support/readAccountToEnd.ts"
 
 // Jira and Confluence through `GET /unified/user-directory/activities`: paged to the end by next_cursor,
@@ -65,7 +64,7 @@ const siteApi = Effect.gen(function* () {
       Layer.mergeAll(
         Config.layer(loaded),
         CursorCodec.layer(loaded.config.server.cursor_secret),
-        providerClientsLayer(providers, { retryBase: "10 millis", maxRetries: 1 }),
+        testProviderClients({ maxRetries: 1 }),
       ),
     ),
   )
