@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, TestClock } from "effect"
 import { auditLogsPaging } from "../../../src/providers/browserstack/auditLogs.ts"
 import { browserstack } from "../../../src/providers/browserstack/index.ts"
 import { syntheticId } from "../../../src/providers/browserstack/syntheticId.ts"
@@ -78,16 +78,19 @@ describe("browserstack audit logs through the simulator, over real HTTP", () => 
       }).pipe(Effect.provide(ProviderClientsTest)),
   )
 
-  it.scopedLive(
+  it.scoped(
     "entries arriving between two pages of one read (a new one, and a late one that shifts the offsets) are neither missed nor repeated",
     () =>
       Effect.gen(function* () {
+        // On the TestClock, which the simulator lives by: the settle window is stepped over, not waited.
+        yield* TestClock.setTime(Date.now())
         const sim = yield* simulator(10)
-        // Pages of three, and a settle window short enough to wait out here.
+        // Pages of three, and a short settle window.
         const adapter = variant(browserstack, { settleMs: 500, paging: auditLogsPaging(3) })
         const account = accountOn(browserstack, sim)
         const caughtUp = yield* readToEnd(adapter, account, {}, 100)
-        const start = Date.now() - 20_000
+        const now = yield* TestClock.currentTimeMillis
+        const start = now - 20_000
         const window = [0, 1, 2, 3].map((i) => {
           const entry = signedIn(`w${i}@acme.example`, start + i * 1_000)
           sim.inject([entry], start + i * 1_000)
@@ -95,14 +98,14 @@ describe("browserstack audit logs through the simulator, over real HTTP", () => 
         })
         let arrived: ReadonlyArray<unknown> = []
         sim.afterNextPage(() => {
-          const fresh = signedIn("new@acme.example", Date.now())
-          const late = signedIn("late@acme.example", Date.now() - 10_000)
+          const fresh = signedIn("new@acme.example", now)
+          const late = signedIn("late@acme.example", now - 10_000)
           sim.inject([fresh], Date.parse(fresh.timestamp))
           sim.inject([late], Date.parse(late.timestamp))
           arrived = [fresh, late]
         })
         const during = yield* readToEnd(adapter, account, {}, 3, caughtUp.positions)
-        yield* Effect.sleep("700 millis")
+        yield* TestClock.adjust("700 millis")
         const after = yield* readToEnd(adapter, account, {}, 3, during.positions)
         const ids = [...during.activities, ...after.activities].map((a) => a.id)
         expect(new Set(ids).size).toBe(ids.length)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, TestClock } from "effect"
 import { auditRecordsPaging } from "../../../src/providers/confluence/auditRecords.ts"
 import { confluence } from "../../../src/providers/confluence/index.ts"
 import { auditRecordId } from "../../../src/providers/confluence/syntheticId.ts"
@@ -111,17 +111,20 @@ describe("confluence audit records through the simulator, over real HTTP", () =>
       }).pipe(Effect.provide(ProviderClientsTest)),
   )
 
-  it.scopedLive(
+  it.scoped(
     "records arriving between two pages of one read (new ones, and a late one that shifts the offsets) are neither missed nor repeated",
     () =>
       Effect.gen(function* () {
+        // On the TestClock, which the simulator lives by: the settle window is stepped over, not waited.
+        yield* TestClock.setTime(Date.now())
         const sim = yield* simulator(10)
-        // Pages of three, and a settle window short enough to wait out here.
+        // Pages of three, and a short settle window.
         const adapter = variant(confluence, { settleMs: 500, paging: auditRecordsPaging(3) })
         const account = accountOn(confluence, sim)
         const caughtUp = yield* readToEnd(adapter, account, {}, 100)
         // Four records and pages of three: the boundary record is among the oldest three of the read.
-        const start = Date.now() - 20_000
+        const now = yield* TestClock.currentTimeMillis
+        const start = now - 20_000
         const window = [0, 1, 2, 3].map((i) => {
           const record = userCreated(`Window ${i}`, start + i * 1_000)
           sim.inject([record], start + i * 1_000)
@@ -129,14 +132,14 @@ describe("confluence audit records through the simulator, over real HTTP", () =>
         })
         let arrived: ReadonlyArray<unknown> = []
         sim.afterNextPage(() => {
-          const fresh = userCreated("Brand new", Date.now())
-          const late = userCreated("Committed late", Date.now() - 10_000)
+          const fresh = userCreated("Brand new", now)
+          const late = userCreated("Committed late", now - 10_000)
           sim.inject([fresh], fresh.creationDate)
           sim.inject([late], late.creationDate)
           arrived = [fresh, late]
         })
         const during = yield* readToEnd(adapter, account, {}, 3, caughtUp.positions)
-        yield* Effect.sleep("700 millis")
+        yield* TestClock.adjust("700 millis")
         const after = yield* readToEnd(adapter, account, {}, 3, during.positions)
         const ids = [...during.activities, ...after.activities].map((a) => a.id)
         expect(new Set(ids).size).toBe(ids.length)

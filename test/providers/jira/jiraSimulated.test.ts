@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, TestClock } from "effect"
 import { auditRecordsPaging } from "../../../src/providers/jira/auditRecords.ts"
 import { jira } from "../../../src/providers/jira/index.ts"
 import { startJiraSimulator } from "../../../src/simulators/jira/JiraSimulator.ts"
@@ -83,18 +83,21 @@ describe("jira audit records through the simulator, over real HTTP", () => {
       }).pipe(Effect.provide(ProviderClientsTest)),
   )
 
-  it.scopedLive(
+  it.scoped(
     "records arriving between two pages of one read (new ones, and a late one that shifts the offsets) are neither missed nor repeated",
     () =>
       Effect.gen(function* () {
+        // On the TestClock, which the simulator lives by: the settle window is stepped over, not waited.
+        yield* TestClock.setTime(Date.now())
         const sim = yield* simulator(10)
-        // Pages of three, and a settle window short enough to wait out here.
+        // Pages of three, and a short settle window.
         const adapter = variant(jira, { settleMs: 500, paging: auditRecordsPaging(3) })
         const account = accountOn(jira, sim)
         const caughtUp = yield* readToEnd(adapter, account, {}, 100)
         // Four records and pages of three: the record at the page boundary is among the oldest three, so a
         // shift that brings it twice would publish it twice.
-        const start = Date.now() - 20_000
+        const now = yield* TestClock.currentTimeMillis
+        const start = now - 20_000
         const window = [0, 1, 2, 3].map((i) => {
           const record = {
             id: 900_000 + i,
@@ -111,12 +114,12 @@ describe("jira audit records through the simulator, over real HTTP", () => {
         sim.afterNextPage(() => {
           // A brand-new record, past the read's `to`, and one committed late inside the window: the newest
           // first list shifts by one under the read's offsets.
-          arrived = [...sim.emitAt(1, Date.now()), ...sim.emitAt(1, Date.now() - 10_000)]
+          arrived = [...sim.emitAt(1, now), ...sim.emitAt(1, now - 10_000)]
         })
         const during = yield* readToEnd(adapter, account, {}, 3, caughtUp.positions)
         const shifted = sim.requests().filter((r) => r.path === PATH && r.status === 200)
         expect(shifted.length).toBeGreaterThanOrEqual(2)
-        yield* Effect.sleep("700 millis")
+        yield* TestClock.adjust("700 millis")
         const after = yield* readToEnd(adapter, account, {}, 3, during.positions)
         const ids = [...during.activities, ...after.activities].map((a) => a.id)
         expect(new Set(ids).size).toBe(ids.length)
