@@ -17,29 +17,40 @@ const providerPaced = [
   "test/pipeline/zoomPipeline.test.ts",
 ]
 
+/**
+ * The files that need a Kafka broker: the pipeline and the commands (selected by folder), and any other file
+ * named `*.kafka.test.ts`. Everything else runs without one (`npm run test:unit`).
+ */
+const needsBroker = ["test/pipeline/**/*.test.ts", "test/commands/**/*.test.ts", "**/*.kafka.test.ts"]
+
+const kafka = { globalSetup: ["test/support/kafka-global-setup.ts"] }
+
 export default defineConfig({
   test: {
-    globalSetup: ["test/support/kafka-global-setup.ts"],
     setupFiles: ["test/support/setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Integration tests share a broker and two cores: within a pool, files run one after another. Vitest
-    // sizes its pools from this root setting, so the two projects below get one worker each; being in
-    // different pools (forks, threads) is what lets them run at the same time.
+    // sizes its pools from this root setting, so the projects below get one worker each; being in different
+    // pools (forks, threads) is what lets the broker projects run at the same time.
     fileParallelism: false,
     projects: [
       {
         extends: true,
         test: {
-          name: "serial",
+          name: "unit",
           include: ["test/**/*.test.ts", "src/**/*.test.ts"],
-          exclude: providerPaced,
+          exclude: needsBroker,
           pool: "forks",
         },
       },
       {
         extends: true,
-        test: { name: "provider-paced", include: providerPaced, pool: "threads" },
+        test: { ...kafka, name: "serial", include: needsBroker, exclude: providerPaced, pool: "forks" },
+      },
+      {
+        extends: true,
+        test: { ...kafka, name: "provider-paced", include: providerPaced, pool: "threads" },
       },
     ],
   },

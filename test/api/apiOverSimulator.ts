@@ -2,11 +2,10 @@ import { randomBytes, randomUUID } from "node:crypto"
 import { Context, Effect, Either, Layer } from "effect"
 import { stringify } from "yaml"
 import { ApiServer } from "../../src/api/HttpServer.ts"
-import { providerClientsLayer } from "../../src/auth/providerClients.ts"
 import { Config, parseConfig } from "../../src/config/loadConfig.ts"
 import { CursorCodec } from "../../src/cursor/CursorCodec.ts"
-import { providers } from "../../src/providers/registry.ts"
 import type { ProviderSimulator } from "../../src/simulators/ProviderSimulator.ts"
+import { testProviderClients } from "../support/providerClients.ts"
 
 /**
  * The List Activities endpoint over real HTTP for two accounts of one simulated provider: `good` with the
@@ -58,7 +57,7 @@ export const apiOverSimulator = <Body>(
         Layer.mergeAll(
           Config.layer(loaded),
           CursorCodec.layer(loaded.config.server.cursor_secret),
-          providerClientsLayer(providers, { retryBase: "10 millis", maxRetries: 1 }),
+          testProviderClients({ maxRetries: 1 }),
         ),
       ),
     )

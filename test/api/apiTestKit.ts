@@ -2,7 +2,6 @@ import { randomBytes, randomUUID } from "node:crypto"
 import { Context, Effect, Either, HashMap, Layer, Logger } from "effect"
 import { stringify } from "yaml"
 import { ApiServer } from "../../src/api/HttpServer.ts"
-import { providerClientsLayer } from "../../src/auth/providerClients.ts"
 import { Config, parseConfig } from "../../src/config/loadConfig.ts"
 import { CursorCodec } from "../../src/cursor/CursorCodec.ts"
 import { type Integration, IntegrationNames, providers } from "../../src/providers/registry.ts"
@@ -10,6 +9,7 @@ import { type OktaSimulatorHandle, startOktaSimulator } from "../../src/simulato
 import type { ProviderSimulator } from "../../src/simulators/ProviderSimulator.ts"
 import { simulators as simulatorRegistry } from "../../src/simulators/registry.ts"
 import { startZoomSimulator } from "../../src/simulators/zoom/ZoomSimulator.ts"
+import { testProviderClients } from "../support/providerClients.ts"
 
 /** Credential forms the integrations without a simulator accept (their credentials schemas); never sent anywhere. */
 const placeholderCredentials = (integration: Integration): Record<string, string> =>
@@ -152,9 +152,8 @@ export const testApiLayer = Layer.scoped(
       Config.layer(loaded.right),
       CursorCodec.layer(loaded.right.config.server.cursor_secret),
       // Quick retries; a rate limit further away than half a second is handed back to the client.
-      providerClientsLayer(providers, {
+      testProviderClients({
         maxRetries: 1,
-        retryBase: "10 millis",
         maxRateLimitWait: "500 millis",
         requestTimeout: "5 seconds",
       }),

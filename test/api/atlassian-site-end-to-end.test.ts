@@ -3,16 +3,16 @@ import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Either, Layer } from "effect"
 import { stringify } from "yaml"
 import { ApiServer } from "../../src/api/HttpServer.ts"
-import { providerClientsLayer } from "../../src/auth/providerClients.ts"
 import { Config, parseConfig } from "../../src/config/loadConfig.ts"
 import { CursorCodec } from "../../src/cursor/CursorCodec.ts"
 import { confluence } from "../../src/providers/confluence/index.ts"
 import { jira } from "../../src/providers/jira/index.ts"
 import type { ProviderAdapter } from "../../src/providers/ProviderAdapter.ts"
-import { providers } from "../../src/providers/registry.ts"
 import { startConfluenceSimulator } from "../../src/simulators/confluence/ConfluenceSimulator.ts"
 import { startJiraSimulator } from "../../src/simulators/jira/JiraSimulator.ts"
-import { expectedActivities, siteAccount } from "../providers/jira/atlassianAuditKit.ts"
+import { expectedActivities } from "../providers/jira/atlassianAuditKit.ts"
+import { testProviderClients } from "../support/providerClients.ts"
+import { accountOn } from "../support/readAccountToEnd.ts"
 
 // Jira and Confluence through `GET /unified/user-directory/activities`: paged to the end by next_cursor,
 // created_at applied, the filters the spec does not list for them refused, a refused token remote_unauthorized.
@@ -64,7 +64,7 @@ const siteApi = Effect.gen(function* () {
       Layer.mergeAll(
         Config.layer(loaded),
         CursorCodec.layer(loaded.config.server.cursor_secret),
-        providerClientsLayer(providers, { retryBase: "10 millis", maxRetries: 1 }),
+        testProviderClients({ maxRetries: 1 }),
       ),
     ),
   )
@@ -108,7 +108,7 @@ describe("Jira and Confluence through the endpoint", () => {
       Effect.gen(function* () {
         const { sims, ids, list, pageAll } = yield* siteApi
         const sim = sims[name]
-        const account = siteAccount(adapter, sim.baseUrl, sim.credentials)
+        const account = accountOn(adapter, sim)
         const expected = expectedActivities(adapter, account, sim.events())
         const all = yield* pageAll({ integrated_account_id: ids[name] })
         expect(new Set(all).size).toBe(all.length)

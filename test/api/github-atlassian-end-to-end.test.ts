@@ -3,12 +3,11 @@ import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Either, Layer } from "effect"
 import { stringify } from "yaml"
 import { ApiServer } from "../../src/api/HttpServer.ts"
-import { providerClientsLayer } from "../../src/auth/providerClients.ts"
 import { Config, parseConfig } from "../../src/config/loadConfig.ts"
 import { CursorCodec } from "../../src/cursor/CursorCodec.ts"
-import { providers } from "../../src/providers/registry.ts"
 import { startAtlassianSimulator } from "../../src/simulators/atlassian/AtlassianSimulator.ts"
 import { startGitHubSimulator } from "../../src/simulators/github/GitHubSimulator.ts"
+import { testProviderClients } from "../support/providerClients.ts"
 
 interface Answer {
   readonly status: number
@@ -56,7 +55,7 @@ const api = Effect.gen(function* () {
       Layer.mergeAll(
         Config.layer(loaded),
         CursorCodec.layer(loaded.config.server.cursor_secret),
-        providerClientsLayer(providers, { retryBase: "10 millis", maxRetries: 1 }),
+        testProviderClients({ maxRetries: 1 }),
       ),
     ),
   )

@@ -2,13 +2,13 @@ import { randomUUID } from "node:crypto"
 import { writeFileSync } from "node:fs"
 import { Effect, Either } from "effect"
 import { describe, expect, it } from "vitest"
-import { providerClientsLayer } from "../../src/auth/providerClients.ts"
 import type { ConnectorConfig } from "../../src/config/ConnectorConfig.ts"
 import { parseConfig } from "../../src/config/loadConfig.ts"
 import { routeRecords } from "../../src/pipeline/routePage.ts"
 import { type Integration, providers } from "../../src/providers/registry.ts"
 import { simulators } from "../../src/simulators/registry.ts"
 import { conformanceProblems, ocsf } from "../support/ocsfConformance.ts"
+import { ProviderClientsTest } from "../support/providerClients.ts"
 import { accountOn, readAccountToEnd } from "../support/readAccountToEnd.ts"
 import { startSimulatorFor } from "../support/simulatedAccounts.ts"
 
@@ -28,7 +28,7 @@ const minimalConfig = [
 const kafka: ConnectorConfig["kafka"] = Either.getOrThrow(parseConfig("ocsf.test", minimalConfig, {})).config
   .kafka
 
-const clients = providerClientsLayer(providers, { retryBase: "10 millis" })
+const clients = ProviderClientsTest
 const startSimulator = (integration: Integration) =>
   startSimulatorFor(integration, { seed: 7, historySize: 60 })
 

@@ -4,11 +4,12 @@ import { describe, expect, it } from "vitest"
 import { type FilterName, FilterNames } from "../../src/domain/ActivityFilters.ts"
 import { isGrant } from "../../src/domain/Credentials.ts"
 import { type Integration, IntegrationNames, providers } from "../../src/providers/registry.ts"
-import { specActionsAccepted, specFilterRequired, specFilterSupport } from "../support/specMatrix.ts"
-
-const filterSupport = specFilterSupport
-const filterRequired = specFilterRequired
-const actionEnumSupport = specActionsAccepted
+import {
+  specActionsAccepted,
+  specFilterRequired,
+  specFilterSupport,
+  specIntegrations,
+} from "../support/specMatrix.ts"
 
 const expectedFilters = (
   integration: Integration,
@@ -88,8 +89,9 @@ const credentialForms: { readonly [I in Integration]: ReadonlyArray<Readonly<Rec
 }
 
 describe("provider capabilities match the spec", () => {
-  it("the registry holds exactly the spec's 13 integrations", () => {
-    expect(sorted(Object.keys(providers))).toEqual(sorted(IntegrationNames))
+  it("the registry, and the config's integration names, are exactly the spec's integrations", () => {
+    expect(sorted(Object.keys(providers))).toEqual(sorted(specIntegrations))
+    expect(sorted(IntegrationNames)).toEqual(sorted(specIntegrations))
   })
 
   describe.each(IntegrationNames)("%s", (integration) => {
@@ -101,18 +103,18 @@ describe("provider capabilities match the spec", () => {
 
     it("supports exactly the filters the spec lists for it", () => {
       expect(sorted(adapter.capabilities.filters)).toEqual(
-        sorted(expectedFilters(integration, filterSupport)),
+        sorted(expectedFilters(integration, specFilterSupport)),
       )
     })
 
     it("requires exactly the filters the spec requires of it", () => {
       expect(sorted(adapter.capabilities.requiredFilters)).toEqual(
-        sorted(expectedFilters(integration, filterRequired)),
+        sorted(expectedFilters(integration, specFilterRequired)),
       )
     })
 
     it("restricts `action` exactly as the spec's enum support does", () => {
-      const expected = actionEnumSupport[integration]
+      const expected = specActionsAccepted[integration]
       if (expected === undefined) {
         expect(adapter.capabilities.actions).toBeUndefined()
       } else {

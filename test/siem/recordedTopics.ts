@@ -1,11 +1,10 @@
 import { Effect, Either, TestClock } from "effect"
-import { providerClientsLayer } from "../../src/auth/providerClients.ts"
 import { parseConfig } from "../../src/config/loadConfig.ts"
 import type { OutgoingMessage } from "../../src/pipeline/ActivityMessages.ts"
 import { routeRecords } from "../../src/pipeline/routePage.ts"
 import type { ProviderAdapter } from "../../src/providers/ProviderAdapter.ts"
-import { providers } from "../../src/providers/registry.ts"
 import type { ProviderSimulator } from "../../src/simulators/ProviderSimulator.ts"
+import { ProviderClientsTest } from "../support/providerClients.ts"
 import { accountOn, readAccountToEnd } from "../support/readAccountToEnd.ts"
 
 // What the connector would publish for a simulated account, without Kafka: the simulator's raw events read
@@ -59,4 +58,4 @@ export const record = <Sim extends ProviderSimulator>(
       dead_letter: valuesOn(routed.messages, kafka.topics.dead_letter),
       messages: routed.messages,
     } satisfies RecordedTopics
-  }).pipe(Effect.provide(providerClientsLayer(providers, { retryBase: "10 millis" })))
+  }).pipe(Effect.provide(ProviderClientsTest))

@@ -32,3 +32,15 @@ export const asleepFor = (ms: number, what: string) =>
     }
     return yield* Effect.die(new Error(`timed out waiting for the stream to sleep: ${what}`))
   })
+
+/** Waits (in real time) until a fiber sleeps on the TestClock until about `ms` from now: a wait that long. */
+export const sleepingFor = (ms: number, what: string) =>
+  Effect.gen(function* () {
+    for (let i = 0; i < 400; i++) {
+      const now = yield* TestClock.currentTimeMillis
+      const wakeUps = yield* TestClock.sleeps()
+      if (Chunk.some(wakeUps, (at) => at - now >= ms * 0.9 && at - now <= ms * 1.5)) return
+      yield* realSleep(25)
+    }
+    return yield* Effect.die(new Error(`no fiber waits about ${ms} ms: ${what}`))
+  })

@@ -68,10 +68,17 @@ export const nextCursorOf = (page: AtlassianEventsPage): string | undefined => {
   return cursor ? cursor : undefined
 }
 
-/** The admin API's codes out of an error body, for a readable failure. */
+/** The body api.atlassian.com's gateway answers a refused key with, before the admin API is reached. */
+const GatewayError = Schema.Struct({ message: Schema.String })
+
+/** The admin API's codes out of an error body (or the gateway's message), for a readable failure. */
 export const describeError = (body: unknown): { code?: string; message?: string } =>
   Option.match(Schema.decodeUnknownOption(AtlassianErrors)(body), {
-    onNone: () => ({}),
+    onNone: () =>
+      Option.match(Schema.decodeUnknownOption(GatewayError)(body), {
+        onNone: () => ({}),
+        onSome: ({ message }) => ({ message }),
+      }),
     onSome: ({ errors: [first] }) => ({
       ...(first?.code ? { code: first.code } : {}),
       ...(first?.title || first?.detail

@@ -1,20 +1,17 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, TestClock } from "effect"
-import { providerClientsLayer } from "../../../src/auth/providerClients.ts"
 import { asana } from "../../../src/providers/asana/index.ts"
-import { providers } from "../../../src/providers/registry.ts"
 import {
   type AsanaSimulatorHandle,
   type AsanaSimulatorOptions,
   startAsanaSimulator,
 } from "../../../src/simulators/asana/AsanaSimulator.ts"
 import { pollsReturnOnlyNew } from "../../support/cursorlessPolls.ts"
-import { accountOn, readAccountToEnd, rejectedOf } from "../../support/readAccountToEnd.ts"
+import { ProviderClientsTest } from "../../support/providerClients.ts"
+import { accountOn, readAccountToEnd } from "../../support/readAccountToEnd.ts"
 
 // Asana's audit log through the shared page loop, over real HTTP to the Asana simulator (on the TestClock,
-// which the simulator's capture times follow; the rate-limit test runs on real time).
-
-const AsanaLive = providerClientsLayer(providers, { retryBase: "10 millis" })
+// which the simulator's capture times follow). What every provider does is in test/providers/conformance.
 
 const simulator = (options: AsanaSimulatorOptions = {}) =>
   Effect.gen(function* () {
@@ -74,7 +71,7 @@ describe("asana audit log through the simulator, over real HTTP", () => {
         const idle = yield* read(sim, {}, 10, second.positions)
         expect(idle.activities).toEqual([])
         expect(reads(sim).at(-1)?.params.offset).toEqual(expect.any(String))
-      }).pipe(Effect.provide(AsanaLive)),
+      }).pipe(Effect.provide(ProviderClientsTest)),
   )
 
   it.scoped(
@@ -88,7 +85,7 @@ describe("asana audit log through the simulator, over real HTTP", () => {
             .map((r) => r.events)
             .slice(0, 5),
         ).toEqual([10, 10, 10, 10, 5])
-      }).pipe(Effect.provide(AsanaLive)),
+      }).pipe(Effect.provide(ProviderClientsTest)),
   )
 
   it.scoped(
@@ -150,7 +147,7 @@ describe("asana audit log through the simulator, over real HTTP", () => {
         const asked = reads(sim).length
         expect((yield* read(sim, { action: "user_joined" }, 100)).activities).toEqual([])
         expect(reads(sim)).toHaveLength(asked)
-      }).pipe(Effect.provide(AsanaLive)),
+      }).pipe(Effect.provide(ProviderClientsTest)),
   )
 
   it.scoped(
@@ -179,62 +176,29 @@ describe("asana audit log through the simulator, over real HTTP", () => {
         expect(Date.parse(restart?.params.start_at ?? "")).toBe(
           Math.max(...[...first.activities, ...part.activities].map((a) => Date.parse(a.created_at))),
         )
-      }).pipe(Effect.provide(AsanaLive)),
+      }).pipe(Effect.provide(ProviderClientsTest)),
   )
 
-  it.scoped(
-    "a malformed event is handed on once while the rest of the page arrives; a bad token is 401, another workspace 403, a non-gid workspace is never requested",
-    () =>
-      Effect.gen(function* () {
-        const sim = yield* simulator({ historySize: 3 })
-        const first = yield* read(sim, {}, 10)
-        const broken = sim.injectMalformed("missing-gid")
-        sim.emit(2)
-        const next = yield* read(sim, {}, 10, first.positions)
-        expect(next.pages.flatMap(rejectedOf).map((r) => r.raw)).toEqual([broken])
-        expect(next.activities).toHaveLength(2)
-        expect((yield* read(sim, {}, 10, next.positions)).pages.flatMap((p) => p.records)).toEqual([])
-
-        const badToken = accountOn(asana, sim, { credentials: { access_token: "2/1/2:not-the-token" } })
-        expect(
-          yield* Effect.flip(readAccountToEnd(asana, badToken, { organization_id: sim.workspaceGid }, 10)),
-        ).toMatchObject({ _tag: "ProviderUnauthorized", status: 401 })
-        const otherWorkspace = accountOn(asana, sim, { settings: { organization_id: "1200000000000099" } })
-        expect(
-          yield* Effect.flip(
-            readAccountToEnd(asana, otherWorkspace, { organization_id: "1200000000000099" }, 10),
-          ),
-        ).toMatchObject({ _tag: "ProviderUnauthorized", status: 403 })
-
-        const asked = sim.requests().length
-        for (const organization of [
-          "../../users/me",
-          "123/audit_log_events?x=",
-          "12%2F34",
-          "//evil.example",
-        ]) {
-          const crafted = accountOn(asana, sim, { settings: { organization_id: organization } })
-          const error = yield* Effect.flip(
-            readAccountToEnd(asana, crafted, { organization_id: organization }, 10),
-          )
-          expect(error._tag).toBe("ProviderBadResponse")
-        }
-        expect(sim.requests()).toHaveLength(asked)
-      }).pipe(Effect.provide(AsanaLive)),
-  )
-
-  it.scopedLive("a 429 with Retry-After is waited out, then the read goes on", () =>
+  it.scoped("another workspace is 403; a non-gid workspace is never requested", () =>
     Effect.gen(function* () {
-      const sim = yield* startAsanaSimulator({ seed: 43, historySize: 10 })
-      sim.forceRateLimited(1, 1_500)
-      const started = Date.now()
-      const result = yield* read(sim, {}, 100)
-      expect(result.activities.map((a) => a.id)).toEqual(sim.events().map(gidOf))
-      const first = reads(sim)[0]
-      expect(first?.status).toBe(429)
-      // Retry-After is whole seconds: 2 for a reset 1.5 s ahead; the default wait without it would be shorter.
-      expect(Date.now() - started).toBeGreaterThanOrEqual(1_900)
-    }).pipe(Effect.provide(AsanaLive)),
+      const sim = yield* simulator({ historySize: 3 })
+      const otherWorkspace = accountOn(asana, sim, { settings: { organization_id: "1200000000000099" } })
+      expect(
+        yield* Effect.flip(
+          readAccountToEnd(asana, otherWorkspace, { organization_id: "1200000000000099" }, 10),
+        ),
+      ).toMatchObject({ _tag: "ProviderUnauthorized", status: 403 })
+
+      const asked = sim.requests().length
+      for (const organization of ["../../users/me", "123/audit_log_events?x=", "12%2F34", "//evil.example"]) {
+        const crafted = accountOn(asana, sim, { settings: { organization_id: organization } })
+        const error = yield* Effect.flip(
+          readAccountToEnd(asana, crafted, { organization_id: organization }, 10),
+        )
+        expect(error._tag).toBe("ProviderBadResponse")
+      }
+      expect(sim.requests()).toHaveLength(asked)
+    }).pipe(Effect.provide(ProviderClientsTest)),
   )
 })
 

@@ -1,19 +1,16 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, TestClock } from "effect"
-import { providerClientsLayer } from "../../../src/auth/providerClients.ts"
 import { atlassian } from "../../../src/providers/atlassian/index.ts"
-import { providers } from "../../../src/providers/registry.ts"
 import {
   type AtlassianSimulatorHandle,
   type AtlassianSimulatorOptions,
   startAtlassianSimulator,
 } from "../../../src/simulators/atlassian/AtlassianSimulator.ts"
-import { accountOn, readAccountToEnd, rejectedOf } from "../../support/readAccountToEnd.ts"
+import { ProviderClientsTest } from "../../support/providerClients.ts"
+import { accountOn, readAccountToEnd } from "../../support/readAccountToEnd.ts"
 
 // Atlassian's events-stream through the shared page loop, over real HTTP to the Atlassian simulator (on the
-// TestClock, which the simulator's processing times follow; the rate-limit test runs on real time).
-
-const AtlassianLive = providerClientsLayer(providers, { retryBase: "10 millis" })
+// TestClock, which the simulator's processing times follow). What every provider does is in test/providers/conformance.
 
 const simulator = (options: AtlassianSimulatorOptions = {}) =>
   Effect.gen(function* () {
@@ -65,7 +62,7 @@ describe("atlassian events-stream through the simulator, over real HTTP", () => 
         expect(second.activities.map((a) => a.id)).toEqual(sim.events().slice(-4).map(idOf))
         const idle = yield* read(sim, {}, 10, second.positions)
         expect(idle.activities).toEqual([])
-      }).pipe(Effect.provide(AtlassianLive)),
+      }).pipe(Effect.provide(ProviderClientsTest)),
   )
 
   it.scoped(
@@ -98,7 +95,7 @@ describe("atlassian events-stream through the simulator, over real HTTP", () => 
         const failed = yield* read(sim, { action: "login_failed" }, 200)
         expect(failed.activities).toEqual([])
         expect(sim.requests()).toHaveLength(before)
-      }).pipe(Effect.provide(AtlassianLive)),
+      }).pipe(Effect.provide(ProviderClientsTest)),
   )
 
   it.scoped(
@@ -127,45 +124,17 @@ describe("atlassian events-stream through the simulator, over real HTTP", () => 
         expect(Number(restart?.params.from)).toBe(
           Math.max(...[...first.activities, ...part.activities].map((a) => Date.parse(a.created_at))),
         )
-      }).pipe(Effect.provide(AtlassianLive)),
+      }).pipe(Effect.provide(ProviderClientsTest)),
   )
 
-  it.scoped(
-    "a malformed event is handed on once; a key used on another org, or refused, is ProviderUnauthorized",
-    () =>
-      Effect.gen(function* () {
-        const sim = yield* simulator({ historySize: 3 })
-        const first = yield* read(sim, {}, 10)
-        const broken = sim.injectMalformed("missing-id")
-        sim.emit(1)
-        const next = yield* read(sim, {}, 10, first.positions)
-        expect(next.pages.flatMap(rejectedOf).map((r) => r.raw)).toEqual([broken])
-        expect(next.activities).toHaveLength(1)
-        expect((yield* read(sim, {}, 10, next.positions)).pages.flatMap((p) => p.records)).toEqual([])
-
-        const otherOrg = accountOn(atlassian, sim, { settings: { organization_id: "another-org" } })
-        expect(yield* Effect.flip(readAccountToEnd(atlassian, otherOrg, {}, 10))).toMatchObject({
-          _tag: "ProviderUnauthorized",
-          status: 403,
-        })
-        const badKey = accountOn(atlassian, sim, { credentials: { access_token: "not-an-org-key" } })
-        expect(yield* Effect.flip(readAccountToEnd(atlassian, badKey, {}, 10))).toMatchObject({
-          _tag: "ProviderUnauthorized",
-          status: 401,
-        })
-      }).pipe(Effect.provide(AtlassianLive)),
-  )
-
-  it.scopedLive("a 429 without Retry-After is waited out until X-RateLimit-Reset, an ISO date-time", () =>
+  it.scoped("a key used on another org's path is ProviderUnauthorized 403", () =>
     Effect.gen(function* () {
-      const sim = yield* startAtlassianSimulator({ seed: 37, historySize: 10, retryAfter: false })
-      sim.forceRateLimited(1, 1_500)
-      const started = Date.now()
-      const result = yield* read(sim, {}, 100)
-      expect(result.activities.map((a) => a.id)).toEqual(sim.events().map(idOf))
-      expect(streamRequests(sim).map((r) => r.status)[0]).toBe(429)
-      // The reset is whole seconds 1.5 s ahead; the default wait without headers would be 1 s.
-      expect(Date.now() - started).toBeGreaterThanOrEqual(1_200)
-    }).pipe(Effect.provide(AtlassianLive)),
+      const sim = yield* simulator({ historySize: 3 })
+      const otherOrg = accountOn(atlassian, sim, { settings: { organization_id: "another-org" } })
+      expect(yield* Effect.flip(readAccountToEnd(atlassian, otherOrg, {}, 10))).toMatchObject({
+        _tag: "ProviderUnauthorized",
+        status: 403,
+      })
+    }).pipe(Effect.provide(ProviderClientsTest)),
   )
 })

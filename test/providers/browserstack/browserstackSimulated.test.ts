@@ -1,22 +1,14 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either } from "effect"
-import { providerClientsLayer } from "../../../src/auth/providerClients.ts"
+import { Effect, TestClock } from "effect"
 import { auditLogsPaging } from "../../../src/providers/browserstack/auditLogs.ts"
 import { browserstack } from "../../../src/providers/browserstack/index.ts"
 import { syntheticId } from "../../../src/providers/browserstack/syntheticId.ts"
-import { providers } from "../../../src/providers/registry.ts"
 import { startBrowserStackSimulator } from "../../../src/simulators/browserstack/BrowserStackSimulator.ts"
-import {
-  expectedActivities,
-  inTimeOrder,
-  readToEnd,
-  siteAccount,
-  sortedIds,
-  variant,
-} from "../jira/atlassianAuditKit.ts"
+import { ProviderClientsTest } from "../../support/providerClients.ts"
+import { accountOn, readAccountToEnd as readToEnd } from "../../support/readAccountToEnd.ts"
+import { expectedActivities, inTimeOrder, sortedIds, variant } from "../jira/atlassianAuditKit.ts"
 
 // The simulator speaks the ASSUMED logs protocol (see the adapter); these tests pin the adapter to it.
-const Live = providerClientsLayer(providers, { retryBase: "10 millis" })
 /** A generous budget, except where the rate limit itself is under test. */
 const simulator = (historySize = 40, budget: { burst?: number; requestsPerMinute?: number } = {}) =>
   startBrowserStackSimulator({ seed: 5, historySize, burst: 10_000, requestsPerMinute: 100_000, ...budget })
@@ -36,7 +28,7 @@ describe("browserstack audit logs through the simulator, over real HTTP", () => 
   it.scopedLive("pages by offset to the end of the window, oldest first, each entry once; Basic auth", () =>
     Effect.gen(function* () {
       const sim = yield* simulator(40)
-      const account = siteAccount(browserstack, sim.baseUrl, sim.credentials)
+      const account = accountOn(browserstack, sim)
       const expected = expectedActivities(browserstack, account, sim.events())
       const read = yield* readToEnd(browserstack, account, {}, 1000)
       expect(sortedIds(read.activities)).toEqual(sortedIds(expected))
@@ -57,7 +49,7 @@ describe("browserstack audit logs through the simulator, over real HTTP", () => 
       const firstRead = requests.slice(0, 6)
       expect(new Set(firstRead.map((r) => `${r.params.from_date} ${r.params.to_date}`)).size).toBe(1)
       expect(firstRead[0]?.params.to_date).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
-    }).pipe(Effect.provide(Live)),
+    }).pipe(Effect.provide(ProviderClientsTest)),
   )
 
   it.scopedLive(
@@ -65,7 +57,7 @@ describe("browserstack audit logs through the simulator, over real HTTP", () => 
     () =>
       Effect.gen(function* () {
         const sim = yield* simulator(20)
-        const account = siteAccount(browserstack, sim.baseUrl, sim.credentials)
+        const account = accountOn(browserstack, sim)
         const caughtUp = yield* readToEnd(browserstack, account, {}, 100)
         const seen = new Set(caughtUp.activities.map((a) => a.id))
         const boundary = Date.now() - 45_000
@@ -83,19 +75,22 @@ describe("browserstack audit logs through the simulator, over real HTTP", () => 
         expect(Date.parse(tailRequest?.params.from_date ?? "")).toBe(boundary)
         const idle = yield* readToEnd(browserstack, account, {}, 2, again.positions)
         expect(idle.activities).toEqual([])
-      }).pipe(Effect.provide(Live)),
+      }).pipe(Effect.provide(ProviderClientsTest)),
   )
 
-  it.scopedLive(
+  it.scoped(
     "entries arriving between two pages of one read (a new one, and a late one that shifts the offsets) are neither missed nor repeated",
     () =>
       Effect.gen(function* () {
+        // On the TestClock, which the simulator lives by: the settle window is stepped over, not waited.
+        yield* TestClock.setTime(Date.now())
         const sim = yield* simulator(10)
-        // Pages of three, and a settle window short enough to wait out here.
+        // Pages of three, and a short settle window.
         const adapter = variant(browserstack, { settleMs: 500, paging: auditLogsPaging(3) })
-        const account = siteAccount(browserstack, sim.baseUrl, sim.credentials)
+        const account = accountOn(browserstack, sim)
         const caughtUp = yield* readToEnd(adapter, account, {}, 100)
-        const start = Date.now() - 20_000
+        const now = yield* TestClock.currentTimeMillis
+        const start = now - 20_000
         const window = [0, 1, 2, 3].map((i) => {
           const entry = signedIn(`w${i}@acme.example`, start + i * 1_000)
           sim.inject([entry], start + i * 1_000)
@@ -103,74 +98,31 @@ describe("browserstack audit logs through the simulator, over real HTTP", () => 
         })
         let arrived: ReadonlyArray<unknown> = []
         sim.afterNextPage(() => {
-          const fresh = signedIn("new@acme.example", Date.now())
-          const late = signedIn("late@acme.example", Date.now() - 10_000)
+          const fresh = signedIn("new@acme.example", now)
+          const late = signedIn("late@acme.example", now - 10_000)
           sim.inject([fresh], Date.parse(fresh.timestamp))
           sim.inject([late], Date.parse(late.timestamp))
           arrived = [fresh, late]
         })
         const during = yield* readToEnd(adapter, account, {}, 3, caughtUp.positions)
-        yield* Effect.sleep("700 millis")
+        yield* TestClock.adjust("700 millis")
         const after = yield* readToEnd(adapter, account, {}, 3, during.positions)
         const ids = [...during.activities, ...after.activities].map((a) => a.id)
         expect(new Set(ids).size).toBe(ids.length)
         expect(ids.sort()).toEqual(idsOf([...window, ...arrived]))
-      }).pipe(Effect.provide(Live)),
+      }).pipe(Effect.provide(ProviderClientsTest)),
   )
 
-  it.scopedLive(
-    "the real budget (burst 5, then 15 a minute): the 429's Retry-After is waited out, then it reads on",
-    () =>
-      Effect.gen(function* () {
-        const sim = yield* simulator(10, { burst: 5, requestsPerMinute: 15 })
-        const account = siteAccount(browserstack, sim.baseUrl, sim.credentials)
-        sim.forceRateLimited(1, 1_200)
-        const started = Date.now()
-        const read = yield* readToEnd(browserstack, account, {}, 100)
-        expect(sortedIds(read.activities)).toEqual(idsOf(sim.events()))
-        const statuses = sim.requests().map((r) => r.status)
-        expect(statuses[0]).toBe(429)
-        expect(statuses.slice(1).every((s) => s === 200)).toBe(true)
-        expect(Date.now() - started).toBeGreaterThanOrEqual(1_000)
-      }).pipe(Effect.provide(Live)),
-  )
-
-  it.scopedLive("a malformed entry is dead-lettered once while the rest of the page arrives", () =>
+  it.scoped("the activities catalogue answers the confirmed shape to the access key as Basic auth", () =>
     Effect.gen(function* () {
-      const sim = yield* simulator(10)
-      const account = siteAccount(browserstack, sim.baseUrl, sim.credentials)
-      const first = yield* readToEnd(browserstack, account, {}, 100)
-      const at = Date.now() - 40_000
-      const broken = sim.injectMalformed("text-timestamp", at)
-      const good = sim.emitAt(2, at)
-      const next = yield* readToEnd(browserstack, account, {}, 100, first.positions)
-      const rejected = next.pages.flatMap((p) => p.records.filter((r) => Either.isLeft(r.mapped)))
-      expect(rejected).toHaveLength(1)
-      expect(rejected[0]?.raw).toEqual(broken)
-      expect(next.activities.map((a) => a.id).sort()).toEqual(idsOf(good))
-      const later = yield* readToEnd(browserstack, account, {}, 100, next.positions)
-      expect(later.pages.flatMap((p) => p.records)).toEqual([])
-    }).pipe(Effect.provide(Live)),
-  )
-
-  it.scopedLive(
-    "a refused access key is ProviderUnauthorized 401; the catalogue answers the confirmed shape",
-    () =>
-      Effect.gen(function* () {
-        const sim = yield* simulator(5)
-        const refused = siteAccount(browserstack, sim.baseUrl, {
-          username: sim.credentials.username,
-          access_key: "no",
-        })
-        const error = yield* Effect.flip(readToEnd(browserstack, refused, {}, 10))
-        expect(error).toMatchObject({ _tag: "ProviderUnauthorized", status: 401 })
-        const auth = `Basic ${Buffer.from(`${sim.credentials.username}:${sim.credentials.access_key}`).toString("base64")}`
-        const catalogue = yield* Effect.promise(() =>
-          fetch(`${sim.baseUrl}/audit/v1/activities`, { headers: { authorization: auth } }).then(
-            (r) => r.json() as Promise<{ activities: Record<string, string[]> }>,
-          ),
-        )
-        expect(catalogue.activities.accounts).toContain("failed_to_sign_in")
-      }).pipe(Effect.provide(Live)),
+      const sim = yield* simulator(5)
+      const auth = `Basic ${Buffer.from(`${sim.credentials.username}:${sim.credentials.access_key}`).toString("base64")}`
+      const catalogue = yield* Effect.promise(() =>
+        fetch(`${sim.baseUrl}/audit/v1/activities`, { headers: { authorization: auth } }).then(
+          (r) => r.json() as Promise<{ activities: Record<string, string[]> }>,
+        ),
+      )
+      expect(catalogue.activities.accounts).toContain("failed_to_sign_in")
+    }),
   )
 })

@@ -1,39 +1,27 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Exit, Schema, TestClock } from "effect"
-import { providerClientsLayer } from "../../../src/auth/providerClients.ts"
+import { Effect, Either, TestClock } from "effect"
 import type { ActivityFilters } from "../../../src/domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts"
 import { teamEventId } from "../../../src/providers/dropbox/DropboxTeamEvent.ts"
 import { dropbox } from "../../../src/providers/dropbox/index.ts"
-import type { AccountPage, StreamPositions } from "../../../src/providers/pageAccount.ts"
-import { providers } from "../../../src/providers/registry.ts"
+import type { StreamPositions } from "../../../src/providers/pageAccount.ts"
 import {
   type DropboxSimulatorHandle,
   startDropboxSimulator,
 } from "../../../src/simulators/dropbox/DropboxSimulator.ts"
-import { readAccountToEnd } from "../../support/readAccountToEnd.ts"
+import { ProviderClientsTest } from "../../support/providerClients.ts"
+import { accountOn, readAccountToEnd } from "../../support/readAccountToEnd.ts"
 
 // The adapter's team_events stream through the shared page loop, against the simulated team over loopback HTTP.
-// The TestClock drives both sides (the simulator lives by the Effect Clock); the 429 test runs on real time.
+// The TestClock drives both sides (the simulator lives by the Effect Clock). What every provider does is in
+// test/providers/conformance.
 
 const NOW = Date.parse("2026-03-02T12:00:00Z")
-const Live = providerClientsLayer(providers, { retryBase: "10 millis" })
 
 const simulator = (historySize: number) => startDropboxSimulator({ seed: 11, historySize })
 
-const accountOf = (
-  sim: DropboxSimulatorHandle,
-  credentials: Record<string, string> = sim.credentials,
-): IntegratedAccount => ({
-  id: "dropbox-stream-test",
-  integration: "dropbox",
-  baseUrl: new URL(sim.baseUrl),
-  credentials: Schema.decodeUnknownSync(dropbox.credentials)(credentials),
-  settings: sim.settings,
-})
-
-const _activitiesOf = (page: Pick<AccountPage, "records">) =>
-  page.records.flatMap(({ mapped }) => (Either.isRight(mapped) ? [mapped.right] : []))
+const accountOf = (sim: DropboxSimulatorHandle, credentials: Record<string, string> = sim.credentials) =>
+  accountOn(dropbox, sim, { credentials })
 
 const readToEnd = (
   account: IntegratedAccount,
@@ -82,7 +70,7 @@ describe("dropbox team_events through the simulator, over real HTTP", () => {
         id: teamEventId(first?.raw),
         remote_data: first?.raw,
       })
-    }).pipe(Effect.provide(Live)),
+    }).pipe(Effect.provide(ProviderClientsTest)),
   )
 
   it.scoped("created_at → time.start_time (whole seconds), action → event_type, actor_id → account_id", () =>
@@ -132,7 +120,7 @@ describe("dropbox team_events through the simulator, over real HTTP", () => {
         expect(activity.action).toBe("login_failed")
         expect(activity.actor?.user?.id).toBe(member?.account_id)
       }
-    }).pipe(Effect.provide(Live)),
+    }).pipe(Effect.provide(ProviderClientsTest)),
   )
 
   it.scoped("an actor_id that is no AccountId answers empty without asking Dropbox", () =>
@@ -142,7 +130,7 @@ describe("dropbox team_events through the simulator, over real HTTP", () => {
       const read = yield* readToEnd(accountOf(sim), { actor_id: "00u1abcd" }, 10)
       expect(read.activities).toEqual([])
       expect(apiRequests(sim)).toHaveLength(0)
-    }).pipe(Effect.provide(Live)),
+    }).pipe(Effect.provide(ProviderClientsTest)),
   )
 
   it.scoped(
@@ -171,7 +159,7 @@ describe("dropbox team_events through the simulator, over real HTTP", () => {
         sim.emit(3)
         const more = yield* readToEnd(account, {}, 50, again.positions)
         expect(more.activities).toHaveLength(3)
-      }).pipe(Effect.provide(Live)),
+      }).pipe(Effect.provide(ProviderClientsTest)),
   )
 
   it.scoped("a reset cursor restarts get_events from the latest second read, without repeats", () =>
@@ -195,7 +183,7 @@ describe("dropbox team_events through the simulator, over real HTTP", () => {
       expect(restart?.path).toBe("/2/team_log/get_events")
       expect(restart?.body).toMatchObject({ time: { start_time: second(boundary) } })
       expect(apiRequests(sim).some((r) => r.status === 409)).toBe(true)
-    }).pipe(Effect.provide(Live)),
+    }).pipe(Effect.provide(ProviderClientsTest)),
   )
 
   it.scoped("a bad cursor takes the same restart", () =>
@@ -208,46 +196,6 @@ describe("dropbox team_events through the simulator, over real HTTP", () => {
       sim.emit(2)
       const next = yield* readToEnd(account, {}, 100, { team_events: { ...position, token: "garbled" } })
       expect(next.activities).toHaveLength(2)
-    }).pipe(Effect.provide(Live)),
-  )
-
-  it.live("a 429 with Retry-After is waited out", () =>
-    Effect.scoped(
-      Effect.gen(function* () {
-        const sim = yield* simulator(10)
-        sim.forceRateLimited(1, 1000)
-        const started = Date.now()
-        const read = yield* readToEnd(accountOf(sim), {}, 100)
-        expect(read.activities).toHaveLength(10)
-        expect(Date.now() - started).toBeGreaterThanOrEqual(900)
-        expect(apiRequests(sim).map((r) => r.status)).toEqual([429, 200])
-      }).pipe(Effect.provide(Live)),
-    ),
-  )
-
-  it.scoped("a refused token is ProviderUnauthorized", () =>
-    Effect.gen(function* () {
-      yield* TestClock.setTime(NOW)
-      const sim = yield* simulator(5)
-      const exit = yield* Effect.exit(readToEnd(accountOf(sim, { access_token: "sl.wrong" }), {}, 10))
-      expect(Exit.isFailure(exit)).toBe(true)
-      if (Exit.isFailure(exit)) expect(JSON.stringify(exit.cause)).toContain("ProviderUnauthorized")
-      expect(apiRequests(sim)[0]?.status).toBe(401)
-    }).pipe(Effect.provide(Live)),
-  )
-
-  it.scoped("a malformed event is dead-lettered while the rest of the page arrives", () =>
-    Effect.gen(function* () {
-      yield* TestClock.setTime(NOW)
-      const sim = yield* simulator(5)
-      const broken = sim.injectMalformed("bad_timestamp")
-      sim.emit(2)
-      const read = yield* readToEnd(accountOf(sim), {}, 100)
-      const records = read.pages.flatMap((p) => p.records)
-      const rejected = records.filter((r) => Either.isLeft(r.mapped))
-      expect(rejected).toHaveLength(1)
-      expect(rejected[0]?.raw).toEqual(broken)
-      expect(records.filter((r) => Either.isRight(r.mapped))).toHaveLength(7)
-    }).pipe(Effect.provide(Live)),
+    }).pipe(Effect.provide(ProviderClientsTest)),
   )
 })

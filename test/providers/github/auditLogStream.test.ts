@@ -1,22 +1,19 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, TestClock } from "effect"
-import { providerClientsLayer } from "../../../src/auth/providerClients.ts"
+import { Effect, Fiber, TestClock } from "effect"
 import { phraseTime } from "../../../src/providers/github/auditLogQuery.ts"
 import { github } from "../../../src/providers/github/index.ts"
-import { providers } from "../../../src/providers/registry.ts"
 import {
   type GitHubSimulatorHandle,
   type GitHubSimulatorOptions,
   startGitHubSimulator,
 } from "../../../src/simulators/github/GitHubSimulator.ts"
-import { accountOn, readAccountToEnd, rejectedOf } from "../../support/readAccountToEnd.ts"
+import { ProviderClientsTest } from "../../support/providerClients.ts"
+import { accountOn, readAccountToEnd } from "../../support/readAccountToEnd.ts"
+import { eventually, sleepingFor } from "../../support/testClock.ts"
 
 // GitHub's audit-log stream through the shared page loop, over real HTTP to the GitHub simulator. The
 // simulator and the watermark read share the Effect Clock, so the settle window is exercised on the TestClock
-// (no request here is retried, so no backoff waits on it); the rate-limit tests run on real time.
-
-/** Real HTTP through the project's client and token cache, with quick backoff. */
-const GitHubLive = providerClientsLayer(providers, { retryBase: "10 millis" })
+// (a retry's wait too). What every provider does is in test/providers/conformance.
 
 const MINUTE = 60_000
 const SETTLE = 5 * MINUTE
@@ -77,7 +74,7 @@ describe("github audit log through the simulator, over real HTTP", () => {
         // remaining history on every page (1,750 queries an hour).
         expect(requests.length).toBeLessThanOrEqual(result.pages.length + continued.length)
         expect(requests.length).toBeLessThan(2 * result.pages.length + 2)
-      }).pipe(Effect.provide(GitHubLive)),
+      }).pipe(Effect.provide(ProviderClientsTest)),
   )
 
   it.scoped(
@@ -134,57 +131,37 @@ describe("github audit log through the simulator, over real HTTP", () => {
             .filter((id) => id !== "too-late-event")
             .sort(),
         )
-      }).pipe(Effect.provide(GitHubLive)),
+      }).pipe(Effect.provide(ProviderClientsTest)),
   )
 
-  it.scoped("a malformed event is handed on once as a rejected record, the rest read on", () =>
-    Effect.gen(function* () {
-      const sim = yield* simulator({ historySize: 5 })
-      const first = yield* read(sim, 100)
-      const broken = sim.injectMalformed("missing-action")
-      sim.emit(2)
-      yield* TestClock.adjust("6 minutes")
-      const next = yield* read(sim, 100, first.positions)
-      const rejected = next.pages.flatMap(rejectedOf)
-      expect(rejected.map((r) => r.raw)).toEqual([broken])
-      expect(next.activities).toHaveLength(2)
-      yield* TestClock.adjust("1 minute")
-      const again = yield* read(sim, 100, next.positions)
-      expect(again.pages.flatMap((p) => p.records)).toEqual([])
-    }).pipe(Effect.provide(GitHubLive)),
-  )
-
-  it.scoped("refused credentials are ProviderUnauthorized; an org the token cannot see is GitHub's 404", () =>
+  it.scoped("an org the token cannot see is GitHub's 404, asked on that org's path", () =>
     Effect.gen(function* () {
       const sim = yield* simulator({ historySize: 3 })
-      const badToken = accountOn(github, sim, { credentials: { access_token: "ghp_not-issued" } })
-      const unauthorized = yield* Effect.flip(readAccountToEnd(github, badToken, {}, 10))
-      expect(unauthorized).toMatchObject({ _tag: "ProviderUnauthorized", status: 401 })
-      expect(unauthorized.message).toContain("Bad credentials")
       const otherOrg = accountOn(github, sim, { settings: { organization_id: "someone-else" } })
       const missing = yield* Effect.flip(readAccountToEnd(github, otherOrg, {}, 10))
       expect(missing).toMatchObject({ _tag: "ProviderRejected", status: 404 })
-      expect(auditRequests(sim).map((r) => r.path)).toEqual([
-        `/orgs/${sim.org}/audit-log`,
-        "/orgs/someone-else/audit-log",
-      ])
-    }).pipe(Effect.provide(GitHubLive)),
+      expect(auditRequests(sim).map((r) => r.path)).toEqual(["/orgs/someone-else/audit-log"])
+    }).pipe(Effect.provide(ProviderClientsTest)),
   )
 
-  it.scopedLive(
-    "GitHub's 403 rate limits, secondary (retry-after) and primary (nothing remaining), are waited out",
-    () =>
-      Effect.gen(function* () {
-        const sim = yield* startGitHubSimulator({ seed: 29, historySize: 10 })
-        sim.forceSecondaryRateLimited(1, 1)
-        sim.forceRateLimited(1, 1_500)
-        const started = Date.now()
-        const result = yield* read(sim, 100)
-        expect(result.activities.map((a) => a.id)).toEqual(settledIds(sim, started))
-        const statuses = auditRequests(sim).map((r) => r.status)
-        expect(statuses.slice(0, 2)).toEqual([403, 403])
-        expect(statuses.slice(2).every((s) => s === 200)).toBe(true)
-        expect(Date.now() - started).toBeGreaterThanOrEqual(1_000)
-      }).pipe(Effect.provide(GitHubLive)),
+  it.scoped("GitHub's secondary rate limit (403 with retry-after) is waited out for as long as it says", () =>
+    Effect.gen(function* () {
+      const sim = yield* simulator({ historySize: 10 })
+      yield* TestClock.adjust("1 hour")
+      sim.forceSecondaryRateLimited(1, 40)
+      const reading = yield* Effect.fork(read(sim, 100))
+      yield* eventually(() => auditRequests(sim).length > 0, "the refused request")
+      yield* sleepingFor(40_000, "the secondary limit's retry-after")
+      expect(auditRequests(sim).map((r) => r.status)).toEqual([403])
+      const done = () => reading.unsafePoll() !== null
+      yield* eventually(done, "the read after the wait", TestClock.adjust("1 second"))
+      const result = yield* Fiber.join(reading)
+      expect(result.activities.map((a) => a.id)).toEqual(settledIds(sim, yield* TestClock.currentTimeMillis))
+      expect(
+        auditRequests(sim)
+          .slice(1)
+          .every((r) => r.status === 200),
+      ).toBe(true)
+    }).pipe(Effect.provide(ProviderClientsTest)),
   )
 })

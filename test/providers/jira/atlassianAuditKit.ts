@@ -1,35 +1,9 @@
 import { Duration, Either, Schema } from "effect"
-import { providerClientsLayer } from "../../../src/auth/providerClients.ts"
-import type { Activity } from "../../../src/domain/Activity.ts"
 import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts"
 import type { ProviderAdapter } from "../../../src/providers/ProviderAdapter.ts"
-import type { AccountPage } from "../../../src/providers/pageAccount.ts"
 import type { AnyPaginator } from "../../../src/providers/paging/Paginator.ts"
-import { providers } from "../../../src/providers/registry.ts"
-import { readAccountToEnd } from "../../support/readAccountToEnd.ts"
 
 // What the Jira and Confluence tests share: both are one newest-first audit stream of one Atlassian site.
-
-/** Real HTTP through the project's client, with quick backoff. */
-export const AtlassianLive = providerClientsLayer(providers, { retryBase: "10 millis" })
-
-export const siteAccount = (
-  adapter: ProviderAdapter,
-  baseUrl: string,
-  credentials: Record<string, string>,
-): IntegratedAccount => ({
-  id: `${adapter.integration}-test-${baseUrl}`,
-  integration: adapter.integration as IntegratedAccount["integration"],
-  baseUrl: new URL(baseUrl),
-  credentials: Schema.decodeUnknownSync(adapter.credentials)(credentials),
-  settings: {},
-})
-
-export const activitiesOf = (page: Pick<AccountPage, "records">): Activity[] =>
-  page.records.flatMap(({ mapped }) => (Either.isRight(mapped) ? [mapped.right] : []))
-
-/** Pages the account through the shared page loop until caught up; every page is returned. */
-export const readToEnd = readAccountToEnd
 
 /** Every record's Activity, oldest first (records of one millisecond keep no particular order). */
 export const expectedActivities = (

@@ -1,17 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either } from "effect"
+import { Effect, TestClock } from "effect"
 import { auditRecordsPaging } from "../../../src/providers/jira/auditRecords.ts"
 import { jira } from "../../../src/providers/jira/index.ts"
 import { startJiraSimulator } from "../../../src/simulators/jira/JiraSimulator.ts"
-import {
-  AtlassianLive,
-  expectedActivities,
-  inTimeOrder,
-  readToEnd,
-  siteAccount,
-  sortedIds,
-  variant,
-} from "./atlassianAuditKit.ts"
+import { ProviderClientsTest } from "../../support/providerClients.ts"
+import { accountOn, readAccountToEnd as readToEnd } from "../../support/readAccountToEnd.ts"
+import { expectedActivities, inTimeOrder, sortedIds, variant } from "./atlassianAuditKit.ts"
 
 const simulator = (historySize = 40) => startJiraSimulator({ seed: 5, historySize })
 const PATH = "/rest/api/3/auditing/record"
@@ -22,7 +16,7 @@ describe("jira audit records through the simulator, over real HTTP", () => {
     () =>
       Effect.gen(function* () {
         const sim = yield* startJiraSimulator({ seed: 5, historySize: 900 })
-        const account = siteAccount(jira, sim.baseUrl, sim.credentials)
+        const account = accountOn(jira, sim)
         const expected = expectedActivities(jira, account, sim.events())
         expect(expected.length).toBeGreaterThan(1000)
         const read = yield* readToEnd(jira, account, {}, 100)
@@ -45,13 +39,13 @@ describe("jira audit records through the simulator, over real HTTP", () => {
         // Pages of 250 (a variant of the stream): the same records, read through more offsets.
         const paged = yield* readToEnd(variant(jira, { paging: auditRecordsPaging(250) }), account, {}, 500)
         expect(sortedIds(paged.activities)).toEqual(sortedIds(expected))
-      }).pipe(Effect.provide(AtlassianLive)),
+      }).pipe(Effect.provide(ProviderClientsTest)),
   )
 
   it.scopedLive("created_at reaches Jira as `from` (UTC ISO 8601) and is applied exactly", () =>
     Effect.gen(function* () {
       const sim = yield* simulator(60)
-      const account = siteAccount(jira, sim.baseUrl, sim.credentials)
+      const account = accountOn(jira, sim)
       const expected = expectedActivities(jira, account, sim.events())
       const middle = expected[Math.floor(expected.length / 2)]?.created_at as string
       const read = yield* readToEnd(jira, account, { created_at: middle }, 1000)
@@ -61,7 +55,7 @@ describe("jira audit records through the simulator, over real HTTP", () => {
       expect(sortedIds(read.activities)).toEqual(
         sortedIds(expected.filter((a) => Date.parse(a.created_at) >= Date.parse(middle))),
       )
-    }).pipe(Effect.provide(AtlassianLive)),
+    }).pipe(Effect.provide(ProviderClientsTest)),
   )
 
   it.scopedLive(
@@ -69,7 +63,7 @@ describe("jira audit records through the simulator, over real HTTP", () => {
     () =>
       Effect.gen(function* () {
         const sim = yield* simulator(20)
-        const account = siteAccount(jira, sim.baseUrl, sim.credentials)
+        const account = accountOn(jira, sim)
         const caughtUp = yield* readToEnd(jira, account, {}, 100)
         const seen = new Set(caughtUp.activities.map((a) => a.id))
 
@@ -86,21 +80,24 @@ describe("jira audit records through the simulator, over real HTTP", () => {
         expect(tailIds.sort()).toEqual([...burst, ...late].map((r) => String(r.id)).sort())
         const idle = yield* readToEnd(jira, account, {}, 2, again.positions)
         expect(idle.activities).toEqual([])
-      }).pipe(Effect.provide(AtlassianLive)),
+      }).pipe(Effect.provide(ProviderClientsTest)),
   )
 
-  it.scopedLive(
+  it.scoped(
     "records arriving between two pages of one read (new ones, and a late one that shifts the offsets) are neither missed nor repeated",
     () =>
       Effect.gen(function* () {
+        // On the TestClock, which the simulator lives by: the settle window is stepped over, not waited.
+        yield* TestClock.setTime(Date.now())
         const sim = yield* simulator(10)
-        // Pages of three, and a settle window short enough to wait out here.
+        // Pages of three, and a short settle window.
         const adapter = variant(jira, { settleMs: 500, paging: auditRecordsPaging(3) })
-        const account = siteAccount(jira, sim.baseUrl, sim.credentials)
+        const account = accountOn(jira, sim)
         const caughtUp = yield* readToEnd(adapter, account, {}, 100)
         // Four records and pages of three: the record at the page boundary is among the oldest three, so a
         // shift that brings it twice would publish it twice.
-        const start = Date.now() - 20_000
+        const now = yield* TestClock.currentTimeMillis
+        const start = now - 20_000
         const window = [0, 1, 2, 3].map((i) => {
           const record = {
             id: 900_000 + i,
@@ -117,70 +114,34 @@ describe("jira audit records through the simulator, over real HTTP", () => {
         sim.afterNextPage(() => {
           // A brand-new record, past the read's `to`, and one committed late inside the window: the newest
           // first list shifts by one under the read's offsets.
-          arrived = [...sim.emitAt(1, Date.now()), ...sim.emitAt(1, Date.now() - 10_000)]
+          arrived = [...sim.emitAt(1, now), ...sim.emitAt(1, now - 10_000)]
         })
         const during = yield* readToEnd(adapter, account, {}, 3, caughtUp.positions)
         const shifted = sim.requests().filter((r) => r.path === PATH && r.status === 200)
         expect(shifted.length).toBeGreaterThanOrEqual(2)
-        yield* Effect.sleep("700 millis")
+        yield* TestClock.adjust("700 millis")
         const after = yield* readToEnd(adapter, account, {}, 3, during.positions)
         const ids = [...during.activities, ...after.activities].map((a) => a.id)
         expect(new Set(ids).size).toBe(ids.length)
         expect(ids.sort()).toEqual([...window, ...arrived].map((r) => String(r.id)).sort())
-      }).pipe(Effect.provide(AtlassianLive)),
+      }).pipe(Effect.provide(ProviderClientsTest)),
   )
 
-  it.scopedLive("waits out a 429 with Retry-After and an ISO X-RateLimit-Reset, then reads on", () =>
-    Effect.gen(function* () {
-      const sim = yield* simulator(10)
-      const account = siteAccount(jira, sim.baseUrl, sim.credentials)
-      sim.forceRateLimited(1, 1_200)
-      const started = Date.now()
-      const read = yield* readToEnd(jira, account, {}, 100)
-      expect(read.activities.length).toBe(sim.events().length)
-      const statuses = sim.requests().map((r) => r.status)
-      expect(statuses[0]).toBe(429)
-      expect(statuses.slice(1).every((s) => s === 200)).toBe(true)
-      expect(Date.now() - started).toBeGreaterThanOrEqual(900)
-    }).pipe(Effect.provide(AtlassianLive)),
-  )
-
-  it.scopedLive("a malformed record is dead-lettered once while the rest of the page arrives", () =>
-    Effect.gen(function* () {
-      const sim = yield* simulator(10)
-      const account = siteAccount(jira, sim.baseUrl, sim.credentials)
-      const first = yield* readToEnd(jira, account, {}, 100)
-      const at = Date.now() - 40_000
-      const broken = sim.injectMalformed("zoneless-created", at)
-      const good = sim.emitAt(2, at)
-      const next = yield* readToEnd(jira, account, {}, 100, first.positions)
-      const rejected = next.pages.flatMap((p) => p.records.filter((r) => Either.isLeft(r.mapped)))
-      expect(rejected).toHaveLength(1)
-      expect(rejected[0]?.raw).toEqual(broken)
-      const rejection = rejected[0]?.mapped
-      expect(rejection && Either.isLeft(rejection) && rejection.left.reason).toMatch(/offset/)
-      expect(next.activities.map((a) => a.id).sort()).toEqual(good.map((r) => String(r.id)).sort())
-      const later = yield* readToEnd(jira, account, {}, 100, next.positions)
-      expect(later.pages.flatMap((p) => p.records)).toEqual([])
-    }).pipe(Effect.provide(AtlassianLive)),
-  )
-
-  it.scopedLive("an OAuth access token goes as Bearer; a refused API token is ProviderUnauthorized 401", () =>
+  it.scopedLive("an OAuth access token goes as Bearer; an email and API token as Basic", () =>
     Effect.gen(function* () {
       const sim = yield* simulator(5)
-      const oauth = yield* readToEnd(
-        jira,
-        siteAccount(jira, sim.baseUrl, { access_token: sim.accessToken }),
-        {},
-        100,
-      )
+      const bearer = accountOn(jira, sim, { credentials: { access_token: sim.accessToken } })
+      const oauth = yield* readToEnd(jira, bearer, {}, 100)
       expect(oauth.activities.length).toBe(sim.events().length)
-      expect(sim.requests().at(-1)?.authScheme).toBe("Bearer")
-      expect(sim.requests().at(0)?.authScheme).toBe("Bearer")
-      const refused = siteAccount(jira, sim.baseUrl, { email: sim.credentials.email, api_token: "revoked" })
-      const error = yield* Effect.flip(readToEnd(jira, refused, {}, 10))
-      expect(error).toMatchObject({ _tag: "ProviderUnauthorized", status: 401 })
-      expect(sim.requests().at(-1)?.authScheme).toBe("Basic")
-    }).pipe(Effect.provide(AtlassianLive)),
+      expect(sim.requests().every((r) => r.authScheme === "Bearer")).toBe(true)
+      const asked = sim.requests().length
+      yield* readToEnd(jira, accountOn(jira, sim), {}, 100)
+      expect(
+        sim
+          .requests()
+          .slice(asked)
+          .every((r) => r.authScheme === "Basic"),
+      ).toBe(true)
+    }).pipe(Effect.provide(ProviderClientsTest)),
   )
 })

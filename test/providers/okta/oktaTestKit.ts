@@ -1,6 +1,5 @@
 import { createServer } from "node:http"
-import { Effect, Schema } from "effect"
-import { providerClientsLayer } from "../../../src/auth/providerClients.ts"
+import { Effect } from "effect"
 import type { ActivityFilters } from "../../../src/domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts"
 import type { ProviderError } from "../../../src/http/ProviderError.ts"
@@ -9,15 +8,16 @@ import type { OktaPosition } from "../../../src/providers/okta/OktaPosition.ts"
 import { systemLog } from "../../../src/providers/okta/systemLog.ts"
 import type { ProviderServices } from "../../../src/providers/ProviderAdapter.ts"
 import { readStreamPage, type StreamPage, type StreamPageRequest } from "../../../src/providers/readStream.ts"
-import { providers } from "../../../src/providers/registry.ts"
 import {
   type OktaSimulatorHandle,
   type OktaSimulatorOptions,
   startOktaSimulator,
 } from "../../../src/simulators/okta/OktaSimulator.ts"
+import { ProviderClientsTest } from "../../support/providerClients.ts"
+import { accountOn } from "../../support/readAccountToEnd.ts"
 
-/** Real HTTP through the project's client, with quick backoff so retry tests stay short; a fresh token cache. */
-export const HttpLive = providerClientsLayer(providers, { retryBase: "10 millis" })
+/** Real HTTP through the project's client, with quick backoff so retry tests stay short. */
+export const HttpLive = ProviderClientsTest
 
 type Page<Position> = StreamPage<Position>
 
@@ -32,16 +32,8 @@ export const fetchPage = (request: StreamPageRequest<OktaPosition>) =>
 export const simulator = (options: OktaSimulatorOptions = {}) => startOktaSimulator({ seed: 42, ...options })
 
 /** An account on the simulator; `credentials` in the config's form, decoded as config load does. */
-export const accountFor = (
-  sim: OktaSimulatorHandle,
-  credentials: Record<string, string> = sim.credentials,
-): IntegratedAccount => ({
-  id: `okta-test-${sim.baseUrl}`,
-  integration: "okta",
-  baseUrl: new URL(sim.baseUrl),
-  credentials: Schema.decodeUnknownSync(okta.credentials)(credentials),
-  settings: sim.settings,
-})
+export const accountFor = (sim: OktaSimulatorHandle, credentials: Record<string, string> = sim.credentials) =>
+  accountOn(okta, sim, { credentials })
 
 export const uuidsOf = (records: ReadonlyArray<unknown>) =>
   records.map((record) => (record as { uuid: string }).uuid)

@@ -1,10 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Schema, TestClock } from "effect"
-import { providerClientsLayer } from "../../../src/auth/providerClients.ts"
+import { Effect, TestClock } from "effect"
 import type { ActivityFilters } from "../../../src/domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts"
 import type { StreamPositions } from "../../../src/providers/pageAccount.ts"
-import { providers } from "../../../src/providers/registry.ts"
 import { salesforce } from "../../../src/providers/salesforce/index.ts"
 import { idChecksum } from "../../../src/providers/salesforce/soql.ts"
 import {
@@ -12,14 +10,14 @@ import {
   type SalesforceSimulatorOptions,
   startSalesforceSimulator,
 } from "../../../src/simulators/salesforce/SalesforceSimulator.ts"
-import { activitiesOf, readAccountToEnd } from "../../support/readAccountToEnd.ts"
+import { ProviderClientsTest } from "../../support/providerClients.ts"
+import { accountOn, readAccountToEnd } from "../../support/readAccountToEnd.ts"
 
 // Both Salesforce streams through the shared page loop, against the simulated org over loopback HTTP (token
 // endpoint included). The TestClock drives both sides, so the 30 s settle window is stepped over.
 
 const NOW = Date.parse("2026-03-02T12:00:00Z")
 const SETTLE_MS = 30_000
-const Live = providerClientsLayer(providers, { retryBase: "10 millis" })
 
 const simulator = (historySize: number, options: SalesforceSimulatorOptions = {}) =>
   startSalesforceSimulator({ seed: 11, historySize, dailyApiRequests: 100_000, ...options })
@@ -28,13 +26,7 @@ const accountOf = (
   sim: SalesforceSimulatorHandle,
   credentials: Record<string, string> = sim.credentials,
   settings: Readonly<Record<string, string>> = sim.settings,
-): IntegratedAccount => ({
-  id: `salesforce-stream-test-${sim.baseUrl}`,
-  integration: "salesforce",
-  baseUrl: new URL(sim.baseUrl),
-  credentials: Schema.decodeUnknownSync(salesforce.credentials)(credentials),
-  settings,
-})
+) => accountOn(salesforce, sim, { credentials, settings: { ...settings } })
 
 const readToEnd = (
   account: IntegratedAccount,
@@ -108,7 +100,7 @@ describe("salesforce streams through the simulator, over real HTTP", () => {
         const actions = new Set(read.activities.map((a) => a.action))
         expect(actions.has("login")).toBe(true)
         expect(actions.has("login_failed")).toBe(true)
-      }).pipe(Effect.provide(Live)),
+      }).pipe(Effect.provide(ProviderClientsTest)),
   )
 
   it.scoped(
@@ -142,7 +134,7 @@ describe("salesforce streams through the simulator, over real HTTP", () => {
         const hostile = yield* readToEnd(account, { actor_id: "005' OR Id != '" }, 100)
         expect(hostile.activities).toEqual([])
         expect(queries(sim).length).toBe(before)
-      }).pipe(Effect.provide(Live)),
+      }).pipe(Effect.provide(ProviderClientsTest)),
   )
 
   it.scoped("tails rows added after catching up, several sharing one second, none repeated or missed", () =>
@@ -169,7 +161,7 @@ describe("salesforce streams through the simulator, over real HTTP", () => {
       for (const id of burst) expect(tailIds).toContain(id)
       const idle = yield* readToEnd(account, {}, 2, again.positions)
       expect(idle.activities).toEqual([])
-    }).pipe(Effect.provide(Live)),
+    }).pipe(Effect.provide(ProviderClientsTest)),
   )
 
   it.scoped(
@@ -210,7 +202,7 @@ describe("salesforce streams through the simulator, over real HTTP", () => {
         expect(batches.some((path) => /\/query(All)?\/01g[A-Za-z0-9]{15}\d+$/.test(path))).toBe(true)
         expect(batches.some((path) => path.includes("/queryAll/"))).toBe(true)
         expect(batches.some((path) => path.includes("/query/"))).toBe(true)
-      }).pipe(Effect.provide(Live)),
+      }).pipe(Effect.provide(ProviderClientsTest)),
   )
 
   it.scoped("a nextRecordsUrl naming another host fails the read for good; that host is never called", () =>
@@ -226,7 +218,7 @@ describe("salesforce streams through the simulator, over real HTTP", () => {
       expect(error).toMatchObject({ _tag: "ContinuationRefused", host: new URL(elsewhere.baseUrl).host })
       expect(elsewhere.requests()).toEqual([])
       expect(queries(sim).every((r) => r.path.endsWith("/query"))).toBe(true)
-    }).pipe(Effect.provide(Live)),
+    }).pipe(Effect.provide(ProviderClientsTest)),
   )
 
   it.scoped("a nextRecordsUrl that is not a locator path fails the read for good, before any request", () =>
@@ -245,7 +237,7 @@ describe("salesforce streams through the simulator, over real HTTP", () => {
         expect(error.message).toContain("is not a query locator under /services/data/v62.0/query")
         expect(queries(sim).every((r) => r.path.endsWith("/query"))).toBe(true)
       }
-    }).pipe(Effect.provide(Live)),
+    }).pipe(Effect.provide(ProviderClientsTest)),
   )
 
   it.scoped("403 REQUEST_LIMIT_EXCEEDED is a rate limit, not a refused credential", () =>
@@ -255,18 +247,7 @@ describe("salesforce streams through the simulator, over real HTTP", () => {
       sim.forceRequestLimitExceeded(1)
       const error = yield* Effect.flip(readToEnd(accountOf(sim), {}, 10))
       expect(error).toMatchObject({ _tag: "ProviderRateLimited" })
-    }).pipe(Effect.provide(Live)),
-  )
-
-  it.scoped(
-    "a refused session (401 INVALID_SESSION_ID) with no way to renew it is ProviderUnauthorized",
-    () =>
-      Effect.gen(function* () {
-        yield* TestClock.setTime(NOW)
-        const sim = yield* simulator(5)
-        const error = yield* Effect.flip(readToEnd(accountOf(sim, { access_token: "00Dxx!revoked" }), {}, 10))
-        expect(error).toMatchObject({ _tag: "ProviderUnauthorized", status: 401 })
-      }).pipe(Effect.provide(Live)),
+    }).pipe(Effect.provide(ProviderClientsTest)),
   )
 
   it.scoped("a revoked session is renewed through the refresh-token grant and the read goes on", () =>
@@ -281,26 +262,6 @@ describe("salesforce streams through the simulator, over real HTTP", () => {
       const read = yield* readToEnd(account, {}, 100)
       expect(read.activities.length).toBeGreaterThan(0)
       expect(sim.tokenRequests().filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(2)
-    }).pipe(Effect.provide(Live)),
-  )
-
-  it.scoped("a malformed row is dead-lettered once while the rest of the page arrives", () =>
-    Effect.gen(function* () {
-      yield* TestClock.setTime(NOW)
-      const sim = yield* simulator(10)
-      const account = accountOf(sim)
-      yield* TestClock.adjust(SETTLE_MS + 1_000)
-      const first = yield* readToEnd(account, {}, 100)
-      const broken = sim.injectMalformed("LoginHistory", "missing-required")
-      const good = injectLogins(sim, 3, NOW + SETTLE_MS + 1_000)
-      yield* TestClock.adjust(SETTLE_MS + 1_000)
-      const next = yield* readToEnd(account, {}, 100, first.positions)
-      const rejected = next.pages.flatMap((p) => p.records.filter((r) => Either.isLeft(r.mapped)))
-      // The row as the query selected it: its Id, and no Status.
-      expect(rejected.map((r) => r.raw)).toEqual([expect.objectContaining({ Id: broken.Id, Status: null })])
-      expect(next.pages.flatMap(activitiesOf).map((a) => a.id)).toEqual(good)
-      const later = yield* readToEnd(account, {}, 100, next.positions)
-      expect(later.pages.flatMap((p) => p.records)).toEqual([])
-    }).pipe(Effect.provide(Live)),
+    }).pipe(Effect.provide(ProviderClientsTest)),
   )
 })

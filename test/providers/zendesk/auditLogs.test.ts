@@ -1,38 +1,28 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Schema, TestClock } from "effect"
-import { providerClientsLayer } from "../../../src/auth/providerClients.ts"
+import { Effect, Either, TestClock } from "effect"
 import type { ActivityFilters } from "../../../src/domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts"
 import type { StreamPositions } from "../../../src/providers/pageAccount.ts"
-import { providers } from "../../../src/providers/registry.ts"
 import { zendesk } from "../../../src/providers/zendesk/index.ts"
 import {
   startZendeskSimulator,
   type ZendeskSimulatorHandle,
 } from "../../../src/simulators/zendesk/ZendeskSimulator.ts"
-import { activitiesOf, readAccountToEnd } from "../../support/readAccountToEnd.ts"
+import { ProviderClientsTest } from "../../support/providerClients.ts"
+import { accountOn, readAccountToEnd } from "../../support/readAccountToEnd.ts"
 
 // The adapter's audit_logs stream through the shared page loop, against the simulated account over loopback
 // HTTP. The TestClock drives both sides (the simulator lives by the Effect Clock), so the 30 s settle window is
-// stepped over rather than waited for; the 429 test runs on real time.
+// stepped over rather than waited for. What every provider does is in test/providers/conformance.
 
 const NOW = Date.parse("2026-03-02T12:00:00Z")
 const SETTLE_MS = 30_000
-const Live = providerClientsLayer(providers, { retryBase: "10 millis" })
 
 const simulator = (historySize: number) =>
   startZendeskSimulator({ seed: 7, historySize, requestsPerMinute: 100_000 })
 
-const accountOf = (
-  sim: ZendeskSimulatorHandle,
-  credentials: Record<string, string> = sim.credentials,
-): IntegratedAccount => ({
-  id: "zendesk-stream-test",
-  integration: "zendesk",
-  baseUrl: new URL(sim.baseUrl),
-  credentials: Schema.decodeUnknownSync(zendesk.credentials)(credentials),
-  settings: {},
-})
+const accountOf = (sim: ZendeskSimulatorHandle, credentials: Record<string, string> = sim.credentials) =>
+  accountOn(zendesk, sim, { credentials })
 
 const readToEnd = (
   account: IntegratedAccount,
@@ -104,7 +94,7 @@ describe("zendesk audit_logs through the simulator, over real HTTP", () => {
         created_at: new Date(String(raw.created_at)).toISOString(),
         remote_data: raw,
       })
-    }).pipe(Effect.provide(Live)),
+    }).pipe(Effect.provide(ProviderClientsTest)),
   )
 
   it.scoped(
@@ -147,7 +137,7 @@ describe("zendesk audit_logs through the simulator, over real HTTP", () => {
         const none = yield* readToEnd(accountOf(sim), { action: "login_failed" }, 100)
         expect(none.activities).toEqual([])
         expect(listRequests(sim).length).toBe(before)
-      }).pipe(Effect.provide(Live)),
+      }).pipe(Effect.provide(ProviderClientsTest)),
   )
 
   it.scoped(
@@ -181,48 +171,6 @@ describe("zendesk audit_logs through the simulator, over real HTTP", () => {
         for (const id of [...burst, ...late]) expect(tailIds).toContain(id)
         const idle = yield* readToEnd(account, {}, 2, again.positions)
         expect(idle.activities).toEqual([])
-      }).pipe(Effect.provide(Live)),
-  )
-
-  it.scopedLive("waits out a 429 with Zendesk's Retry-After, then reads on", () =>
-    Effect.gen(function* () {
-      const sim = yield* simulator(10)
-      sim.forceRateLimited(1, 1000)
-      const read = yield* readToEnd(accountOf(sim), {}, 100)
-      expect(read.activities.length).toBe(settledIds(sim, Date.now() - SETTLE_MS).length)
-      const [refused, accepted] = listRequests(sim)
-      expect([refused?.status, accepted?.status]).toEqual([429, 200])
-      expect((accepted?.receivedAt ?? 0) - (refused?.receivedAt ?? 0)).toBeGreaterThanOrEqual(900)
-    }).pipe(Effect.provide(Live)),
-  )
-
-  it.scoped("a refused API token is ProviderUnauthorized (the endpoint's remote_unauthorized)", () =>
-    Effect.gen(function* () {
-      yield* TestClock.setTime(NOW)
-      const sim = yield* simulator(5)
-      const error = yield* Effect.flip(
-        readToEnd(accountOf(sim, { email: sim.credentials.email, api_token: "wrong" }), {}, 10),
-      )
-      expect(error).toMatchObject({ _tag: "ProviderUnauthorized", status: 401 })
-    }).pipe(Effect.provide(Live)),
-  )
-
-  it.scoped("a malformed record is dead-lettered once while the rest of the page arrives", () =>
-    Effect.gen(function* () {
-      yield* TestClock.setTime(NOW)
-      const sim = yield* simulator(10)
-      const account = accountOf(sim)
-      yield* TestClock.adjust(SETTLE_MS + 1_000)
-      const first = yield* readToEnd(account, {}, 100)
-      const broken = sim.injectMalformed("bad-time")
-      const good = injectAt(sim, 3, NOW + SETTLE_MS + 1_000)
-      yield* TestClock.adjust(SETTLE_MS + 1_000)
-      const next = yield* readToEnd(account, {}, 100, first.positions)
-      const rejected = next.pages.flatMap((p) => p.records.filter((r) => Either.isLeft(r.mapped)))
-      expect(rejected.map((r) => r.raw)).toEqual([broken])
-      expect(next.pages.flatMap(activitiesOf).map((a) => a.id)).toEqual(good)
-      const later = yield* readToEnd(account, {}, 100, next.positions)
-      expect(later.pages.flatMap((p) => p.records)).toEqual([])
-    }).pipe(Effect.provide(Live)),
+      }).pipe(Effect.provide(ProviderClientsTest)),
   )
 })

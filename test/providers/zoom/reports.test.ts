@@ -1,16 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Either, TestClock } from "effect"
 import { activities, REPORT_SETTLE } from "../../../src/providers/zoom/reports.ts"
-import {
-  accountFor,
-  activitiesOf,
-  emitAt,
-  expectedIds,
-  readToEnd,
-  reportRequests,
-  simulator,
-  ZoomLive,
-} from "./zoomTestKit.ts"
+import { ProviderClientsTest } from "../../support/providerClients.ts"
+import { accountFor, emitAt, expectedIds, readToEnd, reportRequests, simulator } from "./zoomTestKit.ts"
 
 const DAY_MS = 24 * 60 * 60 * 1000
 /** An instant `ms` before the newest a read reaches now: rows at it are listed and read by the next poll. */
@@ -54,7 +46,7 @@ describe("zoom reports through the simulator, over real HTTP", () => {
         const signIn = read.activities.find((a) => a.action === "login")
         expect(signIn?.description).toBe("Sign in")
         expect(signIn?.actor?.user?.id).toMatch(/@example\.com$/)
-      }).pipe(Effect.provide(ZoomLive)),
+      }).pipe(Effect.provide(ProviderClientsTest)),
   )
 
   it.scopedLive(
@@ -83,7 +75,7 @@ describe("zoom reports through the simulator, over real HTTP", () => {
         expect(asked.every((r) => r.path === "/v2/report/activities")).toBe(true)
         const signIns = expectedIds(sim, account, "activities").filter((a) => a.description === "Sign in")
         expect(sortedIds(logins.activities)).toEqual(sortedIds(signIns))
-      }).pipe(Effect.provide(ZoomLive)),
+      }).pipe(Effect.provide(ProviderClientsTest)),
   )
 
   it.scopedLive(
@@ -110,7 +102,7 @@ describe("zoom reports through the simulator, over real HTTP", () => {
         // Caught up again: nothing more.
         const idle = yield* readToEnd(account, {}, 2, again.positions)
         expect(idle.activities).toEqual([])
-      }).pipe(Effect.provide(ZoomLive)),
+      }).pipe(Effect.provide(ProviderClientsTest)),
   )
 
   it.scoped(
@@ -132,62 +124,21 @@ describe("zoom reports through the simulator, over real HTTP", () => {
         const read = [...first.activities, ...second.activities].map((a) => a.id)
         // Oldest first, each once, the late row among them.
         expect(read).toEqual([...late, ...newer].map(idOf))
-      }).pipe(Effect.provide(ZoomLive)),
+      }).pipe(Effect.provide(ProviderClientsTest)),
   )
 
-  it.scopedLive("waits out a 429 carrying Zoom's rate-limit headers, then reads on", () =>
+  it.scopedLive("a created_at older than six months is read in windows within a month and six months", () =>
     Effect.gen(function* () {
-      const sim = yield* simulator(10)
+      const sim = yield* simulator(5)
       const account = accountFor(sim)
-      sim.forceRateLimited(1)
-      const started = Date.now()
-      const read = yield* readToEnd(account, {}, 100)
-      expect(read.activities.length).toBe(
-        expectedIds(sim, account, "activities").length + expectedIds(sim, account, "operation_logs").length,
-      )
-      const statuses = reportRequests(sim).map((r) => r.status)
-      expect(statuses[0]).toBe(429)
-      expect(statuses.slice(1).every((s) => s === 200)).toBe(true)
-      expect(Date.now() - started).toBeGreaterThanOrEqual(900)
-    }).pipe(Effect.provide(ZoomLive)),
-  )
-
-  it.scopedLive("a malformed row is dead-lettered once while the rest of the page arrives", () =>
-    Effect.gen(function* () {
-      const sim = yield* simulator(10)
-      const account = accountFor(sim)
-      const first = yield* readToEnd(account, {}, 100)
-      sim.inject("activities", { email: "broken@example.com", type: "Sign in" }, settledAgo(1_000))
-      emitAt(sim, 3, settledAgo(1_000))
-      const next = yield* readToEnd(account, {}, 100, first.positions)
-      const rejected = next.pages.flatMap((p) => p.records.filter((r) => Either.isLeft(r.mapped)))
-      expect(rejected).toHaveLength(1)
-      expect(rejected[0]?.raw).toEqual({ email: "broken@example.com", type: "Sign in" })
-      expect(next.pages.flatMap(activitiesOf)).toHaveLength(3)
-      const later = yield* readToEnd(account, {}, 100, next.positions)
-      expect(later.pages.flatMap((p) => p.records)).toEqual([])
-    }).pipe(Effect.provide(ZoomLive)),
-  )
-
-  it.scopedLive(
-    "a refused access token is ProviderUnauthorized; windows stay within a month and six months",
-    () =>
-      Effect.gen(function* () {
-        const sim = yield* simulator(5)
-        const error = yield* Effect.flip(
-          readToEnd(accountFor(sim, { access_token: "not-a-zoom-token" }), {}, 10),
-        )
-        expect(error).toMatchObject({ _tag: "ProviderUnauthorized", status: 401 })
-
-        const account = accountFor(sim)
-        yield* readToEnd(account, { created_at: "2001-01-01T00:00:00.000Z" }, 10)
-        const windows = reportRequests(sim).filter((r) => r.status === 200 && !r.params.next_page_token)
-        expect(windows.length).toBeGreaterThanOrEqual(12)
-        for (const { params: query } of windows) {
-          const span = Date.parse(query.to ?? "") - Date.parse(query.from ?? "")
-          expect(span).toBeLessThanOrEqual(30 * DAY_MS)
-          expect(Date.now() - Date.parse(query.from ?? "")).toBeLessThanOrEqual(181 * DAY_MS)
-        }
-      }).pipe(Effect.provide(ZoomLive)),
+      yield* readToEnd(account, { created_at: "2001-01-01T00:00:00.000Z" }, 10)
+      const windows = reportRequests(sim).filter((r) => r.status === 200 && !r.params.next_page_token)
+      expect(windows.length).toBeGreaterThanOrEqual(12)
+      for (const { params: query } of windows) {
+        const span = Date.parse(query.to ?? "") - Date.parse(query.from ?? "")
+        expect(span).toBeLessThanOrEqual(30 * DAY_MS)
+        expect(Date.now() - Date.parse(query.from ?? "")).toBeLessThanOrEqual(181 * DAY_MS)
+      }
+    }).pipe(Effect.provide(ProviderClientsTest)),
   )
 })

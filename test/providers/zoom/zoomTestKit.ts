@@ -1,16 +1,10 @@
-import { Either, Schema } from "effect"
-import { providerClientsLayer } from "../../../src/auth/providerClients.ts"
-import type { Activity } from "../../../src/domain/Activity.ts"
+import { Either } from "effect"
 import type { ActivityFilters } from "../../../src/domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts"
-import type { AccountPage, StreamPositions } from "../../../src/providers/pageAccount.ts"
-import { providers } from "../../../src/providers/registry.ts"
+import type { StreamPositions } from "../../../src/providers/pageAccount.ts"
 import { zoom } from "../../../src/providers/zoom/index.ts"
 import { startZoomSimulator, type ZoomSimulatorHandle } from "../../../src/simulators/zoom/ZoomSimulator.ts"
-import { readAccountToEnd } from "../../support/readAccountToEnd.ts"
-
-/** Real HTTP through the project's client and token cache, with quick backoff. */
-export const ZoomLive = providerClientsLayer(providers, { retryBase: "10 millis" })
+import { accountOn, readAccountToEnd } from "../../support/readAccountToEnd.ts"
 
 /** A quota generous enough for reads of many windows; the 429 test forces its own. */
 export const simulator = (historySize = 40) =>
@@ -59,19 +53,8 @@ export const emitOperations = (sim: ZoomSimulatorHandle, count: number, at: numb
     return row
   })
 
-export const accountFor = (
-  sim: ZoomSimulatorHandle,
-  credentials: Record<string, string> = sim.credentials,
-): IntegratedAccount => ({
-  id: `zoom-test-${sim.baseUrl}`,
-  integration: "zoom",
-  baseUrl: new URL(sim.baseUrl),
-  credentials: Schema.decodeUnknownSync(zoom.credentials)(credentials),
-  settings: sim.settings,
-})
-
-export const activitiesOf = (page: Pick<AccountPage, "records">): Activity[] =>
-  page.records.flatMap(({ mapped }) => (Either.isRight(mapped) ? [mapped.right] : []))
+export const accountFor = (sim: ZoomSimulatorHandle, credentials: Record<string, string> = sim.credentials) =>
+  accountOn(zoom, sim, { credentials })
 
 /** Pages the account through the shared page loop until caught up; every page is returned. */
 export const readToEnd = (
