@@ -33,13 +33,17 @@ export const organizationOf = (settings: Readonly<Record<string, string>> | unde
   settings?.organization_id ?? ""
 
 /**
- * Whether any event can carry the unified `action`: only actions some known key maps to. Where none does
- * (`login_failed`, `user_invited`…), a read would only spend the quota to find nothing.
+ * Whether any event can carry the unified `action`. A key the table maps gives its unified value, and any other
+ * key passes through unchanged, so a raw key that is itself a unified value (`user_deactivated`) gives that
+ * value too. Only a value that is a key of the table and maps to something else can never come out; a read
+ * for it would spend the quota to find nothing. Atlassian's keys are not a closed list, so every other value
+ * has to be read for.
  */
 export const canMatchAction = (
   action: UnifiedAction | undefined,
   actionKeys: Readonly<Record<string, UnifiedAction>>,
-): boolean => action === undefined || Object.values(actionKeys).includes(action)
+): boolean =>
+  action === undefined || Object.values(actionKeys).includes(action) || !Object.hasOwn(actionKeys, action)
 
 /** The documented default page size; Atlassian states no maximum, so a read never asks for more. */
 export const EVENTS_STREAM_PAGE_SIZE = 200

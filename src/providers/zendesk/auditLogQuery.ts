@@ -12,11 +12,13 @@ import { AUDIT_LOGS_PATH, ZendeskAuditLogsPage } from "./ZendeskAuditLog.ts"
 export const PAGE_SIZE_MAX = 100
 
 /** Every unified filter reaches Zendesk as its own parameter. */
+// `entity` is not in the list: Zendesk filters an item id only within an item type (`filter[source_id]`
+// "requires `filter[source_type]` to also be set"), so it goes to Zendesk only beside `entity_type`, and the
+// shared post-filter checks it always; `entity` alone reads every type and keeps the records of that id.
 export const PUSHED_DOWN: ReadonlyArray<FilterName> = [
   "created_at",
   "actor_id",
   "action",
-  "entity",
   "entity_type",
   "ip_address",
 ]
@@ -44,8 +46,7 @@ const ZENDESK_ID = /^\d{1,19}$/
 
 /**
  * Checks the request's filters against what Zendesk takes, for an API that answers 400 naming the parameter:
- * ids must be Zendesk's integers; `entity` needs `entity_type` (Zendesk: `filter[source_id]` "requires
- * `filter[source_type]` to also be set"); an IP address must be one; `organization_id` is not a Zendesk filter.
+ * ids must be Zendesk's integers; an IP address must be one; `organization_id` is not a Zendesk filter.
  * An action Zendesk never records is not refused: it matches nothing (`canMatch`).
  */
 export const checkFilters = (filters: ActivityFilters): Either.Either<ActivityFilters, FilterRejection> => {
@@ -59,12 +60,6 @@ export const checkFilters = (filters: ActivityFilters): Either.Either<ActivityFi
   }
   if (actor_id !== undefined && !ZENDESK_ID.test(actor_id)) {
     return reject("actor_id", "actor_id must be a Zendesk user id (digits only)")
-  }
-  if (entity !== undefined && entity_type === undefined) {
-    return reject(
-      "entity_type",
-      "entity needs entity_type: Zendesk filters an item id only within an item type",
-    )
   }
   if (entity !== undefined && !ZENDESK_ID.test(entity)) {
     return reject("entity", "entity must be a Zendesk item id (digits only)")
@@ -127,7 +122,7 @@ export const auditLogsQuery = (
     "filter[actor_id]": filters.actor_id,
     "filter[action]": action,
     "filter[source_type]": filters.entity_type,
-    "filter[source_id]": filters.entity,
+    "filter[source_id]": filters.entity_type === undefined ? undefined : filters.entity,
     "filter[ip_address]": filters.ip_address,
     "page[after]": after,
   }

@@ -10,8 +10,9 @@ import { ZendeskCredentials } from "./credentials.ts"
  *
  * Assumed where Zendesk does not say: a record without `actor_id` is the system's (which id Zendesk gives system
  * actors is undocumented). Filters no record can match (an action Zendesk never records, such as `login_failed`;
- * `entity` without `entity_type`, which Zendesk itself refuses; a non-numeric id) answer an empty page without a
- * request rather than a 400: the spec accepts every filter for Zendesk, and the answer is the truthful one.
+ * a non-numeric id) answer an empty page without a request rather than a 400: the spec accepts every filter for
+ * Zendesk, and the answer is the truthful one. `entity` without `entity_type`, which Zendesk itself refuses, is
+ * read for without it and kept by the shared post-filter.
  */
 export const zendesk = {
   integration: "zendesk",

@@ -70,7 +70,7 @@ describe("atlassian events-stream requests", () => {
     expect(Object.fromEntries(next.searchParams)).toEqual({ cursor: "abc", limit: "50" })
   })
 
-  it("facts: the events-stream path only, created_at pushed down, the action post-filtered; an action no key maps to is not asked", () => {
+  it("facts: the events-stream path only, created_at pushed down, the action post-filtered; an action no event can carry is not asked", () => {
     const allowed = (target: string) =>
       Either.isRight(resolveCall(atlassianAccount, { target }, eventsStream.paths))
     expect(allowed(`${PATH}?cursor=x`)).toBe(true)
@@ -78,7 +78,10 @@ describe("atlassian events-stream requests", () => {
     expect(allowed("/admin/v1/orgs/ffff-ffff-fff/events-stream/x")).toBe(false)
     expect(eventsStream.pushedDown).toEqual(["created_at"])
     expect(eventsStream.canMatch?.({ action: "login" })).toBe(true)
-    expect(eventsStream.canMatch?.({ action: "login_failed" })).toBe(false)
+    // A raw key passes through unchanged: one Atlassian names login_failed would be that unified value.
+    expect(eventsStream.canMatch?.({ action: "login_failed" })).toBe(true)
+    // A key the table maps elsewhere can never come out as itself.
+    expect(canMatchAction("logout", { logout: "login" })).toBe(false)
     expect(eventsStream.canMatch?.({})).toBe(true)
     expect(
       canMatchAction("user_deactivated", { ...AtlassianActionKeys, account_off: "user_deactivated" }),

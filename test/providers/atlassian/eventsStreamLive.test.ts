@@ -66,7 +66,7 @@ describe("atlassian events-stream through the simulator, over real HTTP", () => 
   )
 
   it.scoped(
-    "created_at reaches Atlassian as from; action is post-filtered; an action no key maps to asks nothing",
+    "created_at reaches Atlassian as from; action is post-filtered, a raw key that is a unified value included",
     () =>
       Effect.gen(function* () {
         const sim = yield* simulator({ historySize: 60 })
@@ -91,10 +91,15 @@ describe("atlassian events-stream through the simulator, over real HTTP", () => 
             .filter((e) => actionOf(e) === "user_login")
             .map(idOf),
         )
-        const before = sim.requests().length
-        const failed = yield* read(sim, { action: "login_failed" }, 200)
-        expect(failed.activities).toEqual([])
-        expect(sim.requests()).toHaveLength(before)
+        // A raw key passes through as itself: one that is a unified value is found by that value.
+        const deactivated = yield* read(sim, { action: "user_deactivated" }, 200)
+        expect(deactivated.activities.map((a) => a.id)).toEqual(
+          sim
+            .events()
+            .filter((e) => actionOf(e) === "user_deactivated")
+            .map(idOf),
+        )
+        expect(deactivated.activities.length).toBeGreaterThan(0)
       }).pipe(Effect.provide(ProviderClientsTest)),
   )
 

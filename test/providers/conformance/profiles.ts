@@ -80,10 +80,6 @@ export const profiles: { readonly [I in Integration]: ConformanceProfile } = {
       return waitMs
     },
     refuseCursors: (sim) => sim.expireCursors(),
-    deviations: {
-      action:
-        "the raw key user_deactivated passes through as the unified value user_deactivated, but the filter action=user_deactivated answers nothing (no mapped key gives it)",
-    },
   }),
   browserstack: profile({
     start: (historySize) =>
@@ -183,10 +179,6 @@ export const profiles: { readonly [I in Integration]: ConformanceProfile } = {
     rateLimit: (sim, waitMs) => {
       sim.forceRateLimited(1, waitMs)
       return waitMs
-    },
-    deviations: {
-      entity:
-        "entity without entity_type answers nothing without asking Zendesk (whose source_id needs source_type), though records with that entity exist",
     },
   }),
   zoom: profile({
