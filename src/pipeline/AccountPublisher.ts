@@ -7,6 +7,7 @@ import { type Checkpoint, encodeCheckpoint } from "./Checkpoint.ts"
 import { KafkaClient, type KafkaFailure, kafkaCall } from "./KafkaClient.ts"
 import { transactionalIdFor } from "./kafkaNames.ts"
 import { produceBatches } from "./produceBatches.ts"
+import { shardCount, shardOf } from "./Shard.ts"
 import { untilWrittenTopicsStable } from "./stableEnd.ts"
 
 /** Record-batch header and request framing kept free under the broker's limit. */
@@ -29,34 +30,81 @@ export interface AccountPublisher {
   readonly ready: Effect.Effect<void, KafkaFailure>
 }
 
-/**
- * A transactional, idempotent producer for one account. Starting it initialises the transactional id, which
- * fences any older producer with the same id and aborts the transaction it left open (a killed process).
- * After a failed transaction the producer is rebuilt before the next attempt: kafkajs leaves its
- * transaction state machine in an unusable state after some errors.
- */
+/** One transactional producer shared by several accounts (a shard's): their transactions take turns on it. */
+export interface TransactionalPublisher {
+  readonly publish: (
+    account: IntegratedAccount,
+    messages: ReadonlyArray<OutgoingMessage>,
+    checkpoint: Checkpoint | undefined,
+  ) => Effect.Effect<void, KafkaFailure>
+  readonly ready: Effect.Effect<void, KafkaFailure>
+}
+
+/** What one account of a shared producer sees. */
+export const accountPublisher = (
+  shared: TransactionalPublisher,
+  account: IntegratedAccount,
+): AccountPublisher => ({
+  publish: (messages, checkpoint) => shared.publish(account, messages, checkpoint),
+  ready: shared.ready,
+})
+
+/** A producer of its own for one account (a backfill's). */
 export const makeAccountPublisher = (
   account: IntegratedAccount,
   kafkaSettings: ConnectorConfig["kafka"],
   transactionalId = transactionalIdFor(kafkaSettings.transactional_id_prefix, account),
-  /** The wait for the written topics to be stable; ActivitySink shares one among all its publishers. */
   writtenTopicsStable: Effect.Effect<void, KafkaFailure, KafkaClient> = untilWrittenTopicsStable(
     kafkaSettings,
   ),
 ) =>
+  Effect.map(makeTransactionalPublisher(transactionalId, kafkaSettings, writtenTopicsStable), (shared) =>
+    accountPublisher(shared, account),
+  )
+
+/**
+ * A transactional, idempotent producer. Starting it initialises the transactional id, which fences any older
+ * producer with the same id and aborts the transaction it left open (a killed process, the shard's previous
+ * holder). After a failed transaction the producer is rebuilt before the next attempt: kafkajs leaves its
+ * transaction state machine in an unusable state after some errors. Once fenced it is never rebuilt: the
+ * transactional id belongs to another producer now, and initialising it again would fence that one; every
+ * later call fails as fenced, for the owner of the publisher to stop using it.
+ *
+ * Transactions take turns (one permit): several accounts share the producer, and a producer has at most one
+ * transaction open. Each account's checkpoint goes to its shard's partition of the checkpoint topic.
+ */
+export const makeTransactionalPublisher = (
+  transactionalId: string,
+  kafkaSettings: ConnectorConfig["kafka"],
+  /** The wait for the written topics to be stable; ActivitySink shares one among all its publishers. */
+  writtenTopicsStable: Effect.Effect<void, KafkaFailure, KafkaClient> = untilWrittenTopicsStable(
+    kafkaSettings,
+  ),
+  options: {
+    /**
+     * The first producer waits for the written topics to be stable too, before its first transaction: a shard's
+     * producer takes over from another instance's, whose transaction may still be open.
+     */
+    readonly settleFirst?: boolean
+  } = {},
+) =>
   Effect.gen(function* () {
     const kafka = yield* KafkaClient
     let producer: Producer | undefined
+    let fenced: KafkaFailure | undefined
+    const turns = yield* Effect.makeSemaphore(1)
+    const shards = shardCount(kafkaSettings)
     const transactionTimeoutMs = durationMs(kafkaSettings.transaction_timeout)
     // Half the transaction timeout: a publish held up by a slow broker is abandoned (and its transaction
     // aborted by the next producer's initialisation) well before the coordinator would abort it and bump the
-    // epoch, which the stream would otherwise read as another instance fencing it.
+    // epoch, which would read as another instance fencing it.
     const publishDeadlineMs = transactionTimeoutMs / 2
 
-    // Uninterruptible: a start-up attempt interrupted while this producer connects (another account's
-    // producer failed) must still find it in `producer` and release it, not leave it connected.
+    // Uninterruptible: a start-up attempt interrupted while this producer connects must still find it in
+    // `producer` and release it, not leave it connected.
     const open = Effect.uninterruptible(
       Effect.gen(function* () {
+        if (fenced) return yield* Effect.fail(fenced)
         if (producer) return producer
         const fresh = kafka.producer({
           transactionalId,
@@ -86,8 +134,8 @@ export const makeAccountPublisher = (
     // to lose them. The old page then stayed open on its partition, and the new producer's first commit
     // marker, which ends every open record of the producer id, committed it with its own page: a duplicate.
     // Waiting instead shows the account as retrying ("open transactions hold …") until the transaction ends
-    // or an operator aborts it. The first producer skips this: the pipeline waits once for all accounts.
-    let unsettled = false
+    // or an operator aborts it.
+    let unsettled = options.settleFirst ?? false
     const openSafely = Effect.gen(function* () {
       const p = yield* open
       if (unsettled) {
@@ -107,7 +155,11 @@ export const makeAccountPublisher = (
     yield* Effect.addFinalizer(() => reset)
     yield* open
 
-    const publish = (messages: ReadonlyArray<OutgoingMessage>, checkpoint: Checkpoint | undefined) =>
+    const publish = (
+      account: IntegratedAccount,
+      messages: ReadonlyArray<OutgoingMessage>,
+      checkpoint: Checkpoint | undefined,
+    ) =>
       // The wait for stable topics stays interruptible: only a transaction, once begun, holds shutdown up.
       Effect.flatMap(openSafely, (p) =>
         Effect.gen(function* () {
@@ -115,6 +167,8 @@ export const makeAccountPublisher = (
             topic: kafkaSettings.topics.checkpoints,
             message: {
               key: account.id,
+              // The account's shard, set here: the shard is the partition, whatever a client's partitioner says.
+              partition: shardOf(account.id, shards),
               value: encodeCheckpoint(checkpoint),
               headers: { "content-type": "application/json" },
             },
@@ -138,13 +192,23 @@ export const makeAccountPublisher = (
             }),
           )
         }).pipe(
-          Effect.tapError(() => reset),
+          Effect.tapError((error) =>
+            Effect.zipRight(
+              Effect.sync(() => {
+                if (error.fenced) fenced = error
+              }),
+              reset,
+            ),
+          ),
           // Once sent, a transaction is committed or aborted before shutdown proceeds.
           Effect.uninterruptible,
         ),
-      )
+      ).pipe(turns.withPermits(1))
 
-    return { publish, ready: Effect.asVoid(openSafely) } satisfies AccountPublisher
+    return {
+      publish,
+      ready: Effect.asVoid(openSafely).pipe(turns.withPermits(1)),
+    } satisfies TransactionalPublisher
   })
 
 /**

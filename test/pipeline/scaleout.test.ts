@@ -1,0 +1,162 @@
+import { randomUUID } from "node:crypto"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Effect, Exit, Scope } from "effect"
+import { afterAll, describe, expect, inject, it } from "vitest"
+import { simulatedAccount } from "../../src/dev/EmbeddedDefaults.ts"
+import { type OktaSimulatorHandle, startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
+import { listeners, type RunningCommand, startCommand } from "../support/connectorCommand.ts"
+import { writeConfig } from "../support/simulatedAccounts.ts"
+import { activityIds, readTopic, uniqueTopics } from "../support/topics.ts"
+
+/**
+ * Scale-out as operators run it: three `run --config` processes with one config (15 Okta accounts, 6 shards)
+ * form one shard group; every account is streamed by exactly one of them; one is killed with SIGKILL mid-stream
+ * and its accounts resume on the other two within the group's session timeout (10 s here) and a little more;
+ * the activities topic holds every simulated activity exactly once, in each account's order.
+ */
+const brokers = inject("kafkaBrokers")
+const dir = mkdtempSync(join(tmpdir(), "scaleout-test-"))
+const scope = Effect.runSync(Scope.make())
+const sessionTimeoutMs = 10_000
+const pollMs = 200
+
+afterAll(async () => {
+  await Effect.runPromise(Scope.close(scope, Exit.void))
+  rmSync(dir, { recursive: true, force: true })
+})
+
+interface Health {
+  readonly group: string
+  readonly shards: ReadonlyArray<number>
+  readonly accounts: ReadonlyArray<{ integrated_account_id: string; state: string }>
+}
+
+const healthOf = async (management: string): Promise<Health | undefined> => {
+  try {
+    const response = await fetch(`${management}/healthz`)
+    return (await response.json()) as Health
+  } catch {
+    return undefined
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+describe("scale-out: three instances in one shard group", () => {
+  it("every account on exactly one instance; one SIGKILLed mid-stream, its accounts resume on the others; exactly once", async () => {
+    const simulators: OktaSimulatorHandle[] = await Effect.runPromise(
+      Scope.extend(
+        Effect.forEach(Array.from({ length: 15 }), (_, i) =>
+          startOktaSimulator({ historySize: 40, seed: 100 + i, rateLimit: 1_000_000 }),
+        ),
+        scope,
+      ),
+    )
+    const accounts = simulators.map((simulator) => ({ simulator, id: randomUUID() }))
+    const ids = accounts.map((a) => a.id)
+    const topics = uniqueTopics()
+    const suffix = randomUUID().slice(0, 8)
+    const config = writeConfig(
+      dir,
+      "scaleout",
+      accounts.map(({ simulator, id }) => ({ ...simulatedAccount(simulator, id), start_from: "earliest" })),
+      {
+        kafka: {
+          brokers: [brokers],
+          topics,
+          partitions: 1,
+          shards: 6,
+          group_session_timeout: `${sessionTimeoutMs / 1000}s`,
+          transactional_id_prefix: `scaleout-${suffix}`,
+          group_id_prefix: `scaleout-${suffix}`,
+        },
+        poll: { interval: `${pollMs}ms`, page_size: 20, jitter: 0 },
+        log_level: "info",
+      },
+    )
+    const instances: RunningCommand[] = [0, 1, 2].map(() => startCommand(["run", "--config", config]))
+    const emitter = setInterval(() => {
+      for (const { simulator } of accounts) simulator.emit(1)
+    }, 300)
+    try {
+      const urls = await Promise.all(instances.map((instance) => listeners(instance, 60_000)))
+      const snapshot = () => Promise.all(urls.map((u) => healthOf(u.management)))
+
+      // Settled: all three members, every shard held once, every account on exactly one instance.
+      const settled = async (alive: ReadonlyArray<number>, withinMs: number) => {
+        const deadline = Date.now() + withinMs
+        for (;;) {
+          const all = await snapshot()
+          const healths = alive.map((i) => all[i])
+          const held = healths.flatMap((h) => h?.accounts.map((a) => a.integrated_account_id) ?? [])
+          const streaming = healths.flatMap(
+            (h) => h?.accounts.filter((a) => a.state === "streaming" || a.state === "caught_up") ?? [],
+          )
+          if (
+            healths.every((h) => h?.group === "member") &&
+            healths.flatMap((h) => h?.shards ?? []).length === 6 &&
+            held.length === ids.length &&
+            new Set(held).size === ids.length &&
+            streaming.length === ids.length
+          )
+            return healths as Health[]
+          if (Date.now() > deadline)
+            throw new Error(
+              `not settled within ${withinMs} ms: ${JSON.stringify(healths, null, 1).slice(0, 3000)}`,
+            )
+          await sleep(100)
+        }
+      }
+      const before = await settled([0, 1, 2], 90_000)
+      // Each instance holds some shards (round robin over 6 partitions: two each).
+      for (const h of before) expect(h.shards.length).toBe(2)
+      const shardsOf = before.map((h) => [...h.shards].sort())
+      expect(new Set(shardsOf.flat()).size).toBe(6)
+
+      // Mid-stream: the first instance is killed.
+      await sleep(2_000)
+      const killedAccounts = before[0]?.accounts.map((a) => a.integrated_account_id) ?? []
+      instances[0]?.child.kill("SIGKILL")
+      const killedAt = Date.now()
+      const after = await settled([1, 2], sessionTimeoutMs + 50_000)
+      const movedWithinMs = Date.now() - killedAt
+      console.info(
+        `scale-out: ${killedAccounts.length} accounts of the killed instance streaming on the others ${movedWithinMs} ms after SIGKILL (session timeout ${sessionTimeoutMs} ms, poll ${pollMs} ms)`,
+      )
+      for (const h of after) expect(h.shards.length).toBe(3)
+      // The session timeout, one heartbeat (a tenth of it), and taking the shards on (producers, one read).
+      expect(movedWithinMs).toBeLessThan(sessionTimeoutMs + sessionTimeoutMs / 10 + 8_000)
+
+      await sleep(2_000)
+      clearInterval(emitter)
+      const expected = accounts.flatMap(({ simulator }) =>
+        (simulator.events() as Array<{ uuid: string }>).map((e) => e.uuid),
+      )
+      const published = await readTopic(
+        brokers,
+        topics.activities,
+        (m) => m.length >= expected.length,
+        90_000,
+        3_000,
+      )
+      const all = activityIds(published)
+      expect(new Set(all).size).toBe(all.length)
+      expect(all.length).toBe(expected.length)
+      for (const { simulator, id } of accounts) {
+        const own = activityIds(published.filter((m) => m.key === id))
+        expect(own).toEqual((simulator.events() as Array<{ uuid: string }>).map((e) => e.uuid))
+      }
+      // Checkpoints went to each account's shard partition only.
+      const checkpoints = await readTopic(brokers, topics.checkpoints, (m) => m.length > 0, 10_000, 500)
+      const partitionsOf = new Map<string, Set<number>>()
+      for (const m of checkpoints)
+        partitionsOf.set(m.key ?? "", (partitionsOf.get(m.key ?? "") ?? new Set()).add(m.partition))
+      for (const partitions of partitionsOf.values()) expect(partitions.size).toBe(1)
+    } finally {
+      clearInterval(emitter)
+      for (const instance of instances) instance.stop()
+    }
+  }, 180_000)
+})
