@@ -5,6 +5,7 @@ import { HealthStatus } from "../api/HealthStatus.ts"
 import { ApiServer } from "../api/HttpServer.ts"
 import { providerClientsLayer } from "../auth/providerClients.ts"
 import { durationMs } from "../config/ConnectorConfig.ts"
+import { CurrentAccounts } from "../config/CurrentAccounts.ts"
 import {
   Config,
   type ConfigInvalid,
@@ -12,6 +13,7 @@ import {
   loadConfigFile,
   parseConfig,
 } from "../config/loadConfig.ts"
+import { watchConfig } from "../config/watchConfig.ts"
 import { CursorCodec } from "../cursor/CursorCodec.ts"
 import type { ProviderHttpOptions } from "../http/ProviderHttp.ts"
 import { loggingLayer } from "../observability/logging.ts"
@@ -170,6 +172,7 @@ export const appLayers = (loaded: LoadedConfig, brokers: ReadonlyArray<string>) 
   return Layer.mergeAll(
     commonLayers(loaded),
     kafkaLayers(loaded, brokers),
+    CurrentAccounts.layer(loaded.accounts),
     streams,
     Layer.provide(healthFromStreams, Layer.merge(streams, Config.layer(loaded))),
   )
@@ -203,16 +206,19 @@ const runLayer = (
   loaded: LoadedConfig,
   brokers: ReadonlyArray<string>,
   announce: (started: Started) => Effect.Effect<void> = () => Effect.void,
+  /** `run --config FILE` follows its file; the embedded defaults have none. */
+  reload = false,
 ) => {
   const pipeline = Layer.effect(
     RunningPipeline,
     Effect.flatMap(PipelineScope, (scope) => Effect.forkIn(Effect.scoped(runPipeline()), scope)),
   )
   const progress = Layer.scopedDiscard(Effect.forkScoped(progressLines("30 seconds")))
+  const reloads = Layer.scopedDiscard(reload ? Effect.forkScoped(Effect.scoped(watchConfig)) : Effect.void)
   const announced = Layer.effectDiscard(
     Effect.flatMap(ApiServer, (servers) => announce({ brokers, servers })),
   )
-  return Layer.mergeAll(pipeline, progress, announced).pipe(
+  return Layer.mergeAll(pipeline, progress, announced, reloads).pipe(
     Layer.provideMerge(ApiServer.layer),
     Layer.provideMerge(Layer.scoped(PipelineScope, Effect.scope)),
     Layer.provideMerge(appLayers(loaded, brokers)),
@@ -329,7 +335,7 @@ export const runCommand = (configPath: string | undefined) =>
     configPath === undefined
       ? untilPipelineEnds(embeddedRunLayer)
       : Effect.flatMap(loadConfigFile(configPath), (loaded) =>
-          untilPipelineEnds(onBrokers(loaded, (brokers) => runLayer(loaded, brokers))),
+          untilPipelineEnds(onBrokers(loaded, (brokers) => runLayer(loaded, brokers, undefined, true))),
         ),
   )
 

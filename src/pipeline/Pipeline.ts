@@ -1,12 +1,13 @@
 import { randomUUID } from "node:crypto"
-import { Cause, Deferred, type Duration, Effect, Fiber, Schedule, Stream } from "effect"
+import { Cause, Deferred, type Duration, Effect, Fiber, Schedule, Stream, SubscriptionRef } from "effect"
 import type { AccountConfig } from "../config/ConnectorConfig.ts"
+import { CurrentAccounts } from "../config/CurrentAccounts.ts"
 import { Config } from "../config/loadConfig.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 import { accountPublisher } from "./AccountPublisher.ts"
 import { type AccountStreamSettings, runAccountStream } from "./AccountStream.ts"
 import { ActivitySink } from "./ActivitySink.ts"
-import { CheckpointStore } from "./CheckpointStore.ts"
+import { type CheckpointRead, CheckpointStore } from "./CheckpointStore.ts"
 import type { KafkaFailure } from "./KafkaClient.ts"
 import { publishStart } from "./retentionProblems.ts"
 import { shardCount, shardOf } from "./Shard.ts"
@@ -46,12 +47,15 @@ export interface PipelineSettings extends Partial<AccountStreamSettings> {
  * - fenced while held (another instance took the shard before this one learnt of the rebalance, or the
  *   coordinator aborted a transaction that outlived its timeout): the shard stops and starts again.
  *
- * Accounts are independent within a shard: one failing retries on its own and never stops the others.
+ * Accounts are independent within a shard: one failing retries on its own and never stops the others. The
+ * accounts are `CurrentAccounts`, which a config reload changes: a held shard starts and stops its accounts as
+ * they are added, changed, disabled or removed, and a held shard given its first account starts then.
  */
 export const runPipeline = (overrides: PipelineSettings = {}) =>
   Effect.gen(function* () {
-    const { config, accounts } = yield* Config
-    const enabled = accounts.filter((a) => a.config.enabled)
+    const { config } = yield* Config
+    const current = yield* CurrentAccounts
+    const enabled = (yield* SubscriptionRef.get(current)).filter((a) => a.config.enabled)
     const { shardRestartDelay = "2 seconds", ...streamOverrides } = overrides
     const settings: AccountStreamSettings = {
       kafka: config.kafka,
@@ -61,11 +65,6 @@ export const runPipeline = (overrides: PipelineSettings = {}) =>
       ...streamOverrides,
     }
     const shards = shardCount(config.kafka)
-    const accountsOf = new Map<number, ShardAccount[]>()
-    for (const entry of enabled) {
-      const shard = shardOf(entry.account.id, shards)
-      accountsOf.set(shard, [...(accountsOf.get(shard) ?? []), entry])
-    }
 
     // Every enabled account, checkpointed or not: a checkpoint can vanish (deleted, or unreadable after an
     // upgrade) and the account then starts from start_from again. Refusing on a config that is only unsafe
@@ -82,23 +81,44 @@ export const runPipeline = (overrides: PipelineSettings = {}) =>
     const health = yield* StreamHealth
     const group = yield* ShardGroup
 
-    /** The accounts of a held shard, until interrupted (the shard is given up). */
-    const runShard = (shard: number, members: ReadonlyArray<ShardAccount>) =>
-      Effect.gen(function* () {
+    /** The enabled accounts of a shard, in config order. */
+    const membersOf = (all: ReadonlyArray<ShardAccount>, shard: number) =>
+      all.filter((entry) => entry.config.enabled && shardOf(entry.account.id, shards) === shard)
+
+    /**
+     * The accounts of a held shard, until interrupted (the shard is given up). They follow `CurrentAccounts`:
+     * an account a reload adds (or enables) starts, one it removes (or disables) stops, one it changes starts
+     * again with its new settings. An account stops as on a shard's give-up: at a page boundary, its
+     * transaction under way committed or aborted.
+     */
+    const runShard = (shard: number) => {
+      /** Accounts streamed by this run of the shard, whose health goes when it ends. */
+      const shown = new Map<string, IntegratedAccount>()
+      return Effect.gen(function* () {
         for (;;) {
           const fenced = yield* Effect.scoped(
             Effect.gen(function* () {
               const publisher = yield* sink.shardPublisher(shard).pipe(Effect.retry(startupRetry))
-              const checkpoints = yield* store.readShard(shard).pipe(Effect.retry(startupRetry))
+              let takenOn: CheckpointRead | undefined = yield* store
+                .readShard(shard)
+                .pipe(Effect.retry(startupRetry))
               yield* Effect.logInfo("shard taken on").pipe(
                 Effect.annotateLogs({
                   shard,
-                  accounts: members.length,
-                  checkpoints: checkpoints.latest.size,
+                  accounts: membersOf(yield* SubscriptionRef.get(current), shard).length,
+                  checkpoints: takenOn.latest.size,
                 }),
               )
               const fencedSignal = yield* Deferred.make<KafkaFailure>()
-              for (const { account, config: accountConfig } of members) {
+              const scope = yield* Effect.scope
+              const streams = new Map<
+                string,
+                { readonly config: string; readonly fiber: Fiber.RuntimeFiber<unknown, unknown> }
+              >()
+              const streamOf = (
+                { account, config: accountConfig }: ShardAccount,
+                checkpoints: CheckpointRead,
+              ) => {
                 const unreadable = checkpoints.unreadable.get(account.id)
                 const stream =
                   unreadable === undefined
@@ -114,7 +134,7 @@ export const runPipeline = (overrides: PipelineSettings = {}) =>
                           message: `the newest checkpoint of account ${account.id} in ${config.kafka.topics.checkpoints} does not decode (${unreadable}); not resuming from an older one`,
                         }),
                       )
-                yield* stream.pipe(
+                return stream.pipe(
                   Effect.catchAllCause((cause) => {
                     const failure = Cause.failureOption(cause)
                     if (
@@ -136,13 +156,44 @@ export const runPipeline = (overrides: PipelineSettings = {}) =>
                       )
                     })
                   }),
-                  Effect.forkScoped,
                 )
               }
+              const follow = (all: ReadonlyArray<ShardAccount>) =>
+                Effect.gen(function* () {
+                  const wanted = new Map(membersOf(all, shard).map((entry) => [entry.account.id, entry]))
+                  for (const [id, running] of [...streams]) {
+                    const entry = wanted.get(id)
+                    if (entry !== undefined && JSON.stringify(entry.config) === running.config) continue
+                    yield* Fiber.interrupt(running.fiber)
+                    streams.delete(id)
+                    if (entry === undefined) {
+                      shown.delete(id)
+                      yield* health.remove([id])
+                    }
+                    yield* Effect.logInfo(
+                      entry === undefined
+                        ? "account stopped: removed or disabled in the config"
+                        : "account stopped: its config changed; starting it again",
+                    ).pipe(Effect.annotateLogs({ integrated_account_id: id }))
+                  }
+                  const starting = [...wanted.values()].filter((entry) => !streams.has(entry.account.id))
+                  if (starting.length === 0) return
+                  // The read at take-on serves the accounts started then. An account started later (added, or
+                  // changed and stopped just above) reads again: its checkpoint may have moved since.
+                  const checkpoints =
+                    takenOn ?? (yield* store.readShard(shard).pipe(Effect.retry(startupRetry)))
+                  takenOn = undefined
+                  for (const entry of starting) {
+                    const fiber = yield* Effect.forkIn(streamOf(entry, checkpoints), scope)
+                    streams.set(entry.account.id, { config: JSON.stringify(entry.config), fiber })
+                    shown.set(entry.account.id, entry.account)
+                  }
+                })
+              yield* current.changes.pipe(Stream.runForEach(follow), Effect.forkScoped)
               return yield* Deferred.await(fencedSignal)
             }),
           )
-          for (const { account } of members)
+          for (const account of shown.values())
             yield* health.update(account.id, (current) => ({
               ...(current ?? initialHealth(account)),
               state: "retrying",
@@ -154,12 +205,17 @@ export const runPipeline = (overrides: PipelineSettings = {}) =>
           yield* Effect.sleep(shardRestartDelay)
         }
       }).pipe(
-        Effect.ensuring(health.remove(members.map(({ account }) => account.id))),
+        Effect.ensuring(Effect.suspend(() => health.remove([...shown.keys()]))),
         Effect.annotateLogs({ shard }),
       )
+    }
 
     const scope = yield* Effect.scope
     const running = new Map<number, Fiber.RuntimeFiber<unknown, unknown>>()
+    /** The shards the group assigned this instance; none while it rebalances. */
+    let held: ReadonlyArray<number> = []
+    // The group's assignments and the config's reloads change what runs, one at a time.
+    const oneAtATime = yield* Effect.makeSemaphore(1)
     const giveUp = (shards: ReadonlyArray<number>) =>
       Effect.forEach(
         shards,
@@ -171,13 +227,23 @@ export const runPipeline = (overrides: PipelineSettings = {}) =>
           }),
         { concurrency: "unbounded", discard: true },
       )
-    const heldAccounts = (held: ReadonlyArray<number>) =>
-      held.reduce((sum, shard) => sum + (accountsOf.get(shard)?.length ?? 0), 0)
+    /** A held shard runs once it has an account: a shard without accounts here needs no producer. */
+    const runHeld = (all: ReadonlyArray<ShardAccount>) =>
+      Effect.gen(function* () {
+        for (const shard of held) {
+          if (running.has(shard) || membersOf(all, shard).length === 0) continue
+          running.set(shard, yield* Effect.forkIn(runShard(shard), scope))
+        }
+        const accounts = held.reduce((sum, shard) => sum + membersOf(all, shard).length, 0)
+        yield* health.setHeld({ group: "member", shards: held, accounts })
+        return accounts
+      })
 
     const follow = (assignment: ShardAssignment) =>
       Effect.gen(function* () {
         if (assignment._tag === "Rebalancing") {
           const given = [...running.keys()]
+          held = []
           yield* Effect.logInfo("shard group rebalancing: stopping the shards held").pipe(
             Effect.annotateLogs({ shards: given }),
           )
@@ -185,19 +251,21 @@ export const runPipeline = (overrides: PipelineSettings = {}) =>
           yield* giveUp(given)
           return
         }
-        const held = assignment.shards
+        held = assignment.shards
         yield* giveUp([...running.keys()].filter((shard) => !held.includes(shard)))
-        for (const shard of held) {
-          const members = accountsOf.get(shard) ?? []
-          // A shard without accounts here needs no producer.
-          if (running.has(shard) || members.length === 0) continue
-          running.set(shard, yield* Effect.forkIn(runShard(shard, members), scope))
-        }
-        yield* health.setHeld({ group: "member", shards: held, accounts: heldAccounts(held) })
-        yield* Effect.logInfo("shards assigned").pipe(
-          Effect.annotateLogs({ shards: held, accounts: heldAccounts(held) }),
-        )
-      })
+        const accounts = yield* runHeld(yield* SubscriptionRef.get(current))
+        yield* Effect.logInfo("shards assigned").pipe(Effect.annotateLogs({ shards: held, accounts }))
+      }).pipe(oneAtATime.withPermits(1))
+
+    /** A reload can give a held shard its first account (the shard's own fiber follows its later changes). */
+    const followReloads = current.changes.pipe(
+      Stream.drop(1),
+      Stream.runForEach((all) =>
+        Effect.suspend(() => (held.length === 0 ? Effect.void : runHeld(all))).pipe(
+          oneAtATime.withPermits(1),
+        ),
+      ),
+    )
 
     const membership = Effect.scoped(
       Effect.gen(function* () {
@@ -205,9 +273,15 @@ export const runPipeline = (overrides: PipelineSettings = {}) =>
         yield* Effect.logInfo("pipeline started: joined the shard group").pipe(
           Effect.annotateLogs({ accounts: enabled.length, shards }),
         )
+        yield* Effect.forkScoped(followReloads)
         // Shards are given up before the group is left: their transactions end before another member takes them.
         return yield* Stream.runForEach(assignments, follow).pipe(
-          Effect.ensuring(Effect.suspend(() => giveUp([...running.keys()]))),
+          Effect.ensuring(
+            Effect.suspend(() => {
+              held = []
+              return giveUp([...running.keys()])
+            }),
+          ),
         )
       }),
     ).pipe(
