@@ -14,7 +14,9 @@ import { activityIds, readTopic, uniqueTopics } from "../support/topics.ts"
  * Scale-out as operators run it: three `run --config` processes with one config (15 Okta accounts, 6 shards)
  * form one shard group; every account is streamed by exactly one of them; one is killed with SIGKILL mid-stream
  * and its accounts resume on the other two within the group's session timeout (10 s here) and a little more;
- * the activities topic holds every simulated activity exactly once, in each account's order.
+ * the activities topic holds every simulated activity exactly once, in each account's order. Then three with
+ * 6 accounts: a fourth joins and takes a share of the shards, and all four are restarted one by one (SIGTERM,
+ * start again, wait until every account streams), exactly once throughout.
  */
 const brokers = inject("kafkaBrokers")
 const dir = mkdtempSync(join(tmpdir(), "scaleout-test-"))
@@ -44,7 +46,58 @@ const healthOf = async (management: string): Promise<Health | undefined> => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-describe("scale-out: three instances in one shard group", () => {
+/**
+ * Until the instances at `managements` are all members, hold `shards` between them once each, and stream every
+ * one of `ids` on exactly one of them.
+ */
+const settledOn = async (
+  managements: ReadonlyArray<string>,
+  ids: ReadonlyArray<string>,
+  shards: number,
+  withinMs: number,
+) => {
+  const deadline = Date.now() + withinMs
+  for (;;) {
+    const healths = await Promise.all(managements.map(healthOf))
+    const held = healths.flatMap((h) => h?.accounts.map((a) => a.integrated_account_id) ?? [])
+    const streaming = healths.flatMap(
+      (h) => h?.accounts.filter((a) => a.state === "streaming" || a.state === "caught_up") ?? [],
+    )
+    const heldShards = healths.flatMap((h) => h?.shards ?? [])
+    if (
+      healths.every((h) => h?.group === "member") &&
+      heldShards.length === shards &&
+      new Set(heldShards).size === shards &&
+      held.length === ids.length &&
+      new Set(held).size === ids.length &&
+      streaming.length === ids.length
+    )
+      return healths as Health[]
+    if (Date.now() > deadline)
+      throw new Error(`not settled within ${withinMs} ms: ${JSON.stringify(healths, null, 1).slice(0, 3000)}`)
+    await sleep(100)
+  }
+}
+
+/** Every simulated activity of every account on the activities topic exactly once, in each account's order. */
+const expectExactlyOnce = async (
+  topic: string,
+  accounts: ReadonlyArray<{ readonly simulator: OktaSimulatorHandle; readonly id: string }>,
+) => {
+  const expected = accounts.flatMap(({ simulator }) =>
+    (simulator.events() as Array<{ uuid: string }>).map((e) => e.uuid),
+  )
+  const published = await readTopic(brokers, topic, (m) => m.length >= expected.length, 90_000, 3_000)
+  const all = activityIds(published)
+  expect(new Set(all).size).toBe(all.length)
+  expect(all.length).toBe(expected.length)
+  for (const { simulator, id } of accounts) {
+    const own = activityIds(published.filter((m) => m.key === id))
+    expect(own).toEqual((simulator.events() as Array<{ uuid: string }>).map((e) => e.uuid))
+  }
+}
+
+describe("scale-out: instances in one shard group", () => {
   it("every account on exactly one instance; one SIGKILLed mid-stream, its accounts resume on the others; exactly once", async () => {
     const simulators: OktaSimulatorHandle[] = await Effect.runPromise(
       Scope.extend(
@@ -159,4 +212,84 @@ describe("scale-out: three instances in one shard group", () => {
       for (const instance of instances) instance.stop()
     }
   }, 180_000)
+
+  it("a fourth instance joining takes a share of the shards; a rolling restart of all four leaves every account streaming; exactly once", async () => {
+    const sessionMs = 6_000
+    const shards = 6
+    const simulators: OktaSimulatorHandle[] = await Effect.runPromise(
+      Scope.extend(
+        Effect.forEach(Array.from({ length: 6 }), (_, i) =>
+          startOktaSimulator({ historySize: 20, seed: 200 + i, rateLimit: 1_000_000 }),
+        ),
+        scope,
+      ),
+    )
+    const accounts = simulators.map((simulator) => ({ simulator, id: randomUUID() }))
+    const ids = accounts.map((a) => a.id)
+    const topics = uniqueTopics()
+    const suffix = randomUUID().slice(0, 8)
+    const config = writeConfig(
+      dir,
+      "rolling",
+      accounts.map(({ simulator, id }) => ({ ...simulatedAccount(simulator, id), start_from: "earliest" })),
+      {
+        kafka: {
+          brokers: [brokers],
+          topics,
+          partitions: 1,
+          shards,
+          group_session_timeout: `${sessionMs / 1000}s`,
+          transactional_id_prefix: `rolling-${suffix}`,
+          group_id_prefix: `rolling-${suffix}`,
+        },
+        poll: { interval: `${pollMs}ms`, page_size: 20, jitter: 0 },
+        log_level: "info",
+      },
+    )
+    const start = () => startCommand(["run", "--config", config])
+    const instances: RunningCommand[] = [start(), start(), start()]
+    const emitter = setInterval(() => {
+      for (const { simulator } of accounts) simulator.emit(1)
+    }, 300)
+    try {
+      const managements = await Promise.all(
+        instances.map(async (instance) => (await listeners(instance, 60_000)).management),
+      )
+      await settledOn(managements, ids, shards, 60_000)
+
+      // A fourth joins: the group rebalances, and it holds a share (6 shards over 4 members: 1 or 2).
+      const joinAt = Date.now()
+      instances.push(start())
+      managements.push((await listeners(instances[3] as RunningCommand, 30_000)).management)
+      const listeningMs = Date.now() - joinAt
+      const joined = await settledOn(managements, ids, shards, 30_000)
+      const joinedMs = Date.now() - joinAt
+      console.info(
+        `scale-out: a fourth instance holds ${joined[3]?.shards.length} shards ${joinedMs} ms after it was spawned (${listeningMs} ms of which to listen), every account streaming`,
+      )
+      for (const h of joined) expect(h.shards.length).toBeGreaterThanOrEqual(1)
+      expect(joinedMs).toBeLessThan(20_000)
+
+      // A rolling restart: each instance in turn stopped (SIGTERM: it leaves the group) and started again.
+      const rollingAt = Date.now()
+      for (let i = 0; i < instances.length; i++) {
+        const old = instances[i] as RunningCommand
+        old.child.kill("SIGTERM")
+        expect((await old.ended(30_000)).code).toBe(0)
+        const fresh = start()
+        instances[i] = fresh
+        managements[i] = (await listeners(fresh, 30_000)).management
+        await settledOn(managements, ids, shards, 30_000)
+      }
+      console.info(
+        `scale-out: rolling restart of 4 instances, each stopped, started and settled in turn, in ${Date.now() - rollingAt} ms`,
+      )
+      await sleep(1_000)
+      clearInterval(emitter)
+      await expectExactlyOnce(topics.activities, accounts)
+    } finally {
+      clearInterval(emitter)
+      for (const instance of instances) instance.stop()
+    }
+  }, 120_000)
 })
