@@ -4,7 +4,7 @@ import { type ConnectorConfig, durationMs } from "../config/ConnectorConfig.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 import type { OutgoingMessage } from "./ActivityMessages.ts"
 import { type Checkpoint, encodeCheckpoint } from "./Checkpoint.ts"
-import { KafkaClient, type KafkaFailure, kafkaCall } from "./KafkaClient.ts"
+import { KafkaClient, KafkaFailure, kafkaCall } from "./KafkaClient.ts"
 import { transactionalIdFor } from "./kafkaNames.ts"
 import { produceBatches } from "./produceBatches.ts"
 import { shardCount, shardOf } from "./Shard.ts"
@@ -25,19 +25,30 @@ export interface AccountPublisher {
   /**
    * A ready producer: after a failure, a new one whose initialisation has aborted any transaction the old one
    * may have left open, so the checkpoint topic can be read to its end again, and the topics it writes to
-   * holding no transaction open since before it started.
+   * holding no transaction open since before it started. The account's next checkpoint is accepted only if
+   * its checkpoint was read after this call (see `TransactionalPublisher`).
    */
   readonly ready: Effect.Effect<void, KafkaFailure>
 }
 
-/** One transactional producer shared by several accounts (a shard's): their transactions take turns on it. */
+/**
+ * One transactional producer shared by several accounts (a shard's): their transactions take turns on it.
+ *
+ * A page's checkpoint is published only for an account whose checkpoint was read after the producer in use
+ * was initialised: at the shard's take-on (after its first producer), or after `ready(account)`. When the
+ * producer is replaced (after a failed publish of any account), its initialisation may have fenced another
+ * instance that held the shard meanwhile and published pages of every account of it; an account that did not
+ * fail itself would otherwise go on from its checkpoint in memory and publish those pages again. Its publish
+ * fails instead, in doubt (not fenced), and the stream reads its checkpoint again before the next page.
+ */
 export interface TransactionalPublisher {
   readonly publish: (
     account: IntegratedAccount,
     messages: ReadonlyArray<OutgoingMessage>,
     checkpoint: Checkpoint | undefined,
   ) => Effect.Effect<void, KafkaFailure>
-  readonly ready: Effect.Effect<void, KafkaFailure>
+  /** A ready producer; `account`'s checkpoint, read after this, is its state for the producer now in use. */
+  readonly ready: (account: IntegratedAccount) => Effect.Effect<void, KafkaFailure>
 }
 
 /** What one account of a shared producer sees. */
@@ -46,7 +57,7 @@ export const accountPublisher = (
   account: IntegratedAccount,
 ): AccountPublisher => ({
   publish: (messages, checkpoint) => shared.publish(account, messages, checkpoint),
-  ready: shared.ready,
+  ready: shared.ready(account),
 })
 
 /** A producer of its own for one account (a backfill's). */
@@ -92,6 +103,10 @@ export const makeTransactionalPublisher = (
     const kafka = yield* KafkaClient
     let producer: Producer | undefined
     let fenced: KafkaFailure | undefined
+    /** How many producers this publisher has initialised: 1 is the one the shard's take-on read follows. */
+    let generation = 0
+    /** Per account, the producer after whose initialisation it last read its checkpoint (default: the first). */
+    const readAfter = new Map<string, number>()
     const turns = yield* Effect.makeSemaphore(1)
     const shards = shardCount(kafkaSettings)
     const transactionTimeoutMs = durationMs(kafkaSettings.transaction_timeout)
@@ -124,6 +139,7 @@ export const makeTransactionalPublisher = (
           Effect.tapError(() => Effect.promise(() => fresh.disconnect().catch(() => undefined))),
         )
         producer = fresh
+        generation += 1
         return fresh
       }),
     )
@@ -162,52 +178,66 @@ export const makeTransactionalPublisher = (
     ) =>
       // The wait for stable topics stays interruptible: only a transaction, once begun, holds shutdown up.
       Effect.flatMap(openSafely, (p) =>
-        Effect.gen(function* () {
-          const checkpointMessage: OutgoingMessage | undefined = checkpoint && {
-            topic: kafkaSettings.topics.checkpoints,
-            message: {
-              key: account.id,
-              // The account's shard, set here: the shard is the partition, whatever a client's partitioner says.
-              partition: shardOf(account.id, shards),
-              value: encodeCheckpoint(checkpoint),
-              headers: { "content-type": "application/json" },
-            },
-          }
-          const batches = produceBatches(
-            checkpointMessage ? [...messages, checkpointMessage] : messages,
-            kafkaSettings.max_message_bytes - batchOverhead,
-          )
-          yield* kafkaCall("transaction", () =>
-            withinDeadline(publishDeadlineMs, async () => {
-              const transaction = await p.transaction()
-              try {
-                // Sequential: each call's records follow the previous ones on their partition.
-                for (const batch of batches)
-                  await transaction.send({ topic: batch.topic, messages: [...batch.messages] })
-                await transaction.commit()
-              } catch (error) {
-                await transaction.abort().catch(() => undefined)
-                throw error
-              }
-            }),
-          )
-        }).pipe(
-          Effect.tapError((error) =>
-            Effect.zipRight(
-              Effect.sync(() => {
-                if (error.fenced) fenced = error
+        checkpoint !== undefined && (readAfter.get(account.id) ?? 1) !== generation
+          ? Effect.fail(
+              new KafkaFailure({
+                operation: "transaction",
+                cause: new Error(
+                  "the shard's producer was replaced since this account read its checkpoint (another instance may have published for it meanwhile); reading it again",
+                ),
               }),
-              reset,
+            )
+          : Effect.gen(function* () {
+              const checkpointMessage: OutgoingMessage | undefined = checkpoint && {
+                topic: kafkaSettings.topics.checkpoints,
+                message: {
+                  key: account.id,
+                  // The account's shard, set here: the shard is the partition, whatever a client's partitioner says.
+                  partition: shardOf(account.id, shards),
+                  value: encodeCheckpoint(checkpoint),
+                  headers: { "content-type": "application/json" },
+                },
+              }
+              const batches = produceBatches(
+                checkpointMessage ? [...messages, checkpointMessage] : messages,
+                kafkaSettings.max_message_bytes - batchOverhead,
+              )
+              yield* kafkaCall("transaction", () =>
+                withinDeadline(publishDeadlineMs, async () => {
+                  const transaction = await p.transaction()
+                  try {
+                    // Sequential: each call's records follow the previous ones on their partition.
+                    for (const batch of batches)
+                      await transaction.send({ topic: batch.topic, messages: [...batch.messages] })
+                    await transaction.commit()
+                  } catch (error) {
+                    await transaction.abort().catch(() => undefined)
+                    throw error
+                  }
+                }),
+              )
+            }).pipe(
+              Effect.tapError((error) =>
+                Effect.zipRight(
+                  Effect.sync(() => {
+                    if (error.fenced) fenced = error
+                  }),
+                  reset,
+                ),
+              ),
+              // Once sent, a transaction is committed or aborted before shutdown proceeds.
+              Effect.uninterruptible,
             ),
-          ),
-          // Once sent, a transaction is committed or aborted before shutdown proceeds.
-          Effect.uninterruptible,
-        ),
       ).pipe(turns.withPermits(1))
 
     return {
       publish,
-      ready: Effect.asVoid(openSafely).pipe(turns.withPermits(1)),
+      ready: (account) =>
+        openSafely.pipe(
+          Effect.andThen(() => readAfter.set(account.id, generation)),
+          Effect.asVoid,
+          turns.withPermits(1),
+        ),
     } satisfies TransactionalPublisher
   })
 

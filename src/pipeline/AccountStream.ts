@@ -132,7 +132,8 @@ export const runAccountStream = (
       health.update(account.id, (current) => ({ ...(current ?? initialHealth(account)), ...patch }))
     yield* setHealth({ state: "starting" })
     // After a failed publish the transaction's outcome is unknown (the commit may have landed and only its
-    // answer got lost): the stream then resumes from the checkpoint Kafka holds, not from memory.
+    // answer got lost), or the shard's producer was replaced since this account read its checkpoint: the
+    // stream then resumes from the checkpoint Kafka holds, not from memory.
     const inDoubt = yield* Ref.make(false)
 
     /** This account's checkpoint in Kafka, read to a stable end; never one older than this process committed. */
@@ -160,7 +161,8 @@ export const runAccountStream = (
 
     const resyncFromKafka = Effect.gen(function* () {
       // A ready producer has fenced (or outlived) whatever transaction of the shard was open: the read sees
-      // whether the one in doubt committed.
+      // whether the one in doubt committed, and whatever another holder of the shard committed before this
+      // producer started (the publisher accepts this account's next checkpoint only after this read).
       yield* publisher.ready
       const stored = yield* storedCheckpoint
       if (stored) yield* Ref.set(committed, stored)

@@ -49,7 +49,7 @@ export const makeInMemoryKafka = () => {
   const makePublisher = (): TransactionalPublisher => {
     let fenced = false
     return {
-      ready: Effect.suspend(() => (fenced ? Effect.fail(fencedFailure()) : Effect.void)),
+      ready: () => Effect.suspend(() => (fenced ? Effect.fail(fencedFailure()) : Effect.void)),
       publish: (account, messages, checkpoint) =>
         Effect.suspend(() => {
           publishes++
