@@ -97,14 +97,20 @@ const keepDuplicateEvidence = (
     seen.set(id, [...(seen.get(id) ?? []), m])
   }
   const twice = [...seen.values()].filter((copies) => copies.length > 1)
-  if (twice.length === 0) return
-  const out = resolve(import.meta.dirname, "../../test-artifacts", `scaleout-duplicate-${Date.now()}`)
+  // SCALEOUT_KEEP_LOGS=1 keeps the logs of a clean run too, to compare with one that duplicated.
+  if (twice.length === 0 && process.env.SCALEOUT_KEEP_LOGS === undefined) return
+  const out = resolve(
+    import.meta.dirname,
+    "../../test-artifacts",
+    `scaleout-${twice.length === 0 ? "clean" : "duplicate"}-${Date.now()}`,
+  )
   mkdirSync(out, { recursive: true })
   writeFileSync(join(out, "duplicates.json"), JSON.stringify(twice, null, 1))
   instances.forEach((instance, i) => {
     writeFileSync(join(out, `instance-${i}.stdout.log`), instance.output.stdout)
     writeFileSync(join(out, `instance-${i}.stderr.log`), instance.output.stderr)
   })
+  if (twice.length === 0) return
   const libs = join(homedir(), ".cache/siem-connector/kafka-jars/4.4.0/libs")
   if (brokerHome !== undefined && existsSync(libs)) {
     const data = join(brokerHome, "data")
