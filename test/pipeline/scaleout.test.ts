@@ -329,7 +329,7 @@ describe("scale-out: instances in one shard group", () => {
       instances.push(start())
       managements.push((await listeners(instances[3] as RunningCommand, 60_000)).management)
       const listeningMs = Date.now() - joinAt
-      const joined = await settledOn(managements, ids, shards, 30_000)
+      const joined = await settledOn(managements, ids, shards, 60_000)
       const joinedMs = Date.now() - joinAt
       console.info(
         `scale-out: a fourth instance holds ${joined[3]?.shards.length} shards ${joinedMs} ms after it was spawned (${listeningMs} ms of which to listen), every account streaming`,
@@ -345,7 +345,7 @@ describe("scale-out: instances in one shard group", () => {
         const fresh = start()
         instances[i] = fresh
         managements[i] = (await listeners(fresh, 60_000)).management
-        await settledOn(managements, ids, shards, 30_000)
+        await settledOn(managements, ids, shards, 60_000)
       }
       console.info(
         `scale-out: rolling restart of 4 instances, each stopped, started and settled in turn, in ${Date.now() - rollingAt} ms`,
@@ -357,5 +357,5 @@ describe("scale-out: instances in one shard group", () => {
       clearInterval(emitter)
       for (const instance of instances) instance.stop()
     }
-  }, 120_000)
+  }, 420_000)
 })
