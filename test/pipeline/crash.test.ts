@@ -99,5 +99,5 @@ describe("crash safety: the connector process killed with SIGKILL while streamin
       throw new Error(`${String(error)}\nconnector stderr (tail):\n${stderr.join("").slice(-3000)}`)
     })
     rmSync(dir, { recursive: true, force: true })
-  }, 300_000)
+  }, 900_000)
 })
