@@ -12,6 +12,10 @@ export const parseOptions = <const O extends Record<string, number>>(
     .map(([key, value]) => `[${flagOf(key)} N (${value})]`)
     .join(" ")}`
   const options: Record<string, number> = { ...defaults }
+  if (argv.includes("--help")) {
+    console.log(usage)
+    process.exit(0)
+  }
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = (argv[i] ?? "").split("=", 2) as [string, string | undefined]
     const key = Object.keys(defaults).find((k) => flagOf(k) === flag)
