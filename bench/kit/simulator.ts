@@ -13,6 +13,12 @@ export interface SimulatorProcess {
   readonly stop: () => void
 }
 
+/** Every simulator process still running, stopped if this process ends first (one exit handler for all). */
+const running = new Set<() => void>()
+process.once("exit", () => {
+  for (const stop of running) stop()
+})
+
 /** A simulator of `history` events in a child process (bench/kit/simulatorProcess.ts), Okta's by default. */
 export const startSimulatorProcess = (history: number, seed: number, integration = "okta") =>
   new Promise<SimulatorProcess>((resolve, reject) => {
@@ -24,10 +30,11 @@ export const startSimulatorProcess = (history: number, seed: number, integration
       },
     )
     const stop = () => {
+      running.delete(stop)
       child.stdin.end()
       child.kill()
     }
-    process.once("exit", stop)
+    running.add(stop)
     child.once("error", reject)
     child.once("exit", (code) => reject(new Error(`the simulator process ended (${code}) before listening`)))
     createInterface({ input: child.stdout }).once("line", (line) => {
