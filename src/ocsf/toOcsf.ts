@@ -110,7 +110,11 @@ export const ocsfLogProvider = "siem-activity-connector"
  * The record as an OCSF 1.8.0 event. `raw_data` is `remote_data` as a JSON string when the record has it: a
  * caller that must not publish it passes the record without it.
  */
-export const toOcsf = (record: ActivityRecord): OcsfEvent => {
+export const toOcsf = (
+  record: ActivityRecord,
+  /** `remote_data` as JSON when the caller has already serialised it (it is the bulk of the record). */
+  remoteJson?: string,
+): OcsfEvent => {
   const kind = classify(record)
   const { class_uid, class_name } = classes[kind.class]
   const severity = kind.severity ?? "Informational"
@@ -200,7 +204,8 @@ export const toOcsf = (record: ActivityRecord): OcsfEvent => {
     service: kind.class === "authentication" ? { name: record.integration } : undefined,
     observables: observables.length === 0 ? undefined : observables,
     unmapped,
-    raw_data: record.remote_data === undefined ? undefined : JSON.stringify(record.remote_data),
+    raw_data:
+      record.remote_data === undefined ? undefined : (remoteJson ?? JSON.stringify(record.remote_data)),
   }) as OcsfEvent
 }
 

@@ -44,6 +44,9 @@ export const routeRecords = (
   let deadLettered = 0
   let newestCreatedAt: string | undefined
   const newestByStream: Record<string, string> = {}
+  // What `newer` decides, with each record's instant parsed once rather than once per comparison.
+  let newestMs = Number.NEGATIVE_INFINITY
+  const newestMsByStream = new Map<string, number>()
   for (const { mapped, stream, raw, observedAt } of records) {
     if (Either.isLeft(mapped)) {
       messages.push(deadLetterMessage(account, mapped.left, observedAt, kafka))
@@ -51,8 +54,16 @@ export const routeRecords = (
       continue
     }
     const createdAt = mapped.right.created_at
-    newestCreatedAt = newer(newestCreatedAt, createdAt)
-    if (stream !== undefined) newestByStream[stream] = newer(newestByStream[stream], createdAt) ?? createdAt
+    const createdMs = Date.parse(createdAt)
+    if (newestCreatedAt === undefined || createdMs > newestMs) {
+      newestCreatedAt = createdAt
+      newestMs = createdMs
+    }
+    const streamMs = stream === undefined ? undefined : newestMsByStream.get(stream)
+    if (stream !== undefined && (streamMs === undefined || createdMs > streamMs)) {
+      newestByStream[stream] = createdAt
+      newestMsByStream.set(stream, createdMs)
+    }
     const signIn = failedSignInOf(streamNamed(stream), mapped.right, raw ?? mapped.right.remote_data)
     const routed = routeActivity(account, mapped.right, observedAt, kafka, signIn)
     if (routed[0]?.topic === kafka.topics.dead_letter) deadLettered++

@@ -1,11 +1,12 @@
-import { Either, Schema } from "effect"
+import { Either } from "effect"
 import type { Activity } from "../domain/Activity.ts"
-import type { FailedSignIn, RecordMapping } from "./mapRecord.ts"
+import { decodeRecord, type FailedSignIn, type RecordMapping } from "./mapRecord.ts"
 
 /**
  * Whether a mapped record is a failed sign-in, and what its provider says of it. Every `login_failed` Activity
  * is one; a stream's `failedSignIns` adds the raw types it names and the reason and attempted user. Only records
- * whose action the stream names are decoded again, so the common case costs a set lookup.
+ * whose action the stream names are looked at again, and their decode is mapRecord's, kept: the common case
+ * costs a set lookup.
  */
 export const failedSignInOf = (
   stream: Pick<RecordMapping, "record" | "failedSignIns"> | undefined,
@@ -15,7 +16,7 @@ export const failedSignInOf = (
   const unified = activity.action === "login_failed" ? {} : undefined
   const fact = stream?.failedSignIns
   if (stream === undefined || fact === undefined || !fact.actions.has(activity.action ?? "")) return unified
-  const decoded = Schema.decodeUnknownEither(stream.record)(raw)
+  const decoded = decodeRecord(stream.record, raw)
   if (Either.isLeft(decoded)) return unified
   return fact.of(decoded.right) ?? unified
 }

@@ -15,6 +15,30 @@ export interface RejectedRecord {
 /** What mapping needs of a stream: its raw record schema and `toActivity`. */
 export type RecordMapping = Pick<AnyActivityStream, "record" | "toActivity" | "failedSignIns">
 
+/**
+ * The last decode of each raw record object, by schema: routing asks again for a failed sign-in's details
+ * (failedSignIn.ts), and a second decode of the same object would cost as much as the first. Weakly held: an
+ * entry lives as long as its page's records do.
+ */
+const lastDecoded = new WeakMap<
+  object,
+  { readonly schema: unknown; readonly result: Either.Either<unknown, ParseResult.ParseError> }
+>()
+
+/** The raw record decoded with the stream's record schema; the same object decoded twice costs one decode. */
+export const decodeRecord = <A>(
+  schema: Schema.Schema<A, unknown>,
+  raw: unknown,
+): Either.Either<A, ParseResult.ParseError> => {
+  if (typeof raw !== "object" || raw === null) return Schema.decodeUnknownEither(schema)(raw)
+  const cached = lastDecoded.get(raw)
+  if (cached !== undefined && cached.schema === schema)
+    return cached.result as Either.Either<A, ParseResult.ParseError>
+  const result = Schema.decodeUnknownEither(schema)(raw)
+  lastDecoded.set(raw, { schema, result })
+  return result
+}
+
 /** decode raw → map to Activity: the one step every consumer of a page (endpoint, pipeline) shares. */
 export const mapRecord = (
   stream: RecordMapping,
@@ -22,7 +46,7 @@ export const mapRecord = (
   raw: unknown,
 ): Either.Either<Activity, RejectedRecord> => {
   // Undeclared provider fields are not needed here: remote_data carries the raw record whole.
-  const decoded = Schema.decodeUnknownEither(stream.record)(raw)
+  const decoded = decodeRecord(stream.record, raw)
   if (Either.isLeft(decoded)) {
     return Either.left({
       raw,

@@ -1,6 +1,6 @@
 import type { FailedSignIns } from "../ActivityStream.ts"
 import { signInFacts } from "../failedSignIn.ts"
-import type { OktaLogEvent } from "./OktaLogEvent.ts"
+import type { OktaLogEventRead } from "./OktaLogEvent.ts"
 
 // Okta's event-type catalogue (https://developer.okta.com/docs/reference/api/event-types/) records a failed
 // authentication in two kinds of event. An attempt to authenticate whose outcome is FAILURE is the unified
@@ -18,7 +18,7 @@ const ATTEMPT_TYPES: ReadonlySet<string> = new Set([
 const FACTOR_PREFIX = "user.authentication.auth_via_"
 
 /** True when the event is an authentication attempt Okta reports as failed. */
-export const isFailedAttempt = (event: Pick<OktaLogEvent, "eventType" | "outcome">): boolean =>
+export const isFailedAttempt = (event: Pick<OktaLogEventRead, "eventType" | "outcome">): boolean =>
   event.outcome?.result === "FAILURE" &&
   (ATTEMPT_TYPES.has(event.eventType) || event.eventType.startsWith(FACTOR_PREFIX))
 
@@ -28,7 +28,7 @@ export const failedAttemptFilter = `outcome.result eq "FAILURE" and (${[...ATTEM
   .join(" or ")} or eventType sw "${FACTOR_PREFIX}")`
 
 /** Raw event types that are failed sign-ins without being an attempt, and when. */
-export const SignInDenials: Readonly<Record<string, (event: OktaLogEvent) => boolean>> = {
+export const SignInDenials: Readonly<Record<string, (event: OktaLogEventRead) => boolean>> = {
   "user.account.lock": () => true,
   "user.account.lock.limit": () => true,
   "user.mfa.okta_verify.deny_push": () => true,
@@ -38,7 +38,7 @@ export const SignInDenials: Readonly<Record<string, (event: OktaLogEvent) => boo
 }
 
 /** Okta's failed sign-ins: the reason is `outcome.reason` (else the display message), the user its actor's login. */
-export const failedSignIns: FailedSignIns<OktaLogEvent> = {
+export const failedSignIns: FailedSignIns<OktaLogEventRead> = {
   actions: new Set(["login_failed", ...Object.keys(SignInDenials)]),
   of: (event) => {
     const denial = SignInDenials[event.eventType]

@@ -3,7 +3,7 @@ import { type ProviderError, ProviderHistoryExpired } from "../../http/ProviderE
 import type { ActivityStream } from "../ActivityStream.ts"
 import { linkHeader } from "../paging/linkHeader.ts"
 import { failedSignIns } from "./failedSignIns.ts"
-import { OktaError, OktaLogEvent } from "./OktaLogEvent.ts"
+import { OktaError, OktaLogEventRead } from "./OktaLogEvent.ts"
 import { LOGS_PATH, type OktaPosition } from "./OktaPosition.ts"
 import { MAX_LIMIT, matchesNothing, startParams } from "./startQuery.ts"
 import { toActivity } from "./toActivity.ts"
@@ -30,9 +30,9 @@ const classifyError = (error: ProviderError): ProviderError =>
  * Okta's System Log (`GET /api/v1/logs`), tailed in Okta's documented polling mode: the `rel="next"` link is
  * the position, oldest first, and an empty page is "caught up for now".
  */
-export const systemLog: ActivityStream<OktaLogEvent, OktaPosition> = {
+export const systemLog: ActivityStream<OktaLogEventRead, OktaPosition> = {
   name: "system_log",
-  record: OktaLogEvent,
+  record: OktaLogEventRead,
   toActivity,
   failedSignIns,
   order: "oldest_first",

@@ -3,14 +3,14 @@ import { type Activity, compact, toUtcInstant } from "../../domain/Activity.ts"
 import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
 import type { MappingFailure } from "../ProviderAdapter.ts"
 import { isFailedAttempt } from "./failedSignIns.ts"
-import type { OktaLogEvent } from "./OktaLogEvent.ts"
+import type { OktaLogEventRead } from "./OktaLogEvent.ts"
 
 /**
  * Okta event types with a clear unified counterpart (https://developer.okta.com/docs/reference/api/event-types/);
  * everything else keeps its raw eventType. A failed authentication attempt of any kind is `login_failed`
  * (see failedSignIns.ts).
  */
-const actionOf = (event: OktaLogEvent): string => {
+const actionOf = (event: OktaLogEventRead): string => {
   if (isFailedAttempt(event)) return "login_failed"
   switch (event.eventType) {
     case "user.session.start":
@@ -29,7 +29,7 @@ const actionOf = (event: OktaLogEvent): string => {
   }
 }
 
-const actorOf = (event: OktaLogEvent): NonNullable<Activity["actor"]> => {
+const actorOf = (event: OktaLogEventRead): NonNullable<Activity["actor"]> => {
   const actor = event.actor
   // Okta says every event has an actor; a record without one is treated as anonymous rather than rejected.
   if (!actor) return { type: "anonymous" }
@@ -41,7 +41,7 @@ const actorOf = (event: OktaLogEvent): NonNullable<Activity["actor"]> => {
   return { type: "system" }
 }
 
-const contextOf = (event: OktaLogEvent): Activity["context"] => {
+const contextOf = (event: OktaLogEventRead): Activity["context"] => {
   const context = compact({
     ip_address: event.client?.ipAddress,
     user_agent: event.client?.userAgent?.rawUserAgent,
@@ -52,7 +52,7 @@ const contextOf = (event: OktaLogEvent): Activity["context"] => {
 
 /** An Okta LogEvent as a unified Activity. Pure; `remote_data` is attached by the caller. */
 export const toActivity = (
-  event: OktaLogEvent,
+  event: OktaLogEventRead,
   _account: IntegratedAccount,
 ): Either.Either<Activity, MappingFailure> => {
   const createdAt = toUtcInstant(event.published)

@@ -1,0 +1,337 @@
+// End to end: an Okta simulator in its own process (history generated before the clock starts) → the connector's
+// pipeline (runPipeline, as `npm start` runs it) → a real broker, transactional, acks=all, until the activities
+// topic shows every event to read_committed readers. With 1 account, then 10 accounts (the same number of
+// events in all, a simulator of a tenth as many each reads whole). Beside it in the same run, on the same broker,
+// with the same activity values and as many per transaction as a page holds:
+//   - kafkajs alone: one transactional producer, a transaction per page (the client's ceiling);
+//   - Kafka's own ProducerPerformance (the Java client), --transactional-id, a commit as often as the connector's.
+//
+//   npm run bench -- e2e [--events N] [--page-size N] [--timeout SECONDS]
+
+import { randomUUID } from "node:crypto"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import os from "node:os"
+import { join } from "node:path"
+import { Effect, Either, Fiber, Schema } from "effect"
+import { Kafka, logLevel } from "kafkajs"
+import { appLayers } from "../src/cli/runConnector.ts"
+import { parseConfig } from "../src/config/loadConfig.ts"
+import type { IntegratedAccount } from "../src/domain/IntegratedAccount.ts"
+import { stopKafkajsIdleLoop } from "../src/pipeline/kafkajsIdleLoop.ts"
+import { runPipeline } from "../src/pipeline/Pipeline.ts"
+import { routePage } from "../src/pipeline/routePage.ts"
+import { StreamHealth } from "../src/pipeline/StreamHealth.ts"
+import { okta } from "../src/providers/okta/index.ts"
+import { optionsLine, parseOptions } from "./kit/args.ts"
+import { kafkaTool, startBroker } from "./kit/broker.ts"
+import { benchKafka, configText, defaultKafka, oktaAccounts, topicsOf } from "./kit/config.ts"
+import { command, fixed, int, load, machine, markdownTable, writeSection } from "./kit/report.ts"
+import { startSimulatorProcess } from "./kit/simulator.ts"
+
+stopKafkajsIdleLoop()
+
+const options = parseOptions("e2e", { events: 20_000, pageSize: 1_000, timeout: 600 })
+
+interface Measured {
+  readonly label: string
+  readonly records: number
+  readonly bytes: number
+  readonly seconds: number
+  readonly transactions: number
+  readonly load: string
+}
+
+const admin = (brokers: string) =>
+  new Kafka({ clientId: "bench-e2e", brokers: brokers.split(","), logLevel: logLevel.NOTHING }).admin()
+
+/** The connector: `accounts` Okta accounts on one simulator process holding `events / accounts` events. */
+const connectorRun = async (brokers: string, accounts: number): Promise<Measured & { values: string[] }> => {
+  const perAccount = Math.floor(options.events / accounts)
+  const total = perAccount * accounts
+  const simulator = await startSimulatorProcess(perAccount, 3)
+  const prefix = `bench-${randomUUID().slice(0, 8)}`
+  const topics = topicsOf(prefix)
+  const offsets = admin(brokers)
+  await offsets.connect()
+  /** Sum over partitions of the last stable offset (the admin client lists offsets read_committed). */
+  const lastStable = (topic: string) =>
+    Effect.promise(() =>
+      offsets.fetchTopicOffsets(topic).then(
+        (partitions) => partitions.reduce((sum, p) => sum + Number(p.offset), 0),
+        () => 0,
+      ),
+    )
+  try {
+    const loaded = Either.getOrThrow(
+      parseConfig(
+        "bench",
+        configText({
+          kafka: benchKafka(brokers, prefix, accounts === 1 ? 1 : 6),
+          poll: { interval: "1s", page_size: options.pageSize, jitter: 0 },
+          log_level: "warn",
+          accounts: oktaAccounts(simulator, accounts),
+        }),
+        {},
+      ),
+    )
+    const seconds = await Effect.runPromise(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const health = yield* StreamHealth
+          const start = performance.now()
+          const pipeline = yield* Effect.forkScoped(
+            runPipeline({ minBackoff: "200 millis", maxBackoff: "2 seconds" }),
+          )
+          const deadline = start + options.timeout * 1000
+          let lso = 0
+          let published = 0
+          // Done when read_committed readers see every event and the connector has committed them all (the
+          // LSO alone also counts a transaction marker per page).
+          while (lso < total || published < total) {
+            if (performance.now() > deadline)
+              return yield* Effect.fail(
+                new Error(`timed out: LSO ${lso}, published ${published} of ${total}`),
+              )
+            yield* Effect.sleep("25 millis")
+            lso = yield* lastStable(topics.activities)
+            const streams = yield* health.snapshot
+            published = streams.reduce((sum, h) => sum + h.published_total, 0)
+            const failing = streams.find((h) => h.consecutive_failures >= 5)
+            if (failing)
+              return yield* Effect.fail(new Error(`an account stream keeps failing: ${failing.last_error}`))
+          }
+          const elapsed = (performance.now() - start) / 1000
+          yield* Fiber.interrupt(pipeline)
+          return elapsed
+        }).pipe(Effect.provide(appLayers(loaded, brokers.split(",")))),
+      ),
+    )
+    const values = await activityValues(simulator.baseUrl, simulator.credentials, perAccount)
+    const meanBytes = values.reduce((n, v) => n + Buffer.byteLength(v), 0) / values.length
+    return {
+      label: `the connector, ${accounts} account${accounts === 1 ? "" : "s"}`,
+      records: total,
+      bytes: meanBytes * total,
+      seconds,
+      transactions: Math.ceil(perAccount / options.pageSize) * accounts,
+      load: load(),
+      values,
+    }
+  } finally {
+    await offsets.disconnect().catch(() => undefined)
+    simulator.stop()
+  }
+}
+
+/** The activity values the connector published, read back from its simulator the way it reads them. */
+const activityValues = async (
+  baseUrl: string,
+  credentials: Readonly<Record<string, string>>,
+  count: number,
+) => {
+  const account: IntegratedAccount = {
+    id: randomUUID(),
+    integration: "okta",
+    baseUrl: new URL(baseUrl),
+    credentials: Schema.decodeUnknownSync(okta.credentials)(credentials),
+    settings: {},
+  }
+  const raw: unknown[] = []
+  let url: string | undefined = `${baseUrl}/api/v1/logs?limit=1000`
+  while (url !== undefined && raw.length < count) {
+    const response: Response = await fetch(url, {
+      headers: { authorization: `SSWS ${credentials.token ?? credentials.api_token ?? ""}` },
+    })
+    const page = (await response.json()) as unknown[]
+    if (!Array.isArray(page) || page.length === 0) break
+    raw.push(...page)
+    url = /<([^>]+)>;\s*rel="next"/.exec(response.headers.get("link") ?? "")?.[1]
+  }
+  const kafka = defaultKafka()
+  return routePage(account, raw, kafka)
+    .messages.filter((m) => m.topic === kafka.topics.activities)
+    .map((m) => String(m.message.value))
+}
+
+/** kafkajs alone: one transactional producer, the same values, a transaction per page of `pageSize`. */
+const kafkajsRun = async (
+  brokers: string,
+  values: ReadonlyArray<string>,
+  total: number,
+): Promise<Measured> => {
+  const topic = `bench-kafkajs-${randomUUID().slice(0, 8)}`
+  const a = admin(brokers)
+  await a.connect()
+  await a
+    .createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1 }] })
+    .finally(() => a.disconnect())
+  const producer = new Kafka({
+    clientId: "bench-kafkajs",
+    brokers: brokers.split(","),
+    logLevel: logLevel.NOTHING,
+  }).producer({
+    transactionalId: topic,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  })
+  await producer.connect()
+  const key = randomUUID()
+  let bytes = 0
+  const start = performance.now()
+  for (let sent = 0; sent < total; sent += options.pageSize) {
+    const messages = Array.from({ length: Math.min(options.pageSize, total - sent) }, (_, i) => {
+      const value = values[(sent + i) % values.length] ?? ""
+      bytes += Buffer.byteLength(value)
+      return { key, value }
+    })
+    const transaction = await producer.transaction()
+    // As the connector does (produceBatches.ts): one request's batch stays under the broker's message.max.bytes.
+    for (let from = 0, bytesInSend = 0, i = 0; i <= messages.length; i++) {
+      const size =
+        i < messages.length ? Buffer.byteLength(messages[i]?.value ?? "") : Number.POSITIVE_INFINITY
+      if (i > from && (i === messages.length || bytesInSend + size > 900_000)) {
+        await transaction.send({ topic, acks: -1, messages: messages.slice(from, i) })
+        from = i
+        bytesInSend = 0
+      }
+      bytesInSend += size
+    }
+    await transaction.commit()
+  }
+  const seconds = (performance.now() - start) / 1000
+  await producer.disconnect()
+  return {
+    label: "kafkajs alone",
+    records: total,
+    bytes,
+    seconds,
+    transactions: Math.ceil(total / options.pageSize),
+    load: load(),
+  }
+}
+
+/** Kafka's ProducerPerformance: the same values, acks=all, idempotent, a commit every `commitEveryMs`. */
+const javaRun = async (
+  brokers: string,
+  values: ReadonlyArray<string>,
+  total: number,
+  commitEveryMs: number,
+): Promise<Measured> => {
+  const topic = `bench-java-${randomUUID().slice(0, 8)}`
+  const a = admin(brokers)
+  await a.connect()
+  await a
+    .createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1 }] })
+    .finally(() => a.disconnect())
+  const dir = mkdtempSync(join(os.tmpdir(), "siem-connector-bench-payloads-"))
+  const payloads = join(dir, "activities.jsonl")
+  writeFileSync(payloads, values.join("\n"))
+  try {
+    const stdout = await kafkaTool("org.apache.kafka.tools.ProducerPerformance", [
+      "--bootstrap-server",
+      brokers,
+      "--topic",
+      topic,
+      "--num-records",
+      String(total),
+      "--throughput",
+      "-1",
+      "--payload-file",
+      payloads,
+      "--transactional-id",
+      topic,
+      "--transaction-duration-ms",
+      String(Math.max(1, Math.round(commitEveryMs))),
+      "--command-property",
+      "acks=all",
+      "enable.idempotence=true",
+      "linger.ms=5",
+    ])
+    // Its summary: "N records sent, R records/sec (M MB/sec), …".
+    const summary =
+      stdout
+        .trim()
+        .split("\n")
+        .reverse()
+        .find((line) => line.includes("records sent")) ?? ""
+    const perSecond = Number(summary.match(/([\d.]+) records\/sec/)?.[1])
+    const meanBytes = values.reduce((n, v) => n + Buffer.byteLength(v), 0) / values.length
+    return {
+      label: "Kafka's ProducerPerformance (Java)",
+      records: total,
+      bytes: meanBytes * total,
+      seconds: total / perSecond,
+      transactions: Number.NaN,
+      load: load(),
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+const main = async () => {
+  const header = machine(true)
+  const broker = await startBroker()
+  const rows: string[][] = []
+  try {
+    for (const accounts of [1, 10]) {
+      const connector = await connectorRun(broker.brokers, accounts)
+      const kafkajs = await kafkajsRun(broker.brokers, connector.values, connector.records)
+      const java = await javaRun(
+        broker.brokers,
+        connector.values,
+        connector.records,
+        (connector.seconds * 1000) / connector.transactions,
+      )
+      const rate = (m: Measured) => m.records / m.seconds
+      for (const m of [connector, kafkajs, java])
+        rows.push([
+          `${accounts} account${accounts === 1 ? "" : "s"}`,
+          m.label,
+          int(m.records),
+          int(rate(m)),
+          fixed(m.bytes / m.seconds / 1_000_000),
+          m === connector
+            ? `${fixed(rate(connector) / rate(kafkajs), 2)}× kafkajs, ${fixed(rate(connector) / rate(java), 2)}× Java`
+            : "",
+          m.load,
+        ])
+      console.log(
+        rows
+          .slice(-3)
+          .map((r) => r.join("  "))
+          .join("\n"),
+      )
+    }
+  } finally {
+    broker.stop()
+  }
+  writeSection(
+    "e2e",
+    [
+      "### End to end: simulator process → connector → broker, against kafkajs alone and Java's producer",
+      "",
+      `\`${command("e2e", optionsLine(options))}\``,
+      "",
+      ...header.map((line) => `- ${line}`),
+      `- ${int(options.events)} Okta events in all (1 account: one simulator of that many; 10 accounts: each reads a simulator of a tenth), page size ${options.pageSize}, transactional, acks=all; the simulator in a child process with its history generated before the clock starts; timed from the pipeline's start (topics, producer init, checkpoint read included) until the activities topic's last stable offset shows every event`,
+      "- kafkajs alone: one transactional idempotent producer, the same activity values, one transaction per page-size of them; Java: `ProducerPerformance --transactional-id … --transaction-duration-ms` set to the connector's time per page, acks=all, the same values as a payload file",
+      "- MB/s: activity values only (the connector also writes each login_failed again, and a checkpoint per page)",
+      "",
+      markdownTable({
+        head: ["accounts", "producer", "activities", "activities/s", "MB/s", "ratio", "load"],
+        rows,
+      }),
+    ].join("\n"),
+  )
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(
+      `benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    )
+    process.exit(1)
+  },
+)

@@ -1,0 +1,185 @@
+// Endpoint: requests/s and latency of `GET /unified/user-directory/activities` through the connector's HTTP API
+// (`node src/main.ts serve`, a process of its own, as deployed), next to the same Okta simulator (its own process)
+// asked directly for the same page, in the same run: the difference is what the endpoint adds.
+//
+//   npm run bench -- endpoint [--seconds N] [--connections N] [--limit N] [--history N]
+
+import { spawn } from "node:child_process"
+import { randomUUID } from "node:crypto"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import os from "node:os"
+import { join } from "node:path"
+import { createInterface } from "node:readline"
+import { Pool } from "undici"
+import { optionsLine, parseOptions } from "./kit/args.ts"
+import { benchApiKey, configText } from "./kit/config.ts"
+import { command, fixed, int, load, machine, markdownTable, root, writeSection } from "./kit/report.ts"
+import { startSimulatorProcess } from "./kit/simulator.ts"
+
+const options = parseOptions("endpoint", { seconds: 20, connections: 10, limit: 50, history: 5_000 })
+
+interface Run {
+  readonly label: string
+  readonly requests: number
+  readonly failed: number
+  readonly seconds: number
+  readonly latencies: number[]
+  readonly load: string
+}
+
+/** `connections` clients, each asking `path` again as soon as answered, for `seconds`. */
+const hammer = async (
+  label: string,
+  origin: string,
+  path: string,
+  headers: Record<string, string>,
+): Promise<Run> => {
+  const pool = new Pool(origin, { connections: options.connections })
+  const latencies: number[] = []
+  let failed = 0
+  const ask = async () => {
+    const start = performance.now()
+    const response = await pool.request({ method: "GET", path, headers })
+    await response.body.text()
+    if (response.statusCode !== 200) failed++
+    return performance.now() - start
+  }
+  // Warm-up: connections open, both sides' code compiled.
+  for (let i = 0; i < 50; i++) await ask()
+  const start = performance.now()
+  const end = start + options.seconds * 1000
+  await Promise.all(
+    Array.from({ length: options.connections }, async () => {
+      while (performance.now() < end) latencies.push(await ask())
+    }),
+  )
+  const seconds = (performance.now() - start) / 1000
+  await pool.close()
+  return { label, requests: latencies.length, failed, seconds, latencies, load: load() }
+}
+
+const percentile = (sorted: ReadonlyArray<number>, p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN
+
+/** The connector's `serve` command on a config of one account on the simulator; its API's origin. */
+const startServe = (dir: string, simulator: { baseUrl: string; credentials: unknown }, accountId: string) =>
+  new Promise<{ origin: string; stop: () => void }>((resolve, reject) => {
+    const file = join(dir, "connector.yaml")
+    writeFileSync(
+      file,
+      configText({
+        // Every connection may call the provider at once: the per-account cap would answer the rest 429.
+        server: { replay: { max_concurrent_per_account: options.connections } },
+        accounts: [
+          {
+            id: accountId,
+            integration: "okta",
+            base_url: simulator.baseUrl,
+            credentials: simulator.credentials,
+          },
+        ],
+      }),
+    )
+    const child = spawn(process.execPath, [join(root, "src", "main.ts"), "serve", "--config", file], {
+      stdio: ["ignore", "pipe", "inherit"],
+    })
+    const stop = () => child.kill()
+    process.once("exit", stop)
+    child.once("exit", (code) => reject(new Error(`serve ended (${code}) before listening`)))
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      try {
+        const entry = JSON.parse(line) as { msg?: string; port?: number }
+        if (entry.msg === "HTTP API listening") resolve({ origin: `http://127.0.0.1:${entry.port}`, stop })
+      } catch {
+        // A banner line, not a log entry.
+      }
+    })
+  })
+
+const main = async () => {
+  const header = machine(false)
+  const dir = mkdtempSync(join(os.tmpdir(), "siem-connector-bench-endpoint-"))
+  const simulator = await startSimulatorProcess(options.history, 7)
+  const accountId = randomUUID()
+  const serve = await startServe(dir, simulator, accountId)
+  const runs: Run[] = []
+  try {
+    const token = String((simulator.credentials as Record<string, string>).api_token)
+    const simulatorUrl = new URL(simulator.baseUrl)
+    // The page the endpoint asks Okta for: the first `limit` events, oldest first.
+    const direct = () =>
+      hammer(
+        "the simulator directly",
+        simulatorUrl.origin,
+        `/api/v1/logs?limit=${options.limit}&sortOrder=ASCENDING`,
+        {
+          authorization: `SSWS ${token}`,
+        },
+      )
+    const endpoint = () =>
+      hammer(
+        "through the connector's endpoint",
+        serve.origin,
+        `/unified/user-directory/activities?integrated_account_id=${accountId}&limit=${options.limit}`,
+        { authorization: `Bearer ${benchApiKey}` },
+      )
+    // Alternated, so that a change in the machine's load falls on both.
+    runs.push(await direct(), await endpoint(), await direct(), await endpoint())
+  } finally {
+    serve.stop()
+    simulator.stop()
+    rmSync(dir, { recursive: true, force: true })
+  }
+  const merged = (label: string) => {
+    const of = runs.filter((r) => r.label === label)
+    const latencies = of.flatMap((r) => r.latencies).sort((a, b) => a - b)
+    return {
+      label,
+      requests: latencies.length,
+      failed: of.reduce((n, r) => n + r.failed, 0),
+      perSecond: latencies.length / of.reduce((s, r) => s + r.seconds, 0),
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      load: of.map((r) => r.load).join(", "),
+    }
+  }
+  const sim = merged("the simulator directly")
+  const api = merged("through the connector's endpoint")
+  const rows = [sim, api].map((m) => [
+    m.label,
+    int(m.requests),
+    int(m.failed),
+    fixed(m.perSecond),
+    fixed(m.p50),
+    fixed(m.p99),
+    m === api ? `+${fixed(api.p50 - sim.p50)} / +${fixed(api.p99 - sim.p99)}` : "",
+    m.load,
+  ])
+  writeSection(
+    "endpoint",
+    [
+      "### Endpoint: requests/s and latency through the connector, against the simulator's own",
+      "",
+      `\`${command("endpoint", optionsLine(options))}\``,
+      "",
+      ...header.map((line) => `- ${line}`),
+      `- an Okta simulator of ${int(options.history)} events in a child process; the connector's \`serve\` command (HTTP API only, default log level) in another, one account on it, \`server.replay.max_concurrent_per_account\` raised to the connections; ${options.connections} keep-alive connections (undici) asking again as soon as answered, ${options.seconds} s per phase after 50 warm-up requests, simulator and endpoint phases alternated twice`,
+      `- the endpoint's first page of ${options.limit} (\`integrated_account_id\`, \`limit\`), against the simulator's same page (\`/api/v1/logs?limit=${options.limit}\`) with the same token`,
+      "",
+      markdownTable({
+        head: ["path", "requests", "non-200", "requests/s", "p50 ms", "p99 ms", "added p50 / p99 ms", "load"],
+        rows,
+      }),
+    ].join("\n"),
+  )
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(
+      `benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    )
+    process.exit(1)
+  },
+)
