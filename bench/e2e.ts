@@ -25,7 +25,16 @@ import { okta } from "../src/providers/okta/index.ts"
 import { optionsLine, parseOptions } from "./kit/args.ts"
 import { kafkaTool, startBroker } from "./kit/broker.ts"
 import { benchKafka, configText, defaultKafka, oktaAccounts, topicsOf } from "./kit/config.ts"
-import { command, fixed, int, load, machine, markdownTable, writeSection } from "./kit/report.ts"
+import {
+  command,
+  fixed,
+  int,
+  load,
+  machine,
+  markdownTable,
+  runBenchmark,
+  writeSection,
+} from "./kit/report.ts"
 import { startSimulatorProcess } from "./kit/simulator.ts"
 
 stopKafkajsIdleLoop()
@@ -326,12 +335,4 @@ const main = async () => {
   )
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(
-      `benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    )
-    process.exit(1)
-  },
-)
+runBenchmark(main)

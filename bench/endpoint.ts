@@ -13,7 +13,17 @@ import { createInterface } from "node:readline"
 import { Pool } from "undici"
 import { optionsLine, parseOptions } from "./kit/args.ts"
 import { benchApiKey, configText } from "./kit/config.ts"
-import { command, fixed, int, load, machine, markdownTable, root, writeSection } from "./kit/report.ts"
+import {
+  command,
+  fixed,
+  int,
+  load,
+  machine,
+  markdownTable,
+  root,
+  runBenchmark,
+  writeSection,
+} from "./kit/report.ts"
 import { startSimulatorProcess } from "./kit/simulator.ts"
 
 const options = parseOptions("endpoint", { seconds: 20, connections: 10, limit: 50, history: 5_000 })
@@ -174,12 +184,4 @@ const main = async () => {
   )
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(
-      `benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    )
-    process.exit(1)
-  },
-)
+runBenchmark(main)

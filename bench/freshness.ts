@@ -16,7 +16,16 @@ import { runPipeline } from "../src/pipeline/Pipeline.ts"
 import { optionsLine, parseOptions } from "./kit/args.ts"
 import { startBroker } from "./kit/broker.ts"
 import { benchKafka, configText, oktaAccounts, topicsOf } from "./kit/config.ts"
-import { command, fixed, int, load, machine, markdownTable, writeSection } from "./kit/report.ts"
+import {
+  command,
+  fixed,
+  int,
+  load,
+  machine,
+  markdownTable,
+  runBenchmark,
+  writeSection,
+} from "./kit/report.ts"
 import { startSimulatorProcess } from "./kit/simulator.ts"
 
 stopKafkajsIdleLoop()
@@ -141,12 +150,4 @@ const main = async () => {
   )
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(
-      `benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    )
-    process.exit(1)
-  },
-)
+runBenchmark(main)

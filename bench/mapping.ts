@@ -21,7 +21,16 @@ import { startBrowserStackSimulator } from "../src/simulators/browserstack/Brows
 import { simulators } from "../src/simulators/registry.ts"
 import { startZoomSimulator } from "../src/simulators/zoom/ZoomSimulator.ts"
 import { optionsLine, parseOptions } from "./kit/args.ts"
-import { command, fixed, int, load, machine, markdownTable, writeSection } from "./kit/report.ts"
+import {
+  command,
+  fixed,
+  int,
+  load,
+  machine,
+  markdownTable,
+  runBenchmark,
+  writeSection,
+} from "./kit/report.ts"
 
 const options = parseOptions("mapping", { records: 2_000, pageSize: 100, rounds: 7 })
 
@@ -244,12 +253,4 @@ const main = async () => {
   )
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(
-      `benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    )
-    process.exit(1)
-  },
-)
+runBenchmark(main)

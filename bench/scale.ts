@@ -19,7 +19,17 @@ import { simulators } from "../src/simulators/registry.ts"
 import { optionsLine, parseOptions } from "./kit/args.ts"
 import { startBroker } from "./kit/broker.ts"
 import { benchKafka, configText } from "./kit/config.ts"
-import { command, fixed, int, load, machine, markdownTable, mib, writeSection } from "./kit/report.ts"
+import {
+  command,
+  fixed,
+  int,
+  load,
+  machine,
+  markdownTable,
+  mib,
+  runBenchmark,
+  writeSection,
+} from "./kit/report.ts"
 import { type SimulatorProcess, startSimulatorProcess } from "./kit/simulator.ts"
 
 stopKafkajsIdleLoop()
@@ -214,12 +224,4 @@ const main = async () => {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(
-      `benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    )
-    process.exit(1)
-  },
-)
+runBenchmark(main)

@@ -81,3 +81,15 @@ export const writeSection = (name: string, body: string) => {
 /** The command that reproduces a run, as written in its section. */
 export const command = (benchmark: string, options: string) =>
   `npm run bench -- ${benchmark}${options ? ` ${options}` : ""}`
+
+/** Runs a benchmark's main to its end: exit 0, or 1 with the failure printed (a child process reports no more). */
+export const runBenchmark = (main: () => Promise<void>) =>
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(
+        `benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      )
+      process.exit(1)
+    },
+  )
