@@ -110,6 +110,17 @@ describe("README", () => {
     for (const name of named) expect(example, String(name)).toContain(`\${${name}}`)
   })
 
+  it("has one status row per registered integration, and the detailed table in docs/providers.md the same rows", () => {
+    const integrations = (table: string) =>
+      table
+        .split("\n")
+        .filter((line) => line.startsWith("| ") && !line.startsWith("| Integration"))
+        .map((line) => /^\| (\w+)/.exec(line)?.[1]?.toLowerCase())
+    const front = integrations(readme.slice(0, readme.indexOf("\n## ")))
+    expect([...front].sort()).toEqual([...registry.names].sort())
+    expect(integrations(section("## Integrations", read("docs/providers.md")))).toEqual(front)
+  })
+
   it("lists every provider simulator under Where things live (docs/development.md)", () => {
     const tree = section("## Where things live", development)
     const simulators = /^ {4}<name>\/[\s\S]*?\)$/m.exec(tree)?.[0] ?? ""
