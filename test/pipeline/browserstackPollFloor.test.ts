@@ -43,6 +43,7 @@ describe("BrowserStack's poll floor", () => {
         instanceId: "instance-a",
         minBackoff: "1 second",
         maxBackoff: "1 second",
+        ownershipGrace: "15 seconds",
       }
       const context = yield* Layer.build(
         Layer.mergeAll(
