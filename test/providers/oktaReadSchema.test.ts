@@ -61,9 +61,14 @@ describe("Okta: decode only what the mapping reads", () => {
     const routed = routeRecords(account, records, defaultKafkaSettings)
     const failed = routed.messages.filter((m) => m.topic === defaultKafkaSettings.topics.login_failed)
     expect(failed.length).toBeGreaterThan(0)
+    type Raw = { uuid?: string; displayMessage?: string; outcome?: { reason?: string | null } }
+    const rawById = new Map(records.map(({ raw }) => [(raw as Raw).uuid, raw as Raw]))
     for (const { message } of failed) {
-      const value = JSON.parse(String(message.value)) as { sign_in?: { reason?: string } }
-      expect(value.sign_in?.reason).toBeTruthy()
+      const value = JSON.parse(String(message.value)) as { id: string; sign_in?: { reason?: string } }
+      const raw = rawById.get(value.id)
+      // What Okta said, as the record said it: outcome.reason, else the display message.
+      expect(value.sign_in?.reason).toBe(raw?.outcome?.reason ?? raw?.displayMessage)
+      expect(value.sign_in?.reason).toEqual(expect.any(String))
     }
   })
 })
