@@ -1,5 +1,6 @@
-import { Clock, Effect, Either } from "effect"
+import { Clock, Effect, Either, Option, SubscriptionRef } from "effect"
 import { Config } from "../config/Config.ts"
+import { CurrentAccounts } from "../config/CurrentAccounts.ts"
 import { CursorCodec } from "../cursor/CursorCodec.ts"
 import type { Activity } from "../domain/Activity.ts"
 import type { ActivityFilters } from "../domain/ActivityFilters.ts"
@@ -43,9 +44,16 @@ export interface ListActivitiesResult {
 
 export type ListActivitiesError = AccountNotFound | InvalidParameter | ProviderError
 
-/** Account ids are compared lower-case, as the config loader stores them. */
+/**
+ * The accounts as last (re)loaded where the command follows its config (`run`), else the config's at start.
+ * Account ids are compared lower-case, as the config loader stores them.
+ */
+const accountsNow = Effect.flatMap(Effect.serviceOption(CurrentAccounts), (current) =>
+  Option.isSome(current) ? SubscriptionRef.get(current.value) : Effect.map(Config, (c) => c.accounts),
+)
+
 const findAccount = (accountId: string) =>
-  Effect.flatMap(Config, ({ accounts }) => {
+  Effect.flatMap(accountsNow, (accounts) => {
     const id = accountId.toLowerCase()
     const entry = accounts.find(({ account }) => account.id === id)
     if (entry === undefined) {

@@ -6,7 +6,9 @@ import { ApiServer } from "../api/HttpServer.ts"
 import { providerClientsLayer } from "../auth/providerClients.ts"
 import { Config, type LoadedConfig } from "../config/Config.ts"
 import { durationMs } from "../config/ConnectorConfig.ts"
+import { CurrentAccounts } from "../config/CurrentAccounts.ts"
 import { type ConfigInvalid, loadConfigFile, parseConfig } from "../config/loadConfig.ts"
+import { watchConfig } from "../config/watchConfig.ts"
 import { CursorCodec } from "../cursor/CursorCodec.ts"
 import type { ProviderHttpOptions } from "../http/ProviderHttp.ts"
 import { loggingLayer } from "../observability/logging.ts"
@@ -16,6 +18,7 @@ import { runBackfill } from "../pipeline/Backfill.ts"
 import { CheckpointStore } from "../pipeline/CheckpointStore.ts"
 import { KafkaClient } from "../pipeline/KafkaClient.ts"
 import { runPipeline } from "../pipeline/Pipeline.ts"
+import { ShardGroup } from "../pipeline/ShardGroup.ts"
 import { type AccountStreamHealth, StreamHealth } from "../pipeline/StreamHealth.ts"
 import { providers } from "../providers/registry.ts"
 
@@ -26,25 +29,29 @@ export class UsageError extends Data.TaggedError("UsageError")<{ readonly messag
 const startedAtMs = Date.now()
 
 /**
- * `/healthz`, `/readyz` and the per-account metrics from the streams. Degraded while any account is retrying
- * or stopped; down (503) when none can make progress: all stopped, or all retrying for longer than
- * `server.management.unhealthy_after` without a good page. Ready once every enabled account's stream has
- * started, which it does after the broker answered and the checkpoints were read.
+ * `/healthz`, `/readyz` and the per-account metrics from the streams of the shards this instance holds.
+ * Degraded while any of its accounts is retrying or stopped; down (503) when none can make progress: all
+ * stopped, or all retrying for longer than `server.management.unhealthy_after` without a good page. Ready
+ * once the instance has joined the shard group and every enabled account of the shards it holds has started
+ * (after the broker answered and their checkpoints were read); it stays ready through later rebalances, as the
+ * endpoint serves whatever the instance holds.
  */
 const healthFromStreams = Layer.effect(
   HealthStatus,
   Effect.gen(function* () {
     const streams = yield* StreamHealth
-    const { config, accounts } = yield* Config
-    const enabled = accounts.filter((a) => a.config.enabled).length
+    const { config } = yield* Config
     const stuckAfterMs = durationMs(config.server.management.unhealthy_after)
     const mirror = yield* makeStreamMetrics
+    let readyOnce = false
     const stuck = (a: AccountStreamHealth, now: number) =>
       a.state === "stopped" ||
       (a.state === "retrying" &&
         now - (a.last_page_at ? Date.parse(a.last_page_at) : startedAtMs) > stuckAfterMs)
     return {
-      report: Effect.map(streams.snapshot, (accounts) => {
+      report: Effect.gen(function* () {
+        const accounts = yield* streams.snapshot
+        const held = yield* streams.held
         const now = Date.now()
         const status =
           accounts.length > 0 && accounts.every((a) => stuck(a, now))
@@ -52,14 +59,23 @@ const healthFromStreams = Layer.effect(
             : accounts.some((a) => a.state === "retrying" || a.state === "stopped")
               ? ("degraded" as const)
               : ("ok" as const)
-        return { status, accounts }
+        return { status, group: held.group, shards: held.shards, accounts }
       }),
-      readiness: Effect.map(streams.snapshot, (accounts) => ({
-        ready: accounts.length >= enabled,
-        accounts_started: accounts.length,
-        accounts_enabled: enabled,
-      })),
-      observe: Effect.flatMap(streams.snapshot, (accounts) => mirror(accounts, Date.now())),
+      readiness: Effect.gen(function* () {
+        const accounts = yield* streams.snapshot
+        const held = yield* streams.held
+        readyOnce ||= held.group === "member" && accounts.length >= held.accounts
+        return {
+          ready: readyOnce,
+          group: held.group,
+          shards: held.shards,
+          accounts_started: accounts.length,
+          accounts_enabled: held.accounts,
+        }
+      }),
+      observe: Effect.gen(function* () {
+        yield* mirror(yield* streams.snapshot, Date.now(), (yield* streams.held).shards)
+      }),
     }
   }),
 )
@@ -131,10 +147,17 @@ const commonLayers = (loaded: LoadedConfig, http: Partial<ProviderHttpOptions> =
     loggingLayer(loaded.config.log_level),
   )
 
-/** The Kafka client and the pipeline's ports onto it: the activity sink and the checkpoint store. */
+/**
+ * The Kafka client and the pipeline's ports onto it: the activity sink, the checkpoint store and the shard
+ * group (joined only when the pipeline runs).
+ */
 const kafkaLayers = (loaded: LoadedConfig, brokers: ReadonlyArray<string>) =>
   Layer.provideMerge(
-    Layer.merge(ActivitySink.kafka(loaded.config.kafka), CheckpointStore.kafka(loaded.config.kafka)),
+    Layer.mergeAll(
+      ActivitySink.kafka(loaded.config.kafka),
+      CheckpointStore.kafka(loaded.config.kafka),
+      ShardGroup.kafka(loaded.config.kafka),
+    ),
     KafkaClient.layer(loaded.config.kafka, brokers),
   )
 
@@ -144,6 +167,7 @@ export const appLayers = (loaded: LoadedConfig, brokers: ReadonlyArray<string>) 
   return Layer.mergeAll(
     commonLayers(loaded),
     kafkaLayers(loaded, brokers),
+    CurrentAccounts.layer(loaded.accounts),
     streams,
     Layer.provide(healthFromStreams, Layer.merge(streams, Config.layer(loaded))),
   )
@@ -177,16 +201,19 @@ const runLayer = (
   loaded: LoadedConfig,
   brokers: ReadonlyArray<string>,
   announce: (started: Started) => Effect.Effect<void> = () => Effect.void,
+  /** `run --config FILE` follows its file; the embedded defaults have none. */
+  reload = false,
 ) => {
   const pipeline = Layer.effect(
     RunningPipeline,
     Effect.flatMap(PipelineScope, (scope) => Effect.forkIn(Effect.scoped(runPipeline()), scope)),
   )
   const progress = Layer.scopedDiscard(Effect.forkScoped(progressLines("30 seconds")))
+  const reloads = Layer.scopedDiscard(reload ? Effect.forkScoped(Effect.scoped(watchConfig)) : Effect.void)
   const announced = Layer.effectDiscard(
     Effect.flatMap(ApiServer, (servers) => announce({ brokers, servers })),
   )
-  return Layer.mergeAll(pipeline, progress, announced).pipe(
+  return Layer.mergeAll(pipeline, progress, announced, reloads).pipe(
     Layer.provideMerge(ApiServer.layer),
     Layer.provideMerge(Layer.scoped(PipelineScope, Effect.scope)),
     Layer.provideMerge(appLayers(loaded, brokers)),
@@ -303,7 +330,7 @@ export const runCommand = (configPath: string | undefined) =>
     configPath === undefined
       ? untilPipelineEnds(embeddedRunLayer)
       : Effect.flatMap(loadConfigFile(configPath), (loaded) =>
-          untilPipelineEnds(onBrokers(loaded, (brokers) => runLayer(loaded, brokers))),
+          untilPipelineEnds(onBrokers(loaded, (brokers) => runLayer(loaded, brokers, undefined, true))),
         ),
   )
 

@@ -246,6 +246,14 @@ export const KafkaConfig = Schema.Struct({
   topics: withDefaults(TopicsConfig),
   ocsf: withDefaults(OcsfConfig),
   partitions: Schema.optionalWith(Schema.Int.pipe(Schema.positive()), { default: () => 3 }),
+  /**
+   * Shards: the partitions of the checkpoint topic; each account belongs to one, by a hash of its id, and each
+   * instance streams the accounts of the shards the group assigns it. Fixed per deployment; absent, the
+   * checkpoint topic's partition count is `partitions` (what earlier versions created it with).
+   */
+  shards: Schema.optional(Schema.Int.pipe(Schema.between(1, 10_000))),
+  /** The shard group's session timeout: an instance silent this long loses its shards to the others. */
+  group_session_timeout: Schema.optionalWith(DurationText, { default: () => "30s" }),
   /** -1 = the broker's default.replication.factor. */
   replication_factor: Schema.optionalWith(Schema.Int.pipe(Schema.greaterThanOrEqualTo(-1)), {
     default: () => -1,

@@ -79,6 +79,17 @@ const lag = Metric.gauge("siem_connector_lag_seconds", {
   description: "Now minus the newest created_at published, per account and stream.",
 })
 
+const accountHeld = Metric.gauge("siem_connector_account_held", {
+  description: "1 while this instance streams the account (holds its shard), 0 once it has given it up.",
+})
+const shardHeld = Metric.gauge("siem_connector_shard_held", {
+  description:
+    "1 while this instance holds the shard (a partition of the checkpoint topic), 0 once given up.",
+})
+const shardsHeld = Metric.gauge("siem_connector_shards_held", {
+  description: "How many shards this instance holds.",
+})
+
 const states: ReadonlyArray<StreamState> = ["starting", "streaming", "caught_up", "retrying", "stopped"]
 
 /**
@@ -87,40 +98,66 @@ const states: ReadonlyArray<StreamState> = ["starting", "streaming", "caught_up"
  */
 export const makeStreamMetrics = Effect.sync(() => {
   const seen = new Map<string, { published: number; deadLettered: number; gaps: number }>()
-  return (accounts: ReadonlyArray<AccountStreamHealth>, nowMs: number) =>
-    Effect.forEach(
-      accounts,
-      (a) => {
-        const account = { id: a.integrated_account_id, integration: a.integration }
-        const before = seen.get(account.id) ?? { published: 0, deadLettered: 0, gaps: 0 }
-        seen.set(account.id, {
-          published: a.published_total,
-          deadLettered: a.dead_lettered_total,
-          gaps: a.gaps_total,
-        })
-        return Effect.all([
-          Metric.incrementBy(forAccount(published, account), a.published_total - before.published),
-          Metric.incrementBy(forAccount(deadLettered, account), a.dead_lettered_total - before.deadLettered),
-          Metric.incrementBy(forAccount(gaps, account), a.gaps_total - before.gaps),
-          Metric.set(forAccount(failures, account), a.consecutive_failures),
-          Effect.forEach(states, (state) =>
-            Metric.set(
-              Metric.tagged(forAccount(streamState, account), "state", state),
-              a.state === state ? 1 : 0,
+  const integrations = new Map<string, string>()
+  const shardsSeen = new Set<number>()
+  /** Accounts and shards this instance no longer holds: their gauges say so, not their last state. */
+  const released = (accounts: ReadonlyArray<AccountStreamHealth>, shards: ReadonlyArray<number>) =>
+    Effect.gen(function* () {
+      for (const shard of shards) shardsSeen.add(shard)
+      yield* Metric.set(shardsHeld, shards.length)
+      for (const shard of shardsSeen)
+        yield* Metric.set(Metric.tagged(shardHeld, "shard", String(shard)), shards.includes(shard) ? 1 : 0)
+      const current = new Set(accounts.map((a) => a.integrated_account_id))
+      for (const a of accounts) integrations.set(a.integrated_account_id, a.integration)
+      for (const [id, integration] of integrations) {
+        const account = { id, integration }
+        yield* Metric.set(forAccount(accountHeld, account), current.has(id) ? 1 : 0)
+        if (!current.has(id))
+          yield* Effect.forEach(states, (state) =>
+            Metric.set(Metric.tagged(forAccount(streamState, account), "state", state), 0),
+          )
+      }
+    })
+  return (accounts: ReadonlyArray<AccountStreamHealth>, nowMs: number, shards: ReadonlyArray<number> = []) =>
+    Effect.zipRight(
+      released(accounts, shards),
+      Effect.forEach(
+        accounts,
+        (a) => {
+          const account = { id: a.integrated_account_id, integration: a.integration }
+          const before = seen.get(account.id) ?? { published: 0, deadLettered: 0, gaps: 0 }
+          seen.set(account.id, {
+            published: a.published_total,
+            deadLettered: a.dead_lettered_total,
+            gaps: a.gaps_total,
+          })
+          return Effect.all([
+            Metric.incrementBy(forAccount(published, account), a.published_total - before.published),
+            Metric.incrementBy(
+              forAccount(deadLettered, account),
+              a.dead_lettered_total - before.deadLettered,
             ),
-          ),
-          a.last_page_at === undefined
-            ? Effect.void
-            : Metric.set(forAccount(lastPage, account), Date.parse(a.last_page_at) / 1000),
-          Effect.forEach(Object.entries(a.newest_by_stream ?? {}), ([stream, newest]) =>
-            Metric.set(
-              Metric.tagged(forAccount(lag, account), "stream", stream),
-              Math.max(0, (nowMs - Date.parse(newest)) / 1000),
+            Metric.incrementBy(forAccount(gaps, account), a.gaps_total - before.gaps),
+            Metric.set(forAccount(failures, account), a.consecutive_failures),
+            Effect.forEach(states, (state) =>
+              Metric.set(
+                Metric.tagged(forAccount(streamState, account), "state", state),
+                a.state === state ? 1 : 0,
+              ),
             ),
-          ),
-        ])
-      },
-      { discard: true },
+            a.last_page_at === undefined
+              ? Effect.void
+              : Metric.set(forAccount(lastPage, account), Date.parse(a.last_page_at) / 1000),
+            Effect.forEach(Object.entries(a.newest_by_stream ?? {}), ([stream, newest]) =>
+              Metric.set(
+                Metric.tagged(forAccount(lag, account), "stream", stream),
+                Math.max(0, (nowMs - Date.parse(newest)) / 1000),
+              ),
+            ),
+          ])
+        },
+        { discard: true },
+      ),
     )
 })
 

@@ -4,9 +4,10 @@ import { type ConnectorConfig, durationMs } from "../config/ConnectorConfig.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 import type { OutgoingMessage } from "./ActivityMessages.ts"
 import { type Checkpoint, encodeCheckpoint } from "./Checkpoint.ts"
-import { KafkaClient, type KafkaFailure, kafkaCall } from "./KafkaClient.ts"
+import { KafkaClient, KafkaFailure, kafkaCall } from "./KafkaClient.ts"
 import { transactionalIdFor } from "./kafkaNames.ts"
 import { produceBatches } from "./produceBatches.ts"
+import { shardCount, shardOf } from "./Shard.ts"
 import { untilWrittenTopicsStable } from "./stableEnd.ts"
 
 /** Record-batch header and request framing kept free under the broker's limit. */
@@ -24,39 +25,101 @@ export interface AccountPublisher {
   /**
    * A ready producer: after a failure, a new one whose initialisation has aborted any transaction the old one
    * may have left open, so the checkpoint topic can be read to its end again, and the topics it writes to
-   * holding no transaction open since before it started.
+   * holding no transaction open since before it started. The account's next checkpoint is accepted only if
+   * its checkpoint was read after this call (see `TransactionalPublisher`).
    */
   readonly ready: Effect.Effect<void, KafkaFailure>
 }
 
 /**
- * A transactional, idempotent producer for one account. Starting it initialises the transactional id, which
- * fences any older producer with the same id and aborts the transaction it left open (a killed process).
- * After a failed transaction the producer is rebuilt before the next attempt: kafkajs leaves its
- * transaction state machine in an unusable state after some errors.
+ * One transactional producer shared by several accounts (a shard's): their transactions take turns on it.
+ *
+ * A page's checkpoint is published only for an account whose checkpoint was read after the producer in use
+ * was initialised: at the shard's take-on (after its first producer), or after `ready(account)`. When the
+ * producer is replaced (after a failed publish of any account), its initialisation may have fenced another
+ * instance that held the shard meanwhile and published pages of every account of it; an account that did not
+ * fail itself would otherwise go on from its checkpoint in memory and publish those pages again. Its publish
+ * fails instead, in doubt (not fenced), and the stream reads its checkpoint again before the next page.
  */
+export interface TransactionalPublisher {
+  readonly publish: (
+    account: IntegratedAccount,
+    messages: ReadonlyArray<OutgoingMessage>,
+    checkpoint: Checkpoint | undefined,
+  ) => Effect.Effect<void, KafkaFailure>
+  /** A ready producer; `account`'s checkpoint, read after this, is its state for the producer now in use. */
+  readonly ready: (account: IntegratedAccount) => Effect.Effect<void, KafkaFailure>
+}
+
+/** What one account of a shared producer sees. */
+export const accountPublisher = (
+  shared: TransactionalPublisher,
+  account: IntegratedAccount,
+): AccountPublisher => ({
+  publish: (messages, checkpoint) => shared.publish(account, messages, checkpoint),
+  ready: shared.ready(account),
+})
+
+/** A producer of its own for one account (a backfill's). */
 export const makeAccountPublisher = (
   account: IntegratedAccount,
   kafkaSettings: ConnectorConfig["kafka"],
   transactionalId = transactionalIdFor(kafkaSettings.transactional_id_prefix, account),
-  /** The wait for the written topics to be stable; ActivitySink shares one among all its publishers. */
   writtenTopicsStable: Effect.Effect<void, KafkaFailure, KafkaClient> = untilWrittenTopicsStable(
     kafkaSettings,
   ),
 ) =>
+  Effect.map(makeTransactionalPublisher(transactionalId, kafkaSettings, writtenTopicsStable), (shared) =>
+    accountPublisher(shared, account),
+  )
+
+/**
+ * A transactional, idempotent producer. Starting it initialises the transactional id, which fences any older
+ * producer with the same id and aborts the transaction it left open (a killed process, the shard's previous
+ * holder). After a failed transaction the producer is rebuilt before the next attempt: kafkajs leaves its
+ * transaction state machine in an unusable state after some errors. Once fenced it is never rebuilt: the
+ * transactional id belongs to another producer now, and initialising it again would fence that one; every
+ * later call fails as fenced, for the owner of the publisher to stop using it.
+ *
+ * Transactions take turns (one permit): several accounts share the producer, and a producer has at most one
+ * transaction open. Each account's checkpoint goes to its shard's partition of the checkpoint topic.
+ */
+export const makeTransactionalPublisher = (
+  transactionalId: string,
+  kafkaSettings: ConnectorConfig["kafka"],
+  /** The wait for the written topics to be stable; ActivitySink shares one among all its publishers. */
+  writtenTopicsStable: Effect.Effect<void, KafkaFailure, KafkaClient> = untilWrittenTopicsStable(
+    kafkaSettings,
+  ),
+  options: {
+    /**
+     * The first producer waits for the written topics to be stable too, before its first transaction: a shard's
+     * producer takes over from another instance's, whose transaction may still be open.
+     */
+    readonly settleFirst?: boolean
+  } = {},
+) =>
   Effect.gen(function* () {
     const kafka = yield* KafkaClient
     let producer: Producer | undefined
+    let fenced: KafkaFailure | undefined
+    /** How many producers this publisher has initialised: 1 is the one the shard's take-on read follows. */
+    let generation = 0
+    /** Per account, the producer after whose initialisation it last read its checkpoint (default: the first). */
+    const readAfter = new Map<string, number>()
+    const turns = yield* Effect.makeSemaphore(1)
+    const shards = shardCount(kafkaSettings)
     const transactionTimeoutMs = durationMs(kafkaSettings.transaction_timeout)
     // Half the transaction timeout: a publish held up by a slow broker is abandoned (and its transaction
     // aborted by the next producer's initialisation) well before the coordinator would abort it and bump the
-    // epoch, which the stream would otherwise read as another instance fencing it.
+    // epoch, which would read as another instance fencing it.
     const publishDeadlineMs = transactionTimeoutMs / 2
 
-    // Uninterruptible: a start-up attempt interrupted while this producer connects (another account's
-    // producer failed) must still find it in `producer` and release it, not leave it connected.
+    // Uninterruptible: a start-up attempt interrupted while this producer connects must still find it in
+    // `producer` and release it, not leave it connected.
     const open = Effect.uninterruptible(
       Effect.gen(function* () {
+        if (fenced) return yield* Effect.fail(fenced)
         if (producer) return producer
         const fresh = kafka.producer({
           transactionalId,
@@ -76,6 +139,7 @@ export const makeAccountPublisher = (
           Effect.tapError(() => Effect.promise(() => fresh.disconnect().catch(() => undefined))),
         )
         producer = fresh
+        generation += 1
         return fresh
       }),
     )
@@ -86,8 +150,8 @@ export const makeAccountPublisher = (
     // to lose them. The old page then stayed open on its partition, and the new producer's first commit
     // marker, which ends every open record of the producer id, committed it with its own page: a duplicate.
     // Waiting instead shows the account as retrying ("open transactions hold …") until the transaction ends
-    // or an operator aborts it. The first producer skips this: the pipeline waits once for all accounts.
-    let unsettled = false
+    // or an operator aborts it.
+    let unsettled = options.settleFirst ?? false
     const openSafely = Effect.gen(function* () {
       const p = yield* open
       if (unsettled) {
@@ -107,44 +171,74 @@ export const makeAccountPublisher = (
     yield* Effect.addFinalizer(() => reset)
     yield* open
 
-    const publish = (messages: ReadonlyArray<OutgoingMessage>, checkpoint: Checkpoint | undefined) =>
+    const publish = (
+      account: IntegratedAccount,
+      messages: ReadonlyArray<OutgoingMessage>,
+      checkpoint: Checkpoint | undefined,
+    ) =>
       // The wait for stable topics stays interruptible: only a transaction, once begun, holds shutdown up.
       Effect.flatMap(openSafely, (p) =>
-        Effect.gen(function* () {
-          const checkpointMessage: OutgoingMessage | undefined = checkpoint && {
-            topic: kafkaSettings.topics.checkpoints,
-            message: {
-              key: account.id,
-              value: encodeCheckpoint(checkpoint),
-              headers: { "content-type": "application/json" },
-            },
-          }
-          const batches = produceBatches(
-            checkpointMessage ? [...messages, checkpointMessage] : messages,
-            kafkaSettings.max_message_bytes - batchOverhead,
-          )
-          yield* kafkaCall("transaction", () =>
-            withinDeadline(publishDeadlineMs, async () => {
-              const transaction = await p.transaction()
-              try {
-                // Sequential: each call's records follow the previous ones on their partition.
-                for (const batch of batches)
-                  await transaction.send({ topic: batch.topic, messages: [...batch.messages] })
-                await transaction.commit()
-              } catch (error) {
-                await transaction.abort().catch(() => undefined)
-                throw error
+        checkpoint !== undefined && (readAfter.get(account.id) ?? 1) !== generation
+          ? Effect.fail(
+              new KafkaFailure({
+                operation: "transaction",
+                cause: new Error(
+                  "the shard's producer was replaced since this account read its checkpoint (another instance may have published for it meanwhile); reading it again",
+                ),
+              }),
+            )
+          : Effect.gen(function* () {
+              const checkpointMessage: OutgoingMessage | undefined = checkpoint && {
+                topic: kafkaSettings.topics.checkpoints,
+                message: {
+                  key: account.id,
+                  // The account's shard, set here: the shard is the partition, whatever a client's partitioner says.
+                  partition: shardOf(account.id, shards),
+                  value: encodeCheckpoint(checkpoint),
+                  headers: { "content-type": "application/json" },
+                },
               }
-            }),
-          )
-        }).pipe(
-          Effect.tapError(() => reset),
-          // Once sent, a transaction is committed or aborted before shutdown proceeds.
-          Effect.uninterruptible,
-        ),
-      )
+              const batches = produceBatches(
+                checkpointMessage ? [...messages, checkpointMessage] : messages,
+                kafkaSettings.max_message_bytes - batchOverhead,
+              )
+              yield* kafkaCall("transaction", () =>
+                withinDeadline(publishDeadlineMs, async () => {
+                  const transaction = await p.transaction()
+                  try {
+                    // Sequential: each call's records follow the previous ones on their partition.
+                    for (const batch of batches)
+                      await transaction.send({ topic: batch.topic, messages: [...batch.messages] })
+                    await transaction.commit()
+                  } catch (error) {
+                    await transaction.abort().catch(() => undefined)
+                    throw error
+                  }
+                }),
+              )
+            }).pipe(
+              Effect.tapError((error) =>
+                Effect.zipRight(
+                  Effect.sync(() => {
+                    if (error.fenced) fenced = error
+                  }),
+                  reset,
+                ),
+              ),
+              // Once sent, a transaction is committed or aborted before shutdown proceeds.
+              Effect.uninterruptible,
+            ),
+      ).pipe(turns.withPermits(1))
 
-    return { publish, ready: Effect.asVoid(openSafely) } satisfies AccountPublisher
+    return {
+      publish,
+      ready: (account) =>
+        openSafely.pipe(
+          Effect.andThen(() => readAfter.set(account.id, generation)),
+          Effect.asVoid,
+          turns.withPermits(1),
+        ),
+    } satisfies TransactionalPublisher
   })
 
 /**

@@ -14,23 +14,18 @@ import { CheckpointStore } from "./CheckpointStore.ts"
 import { KafkaFailure } from "./KafkaClient.ts"
 import { withRetentionGap } from "./retentionGap.ts"
 import { newer, routeRecords } from "./routePage.ts"
+import { shardCount, shardOf } from "./Shard.ts"
 import { type AccountStreamHealth, initialHealth, StreamHealth } from "./StreamHealth.ts"
-import { AccountOwnedElsewhere, CheckpointUnreadable } from "./StreamStopped.ts"
+import { CheckpointUnreadable } from "./StreamStopped.ts"
 
 export interface AccountStreamSettings {
   readonly kafka: ConnectorConfig["kafka"]
   readonly poll: ConnectorConfig["poll"]
-  /** This process, as written into the checkpoints it commits (`owner`). */
+  /** This process, as written into the checkpoints it commits (`owner`): which run of which instance wrote it. */
   readonly instanceId: string
   /** Backoff after a failure, growing to `maxBackoff`; the stream never gives up on its own. */
   readonly minBackoff?: Duration.DurationInput
   readonly maxBackoff?: Duration.DurationInput
-  /**
-   * After its producer is fenced, how long the stream leaves another instance to claim the account (an
-   * instance claims each account with a checkpoint as soon as its producer is up) before it concludes that
-   * nobody did and resumes. Default: 15 s.
-   */
-  readonly ownershipGrace?: Duration.DurationInput
 }
 
 /** The filters a new stream starts with: the account's organisation and where `start_from` says. */
@@ -68,15 +63,16 @@ const nowIso = Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms).toISOStr
  */
 const READ_THROUGH_REFRESH_MS = 24 * 60 * 60 * 1000
 
-type StreamError = ProviderError | KafkaFailure | AccountOwnedElsewhere | CheckpointUnreadable
+type StreamError = ProviderError | KafkaFailure | CheckpointUnreadable
 
 /**
- * Failures that no retry can mend: another instance owns the account now, its checkpoint cannot be read, the
- * integration's provider client does not exist yet, or the provider handed back a continuation the connector
- * will not follow (a retry re-reads from the same checkpoint and is handed the same one).
+ * Failures this stream cannot mend by retrying: its shard's producer was fenced (the shard is the pipeline's to
+ * restart, or another instance's now), its checkpoint cannot be read, the integration's provider client does
+ * not exist yet, or the provider handed back a continuation the connector will not follow (a retry re-reads
+ * from the same checkpoint and is handed the same one).
  */
 const isFinal = (error: StreamError) =>
-  error._tag === "AccountOwnedElsewhere" ||
+  (error._tag === "KafkaFailure" && error.fenced) ||
   error._tag === "CheckpointUnreadable" ||
   error._tag === "ProviderNotImplemented" ||
   error._tag === "ContinuationRefused"
@@ -88,8 +84,8 @@ const isFinal = (error: StreamError) =>
  * newer activity. A failure (provider or Kafka) is retried with backoff from the last committed checkpoint,
  * so nothing is skipped and nothing published twice.
  *
- * Before its first page the stream claims the account: a checkpoint with this instance as `owner` and the
- * next sequence, so that an instance it fenced learns who owns the account now.
+ * The stream runs only while this instance holds the account's shard, and publishes through the shard's
+ * producer: a fenced producer ends the stream (the pipeline stops or restarts the whole shard).
  */
 export const runAccountStream = (
   account: IntegratedAccount,
@@ -112,7 +108,8 @@ export const runAccountStream = (
     const committed = yield* Ref.make<Checkpoint>(
       resumeFrom ?? freshCheckpoint(account, startFilters(account, config, startedAt), startedAt),
     )
-    const claimed = yield* Ref.make(false)
+    const gapChecked = yield* Ref.make(false)
+    const shard = shardOf(account.id, shardCount(settings.kafka))
     // A checkpoint from before streams were told apart knows only the account's newest: each stream starts
     // from it, so every stream's lag is reported (conservatively) from the first page on.
     const newestByStreamOf = (checkpoint: Checkpoint): Readonly<Record<string, string>> =>
@@ -135,12 +132,13 @@ export const runAccountStream = (
       health.update(account.id, (current) => ({ ...(current ?? initialHealth(account)), ...patch }))
     yield* setHealth({ state: "starting" })
     // After a failed publish the transaction's outcome is unknown (the commit may have landed and only its
-    // answer got lost): the stream then resumes from the checkpoint Kafka holds, not from memory.
+    // answer got lost), or the shard's producer was replaced since this account read its checkpoint: the
+    // stream then resumes from the checkpoint Kafka holds, not from memory.
     const inDoubt = yield* Ref.make(false)
 
     /** This account's checkpoint in Kafka, read to a stable end; never one older than this process committed. */
     const storedCheckpoint = Effect.gen(function* () {
-      const read = yield* store.readAll
+      const read = yield* store.readShard(shard)
       const unreadable = read.unreadable.get(account.id)
       if (unreadable !== undefined) {
         return yield* new CheckpointUnreadable({
@@ -161,24 +159,12 @@ export const runAccountStream = (
       return stored
     })
 
-    /** A checkpoint newer than this instance's own, written by another instance: that instance claimed the account. */
-    const claimedElsewhere = (stored: Checkpoint | undefined, known: Checkpoint) =>
-      stored?.owner !== undefined && stored.owner !== settings.instanceId && stored.sequence > known.sequence
-        ? Effect.fail(
-            new AccountOwnedElsewhere({
-              owner: stored.owner,
-              message: `connector instance ${stored.owner} claimed account ${account.id} after this instance's producer was fenced`,
-            }),
-          )
-        : Effect.void
-
     const resyncFromKafka = Effect.gen(function* () {
+      // A ready producer has fenced (or outlived) whatever transaction of the shard was open: the read sees
+      // whether the one in doubt committed, and whatever another holder of the shard committed before this
+      // producer started (the publisher accepts this account's next checkpoint only after this read).
       yield* publisher.ready
       const stored = yield* storedCheckpoint
-      // A failure that did not read as fencing (a timeout while another instance took over) must not end in
-      // this instance claiming the account back: the newer claim wins, and the instance it fenced on the way
-      // finds no claim of ours and goes on with a new producer.
-      yield* claimedElsewhere(stored, yield* Ref.get(committed))
       if (stored) yield* Ref.set(committed, stored)
       yield* Ref.set(inDoubt, false)
       yield* Effect.logInfo("resynchronised with the checkpoint in Kafka")
@@ -204,19 +190,22 @@ export const runAccountStream = (
         return next
       })
 
-    /** The claim, and on the way the history gap check: both are about where the stream resumes. */
-    const claim = Effect.gen(function* () {
+    /**
+     * Before the first page: whether the checkpoint read through an instant the provider no longer keeps. A gap
+     * is committed (and logged) before anything is read after it.
+     */
+    const checkGap = Effect.gen(function* () {
       const checkpoint = yield* Ref.get(committed)
       const gapped = withRetentionGap(checkpoint, adapter.historyRetention, yield* Clock.currentTimeMillis)
-      const claimedCheckpoint = yield* commit([], gapped ?? checkpoint)
-      yield* Ref.set(claimed, true)
       if (gapped) {
+        yield* commit([], gapped)
         const gap = gapped.gaps.at(-1)
         yield* Effect.logError(
           "history gap: the provider no longer keeps what the checkpoint would read next; resuming from the oldest it keeps",
         ).pipe(Effect.annotateLogs({ from: gap?.from, to: gap?.to, gaps_total: gapped.gaps.length }))
       }
-      yield* setHealth({ gaps_total: claimedCheckpoint.gaps.length })
+      yield* Ref.set(gapChecked, true)
+      yield* setHealth({ gaps_total: (gapped ?? checkpoint).gaps.length })
     })
 
     /** Every stream's position; a version-1 checkpoint's single position is its one stream's. */
@@ -234,7 +223,7 @@ export const runAccountStream = (
     /** One page: fetch, map, publish + checkpoint. Returns whether the provider has more right now. */
     const step = Effect.gen(function* () {
       if (yield* Ref.get(inDoubt)) yield* resyncFromKafka
-      if (!(yield* Ref.get(claimed))) yield* claim
+      if (!(yield* Ref.get(gapChecked))) yield* checkGap
       const checkpoint = yield* Ref.get(committed)
       const positions = yield* decodeCheckpointPositions(checkpoint)
       const readStartedMs = yield* Clock.currentTimeMillis
@@ -303,31 +292,7 @@ export const runAccountStream = (
           return true
         }),
       ),
-      Effect.catchIf(
-        (error): error is KafkaFailure => error._tag === "KafkaFailure" && error.fenced,
-        (fenced) => afterFenced(fenced),
-      ),
     )
-
-    /**
-     * The producer's epoch is stale. Either another instance initialised the account's transactional id (it
-     * then claims the account with a checkpoint of its own), or the coordinator aborted a transaction of ours
-     * that outlived the transaction timeout (a slow or paused broker). Wait for a claim; without one, this
-     * instance goes on with a fresh producer (which fences nobody live) and claims the account again.
-     */
-    const afterFenced = (fenced: KafkaFailure) =>
-      Effect.gen(function* () {
-        yield* setHealth({ state: "retrying", last_error: fenced.message })
-        yield* Effect.logWarning("producer fenced; checking whether another instance has claimed the account")
-        yield* Effect.sleep(settings.ownershipGrace ?? "15 seconds")
-        const stored = yield* storedCheckpoint
-        yield* claimedElsewhere(stored, yield* Ref.get(committed))
-        yield* Effect.logWarning("no other instance claimed the account; resuming with a new producer")
-        if (stored) yield* Ref.set(committed, stored)
-        yield* Ref.set(inDoubt, false)
-        yield* Ref.set(claimed, false)
-        return true
-      })
 
     const pollDelay = Effect.map(Random.nextRange(-1, 1), (r) =>
       Duration.millis(Math.max(0, Math.round(intervalMs * (1 + settings.poll.jitter * r)))),

@@ -1,10 +1,14 @@
 import { Context, type Duration, Effect, Either, Layer, ParseResult } from "effect"
+import kafkajs, { type PartitionAssigner } from "kafkajs"
 import type { ConnectorConfig } from "../config/ConnectorConfig.ts"
 import { type Checkpoint, decodeCheckpoint } from "./Checkpoint.ts"
 import { KafkaClient, KafkaFailure, kafkaCall, quietly } from "./KafkaClient.ts"
 import { checkpointReaderGroupId } from "./kafkaNames.ts"
 import { nextReadShared } from "./nextReadShared.ts"
 import { stableWithin, untilStableEnd } from "./stableEnd.ts"
+
+// kafkajs is CommonJS and Node's static analysis of it misses this export, so it is read off the default.
+const { AssignerProtocol } = kafkajs
 
 /** What the checkpoint topic holds, per account, once read to a stable end. */
 export interface CheckpointRead {
@@ -26,24 +30,41 @@ export interface ReadCheckpointsOptions {
 }
 
 /**
- * Reads every account's latest checkpoint to a stable end. Kafka in production (`readCheckpoints`); the
- * stream logic only sees this port, so its unit tests run on an in-memory one.
+ * Reads the latest checkpoint of every account of a shard (its partition of the checkpoint topic) to a stable
+ * end. Kafka in production (`readCheckpoints`); the stream logic only sees this port, so its unit tests run on
+ * an in-memory one.
  */
 export class CheckpointStore extends Context.Tag("CheckpointStore")<
   CheckpointStore,
-  { readonly readAll: Effect.Effect<CheckpointRead, KafkaFailure> }
+  { readonly readShard: (shard: number) => Effect.Effect<CheckpointRead, KafkaFailure> }
 >() {
   static readonly kafka = (config: ConnectorConfig["kafka"]) =>
     Layer.scoped(
       CheckpointStore,
       Effect.gen(function* () {
         const client = yield* KafkaClient
-        const read = readCheckpoints(config.topics, config.group_id_prefix, {
-          // A transaction open on the topic ends within its producer's transaction timeout.
-          stableWithin: stableWithin(config),
-        }).pipe(Effect.provideService(KafkaClient, client))
-        // Accounts resynchronising together (after a broker outage, all of them) share the next read.
-        return CheckpointStore.of({ readAll: yield* nextReadShared(read, yield* Effect.scope) })
+        const scope = yield* Effect.scope
+        const lock = yield* Effect.makeSemaphore(1)
+        // Accounts of a shard resynchronising together (after a broker outage, all of them) share the next read.
+        const shared = new Map<number, Effect.Effect<CheckpointRead, KafkaFailure>>()
+        const readerOf = (shard: number) =>
+          lock.withPermits(1)(
+            Effect.gen(function* () {
+              const known = shared.get(shard)
+              if (known) return known
+              const read = readCheckpoints(
+                config.topics,
+                config.group_id_prefix,
+                // A transaction open on the topic ends within its producer's transaction timeout.
+                { stableWithin: stableWithin(config) },
+                [shard],
+              ).pipe(Effect.provideService(KafkaClient, client))
+              const next = yield* nextReadShared(read, scope)
+              shared.set(shard, next)
+              return next
+            }),
+          )
+        return CheckpointStore.of({ readShard: (shard) => Effect.flatten(readerOf(shard)) })
       }),
     )
 }
@@ -56,7 +77,8 @@ export class CheckpointStore extends Context.Tag("CheckpointStore")<
  * transaction a killed instance of ours left open.
  *
  * kafkajs has no `assign()`, so a throw-away consumer group, named `<groupIdPrefix>.checkpoint-reader.<uuid>`
- * (`kafka.group_id_prefix`), reads from the beginning. Transaction markers are
+ * (`kafka.group_id_prefix`), whose assigner hands its one member just the partitions asked for, reads from the
+ * beginning. Transaction markers are
  * never handed to `eachBatch`, so progress is also taken from END_BATCH_PROCESS events, which see them. Every
  * broker failure is a typed `KafkaFailure`, for the caller to retry.
  */
@@ -64,10 +86,12 @@ export const readCheckpoints = (
   topics: ConnectorConfig["kafka"]["topics"],
   groupIdPrefix: string,
   options: ReadCheckpointsOptions,
+  /** Only these partitions (shards); default all. */
+  partitions?: ReadonlyArray<number>,
 ): Effect.Effect<CheckpointRead, KafkaFailure, KafkaClient> =>
   Effect.gen(function* () {
     const topic = topics.checkpoints
-    const { ends, offsets } = yield* untilStableEnd(topic, options.stableWithin)
+    const { ends, offsets } = yield* untilStableEnd(topic, options.stableWithin, partitions)
     const pending = new Map<number, bigint>()
     for (const o of offsets) {
       const end = ends.get(o.partition) ?? 0n
@@ -94,7 +118,13 @@ const readToEnds = (
   Effect.gen(function* () {
     const kafka = yield* KafkaClient
     const groupId = checkpointReaderGroupId(groupIdPrefix)
-    const consumer = kafka.consumer({ groupId, readUncommitted: false, sessionTimeout: 10_000 })
+    const consumer = kafka.consumer({
+      groupId,
+      readUncommitted: false,
+      sessionTimeout: 10_000,
+      // The group has this one member: it is assigned exactly the partitions to read, not the whole topic.
+      partitionAssigners: [onlyPartitions(topic, [...pending.keys()])],
+    })
     const done = Effect.async<void, KafkaFailure>((resume) => {
       const reached = (partition: number, lastOffset: string) => {
         const end = pending.get(partition)
@@ -159,4 +189,25 @@ const readToEnds = (
           })
         }),
     )
+  })
+
+/** An assigner that gives the group's first member `partitions` of `topic` and nothing else. */
+const onlyPartitions =
+  (topic: string, partitions: ReadonlyArray<number>): PartitionAssigner =>
+  () => ({
+    name: "checkpoint-partitions",
+    version: 0,
+    protocol: ({ topics }) => ({
+      name: "checkpoint-partitions",
+      metadata: AssignerProtocol.MemberMetadata.encode({ version: 0, topics, userData: Buffer.alloc(0) }),
+    }),
+    assign: async ({ members }) =>
+      members.map(({ memberId }, index) => ({
+        memberId,
+        memberAssignment: AssignerProtocol.MemberAssignment.encode({
+          version: 0,
+          assignment: index === 0 ? { [topic]: [...partitions] } : {},
+          userData: Buffer.alloc(0),
+        }),
+      })),
   })

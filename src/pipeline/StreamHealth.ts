@@ -32,7 +32,19 @@ export const initialHealth = (account: {
   gaps_total: 0,
 })
 
-/** Per-account stream state, shared by the pipeline (writer) and the health endpoint (reader). */
+/** What this instance holds, as its shard group assigned it. */
+export interface HeldShards {
+  /** `joining` until the first assignment; `rebalancing` between a rebalance and the next assignment. */
+  readonly group: "joining" | "rebalancing" | "member"
+  readonly shards: ReadonlyArray<number>
+  /** The enabled accounts of those shards. */
+  readonly accounts: number
+}
+
+/**
+ * Per-account stream state of the accounts this instance streams, and the shards it holds: shared by the
+ * pipeline (writer) and the health endpoint (reader).
+ */
 export class StreamHealth extends Context.Tag("StreamHealth")<
   StreamHealth,
   {
@@ -40,17 +52,30 @@ export class StreamHealth extends Context.Tag("StreamHealth")<
       accountId: string,
       change: (current: AccountStreamHealth | undefined) => AccountStreamHealth,
     ) => Effect.Effect<void>
+    /** Accounts no longer streamed here (their shard moved): they leave the snapshot. */
+    readonly remove: (accountIds: ReadonlyArray<string>) => Effect.Effect<void>
     readonly snapshot: Effect.Effect<ReadonlyArray<AccountStreamHealth>>
+    readonly setHeld: (held: HeldShards) => Effect.Effect<void>
+    readonly held: Effect.Effect<HeldShards>
   }
 >() {
   static readonly layer = Layer.effect(
     StreamHealth,
     Effect.gen(function* () {
       const state = yield* Ref.make(new Map<string, AccountStreamHealth>())
+      const held = yield* Ref.make<HeldShards>({ group: "joining", shards: [], accounts: 0 })
       return {
         update: (accountId, change) =>
           Ref.update(state, (m) => new Map(m).set(accountId, change(m.get(accountId)))),
+        remove: (accountIds) =>
+          Ref.update(state, (m) => {
+            const next = new Map(m)
+            for (const id of accountIds) next.delete(id)
+            return next
+          }),
         snapshot: Ref.get(state).pipe(Effect.map((m) => [...m.values()])),
+        setHeld: (next) => Ref.set(held, next),
+        held: Ref.get(held),
       }
     }),
   )

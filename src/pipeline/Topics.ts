@@ -9,6 +9,7 @@ import {
   retentionProblems,
   type TopicRetention,
 } from "./retentionProblems.ts"
+import { shardCount } from "./Shard.ts"
 
 // kafkajs is CommonJS and Node's static analysis of it misses this export, so it is read off the default.
 const { ConfigResourceTypes } = kafkajs
@@ -54,6 +55,17 @@ export const describeTopicDurability = (admin: Admin, topics: ReadonlyArray<stri
       ),
     ),
   )
+
+/** The checkpoint topic's partition count is not the configured shard count. */
+export class ShardCountMismatch extends Data.TaggedError("ShardCountMismatch")<{
+  readonly topic: string
+  readonly partitions: number
+  readonly shards: number
+}> {
+  override get message() {
+    return `refusing to start: the checkpoint topic ${this.topic} has ${this.partitions} partitions, but the shard count is ${this.shards} (kafka.shards, else kafka.partitions). Every instance must run with the topic's partition count; to change the count, see README, "Changing the shard count"`
+  }
+}
 
 const retentionConfigNames = ["message.timestamp.type", "retention.ms", "cleanup.policy"]
 
@@ -114,6 +126,7 @@ export const checkpointTopicSettings = [
 export const ensureTopics = (config: ConnectorConfig["kafka"], starts: ReadonlyArray<PublishStart>) =>
   Effect.gen(function* () {
     const kafka = yield* KafkaClient
+    const shards = shardCount(config)
     const admin = kafka.admin()
     const durability =
       config.min_insync_replicas === undefined
@@ -148,7 +161,8 @@ export const ensureTopics = (config: ConnectorConfig["kafka"], starts: ReadonlyA
                 waitForLeaders: true,
                 topics: wanted.map((t) => ({
                   ...t,
-                  numPartitions: config.partitions,
+                  // The checkpoint topic has one partition per shard.
+                  numPartitions: t.topic === config.topics.checkpoints ? shards : config.partitions,
                   replicationFactor: config.replication_factor,
                 })),
               }),
@@ -157,6 +171,15 @@ export const ensureTopics = (config: ConnectorConfig["kafka"], starts: ReadonlyA
               Effect.annotateLogs({ topics: wanted.map((t) => t.topic) }),
             )
           }
+
+          // The shards are the checkpoint topic's partitions: a topic with another count puts accounts in other
+          // partitions than the hash says, and instances would resume them from no checkpoint.
+          const metadata = yield* kafkaCall("describe the checkpoint topic", () =>
+            admin.fetchTopicMetadata({ topics: [config.topics.checkpoints] }),
+          )
+          const partitions = metadata.topics[0]?.partitions.length ?? 0
+          if (partitions !== shards)
+            return yield* new ShardCountMismatch({ topic: config.topics.checkpoints, partitions, shards })
 
           // Read back even the topics just created: another instance, or an operator, may have created
           // them first with other settings.

@@ -8,6 +8,20 @@ import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 /** One per account stream, stable across restarts, so a restarted or duplicate instance fences the old one. */
 export const transactionalIdFor = (prefix: string, account: IntegratedAccount) => `${prefix}.${account.id}`
 
+/**
+ * One per shard, stable across restarts and instances: whichever instance holds the shard initialises it, which
+ * fences the shard's previous holder and aborts the transaction it left open.
+ */
+export const shardTransactionalId = (prefix: string, shard: number) => `${prefix}.shard-${shard}`
+
+/**
+ * The group the instances form over the checkpoint topic: its assignment of the topic's partitions is which
+ * instance holds which shard. Named after the topic as well: the deployment is the set of instances sharing
+ * it, and two deployments under one prefix must not rebalance each other (kafkajs's assigners hand out the
+ * leader's topics to every member, whatever each subscribed to).
+ */
+export const shardGroupId = (prefix: string, checkpointTopic: string) => `${prefix}.shards.${checkpointTopic}`
+
 /** A backfill's own, apart from the live stream's: the two never fence each other. */
 export const backfillTransactionalIdFor = (prefix: string, account: IntegratedAccount) =>
   `${prefix}.backfill.${account.id}`

@@ -3,6 +3,7 @@ import { Data, Effect, Schedule } from "effect"
 import type { Kafka } from "kafkajs"
 import { type ConnectorConfig, durationMs } from "../config/ConnectorConfig.ts"
 import { KafkaClient, KafkaFailure, kafkaCall, protocolErrorTypes } from "./KafkaClient.ts"
+import { shardGroupId } from "./kafkaNames.ts"
 
 /** The ACL operations the connector uses, with their code in Kafka's AclOperation (the bit in KIP-430's sets). */
 export const operationCodes = {
@@ -37,6 +38,8 @@ export interface RequiredAcl {
 export const aclProbeNames = (config: ConnectorConfig["kafka"]) => ({
   transactionalId: `${config.transactional_id_prefix}.acl-check`,
   checkpointReaderGroup: `${config.group_id_prefix}.checkpoint-reader.acl-check`,
+  // The shard group itself: asking about it names it and nothing more (DescribeGroups joins no group).
+  shardGroup: shardGroupId(config.group_id_prefix, config.topics.checkpoints),
 })
 
 /**
@@ -80,10 +83,19 @@ export const requiredAcls = (
         pattern: "prefixed",
         operation,
         configKey: "kafka.transactional_id_prefix",
-        why: "each account's transactional producer (<prefix>.<account id>, a backfill's <prefix>.backfill.<account id>)",
+        why: "each shard's transactional producer (<prefix>.shard-<n>, a backfill's <prefix>.backfill.<account id>)",
         probe: probes.transactionalId,
       }),
     ),
+    {
+      resourceType: "group",
+      name: probes.shardGroup,
+      pattern: "literal",
+      operation: "Read",
+      configKey: "kafka.group_id_prefix",
+      why: "the instances' shard group, through which Kafka assigns the shards",
+      probe: probes.shardGroup,
+    },
     ...(["Read", "Delete"] as const).map(
       (operation): RequiredAcl => ({
         resourceType: "group",
@@ -247,10 +259,14 @@ export const grantedOperations = (config: ConnectorConfig["kafka"]) =>
             )
             if (allowed) creatable.add(topic)
           }
-          const group = yield* kafkaCall(
-            `ask for group ${probes.checkpointReaderGroup}'s authorized operations`,
-            () => groupOperations(cluster, probes.checkpointReaderGroup),
-          ).pipe(untilCoordinatorsReady)
+          const groups = new Map<string, ReadonlySet<AclOperation>>()
+          for (const groupId of [probes.shardGroup, probes.checkpointReaderGroup])
+            groups.set(
+              groupId,
+              yield* kafkaCall(`ask for group ${groupId}'s authorized operations`, () =>
+                groupOperations(cluster, groupId),
+              ).pipe(untilCoordinatorsReady),
+            )
           const transactional = yield* kafkaCall(`probe transactional id ${probes.transactionalId}`, () =>
             transactionalIdOperations(cluster, probes.transactionalId, config),
           ).pipe(untilCoordinatorsReady)
@@ -258,7 +274,7 @@ export const grantedOperations = (config: ConnectorConfig["kafka"]) =>
             topics,
             missingTopics,
             creatable,
-            groups: new Map([[probes.checkpointReaderGroup, group]]),
+            groups,
             transactionalIds: new Map([[probes.transactionalId, transactional]]),
           } satisfies GrantedOperations
         }),

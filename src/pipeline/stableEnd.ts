@@ -12,10 +12,19 @@ const waitingFor = "wait for the topic to be stable"
  * record some earlier transaction left open on the partition (see AccountPublisher). Fails after `within`
  * with the partitions still held back, for the caller to retry and report.
  */
-export const untilStableEnd = (topic: string, within: Duration.DurationInput) =>
+export const untilStableEnd = (
+  topic: string,
+  within: Duration.DurationInput,
+  /** Only these partitions (a shard's); default all. */
+  partitions?: ReadonlyArray<number>,
+) =>
   Effect.gen(function* () {
     const kafka = yield* KafkaClient
-    const ends = yield* highWatermarks(kafka, topic)
+    const all = yield* highWatermarks(kafka, topic)
+    const ends =
+      partitions === undefined
+        ? all
+        : new Map([...all].filter(([partition]) => partitions.includes(partition)))
     const admin = kafka.admin()
     const offsets = yield* Effect.acquireUseRelease(
       kafkaCall("admin connect", () => admin.connect()),
@@ -33,6 +42,7 @@ const lastStableReaches = (
 ) =>
   // kafkajs's admin lists offsets read_committed: its `high` is the last stable offset.
   kafkaCall(`fetch the stable offsets of ${topic}`, () => admin.fetchTopicOffsets(topic)).pipe(
+    Effect.map((offsets) => offsets.filter((o) => ends.has(o.partition))),
     Effect.flatMap((offsets) => {
       const behind = offsets.filter((o) => BigInt(o.high) < (ends.get(o.partition) ?? 0n))
       return behind.length === 0

@@ -21,7 +21,7 @@ import { asleepFor, eventually, realSleep } from "../support/testClock.ts"
 import { uniqueTopics } from "../support/topics.ts"
 
 // The stream logic against an in-memory Kafka side and the TestClock: every wait of the stream (poll
-// interval, backoff, ownership grace) happens only when the test moves the clock. The provider is the Okta
+// interval, backoff) happens only when the test moves the clock. The provider is the Okta
 // simulator over real loopback HTTP, so the test waits in real time only for HTTP answers.
 
 const uuidsOf = (simulator: OktaSimulatorHandle) =>
@@ -70,7 +70,6 @@ const streamOn = <S extends ProviderSimulator>(
       instanceId: "instance-a",
       minBackoff: "1 second",
       maxBackoff: "1 second",
-      ownershipGrace: "15 seconds",
     }
     const context = yield* Layer.build(
       Layer.mergeAll(
@@ -79,26 +78,30 @@ const streamOn = <S extends ProviderSimulator>(
         Layer.provideMerge(Authorization.layer(providers), ProviderHttp.layer({ retryBase: "10 millis" })),
       ),
     )
-    const publisher = yield* Context.get(context, ActivitySink).publisherFor(entry.account)
-    const stream = yield* runAccountStream(
-      entry.account,
-      entry.config,
-      options.resumeFrom?.(entry.account.id),
-      publisher,
-      settings,
-    ).pipe(Effect.provide(context), Effect.fork)
+    /** The stream from `resumeFrom`, on a new producer of the shard: what the pipeline starts after a fence. */
+    const start = (resumeFrom: Checkpoint | undefined) =>
+      Effect.gen(function* () {
+        const publisher = yield* Context.get(context, ActivitySink).publisherFor(entry.account)
+        return yield* runAccountStream(entry.account, entry.config, resumeFrom, publisher, settings).pipe(
+          Effect.provide(context),
+          Effect.fork,
+        )
+      })
+    const stream = yield* start(options.resumeFrom?.(entry.account.id))
     const health = Context.get(context, StreamHealth)
     const state = () => Effect.map(health.snapshot, (all) => all[0])
-    return { simulator, topics, kafka, stream, state, accountId: entry.account.id }
+    return { simulator, topics, kafka, stream, start, state, accountId: entry.account.id }
   })
 
-/** The stream ended because `owner` claimed the account. */
-const expectOwnedBy = (exit: Exit.Exit<unknown, { _tag: string; message: string }>, owner: string) => {
+/** The stream ended because its (shard's) producer was fenced: for the pipeline to stop or restart the shard. */
+const expectFenced = (exit: Exit.Exit<unknown, unknown>) => {
   expect(Exit.isFailure(exit)).toBe(true)
   if (Exit.isFailure(exit)) {
-    const error = Option.getOrUndefined(Cause.failureOption(exit.cause))
-    expect(error?._tag).toBe("AccountOwnedElsewhere")
-    expect(error?.message).toContain(owner)
+    const error = Option.getOrUndefined(Cause.failureOption(exit.cause)) as
+      | { _tag: string; fenced?: boolean }
+      | undefined
+    expect(error?._tag).toBe("KafkaFailure")
+    expect(error?.fenced).toBe(true)
   }
 }
 
@@ -129,7 +132,7 @@ describe("AccountStream on an in-memory Kafka side", () => {
     () =>
       Effect.gen(function* () {
         const { simulator, topics, kafka, stream, state } = yield* streamUnderTest({ historySize: 40 })
-        // Publish 1 is the claim, 2 the first page; the second page commits but its answer is lost.
+        // The first page commits, but its answer is lost.
         kafka.inject({ kind: "answer_lost" })
         yield* eventually(
           () => kafka.idsOn(topics.activities).length >= 40,
@@ -184,64 +187,17 @@ describe("AccountStream on an in-memory Kafka side", () => {
     }),
   )
 
-  it.scoped("fenced with no claim behind it: it waits the ownership grace on the Clock, then goes on", () =>
-    Effect.gen(function* () {
-      const { simulator, topics, kafka, stream, state } = yield* streamUnderTest({ historySize: 40 })
-      kafka.inject({ kind: "fenced" })
-      yield* eventually(() => kafka.publishes() === 1, "the fenced claim")
-      yield* realSleep(300)
-      expect(kafka.publishes()).toBe(1)
-      expect((yield* state())?.last_error).toContain("INVALID_PRODUCER_EPOCH")
-      yield* asleepFor(15_000, "the ownership grace")
-      yield* TestClock.adjust("14 seconds")
-      yield* realSleep(200)
-      expect(kafka.publishes()).toBe(1)
-      yield* TestClock.adjust("1 second")
-      yield* eventually(() => kafka.idsOn(topics.activities).length >= 40, "the history")
-      expect(kafka.idsOn(topics.activities)).toEqual(uuidsOf(simulator))
-      // It claimed the account again after the fence.
-      const checkpoint = kafka.latest((yield* state())?.integrated_account_id ?? "")
-      expect(checkpoint?.owner).toBe("instance-a")
-      yield* Fiber.interrupt(stream)
-    }),
-  )
-
   it.scoped(
-    "fenced and claimed by another instance: it stops with AccountOwnedElsewhere after the grace",
+    "fenced: the stream ends at once with the fence, publishes nothing more and waits for nobody",
     () =>
       Effect.gen(function* () {
         const { topics, kafka, stream } = yield* streamUnderTest({ historySize: 40 })
-        // Publish 1 (the claim) commits; publish 2 (the first page) is fenced, and instance B claims the account.
-        kafka.inject({ kind: "none" }, { kind: "fenced", claimedBy: "instance-b" })
-        yield* eventually(() => kafka.publishes() === 2, "the fenced publish")
-        yield* asleepFor(15_000, "the ownership grace")
-        yield* TestClock.adjust("14 seconds")
-        yield* realSleep(200)
-        expect(Option.isNone(yield* Fiber.poll(stream))).toBe(true)
-        yield* TestClock.adjust("1 second")
+        // The first page commits; the second is fenced (another instance took the shard).
+        kafka.inject({ kind: "none" }, { kind: "fenced" })
         const exit = yield* Fiber.await(stream)
-        expectOwnedBy(exit, "instance-b")
-        expect(kafka.idsOn(topics.activities)).toEqual([])
+        expectFenced(exit)
+        expect(kafka.idsOn(topics.activities)).toHaveLength(10)
         expect(kafka.publishes()).toBe(2)
-      }),
-  )
-
-  it.scoped(
-    "a failure that does not read as fencing while another instance claims the account: it stops, not claims back",
-    () =>
-      Effect.gen(function* () {
-        const { topics, kafka, stream, accountId } = yield* streamUnderTest({ historySize: 40 })
-        // Publish 1 (the claim) commits; publish 2 fails without a fencing error while instance B claims.
-        kafka.inject({ kind: "none" }, { kind: "abort", claimedBy: "instance-b" })
-        yield* eventually(() => kafka.publishes() === 2, "the failed publish")
-        const exit = yield* Fiber.await(stream).pipe(
-          Effect.race(Effect.forever(Effect.zipRight(TestClock.adjust("1 second"), realSleep(20)))),
-        )
-        expectOwnedBy(exit, "instance-b")
-        // Nothing published after B's claim, and B's checkpoint stands.
-        expect(kafka.idsOn(topics.activities)).toEqual([])
-        expect(kafka.publishes()).toBe(2)
-        expect(kafka.latest(accountId)?.owner).toBe("instance-b")
       }),
   )
 
@@ -317,7 +273,7 @@ describe("AccountStream on an in-memory Kafka side", () => {
     () =>
       Effect.gen(function* () {
         // Polls 50 days apart, so the TestClock can pass months without waking the stream every 30 s.
-        const { simulator, topics, kafka, stream, state, accountId } = yield* streamUnderTest({
+        const { simulator, topics, kafka, stream, start, state, accountId } = yield* streamUnderTest({
           historySize: 30,
           pollInterval: "50d",
         })
@@ -329,13 +285,14 @@ describe("AccountStream on an in-memory Kafka side", () => {
           yield* TestClock.adjust("50 days")
           yield* eventually(() => simulator.requests().length === polls, "a poll with nothing new")
         }
-        // Then activity, whose page is fenced: the stream claims the account again from the stored checkpoint.
+        // Then activity, whose page is fenced: the stream ends, and the shard starts it again from the stored
+        // checkpoint (as the pipeline does) on a new producer.
         yield* asleepFor(50 * 86_400_000, "caught up")
         simulator.emit(2)
         kafka.inject({ kind: "fenced" })
         yield* TestClock.adjust("50 days")
-        yield* asleepFor(15_000, "the ownership grace")
-        yield* TestClock.adjust("15 seconds")
+        expectFenced(yield* Fiber.await(stream))
+        const restarted = yield* start(kafka.latest(accountId))
         yield* eventually(() => kafka.idsOn(topics.activities).length >= 32, "the new activity")
         yield* realSleep(200)
         expect(kafka.idsOn(topics.activities)).toEqual(uuidsOf(simulator))
@@ -344,7 +301,7 @@ describe("AccountStream on an in-memory Kafka side", () => {
         expect((yield* state())?.gaps_total).toBe(0)
         // It went on from its own position: the filters it started with still stand.
         expect(after?.filters).toEqual(before?.filters)
-        yield* Fiber.interrupt(stream)
+        yield* Fiber.interrupt(restarted)
       }),
   )
 

@@ -43,7 +43,6 @@ describe("BrowserStack's poll floor", () => {
         instanceId: "instance-a",
         minBackoff: "1 second",
         maxBackoff: "1 second",
-        ownershipGrace: "15 seconds",
       }
       const context = yield* Layer.build(
         Layer.mergeAll(

@@ -10,6 +10,7 @@ import { ActivitySink } from "../../src/pipeline/ActivitySink.ts"
 import type { Checkpoint } from "../../src/pipeline/Checkpoint.ts"
 import { readCheckpoints } from "../../src/pipeline/CheckpointStore.ts"
 import { KafkaClient, KafkaFailure, kafkaJsConfig } from "../../src/pipeline/KafkaClient.ts"
+import { shardTransactionalId } from "../../src/pipeline/kafkaNames.ts"
 import { ensureTopics } from "../../src/pipeline/Topics.ts"
 import { startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
 import { connectorUnderTest, startPipeline } from "../support/connectorUnderTest.ts"
@@ -55,9 +56,9 @@ describe("checkpoint read-back", () => {
           const real = yield* makeAccountPublisher(entry.account, loaded.config.kafka).pipe(
             Effect.provide(context),
           )
-          // Publish 1 is the stream's claim, 2 its first page. Before publish 3, account B (another instance's
-          // account on the same checkpoint partition) opens a transaction; publish 3 commits, but its answer
-          // is lost. B commits 5 s later.
+          // Publishes 1 and 2 are the first pages. Before publish 3, another writer of the same checkpoint
+          // partition opens a transaction; publish 3 commits, but its answer is lost. The other writer commits
+          // 5 s later.
           let calls = 0
           let other: Awaited<ReturnType<typeof openTransaction>> | undefined
           const answerLost: AccountPublisher = {
@@ -174,16 +175,17 @@ describe("checkpoint read-back", () => {
     )
   }, 90_000)
 
-  it("producers of a failed start-up attempt are released before the next attempt", async () => {
+  it("a shard producer whose start-up failed is released before the next attempt; the shard's accounts share one producer", async () => {
     await Effect.runPromise(
       Effect.scoped(
         Effect.gen(function* () {
           const first = yield* startOktaSimulator({ historySize: 20, seed: 34, rateLimit: 1_000_000 })
           const second = yield* startOktaSimulator({ historySize: 20, seed: 35, rateLimit: 1_000_000 })
-          const { topics, loaded, context, accountIds } = yield* connectorUnderTest({
+          const { topics, loaded, context } = yield* connectorUnderTest({
             simulators: [first, second],
           })
-          const victim = `${loaded.config.kafka.transactional_id_prefix}.${accountIds[1]}`
+          // One partition: both accounts are in shard 0.
+          const victim = shardTransactionalId(loaded.config.kafka.transactional_id_prefix, 0)
           const kafka = new ProducerCountingKafka(kafkaJsConfig(loaded.config.kafka, [brokers]), victim)
           const countingSink = yield* Layer.build(ActivitySink.kafka(loaded.config.kafka)).pipe(
             Effect.provideService(KafkaClient, kafka),
@@ -191,8 +193,8 @@ describe("checkpoint read-back", () => {
           const pipeline = yield* startPipeline(Context.merge(context, countingSink))
           yield* Effect.promise(() => readTopic(brokers, topics.activities, (m) => m.length >= 40))
           expect(kafka.initFailures).toBe(1)
-          // One producer per account, nothing left from the failed attempt.
-          expect(kafka.connected.size).toBe(2)
+          // One producer for the shard's two accounts, nothing left from the failed attempt.
+          expect(kafka.connected.size).toBe(1)
           yield* Fiber.interrupt(pipeline)
         }),
       ),

@@ -31,7 +31,9 @@ describe("crash safety: the connector process killed with SIGKILL while streamin
               accountIds: [randomUUID()],
               pollInterval: "100ms",
               pageSize: 10,
-              kafka: { ocsf: { enabled: true } },
+              // A restarted instance takes the shard on once the group has expelled the killed one: after
+              // its session timeout, here the broker's minimum.
+              kafka: { group_session_timeout: "6s", ocsf: { enabled: true } },
             }),
           )
           const admin = kafkaFor(brokers).admin()
@@ -97,5 +99,5 @@ describe("crash safety: the connector process killed with SIGKILL while streamin
       throw new Error(`${String(error)}\nconnector stderr (tail):\n${stderr.join("").slice(-3000)}`)
     })
     rmSync(dir, { recursive: true, force: true })
-  }, 300_000)
+  }, 900_000)
 })

@@ -1,9 +1,10 @@
 import { execFileSync } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
-import { Effect, Fiber, Layer } from "effect"
+import { Context, Effect, Fiber, Layer } from "effect"
 import { describe, expect, inject, it } from "vitest"
 import { appLayers } from "../../src/cli/runConnector.ts"
+import { shardTransactionalId } from "../../src/pipeline/kafkaNames.ts"
 import type { AccountStreamHealth } from "../../src/pipeline/StreamHealth.ts"
 import { StreamHealth } from "../../src/pipeline/StreamHealth.ts"
 import { startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
@@ -41,13 +42,13 @@ const waitForRecords = (topic: string, count: number) =>
     await admin.disconnect()
   })
 
-describe("fencing", () => {
-  it("fenced with no other instance claiming the account: the stream resumes with a new producer, exactly once", async () => {
+describe("fencing and the shard group", () => {
+  it("the shard's producer fenced while the shard is held (a coordinator's abort): the shard starts again with a new producer, exactly once", async () => {
     await Effect.runPromise(
       Effect.scoped(
         Effect.gen(function* () {
           const simulator = yield* startOktaSimulator({ historySize: 300, seed: 41, rateLimit: 1_000_000 })
-          const { topics, loaded, context, accountIds, health } = yield* connectorUnderTest({
+          const { topics, loaded, context, health } = yield* connectorUnderTest({
             simulators: [simulator],
             pollInterval: "100ms",
             pageSize: 10,
@@ -56,15 +57,16 @@ describe("fencing", () => {
           const sampling = yield* Effect.fork(sampler.loop)
           const pipeline = yield* startPipeline(context, {
             minBackoff: "100 millis",
-            ownershipGrace: "2 seconds",
+            shardRestartDelay: "1 second",
           })
-          // The whole history first, so that the producer that meets the bumped epoch is the one the stream
-          // holds: under load, a publish that timed out mid-history would make the stream start a new producer,
+          // The whole history first, so that the producer that meets the bumped epoch is the one the shard
+          // holds: under load, a publish that timed out mid-history would make the shard start a new producer,
           // which fences nobody, and the bump would go unnoticed.
           yield* waitForRecords(topics.activities, 300)
           yield* caughtUp(health.snapshot, 300)
+          // One partition: the account's shard is 0.
           yield* Effect.promise(() =>
-            bumpEpoch(brokers, `${loaded.config.kafka.transactional_id_prefix}.${accountIds[0]}`),
+            bumpEpoch(brokers, shardTransactionalId(loaded.config.kafka.transactional_id_prefix, 0)),
           )
           simulator.emit(20)
           const published = yield* Effect.promise(() =>
@@ -85,7 +87,7 @@ describe("fencing", () => {
     )
   }, 120_000)
 
-  it("another instance takes the account over: the fenced one stops, the new one goes on, exactly once", async () => {
+  it("a second instance joins: the one shard is held by one of the two at a time; the holder leaves, the other takes over; exactly once", async () => {
     await Effect.runPromise(
       Effect.scoped(
         Effect.gen(function* () {
@@ -94,49 +96,52 @@ describe("fencing", () => {
             simulators: [simulator],
             pollInterval: "100ms",
             pageSize: 10,
+            kafka: { group_session_timeout: "6s" },
           })
-          const settings = { minBackoff: "100 millis", ownershipGrace: "2 seconds" } as const
+          const settings = { minBackoff: "100 millis" } as const
           const pipelineA = yield* startPipeline(first.context, settings)
           yield* waitForRecords(first.topics.activities, 300)
           yield* caughtUp(first.health.snapshot, 300)
 
-          // Instance B: same config (same accounts, same transactional ids), its own services. Its start
-          // fences A; its claim follows once it has read the checkpoints. A fence met before that claim is
-          // the ping-pong the ownership grace exists to avoid: the grace (15 s by default, 2 s here) must
-          // outlast a newcomer's start-up. The records A is fenced on are emitted after B has claimed (its
-          // first page, which follows the claim, is done), so the test does not race B's start-up.
+          // Instance B: same config (same accounts, same group, same shard transactional ids), its own services.
           const contextB = yield* Layer.build(appLayers(first.loaded, [brokers]))
-          const healthB = yield* StreamHealth.pipe(Effect.provide(contextB))
+          const healthB = Context.get(contextB, StreamHealth)
           const pipelineB = yield* startPipeline(contextB, settings)
-          yield* caughtUp(healthB.snapshot, 0)
+          const instances = [
+            { pipeline: pipelineA, health: first.health },
+            { pipeline: pipelineB, health: healthB },
+          ]
+          // Both members, the shard with one of them.
+          const settled = Effect.gen(function* () {
+            for (;;) {
+              const held = yield* Effect.forEach(instances, (i) => i.health.held)
+              if (held.every((h) => h.group === "member") && held.flatMap((h) => h.shards).length === 1)
+                return held.findIndex((h) => h.shards.length === 1)
+              yield* Effect.sleep("100 millis")
+            }
+          })
+          const holder = yield* settled
+          const other = instances[1 - holder]
+          const holding = instances[holder]
+          if (!other || !holding) throw new Error("no holder")
+          expect(yield* other.health.snapshot).toEqual([])
+          yield* caughtUp(holding.health.snapshot, 0)
           simulator.emit(20)
-          const published = yield* Effect.promise(() =>
-            readTopic(brokers, first.topics.activities, (m) => m.length >= 320, 60_000, 3_000),
-          )
-          expect(activityIds(published)).toEqual(uuidsOf(simulator.events()))
+          yield* waitForRecords(first.topics.activities, 320)
 
-          // A keeps polling until it has something to publish, is fenced then, and sees B's claim.
-          for (let i = 0; i < 300; i++) {
-            if ((yield* first.health.snapshot)[0]?.state === "stopped") break
-            if (i % 10 === 0) simulator.emit(1)
-            yield* Effect.sleep("200 millis")
+          // The holder stops (leaving the group): the other takes the shard over and goes on.
+          yield* Fiber.interrupt(holding.pipeline)
+          for (;;) {
+            if ((yield* other.health.held).shards.length === 1) break
+            yield* Effect.sleep("100 millis")
           }
-          const stateA = (yield* first.health.snapshot)[0]
-          expect(stateA?.state).toBe("stopped")
-          expect(stateA?.last_error).toContain("claimed account")
-          expect(["streaming", "caught_up"]).toContain((yield* healthB.snapshot)[0]?.state)
+          simulator.emit(20)
           const all = yield* Effect.promise(() =>
-            readTopic(
-              brokers,
-              first.topics.activities,
-              (m) => m.length >= simulator.events().length,
-              60_000,
-              3_000,
-            ),
+            readTopic(brokers, first.topics.activities, (m) => m.length >= 340, 60_000, 3_000),
           )
           expect(activityIds(all)).toEqual(uuidsOf(simulator.events()))
-          yield* Fiber.interrupt(pipelineA)
-          yield* Fiber.interrupt(pipelineB)
+          expect((yield* other.health.snapshot)[0]?.state).not.toBe("stopped")
+          yield* Fiber.interrupt(other.pipeline)
         }),
       ),
     )
@@ -161,7 +166,7 @@ describe.runIf(localBroker)("a slow broker", () => {
           const pipeline = yield* startPipeline(context, {
             minBackoff: "200 millis",
             maxBackoff: "2 seconds",
-            ownershipGrace: "2 seconds",
+            shardRestartDelay: "1 second",
           })
           const emitter = setInterval(() => simulator.emit(2), 100)
           yield* waitForRecords(topics.activities, 100)

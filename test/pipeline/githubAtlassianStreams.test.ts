@@ -43,7 +43,6 @@ const streamOf = <S extends ProviderSimulator>(simulator: S, pollInterval: strin
       instanceId: "instance-a",
       minBackoff: "1 second",
       maxBackoff: "1 second",
-      ownershipGrace: "15 seconds",
     }
     const context = yield* Layer.build(
       Layer.mergeAll(

@@ -1,6 +1,7 @@
 import { Effect, Fiber } from "effect"
 import { describe, expect, inject, it } from "vitest"
 import { highWatermarks } from "../../src/pipeline/KafkaClient.ts"
+import { shardTransactionalId } from "../../src/pipeline/kafkaNames.ts"
 import { startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
 import { caughtUp, connectorUnderTest, startPipeline } from "../support/connectorUnderTest.ts"
 import { bumpEpoch, openTransaction } from "../support/openTransaction.ts"
@@ -26,7 +27,7 @@ describe("a transaction left open on the activities topic", () => {
           })
           const pipeline = yield* startPipeline(context, {
             minBackoff: "100 millis",
-            ownershipGrace: "1 second",
+            shardRestartDelay: "1 second",
           })
           yield* Effect.promise(() => readTopic(brokers, topics.activities, (m) => m.length >= 50, 60_000, 0))
           yield* caughtUp(health.snapshot, 50)
@@ -36,10 +37,10 @@ describe("a transaction left open on the activities topic", () => {
             openTransaction(brokers, topics.activities, [{ key: "someone-else", value: "{}" }], 120_000),
           )
           const heldEnds = yield* endsOf(topics.activities)
-          // The stream's producer is fenced on its next publish; with no claim behind the fence, it starts a
-          // new producer after the grace, which must not write while the held transaction is open.
+          // The shard's producer is fenced on its next publish; the shard, still held, starts again with a new
+          // producer after a second, which must not write while the held transaction is open.
           yield* Effect.promise(() =>
-            bumpEpoch(brokers, `${loaded.config.kafka.transactional_id_prefix}.${accountIds[0]}`),
+            bumpEpoch(brokers, shardTransactionalId(loaded.config.kafka.transactional_id_prefix, 0)),
           )
           simulator.emit(10)
           let sawFence = false
@@ -49,7 +50,7 @@ describe("a transaction left open on the activities topic", () => {
             yield* Effect.sleep("100 millis")
           }
           expect(sawFence).toBe(true)
-          // 8 s on (the grace is 1 s): nothing of the account written, not even uncommitted.
+          // 8 s on (the restart delay is 1 s): nothing of the account written, not even uncommitted.
           expect(yield* endsOf(topics.activities)).toEqual(heldEnds)
 
           yield* Effect.promise(() => held.abort())

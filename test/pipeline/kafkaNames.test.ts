@@ -11,6 +11,8 @@ import { KafkaClient, kafkaJsConfig } from "../../src/pipeline/KafkaClient.ts"
 import {
   backfillTransactionalIdFor,
   checkpointReaderGroupId,
+  shardGroupId,
+  shardTransactionalId,
   transactionalIdFor,
 } from "../../src/pipeline/kafkaNames.ts"
 import { ensureTopics } from "../../src/pipeline/Topics.ts"
@@ -55,6 +57,17 @@ describe("the Kafka names the connector uses come from the config's prefixes", (
     expect(checkpointReaderGroupId(config.kafka.group_id_prefix)).toMatch(
       /^siem-activity-connector\.checkpoint-reader\.[0-9a-f-]{36}$/,
     )
+  })
+
+  it("each shard has one transactional id, and the instances form one group, under the prefixes", () => {
+    const { config } = configWith({})
+    expect(shardTransactionalId(config.kafka.transactional_id_prefix, 4)).toBe(
+      "siem-activity-connector.shard-4",
+    )
+    expect(shardGroupId(config.kafka.group_id_prefix, config.kafka.topics.checkpoints)).toBe(
+      "siem-activity-connector.shards.user-directory.activities.checkpoints",
+    )
+    expect(shardTransactionalId("acme", 0)).toBe("acme.shard-0")
   })
 
   it("every checkpoint reader gets a group of its own under the prefix", () => {
@@ -128,7 +141,7 @@ describe("the Kafka names the connector uses come from the config's prefixes", (
           const publisher = yield* makeAccountPublisher(account, config.kafka)
           yield* publisher.publish([], checkpoint)
           const store = yield* CheckpointStore
-          return yield* store.readAll
+          return yield* store.readShard(0)
         }),
       ).pipe(
         Effect.provide(

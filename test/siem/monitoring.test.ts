@@ -63,8 +63,9 @@ const dashboard = JSON.parse(readFileSync(join(monitoring, "grafana-dashboard.js
 }
 
 describe("metric names", () => {
-  it("metrics.ts defines the eleven connector metrics the README lists", () => {
+  it("metrics.ts defines the fourteen connector metrics the README lists", () => {
     expect(defined.map((d) => d.name).sort()).toEqual([
+      "siem_connector_account_held",
       "siem_connector_activities_published",
       "siem_connector_consecutive_failures",
       "siem_connector_history_gaps",
@@ -75,6 +76,8 @@ describe("metric names", () => {
       "siem_connector_publish_duration_seconds",
       "siem_connector_rate_limit_wait_seconds",
       "siem_connector_records_dead_lettered",
+      "siem_connector_shard_held",
+      "siem_connector_shards_held",
       "siem_connector_stream_state",
     ])
   })
@@ -98,6 +101,7 @@ describe("metric names", () => {
           },
         ],
         Date.parse("2026-11-30T10:00:00.000Z"),
+        [0],
       )
       yield* countProviderRequest(account, "200")
       yield* Metric.incrementBy(forAccount(rateLimitWait, account), 1.5)

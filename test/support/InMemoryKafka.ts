@@ -1,4 +1,5 @@
 import { Effect, Either, Layer, ParseResult } from "effect"
+import { accountPublisher, type TransactionalPublisher } from "../../src/pipeline/AccountPublisher.ts"
 import { ActivitySink } from "../../src/pipeline/ActivitySink.ts"
 import { type Checkpoint, decodeCheckpoint, encodeCheckpoint } from "../../src/pipeline/Checkpoint.ts"
 import { CheckpointStore } from "../../src/pipeline/CheckpointStore.ts"
@@ -13,19 +14,17 @@ export interface CommittedRecord {
 export type PublishFault =
   /** No fault: the publish commits, as without any. */
   | { readonly kind: "none" }
-  /**
-   * The transaction is aborted: nothing of it is visible. If `claimedBy`, another instance took the account
-   * over meanwhile, and the failure did not read as fencing (a timeout, say).
-   */
-  | { readonly kind: "abort"; readonly claimedBy?: string }
+  /** The transaction is aborted: nothing of it is visible (a timeout, say). */
+  | { readonly kind: "abort" }
   /** The transaction commits, but its answer is lost: the publisher reports a failure. */
   | { readonly kind: "answer_lost" }
-  /** Another producer took the transactional id; if `claimedBy`, that instance also claims the account. */
-  | { readonly kind: "fenced"; readonly claimedBy?: string }
+  /** Another producer took the (shard's) transactional id: this publish and every later one fail as fenced. */
+  | { readonly kind: "fenced" }
 
 /**
  * The Kafka side of the pipeline in memory: committed records in order, the latest checkpoint per account,
- * and faults to inject into the next publish. Each publish is atomic, as a Kafka transaction is, so the
+ * one shared producer (a shard's: every account publishes through it), and faults to inject into the next
+ * publish. Each publish is atomic, as a Kafka transaction is, so the
  * stream logic can be tested for what it promises without a broker and with `TestClock`.
  */
 export const makeInMemoryKafka = () => {
@@ -43,33 +42,33 @@ export const makeInMemoryKafka = () => {
       })
   }
 
+  const failure = (why: string, type?: string) =>
+    new KafkaFailure({ operation: "transaction", cause: Object.assign(new Error(why), { type }) })
+  const fencedFailure = () => failure("injected: fenced", "INVALID_PRODUCER_EPOCH")
+  /** A new producer each time, as the shard's after a restart: one fenced stays fenced. */
+  const makePublisher = (): TransactionalPublisher => {
+    let fenced = false
+    return {
+      ready: () => Effect.suspend(() => (fenced ? Effect.fail(fencedFailure()) : Effect.void)),
+      publish: (account, messages, checkpoint) =>
+        Effect.suspend(() => {
+          publishes++
+          if (fenced) return Effect.fail(fencedFailure())
+          const fault = faults.shift()
+          if (fault?.kind === "abort") return Effect.fail(failure("injected: aborted"))
+          if (fault?.kind === "fenced") {
+            fenced = true
+            return Effect.fail(fencedFailure())
+          }
+          commit(messages)
+          if (checkpoint) checkpoints.set(account.id, encodeCheckpoint(checkpoint))
+          return fault?.kind === "answer_lost" ? Effect.fail(failure("injected: answer lost")) : Effect.void
+        }),
+    }
+  }
   const sink = ActivitySink.of({
-    publisherFor: (account) =>
-      Effect.succeed({
-        ready: Effect.void,
-        publish: (messages, checkpoint) =>
-          Effect.suspend(() => {
-            publishes++
-            const fault = faults.shift()
-            const failure = (why: string, type?: string) =>
-              new KafkaFailure({ operation: "transaction", cause: Object.assign(new Error(why), { type }) })
-            if ((fault?.kind === "abort" || fault?.kind === "fenced") && fault.claimedBy !== undefined) {
-              const current = latest(account.id)
-              if (current) {
-                checkpoints.set(
-                  account.id,
-                  encodeCheckpoint({ ...current, owner: fault.claimedBy, sequence: current.sequence + 1 }),
-                )
-              }
-            }
-            if (fault?.kind === "abort") return Effect.fail(failure("injected: aborted"))
-            if (fault?.kind === "fenced")
-              return Effect.fail(failure("injected: fenced", "INVALID_PRODUCER_EPOCH"))
-            commit(messages)
-            if (checkpoint) checkpoints.set(account.id, encodeCheckpoint(checkpoint))
-            return fault?.kind === "answer_lost" ? Effect.fail(failure("injected: answer lost")) : Effect.void
-          }),
-      }),
+    shardPublisher: () => Effect.sync(makePublisher),
+    publisherFor: (account) => Effect.sync(() => accountPublisher(makePublisher(), account)),
   })
 
   const latest = (accountId: string): Checkpoint | undefined => {
@@ -80,16 +79,17 @@ export const makeInMemoryKafka = () => {
   }
 
   const store = CheckpointStore.of({
-    readAll: Effect.sync(() => {
-      const read = new Map<string, Checkpoint>()
-      const unreadable = new Map<string, string>()
-      for (const [key, encoded] of checkpoints) {
-        const decoded = decodeCheckpoint(encoded)
-        if (Either.isRight(decoded)) read.set(key, decoded.right)
-        else unreadable.set(key, ParseResult.TreeFormatter.formatErrorSync(decoded.left))
-      }
-      return { latest: read, unreadable }
-    }),
+    readShard: () =>
+      Effect.sync(() => {
+        const read = new Map<string, Checkpoint>()
+        const unreadable = new Map<string, string>()
+        for (const [key, encoded] of checkpoints) {
+          const decoded = decodeCheckpoint(encoded)
+          if (Either.isRight(decoded)) read.set(key, decoded.right)
+          else unreadable.set(key, ParseResult.TreeFormatter.formatErrorSync(decoded.left))
+        }
+        return { latest: read, unreadable }
+      }),
   })
 
   return {

@@ -40,6 +40,8 @@ export const linkRewritingProxy = (
   options: {
     /** Held this long before it is forwarded: a slow provider, for requests in flight at shutdown. */
     readonly delayMs?: number
+    /** Held until this settles: a provider that stays silent until the test lets it answer. */
+    readonly until?: () => Promise<void>
   } = {},
 ) =>
   Effect.gen(function* () {
@@ -70,8 +72,11 @@ export const linkRewritingProxy = (
       req.resume()
     }
     const origin = yield* serveOnLoopback(undefined, (req, res) => {
-      if (options.delayMs) req.pause()
-      setTimeout(() => forward(req, res), options.delayMs ?? 0)
+      if (options.delayMs || options.until) req.pause()
+      setTimeout(
+        () => void (options.until?.() ?? Promise.resolve()).then(() => forward(req, res)),
+        options.delayMs ?? 0,
+      )
     })
     return {
       origin,
