@@ -238,6 +238,8 @@ describe("/healthz from the streams", () => {
         const status = yield* HealthStatus
         const ready = yield* status.readiness
         expect(ready.ready).toBe(false)
+        // Ready once this instance is a member of the shard group and every account it holds has started.
+        yield* streams.setHeld({ group: "member", shards: [0], accounts: states.length })
         for (const [index, { account }] of loaded.right.accounts.entries()) {
           yield* streams.update(account.id, () => ({
             ...initialHealth(account),
