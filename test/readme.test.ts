@@ -8,22 +8,25 @@ import { afterAll, describe, expect, it } from "vitest"
 import { parseConfig } from "../src/config/loadConfig.ts"
 import { providers, registry } from "../src/providers/registry.ts"
 
-// What the README, the example config's head and the licence say, checked against the code where a machine can.
+// What the README and its docs/ pages, the example config's head and the licence say, checked against the code
+// where a machine can.
 const root = resolve(import.meta.dirname, "..")
 const read = (path: string) => readFileSync(resolve(root, path), "utf8")
 const readme = read("README.md")
+const configuration = read("docs/configuration.md")
+const development = read("docs/development.md")
 const packageJson = JSON.parse(read("package.json")) as {
   license?: string
   engines: { node: string }
   devDependencies: Record<string, string>
 }
 
-/** The README's text from a heading to the next heading of the same or a higher level. */
-const section = (heading: string) => {
+/** A page's text from a heading to the next heading of the same or a higher level. */
+const section = (heading: string, page = readme) => {
   const level = /^#+/.exec(heading)?.[0] ?? "##"
-  const start = readme.indexOf(`\n${heading}\n`)
+  const start = page.indexOf(`\n${heading}\n`)
   expect(start, heading).toBeGreaterThanOrEqual(0)
-  const rest = readme.slice(start + heading.length + 2)
+  const rest = page.slice(start + heading.length + 2)
   const end = rest.search(new RegExp(`^#{1,${level.length}} `, "m"))
   return end < 0 ? rest : rest.slice(0, end)
 }
@@ -35,8 +38,9 @@ const exampleConfigScript = resolve(root, "scripts/exampleConfig.ts")
 const runExampleConfig = (args: ReadonlyArray<string>) =>
   spawnSync(process.execPath, [exampleConfigScript, ...args], { cwd: root, encoding: "utf8" })
 
-describe("README: Running against real providers", () => {
-  const steps = /```sh\n([\s\S]*?)```/.exec(section("## Running against real providers"))?.[1] ?? ""
+describe("docs/configuration.md: Running against real providers", () => {
+  const steps =
+    /```sh\n([\s\S]*?)```/.exec(section("## Running against real providers", configuration))?.[1] ?? ""
 
   it("its first steps, followed literally, give a config that validates", () => {
     // `npm run example-config -- ARGS`, with the output moved to a scratch file.
@@ -97,15 +101,28 @@ describe("README", () => {
     expect(read("test/api/docs.test.ts")).toContain("command -v chromium")
   })
 
-  it("names in its error example only environment variables the example config uses", () => {
+  it("names in its error example (docs/configuration.md) only environment variables the example config uses", () => {
     const example = read("config/connector.example.yaml")
-    const named = [...readme.matchAll(/environment variable ([A-Z_][A-Z0-9_]*) is not set/g)].map((m) => m[1])
+    const named = [...configuration.matchAll(/environment variable ([A-Z_][A-Z0-9_]*) is not set/g)].map(
+      (m) => m[1],
+    )
     expect(named.length).toBeGreaterThan(0)
     for (const name of named) expect(example, String(name)).toContain(`\${${name}}`)
   })
 
-  it("lists every provider simulator under Where things live", () => {
-    const tree = section("## Where things live")
+  it("has one status row per registered integration, and the detailed table in docs/providers.md the same rows", () => {
+    const integrations = (table: string) =>
+      table
+        .split("\n")
+        .filter((line) => line.startsWith("| ") && !line.startsWith("| Integration"))
+        .map((line) => /^\| (\w+)/.exec(line)?.[1]?.toLowerCase())
+    const front = integrations(readme.slice(0, readme.indexOf("\n## ")))
+    expect([...front].sort()).toEqual([...registry.names].sort())
+    expect(integrations(section("## Integrations", read("docs/providers.md")))).toEqual(front)
+  })
+
+  it("lists every provider simulator under Where things live (docs/development.md)", () => {
+    const tree = section("## Where things live", development)
     const simulators = /^ {4}<name>\/[\s\S]*?\)$/m.exec(tree)?.[0] ?? ""
     const folders = readdirSync(resolve(root, "src/simulators"), { withFileTypes: true })
       .filter((entry) => entry.isDirectory() && entry.name !== "kit")

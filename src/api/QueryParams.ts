@@ -167,7 +167,7 @@ export const ListActivitiesQuery = Schema.Struct({
     Schema.Literal("unified", "ocsf").annotations({
       message: () => ({ message: "must be unified or ocsf", override: true }),
       description:
-        "The shape of result: unified Activities (default), or the same Activities as OCSF 1.8.0 events (README, OCSF). A next_cursor pages either way: it is bound to the account and the filters, not to the format.",
+        "The shape of result: unified Activities (default), or the same Activities as OCSF 1.8.0 events (docs/records.md, OCSF). A next_cursor pages either way: it is bound to the account and the filters, not to the format.",
       default: "unified",
     }),
   ),

@@ -2,9 +2,9 @@ import { watch } from "node:fs"
 import { readFile } from "node:fs/promises"
 import { basename, dirname } from "node:path"
 import { Effect, Either, Queue, Stream, SubscriptionRef } from "effect"
+import { Config, type LoadedConfig } from "./Config.ts"
 import type { ConnectorConfig } from "./ConnectorConfig.ts"
 import { CurrentAccounts } from "./CurrentAccounts.ts"
-import { Config, type LoadedConfig } from "./Config.ts"
 import { parseConfig } from "./loadConfig.ts"
 
 /**

@@ -65,6 +65,6 @@ export const LoginFailedRecord = Schema.Struct({
   identifier: "LoginFailedRecord",
   title: "login_failed record",
   description:
-    "The value of a record on the login_failed topic: the same record as on the activities topic, for every failed sign-in the provider reports (see the README's Failed sign-ins).",
+    "The value of a record on the login_failed topic: the same record as on the activities topic, for every failed sign-in the provider reports (see docs/records.md, Failed sign-ins).",
 })
 export type LoginFailedRecord = typeof LoginFailedRecord.Type

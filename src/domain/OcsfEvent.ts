@@ -28,7 +28,7 @@ const OcsfObservable = Schema.Struct({
 /**
  * The value of a record on the OCSF topic, and an element of the endpoint's `result` with `format=ocsf`: the
  * Activity projected onto an OCSF 1.8.0 event of class Authentication (3002), Account Change (3001) or Entity
- * Management (3004), as the README's mapping table says. Only the attributes the connector fills are listed;
+ * Management (3004), as the mapping table in docs/records.md says. Only the attributes the connector fills are listed;
  * which of them a class carries follows the OCSF class (e.g. `service` on Authentication only).
  */
 export const OcsfEvent = Schema.Struct({

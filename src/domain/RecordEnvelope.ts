@@ -6,7 +6,7 @@ import type { IntegratedAccount } from "./IntegratedAccount.ts"
 /**
  * The version of the shape of every Kafka value the connector writes (activity, login_failed, dead letter),
  * semver: a minor version only adds optional fields or widens what a field accepts, anything else is a major
- * one and gets schemas of its own (`schemas/v2/…`). The README's compatibility policy says the same.
+ * one and gets schemas of its own (`schemas/v2/…`). docs/records.md (Record schemas) says the same.
  */
 export const RecordSchemaVersion = "1.0.0"
 

@@ -4,8 +4,8 @@ import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 import { type OcsfEvent, OcsfVersion } from "../domain/OcsfEvent.ts"
 import { dedupeKey, envelopeOf } from "../domain/RecordEnvelope.ts"
 
-// The Activity as an OCSF 1.8.0 event. Pure: the record in, the event out; the mapping table is the README's
-// "OCSF" section. Classes and activity ids are OCSF's (events/iam/*.json of the 1.8.0 schema source).
+// The Activity as an OCSF 1.8.0 event. Pure: the record in, the event out; the mapping table is the "OCSF"
+// section of docs/records.md. Classes and activity ids are OCSF's (events/iam/*.json of the 1.8.0 schema source).
 
 const iam = { category_uid: 3, category_name: "Identity & Access Management" } as const
 

@@ -3,7 +3,7 @@
  * kafkajs's `DefaultPartitioner` compute it) of the account id, modulo the shard count. The shard is the
  * account's partition of the checkpoint topic, and its checkpoints are produced there explicitly, not through
  * a client's partitioner. Being Kafka's own hash, it also matches where a connector that left partitioning to
- * kafkajs put them, and where Kafka's console tools put a copied checkpoint (README, "Changing the shard count").
+ * kafkajs put them, and where Kafka's console tools put a copied checkpoint (docs/operations.md, "Changing the shard count").
  */
 export const shardOf = (accountId: string, shards: number): number =>
   (murmur2(Buffer.from(accountId, "utf8")) & 0x7fffffff) % shards

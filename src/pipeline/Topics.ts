@@ -63,7 +63,7 @@ export class ShardCountMismatch extends Data.TaggedError("ShardCountMismatch")<{
   readonly shards: number
 }> {
   override get message() {
-    return `refusing to start: the checkpoint topic ${this.topic} has ${this.partitions} partitions, but the shard count is ${this.shards} (kafka.shards, else kafka.partitions). Every instance must run with the topic's partition count; to change the count, see README, "Changing the shard count"`
+    return `refusing to start: the checkpoint topic ${this.topic} has ${this.partitions} partitions, but the shard count is ${this.shards} (kafka.shards, else kafka.partitions). Every instance must run with the topic's partition count; to change the count, see docs/operations.md, "Changing the shard count"`
   }
 }
 

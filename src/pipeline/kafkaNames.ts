@@ -3,7 +3,7 @@ import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 
 // Every transactional id and consumer group the connector uses is built here, from the config's
 // `kafka.transactional_id_prefix` and `kafka.group_id_prefix`, so one prefixed ACL of each kind covers them
-// all (README, "Kafka ACLs").
+// all (docs/configuration.md, "Kafka ACLs").
 
 /** One per account stream, stable across restarts, so a restarted or duplicate instance fences the old one. */
 export const transactionalIdFor = (prefix: string, account: IntegratedAccount) => `${prefix}.${account.id}`

@@ -150,7 +150,7 @@ export class AclsMissing extends Data.TaggedError("AclsMissing")<{
   readonly missing: ReadonlyArray<RequiredAcl>
 }> {
   override get message() {
-    return `refusing to start: the connector's Kafka principal lacks ${this.missing.length} ACL${this.missing.length === 1 ? "" : "s"} it needs (README, "Kafka ACLs"):\n${this.missing.map((acl) => `  - ${describeAcl(acl)}`).join("\n")}`
+    return `refusing to start: the connector's Kafka principal lacks ${this.missing.length} ACL${this.missing.length === 1 ? "" : "s"} it needs (docs/configuration.md, "Kafka ACLs"):\n${this.missing.map((acl) => `  - ${describeAcl(acl)}`).join("\n")}`
   }
 }
 

@@ -69,7 +69,7 @@ const envelope = {
   observed_at: observedAt,
   schema_version: "1.0.0",
 }
-/** sha256(ce_source + "\n" + ce_id), hex: computed here from the README's definition, not the code's. */
+/** sha256(ce_source + "\n" + ce_id), hex: computed here from docs/records.md's definition, not the code's. */
 const expectedDedupeKey = (id: string) =>
   createHash("sha256").update(`/integrations/okta/accounts/${account.id}\n${id}`).digest("hex")
 /** The value published for an Activity: its fields, the envelope, the dedupe key. */

@@ -26,7 +26,7 @@ const { AclResourceTypes, AclPermissionTypes, ResourcePatternTypes } = kafkajs
 
 /**
  * Least privilege against a broker with authorization on (StandardAuthorizer, SASL/SCRAM): the connector's
- * user holds exactly the ACLs `requiredAcls` lists, granted as the README says; the start-time check passes
+ * user holds exactly the ACLs `requiredAcls` lists, granted as docs/configuration.md says; the start-time check passes
  * and `run` publishes with them alone; without any one of them the check refuses, naming that one.
  */
 let secured: SecuredKafka
@@ -266,9 +266,17 @@ describe("Kafka ACLs checked at start, on a broker with authorization on", () =>
   }, 60_000)
 })
 
-describe("the README's Kafka ACLs section", () => {
-  const readme = readFileSync(resolve(import.meta.dirname, "../../README.md"), "utf8")
-  const section = readme.slice(readme.indexOf("### Kafka ACLs"), readme.indexOf("## The endpoint"))
+describe("the Kafka ACLs section of docs/configuration.md", () => {
+  const configuration = readFileSync(resolve(import.meta.dirname, "../../docs/configuration.md"), "utf8")
+  const heading = "\n### Kafka ACLs\n"
+  const start = configuration.indexOf(heading)
+  // To the next heading of its level or higher, else to the page's end.
+  const next = configuration.slice(start + heading.length).search(/^#{1,3} /m)
+  const section = configuration.slice(start, next < 0 ? undefined : start + heading.length + next)
+  it("is there", () => {
+    expect(start).toBeGreaterThanOrEqual(0)
+    expect(section).toContain("kafka.topics.checkpoints")
+  })
   it("names every ACL the check requires, with its config key", () => {
     const config = { ...defaultKafkaSettings, ocsf: { enabled: true } }
     for (const acl of requiredAcls(config, new Set(Object.values(config.topics)))) {

@@ -42,7 +42,7 @@ const privateKeyPem = generateKeyPairSync("rsa", {
   publicKeyEncoding: { type: "spki", format: "pem" },
 }).privateKey
 
-/** One example of every credential form each provider documents, as the README's credentials table lists them. */
+/** One example of every credential form each provider documents, as the credentials table of docs/configuration.md lists them. */
 const credentialForms: { readonly [I in Integration]: ReadonlyArray<Readonly<Record<string, string>>> } = {
   asana: [{ access_token: "asana-service-account-pat" }],
   atlassian: [{ access_token: "atlassian-org-api-key" }],

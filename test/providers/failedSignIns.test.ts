@@ -7,7 +7,7 @@ import { routeRecords } from "../../src/pipeline/routePage.ts"
 import { mapRecord } from "../../src/providers/mapRecord.ts"
 import { providers } from "../../src/providers/registry.ts"
 
-// The README's "Failed sign-ins" table against the code: each row's fixture (a provider-documented failed
+// The "Failed sign-ins" table of docs/records.md against the code: each row's fixture (a provider-documented failed
 // sign-in under test/fixtures/<integration>/failed_sign_in/) through the production mapping and routing gives
 // the row's action and lands on the row's topic. No broker.
 
@@ -19,9 +19,9 @@ interface Row {
   readonly topic: string
 }
 
-const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8")
-const start = readme.indexOf("## Failed sign-ins")
-const section = readme.slice(start, readme.indexOf("\n## ", start + 1))
+const records = readFileSync(new URL("../../docs/records.md", import.meta.url), "utf8")
+const start = records.indexOf("## Failed sign-ins")
+const section = records.slice(start, records.indexOf("\n## ", start + 1))
 const cells = (line: string) =>
   line
     .split("|")
@@ -87,7 +87,7 @@ const routedFixture = (integration: string, name: string) => {
   return { fixture, activity, messages, values }
 }
 
-describe("README: Failed sign-ins", () => {
+describe("docs/records.md: Failed sign-ins", () => {
   it("names every integration once or more", () => {
     expect(new Set(rows.map((r) => r.integration))).toEqual(new Set(Object.keys(providers)))
   })

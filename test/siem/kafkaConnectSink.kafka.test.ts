@@ -161,7 +161,7 @@ describe("Kafka Connect FileStreamSink, read_committed, on the activities topic"
     for (const record of records) byKey.set(record.dedupe_key, (byKey.get(record.dedupe_key) ?? 0) + 1)
     expect(byKey.size).toBe(history)
     expect([...byKey.values()].every((n) => n === 2)).toBe(true)
-    // The key is the README's: SHA-256 of ce_source, a newline, and the activity id.
+    // The key is docs/records.md's: SHA-256 of ce_source, a newline, and the activity id.
     for (const record of records) {
       const source = `/integrations/${record.integration}/accounts/${record.integrated_account_id}`
       expect(record.dedupe_key).toBe(createHash("sha256").update(`${source}\n${record.id}`).digest("hex"))

@@ -63,7 +63,7 @@ const dashboard = JSON.parse(readFileSync(join(monitoring, "grafana-dashboard.js
 }
 
 describe("metric names", () => {
-  it("metrics.ts defines the fourteen connector metrics the README lists", () => {
+  it("metrics.ts defines the fourteen connector metrics docs/operations.md lists", () => {
     expect(defined.map((d) => d.name).sort()).toEqual([
       "siem_connector_account_held",
       "siem_connector_activities_published",

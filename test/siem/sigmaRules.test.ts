@@ -254,7 +254,7 @@ describe("the rules over recorded Okta simulator output", () => {
       // The generator's own failed-sign-in bursts are there, below every threshold.
       expect(recorded.login_failed.length).toBeGreaterThan(20)
       // The login_failed topic also carries raw failed sign-ins (lockouts, denied pushes, policy denials: see
-      // the README's "Failed sign-ins"); the failed sign-in rule matches exactly its login_failed rows.
+      // docs/records.md, "Failed sign-ins"); the failed sign-in rule matches exactly its login_failed rows.
       expect(hits("user_directory_login_failed", recorded).length).toBe(
         recorded.login_failed.filter((a) => a.action === "login_failed").length,
       )
