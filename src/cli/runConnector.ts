@@ -1,4 +1,4 @@
-import { Cause, Console, Context, Data, type Duration, Effect, Fiber, Layer, type Scope } from "effect"
+import { Cause, Clock, Console, Context, Data, type Duration, Effect, Fiber, Layer, type Scope } from "effect"
 import { listActivities } from "../activities/ListActivities.ts"
 import { listActivitiesErrorResponse } from "../api/ErrorResponse.ts"
 import { HealthStatus } from "../api/HealthStatus.ts"
@@ -31,7 +31,11 @@ const startedAtMs = Date.now()
 /**
  * `/healthz`, `/readyz` and the per-account metrics from the streams of the shards this instance holds.
  * Degraded while any of its accounts is retrying or stopped; down (503) when none can make progress: all
- * stopped, or all retrying for longer than `server.management.unhealthy_after` without a good page. Ready
+ * stopped, or all retrying for longer than `server.management.unhealthy_after` without a good page. Down too
+ * when, for longer than that, the instance has held accounts that no stream of it runs (a shard whose
+ * producer or checkpoint read does not come up), or has been out of the shard group (joining, or rebalancing
+ * without a new assignment): what it holds then reaches no topic, and a restart or a move of its shards is
+ * the remedy, where a stopped account needs an operator and a restart would not mend it. Ready
  * once the instance has joined the shard group and every enabled account of the shards it holds has started
  * (after the broker answered and their checkpoints were read); it stays ready through later rebalances, as the
  * endpoint serves whatever the instance holds.
@@ -52,14 +56,24 @@ const healthFromStreams = Layer.effect(
       report: Effect.gen(function* () {
         const accounts = yield* streams.snapshot
         const held = yield* streams.held
-        const now = Date.now()
+        const now = yield* Clock.currentTimeMillis
+        // The snapshot holds just the accounts of the held shards whose streams started.
+        const notStreaming = Math.max(0, held.accounts - accounts.length)
+        const unstreamed = now - held.since > stuckAfterMs && (held.group !== "member" || notStreaming > 0)
         const status =
-          accounts.length > 0 && accounts.every((a) => stuck(a, now))
+          unstreamed || (accounts.length > 0 && accounts.every((a) => stuck(a, now)))
             ? ("down" as const)
-            : accounts.some((a) => a.state === "retrying" || a.state === "stopped")
+            : notStreaming > 0 || accounts.some((a) => a.state === "retrying" || a.state === "stopped")
               ? ("degraded" as const)
               : ("ok" as const)
-        return { status, group: held.group, shards: held.shards, accounts }
+        return {
+          status,
+          group: held.group,
+          shards: held.shards,
+          held_since: new Date(held.since).toISOString(),
+          accounts_not_streaming: notStreaming,
+          accounts,
+        }
       }),
       readiness: Effect.gen(function* () {
         const accounts = yield* streams.snapshot
@@ -74,7 +88,7 @@ const healthFromStreams = Layer.effect(
         }
       }),
       observe: Effect.gen(function* () {
-        yield* mirror(yield* streams.snapshot, Date.now(), (yield* streams.held).shards)
+        yield* mirror(yield* streams.snapshot, yield* Clock.currentTimeMillis, (yield* streams.held).shards)
       }),
     }
   }),

@@ -1,4 +1,4 @@
-import { Context, Effect, Layer, Ref } from "effect"
+import { Clock, Context, Effect, Layer, Ref } from "effect"
 
 export type StreamState = "starting" | "streaming" | "caught_up" | "retrying" | "stopped"
 
@@ -41,6 +41,11 @@ export interface HeldShards {
   readonly accounts: number
 }
 
+/** What this instance holds, and since when (epoch ms) it has held just that: group state and shards unchanged. */
+export interface HeldSince extends HeldShards {
+  readonly since: number
+}
+
 /**
  * Per-account stream state of the accounts this instance streams, and the shards it holds: shared by the
  * pipeline (writer) and the health endpoint (reader).
@@ -55,15 +60,21 @@ export class StreamHealth extends Context.Tag("StreamHealth")<
     /** Accounts no longer streamed here (their shard moved): they leave the snapshot. */
     readonly remove: (accountIds: ReadonlyArray<string>) => Effect.Effect<void>
     readonly snapshot: Effect.Effect<ReadonlyArray<AccountStreamHealth>>
+    /** What the group assigned; a change of group state or shards starts a new `since`. */
     readonly setHeld: (held: HeldShards) => Effect.Effect<void>
-    readonly held: Effect.Effect<HeldShards>
+    readonly held: Effect.Effect<HeldSince>
   }
 >() {
   static readonly layer = Layer.effect(
     StreamHealth,
     Effect.gen(function* () {
       const state = yield* Ref.make(new Map<string, AccountStreamHealth>())
-      const held = yield* Ref.make<HeldShards>({ group: "joining", shards: [], accounts: 0 })
+      const held = yield* Ref.make<HeldSince>({
+        group: "joining",
+        shards: [],
+        accounts: 0,
+        since: yield* Clock.currentTimeMillis,
+      })
       return {
         update: (accountId, change) =>
           Ref.update(state, (m) => new Map(m).set(accountId, change(m.get(accountId)))),
@@ -74,7 +85,18 @@ export class StreamHealth extends Context.Tag("StreamHealth")<
             return next
           }),
         snapshot: Ref.get(state).pipe(Effect.map((m) => [...m.values()])),
-        setHeld: (next) => Ref.set(held, next),
+        setHeld: (next) =>
+          Effect.flatMap(Clock.currentTimeMillis, (now) =>
+            Ref.update(held, (before) => ({
+              ...next,
+              since:
+                before.group === next.group &&
+                before.shards.join() === next.shards.join() &&
+                before.accounts === next.accounts
+                  ? before.since
+                  : now,
+            })),
+          ),
         held: Ref.get(held),
       }
     }),

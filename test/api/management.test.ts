@@ -3,7 +3,7 @@ import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { FetchHttpClient, HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it, layer } from "@effect/vitest"
-import { Context, Effect, Either, Layer } from "effect"
+import { Context, type Duration, Effect, Either, Layer, TestClock, TestContext } from "effect"
 import { stringify } from "yaml"
 import { ConnectorApi } from "../../src/api/Api.ts"
 import { HealthStatus } from "../../src/api/HealthStatus.ts"
@@ -212,26 +212,30 @@ describe("limits", () => {
 })
 
 describe("/healthz from the streams", () => {
+  const configWith = (accounts: number) =>
+    parseConfig(
+      "health.yaml",
+      stringify({
+        server: {
+          api_keys: ["k".repeat(16)],
+          cursor_secret: "s".repeat(32),
+          management: { unhealthy_after: "1m" },
+        },
+        kafka: { brokers: ["127.0.0.1:9"] },
+        accounts: Array.from({ length: accounts }, () => ({
+          id: randomUUID(),
+          integration: "okta",
+          base_url: "https://example.okta.com",
+          credentials: { api_token: "00x" },
+        })),
+      }),
+      {},
+    )
   const health = (states: ReadonlyArray<"streaming" | "retrying" | "stopped">, lastPageAt?: string) =>
     Effect.gen(function* () {
-      const loaded = parseConfig(
-        "health.yaml",
-        stringify({
-          server: {
-            api_keys: ["k".repeat(16)],
-            cursor_secret: "s".repeat(32),
-            management: { unhealthy_after: "1m" },
-          },
-          kafka: { brokers: ["127.0.0.1:9"] },
-          accounts: states.map(() => ({
-            id: randomUUID(),
-            integration: "okta",
-            base_url: "https://example.okta.com",
-            credentials: { api_token: "00x" },
-          })),
-        }),
-        {},
-      )
+      // The report reads the time from Effect's Clock; the pages' times here are the wall clock's.
+      yield* TestClock.setTime(Date.now())
+      const loaded = configWith(states.length)
       if (Either.isLeft(loaded)) return yield* Effect.die(new Error(loaded.left.message))
       return yield* Effect.gen(function* () {
         const streams = yield* StreamHealth
@@ -250,7 +254,7 @@ describe("/healthz from the streams", () => {
         expect((yield* status.readiness).ready).toBe(true)
         return (yield* status.report).status
       }).pipe(Effect.provide(appLayers(loaded.right, ["127.0.0.1:9"])))
-    })
+    }).pipe(Effect.provide(TestContext.TestContext))
 
   it.effect(
     "is down (503) when every account is stopped, or retrying past server.management.unhealthy_after",
@@ -264,6 +268,57 @@ describe("/healthz from the streams", () => {
         expect(yield* health(["streaming", "stopped"])).toBe("degraded")
         expect(yield* health(["streaming", "streaming"])).toBe("ok")
       }),
+  )
+
+  it.effect(
+    "is down (503) when, past server.management.unhealthy_after, it holds accounts no stream runs for, or is out of the shard group",
+    () =>
+      Effect.gen(function* () {
+        const loaded = configWith(3)
+        if (Either.isLeft(loaded)) return yield* Effect.die(new Error(loaded.left.message))
+        const [first] = loaded.right.accounts
+        if (first === undefined) return yield* Effect.die(new Error("no account"))
+        const seen = yield* Effect.gen(function* () {
+          const streams = yield* StreamHealth
+          const status = yield* HealthStatus
+          const statusAfter = (wait: Duration.DurationInput) =>
+            Effect.zipRight(
+              TestClock.adjust(wait),
+              Effect.map(status.report, (report) => [report.status, report.accounts_not_streaming]),
+            )
+          // Out of the group (joining) from the start: down once it has lasted past the minute.
+          const joining = [yield* statusAfter("30 seconds"), yield* statusAfter("31 seconds")]
+          // Three accounts held, one streaming: the other two never start.
+          yield* streams.setHeld({ group: "member", shards: [0], accounts: 3 })
+          yield* streams.update(first.account.id, () => ({
+            ...initialHealth(first.account),
+            state: "streaming",
+          }))
+          const unstarted = [yield* statusAfter("59 seconds"), yield* statusAfter("2 seconds")]
+          // The same shards, the same accounts: the time held is not reset, so it stays down.
+          yield* streams.setHeld({ group: "member", shards: [0], accounts: 3 })
+          const heldAgain = yield* statusAfter("0 seconds")
+          // A rebalance reset the clock: rebalancing, then down once it lasts.
+          yield* streams.setHeld({ group: "rebalancing", shards: [], accounts: 0 })
+          const rebalancing = [yield* statusAfter("10 seconds"), yield* statusAfter("51 seconds")]
+          return { joining, unstarted, heldAgain, rebalancing }
+        }).pipe(Effect.provide(appLayers(loaded.right, ["127.0.0.1:9"])))
+        expect(seen).toEqual({
+          joining: [
+            ["ok", 0],
+            ["down", 0],
+          ],
+          unstarted: [
+            ["degraded", 2],
+            ["down", 2],
+          ],
+          heldAgain: ["down", 2],
+          rebalancing: [
+            ["ok", 0],
+            ["down", 0],
+          ],
+        })
+      }).pipe(Effect.provide(TestContext.TestContext)),
   )
 
   it.effect("the management listener answers 503 for down", () =>
