@@ -4,7 +4,7 @@ import { type ConnectorConfig, durationMs } from "../config/ConnectorConfig.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 import type { OutgoingMessage } from "./ActivityMessages.ts"
 import { type Checkpoint, encodeCheckpoint } from "./Checkpoint.ts"
-import { KafkaClient, KafkaFailure, kafkaCall } from "./KafkaClient.ts"
+import { KafkaClient, KafkaFailure, kafkaCall, letGo } from "./KafkaClient.ts"
 import { transactionalIdFor } from "./kafkaNames.ts"
 import { produceBatches } from "./produceBatches.ts"
 import { shardCount, shardOf } from "./Shard.ts"
@@ -136,7 +136,7 @@ export const makeTransactionalPublisher = (
             kafkaCall("producer init transactions", async () => (await fresh.transaction()).abort()),
           ),
           // A producer that failed to start is released here: a retried start-up must not leave it connected.
-          Effect.tapError(() => Effect.promise(() => fresh.disconnect().catch(() => undefined))),
+          Effect.tapError(() => letGo(fresh)),
         )
         producer = fresh
         generation += 1
@@ -161,11 +161,12 @@ export const makeTransactionalPublisher = (
       return p
     })
 
-    const reset = Effect.promise(async () => {
+    const reset = Effect.suspend(() => {
       const stale = producer
       producer = undefined
       unsettled = true
-      await stale?.disconnect().catch(() => undefined)
+      // Bounded: the shard's other accounts wait for their turn behind this one.
+      return stale ? letGo(stale) : Effect.void
     })
 
     yield* Effect.addFinalizer(() => reset)
@@ -202,8 +203,9 @@ export const makeTransactionalPublisher = (
                 checkpointMessage ? [...messages, checkpointMessage] : messages,
                 kafkaSettings.max_message_bytes - batchOverhead,
               )
-              yield* kafkaCall("transaction", () =>
-                withinDeadline(publishDeadlineMs, async () => {
+              yield* kafkaCall(
+                "transaction",
+                async () => {
                   const transaction = await p.transaction()
                   try {
                     // Sequential: each call's records follow the previous ones on their partition.
@@ -214,7 +216,9 @@ export const makeTransactionalPublisher = (
                     await transaction.abort().catch(() => undefined)
                     throw error
                   }
-                }),
+                },
+                // What kafkajs still has in flight after this dies with the producer, which is replaced.
+                publishDeadlineMs,
               )
             }).pipe(
               Effect.tapError((error) =>
@@ -239,20 +243,4 @@ export const makeTransactionalPublisher = (
           turns.withPermits(1),
         ),
     } satisfies TransactionalPublisher
-  })
-
-/**
- * Rejects when `run` has not settled within `ms`. The publish is uninterruptible (a transaction, once sent,
- * is finished before shutdown goes on), so an Effect timeout could not cut it short; this bounds the promise
- * itself. What kafkajs still has in flight dies with the producer, which the caller then replaces.
- */
-const withinDeadline = <A>(ms: number, run: () => Promise<A>) =>
-  new Promise<A>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`the transaction did not finish within ${Math.round(ms / 1000)} s`)),
-      ms,
-    )
-    run()
-      .then(resolve, reject)
-      .finally(() => clearTimeout(timer))
   })

@@ -92,7 +92,7 @@ export const highWatermarks = (kafka: Kafka, topic: string) =>
         const [offsets] = await cluster.fetchTopicsOffset([{ topic, fromBeginning: false, partitions }])
         return new Map((offsets?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]))
       }),
-    (cluster) => Effect.promise(() => cluster.disconnect().catch(() => undefined)),
+    (cluster) => letGo(cluster),
   )
 
 /** kafkajs' isolation level for ListOffsets and Fetch (`src/protocol/isolationLevel.js`). */
@@ -117,8 +117,32 @@ interface KafkajsCluster {
 }
 
 /** Runs a kafkajs promise as an Effect, keeping the error as the failure. */
-export const kafkaCall = <A>(what: string, run: () => Promise<A>) =>
-  Effect.tryPromise({ try: run, catch: (cause) => new KafkaFailure({ operation: what, cause }) })
+/**
+ * The longest any one kafkajs call may take. kafkajs bounds each request (`requestTimeout`) and each retry
+ * series, but not every promise it hands out: a call waiting on a connection whose queue never drains, or on
+ * an event that never comes, would otherwise hold whatever waits on it (a shard's turn, a shared read) for
+ * good. Far above any bounded call's worst case (retries × (connection + request timeouts)), so it only ever
+ * turns a hang into a failure the caller retries.
+ */
+export const kafkaCallBoundMs = 120_000
+
+/** A kafkajs call as an Effect: its rejection, or no answer within `boundMs`, is a `KafkaFailure`. */
+export const kafkaCall = <A>(what: string, run: () => Promise<A>, boundMs = kafkaCallBoundMs) =>
+  Effect.tryPromise({
+    // Bounded on the promise, not with Effect.timeout: calls made in uninterruptible regions (a transaction
+    // once sent, a producer's start) could not be cut short by an interruption.
+    try: () =>
+      new Promise<A>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`no answer within ${Math.round(boundMs / 1000)} s`)),
+          boundMs,
+        )
+        run()
+          .then(resolve, reject)
+          .finally(() => clearTimeout(timer))
+      }),
+    catch: (cause) => new KafkaFailure({ operation: what, cause }),
+  })
 
 /**
  * The Kafka protocol error types in a kafkajs error and the errors it wraps. kafkajs's retrier wraps a
@@ -168,6 +192,27 @@ export class KafkaFailure extends Data.TaggedError("KafkaFailure")<{
  * hold the shutdown. Interruptible, because releases run uninterruptibly and a timeout there could otherwise
  * not abandon the call (the promise is left to kafkajs).
  */
+/**
+ * Disconnects a kafkajs client, waiting at most `ms`. kafkajs's disconnect first waits for the requests queued
+ * on each connection, and a request queued behind one to a broker that went silent can keep it waiting for
+ * good (kafkajs issues #918, #1167). The client is being let go: after the bound it is abandoned, its sockets
+ * left to the broker's idle timeout, rather than holding up whatever replaces it.
+ */
+export const letGo = (client: { disconnect(): Promise<void> }, ms = 10_000) =>
+  Effect.promise(
+    () =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms)
+        client
+          .disconnect()
+          .catch(() => undefined)
+          .finally(() => {
+            clearTimeout(timer)
+            resolve()
+          })
+      }),
+  )
+
 export const quietly = (what: string, run: () => Promise<unknown>) =>
   kafkaCall(what, run).pipe(
     Effect.interruptible,

@@ -1,7 +1,7 @@
 import { Context, Effect, Layer, Queue, type Scope, Stream } from "effect"
 import kafkajs from "kafkajs"
 import { type ConnectorConfig, durationMs } from "../config/ConnectorConfig.ts"
-import { KafkaClient, KafkaFailure, kafkaCall, quietly } from "./KafkaClient.ts"
+import { KafkaClient, KafkaFailure, kafkaCall, letGo, quietly } from "./KafkaClient.ts"
 import { shardGroupId } from "./kafkaNames.ts"
 
 // kafkajs is CommonJS and Node's static analysis of it misses this export, so it is read off the default.
@@ -98,7 +98,7 @@ const joinShardGroup = (config: ConnectorConfig["kafka"]) =>
         await consumer.connect()
         await consumer.subscribe({ topic, fromBeginning: false })
         await consumer.run({ autoCommit: false, eachBatch: async () => undefined })
-      }).pipe(Effect.tapError(() => Effect.promise(() => consumer.disconnect().catch(() => undefined)))),
+      }).pipe(Effect.tapError(() => letGo(consumer))),
       // Leaves the group: the others rebalance at once instead of after the session timeout.
       () => quietly("shard group leave", () => consumer.disconnect()),
     )
