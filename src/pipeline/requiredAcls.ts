@@ -37,7 +37,13 @@ export interface RequiredAcl {
 export const aclProbeNames = (config: ConnectorConfig["kafka"]) => ({
   transactionalId: `${config.transactional_id_prefix}.acl-check`,
   checkpointReaderGroup: `${config.group_id_prefix}.checkpoint-reader.acl-check`,
+  credentialsReaderGroup: `${config.group_id_prefix}.credentials-reader.acl-check`,
 })
+
+/** `credentials_store`, when configured: its topic and reader groups need ACLs too. */
+export interface CredentialsStoreTopic {
+  readonly topic: string
+}
 
 /**
  * Every ACL `run` needs on the cluster for this config. Topics that do not exist yet need Create (on the topic
@@ -48,6 +54,7 @@ export const aclProbeNames = (config: ConnectorConfig["kafka"]) => ({
 export const requiredAcls = (
   config: ConnectorConfig["kafka"],
   missingTopics: ReadonlySet<string> = new Set(),
+  credentialsStore?: CredentialsStoreTopic,
 ): ReadonlyArray<RequiredAcl> => {
   const probes = aclProbeNames(config)
   const topic = (key: keyof ConnectorConfig["kafka"]["topics"], operations: ReadonlyArray<AclOperation>) => {
@@ -96,6 +103,55 @@ export const requiredAcls = (
             ? "each checkpoint read deletes its throw-away group afterwards"
             : "each checkpoint read joins a throw-away group <prefix>.checkpoint-reader.<uuid>",
         probe: probes.checkpointReaderGroup,
+      }),
+    ),
+    ...(credentialsStore === undefined ? [] : credentialsStoreAcls(config, credentialsStore, missingTopics)),
+  ]
+}
+
+const credentialsStoreAcls = (
+  config: ConnectorConfig["kafka"],
+  store: CredentialsStoreTopic,
+  missingTopics: ReadonlySet<string>,
+): ReadonlyArray<RequiredAcl> => {
+  const probes = aclProbeNames(config)
+  const why: Partial<Record<AclOperation, string>> = {
+    Read: "the first token fetch after a start reads the stored refresh tokens back",
+    Write: "a refresh token the provider rotated is written (encrypted) before it is used",
+    DescribeConfigs: "its cleanup policy is checked (compacted, no time retention)",
+    Create: "it does not exist yet, and the connector creates it",
+  }
+  const onTopic: ReadonlyArray<AclOperation> = [
+    "Read",
+    "Write",
+    "DescribeConfigs",
+    ...(missingTopics.has(store.topic) ? (["Create"] as const) : []),
+  ]
+  return [
+    ...onTopic.map(
+      (operation): RequiredAcl => ({
+        resourceType: "topic",
+        name: store.topic,
+        pattern: "literal",
+        operation,
+        configKey: "credentials_store.topic",
+        why: why[operation] ?? "",
+        probe: store.topic,
+        ...(operation === "Create" ? { orOnCluster: true } : {}),
+      }),
+    ),
+    ...(["Read", "Delete"] as const).map(
+      (operation): RequiredAcl => ({
+        resourceType: "group",
+        name: `${config.group_id_prefix}.credentials-reader.`,
+        pattern: "prefixed",
+        operation,
+        configKey: "kafka.group_id_prefix",
+        why:
+          operation === "Delete"
+            ? "each read of the credentials topic deletes its throw-away group afterwards"
+            : "each read of the credentials topic joins a throw-away group <prefix>.credentials-reader.<uuid>",
+        probe: probes.credentialsReaderGroup,
       }),
     ),
   ]
@@ -198,13 +254,19 @@ const errorCodes = {
  * question: FindCoordinator needs Describe on the id, and InitProducerId Write. Nor has Create on a missing
  * topic: CreateTopics is asked, validate-only.
  */
-export const grantedOperations = (config: ConnectorConfig["kafka"]) =>
+export const grantedOperations = (
+  config: ConnectorConfig["kafka"],
+  credentialsStore?: CredentialsStoreTopic,
+) =>
   Effect.gen(function* () {
     const kafka = yield* KafkaClient
     const probes = aclProbeNames(config)
-    const topicNames = [...new Set(Object.values(config.topics))].filter(
-      (t) => config.ocsf.enabled || t !== config.topics.ocsf,
-    )
+    const topicNames = [
+      ...new Set([
+        ...Object.values(config.topics).filter((t) => config.ocsf.enabled || t !== config.topics.ocsf),
+        ...(credentialsStore === undefined ? [] : [credentialsStore.topic]),
+      ]),
+    ]
     return yield* Effect.acquireUseRelease(
       kafkaCall("connect for the ACL check", async () => {
         const cluster = createCluster(kafka)
@@ -251,6 +313,14 @@ export const grantedOperations = (config: ConnectorConfig["kafka"]) =>
             `ask for group ${probes.checkpointReaderGroup}'s authorized operations`,
             () => groupOperations(cluster, probes.checkpointReaderGroup),
           ).pipe(untilCoordinatorsReady)
+          const groups = new Map([[probes.checkpointReaderGroup, group]])
+          if (credentialsStore !== undefined) {
+            const credentialsGroup = yield* kafkaCall(
+              `ask for group ${probes.credentialsReaderGroup}'s authorized operations`,
+              () => groupOperations(cluster, probes.credentialsReaderGroup),
+            ).pipe(untilCoordinatorsReady)
+            groups.set(probes.credentialsReaderGroup, credentialsGroup)
+          }
           const transactional = yield* kafkaCall(`probe transactional id ${probes.transactionalId}`, () =>
             transactionalIdOperations(cluster, probes.transactionalId, config),
           ).pipe(untilCoordinatorsReady)
@@ -258,7 +328,7 @@ export const grantedOperations = (config: ConnectorConfig["kafka"]) =>
             topics,
             missingTopics,
             creatable,
-            groups: new Map([[probes.checkpointReaderGroup, group]]),
+            groups,
             transactionalIds: new Map([[probes.transactionalId, transactional]]),
           } satisfies GrantedOperations
         }),
@@ -291,14 +361,13 @@ const untilCoordinatorsReady = <A, R>(effect: Effect.Effect<A, KafkaFailure, R>)
  * before the topics are created: a missing ACL then reads as what it is, not as a failure of the first call
  * that needs it. On a cluster without an authorizer every operation is allowed, and the check passes.
  */
-export const checkKafkaAcls = (config: ConnectorConfig["kafka"]) =>
+export const checkKafkaAcls = (config: ConnectorConfig["kafka"], credentialsStore?: CredentialsStoreTopic) =>
   Effect.gen(function* () {
-    const granted = yield* grantedOperations(config)
-    const missing = missingAcls(requiredAcls(config, granted.missingTopics), granted)
+    const granted = yield* grantedOperations(config, credentialsStore)
+    const required = requiredAcls(config, granted.missingTopics, credentialsStore)
+    const missing = missingAcls(required, granted)
     if (missing.length > 0) return yield* new AclsMissing({ missing })
-    yield* Effect.logDebug("Kafka ACLs checked").pipe(
-      Effect.annotateLogs({ acls: requiredAcls(config, granted.missingTopics).length }),
-    )
+    yield* Effect.logDebug("Kafka ACLs checked").pipe(Effect.annotateLogs({ acls: required.length }))
   })
 
 const groupOperations = async (
