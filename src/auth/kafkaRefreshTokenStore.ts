@@ -137,8 +137,9 @@ const readFailure = (cause: unknown) => new KafkaFailure({ operation: "read the 
  * The credentials topic as a `RefreshTokenStore`: read to its end once, at the first token an account needs
  * (a broker away at start delays only that, retried by the stream); each rotated token written, acknowledged
  * by all in-sync replicas, before the connector sends it. Records hold ciphertext only (see
- * `sealedRefreshToken`). One writer per account: the account's stream, whose instance the transactional
- * fencing of its activity producer keeps single.
+ * `sealedRefreshToken`). The topic is read once per process: it assumes one process refreshes an account's
+ * token at a time (`run`, whose instances the transactional fencing keeps single); a `backfill`, `serve` or
+ * `check-config` refreshing beside it races it for the token (README, "Rotated refresh tokens").
  */
 export const kafkaRefreshTokenStore = (
   kafka: ConnectorConfig["kafka"],
