@@ -53,8 +53,8 @@ const keyedCount = (messages: ReadonlyArray<{ key: string | undefined }>, key: s
 const refusals = (sim: SalesforceSimulatorHandle) =>
   sim.tokenRequests().filter((request) => request.error !== undefined)
 
-/** A config for one rotating account, with or without the credentials store; `run` once until it publishes. */
-const firstRun = async (name: string, withStore: boolean) => {
+/** A rotating org and a config for one account on it, with or without the credentials store. */
+const rotatingAccount = async (name: string, withStore: boolean) => {
   const sim = await rotatingOrg()
   const id = randomUUID()
   const topics = uniqueTopics()
@@ -79,6 +79,12 @@ const firstRun = async (name: string, withStore: boolean) => {
       ...(withStore ? { credentials_store: { key: `\${file:${keyFile}}`, topic: credentialsTopic } } : {}),
     },
   )
+  return { sim, id, topics, credentialsTopic, config }
+}
+
+/** `run` once until it publishes, stopped, and activity for a second run left behind. */
+const firstRun = async (name: string, withStore: boolean) => {
+  const { sim, id, topics, credentialsTopic, config } = await rotatingAccount(name, withStore)
   const run = start(config)
   await readTopic(brokers, topics.activities, (read) => keyedCount(read, id) > 0, 60_000, 0)
   await stop(run)
@@ -143,5 +149,22 @@ describe("a refresh token the provider rotates, across a restart of `run`", () =
     expect(refused.integrated_account_id).toBe(first.id)
     expect(refusals(first.sim).map((r) => r.error)).toContain("invalid_grant")
     await stop(second)
+  }, 150_000)
+
+  it("check-config keeps the token it rotated in the store too: the run after it is not refused", async () => {
+    const { sim, id, config } = await rotatingAccount("check-then-run", true)
+    const check = startCommand(["check-config", "--config", config])
+    running.push(check)
+    const checked = await check.ended(60_000)
+    expect(checked.code, checked.stderr).toBe(0)
+    expect(checked.stdout).toContain(`ok    ${id}`)
+    expect(sim.currentRefreshToken()).not.toBe(sim.credentials.refresh_token)
+    const run = start(config)
+    await run.logLine((line) => line.msg === "stored a rotated refresh token" && line.account === id, 60_000)
+    expect(sim.tokenRequests().map((r) => [r.grantType, r.status])).toEqual([
+      ["refresh_token", 200],
+      ["refresh_token", 200],
+    ])
+    await stop(run)
   }, 150_000)
 })
