@@ -1,10 +1,11 @@
-import { Effect, Either, type Layer, Redacted } from "effect"
-import { type Credentials, type GrantCredentials, isGrant } from "../domain/Credentials.ts"
+import { Effect, Either, type Layer, Redacted, SynchronizedRef } from "effect"
+import { type Credentials, type GrantCredentials, isGrant, type OAuthRefresh } from "../domain/Credentials.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 import { type ProviderError, ProviderNotImplemented, ProviderUnauthorized } from "../http/ProviderError.ts"
 import type { ProviderHttp } from "../http/ProviderHttp.ts"
 import { basicAuthorization, type TokenGrantFor } from "./grants.ts"
-import { makeTokenCache } from "./TokenCache.ts"
+import { RefreshTokenStore } from "./RefreshTokenStore.ts"
+import { makeTokenCache, type OnRefreshToken } from "./TokenCache.ts"
 
 export interface AuthorizationService {
   /**
@@ -58,6 +59,43 @@ export class Authorization extends Effect.Service<Authorization>()("Authorizatio
   scoped: (grants: TokenGrants) =>
     Effect.gen(function* () {
       const tokens = yield* makeTokenCache
+      const store = yield* RefreshTokenStore
+      /**
+       * The refresh token each OAuthRefresh account sends now, once known: the store's (or the configured one)
+       * at the first fetch, then whatever the provider rotated it to. Read inside the grant, so a fetch sends
+       * the latest.
+       */
+      const refreshTokens = yield* SynchronizedRef.make(new Map<string, Redacted.Redacted<string>>())
+      const warnedUnstored = new Set<string>()
+
+      const currentRefreshToken = (account: IntegratedAccount, configured: Redacted.Redacted<string>) =>
+        SynchronizedRef.modifyEffect(refreshTokens, (map) => {
+          const known = map.get(account.id)
+          return known !== undefined
+            ? Effect.succeed([known, map] as const)
+            : Effect.map(
+                store.refreshTokenFor(account, configured),
+                (token) => [token, new Map(map).set(account.id, token)] as const,
+              )
+        })
+
+      /** The provider's answer carried a refresh token: a new one replaces the one sent, kept first. */
+      const onRefreshToken =
+        (account: IntegratedAccount, credentials: typeof OAuthRefresh.Type): OnRefreshToken =>
+        (answered) =>
+          Effect.gen(function* () {
+            const sent = (yield* SynchronizedRef.get(refreshTokens)).get(account.id)
+            if (sent !== undefined && Redacted.value(sent) === Redacted.value(answered)) return
+            // Memory first: the provider has invalidated the one sent, so even if the write fails this
+            // process must send the new one (and try the write again with whatever it rotates to next).
+            yield* SynchronizedRef.update(refreshTokens, (map) => new Map(map).set(account.id, answered))
+            if (store.persistent) return yield* store.save(account, credentials.refreshToken, answered)
+            if (warnedUnstored.has(account.id)) return
+            warnedUnstored.add(account.id)
+            yield* Effect.logWarning(
+              "the provider rotated the account's refresh token and no credentials_store is configured: after a restart the configured token is sent, which the provider may refuse",
+            ).pipe(Effect.annotateLogs({ account: account.id }))
+          })
 
       const headerFor = (account: IntegratedAccount) =>
         Effect.gen(function* () {
@@ -70,7 +108,14 @@ export class Authorization extends Effect.Service<Authorization>()("Authorizatio
               message: `${account.integration} declares no token endpoint for ${credentials._tag} credentials; nothing was sent`,
             })
           }
-          const token = yield* tokens.accessToken(account, tokenGrant(account, credentials))
+          if (credentials._tag !== "OAuthRefresh") {
+            return Redacted.make(bearer(yield* tokens.accessToken(account, tokenGrant(account, credentials))))
+          }
+          const grant = Effect.flatMap(
+            currentRefreshToken(account, credentials.refreshToken),
+            (refreshToken) => tokenGrant(account, { ...credentials, refreshToken }),
+          )
+          const token = yield* tokens.accessToken(account, grant, onRefreshToken(account, credentials))
           return Redacted.make(bearer(token))
         })
 
@@ -100,9 +145,16 @@ export class Authorization extends Effect.Service<Authorization>()("Authorizatio
 
       return { headerFor, invalidate, withAuthorization } satisfies AuthorizationService
     }),
+  dependencies: [RefreshTokenStore.Default],
 }) {
+  /** Rotated refresh tokens kept in memory only (no `credentials_store`). */
   static readonly layer: (grants: TokenGrants) => Layer.Layer<Authorization, never, ProviderHttp> =
     Authorization.Default
+  /** Rotated refresh tokens kept by the `RefreshTokenStore` given. */
+  static readonly layerWithStore: (
+    grants: TokenGrants,
+  ) => Layer.Layer<Authorization, never, ProviderHttp | RefreshTokenStore> =
+    Authorization.DefaultWithoutDependencies
 }
 
 /** {@link AuthorizationService.withAuthorization} through the service in context. */

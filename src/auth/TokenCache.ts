@@ -29,6 +29,11 @@ export const TokenResponse = Schema.Struct({
    * end by org policy): such a token is kept until the API refuses it.
    */
   expires_in: Schema.optional(Schema.Number.pipe(Schema.positive())),
+  /**
+   * RFC 6749 §6: the server MAY issue a new refresh token, and then MAY revoke the one sent (rotation, as
+   * Salesforce's apps can be set to do). HubSpot sends the same one back.
+   */
+  refresh_token: Schema.optional(Schema.NonEmptyString),
 })
 
 /** An OAuth error answer: RFC 6749 §5.2's `error` + `error_description`, or Zoom's `error` + `reason`. */
@@ -132,6 +137,7 @@ const fetchToken = (
   http: ProviderHttp["Type"],
   account: IntegratedAccount,
   makeGrant: Effect.Effect<TokenGrant, ProviderError>,
+  onRefreshToken: OnRefreshToken,
 ) =>
   Effect.gen(function* () {
     const grant = yield* makeGrant
@@ -169,6 +175,11 @@ const fetchToken = (
         message: `${integration} ${where} answered without a usable token (${[...new Set(keys)].join(", ") || "not an object"})`,
       })
     }
+    const refreshToken = decoded.right.refresh_token
+    // Before the access token is handed out: a rotated refresh token is kept before anything uses it.
+    // Uninterruptible: the provider may have invalidated the token sent already, so a shutdown arriving now
+    // must not drop its replacement before the store has it.
+    if (refreshToken !== undefined) yield* Effect.uninterruptible(onRefreshToken(Redacted.make(refreshToken)))
     const expiresIn = decoded.right.expires_in
     yield* Effect.logDebug("fetched an OAuth access token").pipe(
       Effect.annotateLogs({ account: account.id, expires_in: expiresIn ?? "not stated" }),
@@ -183,6 +194,14 @@ const fetchToken = (
     } satisfies IssuedToken
   })
 
+/**
+ * Sees the refresh token a token answer carries, before its access token is used: a failure fails the fetch
+ * (the access token is not handed out).
+ */
+export type OnRefreshToken = (refreshToken: Redacted.Redacted<string>) => Effect.Effect<void, ProviderError>
+
+const ignoreRefreshToken: OnRefreshToken = () => Effect.void
+
 export interface TokenCache {
   /**
    * A usable access token for the account: the cached one while it is not near expiry, else a new one from
@@ -193,6 +212,7 @@ export interface TokenCache {
   readonly accessToken: (
     account: IntegratedAccount,
     grant: Effect.Effect<TokenGrant, ProviderError>,
+    onRefreshToken?: OnRefreshToken,
   ) => Effect.Effect<Redacted.Redacted<string>, ProviderError>
   /**
    * Forgets the account's cached token, after the API refused it (revoked, rotated). With `rejected`, only if
@@ -232,7 +252,11 @@ export const makeTokenCache: Effect.Effect<TokenCache, never, ProviderHttp | Sco
         })
       }).pipe(Effect.zipRight(Deferred.done(deferred, exit)))
 
-    const accessToken = (account: IntegratedAccount, grant: Effect.Effect<TokenGrant, ProviderError>) =>
+    const accessToken = (
+      account: IntegratedAccount,
+      grant: Effect.Effect<TokenGrant, ProviderError>,
+      onRefreshToken: OnRefreshToken = ignoreRefreshToken,
+    ) =>
       Effect.gen(function* () {
         const now = yield* Clock.currentTimeMillis
         const ready = yield* SynchronizedRef.modifyEffect(
@@ -247,7 +271,7 @@ export const makeTokenCache: Effect.Effect<TokenCache, never, ProviderHttp | Sco
             }
             return Effect.gen(function* () {
               const deferred = yield* Deferred.make<IssuedToken, ProviderError>()
-              yield* fetchToken(http, account, grant).pipe(
+              yield* fetchToken(http, account, grant, onRefreshToken).pipe(
                 Effect.onExit((exit) => settle(account.id, deferred, exit)),
                 Effect.forkIn(scope),
               )

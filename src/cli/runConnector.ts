@@ -3,7 +3,9 @@ import { listActivities } from "../activities/ListActivities.ts"
 import { listActivitiesErrorResponse } from "../api/ErrorResponse.ts"
 import { HealthStatus } from "../api/HealthStatus.ts"
 import { ApiServer } from "../api/HttpServer.ts"
+import { kafkaRefreshTokenStore } from "../auth/kafkaRefreshTokenStore.ts"
 import { providerClientsLayer } from "../auth/providerClients.ts"
+import { RefreshTokenStore } from "../auth/RefreshTokenStore.ts"
 import { Config, type LoadedConfig } from "../config/Config.ts"
 import { durationMs } from "../config/ConnectorConfig.ts"
 import { CurrentAccounts } from "../config/CurrentAccounts.ts"
@@ -147,17 +149,47 @@ const brokersFor = (loaded: LoadedConfig) => {
   return configured ? Effect.succeed([...configured]) : Effect.map(startLocalKafka, (k) => k.brokers)
 }
 
-const commonLayers = (loaded: LoadedConfig, http: Partial<ProviderHttpOptions> = {}) =>
+/** Where rotated refresh tokens are kept: the credentials topic when `credentials_store` is configured. */
+const refreshTokenStore = (loaded: LoadedConfig, brokers: ReadonlyArray<string>) => {
+  const store = loaded.config.credentials_store
+  return store === undefined
+    ? RefreshTokenStore.Default
+    : kafkaRefreshTokenStore(loaded.config.kafka, store).pipe(
+        Layer.provide(KafkaClient.layer(loaded.config.kafka, brokers)),
+      )
+}
+
+/**
+ * The store for a command that otherwise needs no broker (`serve`, `check-config`): it too refreshes tokens,
+ * and a rotation it did not keep would leave `run` sending an invalidated one.
+ */
+const refreshTokenStoreOnBrokers = (loaded: LoadedConfig) =>
+  loaded.config.credentials_store === undefined
+    ? RefreshTokenStore.Default
+    : onBrokers(loaded, (brokers) => refreshTokenStore(loaded, brokers))
+
+const commonLayers = <E>(
+  loaded: LoadedConfig,
+  http: Partial<ProviderHttpOptions> = {},
+  refreshTokens: Layer.Layer<RefreshTokenStore, E> = RefreshTokenStore.Default as Layer.Layer<
+    RefreshTokenStore,
+    E
+  >,
+) =>
   Layer.mergeAll(
     Config.layer(loaded),
     CursorCodec.layer(loaded.config.server.cursor_secret),
     // One token cache per process, on the same connection pool and rate-limit state as the API calls.
-    providerClientsLayer(providers, {
-      maxResponseBytes: loaded.config.provider.max_response_bytes,
-      requestTimeout: durationMs(loaded.config.provider.request_timeout),
-      dailyAllocationShare: loaded.config.provider.daily_allocation_share,
-      ...http,
-    }),
+    providerClientsLayer(
+      providers,
+      {
+        maxResponseBytes: loaded.config.provider.max_response_bytes,
+        requestTimeout: durationMs(loaded.config.provider.request_timeout),
+        dailyAllocationShare: loaded.config.provider.daily_allocation_share,
+        ...http,
+      },
+      refreshTokens,
+    ),
     loggingLayer(loaded.config.log_level),
   )
 
@@ -179,7 +211,7 @@ const kafkaLayers = (loaded: LoadedConfig, brokers: ReadonlyArray<string>) =>
 export const appLayers = (loaded: LoadedConfig, brokers: ReadonlyArray<string>) => {
   const streams = StreamHealth.layer
   return Layer.mergeAll(
-    commonLayers(loaded),
+    commonLayers(loaded, {}, refreshTokenStore(loaded, brokers)),
     kafkaLayers(loaded, brokers),
     CurrentAccounts.layer(loaded.accounts),
     streams,
@@ -352,7 +384,9 @@ export const runCommand = (configPath: string | undefined) =>
 export const serveCommand = (configPath: string | undefined) =>
   reportFailure(
     Effect.flatMap(requireConfig(configPath), (loaded) =>
-      Layer.launch(ApiServer.layer.pipe(Layer.provide(commonLayers(loaded)))),
+      Layer.launch(
+        ApiServer.layer.pipe(Layer.provide(commonLayers(loaded, {}, refreshTokenStoreOnBrokers(loaded)))),
+      ),
     ),
   )
 
@@ -367,7 +401,12 @@ export const backfillCommand = (
       const loaded = yield* requireConfig(configPath)
       const totals = yield* runBackfill(account, start).pipe(
         Effect.provide(
-          onBrokers(loaded, (brokers) => Layer.merge(commonLayers(loaded), kafkaLayers(loaded, brokers))),
+          onBrokers(loaded, (brokers) =>
+            Layer.merge(
+              commonLayers(loaded, {}, refreshTokenStore(loaded, brokers)),
+              kafkaLayers(loaded, brokers),
+            ),
+          ),
         ),
       )
       yield* Effect.logInfo("backfill done").pipe(Effect.annotateLogs(totals))
@@ -407,12 +446,16 @@ export const checkConfigCommand = (configPath: string | undefined) =>
         // ones, and a provider's short rate-limit wait, are still taken: a 429 (Zoom's per-second limit is met
         // by a first page's several report windows) says nothing about the credentials under test.
         Effect.provide(
-          commonLayers(loaded, {
-            maxRetries: 2,
-            retryBase: "200 millis",
-            requestTimeout: "10 seconds",
-            maxRateLimitWait: "5 seconds",
-          }),
+          commonLayers(
+            loaded,
+            {
+              maxRetries: 2,
+              retryBase: "200 millis",
+              requestTimeout: "10 seconds",
+              maxRateLimitWait: "5 seconds",
+            },
+            refreshTokenStoreOnBrokers(loaded),
+          ),
         ),
       )
       for (const { line } of results) yield* Console.log(line)

@@ -1,4 +1,5 @@
 import { ParseResult, Schema } from "effect"
+import { CredentialsStoreKey } from "../auth/sealedRefreshToken.ts"
 import { UtcInstant } from "../domain/Activity.ts"
 import { HttpUrl } from "../domain/HttpUrl.ts"
 import { defaultProviderHttpOptions } from "../http/ProviderHttpOptions.ts"
@@ -351,9 +352,23 @@ export const ProviderConfig = Schema.Struct({
   ),
 })
 
+/**
+ * Where refresh tokens that a provider rotates are kept (encrypted), so that a restart sends the latest one:
+ * a compacted topic of the connector's own. Absent: a rotated token lives only in memory, and a restart sends
+ * the configured one, which the provider has invalidated.
+ */
+export const CredentialsStoreConfig = Schema.Struct({
+  /** AES-256-GCM key: 32 bytes, base64; `${file:/run/secrets/…}` keeps it out of the file. */
+  key: CredentialsStoreKey,
+  topic: Schema.optionalWith(Schema.NonEmptyString, {
+    default: () => "user-directory.activities.credentials",
+  }),
+})
+
 export const ConnectorConfig = Schema.Struct({
   server: ServerConfig,
   kafka: withDefaults(KafkaConfig),
+  credentials_store: Schema.optional(CredentialsStoreConfig),
   poll: withDefaults(PollConfig),
   provider: withDefaults(ProviderConfig),
   log_level: Schema.optionalWith(Schema.Literal("trace", "debug", "info", "warn", "error"), {

@@ -190,6 +190,24 @@ const apiKeyScopeProblems = (config: ConnectorConfig, registry: IntegrationRegis
   })
 }
 
+/**
+ * An account whose provider rotates its refresh token (`settings.refresh_token_rotation: true`) needs the
+ * credentials store: without it the first restart sends a token the provider has invalidated.
+ */
+const credentialsStoreProblems = (
+  config: ConnectorConfig,
+  accounts: ReadonlyArray<{ readonly account: IntegratedAccount; readonly config: AccountConfig }>,
+): string[] => {
+  if (config.credentials_store !== undefined) return []
+  return accounts.flatMap(({ account, config: entry }) =>
+    account.credentials._tag === "OAuthRefresh" && account.settings.refresh_token_rotation === "true"
+      ? [
+          `credentials_store.key: missing (accounts[${config.accounts.indexOf(entry)}] rotates its refresh token: settings.refresh_token_rotation is true, and a rotated token must be stored to survive a restart)`,
+        ]
+      : [],
+  )
+}
+
 /** Parses, expands and validates a config document; every problem is reported with the path of its key. */
 export const parseConfig = (
   file: string,
@@ -224,6 +242,7 @@ export const parseConfig = (
     return account ? [{ account, config: accountConfig }] : []
   })
   problems.push(...apiKeyScopeProblems(config, registry))
+  problems.push(...credentialsStoreProblems(config, accounts))
   if (problems.length > 0) return Either.left(new ConfigInvalid({ file, problems }))
   return Either.right({ file, config, accounts })
 }

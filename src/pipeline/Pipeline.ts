@@ -74,7 +74,9 @@ export const runPipeline = (overrides: PipelineSettings = {}) =>
       publishStart(account, accountConfig.start_from, `start_from: ${accountConfig.start_from}`),
     )
     // Only an unreachable cluster is waited for: unsafe topic settings need an operator.
-    yield* checkKafkaAcls(config.kafka).pipe(Effect.retry({ schedule: startupRetry, while: isKafkaFailure }))
+    yield* checkKafkaAcls(config.kafka, config.credentials_store).pipe(
+      Effect.retry({ schedule: startupRetry, while: isKafkaFailure }),
+    )
     yield* ensureTopics(config.kafka, starts).pipe(
       Effect.retry({ schedule: startupRetry, while: (error) => error._tag === "KafkaFailure" }),
     )

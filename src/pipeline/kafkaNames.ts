@@ -35,3 +35,6 @@ export const checkpointReaderGroupId = (prefix: string) => `${prefix}.checkpoint
 
 /** `tail`'s throw-away group: it positions itself by `seek` and commits nothing. */
 export const tailGroupId = (prefix: string) => `${prefix}.tail.${randomUUID()}`
+
+/** A throw-away group for one read of the credentials topic (`credentials_store`), as the checkpoint reader's. */
+export const credentialsReaderGroupId = (prefix: string) => `${prefix}.credentials-reader.${randomUUID()}`

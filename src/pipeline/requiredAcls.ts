@@ -40,7 +40,13 @@ export const aclProbeNames = (config: ConnectorConfig["kafka"]) => ({
   checkpointReaderGroup: `${config.group_id_prefix}.checkpoint-reader.acl-check`,
   // The shard group itself: asking about it names it and nothing more (DescribeGroups joins no group).
   shardGroup: shardGroupId(config.group_id_prefix, config.topics.checkpoints),
+  credentialsReaderGroup: `${config.group_id_prefix}.credentials-reader.acl-check`,
 })
+
+/** `credentials_store`, when configured: its topic and reader groups need ACLs too. */
+export interface CredentialsStoreTopic {
+  readonly topic: string
+}
 
 /**
  * Every ACL `run` needs on the cluster for this config. Topics that do not exist yet need Create (on the topic
@@ -51,6 +57,7 @@ export const aclProbeNames = (config: ConnectorConfig["kafka"]) => ({
 export const requiredAcls = (
   config: ConnectorConfig["kafka"],
   missingTopics: ReadonlySet<string> = new Set(),
+  credentialsStore?: CredentialsStoreTopic,
 ): ReadonlyArray<RequiredAcl> => {
   const probes = aclProbeNames(config)
   const topic = (key: keyof ConnectorConfig["kafka"]["topics"], operations: ReadonlyArray<AclOperation>) => {
@@ -108,6 +115,55 @@ export const requiredAcls = (
             ? "each checkpoint read deletes its throw-away group afterwards"
             : "each checkpoint read joins a throw-away group <prefix>.checkpoint-reader.<uuid>",
         probe: probes.checkpointReaderGroup,
+      }),
+    ),
+    ...(credentialsStore === undefined ? [] : credentialsStoreAcls(config, credentialsStore, missingTopics)),
+  ]
+}
+
+const credentialsStoreAcls = (
+  config: ConnectorConfig["kafka"],
+  store: CredentialsStoreTopic,
+  missingTopics: ReadonlySet<string>,
+): ReadonlyArray<RequiredAcl> => {
+  const probes = aclProbeNames(config)
+  const why: Partial<Record<AclOperation, string>> = {
+    Read: "the first token fetch after a start reads the stored refresh tokens back",
+    Write: "a refresh token the provider rotated is written (encrypted) before it is used",
+    DescribeConfigs: "its cleanup policy is checked (compacted, no time retention)",
+    Create: "it does not exist yet, and the connector creates it",
+  }
+  const onTopic: ReadonlyArray<AclOperation> = [
+    "Read",
+    "Write",
+    "DescribeConfigs",
+    ...(missingTopics.has(store.topic) ? (["Create"] as const) : []),
+  ]
+  return [
+    ...onTopic.map(
+      (operation): RequiredAcl => ({
+        resourceType: "topic",
+        name: store.topic,
+        pattern: "literal",
+        operation,
+        configKey: "credentials_store.topic",
+        why: why[operation] ?? "",
+        probe: store.topic,
+        ...(operation === "Create" ? { orOnCluster: true } : {}),
+      }),
+    ),
+    ...(["Read", "Delete"] as const).map(
+      (operation): RequiredAcl => ({
+        resourceType: "group",
+        name: `${config.group_id_prefix}.credentials-reader.`,
+        pattern: "prefixed",
+        operation,
+        configKey: "kafka.group_id_prefix",
+        why:
+          operation === "Delete"
+            ? "each read of the credentials topic deletes its throw-away group afterwards"
+            : "each read of the credentials topic joins a throw-away group <prefix>.credentials-reader.<uuid>",
+        probe: probes.credentialsReaderGroup,
       }),
     ),
   ]
@@ -210,13 +266,19 @@ const errorCodes = {
  * question: FindCoordinator needs Describe on the id, and InitProducerId Write. Nor has Create on a missing
  * topic: CreateTopics is asked, validate-only.
  */
-export const grantedOperations = (config: ConnectorConfig["kafka"]) =>
+export const grantedOperations = (
+  config: ConnectorConfig["kafka"],
+  credentialsStore?: CredentialsStoreTopic,
+) =>
   Effect.gen(function* () {
     const kafka = yield* KafkaClient
     const probes = aclProbeNames(config)
-    const topicNames = [...new Set(Object.values(config.topics))].filter(
-      (t) => config.ocsf.enabled || t !== config.topics.ocsf,
-    )
+    const topicNames = [
+      ...new Set([
+        ...Object.values(config.topics).filter((t) => config.ocsf.enabled || t !== config.topics.ocsf),
+        ...(credentialsStore === undefined ? [] : [credentialsStore.topic]),
+      ]),
+    ]
     return yield* Effect.acquireUseRelease(
       kafkaCall("connect for the ACL check", async () => {
         const cluster = createCluster(kafka)
@@ -259,8 +321,10 @@ export const grantedOperations = (config: ConnectorConfig["kafka"]) =>
             )
             if (allowed) creatable.add(topic)
           }
+          const groupIds = [probes.shardGroup, probes.checkpointReaderGroup]
+          if (credentialsStore !== undefined) groupIds.push(probes.credentialsReaderGroup)
           const groups = new Map<string, ReadonlySet<AclOperation>>()
-          for (const groupId of [probes.shardGroup, probes.checkpointReaderGroup])
+          for (const groupId of groupIds)
             groups.set(
               groupId,
               yield* kafkaCall(`ask for group ${groupId}'s authorized operations`, () =>
@@ -307,14 +371,13 @@ const untilCoordinatorsReady = <A, R>(effect: Effect.Effect<A, KafkaFailure, R>)
  * before the topics are created: a missing ACL then reads as what it is, not as a failure of the first call
  * that needs it. On a cluster without an authorizer every operation is allowed, and the check passes.
  */
-export const checkKafkaAcls = (config: ConnectorConfig["kafka"]) =>
+export const checkKafkaAcls = (config: ConnectorConfig["kafka"], credentialsStore?: CredentialsStoreTopic) =>
   Effect.gen(function* () {
-    const granted = yield* grantedOperations(config)
-    const missing = missingAcls(requiredAcls(config, granted.missingTopics), granted)
+    const granted = yield* grantedOperations(config, credentialsStore)
+    const required = requiredAcls(config, granted.missingTopics, credentialsStore)
+    const missing = missingAcls(required, granted)
     if (missing.length > 0) return yield* new AclsMissing({ missing })
-    yield* Effect.logDebug("Kafka ACLs checked").pipe(
-      Effect.annotateLogs({ acls: requiredAcls(config, granted.missingTopics).length }),
-    )
+    yield* Effect.logDebug("Kafka ACLs checked").pipe(Effect.annotateLogs({ acls: required.length }))
   })
 
 const groupOperations = async (

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
-import { Either, Schema } from "effect"
+import { Either, Redacted, Schema } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
 import { exampleConfig, exampleConfigPath } from "../../scripts/exampleConfig.ts"
 import { durationMs, retentionMs } from "../../src/config/ConnectorConfig.ts"
@@ -797,5 +797,46 @@ describe("parseConfig", () => {
 describe("config/connector.example.yaml is made from the registry", () => {
   it("is what `npm run example-config` writes: every registered integration's example.yaml, in registry order", () => {
     expect(readFileSync(exampleConfigPath, "utf8")).toBe(exampleConfig())
+  })
+})
+
+describe("credentials_store: where rotated refresh tokens are kept", () => {
+  const rotating = (rotation: string) => `  - id: ${ids[1]}
+    integration: salesforce
+    base_url: https://acme.my.salesforce.com
+    credentials: { client_id: app, client_secret: secret, refresh_token: refresh }
+    settings: { refresh_token_rotation: ${rotation} }
+`
+  const dir = mkdtempSync(join(tmpdir(), "credentials-store-key-"))
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+  it("an account whose refresh token rotates needs the key, and the problem names the path", () => {
+    expect(problemsOf(parseConfig("c.yaml", doc(rotating("true")), {}))).toEqual([
+      expect.stringMatching(/^credentials_store\.key: missing \(accounts\[0\] rotates its refresh token/),
+    ])
+    // No rotation declared: nothing to keep, no key needed.
+    expect(loaded(parseConfig("c.yaml", doc(rotating("false")), {})).config.credentials_store).toBeUndefined()
+  })
+
+  it("the key from a file, 32 bytes of base64; the topic named like the others unless given", () => {
+    const keyFile = join(dir, "key")
+    const key = Buffer.alloc(32, 7).toString("base64")
+    writeFileSync(keyFile, `${key}\n`)
+    const { config } = loaded(
+      parseConfig("c.yaml", doc(rotating("true"), `credentials_store:\n  key: \${file:${keyFile}}\n`), {}),
+    )
+    expect(config.credentials_store?.topic).toBe("user-directory.activities.credentials")
+    expect(
+      Buffer.from(Redacted.value(config.credentials_store?.key ?? Redacted.make(new Uint8Array()))),
+    ).toEqual(Buffer.alloc(32, 7))
+  })
+
+  it("a key of the wrong size is refused without its value in the problem", () => {
+    const short = Buffer.alloc(16, 9).toString("base64")
+    const problems = problemsOf(
+      parseConfig("c.yaml", doc(rotating("true"), `credentials_store:\n  key: "${short}"\n`), {}),
+    )
+    expect(problems).toEqual([expect.stringMatching(/^credentials_store\.key: must be 32 bytes, base64/)])
+    expect(problems.join("\n")).not.toContain(short)
   })
 })

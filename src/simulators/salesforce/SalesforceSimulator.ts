@@ -63,6 +63,11 @@ export interface SalesforceSimulatorHandle extends ProviderSimulator {
   readonly issueAccessToken: () => string
   /** Every session issued so far ends (an admin revoking them, or the session policy). */
   readonly revokeTokens: () => void
+  /**
+   * The refresh token the app accepts now: `credentials.refresh_token` until a refresh under
+   * `refreshTokenRotation` replaces it; undefined once a rotated-away token's reuse revoked it.
+   */
+  readonly currentRefreshToken: () => string | undefined
   /** The next `count` API requests get 403 REQUEST_LIMIT_EXCEEDED, as when the daily allocation is spent. */
   readonly forceRequestLimitExceeded: (count: number) => void
   /** The next `count` queries get 500 QUERY_TIMEOUT. */
@@ -255,6 +260,7 @@ export const startSalesforceSimulator = (
           .flatMap((r) => (isTokenNote(r.note) ? [{ ...r.note, status: r.status }] : [])),
       issueAccessToken: issuer.mint,
       revokeTokens: issuer.revokeAll,
+      currentRefreshToken: issuer.currentRefreshToken,
       forceRequestLimitExceeded: (count) => {
         forcedLimit = count
       },

@@ -9,6 +9,12 @@ import type { SimulatorRequest } from "../kit/serveSimulator.ts"
 // test.) serves the first two; client credentials is only served by the org's My Domain. Answers carry
 // `instance_url` and no `expires_in`: a session lasts per org policy. Errors are `{error, error_description}`.
 // The exact wording of some refusals (marked) was not found in Salesforce's documentation.
+//
+// Refresh Token Rotation (an option of connected apps and external client apps, Salesforce Help "OAuth 2.0
+// Refresh Token Flow for Renewed Sessions" and "Force one-time-use Refresh Tokens"): each refresh answers a
+// new refresh token beside the session and invalidates the one sent; presenting an invalidated one again
+// revokes the current refresh token and every session issued from it. Refused refresh tokens are answered
+// 400 `{"error":"invalid_grant","error_description":"expired access/refresh token"}`.
 
 export const TOKEN_PATH = "/services/oauth2/token"
 
@@ -30,6 +36,8 @@ export interface TokenRequestNote {
 export interface SalesforceTokenIssuerOptions {
   /** How long an issued session is accepted (org session policy); two hours unless given. */
   readonly sessionLifetimeMs?: number
+  /** The app has Refresh Token Rotation enabled: every refresh answers a new refresh token, once usable. */
+  readonly refreshTokenRotation?: boolean
 }
 
 export interface SalesforceTokenIssuer {
@@ -50,6 +58,8 @@ export interface SalesforceTokenIssuer {
   readonly accepts: (authorization: Authorization, at: number) => boolean
   readonly mint: () => string
   readonly revokeAll: () => void
+  /** The refresh token the app accepts now (with rotation, the latest issued; undefined once revoked). */
+  readonly currentRefreshToken: () => string | undefined
 }
 
 const decodeSegment = (segment: string): unknown => {
@@ -68,7 +78,10 @@ export const salesforceTokenIssuer = (
   const lifetimeMs = options.sessionLifetimeMs ?? 2 * 3_600_000
   const clientId = `3MVG9${newSecret(60)}`
   const clientSecret = newSecret(32)
-  const refreshToken = `5Aep861${newSecret(60)}`
+  const configuredRefreshToken = `5Aep861${newSecret(60)}`
+  let refreshToken: string | undefined = configuredRefreshToken
+  /** Refresh tokens rotated away: presenting one again is taken as a stolen token's reuse. */
+  const rotatedAway = new Set<string>()
   const username = "integration@acme.example"
   const { privateKey, publicKey } = generateKeyPairSync("rsa", {
     modulusLength: 2048,
@@ -85,10 +98,11 @@ export const salesforceTokenIssuer = (
     newToken: () => `${orgId.slice(0, 15)}!AQ${newSecret(72)}`,
   })
 
-  const issued = (note: TokenRequestNote): Reply<TokenRequestNote> => ({
+  const issued = (note: TokenRequestNote, extra: Record<string, string> = {}): Reply<TokenRequestNote> => ({
     status: 200,
     note,
     body: {
+      ...extra,
       access_token: sessions.mint(),
       signature: newSecret(32),
       scope: "api",
@@ -164,8 +178,20 @@ export const salesforceTokenIssuer = (
         if (form.get("client_secret") !== clientSecret) {
           return refused(note, "invalid_client", "invalid client credentials")
         }
-        if (grantType === "refresh_token" && form.get("refresh_token") !== refreshToken) {
-          return refused(note, "invalid_grant", "expired access/refresh token")
+        if (grantType === "refresh_token") {
+          const presented = form.get("refresh_token") ?? ""
+          if (refreshToken === undefined || presented !== refreshToken) {
+            if (rotatedAway.has(presented)) {
+              refreshToken = undefined
+              sessions.revokeAll()
+            }
+            return refused(note, "invalid_grant", "expired access/refresh token")
+          }
+          if (options.refreshTokenRotation) {
+            rotatedAway.add(presented)
+            refreshToken = `5Aep861${newSecret(60)}`
+            return issued(note, { refresh_token: refreshToken })
+          }
         }
         return issued(note)
       }
@@ -179,12 +205,13 @@ export const salesforceTokenIssuer = (
   }
 
   return {
-    refresh: { client_id: clientId, client_secret: clientSecret, refresh_token: refreshToken },
+    refresh: { client_id: clientId, client_secret: clientSecret, refresh_token: configuredRefreshToken },
     jwt: { client_id: clientId, username, private_key: privateKey },
     clientCredentials: { client_id: clientId, client_secret: clientSecret },
     tokenEndpoint,
     accepts: sessions.accepts,
     mint: sessions.mint,
     revokeAll: sessions.revokeAll,
+    currentRefreshToken: () => refreshToken,
   }
 }

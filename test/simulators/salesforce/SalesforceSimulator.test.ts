@@ -251,6 +251,42 @@ describe("SalesforceSimulator: sessions and the token endpoint", () => {
   )
 
   it.scopedLive(
+    "Refresh Token Rotation: each refresh answers a new refresh token and invalidates the one sent; reusing an invalidated one revokes the current one and its sessions",
+    () =>
+      Effect.gen(function* () {
+        const sim = yield* startSalesforceSimulator({ historySize: 0, refreshTokenRotation: true })
+        const refresh = (refresh_token: string) =>
+          Effect.promise(async () => {
+            const res = await fetch(`${sim.loginUrl}/services/oauth2/token`, {
+              method: "POST",
+              headers: { "content-type": "application/x-www-form-urlencoded" },
+              body: new URLSearchParams({ grant_type: "refresh_token", ...sim.credentials, refresh_token }),
+            })
+            return { status: res.status, body: (await res.json()) as Record<string, string> }
+          })
+        const first = yield* refresh(sim.credentials.refresh_token)
+        expect(first.status).toBe(200)
+        const second = first.body.refresh_token ?? ""
+        expect(second).not.toBe(sim.credentials.refresh_token)
+        expect(sim.currentRefreshToken()).toBe(second)
+        const third = yield* refresh(second)
+        expect(third.status).toBe(200)
+        const session = third.body.access_token ?? ""
+        // The configured token, rotated away twice: the documented refusal, and everything it led to revoked.
+        const reused = yield* refresh(sim.credentials.refresh_token)
+        expect(reused).toEqual({
+          status: 400,
+          body: { error: "invalid_grant", error_description: "expired access/refresh token" },
+        })
+        expect(sim.currentRefreshToken()).toBeUndefined()
+        expect((yield* refresh(third.body.refresh_token ?? "")).status).toBe(400)
+        expect((yield* get(soqlUrl(sim, "SELECT Id FROM LoginHistory"), `Bearer ${session}`)).status).toBe(
+          401,
+        )
+      }),
+  )
+
+  it.scopedLive(
     "an expired or revoked session is 401 INVALID_SESSION_ID; a grant account renews once and goes on",
     () =>
       Effect.gen(function* () {
