@@ -1,7 +1,7 @@
 import type { ProviderAdapter } from "../ProviderAdapter.ts"
 import { HubSpotCredentials } from "./credentials.ts"
 import { HubSpotSettings } from "./settings.ts"
-import { auditLogs, loginHistory, securityActivity } from "./streams.ts"
+import { auditLogs, loginHistory, securityActivity } from "./streams/auditLogs.ts"
 import { hubspotTokenGrant } from "./tokenGrant.ts"
 
 /**

@@ -1,7 +1,7 @@
 import { Duration } from "effect"
 import type { ProviderAdapter } from "../ProviderAdapter.ts"
-import { OktaCredentials } from "./OktaCredentials.ts"
-import { systemLog } from "./systemLog.ts"
+import { OktaCredentials } from "./credentials.ts"
+import { systemLog } from "./streams/systemLog.ts"
 import { oktaTokenGrant } from "./tokenGrant.ts"
 
 /**

@@ -1,8 +1,8 @@
 import { Duration } from "effect"
 import type { ProviderAdapter } from "../ProviderAdapter.ts"
 import { SalesforceCredentials } from "./credentials.ts"
-import { loginHistory, setupAuditTrail } from "./queryStreams.ts"
 import { SalesforceSettings } from "./settings.ts"
+import { loginHistory, setupAuditTrail } from "./streams/queryStream.ts"
 import { salesforceTokenGrant } from "./tokenGrant.ts"
 
 /**

@@ -6,7 +6,11 @@ import {
   readHubSpotPage,
   securityCall,
 } from "../../../src/providers/hubspot/activityQuery.ts"
-import { auditLogs, loginHistory, securityActivity } from "../../../src/providers/hubspot/streams.ts"
+import {
+  auditLogs,
+  loginHistory,
+  securityActivity,
+} from "../../../src/providers/hubspot/streams/auditLogs.ts"
 import { AuditLogActions, SecurityTypeActions } from "../../../src/providers/hubspot/toActivity.ts"
 import { mapRecord, type RecordMapping } from "../../../src/providers/mapRecord.ts"
 import { hubspotAccount, pageFixture } from "./hubspotFixtures.ts"

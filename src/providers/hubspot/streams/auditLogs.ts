@@ -1,8 +1,8 @@
 import { Duration } from "effect"
-import { type ProviderError, ProviderUnauthorized } from "../../http/ProviderError.ts"
-import type { ActivityStream } from "../ActivityStream.ts"
-import { signInFacts } from "../failedSignIn.ts"
-import { bodyCursor, type CursorToken } from "../paging/bodyCursor.ts"
+import { type ProviderError, ProviderUnauthorized } from "../../../http/ProviderError.ts"
+import type { ActivityStream } from "../../ActivityStream.ts"
+import { signInFacts } from "../../failedSignIn.ts"
+import { bodyCursor, type CursorToken } from "../../paging/bodyCursor.ts"
 import {
   AUDIT_PUSHED_DOWN,
   auditCall,
@@ -14,7 +14,7 @@ import {
   SECURITY_PUSHED_DOWN,
   securityCall,
   securityCanMatch,
-} from "./activityQuery.ts"
+} from "../activityQuery.ts"
 import {
   AUDIT_LOGS_PATH,
   describeHubSpotError,
@@ -26,9 +26,9 @@ import {
   HubSpotSecurityAction as HubSpotSecurityActionRecord,
   LOGIN_PATH,
   SECURITY_PATH,
-} from "./HubSpotActivity.ts"
-import { auditLogsEnabled } from "./settings.ts"
-import { auditToActivity, loginToActivity, securityToActivity } from "./toActivity.ts"
+} from "../HubSpotActivity.ts"
+import { auditLogsEnabled } from "../settings.ts"
+import { auditToActivity, loginToActivity, securityToActivity } from "../toActivity.ts"
 
 /**
  * How long after its time a record is assumed listed: reads end this far before now. HubSpot documents no

@@ -1,12 +1,12 @@
 import { Duration, Option, Schema } from "effect"
-import type { ActivityStream } from "../ActivityStream.ts"
-import type { ProviderCall } from "../ProviderCall.ts"
-import { dateWindow, type WindowToken } from "../paging/dateWindow.ts"
-import { clampLimit, type PageQuery } from "../paging/Paginator.ts"
-import { activityLogToActivity, operationLogToActivity } from "./toActivity.ts"
-import { ACTIVITIES_PATH, ZoomActivityLog, ZoomActivityLogsPage } from "./ZoomActivityLog.ts"
-import { ZoomError } from "./ZoomError.ts"
-import { OPERATION_LOGS_PATH, ZoomOperationLog, ZoomOperationLogsPage } from "./ZoomOperationLog.ts"
+import type { ActivityStream } from "../../ActivityStream.ts"
+import type { ProviderCall } from "../../ProviderCall.ts"
+import { dateWindow, type WindowToken } from "../../paging/dateWindow.ts"
+import { clampLimit, type PageQuery } from "../../paging/Paginator.ts"
+import { activityLogToActivity, operationLogToActivity } from "../toActivity.ts"
+import { ACTIVITIES_PATH, ZoomActivityLog, ZoomActivityLogsPage } from "../ZoomActivityLog.ts"
+import { ZoomError } from "../ZoomError.ts"
+import { OPERATION_LOGS_PATH, ZoomOperationLog, ZoomOperationLogsPage } from "../ZoomOperationLog.ts"
 
 /** Zoom's largest `page_size` for the report endpoints. */
 const REPORT_PAGE_SIZE_MAX = 300

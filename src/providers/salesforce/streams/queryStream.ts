@@ -1,11 +1,15 @@
 import { Either } from "effect"
-import type { ActivityStream } from "../ActivityStream.ts"
-import { signInFacts } from "../failedSignIn.ts"
-import type { PageQuery } from "../paging/Paginator.ts"
-import { queryResultUrl, type ResultUrl } from "../paging/queryResultUrl.ts"
-import { SalesforceLoginHistory } from "./SalesforceLoginHistory.ts"
-import { classifySalesforceError, describeSalesforceError, readQueryResult } from "./SalesforceQueryResult.ts"
-import { SalesforceSetupAuditTrail } from "./SalesforceSetupAuditTrail.ts"
+import type { ActivityStream } from "../../ActivityStream.ts"
+import { signInFacts } from "../../failedSignIn.ts"
+import type { PageQuery } from "../../paging/Paginator.ts"
+import { queryResultUrl, type ResultUrl } from "../../paging/queryResultUrl.ts"
+import { SalesforceLoginHistory } from "../SalesforceLoginHistory.ts"
+import {
+  classifySalesforceError,
+  describeSalesforceError,
+  readQueryResult,
+} from "../SalesforceQueryResult.ts"
+import { SalesforceSetupAuditTrail } from "../SalesforceSetupAuditTrail.ts"
 import {
   apiVersionOf,
   canMatch,
@@ -17,8 +21,8 @@ import {
   type SalesforceStream,
   SalesforceStreams,
   SETTLE,
-} from "./tailQuery.ts"
-import { LOGIN_SUCCESS_STATUS, loginHistoryToActivity, setupAuditTrailToActivity } from "./toActivity.ts"
+} from "../tailQuery.ts"
+import { LOGIN_SUCCESS_STATUS, loginHistoryToActivity, setupAuditTrailToActivity } from "../toActivity.ts"
 
 /** The account's pinned REST API version; `settings.api_version` is validated when the config loads. */
 const apiVersion = (query: PageQuery): string =>
