@@ -2,7 +2,8 @@ import { Duration } from "effect"
 import type { ProviderAdapter } from "../ProviderAdapter.ts"
 import { SalesforceCredentials } from "./credentials.ts"
 import { SalesforceSettings } from "./settings.ts"
-import { loginHistory, setupAuditTrail } from "./streams/queryStream.ts"
+import { loginHistory } from "./streams/loginHistory.ts"
+import { setupAuditTrail } from "./streams/setupAuditTrail.ts"
 import { salesforceTokenGrant } from "./tokenGrant.ts"
 
 /**

@@ -1,21 +1,18 @@
 import { Duration, Option, Schema } from "effect"
-import type { ActivityStream } from "../../ActivityStream.ts"
 import type { ProviderCall } from "../../ProviderCall.ts"
-import { dateWindow, type WindowToken } from "../../paging/dateWindow.ts"
 import { clampLimit, type PageQuery } from "../../paging/Paginator.ts"
-import { activityLogToActivity, operationLogToActivity } from "../toActivity.ts"
-import { ACTIVITIES_PATH, ZoomActivityLog, ZoomActivityLogsPage } from "../ZoomActivityLog.ts"
+import { ZoomActivityLogsPage } from "../ZoomActivityLog.ts"
 import { ZoomError } from "../ZoomError.ts"
-import { OPERATION_LOGS_PATH, ZoomOperationLog, ZoomOperationLogsPage } from "../ZoomOperationLog.ts"
+import { ZoomOperationLogsPage } from "../ZoomOperationLog.ts"
 
 /** Zoom's largest `page_size` for the report endpoints. */
-const REPORT_PAGE_SIZE_MAX = 300
+export const REPORT_PAGE_SIZE_MAX = 300
 
 /**
  * Zoom's report reference (https://developers.zoom.us/docs/api/meetings/#tag/reports): a request's `from`–`to`
  * spans at most one month; 30 days never crosses that line.
  */
-const MAX_WINDOW_MS = Duration.toMillis(Duration.days(30))
+export const MAX_WINDOW_MS = Duration.toMillis(Duration.days(30))
 /** Reports reach back six months only; 180 days stays inside whatever month lengths make of it. */
 const REPORT_RETENTION = Duration.days(180)
 
@@ -35,7 +32,7 @@ const day = (ms: number) => new Date(ms).toISOString().slice(0, 10)
  * Zoom filters by day only: the window `[from, to)` becomes the days it touches, both ends inclusive; the
  * machinery keeps only records inside the exact window, so overlapping days are never read twice.
  */
-const reportRequest =
+export const reportRequest =
   (path: string) =>
   (query: PageQuery, token: string | undefined): ProviderCall => ({
     target: path,
@@ -47,8 +44,8 @@ const reportRequest =
     },
   })
 
-const activityLogsPage = Schema.decodeUnknownOption(ZoomActivityLogsPage)
-const operationLogsPage = Schema.decodeUnknownOption(ZoomOperationLogsPage)
+export const activityLogsPage = Schema.decodeUnknownOption(ZoomActivityLogsPage)
+export const operationLogsPage = Schema.decodeUnknownOption(ZoomOperationLogsPage)
 
 const describeError = (body: unknown) =>
   Option.match(Schema.decodeUnknownOption(ZoomError)(body), {
@@ -56,7 +53,7 @@ const describeError = (body: unknown) =>
     onSome: (error) => ({ code: String(error.code), message: error.message }),
   })
 
-const reportFacts = {
+export const reportFacts = {
   order: "unsorted",
   // Zoom's `next_page_token` expires after 15 minutes (its report reference): each poll re-reads from the
   // watermark's day.
@@ -64,48 +61,3 @@ const reportFacts = {
   historyRetention: REPORT_RETENTION,
   describeError,
 } as const
-
-/** `GET /v2/report/activities`: sign-ins and sign-outs. `action=login` keeps its `Sign in` rows (post-filter). */
-export const activities: ActivityStream<ZoomActivityLog, WindowToken> = {
-  ...reportFacts,
-  name: "activities",
-  record: ZoomActivityLog,
-  toActivity: activityLogToActivity,
-  paging: dateWindow({
-    integration: "zoom",
-    maxWindowMs: MAX_WINDOW_MS,
-    request: reportRequest(ACTIVITIES_PATH),
-    read: (body) =>
-      Option.getOrUndefined(
-        Option.map(activityLogsPage(body), (page) => ({
-          records: page.activity_logs,
-          token: page.next_page_token ?? undefined,
-        })),
-      ),
-  }),
-  pushedDown: ["created_at"],
-  paths: [ACTIVITIES_PATH],
-}
-
-/** `GET /v2/report/operationlogs`: user lifecycle and settings changes. Never a login, so `action` skips it. */
-export const operationLogs: ActivityStream<ZoomOperationLog, WindowToken> = {
-  ...reportFacts,
-  name: "operation_logs",
-  record: ZoomOperationLog,
-  toActivity: operationLogToActivity,
-  paging: dateWindow({
-    integration: "zoom",
-    maxWindowMs: MAX_WINDOW_MS,
-    request: reportRequest(OPERATION_LOGS_PATH),
-    read: (body) =>
-      Option.getOrUndefined(
-        Option.map(operationLogsPage(body), (page) => ({
-          records: page.operation_logs,
-          token: page.next_page_token ?? undefined,
-        })),
-      ),
-  }),
-  pushedDown: ["created_at"],
-  canMatch: (filters) => filters.action === undefined,
-  paths: [OPERATION_LOGS_PATH],
-}
