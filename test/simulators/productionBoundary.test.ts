@@ -128,7 +128,7 @@ describe("simulators stay out of production", () => {
   it("the production entrypoint (src/main.ts) loads nothing from src/simulators or src/dev at start", () => {
     const loaded = staticClosure(join(src, "main.ts"))
     expect(loaded).toContain(join(src, "cli", "runConnector.ts"))
-    expect(loaded).toContain(join(src, "providers", "okta", "systemLog.ts"))
+    expect(loaded).toContain(join(src, "providers", "okta", "streams", "systemLog.ts"))
     expect([...loaded].filter(isDevelopmentOnly).map((file) => relative(src, file))).toEqual([])
   })
 })
