@@ -104,8 +104,11 @@ describe("npm run new-provider -- <name>", () => {
       "test/providers/conformance",
       "test/providers/capabilities.test.ts",
       "test/providers/fixtures.test.ts",
+      // The lists the generator joins that other tests read: the README's simulators, the example config.
+      "test/readme.test.ts",
+      "test/config/loadConfig.test.ts",
       "-t",
-      "acme",
+      "acme|Where things live|connector.example.yaml",
       "--reporter=json",
       `--outputFile=${report}`,
     ])
@@ -119,6 +122,8 @@ describe("npm run new-provider -- <name>", () => {
     expect(conformance.map((test) => test.status)).toEqual(Array(6).fill("passed"))
     expect(results.filter((test) => test.status !== "passed")).toEqual([])
     const names = results.map((test) => test.fullName)
+    expect(names).toContain("README lists every provider simulator under Where things live")
+    expect(names.filter((name) => name.startsWith("config/connector.example.yaml")).length).toBeGreaterThan(2)
     expect(names.filter((name) => name.startsWith("provider capabilities match the spec acme ")).length).toBe(
       10,
     )
