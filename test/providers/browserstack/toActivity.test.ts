@@ -4,9 +4,8 @@ import { Either, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts"
 import { browserstack } from "../../../src/providers/browserstack/index.ts"
-import { syntheticId } from "../../../src/providers/browserstack/recordId.ts"
+import { canonicalJson, syntheticId } from "../../../src/providers/browserstack/recordId.ts"
 import { ActivityKeyActions } from "../../../src/providers/browserstack/toActivity.ts"
-import { canonicalJson } from "../../../src/providers/canonicalJson.ts"
 import { mapRecord } from "../../../src/providers/mapRecord.ts"
 
 const [auditLogs] = browserstack.streams

@@ -3,9 +3,8 @@ import { resolve } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Either, Redacted } from "effect"
 import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts"
-import { canonicalJson } from "../../../src/providers/canonicalJson.ts"
 import { confluence } from "../../../src/providers/confluence/index.ts"
-import { auditRecordId } from "../../../src/providers/confluence/recordId.ts"
+import { auditRecordId, canonicalJson } from "../../../src/providers/confluence/recordId.ts"
 import { mapRecord } from "../../../src/providers/mapRecord.ts"
 
 const [auditRecords] = confluence.streams
