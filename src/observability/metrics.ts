@@ -3,7 +3,7 @@ import { PrometheusExporter, PrometheusSerializer } from "@opentelemetry/exporte
 import { RuntimeNodeInstrumentation } from "@opentelemetry/instrumentation-runtime-node"
 import { MeterProvider } from "@opentelemetry/sdk-metrics"
 import { Duration, Effect, Metric, MetricBoundaries } from "effect"
-import type { AccountStreamHealth, StreamState } from "../pipeline/StreamHealth.ts"
+import type { AccountStreamHealth, StreamState } from "./AccountStreamHealth.ts"
 
 // The connector's metrics are Effect `Metric`s, updated where things happen; @effect/opentelemetry hands
 // them to OpenTelemetry's Prometheus exporter, which also carries Node's own runtime metrics (event-loop

@@ -1,23 +1,8 @@
 import { Clock, Context, Effect, Layer, Ref } from "effect"
 
-export type StreamState = "starting" | "streaming" | "caught_up" | "retrying" | "stopped"
+import type { AccountStreamHealth } from "../observability/AccountStreamHealth.ts"
 
-/** What `/healthz` and the logs tell about one account's stream. */
-export interface AccountStreamHealth {
-  readonly integrated_account_id: string
-  readonly integration: string
-  readonly state: StreamState
-  readonly last_page_at?: string
-  /** The newest `created_at` published (the checkpoint's `last_created_at`): what the lag is measured from. */
-  readonly last_created_at?: string
-  /** The same per stream of the integration: each stream's lag. */
-  readonly newest_by_stream?: Readonly<Record<string, string>>
-  readonly last_error?: string
-  readonly consecutive_failures: number
-  readonly published_total: number
-  readonly dead_lettered_total: number
-  readonly gaps_total: number
-}
+export type { AccountStreamHealth, StreamState } from "../observability/AccountStreamHealth.ts"
 
 export const initialHealth = (account: {
   readonly id: string

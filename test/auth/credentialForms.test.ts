@@ -2,7 +2,7 @@ import { generateKeyPairSync } from "node:crypto"
 import { describe, expect, it } from "@effect/vitest"
 import { Either, Redacted, Schema } from "effect"
 import { parseConfig } from "../../src/config/loadConfig.ts"
-import { OktaCredentials } from "../../src/providers/okta/OktaCredentials.ts"
+import { OktaCredentials } from "../../src/providers/okta/credentials.ts"
 
 const decode = Schema.decodeUnknownEither(OktaCredentials)
 

@@ -4,6 +4,7 @@ import { createServer } from "node:net"
 import { join, resolve } from "node:path"
 import { promisify } from "node:util"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
+import { IntegrationNames } from "../../src/providers/registry.ts"
 
 /**
  * The README's quick start, run as a newcomer runs it: `npm start` with no config (the embedded defaults:
@@ -190,7 +191,7 @@ describe("the README's quick start", () => {
     expect(page.result.every((a) => a.action === "login_failed")).toBe(true)
     const report = JSON.parse((await shell(health ?? "")).stdout) as { status: string; accounts: unknown[] }
     expect(["ok", "degraded"]).toContain(report.status)
-    expect(report.accounts).toHaveLength(13)
+    expect(report.accounts).toHaveLength(IntegrationNames.length)
   }, 60_000)
 
   it("Ctrl-C ends the connector cleanly", async () => {

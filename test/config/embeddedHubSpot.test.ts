@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
 import { parseConfig } from "../../src/config/loadConfig.ts"
 import { embeddedConfigYaml } from "../../src/dev/EmbeddedDefaults.ts"
-import { auditLogs } from "../../src/providers/hubspot/streams.ts"
+import { auditLogs } from "../../src/providers/hubspot/streams/auditLogs.ts"
 import { startHubSpotSimulator } from "../../src/simulators/hubspot/HubSpotSimulator.ts"
 
 describe("the embedded run's HubSpot account", () => {

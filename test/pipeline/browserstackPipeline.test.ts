@@ -1,6 +1,6 @@
 import { Effect, Fiber } from "effect"
 import { describe, expect, inject, it } from "vitest"
-import { syntheticId } from "../../src/providers/browserstack/syntheticId.ts"
+import { syntheticId } from "../../src/providers/browserstack/recordId.ts"
 import { startBrowserStackSimulator } from "../../src/simulators/browserstack/BrowserStackSimulator.ts"
 import { connectorUnderTest, startPipeline } from "../support/connectorUnderTest.ts"
 import { activityIds, readTopic } from "../support/topics.ts"

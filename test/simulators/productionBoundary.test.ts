@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs"
 import { dirname, join, relative, resolve } from "node:path"
-import ts from "typescript"
 import { describe, expect, it } from "vitest"
+import { importsOf } from "../support/importsOf.ts"
 
 // Simulators and the embedded-default run are development tools: the production contract must not depend on
 // them, and the production image (Dockerfile) leaves src/simulators and src/dev out. These checks read the
@@ -10,51 +10,6 @@ import { describe, expect, it } from "vitest"
 const src = resolve(import.meta.dirname, "../../src")
 const developmentOnly = ["simulators", "dev"].map((dir) => join(src, dir))
 const productionLayers = ["providers", "pipeline", "http", "api", "activities"]
-
-interface ImportRef {
-  /** undefined for `import(expression)`, whose target cannot be read. */
-  readonly specifier: string | undefined
-  /** Still there at run time: not `import type` / `export type`, which type stripping erases. */
-  readonly runtime: boolean
-  readonly dynamic: boolean
-}
-
-const importsOf = (fileName: string, text: string): ReadonlyArray<ImportRef> => {
-  const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS)
-  const refs: Array<ImportRef> = []
-  const visit = (node: ts.Node) => {
-    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
-      refs.push({
-        specifier: node.moduleSpecifier.text,
-        runtime: !node.importClause?.isTypeOnly,
-        dynamic: false,
-      })
-    } else if (
-      ts.isExportDeclaration(node) &&
-      node.moduleSpecifier &&
-      ts.isStringLiteral(node.moduleSpecifier)
-    ) {
-      refs.push({ specifier: node.moduleSpecifier.text, runtime: !node.isTypeOnly, dynamic: false })
-    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
-      const [argument] = node.arguments
-      refs.push({
-        specifier: argument && ts.isStringLiteralLike(argument) ? argument.text : undefined,
-        runtime: true,
-        dynamic: true,
-      })
-    } else if (ts.isImportTypeNode(node)) {
-      const literal = ts.isLiteralTypeNode(node.argument) ? node.argument.literal : undefined
-      refs.push({
-        specifier: literal && ts.isStringLiteral(literal) ? literal.text : undefined,
-        runtime: false,
-        dynamic: false,
-      })
-    }
-    ts.forEachChild(node, visit)
-  }
-  visit(source)
-  return refs
-}
 
 const target = (file: string, specifier: string) =>
   specifier.startsWith(".") ? resolve(dirname(file), specifier) : undefined
@@ -128,7 +83,7 @@ describe("simulators stay out of production", () => {
   it("the production entrypoint (src/main.ts) loads nothing from src/simulators or src/dev at start", () => {
     const loaded = staticClosure(join(src, "main.ts"))
     expect(loaded).toContain(join(src, "cli", "runConnector.ts"))
-    expect(loaded).toContain(join(src, "providers", "okta", "systemLog.ts"))
+    expect(loaded).toContain(join(src, "providers", "okta", "streams", "systemLog.ts"))
     expect([...loaded].filter(isDevelopmentOnly).map((file) => relative(src, file))).toEqual([])
   })
 })

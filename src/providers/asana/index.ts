@@ -1,7 +1,7 @@
 import { Duration } from "effect"
 import type { ProviderAdapter } from "../ProviderAdapter.ts"
-import { AUDIT_LOG_RETENTION, auditLogEvents } from "./auditLogEvents.ts"
 import { AsanaCredentials } from "./credentials.ts"
+import { AUDIT_LOG_RETENTION, auditLogEvents } from "./streams/auditLogEvents.ts"
 
 /**
  * Asana Audit Log API (`GET /api/1.0/workspaces/{workspace_gid}/audit_log_events`; Enterprise+ or the

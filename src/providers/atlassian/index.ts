@@ -1,6 +1,6 @@
 import type { ProviderAdapter } from "../ProviderAdapter.ts"
 import { AtlassianCredentials } from "./credentials.ts"
-import { eventsStream } from "./eventsStream.ts"
+import { eventsStream } from "./streams/eventsStream.ts"
 
 /** Atlassian organization audit log (admin API `GET /admin/v1/orgs/{orgId}/events-stream`). */
 export const atlassian = {

@@ -1,7 +1,7 @@
 import { Duration } from "effect"
 import type { ProviderAdapter } from "../ProviderAdapter.ts"
-import { auditLogs, BROWSERSTACK_RETENTION } from "./auditLogs.ts"
 import { BrowserStackCredentials } from "./credentials.ts"
+import { auditLogs, BROWSERSTACK_RETENTION } from "./streams/auditLogs.ts"
 
 /**
  * The Enterprise APIs allow a burst of 5 requests, then 15 a minute (one every 4 s). A poll spends one request

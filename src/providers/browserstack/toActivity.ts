@@ -3,7 +3,7 @@ import { type Activity, compact, toUtcInstant, type UnifiedAction } from "../../
 import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
 import type { MappingFailure } from "../ProviderAdapter.ts"
 import type { BrowserStackAuditLog } from "./BrowserStackAuditLog.ts"
-import { syntheticId } from "./syntheticId.ts"
+import { syntheticId } from "./recordId.ts"
 
 // BrowserStack fills, per the spec's output matrix: id, actor, description, action, context, created_at. Never
 // organization, group, entity or entity_type. `remote_data` is attached by the caller. Field names are assumed

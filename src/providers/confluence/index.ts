@@ -1,6 +1,6 @@
 import type { ProviderAdapter } from "../ProviderAdapter.ts"
-import { auditRecords } from "./auditRecords.ts"
 import { ConfluenceCredentials } from "./credentials.ts"
+import { auditRecords } from "./streams/auditRecords.ts"
 
 /**
  * Confluence Cloud audit records (`GET /wiki/rest/api/audit`), one stream. No default base URL: the host is the

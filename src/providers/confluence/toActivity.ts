@@ -3,7 +3,7 @@ import { type Activity, compact, toUtcInstant } from "../../domain/Activity.ts"
 import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
 import type { MappingFailure } from "../ProviderAdapter.ts"
 import type { ConfluenceAuditRecord } from "./ConfluenceAuditRecord.ts"
-import { auditRecordId } from "./syntheticId.ts"
+import { auditRecordId } from "./recordId.ts"
 
 // Confluence fills, per the spec's output matrix: id (synthetic), actor, description, entity_type, context,
 // created_at. Never `action` (the spec lists none for Confluence), organization, group or entity (the affected

@@ -2,7 +2,7 @@ import { Duration } from "effect"
 import type { ProviderAdapter } from "../ProviderAdapter.ts"
 import { DropboxCredentials } from "./credentials.ts"
 import { DropboxSettings } from "./settings.ts"
-import { teamEvents } from "./teamEvents.ts"
+import { teamEvents } from "./streams/teamEvents.ts"
 import { dropboxTokenGrant } from "./tokenGrant.ts"
 
 /**

@@ -1,9 +1,9 @@
 import { Duration } from "effect"
 import type { ProviderAdapter } from "../ProviderAdapter.ts"
-import { activityLogs } from "./activityLogs.ts"
 import { FIGMA_RETENTION } from "./activityLogsPaging.ts"
 import { FigmaCredentials } from "./credentials.ts"
 import { FigmaSettings } from "./settings.ts"
+import { activityLogs } from "./streams/activityLogs.ts"
 import { figmaTokenGrant } from "./tokenGrant.ts"
 
 /**

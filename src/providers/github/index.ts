@@ -1,7 +1,7 @@
 import { Duration } from "effect"
 import type { ProviderAdapter } from "../ProviderAdapter.ts"
-import { auditLog } from "./auditLog.ts"
 import { GitHubCredentials } from "./credentials.ts"
+import { auditLog } from "./streams/auditLog.ts"
 
 /** GitHub organization audit log (`GET /orgs/{org}/audit-log`); the organization is the required `organization_id`. */
 export const github = {

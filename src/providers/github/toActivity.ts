@@ -2,8 +2,8 @@ import { Either } from "effect"
 import type { Activity, UnifiedAction } from "../../domain/Activity.ts"
 import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
 import type { MappingFailure } from "../ProviderAdapter.ts"
-import { auditEventId } from "./auditEventId.ts"
 import { eventTimeMs, type GitHubAuditLogEvent } from "./GitHubAuditLogEvent.ts"
+import { auditEventId } from "./recordId.ts"
 
 // GitHub fills, per the spec's output matrix: id, actor, organization, action, created_at. Never description,
 // group, entity, entity_type or context (the spec lists no context for GitHub). `remote_data` is attached by

@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import { Duration, Schema } from "effect"
 import type { UnifiedAction } from "../../domain/Activity.ts"
 import type { ActivityFilters, FilterName } from "../../domain/ActivityFilters.ts"
 import type { ProviderCall } from "../ProviderCall.ts"
@@ -116,3 +116,10 @@ export const readHubSpotPage = (
   const after = decoded.value.paging?.next?.after
   return after ? { records: decoded.value.results, token: after } : { records: decoded.value.results }
 }
+
+/**
+ * How long after its time a record is assumed listed: reads end this far before now. HubSpot documents no
+ * publishing delay for account activity; 30 s, as for Zendesk and Salesforce, keeps a record logged a moment
+ * late from being passed over.
+ */
+export const SETTLE = Duration.seconds(30)

@@ -1,7 +1,9 @@
 import type { ProviderAdapter } from "../ProviderAdapter.ts"
 import { HubSpotCredentials } from "./credentials.ts"
 import { HubSpotSettings } from "./settings.ts"
-import { auditLogs, loginHistory, securityActivity } from "./streams.ts"
+import { auditLogs } from "./streams/auditLogs.ts"
+import { loginHistory } from "./streams/loginHistory.ts"
+import { securityActivity } from "./streams/securityActivity.ts"
 import { hubspotTokenGrant } from "./tokenGrant.ts"
 
 /**

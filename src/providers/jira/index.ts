@@ -1,6 +1,6 @@
 import type { ProviderAdapter } from "../ProviderAdapter.ts"
-import { auditRecords } from "./auditRecords.ts"
 import { JiraCredentials } from "./credentials.ts"
+import { auditRecords } from "./streams/auditRecords.ts"
 
 /**
  * Jira Cloud audit records (`GET /rest/api/3/auditing/record`), one stream. No default base URL: the host is the

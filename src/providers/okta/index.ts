@@ -1,7 +1,7 @@
-import { Duration } from "effect"
 import type { ProviderAdapter } from "../ProviderAdapter.ts"
-import { OktaCredentials } from "./OktaCredentials.ts"
-import { systemLog } from "./systemLog.ts"
+import { OktaCredentials } from "./credentials.ts"
+import { OKTA_RETENTION } from "./startQuery.ts"
+import { systemLog } from "./streams/systemLog.ts"
 import { oktaTokenGrant } from "./tokenGrant.ts"
 
 /**
@@ -13,8 +13,7 @@ export const okta = {
   // The spec: created_at, actor_id and action supported, none required, every action value accepted.
   capabilities: { filters: ["created_at", "actor_id", "action"], requiredFilters: [] },
   credentials: OktaCredentials,
-  // Okta's System Log reference (https://developer.okta.com/docs/reference/api/system-log/): events are kept 90 days.
-  historyRetention: Duration.days(90),
+  historyRetention: OKTA_RETENTION,
   tokenGrant: oktaTokenGrant,
   streams: [systemLog],
 } as const satisfies ProviderAdapter

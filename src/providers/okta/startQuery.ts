@@ -1,9 +1,14 @@
+import { Duration } from "effect"
 import type { UnifiedAction } from "../../domain/Activity.ts"
 import type { ActivityFilters } from "../../domain/ActivityFilters.ts"
 import { failedAttemptFilter } from "./failedSignIns.ts"
 
-/** Okta keeps 90 days of events; a `since` further back returns nothing more, and past 180 days it is a 400. */
-export const RETENTION_MS = 90 * 24 * 60 * 60 * 1000
+/**
+ * Okta's System Log reference (https://developer.okta.com/docs/reference/api/system-log/): events are kept 90
+ * days; a `since` further back returns nothing more, and past 180 days it is a 400.
+ */
+export const OKTA_RETENTION = Duration.days(90)
+const RETENTION_MS = Duration.toMillis(OKTA_RETENTION)
 /** Okta's documented maximum page size. */
 export const MAX_LIMIT = 1000
 

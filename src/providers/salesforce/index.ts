@@ -1,8 +1,9 @@
 import { Duration } from "effect"
 import type { ProviderAdapter } from "../ProviderAdapter.ts"
 import { SalesforceCredentials } from "./credentials.ts"
-import { loginHistory, setupAuditTrail } from "./queryStreams.ts"
 import { SalesforceSettings } from "./settings.ts"
+import { loginHistory } from "./streams/loginHistory.ts"
+import { setupAuditTrail } from "./streams/setupAuditTrail.ts"
 import { salesforceTokenGrant } from "./tokenGrant.ts"
 
 /**

@@ -1,6 +1,6 @@
 import type { ProviderAdapter } from "../ProviderAdapter.ts"
-import { auditLogs } from "./auditLogs.ts"
 import { ZendeskCredentials } from "./credentials.ts"
+import { auditLogs } from "./streams/auditLogs.ts"
 
 /**
  * Zendesk Support Audit Logs API (`GET /api/v2/audit_logs`, Enterprise plans, admins). The host is the tenant's

@@ -1,8 +1,9 @@
 import { Duration } from "effect"
 import type { ProviderAdapter } from "../ProviderAdapter.ts"
 import { ZoomCredentials } from "./credentials.ts"
-import { activities, operationLogs } from "./reports.ts"
 import { ZoomSettings } from "./settings.ts"
+import { activities } from "./streams/activities.ts"
+import { operationLogs } from "./streams/operationLogs.ts"
 import { zoomTokenGrant } from "./tokenGrant.ts"
 
 /** Zoom's sign-in/sign-out report (`GET /v2/report/activities`) and operation logs (`/v2/report/operationlogs`). */

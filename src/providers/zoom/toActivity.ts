@@ -2,7 +2,7 @@ import { Either } from "effect"
 import { type Activity, toUtcInstant, type UnifiedAction } from "../../domain/Activity.ts"
 import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
 import type { MappingFailure } from "../ProviderAdapter.ts"
-import { activityLogId, operationLogId } from "./syntheticId.ts"
+import { activityLogId, operationLogId } from "./recordId.ts"
 import type { ZoomActivityLog } from "./ZoomActivityLog.ts"
 import type { ZoomOperationLog } from "./ZoomOperationLog.ts"
 

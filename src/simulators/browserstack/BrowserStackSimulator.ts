@@ -18,7 +18,7 @@ import {
 // CONFIRMED parts: HTTP Basic with username and access key (401 otherwise); `GET /audit/v1/activities`
 // answering `{activities: {<category>: [key…]}}`; the rate limit (a burst of 5, then 15 a minute; 429 beyond).
 // ASSUMED parts (BrowserStack's reference for the logs call is not publicly readable; these follow the
-// adapter's assumptions in src/providers/browserstack/auditLogs.ts): `GET /audit/v1/logs` with `from_date` /
+// adapter's assumptions in src/providers/browserstack/streams/auditLogs.ts): `GET /audit/v1/logs` with `from_date` /
 // `to_date` (ISO 8601, inclusive), `offset` / `limit` (at most 100), answering `{logs, total, offset, limit}`
 // newest first; entries without ids; a 429 carrying `Retry-After` (seconds); error bodies
 // `{success: false, message}` as BrowserStack's sibling REST APIs write them.

@@ -1,5 +1,5 @@
 import { Effect, Either, type Scope } from "effect"
-import type { ZoomStream } from "../../providers/zoom/syntheticId.ts"
+import type { ZoomStream } from "../../providers/zoom/recordId.ts"
 import { ACTIVITIES_PATH } from "../../providers/zoom/ZoomActivityLog.ts"
 import type { ZoomError } from "../../providers/zoom/ZoomError.ts"
 import { OPERATION_LOGS_PATH } from "../../providers/zoom/ZoomOperationLog.ts"

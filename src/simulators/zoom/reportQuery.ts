@@ -1,5 +1,5 @@
 import { Either } from "effect"
-import type { ZoomStream } from "../../providers/zoom/syntheticId.ts"
+import type { ZoomStream } from "../../providers/zoom/recordId.ts"
 import {
   INVALID_PARAMETER_CODE,
   PAGE_TOKEN_REJECTED,

@@ -3,7 +3,7 @@
 // operation details with Zoom's double spaces and trailing whitespace. There are no failed sign-ins: Zoom's
 // report does not record them.
 
-import type { ZoomStream } from "../../providers/zoom/syntheticId.ts"
+import type { ZoomStream } from "../../providers/zoom/recordId.ts"
 import { seededRandom } from "../kit/seededRandom.ts"
 
 type Row = Record<string, unknown>

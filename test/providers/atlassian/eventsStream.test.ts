@@ -2,7 +2,6 @@ import { describe, expect, it } from "@effect/vitest"
 import { Either, Schema } from "effect"
 import { ProviderRejected } from "../../../src/http/ProviderError.ts"
 import { positionSchema } from "../../../src/providers/ActivityStream.ts"
-import { eventsStream } from "../../../src/providers/atlassian/eventsStream.ts"
 import {
   type AtlassianCursor,
   canMatchAction,
@@ -12,6 +11,7 @@ import {
   nextCursorOf,
 } from "../../../src/providers/atlassian/eventsStreamPaging.ts"
 import { atlassian } from "../../../src/providers/atlassian/index.ts"
+import { eventsStream } from "../../../src/providers/atlassian/streams/eventsStream.ts"
 import { AtlassianActionKeys } from "../../../src/providers/atlassian/toActivity.ts"
 import { resolveCall } from "../../../src/providers/ProviderCall.ts"
 import type { PageQuery } from "../../../src/providers/paging/Paginator.ts"

@@ -4,7 +4,7 @@ import { Either, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts"
 import { browserstack } from "../../../src/providers/browserstack/index.ts"
-import { canonicalJson, syntheticId } from "../../../src/providers/browserstack/syntheticId.ts"
+import { canonicalJson, syntheticId } from "../../../src/providers/browserstack/recordId.ts"
 import { ActivityKeyActions } from "../../../src/providers/browserstack/toActivity.ts"
 import { mapRecord } from "../../../src/providers/mapRecord.ts"
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Either, Redacted } from "effect"
 import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts"
 import { confluence } from "../../../src/providers/confluence/index.ts"
-import { auditRecordId, canonicalJson } from "../../../src/providers/confluence/syntheticId.ts"
+import { auditRecordId, canonicalJson } from "../../../src/providers/confluence/recordId.ts"
 import { mapRecord } from "../../../src/providers/mapRecord.ts"
 
 const [auditRecords] = confluence.streams

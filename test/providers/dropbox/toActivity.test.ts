@@ -5,7 +5,7 @@ import { Either, Redacted } from "effect"
 import { describe, expect, it } from "vitest"
 import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts"
 import { canonicalJson, teamEventId } from "../../../src/providers/dropbox/DropboxTeamEvent.ts"
-import { teamEvents } from "../../../src/providers/dropbox/teamEvents.ts"
+import { teamEvents } from "../../../src/providers/dropbox/streams/teamEvents.ts"
 import { mapRecord } from "../../../src/providers/mapRecord.ts"
 
 // Each fixture event mapped field by field, per the spec's output matrix for Dropbox (id, actor, action,

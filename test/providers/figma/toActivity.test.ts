@@ -1,9 +1,9 @@
 import { Either } from "effect"
 import { describe, expect, it } from "vitest"
 import { ProviderRejected } from "../../../src/http/ProviderError.ts"
-import { activityLogs } from "../../../src/providers/figma/activityLogs.ts"
 import { activityLogsPaging, isCursorRefused } from "../../../src/providers/figma/activityLogsPaging.ts"
 import { figma } from "../../../src/providers/figma/index.ts"
+import { activityLogs } from "../../../src/providers/figma/streams/activityLogs.ts"
 import { eventsFor, FigmaActionTypes } from "../../../src/providers/figma/toActivity.ts"
 import { mapRecord } from "../../../src/providers/mapRecord.ts"
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, TestClock } from "effect"
-import { auditRecordsPaging } from "../../../src/providers/jira/auditRecords.ts"
 import { jira } from "../../../src/providers/jira/index.ts"
+import { auditRecordsPaging } from "../../../src/providers/jira/streams/auditRecords.ts"
 import { startJiraSimulator } from "../../../src/simulators/jira/JiraSimulator.ts"
 import { ProviderClientsTest } from "../../support/providerClients.ts"
 import { accountOn, readAccountToEnd as readToEnd } from "../../support/readAccountToEnd.ts"

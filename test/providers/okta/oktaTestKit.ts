@@ -5,7 +5,7 @@ import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts
 import type { ProviderError } from "../../../src/http/ProviderError.ts"
 import { okta } from "../../../src/providers/okta/index.ts"
 import type { OktaPosition } from "../../../src/providers/okta/OktaPosition.ts"
-import { systemLog } from "../../../src/providers/okta/systemLog.ts"
+import { systemLog } from "../../../src/providers/okta/streams/systemLog.ts"
 import type { ProviderServices } from "../../../src/providers/ProviderAdapter.ts"
 import { readStreamPage, type StreamPage, type StreamPageRequest } from "../../../src/providers/readStream.ts"
 import {

@@ -3,8 +3,9 @@ import { resolve } from "node:path"
 import { Redacted, Schema } from "effect"
 import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts"
 import type { RecordMapping } from "../../../src/providers/mapRecord.ts"
-import { loginHistory, setupAuditTrail } from "../../../src/providers/salesforce/queryStreams.ts"
 import { SalesforceQueryResult } from "../../../src/providers/salesforce/SalesforceQueryResult.ts"
+import { loginHistory } from "../../../src/providers/salesforce/streams/loginHistory.ts"
+import { setupAuditTrail } from "../../../src/providers/salesforce/streams/setupAuditTrail.ts"
 
 /** A query answer from test/fixtures/salesforce, decoded as a page. */
 export const queryFixture = (path: string): SalesforceQueryResult =>

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs"
 import { resolve } from "node:path"
 import { Redacted, Schema } from "effect"
 import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts"
-import { auditLogs } from "../../../src/providers/zendesk/auditLogs.ts"
+import { auditLogs } from "../../../src/providers/zendesk/streams/auditLogs.ts"
 import { ZendeskAuditLogsPage } from "../../../src/providers/zendesk/ZendeskAuditLog.ts"
 
 /** A list page from test/fixtures/zendesk, decoded as a page. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Either, TestClock } from "effect"
-import { activities, REPORT_SETTLE } from "../../../src/providers/zoom/reports.ts"
+import { activities } from "../../../src/providers/zoom/streams/activities.ts"
+import { REPORT_SETTLE } from "../../../src/providers/zoom/streams/reports.ts"
 import { ProviderClientsTest } from "../../support/providerClients.ts"
 import { accountFor, emitAt, expectedIds, readToEnd, reportRequests, simulator } from "./zoomTestKit.ts"
 

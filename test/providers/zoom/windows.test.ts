@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { activityLogKey, type RowKey } from "../../../src/providers/zoom/syntheticId.ts"
+import { activityLogKey, type RowKey } from "../../../src/providers/zoom/recordId.ts"
 import {
   addMonths,
   advance,

@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 import { UtcInstant } from "../../../src/domain/Activity.ts"
-import type { RowKey } from "../../../src/providers/zoom/syntheticId.ts"
+import type { RowKey } from "../../../src/providers/zoom/recordId.ts"
 import {
   addMonths,
   REPORT_HISTORY_MONTHS,

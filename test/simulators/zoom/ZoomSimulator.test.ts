@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Schema, TestClock } from "effect"
-import { activityLogKey, operationLogKey } from "../../../src/providers/zoom/syntheticId.ts"
+import { activityLogKey, operationLogKey } from "../../../src/providers/zoom/recordId.ts"
 import { activityLogToActivity, operationLogToActivity } from "../../../src/providers/zoom/toActivity.ts"
 import { ZoomActivityLog } from "../../../src/providers/zoom/ZoomActivityLog.ts"
 import { PAGE_TOKEN_REJECTED } from "../../../src/providers/zoom/ZoomError.ts"

@@ -1,8 +1,8 @@
-import type { ActivityStream } from "../ActivityStream.ts"
-import { signInFacts } from "../failedSignIn.ts"
-import { CONTINUE_PATH, describeDropboxError, GET_EVENTS_PATH, TeamEventRecord } from "./DropboxTeamEvent.ts"
-import { type DropboxCursor, isAccountId, teamEventsPaging } from "./teamEventsPaging.ts"
-import { eventTypeFor, teamEventToActivity } from "./toActivity.ts"
+import type { ActivityStream } from "../../ActivityStream.ts"
+import { signInFacts } from "../../failedSignIn.ts"
+import { CONTINUE_PATH, describeDropboxError, GET_EVENTS_PATH, TeamEventRecord } from "../DropboxTeamEvent.ts"
+import { type DropboxCursor, isAccountId, teamEventsPaging } from "../teamEventsPaging.ts"
+import { eventTypeFor, teamEventToActivity } from "../toActivity.ts"
 
 /**
  * The team's audit log through `get_events` and `get_events/continue`, tailed by Dropbox's own cursor (polled

@@ -1,16 +1,16 @@
 import { Duration, Option, Schema } from "effect"
-import type { ActivityStream } from "../ActivityStream.ts"
-import { signInFacts } from "../failedSignIn.ts"
-import { type Offset, offsetPaging } from "../paging/offset.ts"
-import { clampLimit, type Paginator } from "../paging/Paginator.ts"
+import type { ActivityStream } from "../../ActivityStream.ts"
+import { signInFacts } from "../../failedSignIn.ts"
+import { type Offset, offsetPaging } from "../../paging/offset.ts"
+import { clampLimit, type Paginator } from "../../paging/Paginator.ts"
 import {
   AUDIT_LOGS_PAGE_SIZE_MAX,
   AUDIT_LOGS_PATH,
   BrowserStackAuditLog,
   BrowserStackAuditLogsPage,
   BrowserStackError,
-} from "./BrowserStackAuditLog.ts"
-import { toActivity } from "./toActivity.ts"
+} from "../BrowserStackAuditLog.ts"
+import { toActivity } from "../toActivity.ts"
 
 const logsPage = Schema.decodeUnknownOption(BrowserStackAuditLogsPage)
 
@@ -82,7 +82,7 @@ export const auditLogsPaging = (pageSize: number): Paginator<Offset> =>
  *   object with `id`/`user_id`/`email`/`name`, or a string; or `actor_id`/`actor_email`), the activity key
  *   (`activity`, else `action`), `description`, `ip_address`/`ip`, `user_agent`, and perhaps an `id`. Only a
  *   time and an actor are required; every other field is optional and unknown fields are kept;
- * - without an `id`, the id is the SHA-256 of the record's canonical JSON (syntheticId.ts);
+ * - without an `id`, the id is the SHA-256 of the record's canonical JSON (recordId.ts);
  * - newest first (as the UI lists them; the read sorts anyway); entries appear within 30 s of their time;
  * - the same rate limit as the user-management APIs; no reset headers (a 429's `Retry-After`, if any, is
  *   honoured by the shared client, which otherwise backs off).

@@ -1,8 +1,8 @@
-import type { ActivityStream } from "../ActivityStream.ts"
-import { bodyCursor, type CursorToken } from "../paging/bodyCursor.ts"
-import { auditLogsCall, canMatch, PUSHED_DOWN, readAuditLogsPage, SETTLE } from "./auditLogQuery.ts"
-import { auditLogToActivity } from "./toActivity.ts"
-import { AUDIT_LOGS_PATH, describeZendeskError, ZendeskAuditLog } from "./ZendeskAuditLog.ts"
+import type { ActivityStream } from "../../ActivityStream.ts"
+import { bodyCursor, type CursorToken } from "../../paging/bodyCursor.ts"
+import { auditLogsCall, canMatch, PUSHED_DOWN, readAuditLogsPage, SETTLE } from "../auditLogQuery.ts"
+import { auditLogToActivity } from "../toActivity.ts"
+import { AUDIT_LOGS_PATH, describeZendeskError, ZendeskAuditLog } from "../ZendeskAuditLog.ts"
 
 /**
  * `GET /api/v2/audit_logs`, oldest first (`sort=created_at`), cursor-paged by `page[after]` = `meta.after_cursor`

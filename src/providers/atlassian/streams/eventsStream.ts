@@ -1,13 +1,13 @@
-import type { ActivityStream } from "../ActivityStream.ts"
-import { AtlassianEvent, type AtlassianEvent as Event } from "./AtlassianEvent.ts"
+import type { ActivityStream } from "../../ActivityStream.ts"
+import { AtlassianEvent, type AtlassianEvent as Event } from "../AtlassianEvent.ts"
 import {
   type AtlassianCursor,
   canMatchAction,
   describeError,
   eventsStreamPaging,
   isEventsStreamPath,
-} from "./eventsStreamPaging.ts"
-import { AtlassianActionKeys, toActivity } from "./toActivity.ts"
+} from "../eventsStreamPaging.ts"
+import { AtlassianActionKeys, toActivity } from "../toActivity.ts"
 
 /**
  * The organization's audit events through `GET /admin/v1/orgs/{orgId}/events-stream`, tailed by Atlassian's

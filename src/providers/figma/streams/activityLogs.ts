@@ -1,7 +1,7 @@
-import type { ActivityStream } from "../ActivityStream.ts"
-import { activityLogsPaging, type FigmaCursor } from "./activityLogsPaging.ts"
-import { ACTIVITY_LOGS_PATH, describeFigmaError, FigmaActivityLog } from "./FigmaActivityLog.ts"
-import { toActivity } from "./toActivity.ts"
+import type { ActivityStream } from "../../ActivityStream.ts"
+import { activityLogsPaging, type FigmaCursor } from "../activityLogsPaging.ts"
+import { ACTIVITY_LOGS_PATH, describeFigmaError, FigmaActivityLog } from "../FigmaActivityLog.ts"
+import { toActivity } from "../toActivity.ts"
 
 /**
  * The organization's activity logs through `GET /v1/activity_logs`, oldest first, tailed by Figma's own cursor

@@ -1,13 +1,13 @@
 import { Duration } from "effect"
-import type { ActivityStream } from "../ActivityStream.ts"
-import { signInFacts } from "../failedSignIn.ts"
+import type { ActivityStream } from "../../ActivityStream.ts"
+import { signInFacts } from "../../failedSignIn.ts"
 import {
   type AsanaAuditLogEvent,
   describeAsanaError,
   AsanaAuditLogEvent as Event,
-} from "./AsanaAuditLogEvent.ts"
-import { type AsanaPosition, auditLogPaging, canMatch, isAuditLogPath } from "./auditLogPaging.ts"
-import { toActivity } from "./toActivity.ts"
+} from "../AsanaAuditLogEvent.ts"
+import { type AsanaPosition, auditLogPaging, canMatch, isAuditLogPath } from "../auditLogPaging.ts"
+import { toActivity } from "../toActivity.ts"
 
 /** Asana deletes audit log events 90 days after they are captured. */
 export const AUDIT_LOG_RETENTION = Duration.days(90)

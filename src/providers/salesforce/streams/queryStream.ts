@@ -1,11 +1,12 @@
 import { Either } from "effect"
-import type { ActivityStream } from "../ActivityStream.ts"
-import { signInFacts } from "../failedSignIn.ts"
-import type { PageQuery } from "../paging/Paginator.ts"
-import { queryResultUrl, type ResultUrl } from "../paging/queryResultUrl.ts"
-import { SalesforceLoginHistory } from "./SalesforceLoginHistory.ts"
-import { classifySalesforceError, describeSalesforceError, readQueryResult } from "./SalesforceQueryResult.ts"
-import { SalesforceSetupAuditTrail } from "./SalesforceSetupAuditTrail.ts"
+import type { ActivityStream } from "../../ActivityStream.ts"
+import type { PageQuery } from "../../paging/Paginator.ts"
+import { queryResultUrl, type ResultUrl } from "../../paging/queryResultUrl.ts"
+import {
+  classifySalesforceError,
+  describeSalesforceError,
+  readQueryResult,
+} from "../SalesforceQueryResult.ts"
 import {
   apiVersionOf,
   canMatch,
@@ -17,8 +18,7 @@ import {
   type SalesforceStream,
   SalesforceStreams,
   SETTLE,
-} from "./tailQuery.ts"
-import { LOGIN_SUCCESS_STATUS, loginHistoryToActivity, setupAuditTrailToActivity } from "./toActivity.ts"
+} from "../tailQuery.ts"
 
 /** The account's pinned REST API version; `settings.api_version` is validated when the config loads. */
 const apiVersion = (query: PageQuery): string =>
@@ -33,7 +33,7 @@ const apiVersion = (query: PageQuery): string =>
  * Salesforce's daily allocation answers 403 REQUEST_LIMIT_EXCEEDED (no 429): `classifySalesforceError` makes it
  * a rate limit rather than a refused credential.
  */
-const queryStream = <Raw>(
+export const queryStream = <Raw>(
   name: SalesforceStream,
   record: ActivityStream<Raw, ResultUrl>["record"],
   toActivity: ActivityStream<Raw, ResultUrl>["toActivity"],
@@ -56,20 +56,3 @@ const queryStream = <Raw>(
   describeError: describeSalesforceError,
   classifyError: classifySalesforceError,
 })
-
-/** Every successful and failed login to the org: `Status` = `Success` is `login`, any other `login_failed`. */
-export const loginHistory: ActivityStream<SalesforceLoginHistory, ResultUrl> = {
-  ...queryStream("login_history", SalesforceLoginHistory, loginHistoryToActivity),
-  // `Status` is the reason (`Invalid Password`, `Password Lockout`…); LoginHistory names the user only by id.
-  failedSignIns: {
-    actions: new Set(["login_failed"]),
-    of: (row) => (row.Status === LOGIN_SUCCESS_STATUS ? undefined : signInFacts({ reason: row.Status })),
-  },
-}
-
-/** Setup changes: `createduser` is `user_created`, `deactivateduser` `user_deactivated`, the rest raw. */
-export const setupAuditTrail = queryStream(
-  "setup_audit_trail",
-  SalesforceSetupAuditTrail,
-  setupAuditTrailToActivity,
-)

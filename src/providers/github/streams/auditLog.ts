@@ -1,6 +1,6 @@
 import { Duration, Option, Schema } from "effect"
-import type { ActivityStream } from "../ActivityStream.ts"
-import { type LinkPosition, linkHeader } from "../paging/linkHeader.ts"
+import type { ActivityStream } from "../../ActivityStream.ts"
+import { type LinkPosition, linkHeader } from "../../paging/linkHeader.ts"
 import {
   AUDIT_LOG_HEADERS,
   AUDIT_LOG_MAX_PER_PAGE,
@@ -8,9 +8,9 @@ import {
   auditLogQueryParams,
   isAuditLogPath,
   organizationOf,
-} from "./auditLogQuery.ts"
-import { GitHubAuditLogEvent, GitHubError } from "./GitHubAuditLogEvent.ts"
-import { toActivity } from "./toActivity.ts"
+} from "../auditLogQuery.ts"
+import { GitHubAuditLogEvent, GitHubError } from "../GitHubAuditLogEvent.ts"
+import { toActivity } from "../toActivity.ts"
 
 /**
  * GitHub documents no bound on how late it writes an event into the audit log; grove and Elastic both leave

@@ -1,12 +1,12 @@
-import { Duration, Option, Schema } from "effect"
-import { type ProviderError, ProviderHistoryExpired } from "../../http/ProviderError.ts"
-import type { ActivityStream } from "../ActivityStream.ts"
-import { linkHeader } from "../paging/linkHeader.ts"
-import { failedSignIns } from "./failedSignIns.ts"
-import { OktaError, OktaLogEventRead } from "./OktaLogEvent.ts"
-import { LOGS_PATH, type OktaPosition } from "./OktaPosition.ts"
-import { MAX_LIMIT, matchesNothing, startParams } from "./startQuery.ts"
-import { toActivity } from "./toActivity.ts"
+import { Option, Schema } from "effect"
+import { type ProviderError, ProviderHistoryExpired } from "../../../http/ProviderError.ts"
+import type { ActivityStream } from "../../ActivityStream.ts"
+import { linkHeader } from "../../paging/linkHeader.ts"
+import { failedSignIns } from "../failedSignIns.ts"
+import { OktaError, OktaLogEventRead } from "../OktaLogEvent.ts"
+import { LOGS_PATH, type OktaPosition } from "../OktaPosition.ts"
+import { MAX_LIMIT, matchesNothing, OKTA_RETENTION, startParams } from "../startQuery.ts"
+import { toActivity } from "../toActivity.ts"
 
 /** Only the code and summary: Okta's `errorCauses` vary in shape and are not needed to say what went wrong. */
 const OktaErrorSummary = OktaError.pipe(Schema.pick("errorCode", "errorSummary"))
@@ -50,7 +50,7 @@ export const systemLog: ActivityStream<OktaLogEventRead, OktaPosition> = {
   pushedDown: ["created_at", "actor_id", "action"],
   canMatch: (filters) => !matchesNothing(filters),
   paths: [LOGS_PATH],
-  historyRetention: Duration.days(90),
+  historyRetention: OKTA_RETENTION,
   describeError,
   classifyError,
 }

@@ -1,13 +1,13 @@
 import { Effect, Layer, Option, type Redacted, SynchronizedRef } from "effect"
 import type { Producer } from "kafkajs"
+import { RefreshTokenStore, type RefreshTokenStoreShape } from "../auth/RefreshTokenStore.ts"
+import { type CredentialsStoreKey, chooseRefreshToken, sealRefreshToken } from "../auth/sealedRefreshToken.ts"
 import type { ConnectorConfig } from "../config/ConnectorConfig.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 import { ProviderUnavailable } from "../http/ProviderError.ts"
-import { KafkaClient, KafkaFailure, kafkaCall, quietly } from "../pipeline/KafkaClient.ts"
-import { credentialsReaderGroupId } from "../pipeline/kafkaNames.ts"
-import { checkpointTopicSettings, describeTopicRetention } from "../pipeline/Topics.ts"
-import { RefreshTokenStore, type RefreshTokenStoreShape } from "./RefreshTokenStore.ts"
-import { type CredentialsStoreKey, chooseRefreshToken, sealRefreshToken } from "./sealedRefreshToken.ts"
+import { KafkaClient, KafkaFailure, kafkaCall, quietly } from "./KafkaClient.ts"
+import { credentialsReaderGroupId } from "./kafkaNames.ts"
+import { checkpointTopicSettings, describeTopicRetention } from "./Topics.ts"
 
 export type CredentialsStoreConfig = NonNullable<ConnectorConfig["credentials_store"]>
 

@@ -1,15 +1,15 @@
 import { Duration, Option, Schema } from "effect"
-import type { ActivityStream } from "../ActivityStream.ts"
-import { type Offset, offsetPaging } from "../paging/offset.ts"
-import { clampLimit, type Paginator } from "../paging/Paginator.ts"
+import type { ActivityStream } from "../../ActivityStream.ts"
+import { type Offset, offsetPaging } from "../../paging/offset.ts"
+import { clampLimit, type Paginator } from "../../paging/Paginator.ts"
 import {
   AUDIT_PAGE_SIZE_MAX,
   AUDIT_RECORDS_PATH,
   JiraAuditRecord,
   JiraAuditRecordsPage,
   JiraErrorCollection,
-} from "./JiraAuditRecord.ts"
-import { toActivity } from "./toActivity.ts"
+} from "../JiraAuditRecord.ts"
+import { toActivity } from "../toActivity.ts"
 
 const auditPage = Schema.decodeUnknownOption(JiraAuditRecordsPage)
 

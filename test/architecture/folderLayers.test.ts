@@ -1,0 +1,118 @@
+import { readdirSync, readFileSync } from "node:fs"
+import { dirname, join, relative, resolve, sep } from "node:path"
+import { describe, expect, it } from "vitest"
+import { importsOf } from "../support/importsOf.ts"
+
+// The folders of src/, lowest first. A file may import from its own folder or from one below it, never from
+// one above: then no two folders can import each other, directly or round a longer loop. Type-only imports
+// count too (they tie the folders together for a reader just the same). A new folder fails the test until it
+// is placed here.
+const LAYERS = [
+  "domain",
+  "observability",
+  "http",
+  "cursor",
+  "ocsf",
+  "auth",
+  "providers",
+  "config",
+  "activities",
+  "pipeline",
+  "api",
+  // Development tools: they use production code; production never loads them at start (productionBoundary),
+  // only the CLI's development commands import them, dynamically.
+  "simulators",
+  "dev",
+  "cli",
+  "main.ts",
+] as const
+
+const src = resolve(import.meta.dirname, "../../src")
+
+const sourceFiles = (dir: string): ReadonlyArray<string> =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name)
+    return entry.isDirectory() ? sourceFiles(path) : entry.name.endsWith(".ts") ? [path] : []
+  })
+
+/** The top-level folder of src/ a path is in (`main.ts` for the entrypoint itself). */
+const folderOf = (path: string): string => relative(src, path).split(sep)[0] ?? ""
+
+/** The path segments under src/ of a relative import's target; undefined for a package import. */
+const targetOf = (file: string, specifier: string | undefined) =>
+  specifier?.startsWith(".") ? resolve(dirname(file), specifier) : undefined
+
+/** Imports of `file` that reach a folder above its own (or a folder not placed in LAYERS). */
+const upwardImports = (file: string, text: string): ReadonlyArray<string> => {
+  const from = folderOf(file)
+  const rank = (folder: string) => LAYERS.indexOf(folder as (typeof LAYERS)[number])
+  return importsOf(file, text).flatMap(({ specifier }) => {
+    const target = targetOf(file, specifier)
+    if (target === undefined) return []
+    const to = folderOf(target)
+    if (to === from) return []
+    const [fromRank, toRank] = [rank(from), rank(to)]
+    if (fromRank === -1 || toRank === -1)
+      return [`${relative(src, file)} → ${specifier} (folder not in LAYERS)`]
+    return toRank > fromRank ? [`${relative(src, file)} → ${specifier} (${from} is below ${to})`] : []
+  })
+}
+
+/** Imports from one provider's folder into another's (src/providers/paging is shared, not a provider). */
+const crossProviderImports = (file: string, text: string): ReadonlyArray<string> => {
+  const providerOf = (path: string) => {
+    const [top, name, ...rest] = relative(src, path).split(sep)
+    return top === "providers" && rest.length > 0 && name !== "paging" ? name : undefined
+  }
+  const own = providerOf(file)
+  if (own === undefined) return []
+  return importsOf(file, text).flatMap(({ specifier }) => {
+    const target = targetOf(file, specifier)
+    const other = target === undefined ? undefined : providerOf(target)
+    return other !== undefined && other !== own ? [`${relative(src, file)} → ${specifier}`] : []
+  })
+}
+
+const files = sourceFiles(src)
+
+describe("folder layers of src/", () => {
+  it("every folder of src/ is placed in the order", () => {
+    const folders = readdirSync(src, { withFileTypes: true }).map((entry) => entry.name)
+    expect(folders.filter((name) => !(LAYERS as ReadonlyArray<string>).includes(name))).toEqual([])
+  })
+
+  it("no file imports from a folder above its own, so the folders form no cycle", () => {
+    expect(files.length).toBeGreaterThan(200)
+    expect(files.flatMap((file) => upwardImports(file, readFileSync(file, "utf8")))).toEqual([])
+  })
+
+  it("no provider's folder imports from another provider's", () => {
+    expect(files.flatMap((file) => crossProviderImports(file, readFileSync(file, "utf8")))).toEqual([])
+  })
+
+  it("the check sees the cycle metrics.ts once closed, type-only imports and unplaced folders included", () => {
+    const metrics = join(src, "observability", "metrics.ts")
+    const text = `
+      import type { AccountStreamHealth } from "../pipeline/StreamHealth.ts"
+      export type { Gauge } from "../api/Api.ts"
+      type Later = import("../cli/runConnector.ts").Run
+      import { Activity } from "../domain/Activity.ts"
+      import { other } from "./AccountStreamHealth.ts"
+      import { elsewhere } from "../newFolder/thing.ts"
+      import { Effect } from "effect"
+    `
+    expect(upwardImports(metrics, text)).toEqual([
+      "observability/metrics.ts → ../pipeline/StreamHealth.ts (observability is below pipeline)",
+      "observability/metrics.ts → ../api/Api.ts (observability is below api)",
+      "observability/metrics.ts → ../cli/runConnector.ts (observability is below cli)",
+      "observability/metrics.ts → ../newFolder/thing.ts (folder not in LAYERS)",
+    ])
+    const okta = join(src, "providers", "okta", "streams", "systemLog.ts")
+    expect(
+      crossProviderImports(
+        okta,
+        `import { a } from "../../github/recordId.ts"\nimport { b } from "../../paging/linkHeader.ts"`,
+      ),
+    ).toEqual(["providers/okta/streams/systemLog.ts → ../../github/recordId.ts"])
+  })
+})
