@@ -1,14 +1,11 @@
 import { Context, type Duration, Effect, Either, Layer, ParseResult } from "effect"
-import kafkajs, { type PartitionAssigner } from "kafkajs"
 import type { ConnectorConfig } from "../config/ConnectorConfig.ts"
 import { type Checkpoint, decodeCheckpoint } from "./Checkpoint.ts"
-import { KafkaClient, KafkaFailure, kafkaCall, quietly } from "./KafkaClient.ts"
+import { KafkaClient, type KafkaFailure } from "./KafkaClient.ts"
 import { checkpointReaderGroupId } from "./kafkaNames.ts"
 import { nextReadShared } from "./nextReadShared.ts"
+import { readCompactedToEnds } from "./readCompactedToEnds.ts"
 import { stableWithin, untilStableEnd } from "./stableEnd.ts"
-
-// kafkajs is CommonJS and Node's static analysis of it misses this export, so it is read off the default.
-const { AssignerProtocol } = kafkajs
 
 /** What the checkpoint topic holds, per account, once read to a stable end. */
 export interface CheckpointRead {
@@ -97,8 +94,15 @@ export const readCheckpoints = (
       const end = ends.get(o.partition) ?? 0n
       if (end > BigInt(o.low)) pending.set(o.partition, end)
     }
-    const newest = new Map<string, Either.Either<Checkpoint, string>>()
-    if (pending.size > 0) yield* readToEnds(topic, groupIdPrefix, pending, newest)
+    const newest = yield* readCompactedToEnds({
+      topic,
+      groupId: checkpointReaderGroupId(groupIdPrefix),
+      ends: pending,
+      decode: (value) =>
+        Either.mapLeft(decodeCheckpoint(value), (error) => ParseResult.TreeFormatter.formatErrorSync(error)),
+      what: "read checkpoints",
+      within: "120 seconds",
+    })
 
     const latest = new Map<string, Checkpoint>()
     const unreadable = new Map<string, string>()
@@ -107,107 +111,4 @@ export const readCheckpoints = (
       else unreadable.set(key, record.left)
     }
     return { latest, unreadable }
-  })
-
-const readToEnds = (
-  topic: string,
-  groupIdPrefix: string,
-  pending: Map<number, bigint>,
-  newest: Map<string, Either.Either<Checkpoint, string>>,
-) =>
-  Effect.gen(function* () {
-    const kafka = yield* KafkaClient
-    const groupId = checkpointReaderGroupId(groupIdPrefix)
-    const consumer = kafka.consumer({
-      groupId,
-      readUncommitted: false,
-      sessionTimeout: 10_000,
-      // The group has this one member: it is assigned exactly the partitions to read, not the whole topic.
-      partitionAssigners: [onlyPartitions(topic, [...pending.keys()])],
-    })
-    const done = Effect.async<void, KafkaFailure>((resume) => {
-      const reached = (partition: number, lastOffset: string) => {
-        const end = pending.get(partition)
-        if (end !== undefined && BigInt(lastOffset) + 1n >= end) pending.delete(partition)
-        if (pending.size === 0) resume(Effect.void)
-      }
-      consumer.on(consumer.events.END_BATCH_PROCESS, (event) =>
-        reached(event.payload.partition, event.payload.lastOffset),
-      )
-      consumer.on(consumer.events.CRASH, (event) =>
-        resume(Effect.fail(new KafkaFailure({ operation: "read checkpoints", cause: event.payload.error }))),
-      )
-      consumer
-        .subscribe({ topic, fromBeginning: true })
-        .then(() =>
-          consumer.run({
-            autoCommit: false,
-            eachBatch: async ({ batch }) => {
-              for (const message of batch.messages) {
-                const key = message.key?.toString()
-                if (!key) continue
-                if (message.value === null) {
-                  newest.delete(key)
-                  continue
-                }
-                const decoded = decodeCheckpoint(message.value.toString())
-                newest.set(
-                  key,
-                  Either.mapLeft(decoded, (error) => ParseResult.TreeFormatter.formatErrorSync(error)),
-                )
-              }
-              reached(batch.partition, batch.lastOffset())
-            },
-          }),
-        )
-        .catch((cause) => resume(Effect.fail(new KafkaFailure({ operation: "read checkpoints", cause }))))
-    })
-    yield* Effect.acquireUseRelease(
-      kafkaCall("checkpoint reader connect", () => consumer.connect()),
-      () =>
-        done.pipe(
-          Effect.timeoutFail({
-            duration: "120 seconds",
-            onTimeout: () =>
-              new KafkaFailure({
-                operation: "read checkpoints to the end",
-                cause: new Error("timed out after 120 s"),
-              }),
-          }),
-        ),
-      () =>
-        Effect.gen(function* () {
-          yield* quietly("checkpoint reader disconnect", () => consumer.disconnect())
-          const cleanup = kafka.admin()
-          yield* quietly("checkpoint reader group cleanup", async () => {
-            await cleanup.connect()
-            try {
-              await cleanup.deleteGroups([groupId])
-            } finally {
-              await cleanup.disconnect()
-            }
-          })
-        }),
-    )
-  })
-
-/** An assigner that gives the group's first member `partitions` of `topic` and nothing else. */
-const onlyPartitions =
-  (topic: string, partitions: ReadonlyArray<number>): PartitionAssigner =>
-  () => ({
-    name: "checkpoint-partitions",
-    version: 0,
-    protocol: ({ topics }) => ({
-      name: "checkpoint-partitions",
-      metadata: AssignerProtocol.MemberMetadata.encode({ version: 0, topics, userData: Buffer.alloc(0) }),
-    }),
-    assign: async ({ members }) =>
-      members.map(({ memberId }, index) => ({
-        memberId,
-        memberAssignment: AssignerProtocol.MemberAssignment.encode({
-          version: 0,
-          assignment: index === 0 ? { [topic]: [...partitions] } : {},
-          userData: Buffer.alloc(0),
-        }),
-      })),
   })

@@ -7,6 +7,7 @@ import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 import { ProviderUnavailable } from "../http/ProviderError.ts"
 import { KafkaClient, KafkaFailure, kafkaCall, quietly } from "./KafkaClient.ts"
 import { credentialsReaderGroupId } from "./kafkaNames.ts"
+import { readCompactedToEnds } from "./readCompactedToEnds.ts"
 import { checkpointTopicSettings, describeTopicRetention } from "./Topics.ts"
 
 export type CredentialsStoreConfig = NonNullable<ConnectorConfig["credentials_store"]>
@@ -72,66 +73,16 @@ const readToEnd = (groupIdPrefix: string, topic: string) =>
     )
     const pending = new Map<number, bigint>()
     for (const o of offsets) if (BigInt(o.high) > BigInt(o.low)) pending.set(o.partition, BigInt(o.high))
-    const newest = new Map<string, string>()
-    if (pending.size === 0) return newest
-    // A throw-away group, as the checkpoint reader's (kafkajs has no `assign()`). No transactions write
-    // here, so the high watermark is the end to read to.
-    const groupId = credentialsReaderGroupId(groupIdPrefix)
-    const consumer = client.consumer({ groupId, sessionTimeout: 10_000 })
-    const done = Effect.async<void, KafkaFailure>((resume) => {
-      const reached = (partition: number, lastOffset: string) => {
-        const end = pending.get(partition)
-        if (end !== undefined && BigInt(lastOffset) + 1n >= end) pending.delete(partition)
-        if (pending.size === 0) resume(Effect.void)
-      }
-      consumer.on(consumer.events.END_BATCH_PROCESS, (event) =>
-        reached(event.payload.partition, event.payload.lastOffset),
-      )
-      consumer
-        .subscribe({ topic, fromBeginning: true })
-        .then(() =>
-          consumer.run({
-            autoCommit: false,
-            eachBatch: async ({ batch }) => {
-              for (const message of batch.messages) {
-                const key = message.key?.toString()
-                if (!key) continue
-                if (message.value === null) newest.delete(key)
-                else newest.set(key, message.value.toString())
-              }
-              reached(batch.partition, batch.lastOffset())
-            },
-          }),
-        )
-        .catch((cause) => resume(Effect.fail(readFailure(cause))))
+    // No transactions write here, so the high watermark is the end to read to.
+    return yield* readCompactedToEnds({
+      topic,
+      groupId: credentialsReaderGroupId(groupIdPrefix),
+      ends: pending,
+      decode: (value) => value,
+      what: "read the credentials topic",
+      within: "60 seconds",
     })
-    yield* Effect.acquireUseRelease(
-      kafkaCall("credentials reader connect", () => consumer.connect()),
-      () =>
-        done.pipe(
-          Effect.timeoutFail({
-            duration: "60 seconds",
-            onTimeout: () => readFailure(new Error("timed out after 60 s")),
-          }),
-        ),
-      () =>
-        Effect.gen(function* () {
-          yield* quietly("credentials reader disconnect", () => consumer.disconnect())
-          const cleanup = client.admin()
-          yield* quietly("credentials reader group cleanup", async () => {
-            await cleanup.connect()
-            try {
-              await cleanup.deleteGroups([groupId])
-            } finally {
-              await cleanup.disconnect()
-            }
-          })
-        }),
-    )
-    return newest
   })
-
-const readFailure = (cause: unknown) => new KafkaFailure({ operation: "read the credentials topic", cause })
 
 /**
  * The credentials topic as a `RefreshTokenStore`: read to its end once, at the first token an account needs
