@@ -1,5 +1,5 @@
 import { Option, Schema } from "effect"
-import { toUtcInstant } from "../../domain/Activity.ts"
+import { utcInstant } from "../utcInstant.ts"
 
 // Asana's AuditLogEvent and its list page (`GET /api/1.0/workspaces/{workspace_gid}/audit_log_events`), as the
 // official OpenAPI spec (`Asana/openapi`, `defs/asana_oas.yaml`) and the "Audit log API" reference describe
@@ -11,7 +11,7 @@ import { toUtcInstant } from "../../domain/Activity.ts"
 export const AsanaTime = Schema.String.pipe(
   Schema.filter((text) =>
     /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(text) &&
-    toUtcInstant(text) !== undefined
+    utcInstant(text) !== undefined
       ? undefined
       : `an ISO 8601 date-time with a zone, e.g. 2021-10-21T23:38:10.364Z; got ${JSON.stringify(text)}`,
   ),

@@ -1,7 +1,8 @@
 import { Either } from "effect"
-import { type Activity, compact, toUtcInstant, type UnifiedAction } from "../../domain/Activity.ts"
+import { type Activity, compact, type UnifiedAction } from "../../domain/Activity.ts"
 import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
 import type { MappingFailure } from "../ProviderAdapter.ts"
+import { utcInstant } from "../utcInstant.ts"
 import type { AsanaAuditLogEvent } from "./AsanaAuditLogEvent.ts"
 
 // Asana fills, per the spec's output matrix: id, actor, organization, action, entity, entity_type, context,
@@ -87,7 +88,7 @@ export const toActivity = (
   event: AsanaAuditLogEvent,
   account: IntegratedAccount,
 ): Either.Either<Activity, MappingFailure> => {
-  const createdAt = toUtcInstant(event.created_at)
+  const createdAt = utcInstant(event.created_at)
   if (createdAt === undefined) {
     return Either.left({
       reason: `asana audit log event ${event.gid} has an unparseable created_at: ${JSON.stringify(event.created_at)}`,

@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { toUtcInstant } from "../../domain/Activity.ts"
+import { utcInstant } from "../utcInstant.ts"
 
 // Atlassian's organization audit log (Organizations REST API, Events group; models as generated into
 // jira.js `src/admin/models`): `GET /admin/v1/orgs/{orgId}/events-stream` pages of events
@@ -12,7 +12,7 @@ import { toUtcInstant } from "../../domain/Activity.ts"
 export const AtlassianTime = Schema.String.pipe(
   Schema.filter((text) =>
     /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(text) &&
-    toUtcInstant(text) !== undefined
+    utcInstant(text) !== undefined
       ? undefined
       : `an ISO 8601 date-time with a zone, e.g. 2022-05-12T19:13:13Z; got ${JSON.stringify(text)}`,
   ),

@@ -1,7 +1,8 @@
 import { Either } from "effect"
-import { type Activity, compact, toUtcInstant, type UnifiedAction } from "../../domain/Activity.ts"
+import { type Activity, compact, type UnifiedAction } from "../../domain/Activity.ts"
 import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
 import type { MappingFailure } from "../ProviderAdapter.ts"
+import { utcInstant } from "../utcInstant.ts"
 import type { AtlassianEvent } from "./AtlassianEvent.ts"
 
 // Atlassian fills, per the spec's output matrix: id, actor, organization, description, action, context,
@@ -40,7 +41,7 @@ export const toActivity = (
   event: AtlassianEvent,
   account: IntegratedAccount,
 ): Either.Either<Activity, MappingFailure> => {
-  const createdAt = toUtcInstant(event.attributes.time)
+  const createdAt = utcInstant(event.attributes.time)
   if (createdAt === undefined) {
     return Either.left({
       reason: `atlassian event ${event.id} has an unparseable time: ${JSON.stringify(event.attributes.time)}`,

@@ -1,7 +1,8 @@
 import { Either } from "effect"
-import { type Activity, compact, toUtcInstant } from "../../domain/Activity.ts"
+import { type Activity, compact } from "../../domain/Activity.ts"
 import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
 import type { MappingFailure } from "../ProviderAdapter.ts"
+import { utcInstant } from "../utcInstant.ts"
 import type { ConfluenceAuditRecord } from "./ConfluenceAuditRecord.ts"
 import { auditRecordId } from "./syntheticId.ts"
 
@@ -14,7 +15,7 @@ export const toActivity = (
   record: ConfluenceAuditRecord,
   _account: IntegratedAccount,
 ): Either.Either<Activity, MappingFailure> => {
-  const createdAt = toUtcInstant(record.creationDate)
+  const createdAt = utcInstant(record.creationDate)
   if (createdAt === undefined) {
     return Either.left({
       reason: `confluence audit record has an unusable creationDate: ${record.creationDate}`,

@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { toUtcInstant } from "../../domain/Activity.ts"
+import { utcInstant } from "../utcInstant.ts"
 
 // HubSpot's account activity records (`GET /account-info/v3/activity/login`, `/security` and `/audit-logs`) and
 // their list pages, per HubSpot's public OpenAPI spec (`PublicLoginAudit`, `HydratedCriticalAction`,
@@ -14,7 +14,7 @@ export const AUDIT_LOGS_PATH = "/account-info/v3/activity/audit-logs"
 export const HubSpotTime = Schema.String.pipe(
   Schema.filter((text) =>
     /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/.test(text) &&
-    toUtcInstant(text) !== undefined
+    utcInstant(text) !== undefined
       ? undefined
       : `an ISO 8601 date-time with a zone, e.g. 2023-11-07T05:31:56Z; got ${JSON.stringify(text)}`,
   ),

@@ -1,7 +1,8 @@
 import { Either } from "effect"
-import { type Activity, toUtcInstant, type UnifiedAction } from "../../domain/Activity.ts"
+import type { Activity, UnifiedAction } from "../../domain/Activity.ts"
 import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
 import type { MappingFailure } from "../ProviderAdapter.ts"
+import { utcInstant } from "../utcInstant.ts"
 import type { HubSpotAuditEvent, HubSpotLogin, HubSpotSecurityAction } from "./HubSpotActivity.ts"
 
 // HubSpot fills, per the spec's output matrix: id, actor, action, entity, context, created_at. Never
@@ -39,7 +40,7 @@ export const loginToActivity = (
   record: HubSpotLogin,
   _account: IntegratedAccount,
 ): Either.Either<Activity, MappingFailure> => {
-  const createdAt = toUtcInstant(record.loginAt)
+  const createdAt = utcInstant(record.loginAt)
   if (createdAt === undefined) return Either.left(unparseable("login", record.id, "loginAt", record.loginAt))
   const context = {
     ...(record.ipAddress ? { ip_address: record.ipAddress } : {}),
@@ -61,7 +62,7 @@ export const securityToActivity = (
   record: HubSpotSecurityAction,
   _account: IntegratedAccount,
 ): Either.Either<Activity, MappingFailure> => {
-  const createdAt = toUtcInstant(record.createdAt)
+  const createdAt = utcInstant(record.createdAt)
   if (createdAt === undefined)
     return Either.left(unparseable("security action", record.id, "createdAt", record.createdAt))
   return Either.right({
@@ -82,7 +83,7 @@ export const auditToActivity = (
   record: HubSpotAuditEvent,
   _account: IntegratedAccount,
 ): Either.Either<Activity, MappingFailure> => {
-  const createdAt = toUtcInstant(record.occurredAt)
+  const createdAt = utcInstant(record.occurredAt)
   if (createdAt === undefined)
     return Either.left(unparseable("audit event", record.id, "occurredAt", record.occurredAt))
   const login = record.category === AUDIT_LOGIN.category && record.subCategory === AUDIT_LOGIN.subCategory

@@ -1,7 +1,8 @@
 import { Either } from "effect"
-import { type Activity, compact, toUtcInstant } from "../../domain/Activity.ts"
+import { type Activity, compact } from "../../domain/Activity.ts"
 import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
 import type { MappingFailure } from "../ProviderAdapter.ts"
+import { utcInstant } from "../utcInstant.ts"
 import { type JiraAuditRecord, normaliseOffset } from "./JiraAuditRecord.ts"
 
 // Jira fills, per the spec's output matrix: id, actor, description, entity, entity_type, context, created_at.
@@ -13,7 +14,7 @@ export const toActivity = (
   record: JiraAuditRecord,
   _account: IntegratedAccount,
 ): Either.Either<Activity, MappingFailure> => {
-  const createdAt = toUtcInstant(normaliseOffset(record.created))
+  const createdAt = utcInstant(normaliseOffset(record.created))
   if (createdAt === undefined) {
     return Either.left({
       reason: `jira audit record has an unparseable created: ${JSON.stringify(record.created)}`,
