@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest"
 import { routeRecords } from "../../src/pipeline/routePage.ts"
 import type { AnyActivityStream } from "../../src/providers/ActivityStream.ts"
 import { AsanaAuditLogEvent } from "../../src/providers/asana/AsanaAuditLogEvent.ts"
+import { AtlassianEvent } from "../../src/providers/atlassian/AtlassianEvent.ts"
 import { failedSignInOf } from "../../src/providers/failedSignIn.ts"
 import { mapRecord } from "../../src/providers/mapRecord.ts"
 import { OktaLogEvent } from "../../src/providers/okta/OktaLogEvent.ts"
@@ -21,6 +22,7 @@ import { accountOn, readAccountToEnd } from "../support/readAccountToEnd.ts"
 /** Each narrowed stream's whole documented schema, by integration and stream name. */
 const wholeSchemas: { readonly [I in Integration]?: Readonly<Record<string, Schema.Schema.AnyNoContext>> } = {
   asana: { audit_log_events: AsanaAuditLogEvent },
+  atlassian: { events_stream: AtlassianEvent },
   okta: { system_log: OktaLogEvent },
 }
 

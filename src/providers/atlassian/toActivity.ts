@@ -3,7 +3,7 @@ import { type Activity, compact, type UnifiedAction } from "../../domain/Activit
 import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
 import type { MappingFailure } from "../ProviderAdapter.ts"
 import { utcInstant } from "../utcInstant.ts"
-import type { AtlassianEvent } from "./AtlassianEvent.ts"
+import type { AtlassianEventRead } from "./AtlassianEvent.ts"
 
 // Atlassian fills, per the spec's output matrix: id, actor, organization, description, action, context,
 // created_at. Never group, entity or entity_type. `remote_data` is attached by the caller.
@@ -23,12 +23,12 @@ export const AtlassianActionKeys: Readonly<Record<string, UnifiedAction>> = {
   user_created: "user_created",
 }
 
-const actorOf = (event: AtlassianEvent): NonNullable<Activity["actor"]> => {
+const actorOf = (event: AtlassianEventRead): NonNullable<Activity["actor"]> => {
   const id = event.attributes.actor?.id
   return id ? { type: "user", user: { id } } : { type: "system" }
 }
 
-const contextOf = (event: AtlassianEvent): Activity["context"] => {
+const contextOf = (event: AtlassianEventRead): Activity["context"] => {
   // No user agent in Atlassian's event model.
   const context = compact({
     ip_address: event.attributes.location?.ip,
@@ -38,7 +38,7 @@ const contextOf = (event: AtlassianEvent): Activity["context"] => {
 }
 
 export const toActivity = (
-  event: AtlassianEvent,
+  event: AtlassianEventRead,
   account: IntegratedAccount,
 ): Either.Either<Activity, MappingFailure> => {
   const createdAt = utcInstant(event.attributes.time)
