@@ -6,6 +6,11 @@ import { AsanaAuditLogEvent } from "../../src/providers/asana/AsanaAuditLogEvent
 import { AtlassianEvent } from "../../src/providers/atlassian/AtlassianEvent.ts"
 import { failedSignInOf } from "../../src/providers/failedSignIn.ts"
 import { FigmaActivityLog } from "../../src/providers/figma/FigmaActivityLog.ts"
+import {
+  HubSpotAuditEvent,
+  HubSpotLogin,
+  HubSpotSecurityAction,
+} from "../../src/providers/hubspot/HubSpotActivity.ts"
 import { mapRecord } from "../../src/providers/mapRecord.ts"
 import { OktaLogEvent } from "../../src/providers/okta/OktaLogEvent.ts"
 import { type Integration, providers } from "../../src/providers/registry.ts"
@@ -25,6 +30,11 @@ const wholeSchemas: { readonly [I in Integration]?: Readonly<Record<string, Sche
   asana: { audit_log_events: AsanaAuditLogEvent },
   atlassian: { events_stream: AtlassianEvent },
   figma: { activity_logs: FigmaActivityLog },
+  hubspot: {
+    login_history: HubSpotLogin,
+    security_activity: HubSpotSecurityAction,
+    audit_logs: HubSpotAuditEvent,
+  },
   okta: { system_log: OktaLogEvent },
 }
 
@@ -106,6 +116,7 @@ describe.each(Object.entries(wholeSchemas))(
       const { account, records } = await Effect.runPromise(history(integration as Integration))
       const narrowed = records.filter(({ stream }) => whole[stream] !== undefined)
       expect(narrowed.length).toBeGreaterThan(50)
+    for (const name of Object.keys(whole)) expect(narrowed.some(({ stream }) => stream === name)).toBe(true)
       const asBefore = narrowed.map(({ stream, raw }) => {
         // A copy: mapRecord keeps the last decode of each object, which must not serve the other path.
         const copy = structuredClone(raw)

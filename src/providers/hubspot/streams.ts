@@ -18,12 +18,9 @@ import {
 import {
   AUDIT_LOGS_PATH,
   describeHubSpotError,
-  type HubSpotAuditEvent,
-  HubSpotAuditEvent as HubSpotAuditEventRecord,
-  type HubSpotLogin,
-  HubSpotLogin as HubSpotLoginRecord,
-  type HubSpotSecurityAction,
-  HubSpotSecurityAction as HubSpotSecurityActionRecord,
+  HubSpotAuditEventRead,
+  HubSpotLoginRead,
+  HubSpotSecurityActionRead,
   LOGIN_PATH,
   SECURITY_PATH,
 } from "./HubSpotActivity.ts"
@@ -43,14 +40,14 @@ export const SETTLE = Duration.seconds(30)
  * shared watermark read keeps what lies at or after the watermark (less the ids already emitted there), sorted
  * by `loginAt`. The list is bounded by its 90 days, so a poll costs at most (logins in 90 days) / 200 requests.
  */
-export const loginHistory: ActivityStream<HubSpotLogin, CursorToken> = {
+export const loginHistory: ActivityStream<HubSpotLoginRead, CursorToken> = {
   // HubSpot gives no failure reason; the email is the user name the attempt was made with.
   failedSignIns: {
     actions: new Set(["login_failed"]),
     of: (record) => (record.loginSucceeded ? undefined : signInFacts({ attempted_user: record.email })),
   },
   name: "login_history",
-  record: HubSpotLoginRecord,
+  record: HubSpotLoginRead,
   toActivity: loginToActivity,
   order: "unsorted",
   tail: { mode: "watermark", settle: SETTLE },
@@ -73,9 +70,9 @@ export const loginHistory: ActivityStream<HubSpotLogin, CursorToken> = {
  * `toTimestamp` = now − SETTLE, pages `after` to the end, and the shared read drops the ids already emitted at the
  * watermark's instant. Order undocumented, so the read sorts.
  */
-export const securityActivity: ActivityStream<HubSpotSecurityAction, CursorToken> = {
+export const securityActivity: ActivityStream<HubSpotSecurityActionRead, CursorToken> = {
   name: "security_activity",
-  record: HubSpotSecurityActionRecord,
+  record: HubSpotSecurityActionRead,
   toActivity: securityToActivity,
   order: "unsorted",
   tail: { mode: "watermark", settle: SETTLE },
@@ -113,9 +110,9 @@ export const classifyAuditLogError = (error: ProviderError): ProviderError =>
  * end (or until a page's worth is in hand), and the shared read drops the ids already emitted at the watermark's
  * instant. `action=login` keeps its successful logins (post-filtered on the mapped action).
  */
-export const auditLogs: ActivityStream<HubSpotAuditEvent, CursorToken> = {
+export const auditLogs: ActivityStream<HubSpotAuditEventRead, CursorToken> = {
   name: "audit_logs",
-  record: HubSpotAuditEventRecord,
+  record: HubSpotAuditEventRead,
   toActivity: auditToActivity,
   order: "oldest_first",
   tail: { mode: "watermark", settle: SETTLE },

@@ -3,7 +3,7 @@ import type { Activity, UnifiedAction } from "../../domain/Activity.ts"
 import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
 import type { MappingFailure } from "../ProviderAdapter.ts"
 import { utcInstant } from "../utcInstant.ts"
-import type { HubSpotAuditEvent, HubSpotLogin, HubSpotSecurityAction } from "./HubSpotActivity.ts"
+import type { HubSpotAuditEventRead, HubSpotLoginRead, HubSpotSecurityActionRead } from "./HubSpotActivity.ts"
 
 // HubSpot fills, per the spec's output matrix: id, actor, action, entity, context, created_at. Never
 // organization, description or entity_type. `remote_data` is attached by the caller.
@@ -37,7 +37,7 @@ const unparseable = (what: string, id: string, field: string, value: string): Ma
 
 /** A login attempt: `login` when `loginSucceeded`, else `login_failed`. Pure. */
 export const loginToActivity = (
-  record: HubSpotLogin,
+  record: HubSpotLoginRead,
   _account: IntegratedAccount,
 ): Either.Either<Activity, MappingFailure> => {
   const createdAt = utcInstant(record.loginAt)
@@ -59,7 +59,7 @@ export const loginToActivity = (
 
 /** A security ("critical") action: `type` mapped where it clearly means a unified action, raw otherwise. Pure. */
 export const securityToActivity = (
-  record: HubSpotSecurityAction,
+  record: HubSpotSecurityActionRead,
   _account: IntegratedAccount,
 ): Either.Either<Activity, MappingFailure> => {
   const createdAt = utcInstant(record.createdAt)
@@ -80,7 +80,7 @@ export const securityToActivity = (
  * action (create, update, delete), raw otherwise (`PERFORM`). Pure.
  */
 export const auditToActivity = (
-  record: HubSpotAuditEvent,
+  record: HubSpotAuditEventRead,
   _account: IntegratedAccount,
 ): Either.Either<Activity, MappingFailure> => {
   const createdAt = utcInstant(record.occurredAt)
