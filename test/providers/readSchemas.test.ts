@@ -11,6 +11,7 @@ import {
   HubSpotLogin,
   HubSpotSecurityAction,
 } from "../../src/providers/hubspot/HubSpotActivity.ts"
+import { JiraAuditRecord } from "../../src/providers/jira/JiraAuditRecord.ts"
 import { mapRecord } from "../../src/providers/mapRecord.ts"
 import { OktaLogEvent } from "../../src/providers/okta/OktaLogEvent.ts"
 import { type Integration, providers } from "../../src/providers/registry.ts"
@@ -30,6 +31,7 @@ const wholeSchemas: { readonly [I in Integration]?: Readonly<Record<string, Sche
   asana: { audit_log_events: AsanaAuditLogEvent },
   atlassian: { events_stream: AtlassianEvent },
   figma: { activity_logs: FigmaActivityLog },
+  jira: { audit_records: JiraAuditRecord },
   hubspot: {
     login_history: HubSpotLogin,
     security_activity: HubSpotSecurityAction,
@@ -116,7 +118,7 @@ describe.each(Object.entries(wholeSchemas))(
       const { account, records } = await Effect.runPromise(history(integration as Integration))
       const narrowed = records.filter(({ stream }) => whole[stream] !== undefined)
       expect(narrowed.length).toBeGreaterThan(50)
-    for (const name of Object.keys(whole)) expect(narrowed.some(({ stream }) => stream === name)).toBe(true)
+      for (const name of Object.keys(whole)) expect(narrowed.some(({ stream }) => stream === name)).toBe(true)
       const asBefore = narrowed.map(({ stream, raw }) => {
         // A copy: mapRecord keeps the last decode of each object, which must not serve the other path.
         const copy = structuredClone(raw)

@@ -3,7 +3,7 @@ import { type Activity, compact } from "../../domain/Activity.ts"
 import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
 import type { MappingFailure } from "../ProviderAdapter.ts"
 import { utcInstant } from "../utcInstant.ts"
-import { type JiraAuditRecord, normaliseOffset } from "./JiraAuditRecord.ts"
+import { type JiraAuditRecordRead, normaliseOffset } from "./JiraAuditRecord.ts"
 
 // Jira fills, per the spec's output matrix: id, actor, description, entity, entity_type, context, created_at.
 // Never `action` (the spec lists none for Jira: `summary` is English text, not an event code), organization
@@ -11,7 +11,7 @@ import { type JiraAuditRecord, normaliseOffset } from "./JiraAuditRecord.ts"
 
 /** An audit record as an Activity. Pure. */
 export const toActivity = (
-  record: JiraAuditRecord,
+  record: JiraAuditRecordRead,
   _account: IntegratedAccount,
 ): Either.Either<Activity, MappingFailure> => {
   const createdAt = utcInstant(normaliseOffset(record.created))
