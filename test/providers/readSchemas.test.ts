@@ -15,6 +15,7 @@ import { JiraAuditRecord } from "../../src/providers/jira/JiraAuditRecord.ts"
 import { mapRecord } from "../../src/providers/mapRecord.ts"
 import { OktaLogEvent } from "../../src/providers/okta/OktaLogEvent.ts"
 import { type Integration, providers } from "../../src/providers/registry.ts"
+import { ZendeskAuditLog } from "../../src/providers/zendesk/ZendeskAuditLog.ts"
 import { simulators } from "../../src/simulators/registry.ts"
 import { defaultKafkaSettings } from "../support/pipelineConfig.ts"
 import { ProviderClientsTest } from "../support/providerClients.ts"
@@ -38,6 +39,7 @@ const wholeSchemas: { readonly [I in Integration]?: Readonly<Record<string, Sche
     audit_logs: HubSpotAuditEvent,
   },
   okta: { system_log: OktaLogEvent },
+  zendesk: { audit_logs: ZendeskAuditLog },
 }
 
 /** The struct a schema decodes to, through filters, annotations, optional and nullable. */

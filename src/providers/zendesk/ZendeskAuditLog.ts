@@ -54,6 +54,25 @@ export const ZendeskAuditLog = Schema.Struct({
 export type ZendeskAuditLog = typeof ZendeskAuditLog.Type
 
 /**
+ * The part of a record the mapping reads, each field as ZendeskAuditLog declares it: what the stream decodes.
+ * Labels, names and the URL are not decoded, as nothing reads them; remote_data carries the record as Zendesk
+ * sent it. The identifier stays the record's, so a dead letter's reason reads as before.
+ */
+export const ZendeskAuditLogRead = ZendeskAuditLog.pipe(
+  Schema.pick(
+    "id",
+    "action",
+    "actor_id",
+    "source_id",
+    "source_type",
+    "change_description",
+    "ip_address",
+    "created_at",
+  ),
+).annotations({ identifier: "ZendeskAuditLog" })
+export type ZendeskAuditLogRead = typeof ZendeskAuditLogRead.Type
+
+/**
  * A cursor-paginated list page (`page[size]` was sent). Without `page[size]` Zendesk answers with offset
  * pagination instead (`next_page`, `previous_page`, `count`), which this schema refuses: the tailing never asks
  * for it, so such an answer means the request was altered on the way.

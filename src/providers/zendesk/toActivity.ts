@@ -3,7 +3,7 @@ import type { Activity, UnifiedAction } from "../../domain/Activity.ts"
 import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
 import type { MappingFailure } from "../ProviderAdapter.ts"
 import { utcInstant } from "../utcInstant.ts"
-import type { ZendeskAuditLog } from "./ZendeskAuditLog.ts"
+import type { ZendeskAuditLogRead } from "./ZendeskAuditLog.ts"
 
 // Zendesk fills, per the spec's output matrix: id, actor, description, action, entity, entity_type, context,
 // created_at. Never organization or group. `remote_data` is attached by the caller.
@@ -23,7 +23,7 @@ export const AuditLogActions: Readonly<Record<string, UnifiedAction>> = {
 
 /** An audit log record as an Activity. Pure. */
 export const auditLogToActivity = (
-  record: ZendeskAuditLog,
+  record: ZendeskAuditLogRead,
   _account: IntegratedAccount,
 ): Either.Either<Activity, MappingFailure> => {
   const createdAt = utcInstant(record.created_at)
