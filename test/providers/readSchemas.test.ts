@@ -15,6 +15,8 @@ import { JiraAuditRecord } from "../../src/providers/jira/JiraAuditRecord.ts"
 import { mapRecord } from "../../src/providers/mapRecord.ts"
 import { OktaLogEvent } from "../../src/providers/okta/OktaLogEvent.ts"
 import { type Integration, providers } from "../../src/providers/registry.ts"
+import { SalesforceLoginHistory } from "../../src/providers/salesforce/SalesforceLoginHistory.ts"
+import { SalesforceSetupAuditTrail } from "../../src/providers/salesforce/SalesforceSetupAuditTrail.ts"
 import { ZendeskAuditLog } from "../../src/providers/zendesk/ZendeskAuditLog.ts"
 import { simulators } from "../../src/simulators/registry.ts"
 import { defaultKafkaSettings } from "../support/pipelineConfig.ts"
@@ -39,6 +41,7 @@ const wholeSchemas: { readonly [I in Integration]?: Readonly<Record<string, Sche
     audit_logs: HubSpotAuditEvent,
   },
   okta: { system_log: OktaLogEvent },
+  salesforce: { login_history: SalesforceLoginHistory, setup_audit_trail: SalesforceSetupAuditTrail },
   zendesk: { audit_logs: ZendeskAuditLog },
 }
 

@@ -3,9 +3,9 @@ import type { ActivityStream } from "../ActivityStream.ts"
 import { signInFacts } from "../failedSignIn.ts"
 import type { PageQuery } from "../paging/Paginator.ts"
 import { queryResultUrl, type ResultUrl } from "../paging/queryResultUrl.ts"
-import { SalesforceLoginHistory } from "./SalesforceLoginHistory.ts"
+import { SalesforceLoginHistoryRead } from "./SalesforceLoginHistory.ts"
 import { classifySalesforceError, describeSalesforceError, readQueryResult } from "./SalesforceQueryResult.ts"
-import { SalesforceSetupAuditTrail } from "./SalesforceSetupAuditTrail.ts"
+import { SalesforceSetupAuditTrailRead } from "./SalesforceSetupAuditTrail.ts"
 import {
   apiVersionOf,
   canMatch,
@@ -58,8 +58,8 @@ const queryStream = <Raw>(
 })
 
 /** Every successful and failed login to the org: `Status` = `Success` is `login`, any other `login_failed`. */
-export const loginHistory: ActivityStream<SalesforceLoginHistory, ResultUrl> = {
-  ...queryStream("login_history", SalesforceLoginHistory, loginHistoryToActivity),
+export const loginHistory: ActivityStream<SalesforceLoginHistoryRead, ResultUrl> = {
+  ...queryStream("login_history", SalesforceLoginHistoryRead, loginHistoryToActivity),
   // `Status` is the reason (`Invalid Password`, `Password Lockout`…); LoginHistory names the user only by id.
   failedSignIns: {
     actions: new Set(["login_failed"]),
@@ -70,6 +70,6 @@ export const loginHistory: ActivityStream<SalesforceLoginHistory, ResultUrl> = {
 /** Setup changes: `createduser` is `user_created`, `deactivateduser` `user_deactivated`, the rest raw. */
 export const setupAuditTrail = queryStream(
   "setup_audit_trail",
-  SalesforceSetupAuditTrail,
+  SalesforceSetupAuditTrailRead,
   setupAuditTrailToActivity,
 )
