@@ -4,8 +4,10 @@ import { routeRecords } from "../../src/pipeline/routePage.ts"
 import type { AnyActivityStream } from "../../src/providers/ActivityStream.ts"
 import { AsanaAuditLogEvent } from "../../src/providers/asana/AsanaAuditLogEvent.ts"
 import { AtlassianEvent } from "../../src/providers/atlassian/AtlassianEvent.ts"
+import { ConfluenceAuditRecord } from "../../src/providers/confluence/ConfluenceAuditRecord.ts"
 import { failedSignInOf } from "../../src/providers/failedSignIn.ts"
 import { FigmaActivityLog } from "../../src/providers/figma/FigmaActivityLog.ts"
+import { GitHubAuditLogEvent } from "../../src/providers/github/GitHubAuditLogEvent.ts"
 import {
   HubSpotAuditEvent,
   HubSpotLogin,
@@ -24,16 +26,19 @@ import { ProviderClientsTest } from "../support/providerClients.ts"
 import { accountOn, readAccountToEnd } from "../support/readAccountToEnd.ts"
 
 // Streams decode only what their mapping reads (a read schema picked from the whole one); the rest of a record
-// reaches remote_data as the provider sent it. For each, simulator records mapped through the read schema must
-// give exactly what the whole schema gave: the Activity, the failed sign-in, the Kafka values byte for byte.
-// Streams whose mapping reads the whole record (a synthetic id digests it: BrowserStack, Confluence, GitHub;
-// Zoom's id names every documented field; Dropbox's schema is only what it reads) decode what they declare.
+// reaches remote_data as the provider sent it (and, where a synthetic id digests the whole record, stays in the
+// decoded record undecoded: Confluence, GitHub). For each, simulator records mapped through the read schema
+// must give exactly what the whole schema gave: the Activity, the failed sign-in, the Kafka values byte for
+// byte. Not narrowed: BrowserStack's mapping reads every field it declares, Zoom's id names every documented
+// field, and Dropbox's schema declares only what its mapping reads.
 
 /** Each narrowed stream's whole documented schema, by integration and stream name. */
 const wholeSchemas: { readonly [I in Integration]?: Readonly<Record<string, Schema.Schema.AnyNoContext>> } = {
   asana: { audit_log_events: AsanaAuditLogEvent },
   atlassian: { events_stream: AtlassianEvent },
+  confluence: { audit_records: ConfluenceAuditRecord },
   figma: { activity_logs: FigmaActivityLog },
+  github: { audit_log: GitHubAuditLogEvent },
   jira: { audit_records: JiraAuditRecord },
   hubspot: {
     login_history: HubSpotLogin,

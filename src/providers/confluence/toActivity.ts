@@ -3,7 +3,7 @@ import { type Activity, compact } from "../../domain/Activity.ts"
 import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
 import type { MappingFailure } from "../ProviderAdapter.ts"
 import { utcInstant } from "../utcInstant.ts"
-import type { ConfluenceAuditRecord } from "./ConfluenceAuditRecord.ts"
+import type { ConfluenceAuditRecordRead } from "./ConfluenceAuditRecord.ts"
 import { auditRecordId } from "./syntheticId.ts"
 
 // Confluence fills, per the spec's output matrix: id (synthetic), actor, description, entity_type, context,
@@ -12,7 +12,7 @@ import { auditRecordId } from "./syntheticId.ts"
 
 /** An audit record as an Activity. Pure. */
 export const toActivity = (
-  record: ConfluenceAuditRecord,
+  record: ConfluenceAuditRecordRead,
   _account: IntegratedAccount,
 ): Either.Either<Activity, MappingFailure> => {
   const createdAt = utcInstant(record.creationDate)
