@@ -1,3 +1,4 @@
+import { hash } from "node:crypto"
 import { stringify } from "safe-stable-stringify"
 
 /**
@@ -7,3 +8,9 @@ import { stringify } from "safe-stable-stringify"
  * value JSON.parse makes, in under half the time of the recursive sort-and-join each provider had.
  */
 export const canonicalJson = (value: unknown): string => stringify(value) ?? "null"
+
+/**
+ * The lowercase hex SHA-256 of the value's canonical JSON, as UTF-8: the synthetic id of a record that has
+ * none. One-shot `hash`, which costs less than a `createHash` object per record.
+ */
+export const canonicalDigest = (value: unknown): string => hash("sha256", canonicalJson(value), "hex")

@@ -1,6 +1,7 @@
+import { createHash } from "node:crypto"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { canonicalJson } from "../../src/providers/canonicalJson.ts"
+import { canonicalDigest, canonicalJson } from "../../src/providers/canonicalJson.ts"
 import { simulators } from "../../src/simulators/registry.ts"
 
 // Synthetic ids are digests of canonicalJson: a record must get the id it got before the library wrote it, or
@@ -41,7 +42,7 @@ describe("canonicalJson", () => {
   })
 
   it.each(["browserstack", "confluence", "dropbox", "github"] as const)(
-    "writes what the recursive sort-and-join wrote, for every %s simulator record",
+    "writes what the recursive sort-and-join wrote, and the same digest, for every %s simulator record",
     async (integration) => {
       const start = simulators[integration]
       if (start === undefined) throw new Error(`no simulator for ${integration}`)
@@ -49,8 +50,12 @@ describe("canonicalJson", () => {
         Effect.scoped(Effect.map(start({ seed: 5, historySize: 300 }), (sim) => sim.events())),
       )
       expect(records.length).toBeGreaterThan(100)
-      for (const record of JSON.parse(JSON.stringify(records)) as unknown[])
+      for (const record of JSON.parse(JSON.stringify(records)) as unknown[]) {
         expect(canonicalJson(record)).toBe(sortAndJoin(record))
+        expect(canonicalDigest(record)).toBe(
+          createHash("sha256").update(sortAndJoin(record), "utf8").digest("hex"),
+        )
+      }
     },
   )
 })

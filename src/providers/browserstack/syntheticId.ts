@@ -1,5 +1,4 @@
-import { createHash } from "node:crypto"
-import { canonicalJson } from "../canonicalJson.ts"
+import { canonicalDigest, canonicalJson } from "../canonicalJson.ts"
 
 // Whether BrowserStack's audit entries carry an id is unconfirmed. Where one has none, its id is the
 // lowercase hex SHA-256 of the record's canonical JSON: object keys sorted at every depth, no whitespace,
@@ -8,5 +7,4 @@ import { canonicalJson } from "../canonicalJson.ts"
 
 export { canonicalJson }
 
-export const syntheticId = (record: unknown): string =>
-  createHash("sha256").update(canonicalJson(record), "utf8").digest("hex")
+export const syntheticId = (record: unknown): string => canonicalDigest(record)

@@ -1,5 +1,4 @@
-import { createHash } from "node:crypto"
-import { canonicalJson } from "../canonicalJson.ts"
+import { canonicalDigest, canonicalJson } from "../canonicalJson.ts"
 
 // Confluence audit records carry no id. The id is the lowercase hex SHA-256 of the record's canonical JSON:
 // object keys sorted at every depth, no whitespace, UTF-8, non-ASCII unescaped (JSON.stringify's own form).
@@ -9,5 +8,4 @@ import { canonicalJson } from "../canonicalJson.ts"
 
 export { canonicalJson }
 
-export const auditRecordId = (record: unknown): string =>
-  createHash("sha256").update(canonicalJson(record), "utf8").digest("hex")
+export const auditRecordId = (record: unknown): string => canonicalDigest(record)

@@ -1,6 +1,5 @@
-import { createHash } from "node:crypto"
 import { Option, ParseResult, Schema } from "effect"
-import { canonicalJson } from "../canonicalJson.ts"
+import { canonicalDigest, canonicalJson } from "../canonicalJson.ts"
 
 // Dropbox's team event (`team_log.stone` TeamEvent) and the `get_events` result. Dropbox serializes its unions
 // as `{".tag": name, …}`. Required is only what the mapping needs: `timestamp` and `event_type[".tag"]`. The
@@ -74,8 +73,7 @@ export { canonicalJson }
  * Dropbox events carry no id: the lowercase hex SHA-256 of the event's canonical JSON, stable across re-fetches.
  * Two byte-identical events (same second, same everything) are one record to this connector.
  */
-export const teamEventId = (raw: unknown): string =>
-  createHash("sha256").update(canonicalJson(raw), "utf8").digest("hex")
+export const teamEventId = (raw: unknown): string => canonicalDigest(raw)
 
 /** A decoded event beside the record exactly as received, which its id is made from. */
 export interface TeamEventRecord {

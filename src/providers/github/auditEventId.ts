@@ -1,6 +1,5 @@
-import { createHash } from "node:crypto"
 import { Option, Schema } from "effect"
-import { canonicalJson } from "../canonicalJson.ts"
+import { canonicalDigest, canonicalJson } from "../canonicalJson.ts"
 import { eventTimeMs, GitHubAuditLogEvent } from "./GitHubAuditLogEvent.ts"
 
 // An audit event's id is GitHub's `_document_id`. Some events (older exports, and every row in Elastic's
@@ -10,8 +9,7 @@ import { eventTimeMs, GitHubAuditLogEvent } from "./GitHubAuditLogEvent.ts"
 
 export { canonicalJson }
 
-export const syntheticEventId = (event: unknown): string =>
-  createHash("sha256").update(canonicalJson(event), "utf8").digest("hex")
+export const syntheticEventId = (event: unknown): string => canonicalDigest(event)
 
 /** `_document_id` when GitHub gave one, else the synthetic id. */
 export const auditEventId = (event: { readonly _document_id?: string | null | undefined }): string =>
