@@ -7,6 +7,18 @@ const awkward: ReadonlyArray<string | number> = [
   "2026-12-07T04:27:06.123Z",
   "2026-12-07T04:27:06Z",
   "2026-12-07T04:27:06.123+00:00",
+  "2026-12-07T04:27:06+00:00",
+  "2026-12-07T04:27:06.1Z",
+  "2026-12-07T04:27:06.12345Z",
+  "2026-12-07T04:27:06.123-00:00",
+  "2026-12-07T04:27:06.123+0000",
+  "2017-09-31T00:00:00Z",
+  "2017-09-31T00:00:00.000+00:00",
+  "2016-02-29T24:00:00Z",
+  "2016-02-29T23:60:00Z",
+  "+002016-02-29T12:00Z",
+  "2016-02-29 12:00:00Z",
+  "xxxxxxxxxxxxxxxxxxxZ",
   "2026-12-07T05:27:06.123+01:00",
   "2017-09-31T00:00:00.000Z",
   "2017-02-29T12:00:00.000Z",
@@ -39,7 +51,14 @@ describe("utcInstant", () => {
     for (let i = 0; i < 20_000; i++) {
       // A step of some 11,431 days and a fraction: every day of the year and time of day comes up.
       const text = new Date(from + ((i * 987_654_321_123) % span)).toISOString()
-      expect(utcInstant(text)).toBe(toUtcInstant(text))
+      // The forms providers send: with and without milliseconds, `Z` or `+00:00`.
+      for (const form of [
+        text,
+        `${text.slice(0, 19)}Z`,
+        `${text.slice(0, 23)}+00:00`,
+        `${text.slice(0, 19)}+00:00`,
+      ])
+        expect(utcInstant(form)).toBe(toUtcInstant(form))
     }
   })
 })
