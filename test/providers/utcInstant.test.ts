@@ -49,7 +49,7 @@ describe("utcInstant", () => {
   it("answers as toUtcInstant for instants across four centuries, to the millisecond", () => {
     const [from, span] = [Date.UTC(1850, 0, 1), Date.UTC(2250, 0, 1) - Date.UTC(1850, 0, 1)]
     for (let i = 0; i < 5_000; i++) {
-      // A step of some 11,431 days and a fraction: every day of the year and time of day comes up.
+      // A step of some 11,431 days and a fraction: the day of the year, leap days and the time of day all vary.
       const text = new Date(from + ((i * 987_654_321_123) % span)).toISOString()
       // The forms providers send: with and without milliseconds, `Z` or `+00:00`.
       for (const form of [
