@@ -32,18 +32,33 @@ export const activityRecord = (
   observedAt: string,
   signIn?: SignInDetail,
 ): ActivityRecord => {
+  const { remote_data, fields } = recordParts(account, activity, observedAt, signIn)
+  return remote_data === undefined ? fields : { ...fields, remote_data }
+}
+
+type RecordFields = Omit<ActivityRecord, "remote_data">
+
+/** The record's fields but `remote_data`, in the record's order, and `remote_data` apart: routing serialises them apart. */
+const recordParts = (
+  account: IntegratedAccount,
+  activity: Activity,
+  observedAt: string,
+  signIn: SignInDetail | undefined,
+): { readonly fields: RecordFields; readonly remote_data: ActivityRecord["remote_data"] | undefined } => {
   const { remote_data, ...fields } = activity
   return {
-    ...fields,
-    ...envelopeOf(account, observedAt),
-    dedupe_key: dedupeKey(account, activity.id),
-    ...(signIn === undefined ? {} : { sign_in: signIn }),
-    ...(remote_data === undefined ? {} : { remote_data: remote_data as ActivityRecord["remote_data"] }),
+    fields: {
+      ...fields,
+      ...envelopeOf(account, observedAt),
+      dedupe_key: dedupeKey(account, activity.id),
+      ...(signIn === undefined ? {} : { sign_in: signIn }),
+    },
+    remote_data: remote_data as ActivityRecord["remote_data"] | undefined,
   }
 }
 
 /** CloudEvents Kafka protocol binding, binary mode: attributes as `ce_` headers, the data as the value. */
-const activityHeaders = (account: IntegratedAccount, record: ActivityRecord, dataschema: string) => ({
+const activityHeaders = (account: IntegratedAccount, record: RecordFields, dataschema: string) => ({
   ce_specversion: "1.0",
   ce_id: record.id,
   ce_source: sourceOf(account),
@@ -91,21 +106,36 @@ export const encodeActivity = (
   remoteJson?: string,
 ): string | undefined => {
   const { remote_data, ...rest } = record
+  return encodeParts(rest, remote_data, kafka, remoteJson)
+}
+
+/**
+ * Whether `text` is within `limit` bytes of UTF-8. A UTF-16 code unit takes at most 3 bytes, so most texts are
+ * known to fit from their length alone, without counting their bytes.
+ */
+const fitsIn = (text: string, limit: number) => text.length * 3 <= limit || Buffer.byteLength(text) <= limit
+
+/** encodeActivity of a record given as its other fields and its `remote_data`. */
+const encodeParts = (
+  rest: RecordFields,
+  remote_data: ActivityRecord["remote_data"] | undefined,
+  kafka: KafkaSettings,
+  remoteJson: string | undefined,
+): string | undefined => {
   const limit = kafka.max_message_bytes - recordOverhead
   if (!kafka.remote_data.include || remote_data === undefined) {
     const bare = JSON.stringify(rest)
-    return Buffer.byteLength(bare) <= limit ? bare : undefined
+    return fitsIn(bare, limit) ? bare : undefined
   }
   const remote = remoteJson ?? JSON.stringify(remote_data)
   const restJson = JSON.stringify(rest)
   const full = withRemote(restJson, remote)
-  const fullBytes = Buffer.byteLength(full)
   // remote_data's own size is only needed when there is a cap to check or a marker to write.
   const remoteBytes = () => Buffer.byteLength(remote)
   const withinCap = kafka.remote_data.max_bytes === undefined || remoteBytes() <= kafka.remote_data.max_bytes
-  if (withinCap && fullBytes <= limit) return full
+  if (withinCap && fitsIn(full, limit)) return full
   const trimmed = withRemote(restJson, JSON.stringify({ _truncated: true, _original_bytes: remoteBytes() }))
-  return Buffer.byteLength(trimmed) <= limit ? trimmed : undefined
+  return fitsIn(trimmed, limit) ? trimmed : undefined
 }
 
 /**
@@ -231,13 +261,12 @@ export const routeActivity = (
   /** Set when the record is a failed sign-in its stream describes (a raw one included): see failedSignIns. */
   signIn?: SignInDetail,
 ): ReadonlyArray<OutgoingMessage> => {
-  const record = activityRecord(account, activity, observedAt, signIn)
+  // The record's fields are serialised apart from remote_data, and the whole record is built only for OCSF.
+  const { fields, remote_data } = recordParts(account, activity, observedAt, signIn)
   // Serialised once, for the activity's value and the OCSF event's raw_data alike, only where one needs it.
   const remoteJson =
-    kafka.remote_data.include && record.remote_data !== undefined
-      ? JSON.stringify(record.remote_data)
-      : undefined
-  const value = encodeActivity(record, kafka, remoteJson)
+    kafka.remote_data.include && remote_data !== undefined ? JSON.stringify(remote_data) : undefined
+  const value = encodeParts(fields, remote_data, kafka, remoteJson)
   if (value === undefined) {
     return [
       deadLetterMessage(
@@ -254,7 +283,7 @@ export const routeActivity = (
   }
   const timestamp = String(Date.parse(activity.created_at))
   // One header set per record; the login_failed copy differs only in its schema.
-  const headers = activityHeaders(account, record, publishedSchemas.activities.id)
+  const headers = activityHeaders(account, fields, publishedSchemas.activities.id)
   const routed: OutgoingMessage[] = [
     { topic: kafka.topics.activities, message: { key: account.id, value, timestamp, headers } },
   ]
@@ -268,6 +297,9 @@ export const routeActivity = (
         headers: { ...headers, ce_dataschema: publishedSchemas.login_failed.id },
       },
     })
-  if (kafka.ocsf.enabled) routed.push(ocsfMessage(account, record, observedAt, kafka, remoteJson, timestamp))
+  if (kafka.ocsf.enabled) {
+    const record = remote_data === undefined ? fields : { ...fields, remote_data }
+    routed.push(ocsfMessage(account, record, observedAt, kafka, remoteJson, timestamp))
+  }
   return routed
 }

@@ -16,27 +16,21 @@ export interface RejectedRecord {
 export type RecordMapping = Pick<AnyActivityStream, "record" | "toActivity" | "failedSignIns">
 
 /**
- * The last decode of each raw record object, by schema: routing asks again for a failed sign-in's details
- * (failedSignIn.ts), and a second decode of the same object would cost as much as the first. Weakly held: an
+ * The decode mapRecord made of each raw record routing will ask again about: a failed sign-in's details
+ * (failedSignIn.ts), where a second decode of the same object would cost as much as the first. Only those
+ * records are kept, as a weak map's entry costs more than the lookup it saves for the others. Weakly held: an
  * entry lives as long as its page's records do.
  */
-const lastDecoded = new WeakMap<
-  object,
-  { readonly schema: unknown; readonly result: Either.Either<unknown, ParseResult.ParseError> }
->()
+const keptDecodes = new WeakMap<object, { readonly schema: unknown; readonly decoded: unknown }>()
 
-/** The raw record decoded with the stream's record schema; the same object decoded twice costs one decode. */
+/** The raw record decoded with the stream's record schema; mapRecord's decode when it kept one. */
 export const decodeRecord = <A>(
   schema: Schema.Schema<A, unknown>,
   raw: unknown,
 ): Either.Either<A, ParseResult.ParseError> => {
-  if (typeof raw !== "object" || raw === null) return Schema.decodeUnknownEither(schema)(raw)
-  const cached = lastDecoded.get(raw)
-  if (cached !== undefined && cached.schema === schema)
-    return cached.result as Either.Either<A, ParseResult.ParseError>
-  const result = Schema.decodeUnknownEither(schema)(raw)
-  lastDecoded.set(raw, { schema, result })
-  return result
+  const kept = typeof raw === "object" && raw !== null ? keptDecodes.get(raw) : undefined
+  if (kept !== undefined && kept.schema === schema) return Either.right(kept.decoded as A)
+  return Schema.decodeUnknownEither(schema)(raw)
 }
 
 /** decode raw → map to Activity: the one step every consumer of a page (endpoint, pipeline) shares. */
@@ -54,9 +48,11 @@ export const mapRecord = (
       reason: ParseResult.TreeFormatter.formatErrorSync(decoded.left),
     })
   }
-  return stream.toActivity(decoded.right, account).pipe(
-    // remote_data is the record exactly as the provider sent it, not the decoded form.
-    Either.map((activity): Activity => ({ ...activity, remote_data: raw as object })),
-    Either.mapLeft((failure) => ({ raw, stage: "map" as const, reason: failure.reason })),
-  )
+  const mapped = stream.toActivity(decoded.right, account)
+  if (Either.isLeft(mapped)) return Either.left({ raw, stage: "map", reason: mapped.left.reason })
+  const activity = mapped.right
+  if (stream.failedSignIns?.actions.has(activity.action ?? "") && typeof raw === "object" && raw !== null)
+    keptDecodes.set(raw, { schema: stream.record, decoded: decoded.right })
+  // remote_data is the record exactly as the provider sent it, not the decoded form.
+  return Either.right({ ...activity, remote_data: raw as object })
 }

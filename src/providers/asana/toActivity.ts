@@ -1,8 +1,9 @@
 import { Either } from "effect"
-import { type Activity, compact, toUtcInstant, type UnifiedAction } from "../../domain/Activity.ts"
+import { type Activity, compact, type UnifiedAction } from "../../domain/Activity.ts"
 import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
 import type { MappingFailure } from "../ProviderAdapter.ts"
-import type { AsanaAuditLogEvent } from "./AsanaAuditLogEvent.ts"
+import { utcInstant } from "../utcInstant.ts"
+import type { AsanaAuditLogEventRead } from "./AsanaAuditLogEvent.ts"
 
 // Asana fills, per the spec's output matrix: id, actor, organization, action, entity, entity_type, context,
 // created_at. Never description or group. `remote_data` is attached by the caller. The raw names below come
@@ -74,7 +75,7 @@ const actorTypeOf = (actorType: string | null | undefined) => {
 }
 
 /** `context.api_authentication_method`, else a login's `details.method` (`["SAML"]`) joined with commas. */
-const authenticationMethodOf = (event: AsanaAuditLogEvent): string | undefined => {
+const authenticationMethodOf = (event: AsanaAuditLogEventRead): string | undefined => {
   if (event.context?.api_authentication_method) return event.context.api_authentication_method
   const method = event.details?.method
   if (Array.isArray(method) && method.every((m) => typeof m === "string") && method.length > 0)
@@ -84,10 +85,10 @@ const authenticationMethodOf = (event: AsanaAuditLogEvent): string | undefined =
 
 /** An audit log event as an Activity. Pure. */
 export const toActivity = (
-  event: AsanaAuditLogEvent,
+  event: AsanaAuditLogEventRead,
   account: IntegratedAccount,
 ): Either.Either<Activity, MappingFailure> => {
-  const createdAt = toUtcInstant(event.created_at)
+  const createdAt = utcInstant(event.created_at)
   if (createdAt === undefined) {
     return Either.left({
       reason: `asana audit log event ${event.gid} has an unparseable created_at: ${JSON.stringify(event.created_at)}`,

@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { toUtcInstant } from "../../domain/Activity.ts"
+import { utcInstant } from "../utcInstant.ts"
 
 // Atlassian's organization audit log (Organizations REST API, Events group; models as generated into
 // jira.js `src/admin/models`): `GET /admin/v1/orgs/{orgId}/events-stream` pages of events
@@ -12,7 +12,7 @@ import { toUtcInstant } from "../../domain/Activity.ts"
 export const AtlassianTime = Schema.String.pipe(
   Schema.filter((text) =>
     /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(text) &&
-    toUtcInstant(text) !== undefined
+    utcInstant(text) !== undefined
       ? undefined
       : `an ISO 8601 date-time with a zone, e.g. 2022-05-12T19:13:13Z; got ${JSON.stringify(text)}`,
   ),
@@ -32,19 +32,19 @@ export const AtlassianEventObject = Schema.Struct({
   links: optional(Links),
 })
 
+export const AtlassianAuth = Schema.Struct({
+  /** `container-token`, `api-token`, `connect-token`, `auth-token-for-2LO`, `auth-token-for-3LO`. */
+  authType: optional(Schema.String),
+  tokenId: optional(Schema.String),
+  tokenLabel: optional(Schema.String),
+})
+
 export const AtlassianActor = Schema.Struct({
   /** The Atlassian account id. */
   id: optional(Schema.String),
   name: optional(Schema.String),
   email: optional(Schema.String),
-  auth: optional(
-    Schema.Struct({
-      /** `container-token`, `api-token`, `connect-token`, `auth-token-for-2LO`, `auth-token-for-3LO`. */
-      authType: optional(Schema.String),
-      tokenId: optional(Schema.String),
-      tokenLabel: optional(Schema.String),
-    }),
-  ),
+  auth: optional(AtlassianAuth),
   onBehalfOf: optional(
     Schema.Struct({
       id: optional(Schema.String),
@@ -62,34 +62,71 @@ export const AtlassianActor = Schema.Struct({
   links: optional(Links),
 })
 
+export const AtlassianLocation = Schema.Struct({
+  ip: optional(Schema.String),
+  geo: optional(Schema.String),
+  countryName: optional(Schema.String),
+  regionName: optional(Schema.String),
+  city: optional(Schema.String),
+})
+
+export const AtlassianEventAttributes = Schema.Struct({
+  /** When the event occurred; `from`/`to` filter on it. */
+  time: AtlassianTime,
+  /** When Atlassian processed it; the stream is ordered by it. Only on `/events-stream`. */
+  processedAt: optional(AtlassianTime),
+  /** The action key, e.g. `user_login`. */
+  action: Schema.NonEmptyString,
+  actor: optional(AtlassianActor),
+  context: optional(Schema.Array(AtlassianEventObject)),
+  container: optional(Schema.Array(AtlassianEventObject)),
+  location: optional(AtlassianLocation),
+})
+
+/** `{content: "Logged in as …", format: "simple"}`. */
+export const AtlassianMessage = Schema.Struct({
+  content: optional(Schema.String),
+  format: optional(Schema.String),
+})
+
 export const AtlassianEvent = Schema.Struct({
   id: Schema.NonEmptyString,
   type: optional(Schema.String),
-  attributes: Schema.Struct({
-    /** When the event occurred; `from`/`to` filter on it. */
-    time: AtlassianTime,
-    /** When Atlassian processed it; the stream is ordered by it. Only on `/events-stream`. */
-    processedAt: optional(AtlassianTime),
-    /** The action key, e.g. `user_login`. */
-    action: Schema.NonEmptyString,
-    actor: optional(AtlassianActor),
-    context: optional(Schema.Array(AtlassianEventObject)),
-    container: optional(Schema.Array(AtlassianEventObject)),
-    location: optional(
-      Schema.Struct({
-        ip: optional(Schema.String),
-        geo: optional(Schema.String),
-        countryName: optional(Schema.String),
-        regionName: optional(Schema.String),
-        city: optional(Schema.String),
-      }),
-    ),
-  }),
+  attributes: AtlassianEventAttributes,
   links: optional(Links),
-  /** `{content: "Logged in as …", format: "simple"}`. */
-  message: optional(Schema.Struct({ content: optional(Schema.String), format: optional(Schema.String) })),
+  message: optional(AtlassianMessage),
 }).annotations({ identifier: "AtlassianEvent" })
 export type AtlassianEvent = typeof AtlassianEvent.Type
+
+/**
+ * The part of an event the mapping reads, each field as AtlassianEvent declares it: what the stream decodes.
+ * Context and container objects, links and the actor's other parts (most of an event's bytes) are not decoded,
+ * as nothing reads them; remote_data carries the event as Atlassian sent it. The identifier stays the event's,
+ * so a dead letter's reason reads as before.
+ */
+export const AtlassianEventRead = AtlassianEvent.pipe(
+  Schema.pick("id"),
+  Schema.extend(
+    Schema.Struct({
+      attributes: AtlassianEventAttributes.pipe(
+        Schema.pick("time", "action"),
+        Schema.extend(
+          Schema.Struct({
+            actor: optional(
+              AtlassianActor.pipe(
+                Schema.pick("id"),
+                Schema.extend(Schema.Struct({ auth: optional(AtlassianAuth.pipe(Schema.pick("authType"))) })),
+              ),
+            ),
+            location: optional(AtlassianLocation.pipe(Schema.pick("ip"))),
+          }),
+        ),
+      ),
+      message: optional(AtlassianMessage.pipe(Schema.pick("content"))),
+    }),
+  ),
+).annotations({ identifier: "AtlassianEvent" })
+export type AtlassianEventRead = typeof AtlassianEventRead.Type
 
 /**
  * One page of `/events-stream` (`/events` adds `meta.prev`, `total`, indexes…). `meta.next` is the cursor to send

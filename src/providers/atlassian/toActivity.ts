@@ -1,8 +1,9 @@
 import { Either } from "effect"
-import { type Activity, compact, toUtcInstant, type UnifiedAction } from "../../domain/Activity.ts"
+import { type Activity, compact, type UnifiedAction } from "../../domain/Activity.ts"
 import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
 import type { MappingFailure } from "../ProviderAdapter.ts"
-import type { AtlassianEvent } from "./AtlassianEvent.ts"
+import { utcInstant } from "../utcInstant.ts"
+import type { AtlassianEventRead } from "./AtlassianEvent.ts"
 
 // Atlassian fills, per the spec's output matrix: id, actor, organization, description, action, context,
 // created_at. Never group, entity or entity_type. `remote_data` is attached by the caller.
@@ -22,12 +23,12 @@ export const AtlassianActionKeys: Readonly<Record<string, UnifiedAction>> = {
   user_created: "user_created",
 }
 
-const actorOf = (event: AtlassianEvent): NonNullable<Activity["actor"]> => {
+const actorOf = (event: AtlassianEventRead): NonNullable<Activity["actor"]> => {
   const id = event.attributes.actor?.id
   return id ? { type: "user", user: { id } } : { type: "system" }
 }
 
-const contextOf = (event: AtlassianEvent): Activity["context"] => {
+const contextOf = (event: AtlassianEventRead): Activity["context"] => {
   // No user agent in Atlassian's event model.
   const context = compact({
     ip_address: event.attributes.location?.ip,
@@ -37,10 +38,10 @@ const contextOf = (event: AtlassianEvent): Activity["context"] => {
 }
 
 export const toActivity = (
-  event: AtlassianEvent,
+  event: AtlassianEventRead,
   account: IntegratedAccount,
 ): Either.Either<Activity, MappingFailure> => {
-  const createdAt = toUtcInstant(event.attributes.time)
+  const createdAt = utcInstant(event.attributes.time)
   if (createdAt === undefined) {
     return Either.left({
       reason: `atlassian event ${event.id} has an unparseable time: ${JSON.stringify(event.attributes.time)}`,

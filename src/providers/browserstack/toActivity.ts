@@ -1,7 +1,8 @@
 import { Either } from "effect"
-import { type Activity, compact, toUtcInstant, type UnifiedAction } from "../../domain/Activity.ts"
+import { type Activity, compact, type UnifiedAction } from "../../domain/Activity.ts"
 import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
 import type { MappingFailure } from "../ProviderAdapter.ts"
+import { utcInstant } from "../utcInstant.ts"
 import type { BrowserStackAuditLog } from "./BrowserStackAuditLog.ts"
 import { syntheticId } from "./recordId.ts"
 
@@ -38,7 +39,7 @@ const textOf = (value: string | number | null | undefined): string | undefined =
 
 /** Epoch numbers below 10^12 are read as seconds, larger ones as milliseconds. */
 const instantOf = (value: string | number): string | undefined =>
-  toUtcInstant(typeof value === "number" && value < 1e12 ? value * 1000 : value)
+  utcInstant(typeof value === "number" && value < 1e12 ? value * 1000 : value)
 
 /** The actor's identifier: its id, else its email, else its name; a plain string is taken as is. */
 export const actorIdOf = (record: BrowserStackAuditLog): string | undefined => {

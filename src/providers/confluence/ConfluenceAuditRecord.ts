@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import { Schema, Struct } from "effect"
 
 // Confluence Cloud's audit records, REST v1 `GET /wiki/rest/api/audit` (schema AuditRecord). They carry no id.
 // Required is what the mapping needs (`creationDate`); the rest is optional and nullable. Fields Confluence
@@ -48,6 +48,26 @@ export const ConfluenceAuditRecord = Schema.Struct(
   Schema.Record({ key: Schema.String, value: Schema.Unknown }),
 ).annotations({ identifier: "ConfluenceAuditRecord" })
 export type ConfluenceAuditRecord = typeof ConfluenceAuditRecord.Type
+
+const Undeclared = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+
+/**
+ * The part of a record the mapping reads, each field as ConfluenceAuditRecord declares it: what the stream
+ * decodes. Every other field is kept undecoded (the index signatures, at each depth), as the synthetic id
+ * digests the whole record; changed values, associated objects and the rest are no longer checked, as nothing
+ * reads them. The identifier stays the record's, so a dead letter's reason reads as before.
+ */
+export const ConfluenceAuditRecordRead = Schema.Struct(
+  {
+    ...Struct.pick(ConfluenceAuditRecord.fields, "creationDate", "remoteAddress", "summary"),
+    author: optional(Schema.Struct(Struct.pick(ConfluenceAuthor.fields, "accountId"), Undeclared)),
+    affectedObject: optional(
+      Schema.Struct(Struct.pick(ConfluenceAffectedObject.fields, "objectType"), Undeclared),
+    ),
+  },
+  Undeclared,
+).annotations({ identifier: "ConfluenceAuditRecord" })
+export type ConfluenceAuditRecordRead = typeof ConfluenceAuditRecordRead.Type
 
 /** One page: `start` and `limit` as applied, `size` the records on it (not a total), `_links`. */
 export const ConfluenceAuditPage = Schema.Struct({

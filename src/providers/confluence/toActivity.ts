@@ -1,8 +1,9 @@
 import { Either } from "effect"
-import { type Activity, compact, toUtcInstant } from "../../domain/Activity.ts"
+import { type Activity, compact } from "../../domain/Activity.ts"
 import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
 import type { MappingFailure } from "../ProviderAdapter.ts"
-import type { ConfluenceAuditRecord } from "./ConfluenceAuditRecord.ts"
+import { utcInstant } from "../utcInstant.ts"
+import type { ConfluenceAuditRecordRead } from "./ConfluenceAuditRecord.ts"
 import { auditRecordId } from "./recordId.ts"
 
 // Confluence fills, per the spec's output matrix: id (synthetic), actor, description, entity_type, context,
@@ -11,10 +12,10 @@ import { auditRecordId } from "./recordId.ts"
 
 /** An audit record as an Activity. Pure. */
 export const toActivity = (
-  record: ConfluenceAuditRecord,
+  record: ConfluenceAuditRecordRead,
   _account: IntegratedAccount,
 ): Either.Either<Activity, MappingFailure> => {
-  const createdAt = toUtcInstant(record.creationDate)
+  const createdAt = utcInstant(record.creationDate)
   if (createdAt === undefined) {
     return Either.left({
       reason: `confluence audit record has an unusable creationDate: ${record.creationDate}`,

@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto"
 import { Option, ParseResult, Schema } from "effect"
+import { canonicalDigest, canonicalJson } from "../canonicalJson.ts"
 
 // Dropbox's team event (`team_log.stone` TeamEvent) and the `get_events` result. Dropbox serializes its unions
 // as `{".tag": name, …}`. Required is only what the mapping needs: `timestamp` and `event_type[".tag"]`. The
@@ -67,24 +67,13 @@ export const TeamEvent = Schema.Struct({
 }).annotations({ identifier: "DropboxTeamEvent" })
 export type TeamEvent = typeof TeamEvent.Type
 
-/** Keys sorted recursively, no whitespace: the same event always gives the same text. */
-export const canonicalJson = (value: unknown): string => {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`
-  }
-  return JSON.stringify(value) ?? "null"
-}
+export { canonicalJson }
 
 /**
  * Dropbox events carry no id: the lowercase hex SHA-256 of the event's canonical JSON, stable across re-fetches.
  * Two byte-identical events (same second, same everything) are one record to this connector.
  */
-export const teamEventId = (raw: unknown): string =>
-  createHash("sha256").update(canonicalJson(raw), "utf8").digest("hex")
+export const teamEventId = (raw: unknown): string => canonicalDigest(raw)
 
 /** A decoded event beside the record exactly as received, which its id is made from. */
 export interface TeamEventRecord {

@@ -1,7 +1,8 @@
 import { Either } from "effect"
-import { type Activity, toUtcInstant, type UnifiedAction } from "../../domain/Activity.ts"
+import type { Activity, UnifiedAction } from "../../domain/Activity.ts"
 import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
 import type { MappingFailure } from "../ProviderAdapter.ts"
+import { utcInstant } from "../utcInstant.ts"
 import { type TeamEventRecord, teamEventId } from "./DropboxTeamEvent.ts"
 
 // Dropbox fills, per the spec's output matrix: id, actor, action, context, created_at (and remote_data, attached
@@ -45,7 +46,7 @@ export const teamEventToActivity = (
   { raw, event }: TeamEventRecord,
   _account: IntegratedAccount,
 ): Either.Either<Activity, MappingFailure> => {
-  const createdAt = toUtcInstant(event.timestamp)
+  const createdAt = utcInstant(event.timestamp)
   if (createdAt === undefined)
     return Either.left({ reason: `dropbox event has an impossible timestamp: ${event.timestamp}` })
   const type = event.event_type[".tag"]

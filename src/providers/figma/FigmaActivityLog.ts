@@ -1,4 +1,4 @@
-import { Option, Schema } from "effect"
+import { Option, Schema, Struct } from "effect"
 
 // Figma's Activity Logs API as its OpenAPI description (`figma/rest-api-spec`, `GET /v1/activity_logs`,
 // `ActivityLog`, `GetActivityLogsResponse`, `ErrorResponsePayloadWithErrorBoolean`) and the developer pages
@@ -35,27 +35,49 @@ export const FigmaEntity = Schema.Struct(
   Schema.Record({ key: Schema.String, value: Schema.Unknown }),
 )
 
+export const FigmaAction = Schema.Struct({
+  type: Schema.NonEmptyString,
+  details: optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+})
+
+export const FigmaContext = Schema.Struct({
+  client_name: optional(Schema.String),
+  ip_address: optional(Schema.String),
+  is_figma_support_team_action: optional(Schema.Boolean),
+  org_id: optional(Schema.String),
+  team_id: optional(Schema.String),
+})
+
 export const FigmaActivityLog = Schema.Struct({
   id: Schema.NonEmptyString,
   /** Unix seconds. */
   timestamp: Schema.Number.pipe(Schema.finite(), Schema.nonNegative()),
   actor: optional(FigmaActor),
-  action: Schema.Struct({
-    type: Schema.NonEmptyString,
-    details: optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
-  }),
+  action: FigmaAction,
   entity: optional(FigmaEntity),
-  context: optional(
-    Schema.Struct({
-      client_name: optional(Schema.String),
-      ip_address: optional(Schema.String),
-      is_figma_support_team_action: optional(Schema.Boolean),
-      org_id: optional(Schema.String),
-      team_id: optional(Schema.String),
-    }),
-  ),
+  context: optional(FigmaContext),
 }).annotations({ identifier: "FigmaActivityLog" })
 export type FigmaActivityLog = typeof FigmaActivityLog.Type
+
+/**
+ * The part of an event the mapping reads, each field as FigmaActivityLog declares it: what the stream decodes.
+ * Action details, the actor's name and email, the entity's other fields and most of the context are not
+ * decoded, as nothing reads them; remote_data carries the event as Figma sent it. The identifier stays the
+ * event's, so a dead letter's reason reads as before.
+ */
+export const FigmaActivityLogRead = FigmaActivityLog.pipe(
+  Schema.pick("id", "timestamp"),
+  Schema.extend(
+    Schema.Struct({
+      actor: optional(FigmaActor.pipe(Schema.pick("id"))),
+      action: FigmaAction.pipe(Schema.pick("type")),
+      // FigmaEntity keeps undeclared fields; its read part is only the three the mapping names.
+      entity: optional(Schema.Struct(Struct.pick(FigmaEntity.fields, "type", "id", "key"))),
+      context: optional(FigmaContext.pipe(Schema.pick("ip_address", "org_id"))),
+    }),
+  ),
+).annotations({ identifier: "FigmaActivityLog" })
+export type FigmaActivityLogRead = typeof FigmaActivityLogRead.Type
 
 /**
  * `{status, error, i18n, meta: {activity_logs, cursor, next_page}}`. `cursor` points after the page's last

@@ -2,7 +2,7 @@ import { Either } from "effect"
 import { type Activity, compact, type UnifiedAction } from "../../domain/Activity.ts"
 import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
 import type { MappingFailure } from "../ProviderAdapter.ts"
-import type { FigmaActivityLog } from "./FigmaActivityLog.ts"
+import type { FigmaActivityLogRead } from "./FigmaActivityLog.ts"
 
 // Figma fills, per the spec's output matrix: id, actor, organization, action, entity, entity_type, context,
 // created_at. Never description or group. `remote_data` is attached by the caller.
@@ -28,14 +28,14 @@ export const eventsFor = (action: UnifiedAction): ReadonlyArray<string> =>
     .filter(([, unified]) => unified === action)
     .map(([type]) => type)
 
-const actorOf = (log: FigmaActivityLog): NonNullable<Activity["actor"]> =>
+const actorOf = (log: FigmaActivityLogRead): NonNullable<Activity["actor"]> =>
   // Figma leaves the actor empty for anonymous requests (a public link viewed signed out) and its own
   // background jobs; the two are not told apart, so both are anonymous.
   log.actor?.id ? { type: "user", user: { id: log.actor.id } } : { type: "anonymous" }
 
 /** Raw event → Activity. Pure. */
 export const toActivity = (
-  log: FigmaActivityLog,
+  log: FigmaActivityLogRead,
   _account: IntegratedAccount,
 ): Either.Either<Activity, MappingFailure> => {
   const ms = log.timestamp * 1000

@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import { Schema, Struct } from "effect"
 
 // GitHub's organization audit log, `GET /orgs/{org}/audit-log` (Enterprise Cloud), as its REST reference and
 // generated OpenAPI types (`AuditLogEvent`) describe it: every field optional, epoch-millisecond times, and a
@@ -40,6 +40,28 @@ export const GitHubAuditLogEvent = Schema.Struct(
   Schema.Record({ key: Schema.String, value: Schema.Unknown }),
 ).annotations({ identifier: "GitHubAuditLogEvent" })
 export type GitHubAuditLogEvent = typeof GitHubAuditLogEvent.Type
+
+/**
+ * The part of an event the mapping reads, each field as GitHubAuditLogEvent declares it: what the stream
+ * decodes. Every other field is kept undecoded (the index signature), as the synthetic id of an event without
+ * `_document_id` digests the whole event; the repo, team, user, location and `data` are no longer checked, as
+ * nothing reads them. The identifier stays the event's, so a dead letter's reason reads as before.
+ */
+export const GitHubAuditLogEventRead = Schema.Struct(
+  Struct.pick(
+    GitHubAuditLogEvent.fields,
+    "@timestamp",
+    "created_at",
+    "_document_id",
+    "action",
+    "actor",
+    "actor_id",
+    "actor_is_bot",
+    "org",
+  ),
+  Schema.Record({ key: Schema.String, value: Schema.Unknown }),
+).annotations({ identifier: "GitHubAuditLogEvent" })
+export type GitHubAuditLogEventRead = typeof GitHubAuditLogEventRead.Type
 
 /** One page: a bare JSON array of events; paging lives in the `Link` header. */
 export const GitHubAuditLogPage = Schema.Array(Schema.Unknown).annotations({

@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto"
 import { Option, Schema } from "effect"
+import { canonicalDigest, canonicalJson } from "../canonicalJson.ts"
 import { eventTimeMs, GitHubAuditLogEvent } from "./GitHubAuditLogEvent.ts"
 
 // An audit event's id is GitHub's `_document_id`. Some events (older exports, and every row in Elastic's
@@ -7,20 +7,9 @@ import { eventTimeMs, GitHubAuditLogEvent } from "./GitHubAuditLogEvent.ts"
 // of the whole event (keys sorted at every depth, no whitespace, UTF-8), so the same event always gets the same
 // id whatever order its keys came in.
 
-/** JSON with object keys sorted at every depth; arrays keep their order. */
-export const canonicalJson = (value: unknown): string => {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`
-  }
-  return JSON.stringify(value) ?? "null"
-}
+export { canonicalJson }
 
-export const syntheticEventId = (event: unknown): string =>
-  createHash("sha256").update(canonicalJson(event), "utf8").digest("hex")
+export const syntheticEventId = (event: unknown): string => canonicalDigest(event)
 
 /** `_document_id` when GitHub gave one, else the synthetic id. */
 export const auditEventId = (event: { readonly _document_id?: string | null | undefined }): string =>

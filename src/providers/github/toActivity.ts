@@ -2,7 +2,7 @@ import { Either } from "effect"
 import type { Activity, UnifiedAction } from "../../domain/Activity.ts"
 import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
 import type { MappingFailure } from "../ProviderAdapter.ts"
-import { eventTimeMs, type GitHubAuditLogEvent } from "./GitHubAuditLogEvent.ts"
+import { eventTimeMs, type GitHubAuditLogEventRead } from "./GitHubAuditLogEvent.ts"
 import { auditEventId } from "./recordId.ts"
 
 // GitHub fills, per the spec's output matrix: id, actor, organization, action, created_at. Never description,
@@ -40,7 +40,7 @@ export const unifiedActionOf = (action: string): string =>
   GitHubOperationSuffixes.find(({ suffix }) => action.endsWith(suffix))?.unified ??
   action
 
-const actorOf = (event: GitHubAuditLogEvent): NonNullable<Activity["actor"]> => {
+const actorOf = (event: GitHubAuditLogEventRead): NonNullable<Activity["actor"]> => {
   // The numeric id is stable across renames; the login is all older events carry.
   const id = event.actor_id != null ? String(event.actor_id) : event.actor ? event.actor : undefined
   if (id === undefined) return { type: "system" }
@@ -51,7 +51,7 @@ const actorOf = (event: GitHubAuditLogEvent): NonNullable<Activity["actor"]> => 
 
 /** An organization audit-log event as an Activity. Pure. */
 export const toActivity = (
-  event: GitHubAuditLogEvent,
+  event: GitHubAuditLogEventRead,
   account: IntegratedAccount,
 ): Either.Either<Activity, MappingFailure> => {
   const ms = eventTimeMs(event)

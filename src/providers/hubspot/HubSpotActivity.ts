@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { toUtcInstant } from "../../domain/Activity.ts"
+import { utcInstant } from "../utcInstant.ts"
 
 // HubSpot's account activity records (`GET /account-info/v3/activity/login`, `/security` and `/audit-logs`) and
 // their list pages, per HubSpot's public OpenAPI spec (`PublicLoginAudit`, `HydratedCriticalAction`,
@@ -14,7 +14,7 @@ export const AUDIT_LOGS_PATH = "/account-info/v3/activity/audit-logs"
 export const HubSpotTime = Schema.String.pipe(
   Schema.filter((text) =>
     /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/.test(text) &&
-    toUtcInstant(text) !== undefined
+    utcInstant(text) !== undefined
       ? undefined
       : `an ISO 8601 date-time with a zone, e.g. 2023-11-07T05:31:56Z; got ${JSON.stringify(text)}`,
   ),
@@ -45,6 +45,16 @@ export const HubSpotLogin = Schema.Struct({
 }).annotations({ identifier: "HubSpotLogin" })
 export type HubSpotLogin = typeof HubSpotLogin.Type
 
+/**
+ * What the mapping reads of a login (toActivity, the failed sign-in's user), each field as HubSpotLogin declares
+ * it: what the stream decodes. remote_data carries the rest as HubSpot sent it; the identifier stays the
+ * record's, so a dead letter's reason reads as before. The same holds for the two schemas below.
+ */
+export const HubSpotLoginRead = HubSpotLogin.pipe(
+  Schema.pick("id", "loginAt", "loginSucceeded", "userId", "email", "ipAddress", "userAgent"),
+).annotations({ identifier: "HubSpotLogin" })
+export type HubSpotLoginRead = typeof HubSpotLoginRead.Type
+
 /** `HydratedCriticalAction`: one security ("critical") action. */
 export const HubSpotSecurityAction = Schema.Struct({
   id: Schema.NonEmptyString,
@@ -65,6 +75,14 @@ export const HubSpotSecurityAction = Schema.Struct({
 }).annotations({ identifier: "HubSpotSecurityAction" })
 export type HubSpotSecurityAction = typeof HubSpotSecurityAction.Type
 
+/** What the mapping reads of a security action. */
+export const HubSpotSecurityActionRead = HubSpotSecurityAction.pipe(
+  Schema.pick("id", "createdAt", "type", "userId", "objectId", "ipAddress"),
+).annotations({ identifier: "HubSpotSecurityAction" })
+export type HubSpotSecurityActionRead = typeof HubSpotSecurityActionRead.Type
+
+export const HubSpotActingUser = Schema.Struct({ userId: HubSpotUserId, userEmail: optionalText })
+
 /** `PublicApiUserActionEvent`: one user action of the centralized audit log (Enterprise accounts only). */
 export const HubSpotAuditEvent = Schema.Struct({
   /** Long and opaque (`"jAzNiQgaEZUTlJISRtESldLGFNM"`). */
@@ -78,9 +96,16 @@ export const HubSpotAuditEvent = Schema.Struct({
   /** The object acted on: an id, or a name (`"Sales Pipeline"`). */
   targetObjectId: optionalText,
   occurredAt: HubSpotTime,
-  actingUser: Schema.Struct({ userId: HubSpotUserId, userEmail: optionalText }),
+  actingUser: HubSpotActingUser,
 }).annotations({ identifier: "HubSpotAuditEvent" })
 export type HubSpotAuditEvent = typeof HubSpotAuditEvent.Type
+
+/** What the mapping reads of an audit-log event. */
+export const HubSpotAuditEventRead = HubSpotAuditEvent.pipe(
+  Schema.pick("id", "category", "subCategory", "action", "targetObjectId", "occurredAt"),
+  Schema.extend(Schema.Struct({ actingUser: HubSpotActingUser.pipe(Schema.pick("userId")) })),
+).annotations({ identifier: "HubSpotAuditEvent" })
+export type HubSpotAuditEventRead = typeof HubSpotAuditEventRead.Type
 
 /** A list page: `results`, and `paging.next.after` while there is more. */
 export const HubSpotPage = Schema.Struct({

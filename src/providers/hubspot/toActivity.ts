@@ -1,8 +1,9 @@
 import { Either } from "effect"
-import { type Activity, toUtcInstant, type UnifiedAction } from "../../domain/Activity.ts"
+import type { Activity, UnifiedAction } from "../../domain/Activity.ts"
 import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
 import type { MappingFailure } from "../ProviderAdapter.ts"
-import type { HubSpotAuditEvent, HubSpotLogin, HubSpotSecurityAction } from "./HubSpotActivity.ts"
+import { utcInstant } from "../utcInstant.ts"
+import type { HubSpotAuditEventRead, HubSpotLoginRead, HubSpotSecurityActionRead } from "./HubSpotActivity.ts"
 
 // HubSpot fills, per the spec's output matrix: id, actor, action, entity, context, created_at. Never
 // organization, description or entity_type. `remote_data` is attached by the caller.
@@ -36,10 +37,10 @@ const unparseable = (what: string, id: string, field: string, value: string): Ma
 
 /** A login attempt: `login` when `loginSucceeded`, else `login_failed`. Pure. */
 export const loginToActivity = (
-  record: HubSpotLogin,
+  record: HubSpotLoginRead,
   _account: IntegratedAccount,
 ): Either.Either<Activity, MappingFailure> => {
-  const createdAt = toUtcInstant(record.loginAt)
+  const createdAt = utcInstant(record.loginAt)
   if (createdAt === undefined) return Either.left(unparseable("login", record.id, "loginAt", record.loginAt))
   const context = {
     ...(record.ipAddress ? { ip_address: record.ipAddress } : {}),
@@ -58,10 +59,10 @@ export const loginToActivity = (
 
 /** A security ("critical") action: `type` mapped where it clearly means a unified action, raw otherwise. Pure. */
 export const securityToActivity = (
-  record: HubSpotSecurityAction,
+  record: HubSpotSecurityActionRead,
   _account: IntegratedAccount,
 ): Either.Either<Activity, MappingFailure> => {
-  const createdAt = toUtcInstant(record.createdAt)
+  const createdAt = utcInstant(record.createdAt)
   if (createdAt === undefined)
     return Either.left(unparseable("security action", record.id, "createdAt", record.createdAt))
   return Either.right({
@@ -79,10 +80,10 @@ export const securityToActivity = (
  * action (create, update, delete), raw otherwise (`PERFORM`). Pure.
  */
 export const auditToActivity = (
-  record: HubSpotAuditEvent,
+  record: HubSpotAuditEventRead,
   _account: IntegratedAccount,
 ): Either.Either<Activity, MappingFailure> => {
-  const createdAt = toUtcInstant(record.occurredAt)
+  const createdAt = utcInstant(record.occurredAt)
   if (createdAt === undefined)
     return Either.left(unparseable("audit event", record.id, "occurredAt", record.occurredAt))
   const login = record.category === AUDIT_LOGIN.category && record.subCategory === AUDIT_LOGIN.subCategory

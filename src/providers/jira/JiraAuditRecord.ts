@@ -57,6 +57,20 @@ export const JiraAuditRecord = Schema.Struct({
 }).annotations({ identifier: "JiraAuditRecord" })
 export type JiraAuditRecord = typeof JiraAuditRecord.Type
 
+/**
+ * The part of a record the mapping reads, each field as JiraAuditRecord declares it: what the stream decodes.
+ * Changed values and associated items (most of a record's bytes), the deprecated author key and the rest are
+ * not decoded, as nothing reads them; remote_data carries the record as Jira sent it. The identifier stays the
+ * record's, so a dead letter's reason reads as before.
+ */
+export const JiraAuditRecordRead = JiraAuditRecord.pipe(
+  Schema.pick("id", "summary", "remoteAddress", "authorAccountId", "created"),
+  Schema.extend(
+    Schema.Struct({ objectItem: optional(JiraAssociatedItem.pipe(Schema.pick("id", "name", "typeName"))) }),
+  ),
+).annotations({ identifier: "JiraAuditRecord" })
+export type JiraAuditRecordRead = typeof JiraAuditRecordRead.Type
+
 /** `AuditRecords`: one page. `total` counts every record matching, `limit` is the page size Jira applied. */
 export const JiraAuditRecordsPage = Schema.Struct({
   offset: Schema.optional(Schema.Number),

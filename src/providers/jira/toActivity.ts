@@ -1,8 +1,9 @@
 import { Either } from "effect"
-import { type Activity, compact, toUtcInstant } from "../../domain/Activity.ts"
+import { type Activity, compact } from "../../domain/Activity.ts"
 import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
 import type { MappingFailure } from "../ProviderAdapter.ts"
-import { type JiraAuditRecord, normaliseOffset } from "./JiraAuditRecord.ts"
+import { utcInstant } from "../utcInstant.ts"
+import { type JiraAuditRecordRead, normaliseOffset } from "./JiraAuditRecord.ts"
 
 // Jira fills, per the spec's output matrix: id, actor, description, entity, entity_type, context, created_at.
 // Never `action` (the spec lists none for Jira: `summary` is English text, not an event code), organization
@@ -10,10 +11,10 @@ import { type JiraAuditRecord, normaliseOffset } from "./JiraAuditRecord.ts"
 
 /** An audit record as an Activity. Pure. */
 export const toActivity = (
-  record: JiraAuditRecord,
+  record: JiraAuditRecordRead,
   _account: IntegratedAccount,
 ): Either.Either<Activity, MappingFailure> => {
-  const createdAt = toUtcInstant(normaliseOffset(record.created))
+  const createdAt = utcInstant(normaliseOffset(record.created))
   if (createdAt === undefined) {
     return Either.left({
       reason: `jira audit record has an unparseable created: ${JSON.stringify(record.created)}`,

@@ -1,7 +1,8 @@
 import { Either } from "effect"
-import { type Activity, compact, toUtcInstant } from "../../domain/Activity.ts"
+import { type Activity, compact } from "../../domain/Activity.ts"
 import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
 import type { MappingFailure } from "../ProviderAdapter.ts"
+import { utcInstant } from "../utcInstant.ts"
 import { isFailedAttempt } from "./failedSignIns.ts"
 import type { OktaLogEventRead } from "./OktaLogEvent.ts"
 
@@ -55,7 +56,7 @@ export const toActivity = (
   event: OktaLogEventRead,
   _account: IntegratedAccount,
 ): Either.Either<Activity, MappingFailure> => {
-  const createdAt = toUtcInstant(event.published)
+  const createdAt = utcInstant(event.published)
   if (createdAt === undefined) {
     return Either.left({
       reason: `okta event ${event.uuid} has an unparseable published time: ${JSON.stringify(event.published)}`,

@@ -37,3 +37,15 @@ export const SalesforceLoginHistory = Schema.Struct({
   .pipe(Schema.filter(hasRecordId))
   .annotations({ identifier: "SalesforceLoginHistory" })
 export type SalesforceLoginHistory = typeof SalesforceLoginHistory.Type
+
+/**
+ * The part of a row the mapping reads (its id, toActivity, the failed sign-in's reason), each field as
+ * SalesforceLoginHistory declares it, and the same id check: what the stream decodes. The login URL, browser,
+ * platform, API and TLS fields are not decoded, as nothing reads them; remote_data carries the row as
+ * Salesforce sent it. The identifier stays the row's, so a dead letter's reason reads as before.
+ */
+export const SalesforceLoginHistoryRead = SalesforceLoginHistory.pipe(
+  Schema.pick("attributes", "Id", "UserId", "LoginTime", "Status", "LoginType", "SourceIp"),
+  Schema.filter(hasRecordId),
+).annotations({ identifier: "SalesforceLoginHistory" })
+export type SalesforceLoginHistoryRead = typeof SalesforceLoginHistoryRead.Type

@@ -30,3 +30,14 @@ export const SalesforceSetupAuditTrail = Schema.Struct({
   .pipe(Schema.filter(hasRecordId))
   .annotations({ identifier: "SalesforceSetupAuditTrail" })
 export type SalesforceSetupAuditTrail = typeof SalesforceSetupAuditTrail.Type
+
+/**
+ * The part of a row the mapping reads, each field as SalesforceSetupAuditTrail declares it, and the same id
+ * check: what the stream decodes. remote_data carries the rest as Salesforce sent it; the identifier stays the
+ * row's, so a dead letter's reason reads as before.
+ */
+export const SalesforceSetupAuditTrailRead = SalesforceSetupAuditTrail.pipe(
+  Schema.pick("attributes", "Id", "Action", "CreatedDate", "CreatedById"),
+  Schema.filter(hasRecordId),
+).annotations({ identifier: "SalesforceSetupAuditTrail" })
+export type SalesforceSetupAuditTrailRead = typeof SalesforceSetupAuditTrailRead.Type

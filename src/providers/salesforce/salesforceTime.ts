@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { toUtcInstant } from "../../domain/Activity.ts"
+import { utcInstant } from "../utcInstant.ts"
 
 // Salesforce writes dateTime values in UTC as `2023-07-23T16:18:23.000+0000`: milliseconds (always `.000` for
 // LoginTime and CreatedDate in practice) and an offset without a colon. JavaScript's Date does not promise to
@@ -13,7 +13,7 @@ export const salesforceInstant = (text: string): string | undefined => {
   if (match === null) return undefined
   const [, local, zone = "Z"] = match
   const offset = zone === "Z" || zone.includes(":") ? zone : `${zone.slice(0, 3)}:${zone.slice(3)}`
-  return toUtcInstant(`${local}${offset}`)
+  return utcInstant(`${local}${offset}`)
 }
 
 /** A dateTime field as the REST API answers it; anything without an explicit zone is refused. */

@@ -3,8 +3,8 @@ import { type Activity, compact, type UnifiedAction } from "../../domain/Activit
 import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
 import type { MappingFailure } from "../ProviderAdapter.ts"
 import { recordIdOf } from "./recordId.ts"
-import type { SalesforceLoginHistory } from "./SalesforceLoginHistory.ts"
-import type { SalesforceSetupAuditTrail } from "./SalesforceSetupAuditTrail.ts"
+import type { SalesforceLoginHistoryRead } from "./SalesforceLoginHistory.ts"
+import type { SalesforceSetupAuditTrailRead } from "./SalesforceSetupAuditTrail.ts"
 import { salesforceInstant } from "./salesforceTime.ts"
 
 // Salesforce fills, per the spec's output matrix: id, actor, action, context, created_at. Never organization,
@@ -29,7 +29,7 @@ const failure = (what: string, id: string | undefined, detail: string): MappingF
 
 /** A LoginHistory row as an Activity. Pure. */
 export const loginHistoryToActivity = (
-  row: SalesforceLoginHistory,
+  row: SalesforceLoginHistoryRead,
   _account: IntegratedAccount,
 ): Either.Either<Activity, MappingFailure> => {
   const id = recordIdOf(row)
@@ -53,7 +53,7 @@ export const loginHistoryToActivity = (
 
 /** A SetupAuditTrail row as an Activity. Pure. */
 export const setupAuditTrailToActivity = (
-  row: SalesforceSetupAuditTrail,
+  row: SalesforceSetupAuditTrailRead,
   _account: IntegratedAccount,
 ): Either.Either<Activity, MappingFailure> => {
   const id = recordIdOf(row)

@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { toUtcInstant } from "../../domain/Activity.ts"
+import { utcInstant } from "../utcInstant.ts"
 
 // Zendesk's audit log record (`GET /api/v2/audit_logs`, Enterprise plans; kept indefinitely) and its list
 // pages. Required is what the mapping needs: `id`, `action` and `created_at`. The rest is optional: Zendesk
@@ -22,7 +22,7 @@ export const ZendeskId = Schema.Number.pipe(
 export const ZendeskTime = Schema.String.pipe(
   Schema.filter((text) =>
     /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(text) &&
-    toUtcInstant(text) !== undefined
+    utcInstant(text) !== undefined
       ? undefined
       : `an ISO 8601 instant with a zone, e.g. 2012-03-05T11:32:44Z; got ${JSON.stringify(text)}`,
   ),
@@ -52,6 +52,25 @@ export const ZendeskAuditLog = Schema.Struct({
   url: optionalText,
 }).annotations({ identifier: "ZendeskAuditLog" })
 export type ZendeskAuditLog = typeof ZendeskAuditLog.Type
+
+/**
+ * The part of a record the mapping reads, each field as ZendeskAuditLog declares it: what the stream decodes.
+ * Labels, names and the URL are not decoded, as nothing reads them; remote_data carries the record as Zendesk
+ * sent it. The identifier stays the record's, so a dead letter's reason reads as before.
+ */
+export const ZendeskAuditLogRead = ZendeskAuditLog.pipe(
+  Schema.pick(
+    "id",
+    "action",
+    "actor_id",
+    "source_id",
+    "source_type",
+    "change_description",
+    "ip_address",
+    "created_at",
+  ),
+).annotations({ identifier: "ZendeskAuditLog" })
+export type ZendeskAuditLogRead = typeof ZendeskAuditLogRead.Type
 
 /**
  * A cursor-paginated list page (`page[size]` was sent). Without `page[size]` Zendesk answers with offset

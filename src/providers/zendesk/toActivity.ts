@@ -1,8 +1,9 @@
 import { Either } from "effect"
-import { type Activity, toUtcInstant, type UnifiedAction } from "../../domain/Activity.ts"
+import type { Activity, UnifiedAction } from "../../domain/Activity.ts"
 import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
 import type { MappingFailure } from "../ProviderAdapter.ts"
-import type { ZendeskAuditLog } from "./ZendeskAuditLog.ts"
+import { utcInstant } from "../utcInstant.ts"
+import type { ZendeskAuditLogRead } from "./ZendeskAuditLog.ts"
 
 // Zendesk fills, per the spec's output matrix: id, actor, description, action, entity, entity_type, context,
 // created_at. Never organization or group. `remote_data` is attached by the caller.
@@ -22,10 +23,10 @@ export const AuditLogActions: Readonly<Record<string, UnifiedAction>> = {
 
 /** An audit log record as an Activity. Pure. */
 export const auditLogToActivity = (
-  record: ZendeskAuditLog,
+  record: ZendeskAuditLogRead,
   _account: IntegratedAccount,
 ): Either.Either<Activity, MappingFailure> => {
-  const createdAt = toUtcInstant(record.created_at)
+  const createdAt = utcInstant(record.created_at)
   if (createdAt === undefined) {
     return Either.left({
       reason: `zendesk audit log ${record.id} has an unparseable created_at: ${JSON.stringify(record.created_at)}`,

@@ -1,6 +1,7 @@
 import { Option, Schema } from "effect"
-import { stableActivityId, toUtcInstant } from "../../domain/Activity.ts"
+import { stableActivityId } from "../../domain/Activity.ts"
 import type { DecoderOf } from "../ProviderAdapter.ts"
+import { utcInstant } from "../utcInstant.ts"
 import { ZoomActivityLog } from "./ZoomActivityLog.ts"
 import { ZoomOperationLog } from "./ZoomOperationLog.ts"
 
@@ -12,7 +13,7 @@ export type ZoomStream = "activities" | "operation_logs"
 // The time is hashed in its normalised form, so `…:41Z` and `…:41.000Z` are one row. Two identical rows in
 // the same second become one activity, which is accepted: nothing tells them apart.
 
-const instant = (time: string) => toUtcInstant(time) ?? time
+const instant = (time: string) => utcInstant(time) ?? time
 
 export const activityLogId = (row: ZoomActivityLog): string =>
   stableActivityId("zoom", [
@@ -53,7 +54,7 @@ const rowKey =
     if (Option.isSome(decoded)) return { id: idOf(decoded.value), time: instant(decoded.value.time) }
     if (typeof raw !== "object" || raw === null) return undefined
     const fields = raw as Readonly<Record<string, unknown>>
-    const time = typeof fields.time === "string" ? toUtcInstant(fields.time) : undefined
+    const time = typeof fields.time === "string" ? utcInstant(fields.time) : undefined
     if (time === undefined) return undefined
     return {
       id: stableActivityId("zoom", [stream, JSON.stringify(fields, Object.keys(fields).sort())]),

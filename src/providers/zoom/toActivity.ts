@@ -1,7 +1,8 @@
 import { Either } from "effect"
-import { type Activity, toUtcInstant, type UnifiedAction } from "../../domain/Activity.ts"
+import type { Activity, UnifiedAction } from "../../domain/Activity.ts"
 import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
 import type { MappingFailure } from "../ProviderAdapter.ts"
+import { utcInstant } from "../utcInstant.ts"
 import { activityLogId, operationLogId } from "./recordId.ts"
 import type { ZoomActivityLog } from "./ZoomActivityLog.ts"
 import type { ZoomOperationLog } from "./ZoomOperationLog.ts"
@@ -53,7 +54,7 @@ export const activityLogToActivity = (
   row: ZoomActivityLog,
   _account: IntegratedAccount,
 ): Either.Either<Activity, MappingFailure> => {
-  const createdAt = toUtcInstant(row.time)
+  const createdAt = utcInstant(row.time)
   if (createdAt === undefined) return Either.left(unparseableTime("activities", row.time))
   return Either.right({
     id: activityLogId(row),
@@ -72,7 +73,7 @@ export const operationLogToActivity = (
   row: ZoomOperationLog,
   _account: IntegratedAccount,
 ): Either.Either<Activity, MappingFailure> => {
-  const createdAt = toUtcInstant(row.time)
+  const createdAt = utcInstant(row.time)
   if (createdAt === undefined) return Either.left(unparseableTime("operation_logs", row.time))
   const description = row.operation_detail?.trim()
   return Either.right({

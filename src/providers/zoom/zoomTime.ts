@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { toUtcInstant } from "../../domain/Activity.ts"
+import { utcInstant } from "../utcInstant.ts"
 
 /**
  * A row's `time`: ISO 8601 with an explicit zone (Zoom writes `2019-09-15T19:13:41Z`). A zone-less time is
@@ -8,7 +8,7 @@ import { toUtcInstant } from "../../domain/Activity.ts"
 export const ZoomTime = Schema.String.pipe(
   Schema.filter((text) =>
     /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(text) &&
-    toUtcInstant(text) !== undefined
+    utcInstant(text) !== undefined
       ? undefined
       : `an ISO 8601 instant with a zone, e.g. 2019-09-15T19:13:41Z; got ${JSON.stringify(text)}`,
   ),

@@ -1,11 +1,7 @@
 import { Duration } from "effect"
 import type { ActivityStream } from "../../ActivityStream.ts"
 import { signInFacts } from "../../failedSignIn.ts"
-import {
-  type AsanaAuditLogEvent,
-  describeAsanaError,
-  AsanaAuditLogEvent as Event,
-} from "../AsanaAuditLogEvent.ts"
+import { AsanaAuditLogEventRead, describeAsanaError } from "../AsanaAuditLogEvent.ts"
 import { type AsanaPosition, auditLogPaging, canMatch, isAuditLogPath } from "../auditLogPaging.ts"
 import { toActivity } from "../toActivity.ts"
 
@@ -16,7 +12,7 @@ export const AUDIT_LOG_RETENTION = Duration.days(90)
  * The workspace's audit log (`GET /api/1.0/workspaces/{workspace_gid}/audit_log_events`), tailed by Asana's own
  * `offset`, which keeps coming back on the last page and later yields what was captured since.
  */
-export const auditLogEvents: ActivityStream<AsanaAuditLogEvent, AsanaPosition> = {
+export const auditLogEvents: ActivityStream<AsanaAuditLogEventRead, AsanaPosition> = {
   // Asana states no reason for `user_login_failed`; the actor's email is the account the attempt named.
   failedSignIns: {
     actions: new Set(["login_failed"]),
@@ -26,7 +22,7 @@ export const auditLogEvents: ActivityStream<AsanaAuditLogEvent, AsanaPosition> =
         : undefined,
   },
   name: "audit_log_events",
-  record: Event,
+  record: AsanaAuditLogEventRead,
   toActivity,
   // "sorted by creation time in ascending order".
   order: "oldest_first",

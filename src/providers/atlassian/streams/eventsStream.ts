@@ -1,5 +1,5 @@
 import type { ActivityStream } from "../../ActivityStream.ts"
-import { AtlassianEvent, type AtlassianEvent as Event } from "../AtlassianEvent.ts"
+import { AtlassianEventRead } from "../AtlassianEvent.ts"
 import {
   type AtlassianCursor,
   canMatchAction,
@@ -13,9 +13,9 @@ import { AtlassianActionKeys, toActivity } from "../toActivity.ts"
  * The organization's audit events through `GET /admin/v1/orgs/{orgId}/events-stream`, tailed by Atlassian's
  * own cursor (returned even on the last page; asking with it later yields what was processed since).
  */
-export const eventsStream: ActivityStream<Event, AtlassianCursor> = {
+export const eventsStream: ActivityStream<AtlassianEventRead, AtlassianCursor> = {
   name: "events_stream",
-  record: AtlassianEvent,
+  record: AtlassianEventRead,
   toActivity,
   // By processing time, not event time: an event processed late comes after newer ones.
   order: "unsorted",

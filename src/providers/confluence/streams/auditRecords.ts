@@ -6,7 +6,7 @@ import {
   AUDIT_PAGE_SIZE_MAX,
   AUDIT_PATH,
   ConfluenceAuditPage,
-  ConfluenceAuditRecord,
+  ConfluenceAuditRecordRead,
   ConfluenceError,
 } from "../ConfluenceAuditRecord.ts"
 import { toActivity } from "../toActivity.ts"
@@ -72,9 +72,9 @@ export const auditRecordsPaging = (pageSize: number): Paginator<Offset> =>
  * Assumed where Atlassian is silent: the newest-first order (observed; the read sorts anyway); records appear
  * within 30 seconds of their `creationDate`.
  */
-export const auditRecords: ActivityStream<ConfluenceAuditRecord, Offset> = {
+export const auditRecords: ActivityStream<ConfluenceAuditRecordRead, Offset> = {
   name: "audit_records",
-  record: ConfluenceAuditRecord,
+  record: ConfluenceAuditRecordRead,
   toActivity,
   order: "newest_first",
   tail: { mode: "watermark", settle: CONFLUENCE_SETTLE },

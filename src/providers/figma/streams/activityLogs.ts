@@ -1,6 +1,6 @@
 import type { ActivityStream } from "../../ActivityStream.ts"
 import { activityLogsPaging, type FigmaCursor } from "../activityLogsPaging.ts"
-import { ACTIVITY_LOGS_PATH, describeFigmaError, FigmaActivityLog } from "../FigmaActivityLog.ts"
+import { ACTIVITY_LOGS_PATH, describeFigmaError, FigmaActivityLogRead } from "../FigmaActivityLog.ts"
 import { toActivity } from "../toActivity.ts"
 
 /**
@@ -9,9 +9,9 @@ import { toActivity } from "../toActivity.ts"
  * `start_time` (whole seconds, inclusive; the shared post-filter applies the exact bound) and `action` to
  * `events`, as the Figma types it stands for.
  */
-export const activityLogs: ActivityStream<FigmaActivityLog, FigmaCursor> = {
+export const activityLogs: ActivityStream<FigmaActivityLogRead, FigmaCursor> = {
   name: "activity_logs",
-  record: FigmaActivityLog,
+  record: FigmaActivityLogRead,
   toActivity,
   // By the order Figma logged them: an event logged late (older timestamp) comes after newer ones.
   order: "unsorted",

@@ -9,7 +9,7 @@ import {
   isAuditLogPath,
   organizationOf,
 } from "../auditLogQuery.ts"
-import { GitHubAuditLogEvent, GitHubError } from "../GitHubAuditLogEvent.ts"
+import { GitHubAuditLogEventRead, GitHubError } from "../GitHubAuditLogEvent.ts"
 import { toActivity } from "../toActivity.ts"
 
 /**
@@ -31,9 +31,9 @@ const describeError = (body: unknown) =>
  * A read stops paging once it has a page's worth (oldest first), so a first read from months back costs a
  * request per 100 events, not the whole history per page: GitHub allows 1,750 audit-log queries an hour.
  */
-export const auditLog: ActivityStream<GitHubAuditLogEvent, LinkPosition> = {
+export const auditLog: ActivityStream<GitHubAuditLogEventRead, LinkPosition> = {
   name: "audit_log",
-  record: GitHubAuditLogEvent,
+  record: GitHubAuditLogEventRead,
   toActivity,
   order: "oldest_first",
   tail: { mode: "watermark", settle: AUDIT_LOG_SETTLE },

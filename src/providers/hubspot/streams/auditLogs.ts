@@ -2,12 +2,7 @@ import { type ProviderError, ProviderUnauthorized } from "../../../http/Provider
 import type { ActivityStream } from "../../ActivityStream.ts"
 import { bodyCursor, type CursorToken } from "../../paging/bodyCursor.ts"
 import { AUDIT_PUSHED_DOWN, auditCall, auditCanMatch, readHubSpotPage, SETTLE } from "../activityQuery.ts"
-import {
-  AUDIT_LOGS_PATH,
-  describeHubSpotError,
-  type HubSpotAuditEvent,
-  HubSpotAuditEvent as HubSpotAuditEventRecord,
-} from "../HubSpotActivity.ts"
+import { AUDIT_LOGS_PATH, describeHubSpotError, HubSpotAuditEventRead } from "../HubSpotActivity.ts"
 import { auditLogsEnabled } from "../settings.ts"
 import { auditToActivity } from "../toActivity.ts"
 
@@ -33,9 +28,9 @@ export const classifyAuditLogError = (error: ProviderError): ProviderError =>
  * end (or until a page's worth is in hand), and the shared read drops the ids already emitted at the watermark's
  * instant. `action=login` keeps its successful logins (post-filtered on the mapped action).
  */
-export const auditLogs: ActivityStream<HubSpotAuditEvent, CursorToken> = {
+export const auditLogs: ActivityStream<HubSpotAuditEventRead, CursorToken> = {
   name: "audit_logs",
-  record: HubSpotAuditEventRecord,
+  record: HubSpotAuditEventRead,
   toActivity: auditToActivity,
   order: "oldest_first",
   tail: { mode: "watermark", settle: SETTLE },

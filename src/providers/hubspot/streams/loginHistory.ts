@@ -3,12 +3,7 @@ import type { ActivityStream } from "../../ActivityStream.ts"
 import { signInFacts } from "../../failedSignIn.ts"
 import { bodyCursor, type CursorToken } from "../../paging/bodyCursor.ts"
 import { LOGIN_PUSHED_DOWN, loginCall, loginCanMatch, readHubSpotPage, SETTLE } from "../activityQuery.ts"
-import {
-  describeHubSpotError,
-  type HubSpotLogin,
-  HubSpotLogin as HubSpotLoginRecord,
-  LOGIN_PATH,
-} from "../HubSpotActivity.ts"
+import { describeHubSpotError, HubSpotLoginRead, LOGIN_PATH } from "../HubSpotActivity.ts"
 import { loginToActivity } from "../toActivity.ts"
 
 /**
@@ -17,14 +12,14 @@ import { loginToActivity } from "../toActivity.ts"
  * shared watermark read keeps what lies at or after the watermark (less the ids already emitted there), sorted
  * by `loginAt`. The list is bounded by its 90 days, so a poll costs at most (logins in 90 days) / 200 requests.
  */
-export const loginHistory: ActivityStream<HubSpotLogin, CursorToken> = {
+export const loginHistory: ActivityStream<HubSpotLoginRead, CursorToken> = {
   // HubSpot gives no failure reason; the email is the user name the attempt was made with.
   failedSignIns: {
     actions: new Set(["login_failed"]),
     of: (record) => (record.loginSucceeded ? undefined : signInFacts({ attempted_user: record.email })),
   },
   name: "login_history",
-  record: HubSpotLoginRecord,
+  record: HubSpotLoginRead,
   toActivity: loginToActivity,
   order: "unsorted",
   tail: { mode: "watermark", settle: SETTLE },

@@ -7,12 +7,7 @@ import {
   securityCall,
   securityCanMatch,
 } from "../activityQuery.ts"
-import {
-  describeHubSpotError,
-  type HubSpotSecurityAction,
-  HubSpotSecurityAction as HubSpotSecurityActionRecord,
-  SECURITY_PATH,
-} from "../HubSpotActivity.ts"
+import { describeHubSpotError, HubSpotSecurityActionRead, SECURITY_PATH } from "../HubSpotActivity.ts"
 import { securityToActivity } from "../toActivity.ts"
 
 /**
@@ -21,9 +16,9 @@ import { securityToActivity } from "../toActivity.ts"
  * `toTimestamp` = now − SETTLE, pages `after` to the end, and the shared read drops the ids already emitted at the
  * watermark's instant. Order undocumented, so the read sorts.
  */
-export const securityActivity: ActivityStream<HubSpotSecurityAction, CursorToken> = {
+export const securityActivity: ActivityStream<HubSpotSecurityActionRead, CursorToken> = {
   name: "security_activity",
-  record: HubSpotSecurityActionRecord,
+  record: HubSpotSecurityActionRead,
   toActivity: securityToActivity,
   order: "unsorted",
   tail: { mode: "watermark", settle: SETTLE },

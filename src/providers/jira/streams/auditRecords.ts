@@ -5,7 +5,7 @@ import { clampLimit, type Paginator } from "../../paging/Paginator.ts"
 import {
   AUDIT_PAGE_SIZE_MAX,
   AUDIT_RECORDS_PATH,
-  JiraAuditRecord,
+  JiraAuditRecordRead,
   JiraAuditRecordsPage,
   JiraErrorCollection,
 } from "../JiraAuditRecord.ts"
@@ -76,9 +76,9 @@ export const auditRecordsPaging = (pageSize: number): Paginator<Offset> =>
  * anyway); `from`/`to` are sent as UTC ISO 8601 with `Z` so the site's time zone cannot apply (the reference
  * only says date-time); records appear within 30 seconds of their `created`.
  */
-export const auditRecords: ActivityStream<JiraAuditRecord, Offset> = {
+export const auditRecords: ActivityStream<JiraAuditRecordRead, Offset> = {
   name: "audit_records",
-  record: JiraAuditRecord,
+  record: JiraAuditRecordRead,
   toActivity,
   order: "newest_first",
   tail: { mode: "watermark", settle: JIRA_SETTLE },

@@ -2,7 +2,7 @@ import type { ActivityStream } from "../../ActivityStream.ts"
 import { bodyCursor, type CursorToken } from "../../paging/bodyCursor.ts"
 import { auditLogsCall, canMatch, PUSHED_DOWN, readAuditLogsPage, SETTLE } from "../auditLogQuery.ts"
 import { auditLogToActivity } from "../toActivity.ts"
-import { AUDIT_LOGS_PATH, describeZendeskError, ZendeskAuditLog } from "../ZendeskAuditLog.ts"
+import { AUDIT_LOGS_PATH, describeZendeskError, ZendeskAuditLogRead } from "../ZendeskAuditLog.ts"
 
 /**
  * `GET /api/v2/audit_logs`, oldest first (`sort=created_at`), cursor-paged by `page[after]` = `meta.after_cursor`
@@ -11,9 +11,9 @@ import { AUDIT_LOGS_PATH, describeZendeskError, ZendeskAuditLog } from "../Zende
  * boundary second are kept and skipped), because a cursor only continues one query and is never a position.
  * Every unified filter is one of Zendesk's `filter[...]` parameters.
  */
-export const auditLogs: ActivityStream<ZendeskAuditLog, CursorToken> = {
+export const auditLogs: ActivityStream<ZendeskAuditLogRead, CursorToken> = {
   name: "audit_logs",
-  record: ZendeskAuditLog,
+  record: ZendeskAuditLogRead,
   toActivity: auditLogToActivity,
   order: "oldest_first",
   tail: { mode: "watermark", settle: SETTLE },
