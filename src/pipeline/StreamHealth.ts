@@ -1,4 +1,4 @@
-import { Clock, Context, Effect, Layer, Ref } from "effect"
+import { Clock, Effect, Ref } from "effect"
 
 import type { AccountStreamHealth } from "../observability/AccountStreamHealth.ts"
 
@@ -35,55 +35,44 @@ export interface HeldSince extends HeldShards {
  * Per-account stream state of the accounts this instance streams, and the shards it holds: shared by the
  * pipeline (writer) and the health endpoint (reader).
  */
-export class StreamHealth extends Context.Tag("StreamHealth")<
-  StreamHealth,
-  {
-    readonly update: (
-      accountId: string,
-      change: (current: AccountStreamHealth | undefined) => AccountStreamHealth,
-    ) => Effect.Effect<void>
-    /** Accounts no longer streamed here (their shard moved): they leave the snapshot. */
-    readonly remove: (accountIds: ReadonlyArray<string>) => Effect.Effect<void>
-    readonly snapshot: Effect.Effect<ReadonlyArray<AccountStreamHealth>>
-    /** What the group assigned; a change of group state or shards starts a new `since`. */
-    readonly setHeld: (held: HeldShards) => Effect.Effect<void>
-    readonly held: Effect.Effect<HeldSince>
-  }
->() {
-  static readonly layer = Layer.effect(
-    StreamHealth,
-    Effect.gen(function* () {
-      const state = yield* Ref.make(new Map<string, AccountStreamHealth>())
-      const held = yield* Ref.make<HeldSince>({
-        group: "joining",
-        shards: [],
-        accounts: 0,
-        since: yield* Clock.currentTimeMillis,
-      })
-      return {
-        update: (accountId, change) =>
-          Ref.update(state, (m) => new Map(m).set(accountId, change(m.get(accountId)))),
-        remove: (accountIds) =>
-          Ref.update(state, (m) => {
-            const next = new Map(m)
-            for (const id of accountIds) next.delete(id)
-            return next
-          }),
-        snapshot: Ref.get(state).pipe(Effect.map((m) => [...m.values()])),
-        setHeld: (next) =>
-          Effect.flatMap(Clock.currentTimeMillis, (now) =>
-            Ref.update(held, (before) => ({
-              ...next,
-              since:
-                before.group === next.group &&
-                before.shards.join() === next.shards.join() &&
-                before.accounts === next.accounts
-                  ? before.since
-                  : now,
-            })),
-          ),
-        held: Ref.get(held),
-      }
-    }),
-  )
+export class StreamHealth extends Effect.Service<StreamHealth>()("StreamHealth", {
+  effect: Effect.gen(function* () {
+    const state = yield* Ref.make(new Map<string, AccountStreamHealth>())
+    const held = yield* Ref.make<HeldSince>({
+      group: "joining",
+      shards: [],
+      accounts: 0,
+      since: yield* Clock.currentTimeMillis,
+    })
+    return {
+      update: (
+        accountId: string,
+        change: (current: AccountStreamHealth | undefined) => AccountStreamHealth,
+      ): Effect.Effect<void> => Ref.update(state, (m) => new Map(m).set(accountId, change(m.get(accountId)))),
+      /** Accounts no longer streamed here (their shard moved): they leave the snapshot. */
+      remove: (accountIds: ReadonlyArray<string>): Effect.Effect<void> =>
+        Ref.update(state, (m) => {
+          const next = new Map(m)
+          for (const id of accountIds) next.delete(id)
+          return next
+        }),
+      snapshot: Ref.get(state).pipe(Effect.map((m): ReadonlyArray<AccountStreamHealth> => [...m.values()])),
+      /** What the group assigned; a change of group state, shards or their accounts starts a new `since`. */
+      setHeld: (next: HeldShards): Effect.Effect<void> =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          Ref.update(held, (before) => ({
+            ...next,
+            since:
+              before.group === next.group &&
+              before.shards.join() === next.shards.join() &&
+              before.accounts === next.accounts
+                ? before.since
+                : now,
+          })),
+        ),
+      held: Ref.get(held),
+    } as const
+  }),
+}) {
+  static readonly layer = StreamHealth.Default
 }

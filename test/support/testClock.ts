@@ -24,7 +24,9 @@ export const eventually = (check: () => boolean, what: string, advance: Effect.E
  */
 export const asleepFor = (ms: number, what: string) =>
   Effect.gen(function* () {
-    for (let i = 0; i < 400; i++) {
+    // Up to 30 s of real time: a guard against a stream that never sleeps, not a measure of its speed (a
+    // history's pages take seconds of CPU on a loaded 2-core machine).
+    for (let i = 0; i < 1_200; i++) {
       const now = yield* TestClock.currentTimeMillis
       const wakeUps = yield* TestClock.sleeps()
       if (Chunk.some(wakeUps, (at) => at - now >= ms)) return
@@ -36,7 +38,7 @@ export const asleepFor = (ms: number, what: string) =>
 /** Waits (in real time) until a fiber sleeps on the TestClock until about `ms` from now: a wait that long. */
 export const sleepingFor = (ms: number, what: string) =>
   Effect.gen(function* () {
-    for (let i = 0; i < 400; i++) {
+    for (let i = 0; i < 1_200; i++) {
       const now = yield* TestClock.currentTimeMillis
       const wakeUps = yield* TestClock.sleeps()
       if (Chunk.some(wakeUps, (at) => at - now >= ms * 0.9 && at - now <= ms * 1.5)) return
