@@ -6,7 +6,7 @@ import type { OutgoingMessage } from "./ActivityMessages.ts"
 import { type Checkpoint, encodeCheckpoint } from "./Checkpoint.ts"
 import { KafkaClient, KafkaFailure, kafkaCall, letGo } from "./KafkaClient.ts"
 import { transactionalIdFor } from "./kafkaNames.ts"
-import { produceBatches } from "./produceBatches.ts"
+import { produceBatches, produceRequests } from "./produceBatches.ts"
 import { shardCount, shardOf } from "./Shard.ts"
 import { untilWrittenTopicsStable } from "./stableEnd.ts"
 
@@ -199,18 +199,27 @@ export const makeTransactionalPublisher = (
                   headers: { "content-type": "application/json" },
                 },
               }
-              const batches = produceBatches(
-                checkpointMessage ? [...messages, checkpointMessage] : messages,
-                kafkaSettings.max_message_bytes - batchOverhead,
+              const requests = produceRequests(
+                produceBatches(
+                  checkpointMessage ? [...messages, checkpointMessage] : messages,
+                  kafkaSettings.max_message_bytes - batchOverhead,
+                ),
               )
               yield* kafkaCall(
                 "transaction",
                 async () => {
                   const transaction = await p.transaction()
                   try {
-                    // Sequential: each call's records follow the previous ones on their partition.
-                    for (const batch of batches)
-                      await transaction.send({ topic: batch.topic, messages: [...batch.messages] })
+                    // Sequential: each request's records follow the previous ones on their partition. The
+                    // checkpoint may go out before the page's last records: the commit makes them visible together.
+                    for (const request of requests)
+                      await transaction.sendBatch({
+                        acks: -1,
+                        topicMessages: request.map((batch) => ({
+                          topic: batch.topic,
+                          messages: [...batch.messages],
+                        })),
+                      })
                     await transaction.commit()
                   } catch (error) {
                     await transaction.abort().catch(() => undefined)

@@ -1,4 +1,4 @@
-import { Clock, Duration, Effect, Either, Random, Ref, Schedule } from "effect"
+import { Clock, Duration, Effect, Either, Fiber, Random, Ref, Schedule } from "effect"
 import type { AccountConfig, ConnectorConfig } from "../config/ConnectorConfig.ts"
 import { durationMs } from "../config/ConnectorConfig.ts"
 import type { ActivityFilters } from "../domain/ActivityFilters.ts"
@@ -220,19 +220,51 @@ export const runAccountStream = (
         onRight: Effect.succeed,
       })
 
+    /** The page after `checkpoint`'s positions, and when its read began (what `read_through` may claim). */
+    const readAfter = (checkpoint: Checkpoint) =>
+      Effect.gen(function* () {
+        const positions = yield* decodeCheckpointPositions(checkpoint)
+        const readStartedMs = yield* Clock.currentTimeMillis
+        const page = yield* pageAccount(adapter, {
+          account,
+          filters: checkpoint.filters,
+          positions,
+          limit: settings.poll.page_size,
+        }).pipe(Effect.provide(providerClients))
+        return { page, readStartedMs }
+      })
+
+    /**
+     * The next page, read while the previous one's transaction was in flight, so that the provider's latency and
+     * the broker's do not add up per page. `after` is the checkpoint that transaction committed: the read is
+     * used only if it is still the stream's committed checkpoint when the next step begins (anything else —
+     * a resync, a gap's restart — moved it, and the read is dropped). A failed commit drops it too. Reading is
+     * all the prefetch does: nothing of it reaches Kafka but through the next step's own transaction.
+     */
+    let ahead:
+      | {
+          readonly after: Checkpoint
+          readonly fiber: Fiber.Fiber<Effect.Effect.Success<ReturnType<typeof readAfter>>, StreamError>
+        }
+      | undefined
+    const dropAhead = Effect.suspend(() => {
+      const dropped = ahead
+      ahead = undefined
+      return dropped ? Fiber.interrupt(dropped.fiber) : Effect.void
+    })
+
     /** One page: fetch, map, publish + checkpoint. Returns whether the provider has more right now. */
     const step = Effect.gen(function* () {
-      if (yield* Ref.get(inDoubt)) yield* resyncFromKafka
+      if (yield* Ref.get(inDoubt)) {
+        yield* dropAhead
+        yield* resyncFromKafka
+      }
       if (!(yield* Ref.get(gapChecked))) yield* checkGap
       const checkpoint = yield* Ref.get(committed)
-      const positions = yield* decodeCheckpointPositions(checkpoint)
-      const readStartedMs = yield* Clock.currentTimeMillis
-      const page = yield* pageAccount(adapter, {
-        account,
-        filters: checkpoint.filters,
-        positions,
-        limit: settings.poll.page_size,
-      }).pipe(Effect.provide(providerClients))
+      const prefetched = ahead?.after === checkpoint ? ahead.fiber : undefined
+      if (prefetched) ahead = undefined
+      else yield* dropAhead
+      const { page, readStartedMs } = yield* prefetched ? Fiber.join(prefetched) : readAfter(checkpoint)
       const { messages, published, deadLettered, newestCreatedAt, newestByStream } = routeRecords(
         account,
         page.records,
@@ -249,17 +281,23 @@ export const runAccountStream = (
         readThrough !== undefined &&
         (knownThrough === undefined ||
           Date.parse(readThrough) - Date.parse(knownThrough) >= READ_THROUGH_REFRESH_MS)
-      const current =
-        messages.length > 0 || moved || refresh
-          ? yield* commit(messages, {
-              ...withStoredPositions(checkpoint, stored),
-              last_created_at: newer(checkpoint.last_created_at, newestCreatedAt),
-              read_through: newer(checkpoint.read_through, readThrough),
-              newest_by_stream: newestPerStream(newestByStreamOf(checkpoint), newestByStream),
-              published_total: checkpoint.published_total + published,
-              dead_lettered_total: checkpoint.dead_lettered_total + deadLettered,
-            })
-          : checkpoint
+      let current = checkpoint
+      if (messages.length > 0 || moved || refresh) {
+        const after: Checkpoint = {
+          ...withStoredPositions(checkpoint, stored),
+          last_created_at: newer(checkpoint.last_created_at, newestCreatedAt),
+          read_through: newer(checkpoint.read_through, readThrough),
+          newest_by_stream: newestPerStream(newestByStreamOf(checkpoint), newestByStream),
+          published_total: checkpoint.published_total + published,
+          dead_lettered_total: checkpoint.dead_lettered_total + deadLettered,
+        }
+        // The read from `after`'s positions and filters: what the next step would ask for once it commits.
+        const next = page.hasMore ? yield* Effect.fork(readAfter(after)) : undefined
+        current = yield* commit(messages, after).pipe(
+          Effect.onError(() => (next ? Fiber.interrupt(next) : Effect.void)),
+        )
+        if (next) ahead = { after: current, fiber: next }
+      }
       if (deadLettered > 0)
         yield* Effect.logWarning("records dead-lettered").pipe(Effect.annotateLogs({ count: deadLettered }))
       yield* setHealth({

@@ -57,3 +57,23 @@ export const produceBatches = (
   }
   return batches
 }
+
+/**
+ * Groups a page's batches into produce requests: the k-th request carries the k-th batch of each topic. kafkajs's
+ * `sendBatch` merges entries of the same topic into one record batch per partition, which would undo the split
+ * above; one batch per topic per request keeps every record batch under the limit, and each topic's batches go
+ * out in order (request k+1 is sent once request k is acknowledged), so each partition keeps its records' order.
+ * A page that fits one batch per topic — the usual case — is one request instead of one per topic.
+ */
+export const produceRequests = (batches: ReadonlyArray<ProduceBatch>): ProduceBatch[][] => {
+  const requests: ProduceBatch[][] = []
+  const seen = new Map<string, number>()
+  for (const batch of batches) {
+    const index = seen.get(batch.topic) ?? 0
+    seen.set(batch.topic, index + 1)
+    const request = requests[index]
+    if (request) request.push(batch)
+    else requests.push([batch])
+  }
+  return requests
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import type { OutgoingMessage } from "../../src/pipeline/ActivityMessages.ts"
-import { approximateRecordBytes, produceBatches } from "../../src/pipeline/produceBatches.ts"
+import { approximateRecordBytes, produceBatches, produceRequests } from "../../src/pipeline/produceBatches.ts"
 
 const message = (topic: string, id: number, valueBytes: number): OutgoingMessage => ({
   topic,
@@ -37,5 +37,24 @@ describe("produceBatches", () => {
   it("a single record over the limit still goes out alone (the broker's verdict, not a silent drop)", () => {
     const batches = produceBatches([message("a", 1, 10), message("a", 2, 5_000), message("a", 3, 10)], 1_000)
     expect(batches.map((b) => b.messages.length)).toEqual([1, 1, 1])
+  })
+
+  it("puts at most one batch of a topic in a request (kafkajs merges a topic's entries), in each topic's order", () => {
+    const page = Array.from({ length: 300 }, (_, i) =>
+      message(i % 7 === 0 ? "failed" : "activities", i, 2_000),
+    )
+    const batches = produceBatches([...page, message("checkpoints", 300, 100)], 64 * 1024)
+    const requests = produceRequests(batches)
+
+    for (const request of requests) expect(new Set(request.map((b) => b.topic)).size).toBe(request.length)
+    // As many requests as the topic with the most batches needs, not one per batch.
+    const perTopic = (topic: string) => batches.filter((b) => b.topic === topic).length
+    expect(requests.length).toBe(Math.max(perTopic("activities"), perTopic("failed")))
+    expect(requests.length).toBeLessThan(batches.length)
+    expect(requests[0]?.map((b) => b.topic).sort()).toEqual(["activities", "checkpoints", "failed"])
+    for (const topic of ["activities", "failed", "checkpoints"])
+      expect(requests.flatMap((r) => r.filter((b) => b.topic === topic))).toEqual(
+        batches.filter((b) => b.topic === topic),
+      )
   })
 })
