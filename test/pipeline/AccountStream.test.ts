@@ -1,5 +1,17 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Context, Duration, Effect, Either, Exit, Fiber, Layer, Option, TestClock } from "effect"
+import {
+  Cause,
+  Context,
+  Deferred,
+  Duration,
+  Effect,
+  Either,
+  Exit,
+  Fiber,
+  Layer,
+  Option,
+  TestClock,
+} from "effect"
 import { Authorization } from "../../src/auth/Authorization.ts"
 import { parseConfig } from "../../src/config/loadConfig.ts"
 import type { IntegratedAccount } from "../../src/domain/IntegratedAccount.ts"
@@ -186,6 +198,43 @@ describe("AccountStream on an in-memory Kafka side", () => {
       expect(kafka.idsOn(topics.activities)).toEqual(uuidsOf(simulator))
       yield* Fiber.interrupt(stream)
     }),
+  )
+
+  it.scoped("the next page is read while a page's transaction is in flight, and used once it commits", () =>
+    Effect.gen(function* () {
+      const { simulator, topics, kafka, stream } = yield* streamUnderTest({ historySize: 30 })
+      const until = yield* Deferred.make<void>()
+      kafka.inject({ kind: "held", until, outcome: "none" })
+      yield* eventually(() => simulator.requests().length === 2, "the second page's read")
+      expect(kafka.idsOn(topics.activities)).toHaveLength(0)
+      yield* Deferred.succeed(until, undefined)
+      yield* eventually(() => kafka.idsOn(topics.activities).length >= 30, "the history")
+      expect(kafka.idsOn(topics.activities)).toEqual(uuidsOf(simulator))
+      // Pages of 10, 10, 10, then the empty one: the page read ahead was not read again.
+      expect(simulator.requests()).toHaveLength(4)
+      yield* Fiber.interrupt(stream)
+    }),
+  )
+
+  it.scoped(
+    "a page read ahead of a transaction that aborts is dropped: the aborted page goes again, once",
+    () =>
+      Effect.gen(function* () {
+        const { simulator, topics, kafka, stream } = yield* streamUnderTest({ historySize: 30 })
+        const until = yield* Deferred.make<void>()
+        kafka.inject({ kind: "held", until, outcome: "abort" })
+        yield* eventually(() => simulator.requests().length === 2, "the second page's read")
+        yield* Deferred.succeed(until, undefined)
+        yield* eventually(
+          () => kafka.idsOn(topics.activities).length >= 30,
+          "the history",
+          TestClock.adjust("1 second"),
+        )
+        expect(kafka.idsOn(topics.activities)).toEqual(uuidsOf(simulator))
+        // The first page twice (the abort's retry), and the page read ahead again after it.
+        expect(simulator.requests().length).toBeGreaterThanOrEqual(5)
+        yield* Fiber.interrupt(stream)
+      }),
   )
 
   it.scoped(

@@ -1,4 +1,4 @@
-import { Effect, Either, Layer, ParseResult } from "effect"
+import { Deferred, Effect, Either, Layer, ParseResult } from "effect"
 import { accountPublisher, type TransactionalPublisher } from "../../src/pipeline/AccountPublisher.ts"
 import { ActivitySink } from "../../src/pipeline/ActivitySink.ts"
 import { type Checkpoint, decodeCheckpoint, encodeCheckpoint } from "../../src/pipeline/Checkpoint.ts"
@@ -20,6 +20,8 @@ export type PublishFault =
   | { readonly kind: "answer_lost" }
   /** Another producer took the (shard's) transactional id: this publish and every later one fail as fenced. */
   | { readonly kind: "fenced" }
+  /** The transaction stays in flight until `until` is done, then commits (`none`) or is aborted (`abort`). */
+  | { readonly kind: "held"; readonly until: Deferred.Deferred<void>; readonly outcome: "none" | "abort" }
 
 /**
  * The Kafka side of the pipeline in memory: committed records in order, the latest checkpoint per account,
@@ -54,7 +56,18 @@ export const makeInMemoryKafka = () => {
         Effect.suspend(() => {
           publishes++
           if (fenced) return Effect.fail(fencedFailure())
-          const fault = faults.shift()
+          const next = faults.shift()
+          if (next?.kind === "held")
+            return Effect.zipRight(
+              Deferred.await(next.until),
+              Effect.suspend(() => {
+                if (next.outcome === "abort") return Effect.fail(failure("injected: aborted"))
+                commit(messages)
+                if (checkpoint) checkpoints.set(account.id, encodeCheckpoint(checkpoint))
+                return Effect.void
+              }),
+            )
+          const fault = next
           if (fault?.kind === "abort") return Effect.fail(failure("injected: aborted"))
           if (fault?.kind === "fenced") {
             fenced = true
