@@ -71,5 +71,7 @@ export const untilWrittenTopicsStable = (kafka: ConnectorConfig["kafka"]) =>
   Effect.forEach(
     [kafka.topics.activities, kafka.topics.login_failed, kafka.topics.dead_letter],
     (topic) => untilStableEnd(topic, stableWithin(kafka)),
-    { discard: true },
+    // Together: each topic's wait stands on its own (its ends are read after the producer started), and a
+    // shard's first page waits for all of them.
+    { concurrency: "unbounded", discard: true },
   )
