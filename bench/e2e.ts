@@ -50,6 +50,8 @@ interface Measured {
   readonly load: string
   /** The connector's: seconds until its first page was committed (topics, group, producers, checkpoint read). */
   readonly startup?: { readonly seconds: number; readonly published: number }
+  /** Main-thread CPU ms per 1,000 activities: what load on the shared machine disturbs least. */
+  readonly cpuPerThousand: number
 }
 
 const admin = (brokers: string) =>
@@ -86,6 +88,7 @@ const connectorRun = async (brokers: string, accounts: number): Promise<Measured
       ),
     )
     let startup: Measured["startup"]
+    const cpuBefore = process.threadCpuUsage()
     const seconds = await Effect.runPromise(
       Effect.scoped(
         Effect.gen(function* () {
@@ -120,6 +123,7 @@ const connectorRun = async (brokers: string, accounts: number): Promise<Measured
         }).pipe(Effect.provide(appLayers(loaded, brokers.split(",")))),
       ),
     )
+    const cpu = process.threadCpuUsage(cpuBefore)
     const values = await activityValues(simulator.baseUrl, simulator.credentials, perAccount)
     const meanBytes = values.reduce((n, v) => n + Buffer.byteLength(v), 0) / values.length
     return {
@@ -130,6 +134,7 @@ const connectorRun = async (brokers: string, accounts: number): Promise<Measured
       transactions: Math.ceil(perAccount / options.pageSize) * accounts,
       load: load(),
       ...(startup === undefined ? {} : { startup }),
+      cpuPerThousand: (cpu.user + cpu.system) / 1000 / (total / 1000),
       values,
     }
   } finally {
@@ -192,6 +197,7 @@ const kafkajsRun = async (
   await producer.connect()
   const key = randomUUID()
   let bytes = 0
+  const cpuBefore = process.threadCpuUsage()
   const start = performance.now()
   for (let sent = 0; sent < total; sent += options.pageSize) {
     const messages = Array.from({ length: Math.min(options.pageSize, total - sent) }, (_, i) => {
@@ -214,6 +220,7 @@ const kafkajsRun = async (
     await transaction.commit()
   }
   const seconds = (performance.now() - start) / 1000
+  const cpu = process.threadCpuUsage(cpuBefore)
   await producer.disconnect()
   return {
     label: "kafkajs alone",
@@ -222,6 +229,7 @@ const kafkajsRun = async (
     seconds,
     transactions: Math.ceil(total / options.pageSize),
     load: load(),
+    cpuPerThousand: (cpu.user + cpu.system) / 1000 / (total / 1000),
   }
 }
 
@@ -278,6 +286,7 @@ const javaRun = async (
       seconds: total / perSecond,
       transactions: Number.NaN,
       load: load(),
+      cpuPerThousand: Number.NaN,
     }
   } finally {
     rmSync(dir, { recursive: true, force: true })
@@ -312,6 +321,7 @@ const main = async () => {
           m.startup === undefined
             ? ""
             : `${fixed(m.startup.seconds, 2)} s; then ${int((m.records - m.startup.published) / (m.seconds - m.startup.seconds))}/s = ${fixed((m.records - m.startup.published) / (m.seconds - m.startup.seconds) / rate(kafkajs), 2)}× kafkajs`,
+          Number.isNaN(m.cpuPerThousand) ? "" : int(m.cpuPerThousand),
           m.load,
         ])
       console.log(
@@ -335,10 +345,21 @@ const main = async () => {
       `- ${int(options.events)} Okta events in all (1 account: one simulator of that many; 10 accounts: each reads a simulator of a tenth), page size ${options.pageSize}, transactional, acks=all; the simulator in a child process with its history generated before the clock starts; timed from the pipeline's start (topics, producer init, checkpoint read included) until the activities topic's last stable offset shows every event`,
       "- kafkajs alone: one transactional idempotent producer, the same activity values, one transaction per page-size of them; Java: `ProducerPerformance --transactional-id … --transaction-duration-ms` set to the connector's time per page, acks=all, the same values as a payload file",
       "- MB/s: activity values only (the connector also writes each login_failed again, and a checkpoint per page)",
+      "- CPU: the Node process's main thread (`process.threadCpuUsage`) per 1,000 activities over the run (the connector's start-up included; its simulator is another process); load on the machine disturbs it far less than the rates",
       "- start-up: until the connector's first page is committed (topics checked, shard group joined, producers initialised, checkpoints read); the rate after it counts the pages committed after the first one",
       "",
       markdownTable({
-        head: ["accounts", "producer", "activities", "activities/s", "MB/s", "ratio", "start-up", "load"],
+        head: [
+          "accounts",
+          "producer",
+          "activities",
+          "activities/s",
+          "MB/s",
+          "ratio",
+          "start-up",
+          "CPU ms / 1,000",
+          "load",
+        ],
         rows,
       }),
     ].join("\n"),
