@@ -28,7 +28,6 @@ import { providers } from "../providers/registry.ts"
 export class UsageError extends Data.TaggedError("UsageError")<{ readonly message: string }> {}
 
 /** How long after start an account may take to show progress before it counts as stuck. */
-const startedAtMs = Date.now()
 
 /**
  * `/healthz`, `/readyz` and the per-account metrics from the streams of the shards this instance holds.
@@ -49,6 +48,8 @@ const healthFromStreams = Layer.effect(
     const { config } = yield* Config
     const stuckAfterMs = durationMs(config.server.management.unhealthy_after)
     const mirror = yield* makeStreamMetrics
+    // An account with no page yet has been stuck, if at all, since the layer was built.
+    const startedAtMs = yield* Clock.currentTimeMillis
     let readyOnce = false
     const stuck = (a: AccountStreamHealth, now: number) =>
       a.state === "stopped" ||

@@ -37,8 +37,9 @@ export const membersOfShard = (all: ReadonlyArray<ShardAccount>, shard: number, 
  */
 export const runHeldShard = (
   shard: number,
+  /** The deployment's shard count. */
+  shards: number,
   settings: AccountStreamSettings,
-  membersOf: (all: ReadonlyArray<ShardAccount>, shard: number) => ReadonlyArray<ShardAccount>,
   /** After its producer is fenced, how long the shard waits before it starts again. */
   restartDelay: Duration.DurationInput,
 ) => {
@@ -60,7 +61,7 @@ export const runHeldShard = (
           yield* Effect.logInfo("shard taken on").pipe(
             Effect.annotateLogs({
               shard,
-              accounts: membersOf(yield* SubscriptionRef.get(current), shard).length,
+              accounts: membersOfShard(yield* SubscriptionRef.get(current), shard, shards).length,
               checkpoints: takenOn.latest.size,
             }),
           )
@@ -111,7 +112,9 @@ export const runHeldShard = (
           }
           const follow = (all: ReadonlyArray<ShardAccount>) =>
             Effect.gen(function* () {
-              const wanted = new Map(membersOf(all, shard).map((entry) => [entry.account.id, entry]))
+              const wanted = new Map(
+                membersOfShard(all, shard, shards).map((entry) => [entry.account.id, entry]),
+              )
               for (const [id, running] of [...streams]) {
                 const entry = wanted.get(id)
                 if (entry !== undefined && JSON.stringify(entry.config) === running.config) continue

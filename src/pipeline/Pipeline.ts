@@ -65,7 +65,7 @@ export const runPipeline = (overrides: PipelineSettings = {}) =>
     const group = yield* ShardGroup
 
     const membersOf = (all: ReadonlyArray<ShardAccount>, shard: number) => membersOfShard(all, shard, shards)
-    const runShard = (shard: number) => runHeldShard(shard, settings, membersOf, shardRestartDelay)
+    const runShard = (shard: number) => runHeldShard(shard, shards, settings, shardRestartDelay)
 
     const scope = yield* Effect.scope
     const running = new Map<number, Fiber.RuntimeFiber<unknown, unknown>>()

@@ -163,38 +163,65 @@ const expectExactlyOnce = async (
   }
 }
 
+/**
+ * A deployment of `count` Okta accounts, each on its own simulator with `historySize` events, read from their
+ * earliest and polled every `pollMs`, written as one config the instances share (the shard group, the topics and
+ * the prefixes its own).
+ */
+const deployment = async (options: {
+  readonly name: string
+  readonly count: number
+  readonly historySize: number
+  readonly seed: number
+  readonly shards: number
+  readonly sessionMs: number
+}) => {
+  const simulators: OktaSimulatorHandle[] = await Effect.runPromise(
+    Scope.extend(
+      Effect.forEach(Array.from({ length: options.count }), (_, i) =>
+        startOktaSimulator({
+          historySize: options.historySize,
+          seed: options.seed + i,
+          rateLimit: 1_000_000,
+        }),
+      ),
+      scope,
+    ),
+  )
+  const accounts = simulators.map((simulator) => ({ simulator, id: randomUUID() }))
+  const topics = uniqueTopics()
+  const suffix = randomUUID().slice(0, 8)
+  const config = writeConfig(
+    dir,
+    options.name,
+    accounts.map(({ simulator, id }) => ({ ...simulatedAccount(simulator, id), start_from: "earliest" })),
+    {
+      kafka: {
+        brokers: [brokers],
+        topics,
+        partitions: 1,
+        shards: options.shards,
+        group_session_timeout: `${options.sessionMs / 1000}s`,
+        transactional_id_prefix: `${options.name}-${suffix}`,
+        group_id_prefix: `${options.name}-${suffix}`,
+      },
+      poll: { interval: `${pollMs}ms`, page_size: 20, jitter: 0 },
+      log_level: "info",
+    },
+  )
+  return { accounts, ids: accounts.map((a) => a.id), topics, config }
+}
+
 describe("scale-out: instances in one shard group", () => {
   it("every account on exactly one instance; one SIGKILLed mid-stream, its accounts resume on the others; exactly once", async () => {
-    const simulators: OktaSimulatorHandle[] = await Effect.runPromise(
-      Scope.extend(
-        Effect.forEach(Array.from({ length: 15 }), (_, i) =>
-          startOktaSimulator({ historySize: 40, seed: 100 + i, rateLimit: 1_000_000 }),
-        ),
-        scope,
-      ),
-    )
-    const accounts = simulators.map((simulator) => ({ simulator, id: randomUUID() }))
-    const ids = accounts.map((a) => a.id)
-    const topics = uniqueTopics()
-    const suffix = randomUUID().slice(0, 8)
-    const config = writeConfig(
-      dir,
-      "scaleout",
-      accounts.map(({ simulator, id }) => ({ ...simulatedAccount(simulator, id), start_from: "earliest" })),
-      {
-        kafka: {
-          brokers: [brokers],
-          topics,
-          partitions: 1,
-          shards: 6,
-          group_session_timeout: `${sessionTimeoutMs / 1000}s`,
-          transactional_id_prefix: `scaleout-${suffix}`,
-          group_id_prefix: `scaleout-${suffix}`,
-        },
-        poll: { interval: `${pollMs}ms`, page_size: 20, jitter: 0 },
-        log_level: "info",
-      },
-    )
+    const { accounts, ids, topics, config } = await deployment({
+      name: "scaleout",
+      count: 15,
+      historySize: 40,
+      seed: 100,
+      shards: 6,
+      sessionMs: sessionTimeoutMs,
+    })
     const instances: RunningCommand[] = [0, 1, 2].map(() => startCommand(["run", "--config", config]))
     const emitter = setInterval(() => {
       for (const { simulator } of accounts) simulator.emit(1)
@@ -283,36 +310,14 @@ describe("scale-out: instances in one shard group", () => {
   it("a fourth instance joining takes a share of the shards; a rolling restart of all four leaves every account streaming; exactly once", async () => {
     const sessionMs = 6_000
     const shards = 6
-    const simulators: OktaSimulatorHandle[] = await Effect.runPromise(
-      Scope.extend(
-        Effect.forEach(Array.from({ length: 6 }), (_, i) =>
-          startOktaSimulator({ historySize: 20, seed: 200 + i, rateLimit: 1_000_000 }),
-        ),
-        scope,
-      ),
-    )
-    const accounts = simulators.map((simulator) => ({ simulator, id: randomUUID() }))
-    const ids = accounts.map((a) => a.id)
-    const topics = uniqueTopics()
-    const suffix = randomUUID().slice(0, 8)
-    const config = writeConfig(
-      dir,
-      "rolling",
-      accounts.map(({ simulator, id }) => ({ ...simulatedAccount(simulator, id), start_from: "earliest" })),
-      {
-        kafka: {
-          brokers: [brokers],
-          topics,
-          partitions: 1,
-          shards,
-          group_session_timeout: `${sessionMs / 1000}s`,
-          transactional_id_prefix: `rolling-${suffix}`,
-          group_id_prefix: `rolling-${suffix}`,
-        },
-        poll: { interval: `${pollMs}ms`, page_size: 20, jitter: 0 },
-        log_level: "info",
-      },
-    )
+    const { accounts, ids, topics, config } = await deployment({
+      name: "rolling",
+      count: 6,
+      historySize: 20,
+      seed: 200,
+      shards,
+      sessionMs,
+    })
     const start = () => startCommand(["run", "--config", config])
     const instances: RunningCommand[] = [start(), start(), start()]
     const emitter = setInterval(() => {
