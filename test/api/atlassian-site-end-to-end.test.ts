@@ -10,7 +10,7 @@ import { jira } from "../../src/providers/jira/index.ts"
 import type { ProviderAdapter } from "../../src/providers/ProviderAdapter.ts"
 import { startConfluenceSimulator } from "../../src/simulators/confluence/ConfluenceSimulator.ts"
 import { startJiraSimulator } from "../../src/simulators/jira/JiraSimulator.ts"
-import { expectedActivities } from "../providers/jira/atlassianAuditKit.ts"
+import { expectedActivities } from "../providers/atlassianAudit/kit.ts"
 import { testProviderClients } from "../support/providerClients.ts"
 import { accountOn } from "../support/readAccountToEnd.ts"
 
