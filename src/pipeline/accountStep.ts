@@ -170,7 +170,7 @@ export const step = <Read>(
           })
         : { state, actions: [{ _tag: "Fail", error: event.error }] }
     case "Committed":
-      return committed(facts, state, event.nowMs)
+      return commitLanded(facts, state, event.nowMs)
     case "CommitFailed":
       return {
         state: { ...state, inDoubt: true, committing: undefined, ahead: undefined },
@@ -278,7 +278,7 @@ const commit = <Read>(
   }
 }
 
-const committed = <Read>(facts: StreamFacts, state: StreamState<Read>, nowMs: number): Stepped<Read> => {
+const commitLanded = <Read>(facts: StreamFacts, state: StreamState<Read>, nowMs: number): Stepped<Read> => {
   const { committing } = state
   if (committing === undefined) return { state, actions: [] }
   const current = committing.checkpoint
