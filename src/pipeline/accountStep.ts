@@ -128,6 +128,7 @@ export const initialState = <Read>(committed: Checkpoint): StreamState<Read> => 
   committing: undefined,
 })
 
+/** What the stream knows after `event`, and what it does next, in order. */
 export const step = <Read>(
   facts: StreamFacts,
   state: StreamState<Read>,
@@ -157,18 +158,7 @@ export const step = <Read>(
     case "PageRead":
       return pageRead(facts, state, event.page, event.nowMs)
     case "ReadFailed":
-      return event.error._tag === "ProviderHistoryExpired"
-        ? commit(facts, state, [], event.nowMs, {
-            _tag: "Restarted",
-            checkpoint: restartedAfterExpiry(
-              state.committed,
-              facts.noPositions,
-              event.error.message,
-              event.nowMs,
-            ),
-            reason: event.error.message,
-          })
-        : { state, actions: [{ _tag: "Fail", error: event.error }] }
+      return readFailed(facts, state, event.error, event.nowMs)
     case "Committed":
       return commitLanded(facts, state, event.nowMs)
     case "CommitFailed":
@@ -181,6 +171,21 @@ export const step = <Read>(
 
 const dropAhead = <Read>(state: StreamState<Read>): ReadonlyArray<StreamAction<Read>> =>
   state.ahead === undefined ? [] : [{ _tag: "DropReadAhead", read: state.ahead.read }]
+
+/**
+ * The provider no longer keeps history as old as the checkpoint: a restart from the earliest it has is
+ * committed, and said. Any other failed read fails the step as it is, to be retried from the same checkpoint.
+ */
+const readFailed = <Read>(
+  facts: StreamFacts,
+  state: StreamState<Read>,
+  error: StreamError,
+  nowMs: number,
+): Stepped<Read> => {
+  if (error._tag !== "ProviderHistoryExpired") return { state, actions: [{ _tag: "Fail", error }] }
+  const checkpoint = restartedAfterExpiry(state.committed, facts.noPositions, error.message, nowMs)
+  return commit(facts, state, [], nowMs, { _tag: "Restarted", checkpoint, reason: error.message })
+}
 
 /** Never a checkpoint older than this process committed: Kafka was read below an open transaction. */
 const resynced = <Read>(
