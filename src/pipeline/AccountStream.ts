@@ -125,9 +125,11 @@ export const runAccountStream = (
       })
     yield* drive({ _tag: "Started", resumed: resumeFrom !== undefined })
     const nextStep = Effect.flatMap(Clock.currentTimeMillis, (nowMs) => drive({ _tag: "StepBegan", nowMs }))
+    // Retried step by step, not the loop as a whole: a step that succeeds starts the backoff again from its
+    // minimum, so a failure days after the last one waits the first delay, not the longest reached before.
     return yield* nextStep.pipe(
-      Effect.forever,
       Effect.retry({ schedule: retrySchedule(ports), while: (e) => !isFinal(e) }),
+      Effect.forever,
     )
   }).pipe(
     Effect.annotateLogs({ integrated_account_id: account.id, integration: account.integration }),

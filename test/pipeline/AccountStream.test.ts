@@ -44,6 +44,7 @@ const streamUnderTest = (options: {
   historySize: number
   resumeFrom?: (accountId: string) => Checkpoint
   pollInterval?: string
+  backoff?: { readonly min: Duration.DurationInput; readonly max: Duration.DurationInput }
 }) =>
   Effect.gen(function* () {
     yield* TestClock.setTime(Date.now())
@@ -58,7 +59,11 @@ const streamUnderTest = (options: {
 /** One account's stream on `simulator` (started on the TestClock), in-memory Kafka, polling every 30 s unless told. */
 const streamOn = <S extends ProviderSimulator>(
   simulator: S,
-  options: { resumeFrom?: (accountId: string) => Checkpoint; pollInterval?: string },
+  options: {
+    resumeFrom?: (accountId: string) => Checkpoint
+    pollInterval?: string
+    backoff?: { readonly min: Duration.DurationInput; readonly max: Duration.DurationInput }
+  },
 ) =>
   Effect.gen(function* () {
     const topics = uniqueTopics()
@@ -81,8 +86,8 @@ const streamOn = <S extends ProviderSimulator>(
       kafka: loaded.right.config.kafka,
       poll: loaded.right.config.poll,
       instanceId: "instance-a",
-      minBackoff: "1 second",
-      maxBackoff: "1 second",
+      minBackoff: options.backoff?.min ?? "1 second",
+      maxBackoff: options.backoff?.max ?? "1 second",
     }
     const context = yield* Layer.build(
       Layer.mergeAll(
@@ -181,6 +186,35 @@ describe("AccountStream on an in-memory Kafka side", () => {
         expect(simulator.requests()).toHaveLength(1)
         yield* TestClock.adjust("2 hours")
         yield* eventually(() => kafka.idsOn(topics.activities).length === 25, "the history after the rest")
+        expect(kafka.idsOn(topics.activities)).toEqual(uuidsOf(simulator))
+        yield* Fiber.interrupt(stream)
+      }),
+  )
+
+  it.scoped(
+    "a failure after pages that committed waits the first backoff again, not the longest reached before",
+    () =>
+      Effect.gen(function* () {
+        const { simulator, topics, kafka, stream, state } = yield* streamUnderTest({
+          historySize: 10,
+          backoff: { min: "1 second", max: "1 hour" },
+        })
+        // Four failures in a row: the backoff grows to 8 s (±20 % jitter), a fifth in a row would wait 16 s.
+        kafka.inject({ kind: "abort" }, { kind: "abort" }, { kind: "abort" }, { kind: "abort" })
+        yield* eventually(
+          () => kafka.idsOn(topics.activities).length === 10,
+          "the history",
+          TestClock.adjust("1 second"),
+        )
+        yield* asleepFor(30_000, "the poll interval")
+        simulator.emit(3)
+        kafka.inject({ kind: "abort" })
+        yield* TestClock.adjust("30 seconds")
+        for (let i = 0; i < 400 && (yield* state())?.state !== "retrying"; i++) yield* realSleep(25)
+        expect(yield* state()).toMatchObject({ state: "retrying", consecutive_failures: 1 })
+        // The first delay again: 1 s ± 20 %.
+        yield* TestClock.adjust("1300 millis")
+        yield* eventually(() => kafka.idsOn(topics.activities).length === 13, "the new activity, retried once")
         expect(kafka.idsOn(topics.activities)).toEqual(uuidsOf(simulator))
         yield* Fiber.interrupt(stream)
       }),
