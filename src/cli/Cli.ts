@@ -3,7 +3,8 @@ import { Command, HelpDoc, Options, ValidationError } from "@effect/cli"
 import { Console, Data, Effect, Option } from "effect"
 import type { KafkaConfig } from "kafkajs"
 import { type ConfigInvalid, loadConfigFile } from "../config/loadConfig.ts"
-import { kafkaJsConfig } from "../pipeline/KafkaClient.ts"
+import { kafkaJsConfig } from "../pipeline/kafkajs/KafkaClient.ts"
+import { tail } from "../pipeline/kafkajs/tail.ts"
 import {
   backfillCommand,
   CheckFailed,
@@ -12,10 +13,9 @@ import {
   serveCommand,
   UsageError,
 } from "./runConnector.ts"
-import { tail } from "./tail.ts"
 
 // The command line on @effect/cli: parsing, `--help` per command, and usage errors. The handlers are in
-// runConnector.ts and tail.ts.
+// runConnector.ts and, for `tail`, the kafkajs adapter (src/pipeline/kafkajs/tail.ts).
 
 const name = "node src/main.ts"
 

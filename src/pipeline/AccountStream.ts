@@ -11,7 +11,7 @@ import { decodePositions, pageAccount, positionsFrom, storedPositions } from "..
 import type { AccountPublisher } from "./AccountPublisher.ts"
 import { type Checkpoint, storedPositionsOf, withStoredPositions } from "./Checkpoint.ts"
 import { CheckpointStore } from "./CheckpointStore.ts"
-import { KafkaFailure } from "./KafkaClient.ts"
+import { KafkaFailure } from "./kafkajs/KafkaClient.ts"
 import { withRetentionGap } from "./retentionGap.ts"
 import { newer, routeRecords } from "./routePage.ts"
 import { shardCount, shardOf } from "./Shard.ts"

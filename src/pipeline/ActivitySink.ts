@@ -7,10 +7,10 @@ import {
   makeTransactionalPublisher,
   type TransactionalPublisher,
 } from "./AccountPublisher.ts"
-import { KafkaClient, type KafkaFailure } from "./KafkaClient.ts"
+import { KafkaClient, type KafkaFailure } from "./kafkajs/KafkaClient.ts"
+import { untilWrittenTopicsStable } from "./kafkajs/stableEnd.ts"
 import { shardTransactionalId } from "./kafkaNames.ts"
 import { nextReadShared } from "./nextReadShared.ts"
-import { untilWrittenTopicsStable } from "./stableEnd.ts"
 
 /**
  * Where pages and checkpoints go: one transactional producer per shard, shared by the shard's accounts, each

@@ -1,11 +1,11 @@
 import { Context, type Duration, Effect, Either, Layer, ParseResult } from "effect"
 import type { ConnectorConfig } from "../config/ConnectorConfig.ts"
 import { type Checkpoint, decodeCheckpoint } from "./Checkpoint.ts"
-import { KafkaClient, type KafkaFailure } from "./KafkaClient.ts"
+import { KafkaClient, type KafkaFailure } from "./kafkajs/KafkaClient.ts"
+import { readCompactedToEnds } from "./kafkajs/readCompactedToEnds.ts"
+import { stableWithin, untilStableEnd } from "./kafkajs/stableEnd.ts"
 import { checkpointReaderGroupId } from "./kafkaNames.ts"
 import { nextReadShared } from "./nextReadShared.ts"
-import { readCompactedToEnds } from "./readCompactedToEnds.ts"
-import { stableWithin, untilStableEnd } from "./stableEnd.ts"
 
 /** What the checkpoint topic holds, per account, once read to a stable end. */
 export interface CheckpointRead {

@@ -7,7 +7,7 @@ import kafkajs, { type Admin } from "kafkajs"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { ConnectorConfig } from "../../src/config/ConnectorConfig.ts"
 import { simulatedAccount } from "../../src/dev/EmbeddedDefaults.ts"
-import { KafkaClient } from "../../src/pipeline/KafkaClient.ts"
+import { KafkaClient } from "../../src/pipeline/kafkajs/KafkaClient.ts"
 import {
   AclsMissing,
   checkKafkaAcls,

@@ -7,7 +7,8 @@ import { type LoadedConfig, parseConfig } from "../../src/config/loadConfig.ts"
 import { makeAccountPublisher } from "../../src/pipeline/AccountPublisher.ts"
 import type { Checkpoint } from "../../src/pipeline/Checkpoint.ts"
 import { CheckpointStore } from "../../src/pipeline/CheckpointStore.ts"
-import { KafkaClient, kafkaJsConfig } from "../../src/pipeline/KafkaClient.ts"
+import { KafkaClient, kafkaJsConfig } from "../../src/pipeline/kafkajs/KafkaClient.ts"
+import { ensureTopics } from "../../src/pipeline/kafkajs/Topics.ts"
 import {
   backfillTransactionalIdFor,
   checkpointReaderGroupId,
@@ -15,7 +16,6 @@ import {
   shardTransactionalId,
   transactionalIdFor,
 } from "../../src/pipeline/kafkaNames.ts"
-import { ensureTopics } from "../../src/pipeline/Topics.ts"
 import { kafkaFor, uniqueTopics } from "../support/topics.ts"
 
 const brokers = inject("kafkaBrokers")

@@ -1,15 +1,15 @@
 import { Clock, Data, Effect } from "effect"
 import kafkajs, { type Admin } from "kafkajs"
-import { type ConnectorConfig, retentionMs } from "../config/ConnectorConfig.ts"
-import { durabilityProblems, type TopicDurability } from "./durabilityProblems.ts"
-import { KafkaClient, KafkaFailure, kafkaCall } from "./KafkaClient.ts"
+import { type ConnectorConfig, retentionMs } from "../../config/ConnectorConfig.ts"
+import { durabilityProblems, type TopicDurability } from "../durabilityProblems.ts"
 import {
   type ConnectorTopics,
   type PublishStart,
   retentionProblems,
   type TopicRetention,
-} from "./retentionProblems.ts"
-import { shardCount } from "./Shard.ts"
+} from "../retentionProblems.ts"
+import { shardCount } from "../Shard.ts"
+import { KafkaClient, KafkaFailure, kafkaCall } from "./KafkaClient.ts"
 
 // kafkajs is CommonJS and Node's static analysis of it misses this export, so it is read off the default.
 const { ConfigResourceTypes } = kafkajs

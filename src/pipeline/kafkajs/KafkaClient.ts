@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs"
 import { Context, Data, Effect, Layer } from "effect"
 import { Kafka, type KafkaConfig as KafkaJsConfig, logLevel, type SASLOptions } from "kafkajs"
-import { type ConnectorConfig, durationMs } from "../config/ConnectorConfig.ts"
+import { type ConnectorConfig, durationMs } from "../../config/ConnectorConfig.ts"
 import { stopKafkajsIdleLoop } from "./kafkajsIdleLoop.ts"
 import { makeOAuthBearerProvider } from "./oauthBearerProvider.ts"
 
