@@ -1,14 +1,14 @@
 import { Context, Effect, Layer, type Scope } from "effect"
 import type { ConnectorConfig } from "../config/ConnectorConfig.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
+import { KafkaClient, type KafkaFailure } from "./kafkajs/KafkaClient.ts"
+import { untilWrittenTopicsStable } from "./kafkajs/stableEnd.ts"
 import {
   type AccountPublisher,
   makeAccountPublisher,
   makeTransactionalPublisher,
   type TransactionalPublisher,
-} from "./AccountPublisher.ts"
-import { KafkaClient, type KafkaFailure } from "./kafkajs/KafkaClient.ts"
-import { untilWrittenTopicsStable } from "./kafkajs/stableEnd.ts"
+} from "./kafkajs/transactionalPublisher.ts"
 import { shardTransactionalId } from "./kafkaNames.ts"
 import { nextReadShared } from "./nextReadShared.ts"
 

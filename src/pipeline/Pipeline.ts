@@ -4,11 +4,11 @@ import { Config } from "../config/Config.ts"
 import { CurrentAccounts } from "../config/CurrentAccounts.ts"
 import type { AccountStreamSettings } from "./AccountStream.ts"
 import { membersOfShard, runHeldShard, type ShardAccount, startupRetry } from "./HeldShard.ts"
+import { checkKafkaAcls, isKafkaFailure } from "./kafkajs/grantedOperations.ts"
+import { type ShardAssignment, ShardGroup } from "./kafkajs/kafkaShardGroup.ts"
 import { ensureTopics } from "./kafkajs/Topics.ts"
-import { checkKafkaAcls, isKafkaFailure } from "./requiredAcls.ts"
 import { publishStart } from "./retentionProblems.ts"
 import { shardCount } from "./Shard.ts"
-import { type ShardAssignment, ShardGroup } from "./ShardGroup.ts"
 import { StreamHealth } from "./StreamHealth.ts"
 
 export interface PipelineSettings extends Partial<AccountStreamSettings> {

@@ -4,13 +4,16 @@ import { resolve } from "node:path"
 import { Cause, Context, Effect, Exit, Fiber, Layer, Option, Schedule } from "effect"
 import { type ConsumerConfig, Kafka, KafkaJSError, type Producer, type ProducerConfig } from "kafkajs"
 import { afterEach, describe, expect, inject, it, vi } from "vitest"
-import { type AccountPublisher, makeAccountPublisher } from "../../src/pipeline/AccountPublisher.ts"
 import { runAccountStream } from "../../src/pipeline/AccountStream.ts"
 import { ActivitySink } from "../../src/pipeline/ActivitySink.ts"
 import type { Checkpoint } from "../../src/pipeline/Checkpoint.ts"
 import { readCheckpoints } from "../../src/pipeline/CheckpointStore.ts"
 import { KafkaClient, KafkaFailure, kafkaJsConfig } from "../../src/pipeline/kafkajs/KafkaClient.ts"
 import { ensureTopics } from "../../src/pipeline/kafkajs/Topics.ts"
+import {
+  type AccountPublisher,
+  makeAccountPublisher,
+} from "../../src/pipeline/kafkajs/transactionalPublisher.ts"
 import { shardTransactionalId } from "../../src/pipeline/kafkaNames.ts"
 import { startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
 import { connectorUnderTest, startPipeline } from "../support/connectorUnderTest.ts"

@@ -7,14 +7,14 @@ import kafkajs, { type Admin } from "kafkajs"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { ConnectorConfig } from "../../src/config/ConnectorConfig.ts"
 import { simulatedAccount } from "../../src/dev/EmbeddedDefaults.ts"
-import { KafkaClient } from "../../src/pipeline/kafkajs/KafkaClient.ts"
 import {
   AclsMissing,
   checkKafkaAcls,
   operationCodes,
   type RequiredAcl,
   requiredAcls,
-} from "../../src/pipeline/requiredAcls.ts"
+} from "../../src/pipeline/kafkajs/grantedOperations.ts"
+import { KafkaClient } from "../../src/pipeline/kafkajs/KafkaClient.ts"
 import { startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
 import { startCommand } from "../support/connectorCommand.ts"
 import { defaultKafkaSettings } from "../support/pipelineConfig.ts"

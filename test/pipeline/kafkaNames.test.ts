@@ -4,11 +4,11 @@ import { type ConsumerConfig, Kafka, type ProducerConfig } from "kafkajs"
 import { describe, expect, inject, it } from "vitest"
 import { stringify } from "yaml"
 import { type LoadedConfig, parseConfig } from "../../src/config/loadConfig.ts"
-import { makeAccountPublisher } from "../../src/pipeline/AccountPublisher.ts"
 import type { Checkpoint } from "../../src/pipeline/Checkpoint.ts"
 import { CheckpointStore } from "../../src/pipeline/CheckpointStore.ts"
 import { KafkaClient, kafkaJsConfig } from "../../src/pipeline/kafkajs/KafkaClient.ts"
 import { ensureTopics } from "../../src/pipeline/kafkajs/Topics.ts"
+import { makeAccountPublisher } from "../../src/pipeline/kafkajs/transactionalPublisher.ts"
 import {
   backfillTransactionalIdFor,
   checkpointReaderGroupId,

@@ -1,8 +1,8 @@
 import { Context, Effect, Layer, Queue, type Scope, Stream } from "effect"
 import kafkajs from "kafkajs"
-import { type ConnectorConfig, durationMs } from "../config/ConnectorConfig.ts"
-import { KafkaClient, KafkaFailure, kafkaCall, letGo, quietly } from "./kafkajs/KafkaClient.ts"
-import { shardGroupId } from "./kafkaNames.ts"
+import { type ConnectorConfig, durationMs } from "../../config/ConnectorConfig.ts"
+import { shardGroupId } from "../kafkaNames.ts"
+import { KafkaClient, KafkaFailure, kafkaCall, letGo, quietly } from "./KafkaClient.ts"
 
 // kafkajs is CommonJS and Node's static analysis of it misses this export, so it is read off the default.
 const { PartitionAssigners } = kafkajs

@@ -1,14 +1,14 @@
 import { Effect } from "effect"
 import type { Producer } from "kafkajs"
-import { type ConnectorConfig, durationMs } from "../config/ConnectorConfig.ts"
-import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
-import type { OutgoingMessage } from "./ActivityMessages.ts"
-import { type Checkpoint, encodeCheckpoint } from "./Checkpoint.ts"
-import { KafkaClient, KafkaFailure, kafkaCall, letGo } from "./kafkajs/KafkaClient.ts"
-import { untilWrittenTopicsStable } from "./kafkajs/stableEnd.ts"
-import { transactionalIdFor } from "./kafkaNames.ts"
-import { produceBatches, produceRequests } from "./produceBatches.ts"
-import { shardCount, shardOf } from "./Shard.ts"
+import { type ConnectorConfig, durationMs } from "../../config/ConnectorConfig.ts"
+import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
+import type { OutgoingMessage } from "../ActivityMessages.ts"
+import { type Checkpoint, encodeCheckpoint } from "../Checkpoint.ts"
+import { transactionalIdFor } from "../kafkaNames.ts"
+import { produceBatches, produceRequests } from "../produceBatches.ts"
+import { shardCount, shardOf } from "../Shard.ts"
+import { KafkaClient, KafkaFailure, kafkaCall, letGo } from "./KafkaClient.ts"
+import { untilWrittenTopicsStable } from "./stableEnd.ts"
 
 /** Record-batch header and request framing kept free under the broker's limit. */
 const batchOverhead = 4_096

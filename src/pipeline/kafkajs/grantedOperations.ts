@@ -1,9 +1,9 @@
 import { createRequire } from "node:module"
 import { Data, Effect, Schedule } from "effect"
 import type { Kafka } from "kafkajs"
-import { type ConnectorConfig, durationMs } from "../config/ConnectorConfig.ts"
-import { KafkaClient, KafkaFailure, kafkaCall, letGo, protocolErrorTypes } from "./kafkajs/KafkaClient.ts"
-import { shardGroupId } from "./kafkaNames.ts"
+import { type ConnectorConfig, durationMs } from "../../config/ConnectorConfig.ts"
+import { shardGroupId } from "../kafkaNames.ts"
+import { KafkaClient, KafkaFailure, kafkaCall, letGo, protocolErrorTypes } from "./KafkaClient.ts"
 
 /** The ACL operations the connector uses, with their code in Kafka's AclOperation (the bit in KIP-430's sets). */
 export const operationCodes = {
