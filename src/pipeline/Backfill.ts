@@ -11,7 +11,7 @@ import {
   type StreamPositions,
 } from "../providers/pageAccount.ts"
 import { ActivitySink } from "./ActivitySink.ts"
-import { ensureTopics } from "./kafkajs/Topics.ts"
+import { ensureTopics } from "./KafkaAdmin.ts"
 import { backfillTransactionalIdFor } from "./kafkaNames.ts"
 import { type PublishStart, publishStart } from "./retentionProblems.ts"
 import { routeRecords } from "./routePage.ts"

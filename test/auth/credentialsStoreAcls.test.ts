@@ -6,7 +6,7 @@ import {
   grantCommand,
   missingAcls,
   requiredAcls,
-} from "../../src/pipeline/kafkajs/grantedOperations.ts"
+} from "../../src/pipeline/requiredAcls.ts"
 
 const kafka = Schema.decodeUnknownSync(KafkaConfig)({ group_id_prefix: "siem" })
 const store = { topic: "user-directory.activities.credentials" }

@@ -7,6 +7,7 @@ import { type LoadedConfig, parseConfig } from "../../src/config/loadConfig.ts"
 import type { Checkpoint } from "../../src/pipeline/Checkpoint.ts"
 import { CheckpointStore } from "../../src/pipeline/CheckpointStore.ts"
 import { KafkaClient, kafkaJsConfig } from "../../src/pipeline/kafkajs/KafkaClient.ts"
+import { kafkaCheckpointStore } from "../../src/pipeline/kafkajs/kafkaCheckpointStore.ts"
 import { ensureTopics } from "../../src/pipeline/kafkajs/Topics.ts"
 import { makeAccountPublisher } from "../../src/pipeline/kafkajs/transactionalPublisher.ts"
 import {
@@ -145,7 +146,7 @@ describe("the Kafka names the connector uses come from the config's prefixes", (
         }),
       ).pipe(
         Effect.provide(
-          Layer.provideMerge(CheckpointStore.kafka(config.kafka), Layer.succeed(KafkaClient, kafka)),
+          Layer.provideMerge(kafkaCheckpointStore(config.kafka), Layer.succeed(KafkaClient, kafka)),
         ),
       ),
     )

@@ -3,15 +3,13 @@ import { Context, Effect, Exit, Fiber, Scope } from "effect"
 import { Kafka } from "kafkajs"
 import { describe, expect, inject, it } from "vitest"
 import type { IntegratedAccount } from "../../src/domain/IntegratedAccount.ts"
+import { accountPublisher } from "../../src/pipeline/AccountPublisher.ts"
 import { type AccountStreamSettings, runAccountStream } from "../../src/pipeline/AccountStream.ts"
 import { CheckpointStore } from "../../src/pipeline/CheckpointStore.ts"
 import { KafkaClient, kafkaJsConfig } from "../../src/pipeline/kafkajs/KafkaClient.ts"
 import { untilWrittenTopicsStable } from "../../src/pipeline/kafkajs/stableEnd.ts"
 import { ensureTopics } from "../../src/pipeline/kafkajs/Topics.ts"
-import {
-  accountPublisher,
-  makeTransactionalPublisher,
-} from "../../src/pipeline/kafkajs/transactionalPublisher.ts"
+import { makeTransactionalPublisher } from "../../src/pipeline/kafkajs/transactionalPublisher.ts"
 import { shardTransactionalId } from "../../src/pipeline/kafkaNames.ts"
 import { startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
 import { connectorUnderTest } from "../support/connectorUnderTest.ts"

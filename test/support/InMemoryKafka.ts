@@ -1,12 +1,9 @@
 import { Deferred, Effect, Either, Layer, ParseResult } from "effect"
+import { accountPublisher, type TransactionalPublisher } from "../../src/pipeline/AccountPublisher.ts"
 import { ActivitySink } from "../../src/pipeline/ActivitySink.ts"
 import { type Checkpoint, decodeCheckpoint, encodeCheckpoint } from "../../src/pipeline/Checkpoint.ts"
 import { CheckpointStore } from "../../src/pipeline/CheckpointStore.ts"
-import { KafkaFailure } from "../../src/pipeline/kafkajs/KafkaClient.ts"
-import {
-  accountPublisher,
-  type TransactionalPublisher,
-} from "../../src/pipeline/kafkajs/transactionalPublisher.ts"
+import { KafkaFailure } from "../../src/pipeline/KafkaFailure.ts"
 
 export interface CommittedRecord {
   readonly topic: string

@@ -9,8 +9,9 @@ import {
 import type { ConnectorConfig } from "../../config/ConnectorConfig.ts"
 import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
 import { ProviderUnavailable } from "../../http/ProviderError.ts"
+import { KafkaFailure } from "../KafkaFailure.ts"
 import { credentialsReaderGroupId } from "../kafkaNames.ts"
-import { KafkaClient, KafkaFailure, kafkaCall, quietly } from "./KafkaClient.ts"
+import { KafkaClient, kafkaCall, quietly } from "./KafkaClient.ts"
 import { readCompactedToEnds } from "./readCompactedToEnds.ts"
 import { checkpointTopicSettings, describeTopicRetention } from "./Topics.ts"
 

@@ -1,53 +1,22 @@
-import { Context, Effect, Layer, Queue, type Scope, Stream } from "effect"
+import { Effect, Layer, Queue, Stream } from "effect"
 import kafkajs from "kafkajs"
 import { type ConnectorConfig, durationMs } from "../../config/ConnectorConfig.ts"
+import { KafkaFailure } from "../KafkaFailure.ts"
 import { shardGroupId } from "../kafkaNames.ts"
-import { KafkaClient, KafkaFailure, kafkaCall, letGo, quietly } from "./KafkaClient.ts"
+import { type ShardAssignment, ShardGroup } from "../ShardGroup.ts"
+import { KafkaClient, kafkaCall, letGo, quietly } from "./KafkaClient.ts"
 
 // kafkajs is CommonJS and Node's static analysis of it misses this export, so it is read off the default.
 const { PartitionAssigners } = kafkajs
 
-/** What the group says this instance holds. */
-export type ShardAssignment =
-  /** The group is rebalancing (or this member dropped out of it): hold nothing until the next assignment. */
-  | { readonly _tag: "Rebalancing" }
-  /** This member's shards (partitions of the checkpoint topic) for the group's new generation. */
-  | { readonly _tag: "Assigned"; readonly shards: ReadonlyArray<number> }
-
-/**
- * Which shards this instance holds: the instances form one consumer group over the checkpoint topic, and the
- * partitions the group assigns an instance are its shards. Kafka in production; a fixed assignment in tests of
- * the stream logic.
- */
-export class ShardGroup extends Context.Tag("ShardGroup")<
-  ShardGroup,
-  {
-    /**
-     * Joins the group for the scope and tells every change of assignment, in order; leaves the group when the
-     * scope closes. Fails when the membership ends for good (kafkajs gave up restarting its consumer).
-     */
-    readonly join: Effect.Effect<Stream.Stream<ShardAssignment, KafkaFailure>, KafkaFailure, Scope.Scope>
-  }
->() {
-  static readonly kafka = (config: ConnectorConfig["kafka"]) =>
-    Layer.effect(
-      ShardGroup,
-      Effect.map(KafkaClient, (client) =>
-        ShardGroup.of({ join: joinShardGroup(config).pipe(Effect.provideService(KafkaClient, client)) }),
-      ),
-    )
-
-  /** Every shard, at once and for good: one instance alone, without a group. */
-  static readonly fixed = (shards: ReadonlyArray<number>) =>
-    Layer.succeed(
-      ShardGroup,
-      ShardGroup.of({
-        join: Effect.succeed(
-          Stream.concat(Stream.succeed<ShardAssignment>({ _tag: "Assigned", shards }), Stream.never),
-        ),
-      }),
-    )
-}
+/** The shard group on kafkajs: a consumer group over the checkpoint topic (`joinShardGroup`). */
+export const kafkaShardGroup = (config: ConnectorConfig["kafka"]) =>
+  Layer.effect(
+    ShardGroup,
+    Effect.map(KafkaClient, (client) =>
+      ShardGroup.of({ join: joinShardGroup(config).pipe(Effect.provideService(KafkaClient, client)) }),
+    ),
+  )
 
 /**
  * kafkajs's consumer used for membership only: it subscribes to the checkpoint topic, pauses it as soon as it
