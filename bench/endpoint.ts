@@ -73,7 +73,7 @@ const percentile = (sorted: ReadonlyArray<number>, p: number) =>
 
 /** The connector's `serve` command on a config of one account on the simulator; its API's origin. */
 const startServe = (dir: string, simulator: { baseUrl: string; credentials: unknown }, accountId: string) =>
-  new Promise<{ origin: string; stop: () => void }>((resolve, reject) => {
+  new Promise<{ origin: string; stop: () => Promise<void> }>((resolve, reject) => {
     const file = join(dir, "connector.yaml")
     writeFileSync(
       file,
@@ -90,11 +90,29 @@ const startServe = (dir: string, simulator: { baseUrl: string; credentials: unkn
         ],
       }),
     )
-    const child = spawn(process.execPath, [join(root, "src", "main.ts"), "serve", "--config", file], {
-      stdio: ["ignore", "pipe", "inherit"],
-    })
-    const stop = () => child.kill()
-    process.once("exit", stop)
+    // SERVE_CPU_PROF=DIR: the serve process writes a V8 CPU profile there when it ends (`node --cpu-prof`).
+    const profile = process.env.SERVE_CPU_PROF
+    const child = spawn(
+      process.execPath,
+      [
+        ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : []),
+        join(root, "src", "main.ts"),
+        "serve",
+        "--config",
+        file,
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    )
+    const kill = () => child.kill()
+    process.once("exit", kill)
+    // One SIGTERM, then the wait for its graceful end (a second signal would cut it short, profile unwritten).
+    const stop = () =>
+      new Promise<void>((ended) => {
+        process.off("exit", kill)
+        if (child.exitCode !== null || child.signalCode !== null) return ended()
+        child.once("exit", () => ended())
+        child.kill()
+      })
     child.once("exit", (code) => reject(new Error(`serve ended (${code}) before listening`)))
     createInterface({ input: child.stdout }).on("line", (line) => {
       try {
@@ -136,7 +154,7 @@ const main = async () => {
     // Alternated, so that a change in the machine's load falls on both.
     runs.push(await direct(), await endpoint(), await direct(), await endpoint())
   } finally {
-    serve.stop()
+    await serve.stop()
     simulator.stop()
     rmSync(dir, { recursive: true, force: true })
   }

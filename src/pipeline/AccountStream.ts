@@ -1,19 +1,31 @@
 import { Clock, Duration, Effect, Either, Fiber, Random, Ref, Schedule } from "effect"
 import type { AccountConfig, ConnectorConfig } from "../config/ConnectorConfig.ts"
 import { durationMs } from "../config/ConnectorConfig.ts"
-import type { ActivityFilters } from "../domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
-import type { ProviderError } from "../http/ProviderError.ts"
 import { forAccount, publishDuration, timed } from "../observability/metrics.ts"
 import { adapterOf } from "../providers/adapterOf.ts"
-import type { ProviderServices } from "../providers/ProviderAdapter.ts"
-import { decodePositions, pageAccount, positionsFrom, storedPositions } from "../providers/pageAccount.ts"
+import type { ProviderAdapter, ProviderServices } from "../providers/ProviderAdapter.ts"
+import {
+  type AccountPage,
+  decodePositions,
+  pageAccount,
+  positionsFrom,
+  storedPositions,
+} from "../providers/pageAccount.ts"
 import type { AccountPublisher } from "./AccountPublisher.ts"
-import { type Checkpoint, storedPositionsOf, withStoredPositions } from "./Checkpoint.ts"
+import { freshCheckpoint, startFilters } from "./accountCheckpoints.ts"
+import {
+  initialState,
+  isFinal,
+  type StreamAction,
+  type StreamError,
+  type StreamEvent,
+  type StreamFacts,
+  step,
+} from "./accountStep.ts"
+import { type Checkpoint, storedPositionsOf } from "./Checkpoint.ts"
 import { CheckpointStore } from "./CheckpointStore.ts"
-import { KafkaFailure } from "./KafkaFailure.ts"
-import { withRetentionGap } from "./retentionGap.ts"
-import { newer, routeRecords } from "./routePage.ts"
+import { routeRecords } from "./routePage.ts"
 import { shardCount, shardOf } from "./Shard.ts"
 import { type AccountStreamHealth, initialHealth, StreamHealth } from "./StreamHealth.ts"
 import { CheckpointUnreadable } from "./StreamStopped.ts"
@@ -28,54 +40,45 @@ export interface AccountStreamSettings {
   readonly maxBackoff?: Duration.DurationInput
 }
 
-/** The filters a new stream starts with: the account's organisation and where `start_from` says. */
-export const startFilters = (
-  account: IntegratedAccount,
-  config: AccountConfig,
-  now: Date,
-): ActivityFilters => {
-  const organization = account.settings.organization_id
-  const base: ActivityFilters = organization === undefined ? {} : { organization_id: organization }
-  if (config.start_from === "earliest") return base
-  const from = config.start_from === "now" ? now : new Date(config.start_from)
-  return { ...base, created_at: from.toISOString() }
+/** A page and when its read began (what `read_through` may claim). */
+interface PageReadAt {
+  readonly page: AccountPage
+  readonly readStartedMs: number
 }
 
-const freshCheckpoint = (account: IntegratedAccount, filters: ActivityFilters, now: Date): Checkpoint => ({
-  version: 1,
-  integrated_account_id: account.id,
-  integration: account.integration,
-  filters,
-  updated_at: now.toISOString(),
-  sequence: 0,
-  published_total: 0,
-  dead_lettered_total: 0,
-  gaps: [],
+/** The interpreter's handle on a page read ahead: the fiber reading it. */
+type ReadAhead = Fiber.RuntimeFiber<PageReadAt, StreamError>
+
+/** What the stream's integration fixes for the state machine. */
+const streamFacts = (adapter: ProviderAdapter, owner: string): StreamFacts => ({
+  owner,
+  streamNames: adapter.streams.map((stream) => stream.name),
+  settleMs: Math.max(
+    0,
+    ...adapter.streams.map((stream) =>
+      stream.tail.mode === "watermark" && stream.tail.settle !== undefined
+        ? Duration.toMillis(stream.tail.settle)
+        : 0,
+    ),
+  ),
+  historyRetention: adapter.historyRetention,
+  noPositions: storedPositions(adapter, {}),
 })
 
-const nowIso = Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms).toISOString())
-
-/**
- * How stale a checkpoint's `read_through` may grow before a caught-up read with nothing new commits one just
- * to move it: a day, far inside the shortest retention a provider states (90 days), so a quiet account is
- * never taken for one that stopped reading, and a quiet cursor stream costs one transaction a day, not one a
- * poll.
- */
-const READ_THROUGH_REFRESH_MS = 24 * 60 * 60 * 1000
-
-type StreamError = ProviderError | KafkaFailure | CheckpointUnreadable
-
-/**
- * Failures this stream cannot mend by retrying: its shard's producer was fenced (the shard is the pipeline's to
- * restart, or another instance's now), its checkpoint cannot be read, the integration's provider client does
- * not exist yet, or the provider handed back a continuation the connector will not follow (a retry re-reads
- * from the same checkpoint and is handed the same one).
- */
-const isFinal = (error: StreamError) =>
-  (error._tag === "KafkaFailure" && error.fenced) ||
-  error._tag === "CheckpointUnreadable" ||
-  error._tag === "ProviderNotImplemented" ||
-  error._tag === "ContinuationRefused"
+/** The ports the stream's actions are carried out through. */
+interface StreamPorts {
+  readonly account: IntegratedAccount
+  readonly adapter: ProviderAdapter
+  readonly settings: AccountStreamSettings
+  readonly publisher: AccountPublisher
+  /** The page after a checkpoint's positions and filters. */
+  readonly readAfter: (checkpoint: Checkpoint) => Effect.Effect<PageReadAt, StreamError>
+  /** The account's checkpoint in Kafka, read to a stable end once the publisher is ready. */
+  readonly readStored: Effect.Effect<Checkpoint | undefined, StreamError>
+  readonly health: StreamHealth
+  readonly setHealth: (patch: Partial<AccountStreamHealth>) => Effect.Effect<void>
+  readonly pollDelay: Effect.Effect<Duration.Duration>
+}
 
 /**
  * Tails one integrated account forever: page from the provider through the shared paging function, map,
@@ -86,6 +89,9 @@ const isFinal = (error: StreamError) =>
  *
  * The stream runs only while this instance holds the account's shard, and publishes through the shard's
  * producer: a fenced producer ends the stream (the pipeline stops or restarts the whole shard).
+ *
+ * What to do next is `step`'s to decide (accountStep.ts); this carries its actions out and feeds back what came
+ * of them, one step of the loop (a page, or a failure) at a time.
  */
 export const runAccountStream = (
   account: IntegratedAccount,
@@ -95,122 +101,105 @@ export const runAccountStream = (
   settings: AccountStreamSettings,
 ) =>
   Effect.gen(function* () {
+    const ports = yield* streamPorts(account, config, publisher, settings)
+    const facts = streamFacts(ports.adapter, settings.instanceId)
+    const startedAt = new Date(yield* Clock.currentTimeMillis)
+    const machine = yield* Ref.make(
+      initialState<ReadAhead>(
+        resumeFrom ?? freshCheckpoint(account, startFilters(account, config, startedAt), startedAt),
+      ),
+    )
+    const advance = (event: StreamEvent<ReadAhead>) =>
+      Ref.modify(machine, (state) => {
+        const next = step(facts, state, event)
+        return [next.actions, next.state] as const
+      })
+    /** Carries out what `event` calls for, and what comes of that, to the end of the step. */
+    const drive = (event: StreamEvent<ReadAhead>) =>
+      Effect.gen(function* () {
+        const pending = [...(yield* advance(event))]
+        for (let action = pending.shift(); action !== undefined; action = pending.shift()) {
+          const outcome = yield* carryOut(ports, action)
+          if (outcome !== undefined) pending.unshift(...(yield* advance(outcome)))
+        }
+      })
+    yield* drive({ _tag: "Started", resumed: resumeFrom !== undefined })
+    const nextStep = Effect.flatMap(Clock.currentTimeMillis, (nowMs) => drive({ _tag: "StepBegan", nowMs }))
+    return yield* nextStep.pipe(
+      Effect.forever,
+      Effect.retry({ schedule: retrySchedule(ports), while: (e) => !isFinal(e) }),
+    )
+  }).pipe(
+    Effect.annotateLogs({ integrated_account_id: account.id, integration: account.integration }),
+    Effect.withLogSpan("account"),
+  )
+
+const streamPorts = (
+  account: IntegratedAccount,
+  config: AccountConfig,
+  publisher: AccountPublisher,
+  settings: AccountStreamSettings,
+) =>
+  Effect.gen(function* () {
     const adapter = yield* adapterOf(account)
     const health = yield* StreamHealth
     // Provided once here, so each page's provider calls do not add to the stream's own requirements.
     const providerClients = yield* Effect.context<ProviderServices>()
+    const store = yield* CheckpointStore
     const intervalMs = Math.max(
       durationMs(config.poll_interval ?? settings.poll.interval),
       adapter.minPollInterval === undefined ? 0 : Duration.toMillis(adapter.minPollInterval),
     )
-    const store = yield* CheckpointStore
-    const startedAt = new Date(yield* Clock.currentTimeMillis)
-    const committed = yield* Ref.make<Checkpoint>(
-      resumeFrom ?? freshCheckpoint(account, startFilters(account, config, startedAt), startedAt),
-    )
-    const gapChecked = yield* Ref.make(false)
-    const shard = shardOf(account.id, shardCount(settings.kafka))
-    // A checkpoint from before streams were told apart knows only the account's newest: each stream starts
-    // from it, so every stream's lag is reported (conservatively) from the first page on.
-    const newestByStreamOf = (checkpoint: Checkpoint): Readonly<Record<string, string>> =>
-      checkpoint.newest_by_stream ??
-      (checkpoint.last_created_at === undefined
-        ? {}
-        : Object.fromEntries(
-            adapter.streams.map((stream) => [stream.name, checkpoint.last_created_at ?? ""]),
-          ))
-    // A caught-up read has not read what a watermark stream's settle window leaves for a later poll.
-    const settleMs = Math.max(
-      0,
-      ...adapter.streams.map((stream) =>
-        stream.tail.mode === "watermark" && stream.tail.settle !== undefined
-          ? Duration.toMillis(stream.tail.settle)
-          : 0,
+    const ports: StreamPorts = {
+      account,
+      adapter,
+      settings,
+      publisher,
+      health,
+      readAfter: (checkpoint) =>
+        readAfter(adapter, account, settings, checkpoint).pipe(Effect.provide(providerClients)),
+      readStored: Effect.zipRight(
+        publisher.ready,
+        storedCheckpoint(store, account, shardOf(account.id, shardCount(settings.kafka)), settings),
       ),
-    )
-    const setHealth = (patch: Partial<AccountStreamHealth>) =>
-      health.update(account.id, (current) => ({ ...(current ?? initialHealth(account)), ...patch }))
-    yield* setHealth({ state: "starting" })
-    // After a failed publish the transaction's outcome is unknown (the commit may have landed and only its
-    // answer got lost), or the shard's producer was replaced since this account read its checkpoint: the
-    // stream then resumes from the checkpoint Kafka holds, not from memory.
-    const inDoubt = yield* Ref.make(false)
+      setHealth: (patch) =>
+        health.update(account.id, (current) => ({ ...(current ?? initialHealth(account)), ...patch })),
+      pollDelay: Effect.map(Random.nextRange(-1, 1), (r) =>
+        Duration.millis(Math.max(0, Math.round(intervalMs * (1 + settings.poll.jitter * r)))),
+      ),
+    }
+    return ports
+  })
 
-    /** This account's checkpoint in Kafka, read to a stable end; never one older than this process committed. */
-    const storedCheckpoint = Effect.gen(function* () {
-      const read = yield* store.readShard(shard)
-      const unreadable = read.unreadable.get(account.id)
-      if (unreadable !== undefined) {
-        return yield* new CheckpointUnreadable({
-          message: `the newest checkpoint of account ${account.id} in ${settings.kafka.topics.checkpoints} does not decode (${unreadable}); not resuming from an older one`,
-        })
-      }
-      const stored = read.latest.get(account.id)
-      const known = yield* Ref.get(committed)
-      if ((stored?.sequence ?? 0) < known.sequence) {
-        // Cannot happen once the read waits for a stable end; if it does, reading again is the safe answer.
-        return yield* new KafkaFailure({
-          operation: "read back the checkpoint",
-          cause: new Error(
-            `read sequence ${stored?.sequence ?? "none"}, but this process committed sequence ${known.sequence}`,
-          ),
-        })
-      }
-      return stored
-    })
-
-    const resyncFromKafka = Effect.gen(function* () {
-      // A ready producer has fenced (or outlived) whatever transaction of the shard was open: the read sees
-      // whether the one in doubt committed, and whatever another holder of the shard committed before this
-      // producer started (the publisher accepts this account's next checkpoint only after this read).
-      yield* publisher.ready
-      const stored = yield* storedCheckpoint
-      if (stored) yield* Ref.set(committed, stored)
-      yield* Ref.set(inDoubt, false)
-      yield* Effect.logInfo("resynchronised with the checkpoint in Kafka")
-    })
-
-    /**
-     * Commits a checkpoint (after `messages`, if any); the sequence moves on by one. A failure leaves the
-     * outcome in doubt, resolved by reading Kafka before the next step.
-     */
-    const commit = (messages: Parameters<AccountPublisher["publish"]>[0], checkpoint: Checkpoint) =>
-      Effect.gen(function* () {
-        const next: Checkpoint = {
-          ...checkpoint,
-          sequence: checkpoint.sequence + 1,
-          owner: settings.instanceId,
-          updated_at: yield* nowIso,
-        }
-        yield* publisher.publish(messages, next).pipe(
-          timed(forAccount(publishDuration, account)),
-          Effect.tapError(() => Ref.set(inDoubt, true)),
-        )
-        yield* Ref.set(committed, next)
-        return next
+/** This account's checkpoint in Kafka, read to a stable end; one that does not decode stops the stream. */
+const storedCheckpoint = (
+  store: CheckpointStore["Type"],
+  account: IntegratedAccount,
+  shard: number,
+  settings: AccountStreamSettings,
+) =>
+  Effect.gen(function* () {
+    const read = yield* store.readShard(shard)
+    const unreadable = read.unreadable.get(account.id)
+    if (unreadable !== undefined) {
+      return yield* new CheckpointUnreadable({
+        message: `the newest checkpoint of account ${account.id} in ${settings.kafka.topics.checkpoints} does not decode (${unreadable}); not resuming from an older one`,
       })
+    }
+    return read.latest.get(account.id)
+  })
 
-    /**
-     * Before the first page: whether the checkpoint read through an instant the provider no longer keeps. A gap
-     * is committed (and logged) before anything is read after it.
-     */
-    const checkGap = Effect.gen(function* () {
-      const checkpoint = yield* Ref.get(committed)
-      const gapped = withRetentionGap(checkpoint, adapter.historyRetention, yield* Clock.currentTimeMillis)
-      if (gapped) {
-        yield* commit([], gapped)
-        const gap = gapped.gaps.at(-1)
-        yield* Effect.logError(
-          "history gap: the provider no longer keeps what the checkpoint would read next; resuming from the oldest it keeps",
-        ).pipe(Effect.annotateLogs({ from: gap?.from, to: gap?.to, gaps_total: gapped.gaps.length }))
-      }
-      yield* Ref.set(gapChecked, true)
-      yield* setHealth({ gaps_total: (gapped ?? checkpoint).gaps.length })
-    })
-
-    /** Every stream's position; a version-1 checkpoint's single position is its one stream's. */
-    const decodeCheckpointPositions = (checkpoint: Checkpoint) =>
-      Either.match(decodePositions(adapter, positionsFrom(adapter, storedPositionsOf(checkpoint))), {
+/** The page after `checkpoint`'s positions (a version-1 checkpoint's single position is its one stream's). */
+const readAfter = (
+  adapter: ProviderAdapter,
+  account: IntegratedAccount,
+  settings: AccountStreamSettings,
+  checkpoint: Checkpoint,
+) =>
+  Effect.gen(function* () {
+    const positions = yield* Either.match(
+      decodePositions(adapter, positionsFrom(adapter, storedPositionsOf(checkpoint))),
+      {
         onLeft: (problem) =>
           Effect.fail(
             new CheckpointUnreadable({
@@ -218,172 +207,128 @@ export const runAccountStream = (
             }),
           ),
         onRight: Effect.succeed,
-      })
-
-    /** The page after `checkpoint`'s positions, and when its read began (what `read_through` may claim). */
-    const readAfter = (checkpoint: Checkpoint) =>
-      Effect.gen(function* () {
-        const positions = yield* decodeCheckpointPositions(checkpoint)
-        const readStartedMs = yield* Clock.currentTimeMillis
-        const page = yield* pageAccount(adapter, {
-          account,
-          filters: checkpoint.filters,
-          positions,
-          limit: settings.poll.page_size,
-        }).pipe(Effect.provide(providerClients))
-        return { page, readStartedMs }
-      })
-
-    /**
-     * The next page, read while the previous one's transaction was in flight, so that the provider's latency and
-     * the broker's do not add up per page. `after` is the checkpoint that transaction committed: the read is
-     * used only if it is still the stream's committed checkpoint when the next step begins (anything else —
-     * a resync, a gap's restart — moved it, and the read is dropped). A failed commit drops it too. Reading is
-     * all the prefetch does: nothing of it reaches Kafka but through the next step's own transaction.
-     */
-    let ahead:
-      | {
-          readonly after: Checkpoint
-          readonly fiber: Fiber.Fiber<Effect.Effect.Success<ReturnType<typeof readAfter>>, StreamError>
-        }
-      | undefined
-    const dropAhead = Effect.suspend(() => {
-      const dropped = ahead
-      ahead = undefined
-      return dropped ? Fiber.interrupt(dropped.fiber) : Effect.void
+      },
+    )
+    const readStartedMs = yield* Clock.currentTimeMillis
+    const page = yield* pageAccount(adapter, {
+      account,
+      filters: checkpoint.filters,
+      positions,
+      limit: settings.poll.page_size,
     })
+    return { page, readStartedMs }
+  })
 
-    /** One page: fetch, map, publish + checkpoint. Returns whether the provider has more right now. */
-    const step = Effect.gen(function* () {
-      if (yield* Ref.get(inDoubt)) {
-        yield* dropAhead
-        yield* resyncFromKafka
-      }
-      if (!(yield* Ref.get(gapChecked))) yield* checkGap
-      const checkpoint = yield* Ref.get(committed)
-      const prefetched = ahead?.after === checkpoint ? ahead.fiber : undefined
-      if (prefetched) ahead = undefined
-      else yield* dropAhead
-      const { page, readStartedMs } = yield* prefetched ? Fiber.join(prefetched) : readAfter(checkpoint)
-      const { messages, published, deadLettered, newestCreatedAt, newestByStream } = routeRecords(
-        account,
-        page.records,
-        settings.kafka,
+const at = <E>(event: (nowMs: number) => E) => Effect.map(Clock.currentTimeMillis, event)
+
+/** One action through the ports; what came of it, as the state machine's next event (none: nothing to tell). */
+const carryOut = (
+  ports: StreamPorts,
+  action: StreamAction<ReadAhead>,
+): Effect.Effect<StreamEvent<ReadAhead> | undefined, StreamError> => {
+  switch (action._tag) {
+    case "Resync":
+      // A ready producer has fenced (or outlived) whatever transaction of the shard was open: the read sees
+      // whether the one in doubt committed, and whatever another holder of the shard committed before this
+      // producer started (the publisher accepts this account's next checkpoint only after this read).
+      return Effect.flatMap(ports.readStored, (stored) =>
+        at((nowMs) => ({ _tag: "Resynced", stored, nowMs })),
       )
-      const stored = storedPositions(adapter, page.positions)
-      const moved = JSON.stringify(stored) !== JSON.stringify(storedPositionsOf(checkpoint))
-      const readThrough = page.hasMore ? undefined : new Date(readStartedMs - settleMs).toISOString()
-      // Nothing new and the position where it was (a quiet cursor stream): committed anyway once what the
-      // checkpoint says was read is a day old, so the retention check never takes a quiet account for a
-      // stale one.
-      const knownThrough = newer(checkpoint.read_through, checkpoint.last_created_at)
-      const refresh =
-        readThrough !== undefined &&
-        (knownThrough === undefined ||
-          Date.parse(readThrough) - Date.parse(knownThrough) >= READ_THROUGH_REFRESH_MS)
-      let current = checkpoint
-      if (messages.length > 0 || moved || refresh) {
-        const after: Checkpoint = {
-          ...withStoredPositions(checkpoint, stored),
-          last_created_at: newer(checkpoint.last_created_at, newestCreatedAt),
-          read_through: newer(checkpoint.read_through, readThrough),
-          newest_by_stream: newestPerStream(newestByStreamOf(checkpoint), newestByStream),
-          published_total: checkpoint.published_total + published,
-          dead_lettered_total: checkpoint.dead_lettered_total + deadLettered,
-        }
-        // The read from `after`'s positions and filters: what the next step would ask for once it commits.
-        const next = page.hasMore ? yield* Effect.fork(readAfter(after)) : undefined
-        current = yield* commit(messages, after).pipe(
-          Effect.onError(() => (next ? Fiber.interrupt(next) : Effect.void)),
-        )
-        if (next) ahead = { after: current, fiber: next }
-      }
-      if (deadLettered > 0)
-        yield* Effect.logWarning("records dead-lettered").pipe(Effect.annotateLogs({ count: deadLettered }))
-      yield* setHealth({
-        state: page.hasMore ? "streaming" : "caught_up",
-        last_page_at: yield* nowIso,
-        ...(current.last_created_at === undefined ? {} : { last_created_at: current.last_created_at }),
-        newest_by_stream: newestByStreamOf(current),
-        consecutive_failures: 0,
-        published_total: current.published_total,
-        dead_lettered_total: current.dead_lettered_total,
-        gaps_total: current.gaps.length,
-      })
-      return page.hasMore
-    }).pipe(
-      // The provider no longer keeps history this old: restart from the earliest it has, and say so.
-      Effect.catchTag("ProviderHistoryExpired", (expired) =>
-        Effect.gen(function* () {
-          const checkpoint = yield* Ref.get(committed)
-          const { created_at: _, ...withoutStart } = checkpoint.filters
-          const gap = { detected_at: yield* nowIso, reason: expired.message }
-          const restarted = yield* commit([], {
-            ...withStoredPositions(checkpoint, storedPositions(adapter, {})),
-            filters: withoutStart,
-            gaps: [...checkpoint.gaps, gap],
-          })
-          yield* Effect.logError(
-            "history gap: checkpoint older than the provider's retention; resuming from the earliest available",
-          ).pipe(Effect.annotateLogs({ reason: expired.message, gaps_total: restarted.gaps.length }))
-          yield* setHealth({ gaps_total: restarted.gaps.length })
-          return true
+    case "ReadPage":
+      return pageRead(ports, ports.readAfter(action.after))
+    case "UseReadAhead":
+      return pageRead(ports, Fiber.join(action.read))
+    case "ReadAhead":
+      return Effect.map(Effect.fork(ports.readAfter(action.after)), (read) => ({
+        _tag: "ReadAheadStarted",
+        after: action.after,
+        read,
+      }))
+    case "DropReadAhead":
+      return Effect.as(Fiber.interrupt(action.read), undefined)
+    case "Commit":
+      return ports.publisher.publish(action.messages, action.checkpoint).pipe(
+        timed(forAccount(publishDuration, ports.account)),
+        Effect.matchEffect({
+          onFailure: (error) => Effect.succeed({ _tag: "CommitFailed", error } as const),
+          onSuccess: () => at((nowMs) => ({ _tag: "Committed", nowMs }) as const),
         }),
-      ),
-    )
-
-    const pollDelay = Effect.map(Random.nextRange(-1, 1), (r) =>
-      Duration.millis(Math.max(0, Math.round(intervalMs * (1 + settings.poll.jitter * r)))),
-    )
-
-    const backoff = Schedule.exponential(settings.minBackoff ?? "1 second", 2).pipe(
-      Schedule.jittered,
-      Schedule.union(Schedule.spaced(settings.maxBackoff ?? "5 minutes")),
-      // A provider that said how long to stay away (a Retry-After past ProviderHttp's own wait, a daily
-      // allocation spent) is not asked again sooner, whatever the backoff has reached.
-      Schedule.intersect(Schedule.identity<StreamError>()),
-      Schedule.modifyDelay(([, error], delay) =>
-        error._tag === "ProviderRateLimited"
-          ? Duration.max(delay, Duration.millis(error.retryAfterMs))
-          : delay,
-      ),
-      // The schedule sees every failure, final ones too: only those that will be retried count as retrying.
-      Schedule.tapInput((error: StreamError) =>
-        Effect.gen(function* () {
-          if (isFinal(error)) return
-          yield* health.update(account.id, (current) => {
-            const base = current ?? initialHealth(account)
-            return {
-              ...base,
-              state: "retrying",
-              last_error: error.message,
-              consecutive_failures: base.consecutive_failures + 1,
-            }
-          })
-          yield* Effect.logWarning("account stream failed; retrying from the last checkpoint").pipe(
-            Effect.annotateLogs({ error: error.message }),
-          )
-        }),
-      ),
-    )
-
-    yield* Effect.logInfo(resumeFrom ? "resuming from checkpoint" : "starting new stream")
-    const loop = step.pipe(
-      Effect.flatMap((hasMore) => (hasMore ? Effect.void : Effect.flatMap(pollDelay, Effect.sleep))),
-      Effect.forever,
-    )
-    return yield* loop.pipe(Effect.retry({ schedule: backoff, while: (e) => !isFinal(e) }))
-  }).pipe(
-    Effect.annotateLogs({ integrated_account_id: account.id, integration: account.integration }),
-    Effect.withLogSpan("account"),
-  )
-
-const newestPerStream = (
-  before: Readonly<Record<string, string>> | undefined,
-  page: Readonly<Record<string, string>>,
-): Record<string, string> => {
-  const merged: Record<string, string> = { ...before }
-  for (const [stream, createdAt] of Object.entries(page))
-    merged[stream] = newer(merged[stream], createdAt) ?? createdAt
-  return merged
+      )
+    case "SetHealth":
+      return Effect.as(ports.setHealth(action.patch), undefined)
+    case "Log":
+      return Effect.as(log(action), undefined)
+    case "StepDone":
+      return Effect.as(
+        action.caughtUp ? Effect.flatMap(ports.pollDelay, Effect.sleep) : Effect.void,
+        undefined,
+      )
+    case "Fail":
+      return Effect.fail(action.error)
+  }
 }
+
+/** A page read (routed into its messages), or why not. */
+const pageRead = (
+  ports: StreamPorts,
+  read: Effect.Effect<PageReadAt, StreamError>,
+): Effect.Effect<StreamEvent<ReadAhead>> =>
+  Effect.matchEffect(read, {
+    onFailure: (error) => at((nowMs) => ({ _tag: "ReadFailed", error, nowMs }) as const),
+    onSuccess: ({ page, readStartedMs }) =>
+      at(
+        (nowMs) =>
+          ({
+            _tag: "PageRead",
+            page: {
+              routed: routeRecords(ports.account, page.records, ports.settings.kafka),
+              positions: storedPositions(ports.adapter, page.positions),
+              hasMore: page.hasMore,
+              readStartedMs,
+            },
+            nowMs,
+          }) as const,
+      ),
+  })
+
+const log = (action: Extract<StreamAction<unknown>, { _tag: "Log" }>) =>
+  (action.level === "Info"
+    ? Effect.logInfo(action.message)
+    : action.level === "Warning"
+      ? Effect.logWarning(action.message)
+      : Effect.logError(action.message)
+  ).pipe(Effect.annotateLogs(action.annotations ?? {}))
+
+/**
+ * Exponential backoff with jitter up to `maxBackoff`, never sooner than a provider asked; each failure that
+ * will be retried shows in the stream's health as `retrying`.
+ */
+const retrySchedule = ({ account, settings, health }: StreamPorts) =>
+  Schedule.exponential(settings.minBackoff ?? "1 second", 2).pipe(
+    Schedule.jittered,
+    Schedule.union(Schedule.spaced(settings.maxBackoff ?? "5 minutes")),
+    // A provider that said how long to stay away (a Retry-After past ProviderHttp's own wait, a daily
+    // allocation spent) is not asked again sooner, whatever the backoff has reached.
+    Schedule.intersect(Schedule.identity<StreamError>()),
+    Schedule.modifyDelay(([, error], delay) =>
+      error._tag === "ProviderRateLimited" ? Duration.max(delay, Duration.millis(error.retryAfterMs)) : delay,
+    ),
+    // The schedule sees every failure, final ones too: only those that will be retried count as retrying.
+    Schedule.tapInput((error: StreamError) =>
+      Effect.gen(function* () {
+        if (isFinal(error)) return
+        yield* health.update(account.id, (current) => {
+          const base = current ?? initialHealth(account)
+          return {
+            ...base,
+            state: "retrying",
+            last_error: error.message,
+            consecutive_failures: base.consecutive_failures + 1,
+          }
+        })
+        yield* Effect.logWarning("account stream failed; retrying from the last checkpoint").pipe(
+          Effect.annotateLogs({ error: error.message }),
+        )
+      }),
+    ),
+  )

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { startAsanaSimulator } from "../../src/simulators/asana/AsanaSimulator.ts"
-import { apiOverSimulator } from "./apiOverSimulator.ts"
+import { apiOverSimulator, listAll } from "./apiOverSimulator.ts"
 
 interface Answer {
   readonly status: number
@@ -33,21 +33,9 @@ describe("asana through the endpoint", () => {
     Effect.gen(function* () {
       const { sim, good, list } = yield* asanaApi
       const organization_id = sim.workspaceGid
-      const ids: string[] = []
-      let cursor: string | null | undefined
-      for (let i = 0; i < 30 && cursor !== null; i++) {
-        const answer = yield* list({
-          integrated_account_id: good,
-          organization_id,
-          limit: "10",
-          ...(cursor ? { next_cursor: cursor } : {}),
-        })
-        expect(answer.status).toBe(200)
-        ids.push(...(answer.body.result ?? []).map((a) => a.id))
-        for (const activity of answer.body.result ?? []) expect(activity.organization).toBe(organization_id)
-        cursor = answer.body.next_cursor
-      }
-      expect(cursor).toBeNull()
+      const listed = yield* listAll(list, { integrated_account_id: good, organization_id })
+      const ids = listed.map((a) => a.id)
+      for (const activity of listed) expect(activity.organization).toBe(organization_id)
       expect(ids).toEqual(sim.events().map((e) => (e as Raw).gid))
 
       const events = sim.events() as ReadonlyArray<Raw>

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { teamEventId } from "../../src/providers/dropbox/DropboxTeamEvent.ts"
 import { startDropboxSimulator } from "../../src/simulators/dropbox/DropboxSimulator.ts"
-import { apiOverSimulator } from "./apiOverSimulator.ts"
+import { apiOverSimulator, listAll } from "./apiOverSimulator.ts"
 
 interface Answer {
   readonly status: number
@@ -32,20 +32,8 @@ describe("dropbox through the endpoint", () => {
     Effect.gen(function* () {
       const { sim, good, list } = yield* dropboxApi
       const atStart = sim.events().map(teamEventId)
-      const ids: string[] = []
-      let cursor: string | null | undefined
-      for (let i = 0; i < 30 && cursor !== null; i++) {
-        const answer = yield* list({
-          integrated_account_id: good,
-          limit: "10",
-          ...(cursor ? { next_cursor: cursor } : {}),
-        })
-        expect(answer.status).toBe(200)
-        expect((answer.body.result ?? []).length).toBeLessThanOrEqual(10)
-        ids.push(...(answer.body.result ?? []).map((a) => a.id))
-        cursor = answer.body.next_cursor
-      }
-      expect(cursor).toBeNull()
+      const listed = yield* listAll(list, { integrated_account_id: good })
+      const ids = listed.map((a) => a.id)
       expect(new Set(ids).size).toBe(ids.length)
       expect([...ids].sort()).toEqual([...atStart].sort())
 

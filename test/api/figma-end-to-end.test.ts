@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { startFigmaSimulator } from "../../src/simulators/figma/FigmaSimulator.ts"
-import { apiOverSimulator } from "./apiOverSimulator.ts"
+import { apiOverSimulator, listAll } from "./apiOverSimulator.ts"
 
 interface Body {
   readonly result?: ReadonlyArray<{ id: string; action?: string; created_at: string; organization?: string }>
@@ -22,24 +22,9 @@ describe("figma through the endpoint", () => {
     Effect.gen(function* () {
       const { sim, good, list } = yield* figmaApi
       const pageThrough = (filters: Record<string, string>) =>
-        Effect.gen(function* () {
-          const ids: string[] = []
-          let cursor: string | null | undefined
-          for (let i = 0; i < 30 && cursor !== null; i++) {
-            const answer = yield* list({
-              integrated_account_id: good,
-              limit: "10",
-              ...filters,
-              ...(cursor ? { next_cursor: cursor } : {}),
-            })
-            expect(answer.status, JSON.stringify(answer.body)).toBe(200)
-            expect((answer.body.result ?? []).length).toBeLessThanOrEqual(10)
-            ids.push(...(answer.body.result ?? []).map((a) => a.id))
-            cursor = answer.body.next_cursor
-          }
-          expect(cursor).toBeNull()
-          return ids
-        })
+        listAll(list, { integrated_account_id: good, ...filters }).pipe(
+          Effect.map((listed) => listed.map((a) => a.id)),
+        )
       const all = yield* pageThrough({})
       expect(all).toEqual(sim.events().map(idOf))
 

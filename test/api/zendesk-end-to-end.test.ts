@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { startZendeskSimulator } from "../../src/simulators/zendesk/ZendeskSimulator.ts"
-import { apiOverSimulator } from "./apiOverSimulator.ts"
+import { apiOverSimulator, listAll } from "./apiOverSimulator.ts"
 
 interface Answer {
   readonly status: number
@@ -31,20 +31,8 @@ describe("zendesk through the endpoint", () => {
         .auditLogs()
         .filter((r) => Date.parse(String(r.created_at)) < Date.now() - SETTLE_MS)
         .map((r) => String(r.id))
-      const ids: string[] = []
-      let cursor: string | null | undefined
-      for (let i = 0; i < 30 && cursor !== null; i++) {
-        const answer = yield* list({
-          integrated_account_id: good,
-          limit: "10",
-          ...(cursor ? { next_cursor: cursor } : {}),
-        })
-        expect(answer.status).toBe(200)
-        expect((answer.body.result ?? []).length).toBeLessThanOrEqual(10)
-        ids.push(...(answer.body.result ?? []).map((a) => a.id))
-        cursor = answer.body.next_cursor
-      }
-      expect(cursor).toBeNull()
+      const listed = yield* listAll(list, { integrated_account_id: good })
+      const ids = listed.map((a) => a.id)
       expect(new Set(ids).size).toBe(ids.length)
       for (const id of settledAtStart) expect(ids).toContain(id)
 

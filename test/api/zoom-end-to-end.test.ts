@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { startZoomSimulator } from "../../src/simulators/zoom/ZoomSimulator.ts"
 import { accountFor, expectedIds } from "../providers/zoom/zoomTestKit.ts"
-import { apiOverSimulator } from "./apiOverSimulator.ts"
+import { apiOverSimulator, listAll } from "./apiOverSimulator.ts"
 
 interface Answer {
   readonly status: number
@@ -27,19 +27,8 @@ describe("zoom through the endpoint", () => {
     () =>
       Effect.gen(function* () {
         const { sim, good, list } = yield* zoomApi
-        const ids: string[] = []
-        let cursor: string | null | undefined
-        for (let i = 0; i < 30 && cursor !== null; i++) {
-          const answer = yield* list({
-            integrated_account_id: good,
-            limit: "10",
-            ...(cursor ? { next_cursor: cursor } : {}),
-          })
-          expect(answer.status).toBe(200)
-          expect((answer.body.result ?? []).length).toBeLessThanOrEqual(10)
-          ids.push(...(answer.body.result ?? []).map((a) => a.id))
-          cursor = answer.body.next_cursor
-        }
+        const listed = yield* listAll(list, { integrated_account_id: good })
+        const ids = listed.map((a) => a.id)
         const account = accountFor(sim)
         const expected = [
           ...expectedIds(sim, account, "activities"),

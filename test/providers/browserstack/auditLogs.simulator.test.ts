@@ -6,7 +6,7 @@ import { auditLogsPaging } from "../../../src/providers/browserstack/streams/aud
 import { startBrowserStackSimulator } from "../../../src/simulators/browserstack/BrowserStackSimulator.ts"
 import { ProviderClientsTest } from "../../support/providerClients.ts"
 import { accountOn, readAccountToEnd as readToEnd } from "../../support/readAccountToEnd.ts"
-import { expectedActivities, inTimeOrder, sortedIds, variant } from "../jira/atlassianAuditKit.ts"
+import { expectedActivities, inTimeOrder, sortedIds, variant } from "../atlassianAudit/kit.ts"
 
 // The simulator speaks the ASSUMED logs protocol (see the adapter); these tests pin the adapter to it.
 /** A generous budget, except where the rate limit itself is under test. */
