@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs"
 import { Command, HelpDoc, Options, ValidationError } from "@effect/cli"
 import { Console, Data, Effect, Option } from "effect"
-import type { KafkaConfig } from "kafkajs"
 import { type ConfigInvalid, loadConfigFile } from "../config/loadConfig.ts"
-import { kafkaJsConfig } from "../pipeline/KafkaClient.ts"
+import { kafkaJsConfig } from "../pipeline/kafkajs/KafkaClient.ts"
+import { type TailOptions, tail } from "../pipeline/kafkajs/tail.ts"
 import {
   backfillCommand,
   CheckFailed,
@@ -12,10 +12,9 @@ import {
   serveCommand,
   UsageError,
 } from "./runConnector.ts"
-import { tail } from "./tail.ts"
 
 // The command line on @effect/cli: parsing, `--help` per command, and usage errors. The handlers are in
-// runConnector.ts and tail.ts.
+// runConnector.ts and, for `tail`, the kafkajs adapter (src/pipeline/kafkajs/tail.ts).
 
 const name = "node src/main.ts"
 
@@ -103,7 +102,7 @@ const backfill = Command.make(
 const tailKafka = (
   configFile: string | undefined,
   brokersOption: Option.Option<string>,
-): Effect.Effect<{ readonly kafka: KafkaConfig; readonly groupIdPrefix: string }, ConfigInvalid> => {
+): Effect.Effect<{ readonly kafka: TailOptions["kafka"]; readonly groupIdPrefix: string }, ConfigInvalid> => {
   const listed = Option.orElse(brokersOption, () => Option.fromNullable(process.env.KAFKA_BROKERS)).pipe(
     Option.map((text) =>
       text

@@ -14,13 +14,14 @@ import { CursorCodec } from "../cursor/CursorCodec.ts"
 import type { ProviderHttpOptions } from "../http/ProviderHttp.ts"
 import { loggingLayer } from "../observability/logging.ts"
 import { makeStreamMetrics } from "../observability/metrics.ts"
-import { ActivitySink } from "../pipeline/ActivitySink.ts"
 import { runBackfill } from "../pipeline/Backfill.ts"
-import { CheckpointStore } from "../pipeline/CheckpointStore.ts"
-import { KafkaClient } from "../pipeline/KafkaClient.ts"
-import { kafkaRefreshTokenStore } from "../pipeline/kafkaRefreshTokenStore.ts"
+import { KafkaClient } from "../pipeline/kafkajs/KafkaClient.ts"
+import { kafkaActivitySink } from "../pipeline/kafkajs/kafkaActivitySink.ts"
+import { kafkaAdmin } from "../pipeline/kafkajs/kafkaAdmin.ts"
+import { kafkaCheckpointStore } from "../pipeline/kafkajs/kafkaCheckpointStore.ts"
+import { kafkaRefreshTokenStore } from "../pipeline/kafkajs/kafkaRefreshTokenStore.ts"
+import { kafkaShardGroup } from "../pipeline/kafkajs/kafkaShardGroup.ts"
 import { runPipeline } from "../pipeline/Pipeline.ts"
-import { ShardGroup } from "../pipeline/ShardGroup.ts"
 import { type AccountStreamHealth, StreamHealth } from "../pipeline/StreamHealth.ts"
 import { providers } from "../providers/registry.ts"
 
@@ -195,15 +196,16 @@ const commonLayers = <E>(
   )
 
 /**
- * The Kafka client and the pipeline's ports onto it: the activity sink, the checkpoint store and the shard
- * group (joined only when the pipeline runs).
+ * The Kafka client and the pipeline's ports onto it, its adapters in pipeline/kafkajs/: the activity sink, the
+ * checkpoint store, the shard group (joined only when the pipeline runs) and the cluster's administration.
  */
 const kafkaLayers = (loaded: LoadedConfig, brokers: ReadonlyArray<string>) =>
   Layer.provideMerge(
     Layer.mergeAll(
-      ActivitySink.kafka(loaded.config.kafka),
-      CheckpointStore.kafka(loaded.config.kafka),
-      ShardGroup.kafka(loaded.config.kafka),
+      kafkaActivitySink(loaded.config.kafka),
+      kafkaCheckpointStore(loaded.config.kafka),
+      kafkaShardGroup(loaded.config.kafka),
+      kafkaAdmin,
     ),
     KafkaClient.layer(loaded.config.kafka, brokers),
   )

@@ -1,4 +1,3 @@
-import type { Message } from "kafkajs"
 import type { ConnectorConfig } from "../config/ConnectorConfig.ts"
 import type { Activity } from "../domain/Activity.ts"
 import type { ActivityRecord, SignInDetail } from "../domain/ActivityRecord.ts"
@@ -9,10 +8,21 @@ import { dedupeKey, envelopeOf, recordSource } from "../domain/RecordEnvelope.ts
 import { classify, toOcsf } from "../ocsf/toOcsf.ts"
 import type { RejectedRecord } from "../providers/mapRecord.ts"
 
+/** A Kafka record as the pipeline writes it; the Kafka client's adapter translates it for its client. */
+export interface OutgoingRecord {
+  readonly key: string
+  readonly value: string
+  /** Only where the partition is not the key's hash: a checkpoint goes to its shard's partition. */
+  readonly partition?: number
+  /** Milliseconds since the epoch, as text. */
+  readonly timestamp?: string
+  readonly headers?: Readonly<Record<string, string>>
+}
+
 /** A Kafka record bound for one topic. */
 export interface OutgoingMessage {
   readonly topic: string
-  readonly message: Message
+  readonly message: OutgoingRecord
 }
 
 type KafkaSettings = ConnectorConfig["kafka"]

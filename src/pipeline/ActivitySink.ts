@@ -1,21 +1,13 @@
-import { Context, Effect, Layer, type Scope } from "effect"
-import type { ConnectorConfig } from "../config/ConnectorConfig.ts"
+import { Context, type Effect, type Scope } from "effect"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
-import {
-  type AccountPublisher,
-  makeAccountPublisher,
-  makeTransactionalPublisher,
-  type TransactionalPublisher,
-} from "./AccountPublisher.ts"
-import { KafkaClient, type KafkaFailure } from "./KafkaClient.ts"
-import { shardTransactionalId } from "./kafkaNames.ts"
-import { nextReadShared } from "./nextReadShared.ts"
-import { untilWrittenTopicsStable } from "./stableEnd.ts"
+import type { AccountPublisher, TransactionalPublisher } from "./AccountPublisher.ts"
+import type { KafkaFailure } from "./KafkaFailure.ts"
 
 /**
  * Where pages and checkpoints go: one transactional producer per shard, shared by the shard's accounts, each
- * page atomic with the checkpoint after it (and a producer of its own for a backfill). Kafka in production;
- * the stream logic only sees this port, so its unit tests run on an in-memory one.
+ * page atomic with the checkpoint after it (and a producer of its own for a backfill). Kafka in production
+ * (`kafkajs/kafkaActivitySink.ts`); the stream logic only sees this port, so its unit tests run on an
+ * in-memory one.
  */
 export class ActivitySink extends Context.Tag("ActivitySink")<
   ActivitySink,
@@ -34,30 +26,4 @@ export class ActivitySink extends Context.Tag("ActivitySink")<
       transactionalId?: string,
     ) => Effect.Effect<AccountPublisher, KafkaFailure, Scope.Scope>
   }
->() {
-  static readonly kafka = (config: ConnectorConfig["kafka"]) =>
-    Layer.scoped(
-      ActivitySink,
-      Effect.gen(function* () {
-        const client = yield* KafkaClient
-        // Producers started or replaced together (after a rebalance or a broker outage) share the next wait.
-        const writtenTopicsStable = yield* nextReadShared(
-          untilWrittenTopicsStable(config).pipe(Effect.provideService(KafkaClient, client)),
-          yield* Effect.scope,
-        )
-        return ActivitySink.of({
-          shardPublisher: (shard) =>
-            makeTransactionalPublisher(
-              shardTransactionalId(config.transactional_id_prefix, shard),
-              config,
-              writtenTopicsStable,
-              { settleFirst: true },
-            ).pipe(Effect.provideService(KafkaClient, client)),
-          publisherFor: (account, transactionalId) =>
-            makeAccountPublisher(account, config, transactionalId, writtenTopicsStable).pipe(
-              Effect.provideService(KafkaClient, client),
-            ),
-        })
-      }),
-    )
-}
+>() {}

@@ -11,10 +11,10 @@ import {
   type StreamPositions,
 } from "../providers/pageAccount.ts"
 import { ActivitySink } from "./ActivitySink.ts"
+import { ensureTopics } from "./KafkaAdmin.ts"
 import { backfillTransactionalIdFor } from "./kafkaNames.ts"
 import { type PublishStart, publishStart } from "./retentionProblems.ts"
 import { routeRecords } from "./routePage.ts"
-import { ensureTopics } from "./Topics.ts"
 
 export class BackfillInvalid extends Data.TaggedError("BackfillInvalid")<{ readonly message: string }> {}
 

@@ -4,12 +4,12 @@ import { Config } from "../config/Config.ts"
 import { CurrentAccounts } from "../config/CurrentAccounts.ts"
 import type { AccountStreamSettings } from "./AccountStream.ts"
 import { membersOfShard, runHeldShard, type ShardAccount, startupRetry } from "./HeldShard.ts"
-import { checkKafkaAcls, isKafkaFailure } from "./requiredAcls.ts"
+import { checkKafkaAcls, ensureTopics } from "./KafkaAdmin.ts"
+import { isKafkaFailure } from "./requiredAcls.ts"
 import { publishStart } from "./retentionProblems.ts"
 import { shardCount } from "./Shard.ts"
 import { type ShardAssignment, ShardGroup } from "./ShardGroup.ts"
 import { StreamHealth } from "./StreamHealth.ts"
-import { ensureTopics } from "./Topics.ts"
 
 export interface PipelineSettings extends Partial<AccountStreamSettings> {
   /** After its producer is fenced, how long a shard waits before it starts again (if it is still held). */

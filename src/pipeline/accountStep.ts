@@ -10,7 +10,7 @@ import {
   restartedAfterExpiry,
 } from "./accountCheckpoints.ts"
 import type { Checkpoint } from "./Checkpoint.ts"
-import { KafkaFailure } from "./KafkaClient.ts"
+import { KafkaFailure } from "./KafkaFailure.ts"
 import { withRetentionGap } from "./retentionGap.ts"
 import type { AccountStreamHealth } from "./StreamHealth.ts"
 import type { CheckpointUnreadable } from "./StreamStopped.ts"

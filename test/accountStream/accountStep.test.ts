@@ -21,7 +21,7 @@ import {
   step,
 } from "../../src/pipeline/accountStep.ts"
 import type { Checkpoint } from "../../src/pipeline/Checkpoint.ts"
-import { KafkaFailure } from "../../src/pipeline/KafkaClient.ts"
+import { KafkaFailure } from "../../src/pipeline/KafkaFailure.ts"
 import type { RoutedPage } from "../../src/pipeline/routePage.ts"
 
 // The account stream's state machine from fixtures, no I/O: each test feeds events as the interpreter would

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs"
 import { dirname, join, relative, resolve, sep } from "node:path"
+import ts from "typescript"
 import { describe, expect, it } from "vitest"
 import { importsOf } from "../support/importsOf.ts"
 
@@ -73,6 +74,47 @@ const crossProviderImports = (file: string, text: string): ReadonlyArray<string>
   })
 }
 
+/** The Kafka client's adapter: the one folder that may use kafkajs (the ports it implements are its parent's). */
+const kafkaAdapter = join(src, "pipeline", "kafkajs")
+/** Besides the adapter itself, the command line picks it and wires its layers. */
+const adapterWiring = [kafkaAdapter, join(src, "cli")]
+
+const isWithin = (path: string, dir: string) => path === dir || path.startsWith(`${dir}${sep}`)
+
+const isKafkajs = (specifier: string | undefined) =>
+  specifier === "kafkajs" || specifier?.startsWith("kafkajs/") === true
+
+/** Modules a file loads by a call (`require`, `createRequire(…)(…)`): kafkajs's internals are reached so. */
+const calledModules = (file: string, text: string): ReadonlyArray<string> => {
+  const names: string[] = []
+  const visit = (node: ts.Node) => {
+    const [first] = ts.isCallExpression(node) ? node.arguments : []
+    if (first !== undefined && ts.isStringLiteralLike(first)) names.push(first.text)
+    ts.forEachChild(node, visit)
+  }
+  visit(ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS))
+  return names
+}
+
+/** kafkajs, or a file inside it, loaded by a file outside the adapter. */
+const kafkajsOutsideAdapter = (file: string, text: string): ReadonlyArray<string> =>
+  isWithin(file, kafkaAdapter)
+    ? []
+    : [...importsOf(file, text).map(({ specifier }) => specifier), ...calledModules(file, text)]
+        .filter(isKafkajs)
+        .map((specifier) => `${relative(src, file)} → ${specifier}`)
+
+/** Imports of the adapter from a file that only the ports should serve: the core, or a unit test's stand-in. */
+const adapterImports = (file: string, text: string): ReadonlyArray<string> =>
+  adapterWiring.some((dir) => isWithin(file, dir))
+    ? []
+    : importsOf(file, text).flatMap(({ specifier }) => {
+        const target = targetOf(file, specifier)
+        return target !== undefined && isWithin(target, kafkaAdapter)
+          ? [`${relative(src, file)} → ${specifier}`]
+          : []
+      })
+
 const files = sourceFiles(src)
 
 describe("folder layers of src/", () => {
@@ -88,6 +130,19 @@ describe("folder layers of src/", () => {
 
   it("no provider's folder imports from another provider's", () => {
     expect(files.flatMap((file) => crossProviderImports(file, readFileSync(file, "utf8")))).toEqual([])
+  })
+
+  it("only the Kafka client's adapter, src/pipeline/kafkajs/, loads kafkajs", () => {
+    expect(files.filter((file) => isWithin(file, kafkaAdapter)).length).toBeGreaterThan(10)
+    expect(files.flatMap((file) => kafkajsOutsideAdapter(file, readFileSync(file, "utf8")))).toEqual([])
+  })
+
+  it("the core reaches Kafka through its ports: only the adapter and the command line import the adapter", () => {
+    // The in-memory Kafka the stream's unit tests run on implements the same ports, without the adapter.
+    const inMemory = resolve(import.meta.dirname, "../support/InMemoryKafka.ts")
+    expect([...files, inMemory].flatMap((file) => adapterImports(file, readFileSync(file, "utf8")))).toEqual(
+      [],
+    )
   })
 
   it("the check sees the cycle metrics.ts once closed, type-only imports and unplaced folders included", () => {
@@ -114,5 +169,27 @@ describe("folder layers of src/", () => {
         `import { a } from "../../github/recordId.ts"\nimport { b } from "../../paging/linkHeader.ts"`,
       ),
     ).toEqual(["providers/okta/streams/systemLog.ts → ../../github/recordId.ts"])
+  })
+
+  it("the Kafka checks see kafkajs in a core module, by import or by require, and the adapter imported by it", () => {
+    const publisher = join(src, "pipeline", "AccountPublisher.ts")
+    const text = `
+      import type { Producer } from "kafkajs"
+      import { createRequire } from "node:module"
+      const queue = createRequire(import.meta.url)("kafkajs/src/network/requestQueue/index.js")
+      import { KafkaClient } from "./kafkajs/KafkaClient.ts"
+      import { KafkaFailure } from "./KafkaFailure.ts"
+      const why = new Error("kafkajs's queue moved")
+    `
+    expect(kafkajsOutsideAdapter(publisher, text)).toEqual([
+      "pipeline/AccountPublisher.ts → kafkajs",
+      "pipeline/AccountPublisher.ts → kafkajs/src/network/requestQueue/index.js",
+    ])
+    expect(adapterImports(publisher, text)).toEqual([
+      "pipeline/AccountPublisher.ts → ./kafkajs/KafkaClient.ts",
+    ])
+    // Inside the adapter, and in the command line's wiring, both are allowed.
+    expect(kafkajsOutsideAdapter(join(kafkaAdapter, "KafkaClient.ts"), text)).toEqual([])
+    expect(adapterImports(join(src, "cli", "runConnector.ts"), text)).toEqual([])
   })
 })

@@ -6,7 +6,8 @@ import { Either } from "effect"
 import { KafkaJSProtocolError } from "kafkajs"
 import { describe, expect, it } from "vitest"
 import { parseConfig } from "../../src/config/loadConfig.ts"
-import { KafkaFailure, kafkaJsConfig } from "../../src/pipeline/KafkaClient.ts"
+import { KafkaFailure } from "../../src/pipeline/KafkaFailure.ts"
+import { kafkaJsConfig } from "../../src/pipeline/kafkajs/KafkaClient.ts"
 
 const kafkaSection = (yamlKafka: string, env: Record<string, string> = {}) => {
   const parsed = parseConfig(

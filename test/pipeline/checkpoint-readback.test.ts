@@ -4,14 +4,16 @@ import { resolve } from "node:path"
 import { Cause, Context, Effect, Exit, Fiber, Layer, Option, Schedule } from "effect"
 import { type ConsumerConfig, Kafka, KafkaJSError, type Producer, type ProducerConfig } from "kafkajs"
 import { afterEach, describe, expect, inject, it, vi } from "vitest"
-import { type AccountPublisher, makeAccountPublisher } from "../../src/pipeline/AccountPublisher.ts"
+import type { AccountPublisher } from "../../src/pipeline/AccountPublisher.ts"
 import { runAccountStream } from "../../src/pipeline/AccountStream.ts"
-import { ActivitySink } from "../../src/pipeline/ActivitySink.ts"
 import type { Checkpoint } from "../../src/pipeline/Checkpoint.ts"
-import { readCheckpoints } from "../../src/pipeline/CheckpointStore.ts"
-import { KafkaClient, KafkaFailure, kafkaJsConfig } from "../../src/pipeline/KafkaClient.ts"
+import { KafkaFailure } from "../../src/pipeline/KafkaFailure.ts"
+import { KafkaClient, kafkaJsConfig } from "../../src/pipeline/kafkajs/KafkaClient.ts"
+import { kafkaActivitySink } from "../../src/pipeline/kafkajs/kafkaActivitySink.ts"
+import { readCheckpoints } from "../../src/pipeline/kafkajs/kafkaCheckpointStore.ts"
+import { ensureTopics } from "../../src/pipeline/kafkajs/Topics.ts"
+import { makeAccountPublisher } from "../../src/pipeline/kafkajs/transactionalPublisher.ts"
 import { shardTransactionalId } from "../../src/pipeline/kafkaNames.ts"
-import { ensureTopics } from "../../src/pipeline/Topics.ts"
 import { startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
 import { connectorUnderTest, startPipeline } from "../support/connectorUnderTest.ts"
 import { openTransaction } from "../support/openTransaction.ts"
@@ -187,7 +189,7 @@ describe("checkpoint read-back", () => {
           // One partition: both accounts are in shard 0.
           const victim = shardTransactionalId(loaded.config.kafka.transactional_id_prefix, 0)
           const kafka = new ProducerCountingKafka(kafkaJsConfig(loaded.config.kafka, [brokers]), victim)
-          const countingSink = yield* Layer.build(ActivitySink.kafka(loaded.config.kafka)).pipe(
+          const countingSink = yield* Layer.build(kafkaActivitySink(loaded.config.kafka)).pipe(
             Effect.provideService(KafkaClient, kafka),
           )
           const pipeline = yield* startPipeline(Context.merge(context, countingSink))

@@ -1,6 +1,6 @@
 import { Effect, Fiber } from "effect"
 import { describe, expect, inject, it } from "vitest"
-import { highWatermarks } from "../../src/pipeline/KafkaClient.ts"
+import { highWatermarks } from "../../src/pipeline/kafkajs/KafkaClient.ts"
 import { shardTransactionalId } from "../../src/pipeline/kafkaNames.ts"
 import { startOktaSimulator } from "../../src/simulators/okta/OktaSimulator.ts"
 import { caughtUp, connectorUnderTest, startPipeline } from "../support/connectorUnderTest.ts"

@@ -2,15 +2,16 @@ import { randomUUID } from "node:crypto"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
-import { Effect, Exit, Scope } from "effect"
+import { Effect, Exit, Layer, Scope } from "effect"
 import kafkajs, { type Admin } from "kafkajs"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { ConnectorConfig } from "../../src/config/ConnectorConfig.ts"
 import { simulatedAccount } from "../../src/dev/EmbeddedDefaults.ts"
-import { KafkaClient } from "../../src/pipeline/KafkaClient.ts"
+import { checkKafkaAcls } from "../../src/pipeline/KafkaAdmin.ts"
+import { KafkaClient } from "../../src/pipeline/kafkajs/KafkaClient.ts"
+import { kafkaAdmin } from "../../src/pipeline/kafkajs/kafkaAdmin.ts"
 import {
   AclsMissing,
-  checkKafkaAcls,
   operationCodes,
   type RequiredAcl,
   requiredAcls,
@@ -48,7 +49,9 @@ const kafkaConfig = (overrides: Partial<ConnectorConfig["kafka"]> = {}): Connect
 
 const check = (config: ConnectorConfig["kafka"]) =>
   Effect.runPromiseExit(
-    checkKafkaAcls(config).pipe(Effect.provide(KafkaClient.layer(config, [secured.brokers]))),
+    checkKafkaAcls(config).pipe(
+      Effect.provide(Layer.provide(kafkaAdmin, KafkaClient.layer(config, [secured.brokers]))),
+    ),
   )
 
 const aclEntry = (acl: RequiredAcl) => ({

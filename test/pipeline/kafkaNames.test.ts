@@ -4,10 +4,12 @@ import { type ConsumerConfig, Kafka, type ProducerConfig } from "kafkajs"
 import { describe, expect, inject, it } from "vitest"
 import { stringify } from "yaml"
 import { type LoadedConfig, parseConfig } from "../../src/config/loadConfig.ts"
-import { makeAccountPublisher } from "../../src/pipeline/AccountPublisher.ts"
 import type { Checkpoint } from "../../src/pipeline/Checkpoint.ts"
 import { CheckpointStore } from "../../src/pipeline/CheckpointStore.ts"
-import { KafkaClient, kafkaJsConfig } from "../../src/pipeline/KafkaClient.ts"
+import { KafkaClient, kafkaJsConfig } from "../../src/pipeline/kafkajs/KafkaClient.ts"
+import { kafkaCheckpointStore } from "../../src/pipeline/kafkajs/kafkaCheckpointStore.ts"
+import { ensureTopics } from "../../src/pipeline/kafkajs/Topics.ts"
+import { makeAccountPublisher } from "../../src/pipeline/kafkajs/transactionalPublisher.ts"
 import {
   backfillTransactionalIdFor,
   checkpointReaderGroupId,
@@ -15,7 +17,6 @@ import {
   shardTransactionalId,
   transactionalIdFor,
 } from "../../src/pipeline/kafkaNames.ts"
-import { ensureTopics } from "../../src/pipeline/Topics.ts"
 import { kafkaFor, uniqueTopics } from "../support/topics.ts"
 
 const brokers = inject("kafkaBrokers")
@@ -145,7 +146,7 @@ describe("the Kafka names the connector uses come from the config's prefixes", (
         }),
       ).pipe(
         Effect.provide(
-          Layer.provideMerge(CheckpointStore.kafka(config.kafka), Layer.succeed(KafkaClient, kafka)),
+          Layer.provideMerge(kafkaCheckpointStore(config.kafka), Layer.succeed(KafkaClient, kafka)),
         ),
       ),
     )

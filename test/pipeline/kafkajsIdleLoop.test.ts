@@ -1,6 +1,6 @@
 import { createRequire } from "node:module"
 import { describe, expect, it } from "vitest"
-import { stopKafkajsIdleLoop } from "../../src/pipeline/kafkajsIdleLoop.ts"
+import { stopKafkajsIdleLoop } from "../../src/pipeline/kafkajs/kafkajsIdleLoop.ts"
 
 // kafkajs's own request queue, as every broker connection holds one, with the fix applied (test/support/setup.ts
 // applies it too; applying it twice changes nothing).

@@ -3,8 +3,8 @@ import type { AddressInfo } from "node:net"
 import { Either } from "effect"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import { parseConfig } from "../../src/config/loadConfig.ts"
-import { kafkaJsConfig } from "../../src/pipeline/KafkaClient.ts"
-import { makeOAuthBearerProvider } from "../../src/pipeline/oauthBearerProvider.ts"
+import { kafkaJsConfig } from "../../src/pipeline/kafkajs/KafkaClient.ts"
+import { makeOAuthBearerProvider } from "../../src/pipeline/kafkajs/oauthBearerProvider.ts"
 
 /** A token endpoint: client credentials, client `connector` / `s3cr3t:with&symbols` as Basic. */
 const clientId = "connector"

@@ -3,7 +3,7 @@ import { accountPublisher, type TransactionalPublisher } from "../../src/pipelin
 import { ActivitySink } from "../../src/pipeline/ActivitySink.ts"
 import { type Checkpoint, decodeCheckpoint, encodeCheckpoint } from "../../src/pipeline/Checkpoint.ts"
 import { CheckpointStore } from "../../src/pipeline/CheckpointStore.ts"
-import { KafkaFailure } from "../../src/pipeline/KafkaClient.ts"
+import { KafkaFailure } from "../../src/pipeline/KafkaFailure.ts"
 
 export interface CommittedRecord {
   readonly topic: string

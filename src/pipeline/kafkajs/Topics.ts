@@ -1,30 +1,20 @@
-import { Clock, Data, Effect } from "effect"
+import { Clock, Effect } from "effect"
 import kafkajs, { type Admin } from "kafkajs"
-import { type ConnectorConfig, retentionMs } from "../config/ConnectorConfig.ts"
-import { durabilityProblems, type TopicDurability } from "./durabilityProblems.ts"
-import { KafkaClient, KafkaFailure, kafkaCall } from "./KafkaClient.ts"
+import { type ConnectorConfig, retentionMs } from "../../config/ConnectorConfig.ts"
+import { durabilityProblems, type TopicDurability } from "../durabilityProblems.ts"
+import { ShardCountMismatch, TopicsUnsafe } from "../KafkaAdmin.ts"
+import { KafkaFailure } from "../KafkaFailure.ts"
 import {
   type ConnectorTopics,
   type PublishStart,
   retentionProblems,
   type TopicRetention,
-} from "./retentionProblems.ts"
-import { shardCount } from "./Shard.ts"
+} from "../retentionProblems.ts"
+import { shardCount } from "../Shard.ts"
+import { KafkaClient, kafkaCall } from "./KafkaClient.ts"
 
 // kafkajs is CommonJS and Node's static analysis of it misses this export, so it is read off the default.
 const { ConfigResourceTypes } = kafkajs
-
-/**
- * The topics' settings would let the broker delete records the connector is about to publish, refuse its
- * writes, or acknowledge them with fewer replicas than the config requires.
- */
-export class TopicsUnsafe extends Data.TaggedError("TopicsUnsafe")<{
-  readonly problems: ReadonlyArray<string>
-}> {
-  override get message() {
-    return `refusing to start: the topics' settings cannot keep what the connector publishes:\n${this.problems.map((p) => `  - ${p}`).join("\n")}`
-  }
-}
 
 /** Each topic's fewest replicas of a partition and its effective min.insync.replicas. */
 export const describeTopicDurability = (admin: Admin, topics: ReadonlyArray<string>) =>
@@ -55,17 +45,6 @@ export const describeTopicDurability = (admin: Admin, topics: ReadonlyArray<stri
       ),
     ),
   )
-
-/** The checkpoint topic's partition count is not the configured shard count. */
-export class ShardCountMismatch extends Data.TaggedError("ShardCountMismatch")<{
-  readonly topic: string
-  readonly partitions: number
-  readonly shards: number
-}> {
-  override get message() {
-    return `refusing to start: the checkpoint topic ${this.topic} has ${this.partitions} partitions, but the shard count is ${this.shards} (kafka.shards, else kafka.partitions). Every instance must run with the topic's partition count; to change the count, see docs/operations.md, "Changing the shard count"`
-  }
-}
 
 const retentionConfigNames = ["message.timestamp.type", "retention.ms", "cleanup.policy"]
 

@@ -1,6 +1,7 @@
 import { type Duration, Effect } from "effect"
 import kafkajs, { type PartitionAssigner } from "kafkajs"
-import { KafkaClient, KafkaFailure, kafkaCall, quietly } from "./KafkaClient.ts"
+import { KafkaFailure } from "../KafkaFailure.ts"
+import { KafkaClient, kafkaCall, quietly } from "./KafkaClient.ts"
 
 // kafkajs is CommonJS and Node's static analysis of it misses this export, so it is read off the default.
 const { AssignerProtocol } = kafkajs

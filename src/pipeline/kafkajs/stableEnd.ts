@@ -1,7 +1,8 @@
 import { Duration, Effect, Schedule } from "effect"
 import type { Admin } from "kafkajs"
-import { type ConnectorConfig, durationMs } from "../config/ConnectorConfig.ts"
-import { highWatermarks, KafkaClient, KafkaFailure, kafkaCall, quietly } from "./KafkaClient.ts"
+import { type ConnectorConfig, durationMs } from "../../config/ConnectorConfig.ts"
+import { KafkaFailure } from "../KafkaFailure.ts"
+import { highWatermarks, KafkaClient, kafkaCall, quietly } from "./KafkaClient.ts"
 
 const waitingFor = "wait for the topic to be stable"
 

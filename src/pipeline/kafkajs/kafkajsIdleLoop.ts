@@ -32,7 +32,7 @@ export const stopKafkajsIdleLoop = () => {
   if (typeof prototype?.scheduleCheckPendingRequests !== "function") {
     // A kafkajs whose internals moved: fail at start rather than spin unnoticed.
     throw new Error(
-      "kafkajs's RequestQueue.scheduleCheckPendingRequests is gone: review src/pipeline/kafkajsIdleLoop.ts",
+      "kafkajs's RequestQueue.scheduleCheckPendingRequests is gone: review src/pipeline/kafkajs/kafkajsIdleLoop.ts",
     )
   }
   prototype.scheduleCheckPendingRequests = function (this: RequestQueueState) {

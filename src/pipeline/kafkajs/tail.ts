@@ -1,7 +1,7 @@
 import { Data, Effect } from "effect"
 import { type IHeaders, Kafka, type KafkaConfig, type KafkaMessage, logLevel } from "kafkajs"
-import { stopKafkajsIdleLoop } from "../pipeline/kafkajsIdleLoop.ts"
-import { tailGroupId } from "../pipeline/kafkaNames.ts"
+import { tailGroupId } from "../kafkaNames.ts"
+import { stopKafkajsIdleLoop } from "./kafkajsIdleLoop.ts"
 
 export interface TailOptions {
   readonly topic: string

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs"
-import { Context, Data, Effect, Layer } from "effect"
+import { Context, Effect, Layer } from "effect"
 import { Kafka, type KafkaConfig as KafkaJsConfig, logLevel, type SASLOptions } from "kafkajs"
-import { type ConnectorConfig, durationMs } from "../config/ConnectorConfig.ts"
+import { type ConnectorConfig, durationMs } from "../../config/ConnectorConfig.ts"
+import { KafkaFailure } from "../KafkaFailure.ts"
 import { stopKafkajsIdleLoop } from "./kafkajsIdleLoop.ts"
 import { makeOAuthBearerProvider } from "./oauthBearerProvider.ts"
 
@@ -143,49 +144,6 @@ export const kafkaCall = <A>(what: string, run: () => Promise<A>, boundMs = kafk
       }),
     catch: (cause) => new KafkaFailure({ operation: what, cause }),
   })
-
-/**
- * The Kafka protocol error types in a kafkajs error and the errors it wraps. kafkajs's retrier wraps a
- * non-retriable protocol error (a fenced producer's INVALID_PRODUCER_EPOCH among them) in a
- * KafkaJSNonRetriableError that has no `type` of its own, and exhausted retries in
- * KafkaJSNumberOfRetriesExceeded: the type is on the `cause` then. kafkajs 2.2 predates PRODUCER_FENCED
- * (code 90, KIP-588): it reports it as KAFKAJS_UNKNOWN_ERROR_CODE "Unknown error code 90", named here.
- */
-export const protocolErrorTypes = (error: unknown): ReadonlyArray<string> => {
-  const types: string[] = []
-  let current = error as { type?: unknown; message?: unknown; cause?: unknown } | undefined
-  for (let depth = 0; current !== undefined && current !== null && depth < 5; depth++) {
-    const type =
-      current.type === "KAFKAJS_UNKNOWN_ERROR_CODE" && current.message === "Unknown error code 90"
-        ? "PRODUCER_FENCED"
-        : current.type
-    if (typeof type === "string" && !types.includes(type)) types.push(type)
-    if (current.cause === current) break
-    current = current.cause as typeof current
-  }
-  return types
-}
-
-export class KafkaFailure extends Data.TaggedError("KafkaFailure")<{
-  readonly operation: string
-  readonly cause: unknown
-}> {
-  override get message() {
-    const cause = this.cause as { message?: string } | undefined
-    const types = protocolErrorTypes(this.cause)
-    return `kafka ${this.operation} failed: ${types.length > 0 ? `${types.join(" ")} ` : ""}${cause?.message ?? String(this.cause)}`
-  }
-  /**
-   * The broker fenced this producer: its epoch is stale, because another producer initialised the same
-   * transactional id (another instance) or because the coordinator aborted a transaction that outlived the
-   * transaction timeout. Which of the two it was, the stream finds out before it stops (see AccountStream).
-   */
-  get fenced(): boolean {
-    return protocolErrorTypes(this.cause).some(
-      (type) => type === "INVALID_PRODUCER_EPOCH" || type === "PRODUCER_FENCED",
-    )
-  }
-}
 
 /**
  * Releases run on shutdown and after failures; a broker that is gone must not turn them into defects, nor

@@ -1,12 +1,17 @@
 import { Effect, Layer, Option, type Redacted, SynchronizedRef } from "effect"
 import type { Producer } from "kafkajs"
-import { RefreshTokenStore, type RefreshTokenStoreShape } from "../auth/RefreshTokenStore.ts"
-import { type CredentialsStoreKey, chooseRefreshToken, sealRefreshToken } from "../auth/sealedRefreshToken.ts"
-import type { ConnectorConfig } from "../config/ConnectorConfig.ts"
-import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
-import { ProviderUnavailable } from "../http/ProviderError.ts"
-import { KafkaClient, KafkaFailure, kafkaCall, quietly } from "./KafkaClient.ts"
-import { credentialsReaderGroupId } from "./kafkaNames.ts"
+import { RefreshTokenStore, type RefreshTokenStoreShape } from "../../auth/RefreshTokenStore.ts"
+import {
+  type CredentialsStoreKey,
+  chooseRefreshToken,
+  sealRefreshToken,
+} from "../../auth/sealedRefreshToken.ts"
+import type { ConnectorConfig } from "../../config/ConnectorConfig.ts"
+import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
+import { ProviderUnavailable } from "../../http/ProviderError.ts"
+import { KafkaFailure } from "../KafkaFailure.ts"
+import { credentialsReaderGroupId } from "../kafkaNames.ts"
+import { KafkaClient, kafkaCall, quietly } from "./KafkaClient.ts"
 import { readCompactedToEnds } from "./readCompactedToEnds.ts"
 import { checkpointTopicSettings, describeTopicRetention } from "./Topics.ts"
 
