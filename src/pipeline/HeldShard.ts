@@ -3,7 +3,7 @@ import { Config } from "../config/Config.ts"
 import type { AccountConfig } from "../config/ConnectorConfig.ts"
 import { CurrentAccounts } from "../config/CurrentAccounts.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
-import { accountPublisher } from "./AccountPublisher.ts"
+import { accountPublisher, type TransactionalPublisher } from "./AccountPublisher.ts"
 import { type AccountStreamSettings, runAccountStream } from "./AccountStream.ts"
 import { ActivitySink } from "./ActivitySink.ts"
 import { type CheckpointRead, CheckpointStore } from "./CheckpointStore.ts"
@@ -46,106 +46,9 @@ export const runHeldShard = (
   /** Accounts streamed by this run of the shard, whose health goes when it ends. */
   const shown = new Map<string, IntegratedAccount>()
   return Effect.gen(function* () {
-    const { config } = yield* Config
-    const current = yield* CurrentAccounts
-    const sink = yield* ActivitySink
-    const store = yield* CheckpointStore
     const health = yield* StreamHealth
     for (;;) {
-      const fenced = yield* Effect.scoped(
-        Effect.gen(function* () {
-          const publisher = yield* sink.shardPublisher(shard).pipe(Effect.retry(startupRetry))
-          let takenOn: CheckpointRead | undefined = yield* store
-            .readShard(shard)
-            .pipe(Effect.retry(startupRetry))
-          yield* Effect.logInfo("shard taken on").pipe(
-            Effect.annotateLogs({
-              shard,
-              accounts: membersOfShard(yield* SubscriptionRef.get(current), shard, shards).length,
-              checkpoints: takenOn.latest.size,
-            }),
-          )
-          const fencedSignal = yield* Deferred.make<KafkaFailure>()
-          const scope = yield* Effect.scope
-          const streams = new Map<
-            string,
-            { readonly config: string; readonly fiber: Fiber.RuntimeFiber<unknown, unknown> }
-          >()
-          const streamOf = (
-            { account, config: accountConfig }: ShardAccount,
-            checkpoints: CheckpointRead,
-          ) => {
-            const unreadable = checkpoints.unreadable.get(account.id)
-            const stream =
-              unreadable === undefined
-                ? runAccountStream(
-                    account,
-                    accountConfig,
-                    checkpoints.latest.get(account.id),
-                    accountPublisher(publisher, account),
-                    settings,
-                  )
-                : Effect.fail(
-                    new CheckpointUnreadable({
-                      message: `the newest checkpoint of account ${account.id} in ${config.kafka.topics.checkpoints} does not decode (${unreadable}); not resuming from an older one`,
-                    }),
-                  )
-            return stream.pipe(
-              Effect.catchAllCause((cause) => {
-                const failure = Cause.failureOption(cause)
-                if (failure._tag === "Some" && failure.value._tag === "KafkaFailure" && failure.value.fenced)
-                  return Deferred.succeed(fencedSignal, failure.value)
-                // Any other end is final (its checkpoint is unreadable, no provider client yet, or a
-                // provider continuation that will not be followed).
-                return Effect.gen(function* () {
-                  yield* health.update(account.id, (current) => ({
-                    ...(current ?? initialHealth(account)),
-                    state: "stopped",
-                    last_error: Cause.pretty(cause).split("\n")[0] ?? "stopped",
-                  }))
-                  yield* Effect.logError("account stream stopped", cause).pipe(
-                    Effect.annotateLogs({ integrated_account_id: account.id }),
-                  )
-                })
-              }),
-            )
-          }
-          const follow = (all: ReadonlyArray<ShardAccount>) =>
-            Effect.gen(function* () {
-              const wanted = new Map(
-                membersOfShard(all, shard, shards).map((entry) => [entry.account.id, entry]),
-              )
-              for (const [id, running] of [...streams]) {
-                const entry = wanted.get(id)
-                if (entry !== undefined && JSON.stringify(entry.config) === running.config) continue
-                yield* Fiber.interrupt(running.fiber)
-                streams.delete(id)
-                if (entry === undefined) {
-                  shown.delete(id)
-                  yield* health.remove([id])
-                }
-                yield* Effect.logInfo(
-                  entry === undefined
-                    ? "account stopped: removed or disabled in the config"
-                    : "account stopped: its config changed; starting it again",
-                ).pipe(Effect.annotateLogs({ integrated_account_id: id }))
-              }
-              const starting = [...wanted.values()].filter((entry) => !streams.has(entry.account.id))
-              if (starting.length === 0) return
-              // The read at take-on serves the accounts started then. An account started later (added, or
-              // changed and stopped just above) reads again: its checkpoint may have moved since.
-              const checkpoints = takenOn ?? (yield* store.readShard(shard).pipe(Effect.retry(startupRetry)))
-              takenOn = undefined
-              for (const entry of starting) {
-                const fiber = yield* Effect.forkIn(streamOf(entry, checkpoints), scope)
-                streams.set(entry.account.id, { config: JSON.stringify(entry.config), fiber })
-                shown.set(entry.account.id, entry.account)
-              }
-            })
-          yield* current.changes.pipe(Stream.runForEach(follow), Effect.forkScoped)
-          return yield* Deferred.await(fencedSignal)
-        }),
-      )
+      const fenced = yield* runShardUntilFenced(shard, shards, settings, shown)
       for (const account of shown.values())
         yield* health.update(account.id, (current) => ({
           ...(current ?? initialHealth(account)),
@@ -160,5 +63,129 @@ export const runHeldShard = (
   }).pipe(
     Effect.ensuring(Effect.flatMap(StreamHealth, (health) => health.remove([...shown.keys()]))),
     Effect.annotateLogs({ shard }),
+  )
+}
+
+/**
+ * One run of a held shard on one producer: take it on (producer, checkpoints), stream its accounts as the
+ * config has them, and end with the failure that fenced the producer. Its account streams end with it.
+ */
+const runShardUntilFenced = (
+  shard: number,
+  shards: number,
+  settings: AccountStreamSettings,
+  shown: Map<string, IntegratedAccount>,
+) =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const { config } = yield* Config
+      const current = yield* CurrentAccounts
+      const sink = yield* ActivitySink
+      const store = yield* CheckpointStore
+      const health = yield* StreamHealth
+      const publisher = yield* sink.shardPublisher(shard).pipe(Effect.retry(startupRetry))
+      let takenOn: CheckpointRead | undefined = yield* store.readShard(shard).pipe(Effect.retry(startupRetry))
+      yield* Effect.logInfo("shard taken on").pipe(
+        Effect.annotateLogs({
+          shard,
+          accounts: membersOfShard(yield* SubscriptionRef.get(current), shard, shards).length,
+          checkpoints: takenOn.latest.size,
+        }),
+      )
+      const fencedSignal = yield* Deferred.make<KafkaFailure>()
+      const scope = yield* Effect.scope
+      const streams = new Map<
+        string,
+        { readonly config: string; readonly fiber: Fiber.RuntimeFiber<unknown, unknown> }
+      >()
+      const follow = (all: ReadonlyArray<ShardAccount>) =>
+        Effect.gen(function* () {
+          const wanted = new Map(membersOfShard(all, shard, shards).map((entry) => [entry.account.id, entry]))
+          for (const [id, running] of [...streams]) {
+            const entry = wanted.get(id)
+            if (entry !== undefined && JSON.stringify(entry.config) === running.config) continue
+            yield* Fiber.interrupt(running.fiber)
+            streams.delete(id)
+            if (entry === undefined) {
+              shown.delete(id)
+              yield* health.remove([id])
+            }
+            yield* Effect.logInfo(
+              entry === undefined
+                ? "account stopped: removed or disabled in the config"
+                : "account stopped: its config changed; starting it again",
+            ).pipe(Effect.annotateLogs({ integrated_account_id: id }))
+          }
+          const starting = [...wanted.values()].filter((entry) => !streams.has(entry.account.id))
+          if (starting.length === 0) return
+          // The read at take-on serves the accounts started then. An account started later (added, or
+          // changed and stopped just above) reads again: its checkpoint may have moved since.
+          const checkpoints = takenOn ?? (yield* store.readShard(shard).pipe(Effect.retry(startupRetry)))
+          takenOn = undefined
+          for (const entry of starting) {
+            const stream = superviseAccountStream(entry, {
+              checkpoints,
+              publisher,
+              settings,
+              checkpointsTopic: config.kafka.topics.checkpoints,
+              fencedSignal,
+            })
+            const fiber = yield* Effect.forkIn(stream, scope)
+            streams.set(entry.account.id, { config: JSON.stringify(entry.config), fiber })
+            shown.set(entry.account.id, entry.account)
+          }
+        })
+      yield* current.changes.pipe(Stream.runForEach(follow), Effect.forkScoped)
+      return yield* Deferred.await(fencedSignal)
+    }),
+  )
+
+/**
+ * One account's stream on its shard's producer, from the checkpoint read at take-on. A fenced producer is
+ * the shard's to restart (signalled); any other end is final for the account (its checkpoint is unreadable,
+ * no provider client yet, or a provider continuation that will not be followed), shown as `stopped`.
+ */
+const superviseAccountStream = (
+  { account, config }: ShardAccount,
+  shard: {
+    readonly checkpoints: CheckpointRead
+    readonly publisher: TransactionalPublisher
+    readonly settings: AccountStreamSettings
+    readonly checkpointsTopic: string
+    readonly fencedSignal: Deferred.Deferred<KafkaFailure>
+  },
+) => {
+  const unreadable = shard.checkpoints.unreadable.get(account.id)
+  const stream =
+    unreadable === undefined
+      ? runAccountStream(
+          account,
+          config,
+          shard.checkpoints.latest.get(account.id),
+          accountPublisher(shard.publisher, account),
+          shard.settings,
+        )
+      : Effect.fail(
+          new CheckpointUnreadable({
+            message: `the newest checkpoint of account ${account.id} in ${shard.checkpointsTopic} does not decode (${unreadable}); not resuming from an older one`,
+          }),
+        )
+  return stream.pipe(
+    Effect.catchAllCause((cause) => {
+      const failure = Cause.failureOption(cause)
+      if (failure._tag === "Some" && failure.value._tag === "KafkaFailure" && failure.value.fenced)
+        return Deferred.succeed(shard.fencedSignal, failure.value)
+      return Effect.gen(function* () {
+        const health = yield* StreamHealth
+        yield* health.update(account.id, (current) => ({
+          ...(current ?? initialHealth(account)),
+          state: "stopped",
+          last_error: Cause.pretty(cause).split("\n")[0] ?? "stopped",
+        }))
+        yield* Effect.logError("account stream stopped", cause).pipe(
+          Effect.annotateLogs({ integrated_account_id: account.id }),
+        )
+      })
+    }),
   )
 }

@@ -47,35 +47,75 @@ export const runPipeline = (overrides: PipelineSettings = {}) =>
       ...streamOverrides,
     }
     const shards = shardCount(config.kafka)
+    yield* prepareKafka(enabled)
+    const health = yield* StreamHealth
+    const group = yield* ShardGroup
+    const heldShards = yield* makeHeldShards(shards, settings, shardRestartDelay)
 
+    const membership = Effect.scoped(
+      Effect.gen(function* () {
+        const assignments = yield* group.join
+        yield* Effect.logInfo("pipeline started: joined the shard group").pipe(
+          Effect.annotateLogs({ accounts: enabled.length, shards }),
+        )
+        yield* Effect.forkScoped(heldShards.followReloads)
+        // Shards are given up before the group is left: their transactions end before another member takes them.
+        return yield* Stream.runForEach(assignments, heldShards.follow).pipe(
+          Effect.ensuring(heldShards.giveUpAll),
+        )
+      }),
+    ).pipe(
+      // The membership ended (kafkajs gave up on its consumer): hold nothing, then join again.
+      Effect.tapError(() => health.setHeld({ group: "joining", shards: [], accounts: 0 })),
+      Effect.retry(startupRetry),
+    )
+    yield* membership
+    return yield* Effect.never
+  })
+
+/**
+ * Before joining: the principal's ACLs, and the topics (created when missing, refused when unsafe). Only an
+ * unreachable cluster is waited for: unsafe topic settings need an operator.
+ */
+const prepareKafka = (enabled: ReadonlyArray<ShardAccount>) =>
+  Effect.gen(function* () {
+    const { config } = yield* Config
     // Every enabled account, checkpointed or not: a checkpoint can vanish (deleted, or unreadable after an
     // upgrade) and the account then starts from start_from again. Refusing on a config that is only unsafe
     // in that case is the cheaper mistake.
     const starts = enabled.map(({ account, config: accountConfig }) =>
       publishStart(account, accountConfig.start_from, `start_from: ${accountConfig.start_from}`),
     )
-    // Only an unreachable cluster is waited for: unsafe topic settings need an operator.
     yield* checkKafkaAcls(config.kafka, config.credentials_store).pipe(
       Effect.retry({ schedule: startupRetry, while: isKafkaFailure }),
     )
     yield* ensureTopics(config.kafka, starts).pipe(
       Effect.retry({ schedule: startupRetry, while: (error) => error._tag === "KafkaFailure" }),
     )
+  })
+
+/**
+ * The shards this instance runs, following the group's assignments and the config's reloads (one change at a
+ * time): `follow` an assignment, `followReloads` for a held shard's first account, `giveUpAll` on leaving.
+ * Shard fibers live in the caller's scope.
+ */
+const makeHeldShards = (
+  shards: number,
+  settings: AccountStreamSettings,
+  restartDelay: Duration.DurationInput,
+) =>
+  Effect.gen(function* () {
+    const current = yield* CurrentAccounts
     const health = yield* StreamHealth
-    const group = yield* ShardGroup
-
-    const membersOf = (all: ReadonlyArray<ShardAccount>, shard: number) => membersOfShard(all, shard, shards)
-    const runShard = (shard: number) => runHeldShard(shard, shards, settings, shardRestartDelay)
-
     const scope = yield* Effect.scope
     const running = new Map<number, Fiber.RuntimeFiber<unknown, unknown>>()
     /** The shards the group assigned this instance; none while it rebalances. */
     let held: ReadonlyArray<number> = []
-    // The group's assignments and the config's reloads change what runs, one at a time.
     const oneAtATime = yield* Effect.makeSemaphore(1)
-    const giveUp = (shards: ReadonlyArray<number>) =>
+    const membersOf = (all: ReadonlyArray<ShardAccount>, shard: number) => membersOfShard(all, shard, shards)
+    const giveUp = (given: ReadonlyArray<number>) =>
       Effect.forEach(
-        shards,
+        given,
         (shard) =>
           Effect.suspend(() => {
             const fiber = running.get(shard)
@@ -89,13 +129,12 @@ export const runPipeline = (overrides: PipelineSettings = {}) =>
       Effect.gen(function* () {
         for (const shard of held) {
           if (running.has(shard) || membersOf(all, shard).length === 0) continue
-          running.set(shard, yield* Effect.forkIn(runShard(shard), scope))
+          running.set(shard, yield* Effect.forkIn(runHeldShard(shard, shards, settings, restartDelay), scope))
         }
         const accounts = held.reduce((sum, shard) => sum + membersOf(all, shard).length, 0)
         yield* health.setHeld({ group: "member", shards: held, accounts })
         return accounts
       })
-
     const follow = (assignment: ShardAssignment) =>
       Effect.gen(function* () {
         if (assignment._tag === "Rebalancing") {
@@ -113,7 +152,6 @@ export const runPipeline = (overrides: PipelineSettings = {}) =>
         const accounts = yield* runHeld(yield* SubscriptionRef.get(current))
         yield* Effect.logInfo("shards assigned").pipe(Effect.annotateLogs({ shards: held, accounts }))
       }).pipe(oneAtATime.withPermits(1))
-
     /** A reload can give a held shard its first account (the shard's own fiber follows its later changes). */
     const followReloads = current.changes.pipe(
       Stream.drop(1),
@@ -123,29 +161,9 @@ export const runPipeline = (overrides: PipelineSettings = {}) =>
         ),
       ),
     )
-
-    const membership = Effect.scoped(
-      Effect.gen(function* () {
-        const assignments = yield* group.join
-        yield* Effect.logInfo("pipeline started: joined the shard group").pipe(
-          Effect.annotateLogs({ accounts: enabled.length, shards }),
-        )
-        yield* Effect.forkScoped(followReloads)
-        // Shards are given up before the group is left: their transactions end before another member takes them.
-        return yield* Stream.runForEach(assignments, follow).pipe(
-          Effect.ensuring(
-            Effect.suspend(() => {
-              held = []
-              return giveUp([...running.keys()])
-            }),
-          ),
-        )
-      }),
-    ).pipe(
-      // The membership ended (kafkajs gave up on its consumer): hold nothing, then join again.
-      Effect.tapError(() => health.setHeld({ group: "joining", shards: [], accounts: 0 })),
-      Effect.retry(startupRetry),
-    )
-    yield* membership
-    return yield* Effect.never
+    const giveUpAll = Effect.suspend(() => {
+      held = []
+      return giveUp([...running.keys()])
+    })
+    return { follow, followReloads, giveUpAll }
   })

@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import type { Producer } from "kafkajs"
+import type { Kafka, Producer } from "kafkajs"
 import { type ConnectorConfig, durationMs } from "../../config/ConnectorConfig.ts"
 import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
 import { accountPublisher, type TransactionalPublisher } from "../AccountPublisher.ts"
@@ -55,20 +55,161 @@ export const makeTransactionalPublisher = (
   } = {},
 ) =>
   Effect.gen(function* () {
+    const slot = yield* makeProducerSlot(transactionalId, kafkaSettings, writtenTopicsStable, options)
+    /** Per account, the producer after whose initialisation it last read its checkpoint (default: the first). */
+    const readAfter = new Map<string, number>()
+    const turns = yield* Effect.makeSemaphore(1)
+    const shards = shardCount(kafkaSettings)
+    // Half the transaction timeout: a publish held up by a slow broker is abandoned (and its transaction
+    // aborted by the next producer's initialisation) well before the coordinator would abort it and bump the
+    // epoch, which would read as another instance fencing it.
+    const publishDeadlineMs = durationMs(kafkaSettings.transaction_timeout) / 2
+
+    const publish = (
+      account: IntegratedAccount,
+      messages: ReadonlyArray<OutgoingMessage>,
+      checkpoint: Checkpoint | undefined,
+    ) =>
+      // The wait for stable topics stays interruptible: only a transaction, once begun, holds shutdown up.
+      Effect.flatMap(slot.openSafely, (p) =>
+        checkpoint !== undefined && (readAfter.get(account.id) ?? 1) !== slot.generation()
+          ? Effect.fail(
+              new KafkaFailure({
+                operation: "transaction",
+                cause: new Error(
+                  "the shard's producer was replaced since this account read its checkpoint (another instance may have published for it meanwhile); reading it again",
+                ),
+              }),
+            )
+          : sendTransaction(
+              p,
+              transactionRequests(account, messages, checkpoint, kafkaSettings, shards),
+              publishDeadlineMs,
+            ).pipe(
+              Effect.tapError((error) =>
+                Effect.zipRight(
+                  Effect.sync(() => {
+                    if (error.fenced) slot.fence(error)
+                  }),
+                  slot.reset,
+                ),
+              ),
+              // Once sent, a transaction is committed or aborted before shutdown proceeds.
+              Effect.uninterruptible,
+            ),
+      ).pipe(turns.withPermits(1))
+
+    return {
+      publish,
+      ready: (account) =>
+        slot.openSafely.pipe(
+          Effect.andThen(() => readAfter.set(account.id, slot.generation())),
+          Effect.asVoid,
+          turns.withPermits(1),
+        ),
+    } satisfies TransactionalPublisher
+  })
+
+/**
+ * A new transactional producer, connected and initialised: its InitProducerId fences any older producer of the
+ * transactional id and aborts the transaction it left open. One that fails to start is released.
+ */
+const startProducer = (kafka: Kafka, transactionalId: string, transactionTimeoutMs: number) =>
+  Effect.gen(function* () {
+    const fresh = kafka.producer({
+      transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: transactionTimeoutMs,
+      allowAutoTopicCreation: false,
+      // kafkajs otherwise silently drops the idempotent producer's unbounded retries for the client default.
+      retry: { retries: 4, initialRetryTime: 300, maxRetryTime: 3_000 },
+    })
+    yield* kafkaCall("producer connect", () => fresh.connect()).pipe(
+      // An empty transaction's abort sends no EndTxn; it runs InitProducerId: the fencing step.
+      Effect.zipRight(
+        kafkaCall("producer init transactions", async () => (await fresh.transaction()).abort()),
+      ),
+      // A producer that failed to start is released here: a retried start-up must not leave it connected.
+      Effect.tapError(() => letGo(fresh)),
+    )
+    return fresh
+  })
+
+/**
+ * A page's records and the account's checkpoint after them, as produce requests: batches under the broker's
+ * size limit, one batch of a topic per request, so order within a partition holds.
+ */
+const transactionRequests = (
+  account: IntegratedAccount,
+  messages: ReadonlyArray<OutgoingMessage>,
+  checkpoint: Checkpoint | undefined,
+  kafkaSettings: ConnectorConfig["kafka"],
+  shards: number,
+) => {
+  const checkpointMessage: OutgoingMessage | undefined = checkpoint && {
+    topic: kafkaSettings.topics.checkpoints,
+    message: {
+      key: account.id,
+      // The account's shard, set here: the shard is the partition, whatever a client's partitioner says.
+      partition: shardOf(account.id, shards),
+      value: encodeCheckpoint(checkpoint),
+      headers: { "content-type": "application/json" },
+    },
+  }
+  return produceRequests(
+    produceBatches(
+      checkpointMessage ? [...messages, checkpointMessage] : messages,
+      kafkaSettings.max_message_bytes - batchOverhead,
+    ),
+  )
+}
+
+/** One transaction: every request, then the commit; an abort on any failure. */
+const sendTransaction = (
+  producer: Producer,
+  requests: ReturnType<typeof transactionRequests>,
+  deadlineMs: number,
+) =>
+  kafkaCall(
+    "transaction",
+    async () => {
+      const transaction = await producer.transaction()
+      try {
+        // Sequential: each request's records follow the previous ones on their partition. The checkpoint may
+        // go out before the page's last records: the commit makes them visible together.
+        for (const request of requests)
+          await transaction.sendBatch({
+            acks: -1,
+            topicMessages: request.map((batch) => ({ topic: batch.topic, messages: [...batch.messages] })),
+          })
+        await transaction.commit()
+      } catch (error) {
+        await transaction.abort().catch(() => undefined)
+        throw error
+      }
+    },
+    // What kafkajs still has in flight after this dies with the producer, which is replaced.
+    deadlineMs,
+  )
+
+/**
+ * The publisher's one producer at a time: started on first use, replaced after a failure (waiting first for the
+ * written topics to be stable), never again once fenced. Released when the scope closes.
+ */
+const makeProducerSlot = (
+  transactionalId: string,
+  kafkaSettings: ConnectorConfig["kafka"],
+  writtenTopicsStable: Effect.Effect<void, KafkaFailure, KafkaClient>,
+  options: { readonly settleFirst?: boolean },
+) =>
+  Effect.gen(function* () {
     const kafka = yield* KafkaClient
     let producer: Producer | undefined
     let fenced: KafkaFailure | undefined
     /** How many producers this publisher has initialised: 1 is the one the shard's take-on read follows. */
     let generation = 0
-    /** Per account, the producer after whose initialisation it last read its checkpoint (default: the first). */
-    const readAfter = new Map<string, number>()
-    const turns = yield* Effect.makeSemaphore(1)
-    const shards = shardCount(kafkaSettings)
     const transactionTimeoutMs = durationMs(kafkaSettings.transaction_timeout)
-    // Half the transaction timeout: a publish held up by a slow broker is abandoned (and its transaction
-    // aborted by the next producer's initialisation) well before the coordinator would abort it and bump the
-    // epoch, which would read as another instance fencing it.
-    const publishDeadlineMs = transactionTimeoutMs / 2
 
     // Uninterruptible: a start-up attempt interrupted while this producer connects must still find it in
     // `producer` and release it, not leave it connected.
@@ -76,23 +217,7 @@ export const makeTransactionalPublisher = (
       Effect.gen(function* () {
         if (fenced) return yield* Effect.fail(fenced)
         if (producer) return producer
-        const fresh = kafka.producer({
-          transactionalId,
-          idempotent: true,
-          maxInFlightRequests: 1,
-          transactionTimeout: transactionTimeoutMs,
-          allowAutoTopicCreation: false,
-          // kafkajs otherwise silently drops the idempotent producer's unbounded retries for the client default.
-          retry: { retries: 4, initialRetryTime: 300, maxRetryTime: 3_000 },
-        })
-        yield* kafkaCall("producer connect", () => fresh.connect()).pipe(
-          // An empty transaction's abort sends no EndTxn; it runs InitProducerId: the fencing step.
-          Effect.zipRight(
-            kafkaCall("producer init transactions", async () => (await fresh.transaction()).abort()),
-          ),
-          // A producer that failed to start is released here: a retried start-up must not leave it connected.
-          Effect.tapError(() => letGo(fresh)),
-        )
+        const fresh = yield* startProducer(kafka, transactionalId, transactionTimeoutMs)
         producer = fresh
         generation += 1
         return fresh
@@ -126,85 +251,13 @@ export const makeTransactionalPublisher = (
 
     yield* Effect.addFinalizer(() => reset)
     yield* open
-
-    const publish = (
-      account: IntegratedAccount,
-      messages: ReadonlyArray<OutgoingMessage>,
-      checkpoint: Checkpoint | undefined,
-    ) =>
-      // The wait for stable topics stays interruptible: only a transaction, once begun, holds shutdown up.
-      Effect.flatMap(openSafely, (p) =>
-        checkpoint !== undefined && (readAfter.get(account.id) ?? 1) !== generation
-          ? Effect.fail(
-              new KafkaFailure({
-                operation: "transaction",
-                cause: new Error(
-                  "the shard's producer was replaced since this account read its checkpoint (another instance may have published for it meanwhile); reading it again",
-                ),
-              }),
-            )
-          : Effect.gen(function* () {
-              const checkpointMessage: OutgoingMessage | undefined = checkpoint && {
-                topic: kafkaSettings.topics.checkpoints,
-                message: {
-                  key: account.id,
-                  // The account's shard, set here: the shard is the partition, whatever a client's partitioner says.
-                  partition: shardOf(account.id, shards),
-                  value: encodeCheckpoint(checkpoint),
-                  headers: { "content-type": "application/json" },
-                },
-              }
-              const requests = produceRequests(
-                produceBatches(
-                  checkpointMessage ? [...messages, checkpointMessage] : messages,
-                  kafkaSettings.max_message_bytes - batchOverhead,
-                ),
-              )
-              yield* kafkaCall(
-                "transaction",
-                async () => {
-                  const transaction = await p.transaction()
-                  try {
-                    // Sequential: each request's records follow the previous ones on their partition. The
-                    // checkpoint may go out before the page's last records: the commit makes them visible together.
-                    for (const request of requests)
-                      await transaction.sendBatch({
-                        acks: -1,
-                        topicMessages: request.map((batch) => ({
-                          topic: batch.topic,
-                          messages: [...batch.messages],
-                        })),
-                      })
-                    await transaction.commit()
-                  } catch (error) {
-                    await transaction.abort().catch(() => undefined)
-                    throw error
-                  }
-                },
-                // What kafkajs still has in flight after this dies with the producer, which is replaced.
-                publishDeadlineMs,
-              )
-            }).pipe(
-              Effect.tapError((error) =>
-                Effect.zipRight(
-                  Effect.sync(() => {
-                    if (error.fenced) fenced = error
-                  }),
-                  reset,
-                ),
-              ),
-              // Once sent, a transaction is committed or aborted before shutdown proceeds.
-              Effect.uninterruptible,
-            ),
-      ).pipe(turns.withPermits(1))
-
     return {
-      publish,
-      ready: (account) =>
-        openSafely.pipe(
-          Effect.andThen(() => readAfter.set(account.id, generation)),
-          Effect.asVoid,
-          turns.withPermits(1),
-        ),
-    } satisfies TransactionalPublisher
+      openSafely,
+      reset,
+      /** How many producers were initialised so far: 1 is the one the shard's take-on read follows. */
+      generation: () => generation,
+      fence: (error: KafkaFailure) => {
+        fenced = error
+      },
+    }
   })
