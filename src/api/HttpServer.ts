@@ -1,18 +1,16 @@
 import { readFileSync } from "node:fs"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import { createServer as createHttpsServer } from "node:https"
-import {
-  HttpApiBuilder,
-  HttpApiScalar,
-  HttpLayerRouter,
-  HttpMiddleware,
-  HttpServer,
-  type HttpServerError,
-  HttpServerRequest,
-  HttpServerResponse,
-  OpenApi,
-} from "@effect/platform"
-import { NodeHttpServer } from "@effect/platform-node"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import * as HttpApiScalar from "@effect/platform/HttpApiScalar"
+import * as HttpLayerRouter from "@effect/platform/HttpLayerRouter"
+import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
+import * as HttpServer from "@effect/platform/HttpServer"
+import type * as HttpServerError from "@effect/platform/HttpServerError"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as OpenApi from "@effect/platform/OpenApi"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { Cause, Context, Data, Effect, Exit, Layer, Option, type Scope } from "effect"
 import { Config } from "../config/Config.ts"
 import { durationMs, type ListenerTls } from "../config/ConnectorConfig.ts"
