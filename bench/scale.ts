@@ -66,6 +66,9 @@ const socketsTo = (port: number) => {
   return count
 }
 
+const breakdown = (m: NodeJS.MemoryUsage) =>
+  `${mib(m.heapUsed)} of ${mib(m.heapTotal)} / ${mib(m.external)} (${mib(m.arrayBuffers)})`
+
 const main = async () => {
   const header = machine(true)
   const broker = await startBroker()
@@ -104,7 +107,14 @@ const main = async () => {
       Effect.scoped(
         Effect.gen(function* () {
           const health = yield* StreamHealth
-          let peakRss = process.memoryUsage.rss()
+          // The whole breakdown is taken when RSS passes its peak: what the peak is made of (V8's heap, or
+          // buffers outside it), not only how high it went.
+          let peak = process.memoryUsage()
+          const sample = () => {
+            const rss = process.memoryUsage.rss()
+            if (rss > peak.rss) peak = process.memoryUsage()
+            return rss
+          }
           const start = performance.now()
           const pipeline = yield* Effect.forkScoped(
             runPipeline({ minBackoff: "1 second", maxBackoff: "10 seconds" }),
@@ -113,7 +123,7 @@ const main = async () => {
           // Caught up: every account has read to the end of its provider's history once.
           for (;;) {
             yield* Effect.sleep("250 millis")
-            peakRss = Math.max(peakRss, process.memoryUsage.rss())
+            sample()
             const streams = yield* health.snapshot
             const caughtUp = streams.filter((h) => h.state === "caught_up").length
             if (caughtUp >= options.accounts) break
@@ -127,7 +137,7 @@ const main = async () => {
             }
           }
           const caughtUpS = (performance.now() - start) / 1000
-          const peakUntilCaughtUp = peakRss
+          const peakUntilCaughtUp = peak
           const sockets = socketsTo(broker.port ?? 0)
           // The window: every poll seen as a new last_page_at of its account.
           const rssAtStart = process.memoryUsage.rss()
@@ -135,13 +145,17 @@ const main = async () => {
           const lastPoll = new Map<string, number>()
           const worstGap = new Map<string, { integration: string; gapMs: number }>()
           let polls = 0
-          const windowEnd = performance.now() + options.minutes * 60_000
-          const rssSamples: number[] = []
+          const windowStart = performance.now()
+          const windowEnd = windowStart + options.minutes * 60_000
+          // RSS at the end of each minute of the window: flat or not.
+          const rssByMinute: number[] = []
           while (performance.now() < windowEnd) {
             yield* Effect.sleep("250 millis")
-            peakRss = Math.max(peakRss, process.memoryUsage.rss())
-            if (rssSamples.length === 0 || performance.now() - start > rssSamples.length * 30_000)
-              rssSamples.push(process.memoryUsage.rss())
+            const rss = sample()
+            if (performance.now() - windowStart >= (rssByMinute.length + 1) * 60_000) {
+              rssByMinute.push(rss)
+              console.error(`minute ${rssByMinute.length}: RSS ${mib(rss)}, load ${load()}`)
+            }
             for (const h of yield* health.snapshot) {
               const at = h.last_page_at === undefined ? undefined : Date.parse(h.last_page_at)
               const before = lastPoll.get(h.integrated_account_id)
@@ -156,7 +170,7 @@ const main = async () => {
             }
           }
           const cpu = process.cpuUsage(cpuStart)
-          const rssAtEnd = process.memoryUsage.rss()
+          const atEnd = process.memoryUsage()
           yield* Fiber.interrupt(pipeline)
           const byIntegration = new Map<string, number>()
           for (const { integration, gapMs } of worstGap.values())
@@ -164,10 +178,11 @@ const main = async () => {
           return {
             caughtUpS,
             peakUntilCaughtUp,
-            peakRss,
+            peak,
             sockets,
             rssAtStart,
-            rssAtEnd,
+            atEnd,
+            rssByMinute,
             polls,
             cpuMs: (cpu.user + cpu.system) / 1000,
             worst: Math.max(0, ...byIntegration.values()),
@@ -186,18 +201,26 @@ const main = async () => {
         `\`${command("scale", optionsLine(options))}\``,
         "",
         ...header.map((line) => `- ${line}`),
+        `- Node.js flags of this process: ${process.execArgv.length > 0 ? `\`${process.execArgv.join(" ")}\`` : "none"} (\`npm run bench\` passes those of the image's ENTRYPOINT)`,
         `- ${int(options.accounts)} accounts, the 13 integrations round robin, each simulator in a child process (request limits lifted), ${options.history} history events per account, poll interval ${options.interval} s (default jitter), 6 partitions; the window starts once every account has caught up`,
         "",
         markdownTable({
           head: ["what", "measured", "target"],
           rows: [
             ["all caught up after", `${fixed(result.caughtUpS)} s`, ""],
-            ["peak RSS until then", mib(result.peakUntilCaughtUp), "≤ 300 MB"],
+            ["peak RSS until then", mib(result.peakUntilCaughtUp.rss), "≤ 300 MB"],
+            [
+              "  of which V8 heap used of total / external (array buffers)",
+              breakdown(result.peakUntilCaughtUp),
+              "",
+            ],
             [
               `RSS at the window's start → after ${options.minutes} min`,
-              `${mib(result.rssAtStart)} → ${mib(result.rssAtEnd)} (peak ${mib(result.peakRss)})`,
+              `${mib(result.rssAtStart)} → ${mib(result.atEnd.rss)} (peak ${mib(result.peak.rss)})`,
               "flat over 10 min",
             ],
+            ["  each minute of the window", result.rssByMinute.map(mib).join(", "), ""],
+            ["  at the end: V8 heap used of total / external (array buffers)", breakdown(result.atEnd), ""],
             ["sockets to the broker (this process)", int(result.sockets), "bounded by shards, not accounts"],
             [
               "worst delay between two polls of one account",

@@ -1,11 +1,9 @@
 import { createHash, timingSafeEqual } from "node:crypto"
-import {
-  HttpApiBuilder,
-  type HttpApiEndpoint,
-  HttpApp,
-  HttpServerRequest,
-  HttpServerResponse,
-} from "@effect/platform"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import type * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
+import * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { Effect, Either, Layer, Option } from "effect"
 import { listActivities as listActivitiesPage } from "../activities/ListActivities.ts"
 import { Config } from "../config/Config.ts"
