@@ -214,7 +214,10 @@ describe("AccountStream on an in-memory Kafka side", () => {
         expect(yield* state()).toMatchObject({ state: "retrying", consecutive_failures: 1 })
         // The first delay again: 1 s ± 20 %.
         yield* TestClock.adjust("1300 millis")
-        yield* eventually(() => kafka.idsOn(topics.activities).length === 13, "the new activity, retried once")
+        yield* eventually(
+          () => kafka.idsOn(topics.activities).length === 13,
+          "the new activity, retried once",
+        )
         expect(kafka.idsOn(topics.activities)).toEqual(uuidsOf(simulator))
         yield* Fiber.interrupt(stream)
       }),
