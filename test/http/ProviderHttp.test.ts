@@ -6,7 +6,7 @@ import { parseConfig } from "../../src/config/loadConfig.ts"
 import type { IntegratedAccount } from "../../src/domain/IntegratedAccount.ts"
 import { ProviderHttp } from "../../src/http/ProviderHttp.ts"
 import { foreignHost } from "../providers/okta/oktaTestKit.ts"
-import { eventually, sleepingFor } from "../support/testClock.ts"
+import { eventually as eventuallyOnTestClock, sleepingFor } from "../support/testClock.ts"
 
 const HttpLive = ProviderHttp.layer({ retryBase: "10 millis" })
 
@@ -307,7 +307,11 @@ describe("ProviderHttp rate limits answered with 403 (GitHub)", () => {
       yield* sleepingFor(45_000, "the wait the 403's Retry-After asks")
       expect(provider.hits()).toBe(1)
       yield* TestClock.adjust("45 seconds")
-      yield* eventually(() => sending.unsafePoll() !== null, "the retry", TestClock.adjust("1 second"))
+      yield* eventuallyOnTestClock(
+        () => sending.unsafePoll() !== null,
+        "the retry",
+        TestClock.adjust("1 second"),
+      )
       expect(yield* Fiber.join(sending)).toMatchObject({ status: 200, body: [] })
       expect(provider.hits()).toBe(2)
     }).pipe(Effect.provide(HttpLive)),
