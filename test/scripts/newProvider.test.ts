@@ -102,6 +102,8 @@ describe("npm run new-provider -- <name>", () => {
       "run",
       "--project",
       "unit",
+      // As `npm run test:unit` runs them: the files share a process (the module graph is loaded once).
+      "--no-isolate",
       "test/providers/conformance",
       "test/providers/capabilities.test.ts",
       "test/providers/fixtures.test.ts",

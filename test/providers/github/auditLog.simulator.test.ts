@@ -153,6 +153,8 @@ describe("github audit log through the simulator, over real HTTP", () => {
       yield* eventually(() => auditRequests(sim).length > 0, "the refused request")
       yield* sleepingFor(40_000, "the secondary limit's retry-after")
       expect(auditRequests(sim).map((r) => r.status)).toEqual([403])
+      // The wait in one clock move, not forty one-second steps of 25 ms of real time each.
+      yield* TestClock.adjust("40 seconds")
       const done = () => reading.unsafePoll() !== null
       yield* eventually(done, "the read after the wait", TestClock.adjust("1 second"))
       const result = yield* Fiber.join(reading)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Layer, Redacted, Schema } from "effect"
+import { Effect, Either, Layer, Redacted, Schema, TestClock } from "effect"
 import { Authorization, withAuthorization } from "../../../src/auth/Authorization.ts"
 import { parseConfig } from "../../../src/config/loadConfig.ts"
 import { isGrant } from "../../../src/domain/Credentials.ts"
@@ -101,19 +101,26 @@ describe("zoom server-to-server OAuth", () => {
     }).pipe(Effect.provide(Live)),
   )
 
-  it.scopedLive("fetches a new token when the current one is about to expire", () =>
+  // On the TestClock, which the simulator's token expiry and the token cache both read: the simulator's token,
+  // like Zoom's, lives 3,599 s, and is replaced a minute before it expires.
+  it.scoped("fetches a new token when the current one is about to expire", () =>
     Effect.gen(function* () {
-      const sim = yield* startZoomOAuthSimulator({ tokenLifetimeSeconds: 1 })
+      const sim = yield* startZoomOAuthSimulator()
       const account = accountFor(sim)
       const first = yield* zoomAuthorization(account)
       yield* me(account)
       expect(sim.tokenRequests()).toHaveLength(1)
-      // Past the refresh point (lifetime less 10 %), still before Zoom would refuse the old token.
-      yield* Effect.sleep("950 millis")
+      // Short of the refresh point, the token is kept.
+      yield* TestClock.adjust("58 minutes")
+      expect(yield* zoomAuthorization(account)).toBe(first)
+      expect(sim.tokenRequests()).toHaveLength(1)
+      // Past the refresh point, still before Zoom would refuse the old token.
+      yield* TestClock.adjust("90 seconds")
       const second = yield* zoomAuthorization(account)
       expect(second).not.toBe(first)
       yield* me(account)
-      yield* Effect.sleep("1100 millis")
+      // Past the second token's expiry.
+      yield* TestClock.adjust("61 minutes")
       yield* me(account)
       expect(sim.tokenRequests()).toHaveLength(3)
       expect(sim.apiRequests().map((r) => r.status)).toEqual([200, 200, 200])

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Layer, Redacted, Schema, TestClock } from "effect"
+import { Effect, Either, Fiber, Layer, Redacted, Schema, TestClock } from "effect"
 import { Authorization } from "../../../src/auth/Authorization.ts"
 import type { ActivityFilters } from "../../../src/domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts"
@@ -20,6 +20,7 @@ import {
   type ZendeskSimulatorOptions,
 } from "../../../src/simulators/zendesk/ZendeskSimulator.ts"
 import { auditLogsStream } from "../../providers/zendesk/zendeskFixtures.ts"
+import { eventually, sleepingFor } from "../../support/testClock.ts"
 import { advance, startPosition, type ZendeskPosition } from "./watermark.ts"
 
 // The simulated account spoken to over loopback HTTP: plain fetch for the protocol, the project's Authorization
@@ -393,24 +394,33 @@ describe("ZendeskSimulator: rate limits", () => {
       }),
   )
 
-  it.scopedLive("ProviderHttp waits the 429's Retry-After and gets the page", () =>
+  // On the TestClock, which the simulator stamps its requests with: the wait is seen, not spent. Longer than a
+  // request's own timeout (30 s), whose sleep cannot then pass for this one.
+  it.scoped("ProviderHttp waits the 429's Retry-After and gets the page", () =>
     Effect.gen(function* () {
       const sim = yield* startZendeskSimulator({ historySize: 3 })
-      sim.forceRateLimited(1, 1000)
+      sim.forceRateLimited(1, 45_000)
       const account = accountOf(sim)
       const header = yield* Effect.flatMap(Authorization, (a) => a.headerFor(account))
-      const response = yield* Effect.flatMap(ProviderHttp, (http) =>
-        http.send({
-          account,
-          url: new URL(`${sim.baseUrl}/api/v2/audit_logs?page[size]=10`),
-          headers: { Authorization: Redacted.value(header) },
-          describeError: describeZendeskError,
-        }),
+      const sending = yield* Effect.fork(
+        Effect.flatMap(ProviderHttp, (http) =>
+          http.send({
+            account,
+            url: new URL(`${sim.baseUrl}/api/v2/audit_logs?page[size]=10`),
+            headers: { Authorization: Redacted.value(header) },
+            describeError: describeZendeskError,
+          }),
+        ),
       )
+      yield* sleepingFor(45_000, "the wait the 429's Retry-After asks")
+      expect(sim.requests().map((r) => r.status)).toEqual([429])
+      yield* TestClock.adjust("45 seconds")
+      yield* eventually(() => sending.unsafePoll() !== null, "the retry", TestClock.adjust("1 second"))
+      const response = yield* Fiber.join(sending)
       expect(response.status).toBe(200)
       const [refused, accepted] = sim.requests()
       expect([refused?.status, accepted?.status]).toEqual([429, 200])
-      expect((accepted?.receivedAt ?? 0) - (refused?.receivedAt ?? 0)).toBeGreaterThanOrEqual(900)
+      expect((accepted?.receivedAt ?? 0) - (refused?.receivedAt ?? 0)).toBeGreaterThanOrEqual(45_000)
     }).pipe(
       Effect.provide(
         Authorization.layer(providers).pipe(
