@@ -17,7 +17,7 @@ import { pollStream } from "../../support/pollStream.ts"
 import { eventually, sleepingFor } from "../../support/testClock.ts"
 
 // The simulated account spoken to over loopback HTTP: plain fetch for the protocol, the project's Authorization
-// and ProviderHttp for credentials and the 429, the tailing helpers for paging and polls.
+// and ProviderHttp for credentials and the 429, production's stream read for paging and polls.
 
 const NOW = Date.parse("2026-03-02T12:00:00Z")
 
