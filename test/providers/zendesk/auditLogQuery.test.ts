@@ -8,12 +8,6 @@ import {
   checkFilters,
   readAuditLogsPage,
 } from "../../../src/providers/zendesk/auditLogQuery.ts"
-import {
-  advance,
-  auditLogKey,
-  startPosition,
-  type ZendeskPosition,
-} from "../../simulators/zendesk/watermark.ts"
 
 const NOW = Date.parse("2026-03-02T12:00:00.400Z")
 const FROM = Date.parse("2026-03-02T09:00:00.000Z")
@@ -179,54 +173,5 @@ describe("readAuditLogsPage", () => {
       readAuditLogsPage({ audit_logs: [record], next_page: null, previous_page: null, count: 1 }),
     ).toBeUndefined()
     expect(readAuditLogsPage({ error: "Couldn't authenticate you" })).toBeUndefined()
-  })
-})
-
-const rec = (id: number, created_at: string) => ({ id, action: "update", created_at })
-const idsOf = (records: ReadonlyArray<unknown>) => records.map((r) => (r as { id: number }).id)
-
-describe("advance", () => {
-  const T1 = "2026-03-02T09:00:00Z"
-  const T2 = "2026-03-02T09:00:05Z"
-  const T3 = "2026-03-02T09:01:00Z"
-
-  it("records sharing one second across two polls: none repeated, none missed", () => {
-    const poll1 = advance(startPosition({}), [rec(1, T1), rec(3, T2), rec(2, T2)])
-    expect(idsOf(poll1.fresh)).toEqual([1, 3, 2])
-    expect(poll1.position).toEqual({ since: "2026-03-02T09:00:05.000Z", seen: ["3", "2"] })
-
-    const poll2 = advance(poll1.position, [rec(3, T2), rec(2, T2), rec(4, T2), rec(5, T3)])
-    expect(idsOf(poll2.fresh)).toEqual([4, 5])
-    expect(poll2.position).toEqual({ since: "2026-03-02T09:01:00.000Z", seen: ["5"] })
-
-    const poll3 = advance(poll2.position, [rec(5, T3), rec(6, T3)])
-    expect(idsOf(poll3.fresh)).toEqual([6])
-    expect(poll3.position).toEqual({ since: "2026-03-02T09:01:00.000Z", seen: ["5", "6"] })
-
-    const poll4 = advance(poll3.position, [rec(5, T3), rec(6, T3)])
-    expect(poll4.fresh).toEqual([])
-    expect(poll4.position).toEqual(poll3.position)
-    expect([poll1, poll2, poll3, poll4].flatMap((p) => idsOf(p.fresh))).toEqual([1, 3, 2, 4, 5, 6])
-  })
-
-  it("a late record: in the watermark's second it is published; older than the watermark it is dropped", () => {
-    const position: ZendeskPosition = { since: "2026-03-02T09:00:05.000Z", seen: ["3"] }
-    expect(idsOf(advance(position, [rec(3, T2), rec(9, T2)]).fresh)).toEqual([9])
-    const older = advance(position, [rec(8, T1), rec(3, T2)])
-    expect(older.fresh).toEqual([])
-    expect(older.position).toEqual(position)
-  })
-
-  it("records without a readable id or time are handed on unplaced; a malformed but placeable one is published once", () => {
-    const noTime = { id: 7, action: "update", created_at: "2026-03-02 09:00:00" }
-    const stringId = { id: "7", action: "update", created_at: T1 }
-    const result = advance(startPosition({}), [noTime, stringId, { id: 8, created_at: T1 }])
-    expect(result.unplaced).toEqual([noTime, stringId])
-    expect(result.fresh).toEqual([{ id: 8, created_at: T1 }])
-    expect(auditLogKey({ id: 8, created_at: "2026-03-02T10:00:05+01:00" })).toEqual({
-      id: "8",
-      time: "2026-03-02T09:00:05.000Z",
-    })
-    expect(auditLogKey(null)).toBeUndefined()
   })
 })

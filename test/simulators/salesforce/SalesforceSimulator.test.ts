@@ -1,29 +1,29 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Layer, Redacted, Schema, TestClock } from "effect"
+import { Duration, Effect, Either, Layer, Redacted, Schema, TestClock } from "effect"
 import { Authorization, withAuthorization } from "../../../src/auth/Authorization.ts"
 import type { ActivityFilters } from "../../../src/domain/ActivityFilters.ts"
 import type { IntegratedAccount } from "../../../src/domain/IntegratedAccount.ts"
 import { ProviderUnauthorized } from "../../../src/http/ProviderError.ts"
 import { ProviderHttp } from "../../../src/http/ProviderHttp.ts"
 import { readDailyAllocation } from "../../../src/http/rateLimitHeaders.ts"
-import { mapRecord } from "../../../src/providers/mapRecord.ts"
+import type { Watermark } from "../../../src/providers/ActivityStream.ts"
+import { mapRecord, type RejectedRecord } from "../../../src/providers/mapRecord.ts"
+import { readStreamPage } from "../../../src/providers/readStream.ts"
 import { providers } from "../../../src/providers/registry.ts"
 import { salesforce } from "../../../src/providers/salesforce/index.ts"
 import {
   classifySalesforceError,
   describeSalesforceError,
   isRequestLimitExceeded,
-  readQueryResult,
   SalesforceQueryResult,
 } from "../../../src/providers/salesforce/SalesforceQueryResult.ts"
 import {
-  canMatch,
   followNextRecordsUrl,
   type QueryCall,
   queryCall,
   queryPath,
-  readFilters,
   type SalesforceStream,
+  SalesforceStreams,
 } from "../../../src/providers/salesforce/tailQuery.ts"
 import {
   type SalesforceSimulatorHandle,
@@ -31,10 +31,12 @@ import {
   startSalesforceSimulator,
 } from "../../../src/simulators/salesforce/SalesforceSimulator.ts"
 import { loginHistoryStream, setupAuditTrailStream } from "../../providers/salesforce/salesforceFixtures.ts"
-import { advance, rowKey, type SalesforcePosition, startPosition } from "./watermark.ts"
+import { pollStream } from "../../support/pollStream.ts"
+import { ProviderClientsTest } from "../../support/providerClients.ts"
+import { accountOn } from "../../support/readAccountToEnd.ts"
 
 // The simulated org spoken to over loopback HTTP: with plain fetch for the protocol, with the project's
-// Authorization service for the token grants, and with the tailing helpers for paging and polls.
+// Authorization service for the token grants, and with production's stream read for paging and polls.
 
 const NOW = Date.parse("2026-03-02T12:00:00Z")
 const VERSION = "62.0"
@@ -82,49 +84,29 @@ const send = (sim: SalesforceSimulatorHandle, call: QueryCall, authorization: st
   return get(url, authorization, call.headers)
 }
 
+/** The query requests the org saw (token grants aside). */
+const queries = (sim: SalesforceSimulatorHandle) =>
+  sim.requests().filter((r) => r.path.startsWith("/services/data/"))
+
 /**
- * One poll as the contract's watermark read runs it: `[since, now − settle)`, the first request from
- * `queryCall`, then each batch read by `readQueryResult` and its `nextUrl` followed (pinned) to the end,
- * the position advanced batch by batch.
+ * One poll as production runs it (`readStreamPage` until caught up), with the stream's settle window (0 unless
+ * given) and batches of `batch` rows; `batches` counts the query requests it sent.
  */
 const poll = (
   sim: SalesforceSimulatorHandle,
   stream: SalesforceStream,
   filters: ActivityFilters,
-  from: SalesforcePosition | undefined,
+  from: Watermark | undefined,
   options: { readonly settleMs?: number; readonly batch?: number } = {},
 ) =>
   Effect.gen(function* () {
-    const nowMs = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
-    let position = from ?? startPosition(stream, Either.getOrThrow(readFilters(filters)), nowMs)
-    const published: Array<unknown> = []
-    const to = nowMs - (options.settleMs ?? 0)
-    if (!canMatch(filters) || Date.parse(position.since) >= to) return { published, position, batches: 0 }
-    const authorization = bearer(sim)
-    let answer = yield* send(
-      sim,
-      queryCall(stream, VERSION, {
-        filters,
-        from: Date.parse(position.since),
-        to,
-        limit: options.batch ?? 2000,
-      }),
-      authorization,
-    )
-    let batches = 0
-    for (;;) {
-      expect(answer.status, JSON.stringify(answer.body)).toBe(200)
-      batches++
-      const batch = readQueryResult(answer.body)
-      if (batch === undefined) throw new Error(`not a query result: ${JSON.stringify(answer.body)}`)
-      const advanced = advance(position, batch.records, rowKey(stream))
-      expect(advanced.unplaced).toEqual([])
-      published.push(...advanced.fresh)
-      position = advanced.position
-      if (batch.done) break
-      answer = yield* get(nextBatchUrl(sim, batch.nextUrl), authorization)
-    }
-    return { published, position, batches }
+    const before = queries(sim).length
+    const result = yield* pollStream(salesforce, stream, accountOn(salesforce, sim), filters, from, {
+      ...options,
+      pageSize: options.batch ?? 2000,
+    })
+    for (const answer of queries(sim).slice(before)) expect(answer.status).toBe(200)
+    return { ...result, batches: queries(sim).length - before }
   })
 
 const accountOf = (sim: SalesforceSimulatorHandle): IntegratedAccount => ({
@@ -136,6 +118,14 @@ const accountOf = (sim: SalesforceSimulatorHandle): IntegratedAccount => ({
 })
 
 const idOf = (row: unknown) => (row as { Id: string }).Id
+
+const streamOf = (name: SalesforceStream) => {
+  const stream = salesforce.streams.find((s) => s.name === name)
+  if (stream === undefined) throw new Error(`no Salesforce stream ${name}`)
+  return stream
+}
+const loginTimeOf = (row: unknown) =>
+  Date.parse((row as { LoginTime: string }).LoginTime.replace("+0000", "Z"))
 
 describe("SalesforceSimulator: sessions and the token endpoint", () => {
   const Live = Authorization.layer(providers).pipe(
@@ -438,18 +428,17 @@ describe("SalesforceSimulator: paging and filters", () => {
     Effect.gen(function* () {
       const sim = yield* simulator({ historySize: 900, historySpanMs: 6 * 3_600_000 })
       const expected = sim.loginHistory().map(idOf)
-      const { published, batches, position } = yield* poll(sim, "login_history", {}, undefined, {
+      const { published, rejected, batches, position } = yield* poll(sim, "login_history", {}, undefined, {
         batch: 200,
       })
+      expect(rejected).toEqual([])
       expect(published.map(idOf).sort()).toEqual([...expected].sort())
       expect(batches).toBe(Math.ceil(expected.length / 200))
-      const keys = published.map((row) => rowKey("login_history")(row))
-      const sorted = [...keys].sort(
-        (a, b) => (a?.time ?? "").localeCompare(b?.time ?? "") || (a?.id ?? "").localeCompare(b?.id ?? ""),
-      )
+      const keys = published.map((row) => ({ time: loginTimeOf(row), id: idOf(row) }))
+      const sorted = [...keys].sort((a, b) => a.time - b.time || a.id.localeCompare(b.id))
       expect(keys).toEqual(sorted)
       expect(position).not.toHaveProperty("next_records_url")
-      const pages = sim.requests()
+      const pages = queries(sim)
       expect(pages[0]?.params.q).toContain("FROM LoginHistory WHERE LoginTime >= ")
       expect(pages.slice(1).map((r) => r.path)).toEqual(
         Array.from({ length: batches - 1 }, (_, i) =>
@@ -529,27 +518,35 @@ describe("SalesforceSimulator: paging and filters", () => {
   it.scoped("a dead locator is 400 INVALID_QUERY_LOCATOR; the position still says where to go on", () =>
     Effect.gen(function* () {
       const sim = yield* simulator({ historySize: 450, maxBatchSize: 200 })
-      const start = startPosition("login_history", {}, NOW)
       const authorization = bearer(sim)
       const first = yield* send(
         sim,
         queryCall("login_history", VERSION, {
           filters: {},
-          from: Date.parse(start.since),
+          from: NOW - Duration.toMillis(SalesforceStreams.login_history.retention),
           to: NOW,
           limit: 2000,
         }),
         authorization,
       )
       const batch = Schema.decodeUnknownSync(SalesforceQueryResult)(first.body)
-      const batch1 = advance(start, batch.records, rowKey("login_history"))
+      expect(batch.records).toHaveLength(200)
+      // A read that stopped after the first batch: production's position after those 200 rows.
+      const stopped = yield* readStreamPage(salesforce, streamOf("login_history"), {
+        account: accountOn(salesforce, sim),
+        filters: {},
+        position: undefined,
+        limit: 200,
+      }).pipe(Effect.provide(ProviderClientsTest))
+      expect(stopped.hasMore).toBe(true)
+      expect(stopped.records.map(idOf)).toEqual(batch.records.map(idOf))
       sim.expireQueryLocators()
       const gone = yield* get(nextBatchUrl(sim, batch.nextRecordsUrl), authorization)
       expect(gone.status).toBe(400)
       expect(gone.body).toEqual([{ message: "invalid query locator", errorCode: "INVALID_QUERY_LOCATOR" }])
       // Query again from the position: nothing repeated, nothing missed.
-      const rest = yield* poll(sim, "login_history", {}, batch1.position)
-      const all = [...batch1.fresh, ...rest.published].map(idOf)
+      const rest = yield* poll(sim, "login_history", {}, stopped.next as Watermark)
+      const all = [...stopped.records, ...rest.published].map(idOf)
       expect(new Set(all).size).toBe(all.length)
       expect(all.sort()).toEqual(sim.loginHistory().map(idOf).sort())
     }),
@@ -561,17 +558,20 @@ describe("SalesforceSimulator: tailing across polls", () => {
 
   /**
    * Polls every 20 s while rows arrive (12 a round, all in one second), one row turns up 25 s after its time
-   * (older than the round's burst), one malformed row. Returns what was published.
+   * (older than the round's burst), one malformed row. Returns what was handed on: ids of the rows published
+   * and of those rejected, and the rejections.
    */
   const tail = (settleMs: number) =>
     Effect.gen(function* () {
       const sim = yield* simulator({ historySize: 60, historySpanMs: 3_600_000 })
-      const published: Array<unknown> = []
-      let position: SalesforcePosition | undefined
+      const handedOn: Array<unknown> = []
+      const rejections: Array<RejectedRecord> = []
+      let position: Watermark | undefined
       const run = () =>
         Effect.gen(function* () {
           const result = yield* poll(sim, "login_history", {}, position, { settleMs, batch: 200 })
-          published.push(...result.published)
+          handedOn.push(...result.rejected.map(({ raw }) => raw), ...result.published)
+          rejections.push(...result.rejected.map(({ rejected }) => rejected))
           position = result.position
         })
       yield* run()
@@ -594,22 +594,18 @@ describe("SalesforceSimulator: tailing across polls", () => {
       yield* TestClock.adjust("1 minute")
       yield* run()
       yield* run()
-      return { sim, ids: published.map(idOf), published }
+      return { sim, ids: handedOn.map(idOf), rejections }
     })
 
   it.scoped(
     "rows emitted over time, several in one second, a late row, a malformed one: each published once",
     () =>
       Effect.gen(function* () {
-        const { sim, ids, published } = yield* tail(30_000)
+        const { sim, ids, rejections } = yield* tail(30_000)
         expect(new Set(ids).size).toBe(ids.length)
         expect([...ids].sort()).toEqual(sim.loginHistory().map(idOf).sort())
         expect(ids).toContain(LATE)
         // The malformed row reached the mapping once, and is rejected there (dead letter), not re-read.
-        const rejections = published.flatMap((raw) => {
-          const mapped = mapRecord(loginHistoryStream, accountOf(sim), raw)
-          return Either.isLeft(mapped) ? [mapped.left] : []
-        })
         expect(rejections).toEqual([
           expect.objectContaining({ stage: "decode", reason: expect.stringContaining("Status") }),
         ])
