@@ -96,6 +96,13 @@ describe("node src/main.ts", () => {
       const health = await fetch(`http://127.0.0.1:${management.port}/healthz`)
       expect(health.status).toBe(200)
       expect(await health.json()).toMatchObject({ status: "ok" })
+      // /docs loads its page on the first request, not at start: served by the command as shipped, twice.
+      for (let i = 0; i < 2; i++) {
+        const docs = await fetch(`http://127.0.0.1:${management.port}/docs`)
+        expect(docs.status).toBe(200)
+        expect(docs.headers.get("content-type")).toContain("text/html")
+        expect(await docs.text()).toContain("SIEM activity connector")
+      }
 
       // The keys from the environment guard the API; a disabled account is not served.
       const activities = `${base}/unified/user-directory/activities?integrated_account_id=12007081-f05a-42a4-ad6f-26ba5e2a4cf8`
