@@ -9,6 +9,7 @@
 
 import { randomUUID } from "node:crypto"
 import { readdirSync, readFileSync, readlinkSync } from "node:fs"
+import { getHeapStatistics } from "node:v8"
 import { Effect, Either, Fiber } from "effect"
 import { appLayers } from "../src/cli/runConnector.ts"
 import { parseConfig } from "../src/config/loadConfig.ts"
@@ -69,7 +70,17 @@ const socketsTo = (port: number) => {
 const breakdown = (m: NodeJS.MemoryUsage) =>
   `${mib(m.heapUsed)} of ${mib(m.heapTotal)} / ${mib(m.external)} (${mib(m.arrayBuffers)})`
 
+/** RSS by kind (/proc/self/status): anonymous memory, and file-backed pages (mostly the node binary's code). */
+const rssKinds = () => {
+  const status = readFileSync("/proc/self/status", "utf8")
+  const kB = (field: string) =>
+    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0) * 1024
+  return { anonymous: kB("RssAnon"), file: kB("RssFile") }
+}
+
 const main = async () => {
+  // Before any broker, simulator or account: what loading the connector's code costs by itself.
+  const rssLoaded = process.memoryUsage.rss()
   const header = machine(true)
   const broker = await startBroker()
   const integrations = Object.keys(simulators)
@@ -171,6 +182,8 @@ const main = async () => {
           }
           const cpu = process.cpuUsage(cpuStart)
           const atEnd = process.memoryUsage()
+          const kindsAtEnd = rssKinds()
+          const v8Malloced = getHeapStatistics().malloced_memory
           yield* Fiber.interrupt(pipeline)
           const byIntegration = new Map<string, number>()
           for (const { integration, gapMs } of worstGap.values())
@@ -182,6 +195,8 @@ const main = async () => {
             sockets,
             rssAtStart,
             atEnd,
+            kindsAtEnd,
+            v8Malloced,
             rssByMinute,
             polls,
             cpuMs: (cpu.user + cpu.system) / 1000,
@@ -221,6 +236,12 @@ const main = async () => {
             ],
             ["  each minute of the window", result.rssByMinute.map(mib).join(", "), ""],
             ["  at the end: V8 heap used of total / external (array buffers)", breakdown(result.atEnd), ""],
+            [
+              "  at the end: RSS anonymous / file-backed (the node binary's code) / V8's own malloc",
+              `${mib(result.kindsAtEnd.anonymous)} / ${mib(result.kindsAtEnd.file)} / ${mib(result.v8Malloced)}`,
+              "",
+            ],
+            ["RSS with the code loaded, before any account", mib(rssLoaded), ""],
             ["sockets to the broker (this process)", int(result.sockets), "bounded by shards, not accounts"],
             [
               "worst delay between two polls of one account",
