@@ -24,6 +24,7 @@ import { kafkaShardGroup } from "../pipeline/kafkajs/kafkaShardGroup.ts"
 import { runPipeline } from "../pipeline/Pipeline.ts"
 import { type AccountStreamHealth, StreamHealth } from "../pipeline/StreamHealth.ts"
 import { providers } from "../providers/registry.ts"
+import { returnFreedHeapPages } from "./freedHeapPages.ts"
 
 /** A command line or a setting the command cannot work with: exit 2, with the usage. */
 export class UsageError extends Data.TaggedError("UsageError")<{ readonly message: string }> {}
@@ -177,8 +178,9 @@ const commonLayers = <E>(
     RefreshTokenStore,
     E
   >,
-) =>
-  Layer.mergeAll(
+) => {
+  const logging = loggingLayer(loaded.config.log_level)
+  return Layer.mergeAll(
     Config.layer(loaded),
     CursorCodec.layer(loaded.config.server.cursor_secret),
     // One token cache per process, on the same connection pool and rate-limit state as the API calls.
@@ -192,8 +194,11 @@ const commonLayers = <E>(
       },
       refreshTokens,
     ),
-    loggingLayer(loaded.config.log_level),
+    logging,
+    // Node.js 24 keeps the heap pages it frees resident until told otherwise (see freedHeapPages.ts).
+    Layer.scopedDiscard(Effect.forkScoped(returnFreedHeapPages())).pipe(Layer.provide(logging)),
   )
+}
 
 /**
  * The Kafka client and the pipeline's ports onto it, its adapters in pipeline/kafkajs/: the activity sink, the
