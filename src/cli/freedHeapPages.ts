@@ -1,6 +1,7 @@
 import { getHeapStatistics, setFlagsFromString } from "node:v8"
 import { runInNewContext } from "node:vm"
-import { Clock, type Duration, Effect, Ref, Schedule } from "effect"
+import { Clock, type Duration, Effect, Metric, Ref, Schedule } from "effect"
+import { heapPagesReturnedPause } from "../observability/metrics.ts"
 
 // Why this exists. Node.js 24's V8 (13.6) keeps the pages its collector frees in a pool, resident, and empties
 // the pool only in a collection of the last resort (or on a memory-pressure signal, which Node.js never
@@ -60,7 +61,8 @@ export const lastResortCollection = (): (() => void) => {
 
 /**
  * Reads the memory every `policy.every` and, when the pool has grown by the headroom, runs a collection of the
- * last resort and logs what it gave back and how long the process paused. Runs until interrupted.
+ * last resort, logs what it gave back and how long the process paused, and records the pause
+ * (`siem_connector_heap_pages_returned_pause_seconds`). Runs until interrupted.
  */
 export const returnFreedHeapPages = (
   policy: FreedPagesPolicy = defaultFreedPagesPolicy,
@@ -77,6 +79,7 @@ export const returnFreedHeapPages = (
       const pausedMs = (yield* Clock.currentTimeMillis) - started
       const after = read()
       yield* Ref.set(afterLast, unaccounted(after))
+      yield* Metric.update(heapPagesReturnedPause, pausedMs / 1000)
       yield* Effect.logInfo("freed heap pages returned to the system").pipe(
         Effect.annotateLogs({
           rss_before_mib: Math.round(before.rss / 1048576),

@@ -32,6 +32,13 @@ export const publishDuration = Metric.histogram(
   "Latency of one publish (a page and its checkpoint in one Kafka transaction).",
 )
 
+/** One collection of the last resort that returned V8's freed heap pages to the system: the process's pause. */
+export const heapPagesReturnedPause = Metric.histogram(
+  "siem_connector_heap_pages_returned_pause_seconds",
+  seconds,
+  "Pause of one last-resort collection run to return V8's freed heap pages to the system (Node.js 24 keeps them resident otherwise).",
+)
+
 /** Tags an Effect metric with the account it is about. */
 export const forAccount = <Type, In, Out>(
   metric: Metric.Metric<Type, In, Out>,

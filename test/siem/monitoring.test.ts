@@ -8,6 +8,7 @@ import { parse } from "yaml"
 import {
   countProviderRequest,
   forAccount,
+  heapPagesReturnedPause,
   makePrometheus,
   makeStreamMetrics,
   providerRequestDuration,
@@ -63,11 +64,12 @@ const dashboard = JSON.parse(readFileSync(join(monitoring, "grafana-dashboard.js
 }
 
 describe("metric names", () => {
-  it("metrics.ts defines the fourteen connector metrics docs/operations.md lists", () => {
+  it("metrics.ts defines the fifteen connector metrics docs/operations.md lists", () => {
     expect(defined.map((d) => d.name).sort()).toEqual([
       "siem_connector_account_held",
       "siem_connector_activities_published",
       "siem_connector_consecutive_failures",
+      "siem_connector_heap_pages_returned_pause_seconds",
       "siem_connector_history_gaps",
       "siem_connector_lag_seconds",
       "siem_connector_last_page_timestamp_seconds",
@@ -106,6 +108,7 @@ describe("metric names", () => {
       yield* countProviderRequest(account, "200")
       yield* Metric.incrementBy(forAccount(rateLimitWait, account), 1.5)
       yield* timed(publishDuration)(Effect.void)
+      yield* Metric.update(heapPagesReturnedPause, 0.25)
       yield* timed(forAccount(providerRequestDuration, account))(Effect.void)
       const text = yield* (yield* makePrometheus).render
       const rendered = new Set(
