@@ -6,7 +6,7 @@
 
 import { spawn } from "node:child_process"
 import { randomUUID } from "node:crypto"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import os from "node:os"
 import { join } from "node:path"
 import { createInterface } from "node:readline"
@@ -35,6 +35,25 @@ interface Run {
   readonly seconds: number
   readonly latencies: number[]
   readonly load: string
+  /** CPU the serve process used during the phase (user + system), ms; undefined for the simulator's phases. */
+  readonly serveCpuMs: number | undefined
+}
+
+/**
+ * User + system CPU of a process so far, in ms, from /proc/PID/stat (fields 14 and 15, in clock ticks of
+ * 1/100 s on Linux): CPU time is what load disturbs least, and the serve process is another process, so
+ * its own `process.cpuUsage` is out of reach. Undefined where there is no /proc.
+ */
+const processCpuMs = (pid: number | undefined): number | undefined => {
+  if (pid === undefined) return undefined
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+    // The command name (field 2) may hold spaces: count fields from after its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+    return (Number(fields[11]) + Number(fields[12])) * 10
+  } catch {
+    return undefined
+  }
 }
 
 /** `connections` clients, each asking `path` again as soon as answered, for `seconds`. */
@@ -43,6 +62,7 @@ const hammer = async (
   origin: string,
   path: string,
   headers: Record<string, string>,
+  cpuOf: () => number | undefined = () => undefined,
 ): Promise<Run> => {
   const pool = new Pool(origin, { connections: options.connections })
   const latencies: number[] = []
@@ -56,6 +76,7 @@ const hammer = async (
   }
   // Warm-up: connections open, both sides' code compiled.
   for (let i = 0; i < 50; i++) await ask()
+  const cpuBefore = cpuOf()
   const start = performance.now()
   const end = start + options.seconds * 1000
   await Promise.all(
@@ -64,8 +85,10 @@ const hammer = async (
     }),
   )
   const seconds = (performance.now() - start) / 1000
+  const cpuAfter = cpuOf()
   await pool.close()
-  return { label, requests: latencies.length, failed, seconds, latencies, load: load() }
+  const serveCpuMs = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore
+  return { label, requests: latencies.length, failed, seconds, latencies, load: load(), serveCpuMs }
 }
 
 const percentile = (sorted: ReadonlyArray<number>, p: number) =>
@@ -73,7 +96,7 @@ const percentile = (sorted: ReadonlyArray<number>, p: number) =>
 
 /** The connector's `serve` command on a config of one account on the simulator; its API's origin. */
 const startServe = (dir: string, simulator: { baseUrl: string; credentials: unknown }, accountId: string) =>
-  new Promise<{ origin: string; stop: () => Promise<void> }>((resolve, reject) => {
+  new Promise<{ origin: string; pid: number | undefined; stop: () => Promise<void> }>((resolve, reject) => {
     const file = join(dir, "connector.yaml")
     writeFileSync(
       file,
@@ -117,7 +140,8 @@ const startServe = (dir: string, simulator: { baseUrl: string; credentials: unkn
     createInterface({ input: child.stdout }).on("line", (line) => {
       try {
         const entry = JSON.parse(line) as { msg?: string; port?: number }
-        if (entry.msg === "HTTP API listening") resolve({ origin: `http://127.0.0.1:${entry.port}`, stop })
+        if (entry.msg === "HTTP API listening")
+          resolve({ origin: `http://127.0.0.1:${entry.port}`, pid: child.pid, stop })
       } catch {
         // A banner line, not a log entry.
       }
@@ -150,6 +174,7 @@ const main = async () => {
         serve.origin,
         `/unified/user-directory/activities?integrated_account_id=${accountId}&limit=${options.limit}`,
         { authorization: `Bearer ${benchApiKey}` },
+        () => processCpuMs(serve.pid),
       )
     // Alternated, so that a change in the machine's load falls on both.
     runs.push(await direct(), await endpoint(), await direct(), await endpoint())
@@ -169,6 +194,9 @@ const main = async () => {
       p50: percentile(latencies, 50),
       p99: percentile(latencies, 99),
       load: of.map((r) => r.load).join(", "),
+      serveCpuMsPerRequest: of.every((r) => r.serveCpuMs !== undefined)
+        ? of.reduce((n, r) => n + (r.serveCpuMs ?? 0), 0) / of.reduce((n, r) => n + r.requests, 0)
+        : undefined,
     }
   }
   const sim = merged("the simulator directly")
@@ -181,6 +209,7 @@ const main = async () => {
     fixed(m.p50),
     fixed(m.p99),
     m === api ? `+${fixed(api.p50 - sim.p50)} / +${fixed(api.p99 - sim.p99)}` : "",
+    m.serveCpuMsPerRequest === undefined ? "" : fixed(m.serveCpuMsPerRequest, 2),
     m.load,
   ])
   writeSection(
@@ -192,10 +221,21 @@ const main = async () => {
       "",
       ...header.map((line) => `- ${line}`),
       `- an Okta simulator of ${int(options.history)} events in a child process; the connector's \`serve\` command (HTTP API only, default log level) in another, one account on it, \`server.replay.max_concurrent_per_account\` raised to the connections; ${options.connections} keep-alive connections (undici) asking again as soon as answered, ${options.seconds} s per phase after 50 warm-up requests, simulator and endpoint phases alternated twice`,
+      "- serve CPU ms/request: the `serve` process's user + system CPU over the timed phases (/proc/PID/stat, 10 ms ticks) divided by their requests",
       `- the endpoint's first page of ${options.limit} (\`integrated_account_id\`, \`limit\`), against the simulator's same page (\`/api/v1/logs?limit=${options.limit}\`) with the same token`,
       "",
       markdownTable({
-        head: ["path", "requests", "non-200", "requests/s", "p50 ms", "p99 ms", "added p50 / p99 ms", "load"],
+        head: [
+          "path",
+          "requests",
+          "non-200",
+          "requests/s",
+          "p50 ms",
+          "p99 ms",
+          "added p50 / p99 ms",
+          "serve CPU ms/request",
+          "load",
+        ],
         rows,
       }),
     ].join("\n"),

@@ -166,7 +166,14 @@ export const ActivitiesLive = HttpApiBuilder.group(ConnectorApi, "activities", (
           format: query.format,
         }),
       ).pipe(
-        Effect.map((page) => ({ result: page.ocsf ?? page.result, next_cursor: page.next_cursor })),
+        // Written as JSON once, not encoded again through ListActivitiesResponse: the page is Activities (or
+        // OCSF events) our own mapping built, their fields in the schema's order, so the encoding would copy
+        // every record to write the same bytes (test/api/responseIdentity.test.ts holds it to that). A
+        // response, not a value, is what the builder passes through as it is; the declared schema, and so
+        // the OpenAPI document, stay as they are.
+        Effect.map((page) =>
+          HttpServerResponse.unsafeJson({ result: page.ocsf ?? page.result, next_cursor: page.next_cursor }),
+        ),
         // Activity data is per-account and sensitive: no shared cache may keep it.
         Effect.zipLeft(withHeaders({ "cache-control": "no-store" })),
         Effect.catchIf(

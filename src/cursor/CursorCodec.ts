@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto"
+import { createCipheriv, createDecipheriv, createHash, createSecretKey, randomBytes } from "node:crypto"
 import { Data, Effect, Either } from "effect"
 import type { ActivityFilters } from "../domain/ActivityFilters.ts"
 
@@ -31,7 +31,11 @@ const filtersDigest = (filters: ActivityFilters): string => {
  * credential — and are bound to the account and filters they were issued for.
  */
 export const makeCursorCodec = (secret: string) => {
-  const key = createHash("sha256").update(`siem-connector/next_cursor/v1\0${secret}`).digest()
+  // A KeyObject made once: given the raw bytes, every cipher would check and wrap them anew (about 10 µs of
+  // the 16 µs an encode takes).
+  const key = createSecretKey(
+    createHash("sha256").update(`siem-connector/next_cursor/v1\0${secret}`).digest(),
+  )
   const aad = Buffer.from("next_cursor.v1")
 
   const encode = (accountId: string, filters: ActivityFilters, position: unknown): string => {

@@ -10,7 +10,8 @@ import { testProviderClients } from "../support/providerClients.ts"
 
 /**
  * The List Activities endpoint over real HTTP for the given accounts (entries of the config's `accounts`, as a
- * user writes them). `list` asks the endpoint with the given query parameters and the API key.
+ * user writes them). `list` asks the endpoint with the given query parameters and the API key; `url` and
+ * `apiKey` are there for requests of one's own.
  */
 export const apiOverAccounts = <Body>(accounts: ReadonlyArray<Readonly<Record<string, unknown>>>) =>
   Effect.gen(function* () {
@@ -45,7 +46,7 @@ export const apiOverAccounts = <Body>(accounts: ReadonlyArray<Readonly<Record<st
         )
         return { status: response.status, body: (await response.json()) as Body }
       })
-    return { list }
+    return { list, url, apiKey }
   })
 
 /**

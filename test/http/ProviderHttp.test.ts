@@ -214,6 +214,49 @@ describe("ProviderHttp response size cap", () => {
     }).pipe(Effect.provide(HttpCapped)),
   )
 
+  // A declared length within the cap is read whole, the rest counted chunk by chunk: the two reads must not
+  // differ in what they make of the same bytes, nor in how a body cut short fails.
+  it.scopedLive("a declared body and a chunked one read the same: byte-order mark, malformed UTF-8", () =>
+    Effect.gen(function* () {
+      // A BOM, a malformed sequence, a lone continuation byte and a cut-off 4-byte character inside a string.
+      const bytes = Buffer.concat([
+        Buffer.from([0xef, 0xbb, 0xbf]),
+        Buffer.from('{"a":"'),
+        Buffer.from([0xc0, 0xaf, 0x80, 0xf0, 0x9f, 0x98, 0x41, 0xe2, 0x82, 0xac]),
+        Buffer.from('"}'),
+      ])
+      const provider = yield* loopbackServer((req, res) => {
+        res.setHeader("content-type", "application/json")
+        if (req.url === "/declared") return res.end(bytes)
+        res.write(bytes.subarray(0, 5))
+        res.end(bytes.subarray(5))
+      })
+      const declared = yield* get(provider.origin, "/declared")
+      const chunked = yield* get(provider.origin, "/chunked")
+      expect(declared.headers["content-length"]).toBe(String(bytes.length))
+      expect(chunked.headers["transfer-encoding"]).toBe("chunked")
+      expect(declared.body).toEqual(chunked.body)
+      expect(declared.body).toEqual(JSON.parse(new TextDecoder().decode(bytes)))
+    }).pipe(Effect.provide(HttpCapped)),
+  )
+
+  it.scopedLive("a declared body and a chunked one cut short fail alike", () =>
+    Effect.gen(function* () {
+      const body = jsonOfSize(8 * 1024)
+      const provider = yield* loopbackServer((req, res) => {
+        res.writeHead(200, {
+          "content-type": "application/json",
+          ...(req.url === "/declared" ? { "content-length": String(body.length) } : {}),
+        })
+        res.write(body.slice(0, 1000), () => res.socket?.destroy())
+      })
+      const declared = yield* Effect.flip(get(provider.origin, "/declared"))
+      const chunked = yield* Effect.flip(get(provider.origin, "/chunked"))
+      expect(declared).toMatchObject({ _tag: "ProviderUnavailable", integration: "zoom" })
+      expect(declared.message).toBe(chunked.message)
+    }).pipe(Effect.provide(HttpCapped)),
+  )
+
   it.scopedLive(
     "the app's ProviderHttp takes its cap from provider.max_response_bytes, 32 MiB by default",
     () =>
