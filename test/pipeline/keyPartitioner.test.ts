@@ -1,5 +1,5 @@
 import { fc, test } from "@fast-check/vitest"
-import { Partitioners, type PartitionerArgs } from "kafkajs"
+import { type PartitionerArgs, Partitioners } from "kafkajs"
 import { describe, expect, it } from "vitest"
 import { keyPartitioner } from "../../src/pipeline/kafkajs/keyPartitioner.ts"
 
@@ -50,7 +50,8 @@ describe("keyPartitioner", () => {
       partitionMetadata: metadata(partitions),
       message: { key: "b", value: "v", ...(partition === undefined ? {} : { partition }) },
     })
-    for (const a of [args(6), args(6, 5), args(12), args(7), args(12), args(12, 3)]) expect(ours(a)).toBe(kafkajs(a))
+    for (const a of [args(6), args(6, 5), args(12), args(7), args(12), args(12, 3)])
+      expect(ours(a)).toBe(kafkajs(a))
     // murmur2("b") answers differently under 6 and 12 partitions: the case is not vacuous.
     expect(kafkajs(args(6))).not.toBe(kafkajs(args(12)))
   })
