@@ -3,7 +3,11 @@ import { createRequire } from "node:module"
 import { fileURLToPath } from "node:url"
 import { fc, test } from "@fast-check/vitest"
 import { describe, expect, it } from "vitest"
-import { bothEncodings, tuneKafkajsEncoding } from "../../src/pipeline/kafkajs/kafkajsEncoding.ts"
+import {
+  bothChecksums,
+  bothEncodings,
+  tuneKafkajsEncoding,
+} from "../../src/pipeline/kafkajs/kafkajsEncoding.ts"
 
 const require = createRequire(import.meta.url)
 const Encoder = require("kafkajs/src/protocol/encoder.js") as new () => {
@@ -108,7 +112,22 @@ describe("kafkajs's record encoding, tuned", () => {
     expect(b.buffer.equals(a.buffer)).toBe(true)
   })
 
-  it("replaces the record encoder when called before kafkajs first loads its produce request", () => {
+  test.prop([fc.uint8Array({ maxLength: 5_000 })], { numRuns: 500 })(
+    "checksums a record batch as kafkajs does (CRC-32C)",
+    (bytes) => {
+      const { kafkajs, tuned } = bothChecksums(Buffer.from(bytes))
+      expect(tuned).toBe(kafkajs)
+    },
+  )
+
+  it("checksums a 2.5 MB batch as kafkajs does", () => {
+    const big = Buffer.alloc(2_500_000)
+    for (let i = 0; i < big.length; i++) big[i] = (i * 2654435761) >>> 24
+    const { kafkajs, tuned } = bothChecksums(big)
+    expect(tuned).toBe(kafkajs)
+  })
+
+  it("replaces the record encoder and the CRC when called before kafkajs first loads its produce request", () => {
     const module = fileURLToPath(new URL("../../src/pipeline/kafkajs/kafkajsEncoding.ts", import.meta.url))
     const answer = execFileSync(
       process.execPath,
@@ -123,12 +142,13 @@ describe("kafkajs's record encoding, tuned", () => {
           `const require = createRequire(${JSON.stringify(module)})`,
           `require("kafkajs/src/protocol/requests/produce/v3/request.js")`,
           `const record = require("kafkajs/src/protocol/recordBatch/record/v0/index.js")`,
-          "console.log(JSON.stringify({ replaced, name: record.name }))",
+          `const crc = require("kafkajs/src/protocol/recordBatch/crc32C/index.js")`,
+          "console.log(JSON.stringify({ replaced, record: record.name, crc: crc.name }))",
         ].join("\n"),
       ],
       { encoding: "utf8" },
     )
-    expect(JSON.parse(answer)).toEqual({ replaced: true, name: "tunedRecord" })
+    expect(JSON.parse(answer)).toEqual({ replaced: true, record: "tunedRecord", crc: "tunedCrc" })
     // Once applied, the answer stays the same.
     expect(tuneKafkajsEncoding()).toBe(tuneKafkajsEncoding())
   })
