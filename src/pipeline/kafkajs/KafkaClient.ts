@@ -3,6 +3,7 @@ import { Context, Effect, Layer } from "effect"
 import { Kafka, type KafkaConfig as KafkaJsConfig, logLevel, type SASLOptions } from "kafkajs"
 import { type ConnectorConfig, durationMs } from "../../config/ConnectorConfig.ts"
 import { KafkaFailure } from "../KafkaFailure.ts"
+import { tuneKafkajsEncoding } from "./kafkajsEncoding.ts"
 import { stopKafkajsIdleLoop } from "./kafkajsIdleLoop.ts"
 import { makeOAuthBearerProvider } from "./oauthBearerProvider.ts"
 
@@ -11,6 +12,7 @@ export class KafkaClient extends Context.Tag("KafkaClient")<KafkaClient, Kafka>(
   static readonly layer = (config: ConnectorConfig["kafka"], brokers: ReadonlyArray<string>) =>
     Layer.sync(KafkaClient, () => {
       stopKafkajsIdleLoop()
+      tuneKafkajsEncoding()
       return new Kafka(kafkaJsConfig(config, brokers))
     })
 }

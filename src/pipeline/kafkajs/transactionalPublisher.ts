@@ -10,6 +10,7 @@ import { transactionalIdFor } from "../kafkaNames.ts"
 import { produceBatches, produceRequests } from "../produceBatches.ts"
 import { shardCount, shardOf } from "../Shard.ts"
 import { KafkaClient, kafkaCall, letGo } from "./KafkaClient.ts"
+import { keyPartitioner } from "./keyPartitioner.ts"
 import { untilWrittenTopicsStable } from "./stableEnd.ts"
 
 /** Record-batch header and request framing kept free under the broker's limit. */
@@ -122,6 +123,7 @@ const startProducer = (kafka: Kafka, transactionalId: string, transactionTimeout
       maxInFlightRequests: 1,
       transactionTimeout: transactionTimeoutMs,
       allowAutoTopicCreation: false,
+      createPartitioner: keyPartitioner,
       // kafkajs otherwise silently drops the idempotent producer's unbounded retries for the client default.
       retry: { retries: 4, initialRetryTime: 300, maxRetryTime: 3_000 },
     })
