@@ -62,7 +62,7 @@ const compileUnion = (ast: SchemaAST.Union): Check | undefined => {
     if (member === undefined) return undefined
     members.push(member)
   }
-  // The common NullOr / optional shapes: a constant or `undefined` tried first, then the one other member.
+  // In order, the first to accept gives the value, as Effect's union does when no member is discriminated.
   return (input) => {
     for (const member of members) {
       const a = member(input)
