@@ -234,7 +234,7 @@ const main = async () => {
       "",
       ...header.map((line) => `- ${line}`),
       `- each integration's simulator history (seed 11, ${int(options.records)} events asked) read through its adapter in pages of ${options.pageSize}; the pages then kept as JSON text, parsed afresh (untimed) for each connector pass; the main thread's CPU time (\`process.threadCpuUsage\`, so that other processes on the busy machine do not count), the least of ${options.rounds} rounds of at least 20 ms each, the two sides alternating`,
-      "- decode + map + route: `mapRecord` (schema decode, `toActivity`) of every record, then `routeRecords` (the Kafka messages with their headers and values, the default settings) of every page, as the page loop and the pipeline do",
+      "- decode + map + route: `mapRecord` (the record schema's checks compiled from its AST, `src/providers/fastDecode.ts`, then `toActivity`) of every record, then `routeRecords` (the Kafka messages with their headers and values, the default settings) of every page, as the page loop and the pipeline do",
       "- parse + stringify: `JSON.parse` of every page's text and `JSON.stringify` of every record it holds",
       "",
       markdownTable({

@@ -1,7 +1,8 @@
-import { Either, ParseResult, Schema } from "effect"
+import { Either, ParseResult, type Schema } from "effect"
 import type { Activity } from "../domain/Activity.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
 import type { AnyActivityStream } from "./ActivityStream.ts"
+import { fastDecoder } from "./fastDecode.ts"
 
 export type { FailedSignIn } from "./ActivityStream.ts"
 
@@ -23,14 +24,17 @@ export type RecordMapping = Pick<AnyActivityStream, "record" | "toActivity" | "f
  */
 const keptDecodes = new WeakMap<object, { readonly schema: unknown; readonly decoded: unknown }>()
 
-/** The raw record decoded with the stream's record schema; mapRecord's decode when it kept one. */
+/**
+ * The raw record decoded with the stream's record schema (its compiled checks, Effect's decode for a refusal);
+ * mapRecord's decode when it kept one.
+ */
 export const decodeRecord = <A>(
   schema: Schema.Schema<A, unknown>,
   raw: unknown,
 ): Either.Either<A, ParseResult.ParseError> => {
   const kept = typeof raw === "object" && raw !== null ? keptDecodes.get(raw) : undefined
   if (kept !== undefined && kept.schema === schema) return Either.right(kept.decoded as A)
-  return Schema.decodeUnknownEither(schema)(raw)
+  return fastDecoder(schema)(raw)
 }
 
 /** decode raw → map to Activity: the one step every consumer of a page (endpoint, pipeline) shares. */

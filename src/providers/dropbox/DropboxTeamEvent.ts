@@ -1,5 +1,6 @@
-import { Option, ParseResult, Schema } from "effect"
+import { Either, Option, ParseResult, Schema } from "effect"
 import { canonicalDigest, canonicalJson } from "../canonicalJson.ts"
+import { fastParser } from "../fastDecode.ts"
 
 // Dropbox's team event (`team_log.stone` TeamEvent) and the `get_events` result. Dropbox serializes its unions
 // as `{".tag": name, …}`. Required is only what the mapping needs: `timestamp` and `event_type[".tag"]`. The
@@ -81,7 +82,9 @@ export interface TeamEventRecord {
   readonly event: TeamEvent
 }
 
-const decodeEvent = ParseResult.decodeUnknown(TeamEvent)
+// The event's compiled checks (fastDecode.ts), as the transformation around it leaves the stream's record to
+// Effect's decode: through Effect's parser the event's nested structs cost about 3.3 µs a record.
+const decodeEvent = fastParser(TeamEvent)
 
 /** The stream's record: decoding keeps the raw event, since the decoded form drops undeclared fields. */
 export const TeamEventRecord: Schema.Schema<TeamEventRecord, unknown> = Schema.transformOrFail(
@@ -89,7 +92,7 @@ export const TeamEventRecord: Schema.Schema<TeamEventRecord, unknown> = Schema.t
   Schema.declare((input: unknown): input is TeamEventRecord => typeof input === "object" && input !== null),
   {
     strict: true,
-    decode: (raw) => ParseResult.map(decodeEvent(raw), (event) => ({ raw, event })),
+    decode: (raw) => Either.map(decodeEvent(raw), (event) => ({ raw, event })),
     encode: (record) => ParseResult.succeed(record.raw),
   },
 ).annotations({ identifier: "DropboxTeamEventRecord" })
