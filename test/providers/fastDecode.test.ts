@@ -47,6 +47,25 @@ const shape = (value: unknown) =>
     v === undefined ? "<undefined>" : typeof v === "number" && !Number.isFinite(v) ? `<${v}>` : v,
   )
 
+/**
+ * Every object's prototype along a value, by name: what toStrictEqual adds to toEqual besides undefined keys
+ * (which `shape` shows). Not toStrictEqual itself: it reads an object's own `constructor` key as its type, and
+ * a mutated record with `constructor: NaN` then equals nothing, itself included.
+ */
+const kinds = (value: unknown): unknown => {
+  if (typeof value !== "object" || value === null) return typeof value
+  const prototype = Object.getPrototypeOf(value)
+  const kind =
+    prototype === null
+      ? "null"
+      : prototype === Object.prototype
+        ? "Object"
+        : prototype === Array.prototype
+          ? "Array"
+          : "other"
+  return [kind, Object.values(value).map(kinds)]
+}
+
 /** The compiled checks and Effect's decode agree on `raw`: both refuse, or both accept with equal values. */
 const expectSame = (schema: Schema.Schema<unknown, unknown>, raw: unknown) => {
   const check = compileCheck(schema.ast)
@@ -55,7 +74,8 @@ const expectSame = (schema: Schema.Schema<unknown, unknown>, raw: unknown) => {
   const effect = Schema.decodeUnknownEither(schema)(raw)
   expect(compiled === Refused ? "refused" : "accepted").toBe(Either.isRight(effect) ? "accepted" : "refused")
   if (Either.isRight(effect)) {
-    expect(compiled).toStrictEqual(effect.right)
+    expect(compiled).toEqual(effect.right)
+    expect(kinds(compiled)).toEqual(kinds(effect.right))
     expect(shape(compiled)).toBe(shape(effect.right))
   }
 }
