@@ -20,8 +20,9 @@ const options = { historySize: Number(history), seed: Number(seed) }
 /** The simulator, with its request limits lifted: the benchmarks measure the connector, not the quotas. */
 const start = (name: Integration) => {
   if (name === "okta") return startOktaSimulator({ ...options, rateLimit: 1_000_000_000 })
-  // Atlassian publishes no limit for `/events-stream`; the simulator's own 100 a minute, shared here by every
-  // account of the run (one org), would be the bench's limit rather than the connector's.
+  // Atlassian rate-limits every admin API request but publishes no number for `/events-stream` (its
+  // Organizations REST API intro); the simulator's own 100 a minute stands for one org's, and here one simulator
+  // stands for the run's every org, so it would be the bench's limit rather than the connector's.
   if (name === "atlassian")
     return startAtlassianSimulator({ ...options, streamRequestsPerMinute: 1_000_000_000 })
   if (name === "zoom") return startZoomSimulator({ ...options, requestsPerSecond: 1_000_000 })
