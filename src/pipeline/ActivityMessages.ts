@@ -47,8 +47,23 @@ export const activityRecord = (
 }
 
 type RecordFields = Omit<ActivityRecord, "remote_data">
+type ActivityFields = Omit<Activity, "remote_data">
 
-/** The record's fields but `remote_data`, in the record's order, and `remote_data` apart: routing serialises them apart. */
+/** The record's fields but `remote_data`, in the record's order: the Activity's, the envelope, the dedupe key. */
+const recordFields = (
+  account: IntegratedAccount,
+  fields: ActivityFields,
+  observedAt: string,
+  dedupe: string,
+  signIn: SignInDetail | undefined,
+): RecordFields => ({
+  ...fields,
+  ...envelopeOf(account, observedAt),
+  dedupe_key: dedupe,
+  ...(signIn === undefined ? {} : { sign_in: signIn }),
+})
+
+/** The record's fields but `remote_data`, and `remote_data` apart: routing serialises them apart. */
 const recordParts = (
   account: IntegratedAccount,
   activity: Activity,
@@ -57,29 +72,78 @@ const recordParts = (
 ): { readonly fields: RecordFields; readonly remote_data: ActivityRecord["remote_data"] | undefined } => {
   const { remote_data, ...fields } = activity
   return {
-    fields: {
-      ...fields,
-      ...envelopeOf(account, observedAt),
-      dedupe_key: dedupeKey(account, activity.id),
-      ...(signIn === undefined ? {} : { sign_in: signIn }),
-    },
+    fields: recordFields(account, fields, observedAt, dedupeKey(account, activity.id), signIn),
     remote_data: remote_data as ActivityRecord["remote_data"] | undefined,
   }
 }
 
+/** The keys the record adds after the Activity's own. */
+const recordKeys = [
+  "integrated_account_id",
+  "integration",
+  "observed_at",
+  "schema_version",
+  "dedupe_key",
+  "sign_in",
+] as const
+
+/**
+ * The envelope's JSON members (no braces) for an account's page fetched at `observedAt`, kept for the next
+ * record: a page's records share both, so the envelope is serialised once a page rather than once a record.
+ */
+let lastEnvelope:
+  | { readonly account: IntegratedAccount; readonly observedAt: string; readonly json: string }
+  | undefined
+const envelopeMembers = (account: IntegratedAccount, observedAt: string): string => {
+  if (
+    lastEnvelope !== undefined &&
+    lastEnvelope.account === account &&
+    lastEnvelope.observedAt === observedAt
+  )
+    return lastEnvelope.json
+  const json = JSON.stringify(envelopeOf(account, observedAt)).slice(1, -1)
+  lastEnvelope = { account, observedAt, json }
+  return json
+}
+
+/**
+ * `JSON.stringify(recordFields(…))` without building the record: the Activity's JSON with the envelope (JSON
+ * made once a page), the dedupe key and `sign_in` appended, which is where the spread puts them. Undefined when
+ * the Activity has a key of the record's own, which the spread would overwrite in place instead.
+ */
+const recordFieldsJson = (
+  account: IntegratedAccount,
+  fields: ActivityFields,
+  observedAt: string,
+  dedupe: string,
+  signIn: SignInDetail | undefined,
+): string | undefined => {
+  for (const key of recordKeys) if (key in fields) return undefined
+  const own = JSON.stringify(fields)
+  const signInJson = signIn === undefined ? "" : `,"sign_in":${JSON.stringify(signIn)}`
+  // The dedupe key is lowercase hex: nothing in it to escape.
+  const added = `${envelopeMembers(account, observedAt)},"dedupe_key":"${dedupe}"${signInJson}}`
+  return own === "{}" ? `{${added}` : `${own.slice(0, -1)},${added}`
+}
+
 /** CloudEvents Kafka protocol binding, binary mode: attributes as `ce_` headers, the data as the value. */
-const activityHeaders = (account: IntegratedAccount, record: RecordFields, dataschema: string) => ({
+const activityHeaders = (
+  account: IntegratedAccount,
+  activity: Pick<Activity, "id" | "action" | "created_at">,
+  dedupe: string,
+  dataschema: string,
+) => ({
   ce_specversion: "1.0",
-  ce_id: record.id,
+  ce_id: activity.id,
   ce_source: sourceOf(account),
-  ce_type: `com.siem-connector.user-directory.activity.${record.action ?? "unknown"}`,
-  ce_time: record.created_at,
+  ce_type: `com.siem-connector.user-directory.activity.${activity.action ?? "unknown"}`,
+  ce_time: activity.created_at,
   ce_dataschema: dataschema,
   "content-type": "application/json",
   integration: account.integration,
   integrated_account_id: account.id,
-  action: record.action ?? "",
-  dedupe_key: record.dedupe_key,
+  action: activity.action ?? "",
+  dedupe_key: dedupe,
 })
 
 /**
@@ -116,7 +180,7 @@ export const encodeActivity = (
   remoteJson?: string,
 ): string | undefined => {
   const { remote_data, ...rest } = record
-  return encodeParts(rest, remote_data, kafka, remoteJson)
+  return encodeParts(JSON.stringify(rest), remote_data, kafka, remoteJson)
 }
 
 /**
@@ -125,20 +189,17 @@ export const encodeActivity = (
  */
 const fitsIn = (text: string, limit: number) => text.length * 3 <= limit || Buffer.byteLength(text) <= limit
 
-/** encodeActivity of a record given as its other fields and its `remote_data`. */
+/** encodeActivity of a record given as the JSON of its other fields and its `remote_data`. */
 const encodeParts = (
-  rest: RecordFields,
+  restJson: string,
   remote_data: ActivityRecord["remote_data"] | undefined,
   kafka: KafkaSettings,
   remoteJson: string | undefined,
 ): string | undefined => {
   const limit = kafka.max_message_bytes - recordOverhead
-  if (!kafka.remote_data.include || remote_data === undefined) {
-    const bare = JSON.stringify(rest)
-    return fitsIn(bare, limit) ? bare : undefined
-  }
+  if (!kafka.remote_data.include || remote_data === undefined)
+    return fitsIn(restJson, limit) ? restJson : undefined
   const remote = remoteJson ?? JSON.stringify(remote_data)
-  const restJson = JSON.stringify(rest)
   const full = withRemote(restJson, remote)
   // remote_data's own size is only needed when there is a cap to check or a marker to write.
   const remoteBytes = () => Buffer.byteLength(remote)
@@ -244,7 +305,7 @@ const ocsfMessage = (
       observedAt,
       kafka,
     )
-  const headers = activityHeaders(account, record, publishedSchemas.ocsf.id)
+  const headers = activityHeaders(account, record, record.dedupe_key, publishedSchemas.ocsf.id)
   return {
     topic: kafka.topics.ocsf,
     message: {
@@ -271,32 +332,50 @@ export const routeActivity = (
   /** Set when the record is a failed sign-in its stream describes (a raw one included): see failedSignIns. */
   signIn?: SignInDetail,
 ): ReadonlyArray<OutgoingMessage> => {
+  const routed: OutgoingMessage[] = []
+  routeActivityInto(routed, account, activity, observedAt, kafka, signIn, Date.parse(activity.created_at))
+  return routed
+}
+
+/**
+ * routeActivity, its messages appended to `routed`, with the activity's instant as routeRecords has parsed it
+ * already. False when the activity was dead-lettered instead.
+ */
+export const routeActivityInto = (
+  routed: OutgoingMessage[],
+  account: IntegratedAccount,
+  activity: Activity,
+  observedAt: string,
+  kafka: KafkaSettings,
+  signIn: SignInDetail | undefined,
+  createdMs: number,
+): boolean => {
+  const { remote_data: raw, ...fields } = activity
+  const remote_data = raw as ActivityRecord["remote_data"] | undefined
+  const dedupe = dedupeKey(account, activity.id)
   // The record's fields are serialised apart from remote_data, and the whole record is built only for OCSF.
-  const { fields, remote_data } = recordParts(account, activity, observedAt, signIn)
+  const fieldsJson =
+    recordFieldsJson(account, fields, observedAt, dedupe, signIn) ??
+    JSON.stringify(recordFields(account, fields, observedAt, dedupe, signIn))
   // Serialised once, for the activity's value and the OCSF event's raw_data alike, only where one needs it.
   const remoteJson =
     kafka.remote_data.include && remote_data !== undefined ? JSON.stringify(remote_data) : undefined
-  const value = encodeParts(fields, remote_data, kafka, remoteJson)
+  const value = encodeParts(fieldsJson, remote_data, kafka, remoteJson)
   if (value === undefined) {
-    return [
+    routed.push(
       deadLetterMessage(
         account,
-        {
-          raw: activity.remote_data,
-          stage: "map",
-          reason: `activity ${activity.id} exceeds max_message_bytes`,
-        },
+        { raw, stage: "map", reason: `activity ${activity.id} exceeds max_message_bytes` },
         observedAt,
         kafka,
       ),
-    ]
+    )
+    return false
   }
-  const timestamp = String(Date.parse(activity.created_at))
+  const timestamp = String(createdMs)
   // One header set per record; the login_failed copy differs only in its schema.
-  const headers = activityHeaders(account, fields, publishedSchemas.activities.id)
-  const routed: OutgoingMessage[] = [
-    { topic: kafka.topics.activities, message: { key: account.id, value, timestamp, headers } },
-  ]
+  const headers = activityHeaders(account, activity, dedupe, publishedSchemas.activities.id)
+  routed.push({ topic: kafka.topics.activities, message: { key: account.id, value, timestamp, headers } })
   if (activity.action === "login_failed" || signIn !== undefined)
     routed.push({
       topic: kafka.topics.login_failed,
@@ -308,8 +387,17 @@ export const routeActivity = (
       },
     })
   if (kafka.ocsf.enabled) {
-    const record = remote_data === undefined ? fields : { ...fields, remote_data }
-    routed.push(ocsfMessage(account, record, observedAt, kafka, remoteJson, timestamp))
+    const record = recordFields(account, fields, observedAt, dedupe, signIn)
+    routed.push(
+      ocsfMessage(
+        account,
+        remote_data === undefined ? record : { ...record, remote_data },
+        observedAt,
+        kafka,
+        remoteJson,
+        timestamp,
+      ),
+    )
   }
-  return routed
+  return true
 }

@@ -6,7 +6,7 @@ import { failedSignInOf } from "../providers/failedSignIn.ts"
 import { mapRecord } from "../providers/mapRecord.ts"
 import type { AccountRecord } from "../providers/pageAccount.ts"
 import { registry } from "../providers/registry.ts"
-import { deadLetterMessage, type OutgoingMessage, routeActivity } from "./ActivityMessages.ts"
+import { deadLetterMessage, type OutgoingMessage, routeActivityInto } from "./ActivityMessages.ts"
 
 export interface RoutedPage {
   messages: OutgoingMessage[]
@@ -65,10 +65,8 @@ export const routeRecords = (
       newestMsByStream.set(stream, createdMs)
     }
     const signIn = failedSignInOf(streamNamed(stream), mapped.right, raw ?? mapped.right.remote_data)
-    const routed = routeActivity(account, mapped.right, observedAt, kafka, signIn)
-    if (routed[0]?.topic === kafka.topics.dead_letter) deadLettered++
-    else published++
-    messages.push(...routed)
+    if (routeActivityInto(messages, account, mapped.right, observedAt, kafka, signIn, createdMs)) published++
+    else deadLettered++
   }
   return { messages, published, deadLettered, newestCreatedAt, newestByStream }
 }

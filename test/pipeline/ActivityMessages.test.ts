@@ -1,15 +1,20 @@
 import { createHash } from "node:crypto"
+import { fc, test } from "@fast-check/vitest"
 import { Redacted } from "effect"
 import type { IHeaders } from "kafkajs"
 import { describe, expect, it } from "vitest"
 import type { ConnectorConfig } from "../../src/config/ConnectorConfig.ts"
 import type { Activity } from "../../src/domain/Activity.ts"
+import type { SignInDetail } from "../../src/domain/ActivityRecord.ts"
 import type { IntegratedAccount } from "../../src/domain/IntegratedAccount.ts"
+import { publishedSchemas } from "../../src/domain/PublishedSchemas.ts"
 import {
   activityRecord,
   deadLetterMessage,
   encodeActivity,
+  encodeOcsf,
   type OutgoingMessage,
+  ocsfEventType,
   routeActivity,
 } from "../../src/pipeline/ActivityMessages.ts"
 import { defaultKafkaSettings } from "../support/pipelineConfig.ts"
@@ -373,5 +378,152 @@ describe("deadLetterMessage", () => {
       parsedValue(deadLetterMessage(account, { raw, stage: "map", reason: "too big" }, observedAt, kafka()))
         .raw,
     ).toEqual(raw)
+  })
+})
+
+/**
+ * What routeActivity published before it wrote the record's JSON without building the record: the record built
+ * whole by spreading (activityRecord), serialised by encodeActivity and encodeOcsf, its headers read from it.
+ */
+const routedBefore = (
+  on: IntegratedAccount,
+  a: Activity,
+  at: string,
+  settings: KafkaSettings,
+  signIn: SignInDetail | undefined,
+) => {
+  const record = activityRecord(on, a, at, signIn)
+  const value = encodeActivity(record, settings)
+  if (value === undefined) return [{ topic: settings.topics.dead_letter }]
+  const timestamp = String(Date.parse(a.created_at))
+  const headers = {
+    ce_specversion: "1.0",
+    ce_id: record.id,
+    ce_source: `/integrations/${on.integration}/accounts/${on.id}`,
+    ce_type: `com.siem-connector.user-directory.activity.${record.action ?? "unknown"}`,
+    ce_time: record.created_at,
+    ce_dataschema: publishedSchemas.activities.id,
+    "content-type": "application/json",
+    integration: on.integration,
+    integrated_account_id: on.id,
+    action: record.action ?? "",
+    dedupe_key: record.dedupe_key,
+  }
+  const message = (topic: string, v: string | undefined, h: Record<string, string>) =>
+    v === undefined
+      ? { topic: settings.topics.dead_letter }
+      : { topic, message: { key: on.id, value: v, timestamp, headers: h } }
+  return [
+    message(settings.topics.activities, value, headers),
+    ...(a.action === "login_failed" || signIn !== undefined
+      ? [
+          message(settings.topics.login_failed, value, {
+            ...headers,
+            ce_dataschema: publishedSchemas.login_failed.id,
+          }),
+        ]
+      : []),
+    ...(settings.ocsf.enabled
+      ? [
+          message(settings.topics.ocsf, encodeOcsf(record, settings), {
+            ...headers,
+            ce_dataschema: publishedSchemas.ocsf.id,
+            ce_type: ocsfEventType(record),
+          }),
+        ]
+      : []),
+  ]
+}
+
+/** A dead letter's time of writing is the clock's: compared by topic only. */
+const comparable = (routed: ReadonlyArray<OutgoingMessage | { topic: string }>) =>
+  routed.map((m) => ("message" in m && m.topic !== defaults.topics.dead_letter ? m : { topic: m.topic }))
+
+const otherAccount: IntegratedAccount = {
+  ...account,
+  id: "0b7d3c1a-2e4f-4a6b-8c9d-0e1f2a3b4c5d",
+  integration: "zoom",
+}
+
+/** Activities of any shape JSON allows, with the record's own keys, integer-like keys and `undefined` among theirs. */
+const anyActivity = fc
+  .dictionary(
+    fc.oneof(
+      fc.constantFrom(
+        "id",
+        "action",
+        "created_at",
+        "actor",
+        "remote_data",
+        "integrated_account_id",
+        "integration",
+        "observed_at",
+        "schema_version",
+        "dedupe_key",
+        "sign_in",
+        "0",
+        "10",
+        "__proto__",
+      ),
+      fc.string({ maxLength: 6 }),
+    ),
+    fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constant(undefined), fc.string({ unit: "grapheme" })),
+    { maxKeys: 8 },
+  )
+  .chain((extra) =>
+    fc
+      .record({
+        id: fc.oneof(fc.uuid(), fc.string({ unit: "grapheme", maxLength: 12 })),
+        action: fc.option(
+          fc.constantFrom("login", "login_failed", "logout", "user_created", "mfa_enrolled"),
+          {
+            nil: undefined,
+          },
+        ),
+        created_at: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+        remote_data: fc.option(fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 2 })), {
+          nil: undefined,
+        }),
+      })
+      // Each way round: the Activity's own fields first, or the generated ones overriding them; or only those.
+      .chain((base) => fc.constantFrom({ ...base, ...extra }, { ...extra, ...base }, extra)),
+  )
+  .map((fields) => fields as unknown as Activity)
+
+const anySignIn = fc.option(
+  fc.record({ reason: fc.string({ unit: "grapheme" }), attempted_user: fc.string() }, { requiredKeys: [] }),
+  { nil: undefined },
+)
+
+const anySettings = fc.constantFrom<KafkaSettings>(
+  defaults,
+  kafka({ ocsf: { enabled: true } }),
+  kafka({ ocsf: { enabled: true }, remote_data: { include: true, max_bytes: 40 } }),
+  kafka({ ocsf: { enabled: true }, remote_data: { include: false } }),
+  kafka({ ocsf: { enabled: true }, max_message_bytes: 2_400 }),
+)
+
+describe("routeActivity writes the record's JSON without building the record", () => {
+  test.prop(
+    [
+      fc.array(
+        fc.record({
+          activity: anyActivity,
+          signIn: anySignIn,
+          settings: anySettings,
+          // Pages of two accounts and two fetch times interleaved: the envelope kept for a page must be its own.
+          on: fc.constantFrom(account, otherAccount),
+          at: fc.constantFrom(observedAt, "2025-11-25T20:00:01.000Z"),
+        }),
+        { minLength: 1, maxLength: 6 },
+      ),
+    ],
+    { numRuns: 2_000 },
+  )("as it did when it built the record whole and serialised it, message for message", (calls) => {
+    // As JSON: the headers' order is part of the bytes published.
+    for (const { activity: a, signIn, settings, on, at } of calls)
+      expect(JSON.stringify(comparable(routeActivity(on, a, at, settings, signIn)))).toBe(
+        JSON.stringify(comparable(routedBefore(on, a, at, settings, signIn))),
+      )
   })
 })
