@@ -1,5 +1,8 @@
+import { createHash } from "node:crypto"
 import { describe, expect, it } from "@effect/vitest"
+import { fc, test } from "@fast-check/vitest"
 import { Either } from "effect"
+import { stableActivityId } from "../../../src/domain/Activity.ts"
 import { mapRecord } from "../../../src/providers/mapRecord.ts"
 import { zoom } from "../../../src/providers/zoom/index.ts"
 import { activityLogId, operationLogId } from "../../../src/providers/zoom/recordId.ts"
@@ -187,4 +190,19 @@ describe("zoom operation-log rows → Activity", () => {
       Either.right({ reason: 'zoom operation_logs row has an unparseable time: "never"' }),
     )
   })
+})
+
+describe("zoom synthetic ids (stableActivityId)", () => {
+  test.prop([fc.array(fc.oneof(fc.jsonValue(), fc.string({ unit: "grapheme" })), { maxLength: 8 })], {
+    numRuns: 2_000,
+  })(
+    "are the first 32 characters of the base64url SHA-256 of the fields' JSON, as createHash wrote them",
+    (fields) => {
+      const before = createHash("sha256")
+        .update(JSON.stringify(["zoom", ...fields]))
+        .digest("base64url")
+        .slice(0, 32)
+      expect(stableActivityId("zoom", fields)).toBe(before)
+    },
+  )
 })
