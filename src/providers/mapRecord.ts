@@ -37,6 +37,24 @@ export const decodeRecord = <A>(
   return fastDecoder(schema)(raw)
 }
 
+/**
+ * `toActivity`, a throw included: mappings are pure and return their refusals, but one that throws on a value
+ * its schema let through (a time beyond Date's range, say) must cost a dead letter, not the account's stream.
+ */
+const mappedSafely = (
+  stream: RecordMapping,
+  decoded: unknown,
+  account: IntegratedAccount,
+): ReturnType<RecordMapping["toActivity"]> => {
+  try {
+    return stream.toActivity(decoded as never, account)
+  } catch (error) {
+    return Either.left({
+      reason: `mapping failed: ${error instanceof Error ? error.message : String(error)}`,
+    })
+  }
+}
+
 /** decode raw → map to Activity: the one step every consumer of a page (endpoint, pipeline) shares. */
 export const mapRecord = (
   stream: RecordMapping,
@@ -52,7 +70,7 @@ export const mapRecord = (
       reason: ParseResult.TreeFormatter.formatErrorSync(decoded.left),
     })
   }
-  const mapped = stream.toActivity(decoded.right, account)
+  const mapped = mappedSafely(stream, decoded.right, account)
   if (Either.isLeft(mapped)) return Either.left({ raw, stage: "map", reason: mapped.left.reason })
   const activity = mapped.right
   if (stream.failedSignIns?.actions.has(activity.action ?? "") && typeof raw === "object" && raw !== null)

@@ -77,11 +77,18 @@ export const GitHubError = Schema.Struct({
 }).annotations({ identifier: "GitHubError" })
 export type GitHubError = typeof GitHubError.Type
 
+/** The latest instant a JavaScript Date holds (ECMAScript's time value range): later ones cannot be written. */
+const maxDateMs = 8.64e15
+
+/** Whether `ms` is an epoch-ms time an Activity's `created_at` can be written from. */
+export const isUsableTimeMs = (ms: unknown): ms is number =>
+  typeof ms === "number" && Number.isFinite(ms) && ms >= 0 && ms <= maxDateMs
+
 /** The event's occurrence time in epoch ms: `@timestamp`, else `created_at`; undefined when neither is usable. */
 export const eventTimeMs = (event: {
   readonly "@timestamp"?: number | null | undefined
   readonly created_at?: number | null | undefined
 }): number | undefined => {
   const ms = event["@timestamp"] ?? event.created_at
-  return ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0 ? undefined : ms
+  return isUsableTimeMs(ms) ? ms : undefined
 }

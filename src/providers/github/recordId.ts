@@ -1,6 +1,6 @@
 import { Option, Schema } from "effect"
 import { canonicalDigest, canonicalJson } from "../canonicalJson.ts"
-import { eventTimeMs, GitHubAuditLogEvent } from "./GitHubAuditLogEvent.ts"
+import { eventTimeMs, GitHubAuditLogEvent, isUsableTimeMs } from "./GitHubAuditLogEvent.ts"
 
 // An audit event's id is GitHub's `_document_id`. Some events (older exports, and every row in Elastic's
 // recorded org fixtures) have none: they get a synthetic id, the lowercase hex SHA-256 of the canonical JSON
@@ -35,7 +35,7 @@ export const auditEventKey = (raw: unknown): AuditEventKey | undefined => {
   if (typeof raw !== "object" || raw === null) return undefined
   const fields = raw as { readonly "@timestamp"?: unknown; readonly created_at?: unknown }
   const time = typeof fields["@timestamp"] === "number" ? fields["@timestamp"] : fields.created_at
-  if (typeof time !== "number" || !Number.isFinite(time) || time < 0) return undefined
+  if (!isUsableTimeMs(time)) return undefined
   const documentId = (raw as { readonly _document_id?: unknown })._document_id
   return { id: typeof documentId === "string" && documentId ? documentId : syntheticEventId(raw), ms: time }
 }

@@ -131,3 +131,13 @@ describe("github audit-log events → Activity", () => {
 })
 
 const GitHubAuditLogEventOf = (raw: object) => raw as GitHubAuditLogEvent
+
+describe("github audit-log events with a time a Date cannot hold", () => {
+  it("an @timestamp beyond Date's range is refused at the map stage, not thrown", () => {
+    const [first] = auditLogFixture("001.json")
+    const raw = { ...(first?.raw as object), "@timestamp": 1e21 }
+    const mapped = mapRecord(auditLog, githubAccount, raw)
+    expect(Either.isLeft(mapped) && mapped.left.stage).toBe("map")
+    expect(Either.isLeft(mapped) && mapped.left.reason).toMatch(/no usable @timestamp or created_at/)
+  })
+})
