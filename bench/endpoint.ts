@@ -6,7 +6,7 @@
 
 import { spawn } from "node:child_process"
 import { randomUUID } from "node:crypto"
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import os from "node:os"
 import { join } from "node:path"
 import { createInterface } from "node:readline"
@@ -34,6 +34,8 @@ interface Run {
   readonly failed: number
   readonly seconds: number
   readonly latencies: number[]
+  /** When each request was sent, ms since the epoch, in the order of `latencies`: to line them up with GC traces. */
+  readonly sentAt: number[]
   readonly load: string
   /** CPU the serve process used during the phase (user + system), ms; undefined for the simulator's phases. */
   readonly serveCpuMs: number | undefined
@@ -66,13 +68,14 @@ const hammer = async (
 ): Promise<Run> => {
   const pool = new Pool(origin, { connections: options.connections })
   const latencies: number[] = []
+  const sentAt: number[] = []
   let failed = 0
   const ask = async () => {
     const start = performance.now()
     const response = await pool.request({ method: "GET", path, headers })
     await response.body.text()
     if (response.statusCode !== 200) failed++
-    return performance.now() - start
+    return [start, performance.now() - start] as const
   }
   // Warm-up: connections open, both sides' code compiled.
   for (let i = 0; i < 50; i++) await ask()
@@ -81,14 +84,18 @@ const hammer = async (
   const end = start + options.seconds * 1000
   await Promise.all(
     Array.from({ length: options.connections }, async () => {
-      while (performance.now() < end) latencies.push(await ask())
+      while (performance.now() < end) {
+        const [sent, latency] = await ask()
+        latencies.push(latency)
+        sentAt.push(performance.timeOrigin + sent)
+      }
     }),
   )
   const seconds = (performance.now() - start) / 1000
   const cpuAfter = cpuOf()
   await pool.close()
   const serveCpuMs = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore
-  return { label, requests: latencies.length, failed, seconds, latencies, load: load(), serveCpuMs }
+  return { label, requests: latencies.length, failed, seconds, latencies, sentAt, load: load(), serveCpuMs }
 }
 
 const percentile = (sorted: ReadonlyArray<number>, p: number) =>
@@ -115,10 +122,15 @@ const startServe = (dir: string, simulator: { baseUrl: string; credentials: unkn
     )
     // SERVE_CPU_PROF=DIR: the serve process writes a V8 CPU profile there when it ends (`node --cpu-prof`).
     const profile = process.env.SERVE_CPU_PROF
+    // SERVE_NODE_FLAGS="--trace-gc …": more Node.js flags for the serve process (what it prints to stdout goes
+    // to SERVE_STDOUT=FILE when set), to see where its time goes.
+    const flags = (process.env.SERVE_NODE_FLAGS ?? "").split(" ").filter((flag) => flag !== "")
+    const stdoutFile = process.env.SERVE_STDOUT
     const child = spawn(
       process.execPath,
       [
         ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : []),
+        ...flags,
         join(root, "src", "main.ts"),
         "serve",
         "--config",
@@ -137,6 +149,7 @@ const startServe = (dir: string, simulator: { baseUrl: string; credentials: unkn
         child.kill()
       })
     child.once("exit", (code) => reject(new Error(`serve ended (${code}) before listening`)))
+    if (stdoutFile !== undefined) child.stdout.pipe(createWriteStream(stdoutFile))
     createInterface({ input: child.stdout }).on("line", (line) => {
       try {
         const entry = JSON.parse(line) as { msg?: string; port?: number }
@@ -201,6 +214,22 @@ const main = async () => {
   }
   const sim = merged("the simulator directly")
   const api = merged("through the connector's endpoint")
+  // The tail's shape, on the console only: where p99 sits among the slow requests.
+  for (const label of [sim.label, api.label]) {
+    const sorted = runs
+      .filter((r) => r.label === label)
+      .flatMap((r) => r.latencies)
+      .sort((a, b) => a - b)
+    const at = [50, 90, 95, 98, 99, 99.5, 99.9].map((p) => `p${p} ${fixed(percentile(sorted, p), 2)}`)
+    console.log(`${label}: ${at.join(", ")}, max ${fixed(sorted.at(-1) ?? Number.NaN, 2)} ms`)
+  }
+  // BENCH_LATENCIES=FILE: every request's send time (ms since the epoch) and latency, phase by phase.
+  const latenciesFile = process.env.BENCH_LATENCIES
+  if (latenciesFile !== undefined)
+    writeFileSync(
+      latenciesFile,
+      JSON.stringify(runs.map(({ label, sentAt, latencies }) => ({ label, sentAt, latencies }))),
+    )
   const rows = [sim, api].map((m) => [
     m.label,
     int(m.requests),
