@@ -1,7 +1,7 @@
 import { Either, ParseResult, type Schema } from "effect"
 import type { Activity } from "../domain/Activity.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
-import type { AnyActivityStream } from "./ActivityStream.ts"
+import type { AnyActivityStream, FailedSignIn } from "./ActivityStream.ts"
 import { fastDecoder } from "./fastDecode.ts"
 
 export type { FailedSignIn } from "./ActivityStream.ts"
@@ -17,25 +17,37 @@ export interface RejectedRecord {
 export type RecordMapping = Pick<AnyActivityStream, "record" | "toActivity" | "failedSignIns">
 
 /**
- * The decode mapRecord made of each raw record routing will ask again about: a failed sign-in's details
- * (failedSignIn.ts), where a second decode of the same object would cost as much as the first. Only those
- * records are kept, as a weak map's entry costs more than the lookup it saves for the others. Weakly held: an
- * entry lives as long as its page's records do.
+ * What mapRecord found of each raw record routing will ask again about (those whose action the stream's
+ * failedSignIns names): the failed sign-in's details, where a second decode of the same object would cost as
+ * much as the first. The details, not the decoded record: a weak map's values are held strongly by V8's
+ * young-generation collections (only a full collection looks at whether the key lives), so a decoded record
+ * kept here, and the raw objects it shares, outlived every page by a collection or two and was copied and
+ * promoted each time (measured on the endpoint: 10 MB promoted per scavenge, a 20–40 ms pause each). Weakly
+ * held: an entry lives as long as its page's records do.
  */
-const keptDecodes = new WeakMap<object, { readonly schema: unknown; readonly decoded: unknown }>()
+const keptSignIns = new WeakMap<
+  object,
+  { readonly mapping: RecordMapping; readonly signIn: FailedSignIn | undefined }
+>()
 
-/**
- * The raw record decoded with the stream's record schema (its compiled checks, Effect's decode for a refusal);
- * mapRecord's decode when it kept one.
- */
+/** The failed sign-in details mapRecord kept of `raw` for this stream, if it kept them. */
+export const keptSignIn = (
+  stream: Pick<RecordMapping, "record" | "failedSignIns">,
+  raw: unknown,
+): { readonly signIn: FailedSignIn | undefined } | undefined => {
+  const kept = typeof raw === "object" && raw !== null ? keptSignIns.get(raw) : undefined
+  return kept !== undefined &&
+    kept.mapping.record === stream.record &&
+    kept.mapping.failedSignIns === stream.failedSignIns
+    ? kept
+    : undefined
+}
+
+/** The raw record decoded with the stream's record schema (its compiled checks, Effect's decode for a refusal). */
 export const decodeRecord = <A>(
   schema: Schema.Schema<A, unknown>,
   raw: unknown,
-): Either.Either<A, ParseResult.ParseError> => {
-  const kept = typeof raw === "object" && raw !== null ? keptDecodes.get(raw) : undefined
-  if (kept !== undefined && kept.schema === schema) return Either.right(kept.decoded as A)
-  return fastDecoder(schema)(raw)
-}
+): Either.Either<A, ParseResult.ParseError> => fastDecoder(schema)(raw)
 
 /**
  * `toActivity`, a throw included: mappings are pure and return their refusals, but one that throws on a value
@@ -73,8 +85,9 @@ export const mapRecord = (
   const mapped = mappedSafely(stream, decoded.right, account)
   if (Either.isLeft(mapped)) return Either.left({ raw, stage: "map", reason: mapped.left.reason })
   const activity = mapped.right
-  if (stream.failedSignIns?.actions.has(activity.action ?? "") && typeof raw === "object" && raw !== null)
-    keptDecodes.set(raw, { schema: stream.record, decoded: decoded.right })
+  const facts = stream.failedSignIns
+  if (facts?.actions.has(activity.action ?? "") && typeof raw === "object" && raw !== null)
+    keptSignIns.set(raw, { mapping: stream, signIn: facts.of(decoded.right) })
   // remote_data is the record exactly as the provider sent it, not the decoded form.
   return Either.right({ ...activity, remote_data: raw as object })
 }
