@@ -200,7 +200,7 @@ interface WaitingPublish extends WaitingPage {
  * would add to each transaction's time against its deadline (half the transaction timeout) for little: the
  * fixed cost shared is a few round trips.
  */
-const pagesBudget = 8
+const pagesBudget = 4
 
 /**
  * A new transactional producer, connected and initialised: its InitProducerId fences any older producer of the
