@@ -15,6 +15,9 @@ const produceRequest = require("kafkajs/src/protocol/requests/produce/index.js")
     request: { encode(): Promise<{ buf: Buffer; offset: number }> }
   }
 }
+const Encoder = require("kafkajs/src/protocol/encoder.js") as new () => {
+  writeInt32(value: number): { writeEncoder(value: unknown): { buffer: Buffer } }
+}
 const createRequest = require("kafkajs/src/protocol/request.js") as (request: {
   correlationId: number
   clientId: string
@@ -150,8 +153,25 @@ describe("kafkajs's produce request, written once", () => {
     expect(buffer.length).toBeGreaterThan(1_000_000)
     expect(buffer.equals(kafkajs)).toBe(true)
     // No copy of the page: the header went into the room in front of the payload, in the same memory.
-    expect(buffer.buffer).toBe(payload.buf.buffer)
+    expect(buffer.buffer === payload.buf.buffer, "the request shares the payload's memory").toBe(true)
     expect(buffer.byteOffset + buffer.length).toBe(payload.buf.byteOffset + payload.offset)
+  })
+
+  it("copies a payload written a second time, and leaves the first writer's bytes as they were", async () => {
+    const args: ProduceArgs = {
+      acks: -1,
+      timeout: 30_000,
+      topicData: [
+        { topic: "t", partitions: [{ partition: 0, messages: [{ key: "k", value: "v".repeat(5_000) }] }] },
+      ],
+    }
+    const payload = await produceRequest.protocol({ version: 3 })(args).request.encode()
+    const bytes = Buffer.from(payload.buf.subarray(0, payload.offset))
+    const header = (n: number) => Buffer.from([0, 0, 0, n])
+    const first = new Encoder().writeInt32(1).writeEncoder(payload)
+    const second = new Encoder().writeInt32(2).writeEncoder(payload)
+    expect(second.buffer.equals(Buffer.concat([header(2), bytes]))).toBe(true)
+    expect(first.buffer.equals(Buffer.concat([header(1), bytes]))).toBe(true)
   })
 
   it("encodes every routed message of the 13 simulators to kafkajs's bytes, OCSF off and on", async () => {
