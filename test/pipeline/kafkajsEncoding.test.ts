@@ -127,7 +127,7 @@ describe("kafkajs's record encoding, tuned", () => {
     expect(tuned).toBe(kafkajs)
   })
 
-  it("replaces the record encoder and the CRC when called before kafkajs first loads its produce request", () => {
+  it("replaces the record encoder, the CRC and the produce request when called before kafkajs first loads its produce request", () => {
     const module = fileURLToPath(new URL("../../src/pipeline/kafkajs/kafkajsEncoding.ts", import.meta.url))
     const answer = execFileSync(
       process.execPath,
@@ -143,12 +143,18 @@ describe("kafkajs's record encoding, tuned", () => {
           `require("kafkajs/src/protocol/requests/produce/v3/request.js")`,
           `const record = require("kafkajs/src/protocol/recordBatch/record/v0/index.js")`,
           `const crc = require("kafkajs/src/protocol/recordBatch/crc32C/index.js")`,
-          "console.log(JSON.stringify({ replaced, record: record.name, crc: crc.name }))",
+          `const produce = require("kafkajs/src/protocol/requests/produce/v3/request.js")`,
+          "console.log(JSON.stringify({ replaced, record: record.name, crc: crc.name, produce: produce.name }))",
         ].join("\n"),
       ],
       { encoding: "utf8" },
     )
-    expect(JSON.parse(answer)).toEqual({ replaced: true, record: "tunedRecord", crc: "tunedCrc" })
+    expect(JSON.parse(answer)).toEqual({
+      replaced: true,
+      record: "tunedRecord",
+      crc: "tunedCrc",
+      produce: "tunedProduce",
+    })
     // Once applied, the answer stays the same.
     expect(tuneKafkajsEncoding()).toBe(tuneKafkajsEncoding())
   })

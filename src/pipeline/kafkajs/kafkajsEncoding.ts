@@ -1,20 +1,31 @@
 import { createRequire } from "node:module"
 import { crc32c } from "@node-rs/crc32"
+import {
+  adoptingWriteEncoder,
+  type ProduceArgs,
+  type ProduceRequestModule,
+  tunedProduceRequest,
+} from "./kafkajsProduceRequest.ts"
 
 const require = createRequire(import.meta.url)
 
-/** kafkajs's Encoder (src/protocol/encoder.js), as far as this file uses it. */
-interface Encoder {
+/** kafkajs's Encoder (src/protocol/encoder.js), as far as these files use it. */
+export interface Encoder {
   buf: Buffer
   offset: number
   ensureAvailable(length: number): void
   writeInt8(value: number): Encoder
+  writeInt16(value: number): Encoder
+  writeInt32(value: number): Encoder
+  writeInt64(value: unknown): Encoder
+  writeString(value: string | null): Encoder
+  writeEncoder(value: Encoder): Encoder
   writeVarInt(value: number): Encoder
   writeVarLong(value: unknown): Encoder
   writeVarIntString(value: string): Encoder
   writeVarIntBytes(value: unknown): Encoder
 }
-interface EncoderClass {
+export interface EncoderClass {
   new (initialSize?: number): Encoder
   nextPowerOfTwo(value: number): number
   encodeZigZag64(value: unknown): Long
@@ -30,12 +41,12 @@ interface Long {
   shiftRightUnsigned(bits: number): Long
   toInt(): number
 }
-interface RecordInput {
+export interface RecordInput {
   readonly offsetDelta?: number
   readonly timestampDelta?: unknown
   readonly key?: unknown
   readonly value?: unknown
-  readonly headers?: Readonly<Record<string, unknown>>
+  readonly headers?: Readonly<Record<string, unknown>> | undefined
 }
 type RecordEncoder = (record: RecordInput) => Encoder
 
@@ -46,6 +57,8 @@ const paths = {
   recordBatch: require.resolve("kafkajs/src/protocol/recordBatch/v0/index.js"),
   crc32C: require.resolve("kafkajs/src/protocol/recordBatch/crc32C/index.js"),
   long: require.resolve("kafkajs/src/utils/long.js"),
+  compression: require.resolve("kafkajs/src/protocol/message/compression/index.js"),
+  request: require.resolve("kafkajs/src/protocol/request.js"),
 }
 
 /**
@@ -73,7 +86,13 @@ export const tuneKafkajsEncoding = (): boolean => {
       // A kafkajs whose internals moved: fail at start rather than encode differently.
       throw new Error(`kafkajs's Encoder.${method} is gone: review src/pipeline/kafkajs/kafkajsEncoding.ts`)
   const kafkajsMethods = Object.fromEntries(patchedMethods.map((m) => [m, proto[m]]))
-  const tunedMethods = encoderMethods(Encoder, require(paths.long) as { fromInt(value: number): Long })
+  const LongClass = require(paths.long) as { fromInt(value: number): Long }
+  const tunedMethods = {
+    ...encoderMethods(Encoder, LongClass),
+    writeEncoder: adoptingWriteEncoder(
+      kafkajsMethods.writeEncoder as Parameters<typeof adoptingWriteEncoder>[0],
+    ),
+  }
   Object.assign(proto, tunedMethods)
   const kafkajsRecord = require(paths.record) as RecordEncoder
   const tunedRecord = recordEncoder(Encoder)
@@ -85,15 +104,33 @@ export const tuneKafkajsEncoding = (): boolean => {
     require.cache[paths.recordBatch] === undefined &&
     cached !== undefined &&
     cachedCrc !== undefined
+  let produce: { readonly kafkajs: ProduceRequestModule; readonly tuned: ProduceRequestModule } | undefined
   if (replaced) {
     cached.exports = tunedRecord
     cachedCrc.exports = tunedCrc
+    // Loaded now, it takes the record encoder and CRC above; v4–v7 call v3's, and load it first.
+    const kafkajsProduce = require(paths.produce) as ProduceRequestModule
+    const kafkajs = {
+      Encoder,
+      Long: LongClass,
+      crc32C: tunedCrc,
+      none: (require(paths.compression) as { Types: { None: number } }).Types.None,
+    }
+    const tuned = tunedProduceRequest(kafkajs, kafkajsProduce)
+    ;(require.cache[paths.produce] as NodeJS.Module).exports = tuned
+    produce = { kafkajs: kafkajsProduce, tuned }
   }
-  state = { replaced, proto, kafkajsMethods, tunedMethods, kafkajsRecord, tunedRecord, kafkajsCrc }
+  state = { replaced, proto, kafkajsMethods, tunedMethods, kafkajsRecord, tunedRecord, kafkajsCrc, produce }
   return replaced
 }
 
-const patchedMethods = ["ensureAvailable", "writeUVarInt", "writeVarInt", "writeVarLong"] as const
+const patchedMethods = [
+  "ensureAvailable",
+  "writeUVarInt",
+  "writeVarInt",
+  "writeVarLong",
+  "writeEncoder",
+] as const
 type PatchedMethod = (typeof patchedMethods)[number]
 
 let state:
@@ -105,6 +142,9 @@ let state:
       readonly kafkajsRecord: RecordEncoder
       readonly tunedRecord: RecordEncoder
       readonly kafkajsCrc: (buffer: Buffer) => number
+      readonly produce:
+        | { readonly kafkajs: ProduceRequestModule; readonly tuned: ProduceRequestModule }
+        | undefined
     }
   | undefined
 
@@ -125,8 +165,45 @@ export const bothEncodings = <A>(encode: (record: RecordEncoder) => A): { kafkaj
   return { kafkajs, tuned: encode(s.tunedRecord) }
 }
 
+/**
+ * For the tests that hold the produce request to kafkajs's: the whole request (kafkajs's `createRequest`
+ * around the produce request v3 of `args`), encoded by kafkajs's own code (its produce request, record batch,
+ * record encoder, CRC and Encoder methods, restored for the call) and by the tuned one. The tuned request's
+ * bytes are returned as written (a view of the one buffer), kafkajs's as a copy. Only where the replacement
+ * applied; no other encoding may run meanwhile, as the restored methods are the process's.
+ */
+export const bothProduceRequests = async (args: ProduceArgs, clientId: string) => {
+  tuneKafkajsEncoding()
+  const s = state as NonNullable<typeof state>
+  if (s.produce === undefined) throw new Error("kafkajs's produce request loaded before tuneKafkajsEncoding")
+  const createRequest = require(paths.request) as (request: {
+    correlationId: number
+    clientId: string
+    request: unknown
+  }) => Promise<{ buffer: Buffer }>
+  const encodeWith = async (produce: ProduceRequestModule) =>
+    (await createRequest({ correlationId: 7, clientId, request: produce(args) })).buffer
+  Object.assign(s.proto, s.kafkajsMethods)
+  reference = true
+  let kafkajs: Buffer
+  try {
+    kafkajs = Buffer.from(await encodeWith(s.produce.kafkajs))
+  } finally {
+    reference = false
+    Object.assign(s.proto, s.tunedMethods)
+  }
+  return { kafkajs, tuned: await encodeWith(s.produce.tuned) }
+}
+
 /** A record batch's CRC-32C (Castagnoli), unsigned, as kafkajs's crc32C module answers it. */
-const tunedCrc = (buffer: Buffer): number => crc32c(buffer)
+const tunedCrc = (buffer: Buffer): number =>
+  reference ? (state as NonNullable<typeof state>).kafkajsCrc(buffer) : crc32c(buffer)
+
+/**
+ * Set only while a test encodes with kafkajs's own code (`asKafkajs`): the record encoder and the CRC, which
+ * kafkajs's modules took when they loaded, then answer as kafkajs's.
+ */
+let reference = false
 
 /** For the test that holds the CRC to kafkajs's: both answers for `buffer`. */
 export const bothChecksums = (buffer: Buffer) => {
@@ -177,7 +254,7 @@ const encoderMethods = (Encoder: EncoderClass, LongClass: { fromInt(value: numbe
       this.buf[this.offset++] = long.toInt() & 0xff
       return this
     },
-  } satisfies Record<PatchedMethod, unknown>
+  } satisfies Record<Exclude<PatchedMethod, "writeEncoder">, unknown>
 }
 
 /** Each header as kafkajs lists them: an array value is one header per element, under the same key. */
@@ -191,40 +268,69 @@ const headerList = (headers: Readonly<Record<string, unknown>>) => {
   return list
 }
 
-/** kafkajs's record v0 encoder (recordBatch/record/v0), the record sized first and written into one buffer. */
+/** A record's fields with kafkajs's defaults, its headers listed, and its sizes: what writing it needs. */
+export interface RecordPlan {
+  readonly offsetDelta: number
+  readonly timestampDelta: unknown
+  readonly key: unknown
+  readonly value: unknown
+  readonly headers: ReadonlyArray<readonly [string, unknown]>
+  readonly sizeOfBody: number
+  /** The record's bytes in all: its length varint and its body. */
+  readonly size: number
+}
+
+/** Sizes a record as kafkajs's record v0 encoder (recordBatch/record/v0) would write it. */
+export const planRecord = (
+  Encoder: EncoderClass,
+  { offsetDelta = 0, timestampDelta = 0, key, value, headers = {} }: RecordInput,
+): RecordPlan => {
+  const list = headerList(headers)
+  let headersSize = Encoder.sizeOfVarInt(list.length)
+  for (const [headerKey, headerValue] of list) {
+    const keySize = Buffer.byteLength(headerKey)
+    // As kafkajs: the value's length is taken before its null check (a null header value throws there too).
+    const valueSize = Buffer.byteLength(headerValue as string)
+    headersSize += Encoder.sizeOfVarInt(keySize) + keySize
+    headersSize +=
+      headerValue === null ? Encoder.sizeOfVarInt(-1) : Encoder.sizeOfVarInt(valueSize) + valueSize
+  }
+  const sizeOfBody =
+    1 +
+    Encoder.sizeOfVarLong(timestampDelta) +
+    Encoder.sizeOfVarInt(offsetDelta) +
+    Encoder.sizeOfVarIntBytes(key) +
+    Encoder.sizeOfVarIntBytes(value) +
+    headersSize
+  const size = Encoder.sizeOfVarInt(sizeOfBody) + sizeOfBody
+  return { offsetDelta, timestampDelta, key, value, headers: list, sizeOfBody, size }
+}
+
+/** Writes a planned record at the encoder's offset, kafkajs's record v0 bytes. */
+export const writeRecord = (encoder: Encoder, plan: RecordPlan) => {
+  encoder
+    .writeVarInt(plan.sizeOfBody)
+    .writeInt8(0)
+    .writeVarLong(plan.timestampDelta)
+    .writeVarInt(plan.offsetDelta)
+    .writeVarIntBytes(plan.key)
+    .writeVarIntBytes(plan.value)
+    .writeVarInt(plan.headers.length)
+  for (const [headerKey, headerValue] of plan.headers)
+    encoder.writeVarIntString(headerKey).writeVarIntBytes(headerValue)
+}
+
+/** kafkajs's record v0 encoder, the record sized first and written into one buffer. */
 const recordEncoder = (Encoder: EncoderClass): RecordEncoder => {
-  const tunedRecord: RecordEncoder = ({ offsetDelta = 0, timestampDelta = 0, key, value, headers = {} }) => {
-    const list = headerList(headers)
-    let headersSize = Encoder.sizeOfVarInt(list.length)
-    for (const [headerKey, headerValue] of list) {
-      const keySize = Buffer.byteLength(headerKey)
-      // As kafkajs: the value's length is taken before its null check (a null header value throws there too).
-      const valueSize = Buffer.byteLength(headerValue as string)
-      headersSize += Encoder.sizeOfVarInt(keySize) + keySize
-      headersSize +=
-        headerValue === null ? Encoder.sizeOfVarInt(-1) : Encoder.sizeOfVarInt(valueSize) + valueSize
-    }
-    const sizeOfBody =
-      1 +
-      Encoder.sizeOfVarLong(timestampDelta) +
-      Encoder.sizeOfVarInt(offsetDelta) +
-      Encoder.sizeOfVarIntBytes(key) +
-      Encoder.sizeOfVarIntBytes(value) +
-      headersSize
+  const tunedRecord: RecordEncoder = (record) => {
+    // For the tests that hold the tuned produce request to kafkajs's own code end to end.
+    if (reference) return (state as NonNullable<typeof state>).kafkajsRecord(record)
+    const plan = planRecord(Encoder, record)
     // A one-byte start: the buffer is then taken once, unzeroed, at the record's size (and the 5 bytes a
     // varint's write asks to have free).
     const encoder = new Encoder(0)
-    encoder.ensureAvailable(Encoder.sizeOfVarInt(sizeOfBody) + sizeOfBody + 5)
-    encoder
-      .writeVarInt(sizeOfBody)
-      .writeInt8(0)
-      .writeVarLong(timestampDelta)
-      .writeVarInt(offsetDelta)
-      .writeVarIntBytes(key)
-      .writeVarIntBytes(value)
-      .writeVarInt(list.length)
-    for (const [headerKey, headerValue] of list)
-      encoder.writeVarIntString(headerKey).writeVarIntBytes(headerValue)
+    encoder.ensureAvailable(plan.size + 5)
+    writeRecord(encoder, plan)
     return encoder
   }
   return tunedRecord
