@@ -39,7 +39,7 @@ export const makeAccountPublisher = (
  * later call fails as fenced, for the owner of the publisher to stop using it.
  *
  * Transactions take turns (one permit): several accounts share the producer, and a producer has at most one
- * transaction open. Each account's checkpoint goes to its shard's partition of the checkpoint topic.
+ * transaction open; a turn takes the pages waiting with its own into its transaction (see queuedPublish). Each account's checkpoint goes to its shard's partition of the checkpoint topic.
  */
 export const makeTransactionalPublisher = (
   transactionalId: string,
@@ -61,118 +61,7 @@ export const makeTransactionalPublisher = (
     /** Per account, the producer after whose initialisation it last read its checkpoint (default: the first). */
     const readAfter = new Map<string, number>()
     const turns = yield* Effect.makeSemaphore(1)
-    const shards = shardCount(kafkaSettings)
-    // Half the transaction timeout: a publish held up by a slow broker is abandoned (and its transaction
-    // aborted by the next producer's initialisation) well before the coordinator would abort it and bump the
-    // epoch, which would read as another instance fencing it.
-    const publishDeadlineMs = durationMs(kafkaSettings.transaction_timeout) / 2
-    /** Pages waiting for a turn, in the order they came; a turn takes its own and those behind it. */
-    const waiting: WaitingPublish[] = []
-    /** Accounts whose last transaction failed: their next page goes in a transaction of its own. */
-    const failedLast = new Set<string>()
-    const groupBudget = kafkaSettings.max_message_bytes * pagesBudget
-
-    const inDoubt = new KafkaFailure({
-      operation: "transaction",
-      cause: new Error(
-        "the shard's producer was replaced since this account read its checkpoint (another instance may have published for it meanwhile); reading it again",
-      ),
-    })
-
-    /**
-     * One turn on the producer: the pages of `own`'s group still waiting go out in one transaction. A page
-     * whose account read its checkpoint before the producer now in use started fails in doubt instead.
-     */
-    const takeTurn = (own: WaitingPublish) =>
-      // The wait for stable topics stays interruptible: only a transaction, once begun, holds shutdown up.
-      Effect.flatMap(slot.openSafely, (p) =>
-        Effect.suspend(() => {
-          const group = transactionGroup(own, waiting, groupBudget, (page) => failedLast.has(page.accountId))
-          const pages: WaitingPublish[] = []
-          const refused: WaitingPublish[] = []
-          for (const page of group) {
-            waiting.splice(waiting.indexOf(page), 1)
-            page.taken = true
-            if (page.checkpoint !== undefined && (readAfter.get(page.account.id) ?? 1) !== slot.generation())
-              refused.push(page)
-            else pages.push(page)
-          }
-          const refuse = Effect.forEach(refused, (page) => Deferred.fail(page.done, inDoubt))
-          if (pages.length === 0) return refuse
-          return sendTransaction(
-            p,
-            transactionRequests(pages, kafkaSettings, shards),
-            publishDeadlineMs,
-          ).pipe(
-            Effect.exit,
-            Effect.flatMap((exit) => {
-              for (const page of pages)
-                if (Exit.isSuccess(exit)) failedLast.delete(page.accountId)
-                else failedLast.add(page.accountId)
-              const settled = Effect.zipRight(
-                refuse,
-                Effect.forEach(pages, (page) => Deferred.done(page.done, exit)),
-              )
-              if (Exit.isSuccess(exit)) return settled
-              const error = Cause.failureOption(exit.cause)
-              return Effect.sync(() => {
-                if (error._tag === "Some" && error.value.fenced) slot.fence(error.value)
-              }).pipe(Effect.zipRight(slot.reset), Effect.zipRight(settled))
-            }),
-            // Once sent, a transaction is committed or aborted before shutdown proceeds.
-            Effect.uninterruptible,
-          )
-        }),
-      )
-
-    /**
-     * A page joins the pages waiting for the producer. Whichever of them gets the next turn takes its own and
-     * those behind it into one transaction (group commit): the shard's accounts share the transaction's fixed
-     * cost (AddPartitionsToTxn, EndTxn and its markers) instead of paying it one after another. A page taken
-     * into another's transaction has its outcome already when its own turn comes, and gives the turn back.
-     * Effect has no cross-fiber batching (`RequestResolver` batches within one fiber's requests), hence this.
-     */
-    const publish = (
-      account: IntegratedAccount,
-      messages: ReadonlyArray<OutgoingMessage>,
-      checkpoint: Checkpoint | undefined,
-    ) =>
-      Effect.flatMap(Deferred.make<void, KafkaFailure>(), (done) =>
-        // Joining the queue and arranging to leave it are one step: an interrupt between them would leave a
-        // page behind that a later turn would publish for a stream that is gone.
-        Effect.uninterruptibleMask((restore) =>
-          Effect.suspend(() => {
-            const own: WaitingPublish = {
-              account,
-              accountId: account.id,
-              messages,
-              checkpoint,
-              weight: pageWeight(messages),
-              done,
-              taken: false,
-            }
-            waiting.push(own)
-            const ownTurn = Effect.suspend(() => (own.taken ? Effect.void : takeTurn(own))).pipe(
-              turns.withPermits(1),
-              Effect.zipRight(Deferred.await(done)),
-            )
-            // Taken into another's transaction, the page's outcome is known when that one ends, not once the
-            // turns queued before its own have gone too.
-            return restore(Effect.raceFirst(Deferred.await(done), ownTurn)).pipe(
-              Effect.onExit((exit) => {
-                // Not taken (its turn failed before a transaction began, or it was interrupted while waiting):
-                // it leaves the queue unsent. Taken and interrupted: the transaction's outcome is awaited.
-                if (!own.taken)
-                  return Effect.sync(() => {
-                    const at = waiting.indexOf(own)
-                    if (at >= 0) waiting.splice(at, 1)
-                  })
-                return Exit.isInterrupted(exit) ? Effect.ignore(Deferred.await(done)) : Effect.void
-              }),
-            )
-          }),
-        ),
-      )
+    const publish = queuedPublish(turns, turnTaker(slot, readAfter, kafkaSettings))
 
     return {
       publish,
@@ -184,6 +73,141 @@ export const makeTransactionalPublisher = (
         ),
     } satisfies TransactionalPublisher
   })
+
+/** The publisher's one producer at a time (makeProducerSlot). */
+type ProducerSlot = Effect.Effect.Success<ReturnType<typeof makeProducerSlot>>
+
+/**
+ * The turns of a shard's producer: `take(own)` sends `own`'s page and the pages waiting with it (`waiting`) in one
+ * transaction; `failedLast` holds the accounts whose last transaction failed.
+ */
+const turnTaker = (
+  slot: ProducerSlot,
+  readAfter: ReadonlyMap<string, number>,
+  kafkaSettings: ConnectorConfig["kafka"],
+) => {
+  const shards = shardCount(kafkaSettings)
+  // Half the transaction timeout: a publish held up by a slow broker is abandoned (and its transaction
+  // aborted by the next producer's initialisation) well before the coordinator would abort it and bump the
+  // epoch, which would read as another instance fencing it.
+  const publishDeadlineMs = durationMs(kafkaSettings.transaction_timeout) / 2
+  /** Pages waiting for a turn, in the order they came; a turn takes its own and those behind it. */
+  const waiting: WaitingPublish[] = []
+  /** Accounts whose last transaction failed: their next page goes in a transaction of its own. */
+  const failedLast = new Set<string>()
+  const groupBudget = kafkaSettings.max_message_bytes * pagesBudget
+
+  const inDoubt = new KafkaFailure({
+    operation: "transaction",
+    cause: new Error(
+      "the shard's producer was replaced since this account read its checkpoint (another instance may have published for it meanwhile); reading it again",
+    ),
+  })
+
+  /**
+   * One turn on the producer: the pages of `own`'s group still waiting go out in one transaction. A page
+   * whose account read its checkpoint before the producer now in use started fails in doubt instead.
+   */
+  const take = (own: WaitingPublish) =>
+    // The wait for stable topics stays interruptible: only a transaction, once begun, holds shutdown up.
+    Effect.flatMap(slot.openSafely, (p) =>
+      Effect.suspend(() => {
+        const group = transactionGroup(own, waiting, groupBudget, (page) => failedLast.has(page.accountId))
+        const pages: WaitingPublish[] = []
+        const refused: WaitingPublish[] = []
+        for (const page of group) {
+          waiting.splice(waiting.indexOf(page), 1)
+          page.taken = true
+          if (page.checkpoint !== undefined && (readAfter.get(page.account.id) ?? 1) !== slot.generation())
+            refused.push(page)
+          else pages.push(page)
+        }
+        const refuse = Effect.forEach(refused, (page) => Deferred.fail(page.done, inDoubt))
+        if (pages.length === 0) return refuse
+        return sendTransaction(p, transactionRequests(pages, kafkaSettings, shards), publishDeadlineMs).pipe(
+          Effect.exit,
+          Effect.flatMap((exit) => {
+            for (const page of pages)
+              if (Exit.isSuccess(exit)) failedLast.delete(page.accountId)
+              else failedLast.add(page.accountId)
+            const settled = Effect.zipRight(
+              refuse,
+              Effect.forEach(pages, (page) => Deferred.done(page.done, exit)),
+            )
+            if (Exit.isSuccess(exit)) return settled
+            const error = Cause.failureOption(exit.cause)
+            return Effect.sync(() => {
+              if (error._tag === "Some" && error.value.fenced) slot.fence(error.value)
+            }).pipe(Effect.zipRight(slot.reset), Effect.zipRight(settled))
+          }),
+          // Once sent, a transaction is committed or aborted before shutdown proceeds.
+          Effect.uninterruptible,
+        )
+      }),
+    )
+
+  return { waiting, take }
+}
+
+/**
+ * A page joins the pages waiting for the producer. Whichever of them gets the next turn takes its own and
+ * those behind it into one transaction (group commit): the shard's accounts share the transaction's fixed
+ * cost (AddPartitionsToTxn, EndTxn and its markers) instead of paying it one after another. A page taken
+ * into another's transaction has its outcome already when its own turn comes, and gives the turn back.
+ * Effect has no cross-fiber batching (`RequestResolver` batches within one fiber's requests), hence this.
+ */
+const queuedPublish =
+  (
+    turns: Effect.Semaphore,
+    {
+      waiting,
+      take,
+    }: {
+      readonly waiting: WaitingPublish[]
+      readonly take: (own: WaitingPublish) => Effect.Effect<unknown, KafkaFailure>
+    },
+  ) =>
+  (
+    account: IntegratedAccount,
+    messages: ReadonlyArray<OutgoingMessage>,
+    checkpoint: Checkpoint | undefined,
+  ) =>
+    Effect.flatMap(Deferred.make<void, KafkaFailure>(), (done) =>
+      // Joining the queue and arranging to leave it are one step: an interrupt between them would leave a
+      // page behind that a later turn would publish for a stream that is gone.
+      Effect.uninterruptibleMask((restore) =>
+        Effect.suspend(() => {
+          const own: WaitingPublish = {
+            account,
+            accountId: account.id,
+            messages,
+            checkpoint,
+            weight: pageWeight(messages),
+            done,
+            taken: false,
+          }
+          waiting.push(own)
+          const ownTurn = Effect.suspend(() => (own.taken ? Effect.void : take(own))).pipe(
+            turns.withPermits(1),
+            Effect.zipRight(Deferred.await(done)),
+          )
+          // Taken into another's transaction, the page's outcome is known when that one ends, not once the
+          // turns queued before its own have gone too.
+          return restore(Effect.raceFirst(Deferred.await(done), ownTurn)).pipe(
+            Effect.onExit((exit) => {
+              // Not taken (its turn failed before a transaction began, or it was interrupted while waiting):
+              // it leaves the queue unsent. Taken and interrupted: the transaction's outcome is awaited.
+              if (!own.taken)
+                return Effect.sync(() => {
+                  const at = waiting.indexOf(own)
+                  if (at >= 0) waiting.splice(at, 1)
+                })
+              return Exit.isInterrupted(exit) ? Effect.ignore(Deferred.await(done)) : Effect.void
+            }),
+          )
+        }),
+      ),
+    )
 
 /** A page waiting for its turn on the shard's producer, and how it ends. */
 interface WaitingPublish extends WaitingPage {
