@@ -239,7 +239,7 @@ describe("AccountStream on an in-memory Kafka side", () => {
 
   it.scoped("the next page is read while a page's transaction is in flight, and used once it commits", () =>
     Effect.gen(function* () {
-      const { simulator, topics, kafka, stream } = yield* streamUnderTest({ historySize: 30 })
+      const { simulator, topics, kafka, stream, state } = yield* streamUnderTest({ historySize: 30 })
       const until = yield* Deferred.make<void>()
       kafka.inject({ kind: "held", until, outcome: "none" })
       yield* eventually(() => simulator.requests().length === 2, "the second page's read")
@@ -248,8 +248,13 @@ describe("AccountStream on an in-memory Kafka side", () => {
       yield* eventually(() => kafka.idsOn(topics.activities).length >= 30, "the history")
       expect(kafka.idsOn(topics.activities)).toEqual(uuidsOf(simulator))
       // Pages of 10, 10, 10, then the empty one: the page read ahead was not read again. Counted once the
-      // stream sleeps its poll interval (caught up), when no request of this round can still be on its way.
-      yield* asleepFor(30_000, "caught up")
+      // stream has taken the empty page in (caught up), when no request of this round can still be on its way.
+      // Not by a sleep of 30 s on the TestClock: a request in flight sleeps its 30 s timeout too, and was seen
+      // asleep before the simulator had the request.
+      for (let i = 0; (yield* state())?.state !== "caught_up"; i++) {
+        if (i >= 1_200) return yield* Effect.die(new Error("timed out waiting for the stream to catch up"))
+        yield* realSleep(25)
+      }
       expect(simulator.requests()).toHaveLength(4)
       yield* Fiber.interrupt(stream)
     }),
