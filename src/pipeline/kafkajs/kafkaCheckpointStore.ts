@@ -2,6 +2,7 @@ import { type Duration, Effect, Either, Layer, ParseResult } from "effect"
 import type { ConnectorConfig } from "../../config/ConnectorConfig.ts"
 import { type Checkpoint, decodeCheckpoint } from "../Checkpoint.ts"
 import { type CheckpointRead, CheckpointStore } from "../CheckpointStore.ts"
+import { makeFairPermits } from "../fairPermits.ts"
 import type { KafkaFailure } from "../KafkaFailure.ts"
 import { checkpointReaderGroupId } from "../kafkaNames.ts"
 import { nextReadShared } from "../nextReadShared.ts"
@@ -24,11 +25,12 @@ export const kafkaCheckpointStore = (config: ConnectorConfig["kafka"]) =>
     Effect.gen(function* () {
       const client = yield* KafkaClient
       const scope = yield* Effect.scope
-      const lock = yield* Effect.makeSemaphore(1)
+      // Fair permits, not Effect's semaphore: every account of the process asks at once when they start.
+      const lock = yield* makeFairPermits(1)
       // Accounts of a shard resynchronising together (after a broker outage, all of them) share the next read.
       const shared = new Map<number, Effect.Effect<CheckpointRead, KafkaFailure>>()
       const readerOf = (shard: number) =>
-        lock.withPermits(1)(
+        lock.withPermit(
           Effect.gen(function* () {
             const known = shared.get(shard)
             if (known) return known

@@ -5,6 +5,7 @@ import type { IntegratedAccount } from "../../domain/IntegratedAccount.ts"
 import { accountPublisher, type TransactionalPublisher } from "../AccountPublisher.ts"
 import type { OutgoingMessage } from "../ActivityMessages.ts"
 import { type Checkpoint, encodeCheckpoint } from "../Checkpoint.ts"
+import { type FairPermits, makeFairPermits } from "../fairPermits.ts"
 import { KafkaFailure } from "../KafkaFailure.ts"
 import { transactionalIdFor } from "../kafkaNames.ts"
 import { produceBatches, produceRequests } from "../produceBatches.ts"
@@ -60,7 +61,8 @@ export const makeTransactionalPublisher = (
     const slot = yield* makeProducerSlot(transactionalId, kafkaSettings, writtenTopicsStable, options)
     /** Per account, the producer after whose initialisation it last read its checkpoint (default: the first). */
     const readAfter = new Map<string, number>()
-    const turns = yield* Effect.makeSemaphore(1)
+    // Fair permits, not Effect's semaphore: every account of the shard may be waiting for a turn at once.
+    const turns = yield* makeFairPermits(1)
     const publish = queuedPublish(turns, turnTaker(slot, readAfter, kafkaSettings))
 
     return {
@@ -69,7 +71,7 @@ export const makeTransactionalPublisher = (
         slot.openSafely.pipe(
           Effect.andThen(() => readAfter.set(account.id, slot.generation())),
           Effect.asVoid,
-          turns.withPermits(1),
+          turns.withPermit,
         ),
     } satisfies TransactionalPublisher
   })
@@ -158,7 +160,7 @@ const turnTaker = (
  */
 const queuedPublish =
   (
-    turns: Effect.Semaphore,
+    turns: FairPermits,
     {
       waiting,
       take,
@@ -188,7 +190,7 @@ const queuedPublish =
           }
           waiting.push(own)
           const ownTurn = Effect.suspend(() => (own.taken ? Effect.void : take(own))).pipe(
-            turns.withPermits(1),
+            turns.withPermit,
             Effect.zipRight(Deferred.await(done)),
           )
           // Taken into another's transaction, the page's outcome is known when that one ends, not once the
