@@ -325,6 +325,11 @@ export const PollConfig = Schema.Struct({
   jitter: Schema.optionalWith(Schema.Number.pipe(Schema.between(0, 1)), { default: () => 0.2 }),
   /** Records per provider page. */
   page_size: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 1000)), { default: () => 100 }),
+  /**
+   * Page reads in flight at once over all the accounts of the process; more wait their turn. What fills the
+   * memory when a thousand accounts catch up together is their pages in flight, not the accounts.
+   */
+  concurrent_reads: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 10_000)), { default: () => 32 }),
 })
 
 export const ProviderConfig = Schema.Struct({

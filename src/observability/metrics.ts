@@ -32,6 +32,13 @@ export const publishDuration = Metric.histogram(
   "Latency of one publish (a page and its checkpoint in one Kafka transaction).",
 )
 
+/** How long a page read waited for one of the process's read slots (`poll.concurrent_reads`). */
+export const readSlotWait = Metric.histogram(
+  "siem_connector_read_slot_wait_seconds",
+  seconds,
+  "Wait of one provider page read for a read slot (poll.concurrent_reads): long waits mean the bound holds reads back.",
+)
+
 /** One collection of the last resort that returned V8's freed heap pages to the system: the process's pause. */
 export const heapPagesReturnedPause = Metric.histogram(
   "siem_connector_heap_pages_returned_pause_seconds",

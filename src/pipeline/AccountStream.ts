@@ -1,8 +1,8 @@
-import { Clock, Duration, Effect, Either, Fiber, Random, Ref, Schedule } from "effect"
+import { Clock, Duration, Effect, Either, Fiber, Metric, Random, Ref, Schedule } from "effect"
 import type { AccountConfig, ConnectorConfig } from "../config/ConnectorConfig.ts"
 import { durationMs } from "../config/ConnectorConfig.ts"
 import type { IntegratedAccount } from "../domain/IntegratedAccount.ts"
-import { forAccount, publishDuration, timed } from "../observability/metrics.ts"
+import { forAccount, publishDuration, readSlotWait, timed } from "../observability/metrics.ts"
 import { adapterOf } from "../providers/adapterOf.ts"
 import type { ProviderAdapter, ProviderServices } from "../providers/ProviderAdapter.ts"
 import {
@@ -25,6 +25,7 @@ import {
 } from "./accountStep.ts"
 import { type Checkpoint, storedPositionsOf } from "./Checkpoint.ts"
 import { CheckpointStore } from "./CheckpointStore.ts"
+import type { FairPermits } from "./fairPermits.ts"
 import { routeRecords } from "./routePage.ts"
 import { shardCount, shardOf } from "./Shard.ts"
 import { type AccountStreamHealth, initialHealth, StreamHealth } from "./StreamHealth.ts"
@@ -35,6 +36,11 @@ export interface AccountStreamSettings {
   readonly poll: ConnectorConfig["poll"]
   /** This process, as written into the checkpoints it commits (`owner`): which run of which instance wrote it. */
   readonly instanceId: string
+  /**
+   * The process's page reads in flight (`poll.concurrent_reads`), shared by all its streams; none: unbounded.
+   * A read holds its slot at most `readSlotHeld`.
+   */
+  readonly readSlots?: FairPermits
   /** Backoff after a failure, growing to `maxBackoff`; the stream never gives up on its own. */
   readonly minBackoff?: Duration.DurationInput
   readonly maxBackoff?: Duration.DurationInput
@@ -159,7 +165,10 @@ const streamPorts = (
       publisher,
       health,
       readAfter: (checkpoint) =>
-        readAfter(adapter, account, settings, checkpoint).pipe(Effect.provide(providerClients)),
+        inReadSlot(
+          settings.readSlots,
+          readAfter(adapter, account, settings, checkpoint).pipe(Effect.provide(providerClients)),
+        ),
       readStored: Effect.zipRight(
         publisher.ready,
         storedCheckpoint(store, account, shardOf(account.id, shardCount(settings.kafka)), settings),
@@ -172,6 +181,30 @@ const streamPorts = (
     }
     return ports
   })
+
+/**
+ * How long a page read holds its slot at most. Past that it goes on without one, so a provider that is slow or
+ * stalls (up to `provider.request_timeout` per attempt) does not hold up the other accounts' reads; a page
+ * read of a provider that answers in time (most take well under a second) keeps its slot to the end, which is
+ * what bounds the pages in memory at once.
+ */
+const readSlotHeld = Duration.seconds(5)
+
+/** `read` in one of the process's read slots, the wait for it recorded. */
+const inReadSlot = <A, E, R>(slots: FairPermits | undefined, read: Effect.Effect<A, E, R>) =>
+  slots === undefined
+    ? read
+    : Effect.flatMap(Clock.currentTimeMillis, (askedMs) =>
+        slots.withPermit(
+          Effect.zipRight(
+            Effect.flatMap(Clock.currentTimeMillis, (nowMs) =>
+              Metric.update(readSlotWait, (nowMs - askedMs) / 1000),
+            ),
+            read,
+          ),
+          { heldAtMost: readSlotHeld },
+        ),
+      )
 
 /** This account's checkpoint in Kafka, read to a stable end; one that does not decode stops the stream. */
 const storedCheckpoint = (

@@ -3,6 +3,7 @@ import { type Duration, Effect, Fiber, Stream, SubscriptionRef } from "effect"
 import { Config } from "../config/Config.ts"
 import { CurrentAccounts } from "../config/CurrentAccounts.ts"
 import type { AccountStreamSettings } from "./AccountStream.ts"
+import { makeFairPermits } from "./fairPermits.ts"
 import { membersOfShard, runHeldShard, type ShardAccount, startupRetry } from "./HeldShard.ts"
 import { checkKafkaAcls, ensureTopics } from "./KafkaAdmin.ts"
 import { isKafkaFailure } from "./requiredAcls.ts"
@@ -44,6 +45,7 @@ export const runPipeline = (overrides: PipelineSettings = {}) =>
       poll: config.poll,
       // Unique per process start, so a checkpoint tells which run of which instance wrote it.
       instanceId: randomUUID(),
+      readSlots: yield* makeFairPermits(config.poll.concurrent_reads),
       ...streamOverrides,
     }
     const shards = shardCount(config.kafka)

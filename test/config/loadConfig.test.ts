@@ -213,6 +213,7 @@ describe("parseConfig", () => {
     // `d` is a duration unit everywhere durations are read.
     const { config } = loaded(parseConfig("poll.yaml", doc(okta(), "poll: { interval: 1d }\n"), {}))
     expect(durationMs(config.poll.interval)).toBe(86_400_000)
+    expect(config.poll.concurrent_reads).toBe(32)
   })
 
   it("resolves accounts: lower-case id, base URL default or given, organization_id as a setting", () => {
@@ -647,11 +648,16 @@ describe("parseConfig", () => {
 
       // Schema problems in different sections are listed together too.
       const schema = problemsOf(
-        parseConfig("many.yaml", doc(`${okta("bad-id")}    extra: 1\n`, "poll: { page_size: 0 }\n"), {}),
+        parseConfig(
+          "many.yaml",
+          doc(`${okta("bad-id")}    extra: 1\n`, "poll: { page_size: 0, concurrent_reads: 0 }\n"),
+          {},
+        ),
       )
       expect(schema).toContain("accounts[0].id: must be a uuid")
       expect(schema).toContain("accounts[0].extra: unknown key")
       expect(schema.some((p) => p.startsWith("poll.page_size: "))).toBe(true)
+      expect(schema.some((p) => p.startsWith("poll.concurrent_reads: "))).toBe(true)
     })
 
     it("reports an empty or non-mapping document", () => {
