@@ -121,9 +121,13 @@ const main = async () => {
           // The whole breakdown is taken when RSS passes its peak: what the peak is made of (V8's heap, or
           // buffers outside it), not only how high it went.
           let peak = process.memoryUsage()
+          // V8's heap at its largest (resident): the pages it grows to stay in RSS after they are freed, so
+          // this, not the heap at the moment RSS peaks, is what the peak is made of.
+          let largestHeap = 0
           const sample = () => {
             const rss = process.memoryUsage.rss()
             if (rss > peak.rss) peak = process.memoryUsage()
+            largestHeap = Math.max(largestHeap, getHeapStatistics().total_physical_size)
             return rss
           }
           const start = performance.now()
@@ -149,6 +153,7 @@ const main = async () => {
           }
           const caughtUpS = (performance.now() - start) / 1000
           const peakUntilCaughtUp = peak
+          const largestHeapUntilCaughtUp = largestHeap
           const sockets = socketsTo(broker.port ?? 0)
           // The window: every poll seen as a new last_page_at of its account.
           const rssAtStart = process.memoryUsage.rss()
@@ -191,6 +196,7 @@ const main = async () => {
           return {
             caughtUpS,
             peakUntilCaughtUp,
+            largestHeapUntilCaughtUp,
             peak,
             sockets,
             rssAtStart,
@@ -229,6 +235,7 @@ const main = async () => {
               breakdown(result.peakUntilCaughtUp),
               "",
             ],
+            ["  V8's heap at its largest until then (resident)", mib(result.largestHeapUntilCaughtUp), ""],
             [
               `RSS at the window's start → after ${options.minutes} min`,
               `${mib(result.rssAtStart)} → ${mib(result.atEnd.rss)} (peak ${mib(result.peak.rss)})`,
