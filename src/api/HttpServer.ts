@@ -20,6 +20,7 @@ import { activitiesPath, ConnectorApi, schemaPaths } from "./Api.ts"
 import { type ErrorResponse, errorResponse, retryAfter } from "./ErrorResponse.ts"
 import { HealthStatus } from "./HealthStatus.ts"
 import { ApiLive } from "./Http.ts"
+import { RequestsInFlight } from "./RequestsInFlight.ts"
 
 export interface ServerAddress {
   readonly host: string
@@ -30,7 +31,7 @@ export interface ServerAddress {
 }
 
 /** The services the routes need. */
-export type ApiServerRequirements = Config | CursorCodec | ProviderServices
+export type ApiServerRequirements = Config | CursorCodec | ProviderServices | RequestsInFlight
 
 const json = (response: ErrorResponse) =>
   HttpServerResponse.unsafeJson(response.body, {
@@ -73,9 +74,15 @@ const readTls = (tls: ListenerTls, configKey: string) =>
 
 /**
  * Node's server (HTTPS when the listener's `tls` is set) with explicit timeouts. `configKey` names the config section that sets its address, for the
- * error when it cannot bind.
+ * error when it cannot bind. `counted`, when given, counts its requests in flight.
  */
-const nodeServer = (host: string, port: number, configKey: string, tls: ListenerTls | undefined) =>
+const nodeServer = (
+  host: string,
+  port: number,
+  configKey: string,
+  tls: ListenerTls | undefined,
+  counted: RequestsInFlight | undefined,
+) =>
   Effect.gen(function* () {
     const { timeouts } = (yield* Config).config.server
     const options = {
@@ -91,7 +98,11 @@ const nodeServer = (host: string, port: number, configKey: string, tls: Listener
     const unfinished = new Set<ServerResponse>()
     server.on("request", (_request: IncomingMessage, response: ServerResponse) => {
       unfinished.add(response)
-      response.once("close", () => unfinished.delete(response))
+      const ended = counted?.arrived()
+      response.once("close", () => {
+        unfinished.delete(response)
+        ended?.()
+      })
     })
     const listening = NodeHttpServer.layer(() => server, { host, port }).pipe(
       Layer.mapError(listenFailed(host, port, configKey)),
@@ -111,13 +122,16 @@ const drainedListener = <E, R>(
   configKey: string,
   tls: ListenerTls | undefined,
   serving: Layer.Layer<never, E, R | HttpServer.HttpServer>,
+  counted?: RequestsInFlight,
 ) =>
   Layer.unwrapEffect(
-    Effect.map(nodeServer(host, port, configKey, tls), ({ server, unfinished, listening, graceMs }) =>
-      Layer.scopedDiscard(Effect.addFinalizer(() => drain(server, unfinished, graceMs))).pipe(
-        Layer.provideMerge(serving),
-        Layer.provideMerge(listening),
-      ),
+    Effect.map(
+      nodeServer(host, port, configKey, tls, counted),
+      ({ server, unfinished, listening, graceMs }) =>
+        Layer.scopedDiscard(Effect.addFinalizer(() => drain(server, unfinished, graceMs))).pipe(
+          Layer.provideMerge(serving),
+          Layer.provideMerge(listening),
+        ),
     ),
   )
 
@@ -232,8 +246,11 @@ const apiGuard = HttpApiBuilder.middleware(
   }),
 )
 
-/** The public API: List Activities, the published schemas of the Kafka values, and its OpenAPI document. */
-const apiListener = (host: string, port: number, tls: ListenerTls | undefined) =>
+/**
+ * The public API: List Activities, the published schemas of the Kafka values, and its OpenAPI document. Its
+ * requests in flight are counted (the management listener's are not: a probe or a scrape is cheap to delay).
+ */
+const apiListener = (host: string, port: number, tls: ListenerTls | undefined, counted: RequestsInFlight) =>
   drainedListener(
     host,
     port,
@@ -243,6 +260,7 @@ const apiListener = (host: string, port: number, tls: ListenerTls | undefined) =
       Layer.provide([HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" }), apiGuard]),
       Layer.provide(ApiLive),
     ),
+    counted,
   )
 
 /**
@@ -351,7 +369,7 @@ export const makeApiServer: Effect.Effect<
 > = Effect.gen(function* () {
   const { server } = (yield* Config).config
   const api = addressOf(
-    yield* Layer.build(apiListener(server.host, server.port, server.tls)),
+    yield* Layer.build(apiListener(server.host, server.port, server.tls, yield* RequestsInFlight)),
     server.host,
     server.tls,
   )

@@ -3,6 +3,7 @@ import { listActivities } from "../activities/ListActivities.ts"
 import { listActivitiesErrorResponse } from "../api/ErrorResponse.ts"
 import { HealthStatus } from "../api/HealthStatus.ts"
 import { ApiServer } from "../api/HttpServer.ts"
+import { RequestsInFlight } from "../api/RequestsInFlight.ts"
 import { providerClientsLayer } from "../auth/providerClients.ts"
 import { RefreshTokenStore } from "../auth/RefreshTokenStore.ts"
 import { Config, type LoadedConfig } from "../config/Config.ts"
@@ -195,8 +196,12 @@ const commonLayers = <E>(
       refreshTokens,
     ),
     logging,
-    // Node.js 24 keeps the heap pages it frees resident until told otherwise (see freedHeapPages.ts).
-    Layer.scopedDiscard(Effect.forkScoped(returnFreedHeapPages())).pipe(Layer.provide(logging)),
+    // Node.js 24 keeps the heap pages it frees resident until told otherwise (see freedHeapPages.ts). The
+    // count of requests in flight is the API listener's (where there is one), so the pause waits for quiet.
+    Layer.scopedDiscard(Effect.forkScoped(returnFreedHeapPages())).pipe(
+      Layer.provide(logging),
+      Layer.provideMerge(RequestsInFlight.Default),
+    ),
   )
 }
 

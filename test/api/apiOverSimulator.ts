@@ -3,6 +3,7 @@ import { expect } from "@effect/vitest"
 import { Context, Effect, Either, Layer } from "effect"
 import { stringify } from "yaml"
 import { ApiServer } from "../../src/api/HttpServer.ts"
+import { RequestsInFlight } from "../../src/api/RequestsInFlight.ts"
 import { Config, parseConfig } from "../../src/config/loadConfig.ts"
 import { CursorCodec } from "../../src/cursor/CursorCodec.ts"
 import type { ProviderSimulator } from "../../src/simulators/ProviderSimulator.ts"
@@ -33,6 +34,7 @@ export const apiOverAccounts = <Body>(accounts: ReadonlyArray<Readonly<Record<st
         Layer.mergeAll(
           Config.layer(loaded),
           CursorCodec.layer(loaded.config.server.cursor_secret),
+          RequestsInFlight.Default,
           testProviderClients({ maxRetries: 1 }),
         ),
       ),

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto"
 import { Context, Effect, Either, HashMap, Layer, Logger } from "effect"
 import { stringify } from "yaml"
 import { ApiServer } from "../../src/api/HttpServer.ts"
+import { RequestsInFlight } from "../../src/api/RequestsInFlight.ts"
 import { Config, parseConfig } from "../../src/config/loadConfig.ts"
 import { CursorCodec } from "../../src/cursor/CursorCodec.ts"
 import { type Integration, IntegrationNames, providers } from "../../src/providers/registry.ts"
@@ -151,6 +152,7 @@ export const testApiLayer = Layer.scoped(
     const dependencies = Layer.mergeAll(
       Config.layer(loaded.right),
       CursorCodec.layer(loaded.right.config.server.cursor_secret),
+      RequestsInFlight.Default,
       // Quick retries; a rate limit further away than half a second is handed back to the client.
       testProviderClients({
         maxRetries: 1,

@@ -8,6 +8,7 @@ import { stringify } from "yaml"
 import { ConnectorApi } from "../../src/api/Api.ts"
 import { HealthStatus } from "../../src/api/HealthStatus.ts"
 import { ApiServer } from "../../src/api/HttpServer.ts"
+import { RequestsInFlight } from "../../src/api/RequestsInFlight.ts"
 import { Authorization } from "../../src/auth/Authorization.ts"
 import { appLayers } from "../../src/cli/runConnector.ts"
 import { Config, parseConfig } from "../../src/config/loadConfig.ts"
@@ -132,6 +133,7 @@ const limitsLayer = Layer.scoped(
         Layer.mergeAll(
           Config.layer(loaded.right),
           CursorCodec.layer(loaded.right.config.server.cursor_secret),
+          RequestsInFlight.Default,
           Layer.provideMerge(Authorization.layer(providers), ProviderHttp.layer({ maxRetries: 0 })),
         ),
       ),
@@ -355,6 +357,7 @@ describe("/healthz from the streams", () => {
             Layer.mergeAll(
               Config.layer(loaded.right),
               CursorCodec.layer(loaded.right.config.server.cursor_secret),
+              RequestsInFlight.Default,
               Layer.provideMerge(Authorization.layer(providers), ProviderHttp.layer()),
               down,
             ),

@@ -3,6 +3,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Either, Layer } from "effect"
 import { stringify } from "yaml"
 import { ApiServer } from "../../src/api/HttpServer.ts"
+import { RequestsInFlight } from "../../src/api/RequestsInFlight.ts"
 import { Authorization } from "../../src/auth/Authorization.ts"
 import { Config, parseConfig } from "../../src/config/loadConfig.ts"
 import { CursorCodec } from "../../src/cursor/CursorCodec.ts"
@@ -39,6 +40,7 @@ const apiBehindProxy = (rewrite: LinkRewrite) =>
     const dependencies = Layer.mergeAll(
       Config.layer(loaded.right),
       CursorCodec.layer(loaded.right.config.server.cursor_secret),
+      RequestsInFlight.Default,
       Layer.provideMerge(
         Authorization.layer(providers),
         ProviderHttp.layer({ maxRetries: 1, retryBase: "10 millis", requestTimeout: "5 seconds" }),

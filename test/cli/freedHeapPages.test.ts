@@ -1,10 +1,35 @@
 import { spawnSync } from "node:child_process"
 import { resolve } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber, TestClock } from "effect"
-import { type MemoryReading, returnFreedHeapPages, shouldReturnPages } from "../../src/cli/freedHeapPages.ts"
+import { Effect, Fiber, Logger, TestClock } from "effect"
+import { RequestsInFlight } from "../../src/api/RequestsInFlight.ts"
+import {
+  collectsNow,
+  type FreedPagesPolicy,
+  type MemoryReading,
+  returnFreedHeapPages,
+  shouldReturnPages,
+} from "../../src/cli/freedHeapPages.ts"
 
 const MiB = 1024 * 1024
+// The production policy's figures, spelled out: the times below are counted from them.
+const policy: FreedPagesPolicy = {
+  every: "30 seconds",
+  headroom: 32 * MiB,
+  quiet: "1 second",
+  maxDeferral: "10 minutes",
+}
+
+/** A process's memory that the test changes, and a collection that gives `returned` back (counting calls). */
+const simulatedMemory = (returned: number) => {
+  const memory = { rss: 200 * MiB, accounted: 100 * MiB, collections: 0 }
+  const collect = () => {
+    memory.collections++
+    memory.rss -= returned
+  }
+  const read = (): MemoryReading => ({ rss: memory.rss, accounted: memory.accounted })
+  return { memory, collect, read }
+}
 
 describe("returning freed heap pages", () => {
   it("collects when the memory outside the heap grew by the headroom, not when the heap itself grew", () => {
@@ -23,36 +48,107 @@ describe("returning freed heap pages", () => {
     "reads every interval, collects once per growth, and measures growth from what the collection left",
     () =>
       Effect.gen(function* () {
-        // The process's memory as the collections change it: the pool grows by 80 MiB, a collection empties it.
-        let rss = 200 * MiB
-        const accounted = 100 * MiB
-        let collections = 0
-        const collect = () => {
-          collections++
-          rss -= 60 * MiB // the pool returned, less 20 MiB the allocator keeps
-        }
-        const fiber = yield* Effect.fork(
-          returnFreedHeapPages({ every: "30 seconds", headroom: 32 * MiB }, collect, () => ({
-            rss,
-            accounted,
-          })),
-        )
+        // The process's memory as the collections change it: the pool grows by 80 MiB, a collection returns it
+        // less 20 MiB the allocator keeps. No request ever comes: the API is quiet.
+        const { memory, collect, read } = simulatedMemory(60 * MiB)
+        const fiber = yield* Effect.fork(returnFreedHeapPages(policy, collect, read))
         yield* TestClock.adjust("1 second")
-        expect(collections).toBe(0)
-        rss += 80 * MiB
+        expect(memory.collections).toBe(0)
+        memory.rss += 80 * MiB
         yield* TestClock.adjust("29 seconds")
-        expect(collections).toBe(1)
+        expect(memory.collections).toBe(1)
         // 20 MiB more than at the start remain outside the heap; growth is counted from there, so +31 MiB waits.
-        rss += 31 * MiB
+        memory.rss += 31 * MiB
         yield* TestClock.adjust("30 seconds")
-        expect(collections).toBe(1)
-        rss += 1 * MiB
+        expect(memory.collections).toBe(1)
+        memory.rss += 1 * MiB
         yield* TestClock.adjust("29 seconds")
-        expect(collections).toBe(1) // not read yet: the interval is 30 s
+        expect(memory.collections).toBe(1) // not read yet: the interval is 30 s
         yield* TestClock.adjust("1 second")
-        expect(collections).toBe(2)
+        expect(memory.collections).toBe(2)
         yield* Fiber.interrupt(fiber)
-      }),
+      }).pipe(Effect.provide(RequestsInFlight.Default)),
+  )
+
+  it("collects when the API has been quiet for the policy's time, or once it has waited the longest", () => {
+    const atRest = { inFlight: 0, quietForMs: Number.POSITIVE_INFINITY }
+    expect(collectsNow(atRest, 0, policy)).toBe(true) // no request ever came
+    expect(collectsNow({ inFlight: 0, quietForMs: 1_000 }, 0, policy)).toBe(true)
+    expect(collectsNow({ inFlight: 0, quietForMs: 999 }, 0, policy)).toBe(false) // one just ended
+    expect(collectsNow({ inFlight: 1, quietForMs: 0 }, 0, policy)).toBe(false)
+    expect(collectsNow({ inFlight: 3, quietForMs: 0 }, 599_999, policy)).toBe(false)
+    expect(collectsNow({ inFlight: 3, quietForMs: 0 }, 600_000, policy)).toBe(true) // waited 10 minutes
+    expect(collectsNow({ inFlight: 0, quietForMs: 10 }, 600_000, policy)).toBe(true)
+  })
+
+  it.effect("waits while a request is in flight and collects a second after the last one ended", () =>
+    Effect.gen(function* () {
+      const requests = yield* RequestsInFlight
+      const { memory, collect, read } = simulatedMemory(80 * MiB)
+      const fiber = yield* Effect.fork(returnFreedHeapPages(policy, collect, read))
+      yield* TestClock.adjust("1 second") // the first read, at 0 s, is the baseline
+      memory.rss += 80 * MiB
+      const ended = requests.arrived()
+      yield* TestClock.adjust("29 seconds") // due from here; one request in flight
+      expect(memory.collections).toBe(0)
+      yield* TestClock.adjust("45 seconds") // read again every second meanwhile
+      expect(memory.collections).toBe(0)
+      yield* TestClock.adjust("500 millis") // t = 75.5 s
+      ended()
+      // Another request, over within the second: the quiet second counts from its end.
+      requests.arrived()()
+      yield* TestClock.adjust("1 second") // read at 76 s: quiet for 0.5 s
+      expect(memory.collections).toBe(0)
+      yield* TestClock.adjust("500 millis") // read at 77 s: quiet for 1.5 s
+      expect(memory.collections).toBe(1)
+      // Nothing more due: the next read is 30 s on, however quiet.
+      memory.rss += 80 * MiB
+      yield* TestClock.adjust("29 seconds")
+      expect(memory.collections).toBe(1)
+      yield* TestClock.adjust("1 second")
+      expect(memory.collections).toBe(2)
+      yield* Fiber.interrupt(fiber)
+    }).pipe(Effect.provide(RequestsInFlight.Default)),
+  )
+
+  it.effect(
+    "collects after 10 minutes of requests in flight, counted from when it fell due, not from an earlier growth that went away",
+    () =>
+      Effect.gen(function* () {
+        const requests = yield* RequestsInFlight
+        const logged: Array<unknown> = []
+        const { memory, collect, read } = simulatedMemory(80 * MiB)
+        const fiber = yield* Effect.fork(
+          returnFreedHeapPages(policy, collect, read).pipe(
+            Effect.provide(
+              Logger.replace(
+                Logger.defaultLogger,
+                Logger.make(({ annotations }) => logged.push(Object.fromEntries(annotations))),
+              ),
+            ),
+          ),
+        )
+        yield* TestClock.adjust("1 second") // the first read, at 0 s, is the baseline
+        requests.arrived() // never ends: the server is never quiet
+        memory.rss += 80 * MiB
+        yield* TestClock.adjust("29 seconds") // due at 30 s
+        yield* TestClock.adjust("70500 millis")
+        // V8 gave the pages back by itself (its memory reducer): nothing is due any more, reads every 30 s.
+        memory.rss -= 80 * MiB
+        yield* TestClock.adjust("500 millis") // read at 101 s: nothing due; then 131, 161, 191, 221 s
+        yield* TestClock.adjust("99 seconds") // t = 200 s
+        memory.rss += 80 * MiB // due again from the read at 221 s
+        yield* TestClock.adjust("430 seconds") // t = 630 s: 10 minutes after the first growth, not the second
+        expect(memory.collections).toBe(0)
+        yield* TestClock.adjust("190 seconds") // t = 820 s
+        expect(memory.collections).toBe(0)
+        yield* TestClock.adjust("1 second") // t = 821 s: 10 minutes after 221 s
+        expect(memory.collections).toBe(1)
+        expect(logged).toEqual([
+          expect.objectContaining({ paused_ms: 0, waited_ms: 600_000, requests_in_flight: 1 }),
+        ])
+        yield* Fiber.interrupt(fiber)
+      }).pipe(Effect.provide(RequestsInFlight.Default)),
   )
 
   // The real thing, in a process of its own (its RSS is the measure): 300 MB of objects made, dropped and
@@ -60,10 +156,19 @@ describe("returning freed heap pages", () => {
   it("gives a process's freed heap pages back to the system", () => {
     const script = `
       import { Effect, Fiber } from "effect"
+      import { RequestsInFlight } from ${JSON.stringify(resolve(import.meta.dirname, "../../src/api/RequestsInFlight.ts"))}
       import { returnFreedHeapPages } from ${JSON.stringify(resolve(import.meta.dirname, "../../src/cli/freedHeapPages.ts"))}
       await Effect.runPromise(Effect.gen(function* () {
         // Started first, as the connector starts it before any account: growth is counted from here.
-        const fiber = yield* Effect.fork(returnFreedHeapPages({ every: "200 millis", headroom: 32 * 1024 * 1024 }))
+        // No request ever comes: the API is quiet, and the collection runs as soon as it is due.
+        const fiber = yield* Effect.fork(
+          returnFreedHeapPages({
+            every: "200 millis",
+            headroom: 32 * 1024 * 1024,
+            quiet: "1 second",
+            maxDeferral: "10 minutes",
+          }).pipe(Effect.provide(RequestsInFlight.Default)),
+        )
         yield* Effect.sleep("50 millis")
         // In one synchronous run, so that the policy cannot look meanwhile: objects made, dropped and collected
         // by full collections as V8 runs them by itself; the objects are gone, their pages stay resident.

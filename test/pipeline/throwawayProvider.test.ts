@@ -3,6 +3,7 @@ import { Context, Effect, Either, Fiber, Layer } from "effect"
 import { describe, expect, inject, it } from "vitest"
 import { stringify } from "yaml"
 import { ApiServer } from "../../src/api/HttpServer.ts"
+import { RequestsInFlight } from "../../src/api/RequestsInFlight.ts"
 import { providerClientsLayer } from "../../src/auth/providerClients.ts"
 import { Config, parseConfig } from "../../src/config/loadConfig.ts"
 import { CursorCodec } from "../../src/cursor/CursorCodec.ts"
@@ -58,6 +59,7 @@ describe("a 14th provider is one folder plus one registry line", () => {
               Layer.mergeAll(
                 Config.layer(loaded),
                 CursorCodec.layer(loaded.config.server.cursor_secret),
+                RequestsInFlight.Default,
                 providerClientsLayer(withThrowaway.adapters, { retryBase: "10 millis" }),
                 Layer.succeed(Integrations, withThrowaway),
               ),
