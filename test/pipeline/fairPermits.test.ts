@@ -1,5 +1,5 @@
-import { fc } from "@fast-check/vitest"
 import { describe, expect, it } from "@effect/vitest"
+import { fc } from "@fast-check/vitest"
 import { Deferred, Duration, Effect, Fiber, TestClock } from "effect"
 import { type FairPermits, unsafeMakeFairPermits } from "../../src/pipeline/fairPermits.ts"
 
@@ -19,7 +19,14 @@ const admitsTogether = (permits: FairPermits, n: number) =>
   Effect.gen(function* () {
     let inside = 0
     const fibers = yield* Effect.forEach(Array.from({ length: n }), () =>
-      Effect.fork(permits.withPermit(Effect.zipRight(Effect.sync(() => inside++), Effect.never))),
+      Effect.fork(
+        permits.withPermit(
+          Effect.zipRight(
+            Effect.sync(() => inside++),
+            Effect.never,
+          ),
+        ),
+      ),
     )
     for (let turn = 0; turn < 200 && inside < n; turn++) yield* Effect.yieldNow()
     const together = inside === n
@@ -37,7 +44,13 @@ describe("unsafeMakeFairPermits", () => {
       const order: number[] = []
       const waiters: Fiber.RuntimeFiber<void>[] = []
       for (let i = 0; i < 50; i++)
-        waiters.push(yield* queued(permits, Effect.sync(() => void order.push(i)), i))
+        waiters.push(
+          yield* queued(
+            permits,
+            Effect.sync(() => void order.push(i)),
+            i,
+          ),
+        )
       expect(permits.waiting()).toBe(50)
       yield* Deferred.succeed(gate, undefined)
       yield* Fiber.join(holder)
@@ -47,51 +60,53 @@ describe("unsafeMakeFairPermits", () => {
     }),
   )
 
-  it.effect("a waiter interrupted leaves the queue; one interrupted as it is handed a permit passes it on", () =>
-    Effect.gen(function* () {
-      const permits = unsafeMakeFairPermits(1)
-      const gate = yield* Deferred.make<void>()
-      let handed: Fiber.RuntimeFiber<void> | undefined
-      // The holder interrupts `handed` and, in the same run, releases the permit, which hands it to `handed`
-      // before `handed` has seen its interrupt: `handed` never runs, and must pass the permit on to `last`.
-      const holder = yield* Effect.fork(
-        permits.withPermit(
-          Effect.zipRight(
-            Deferred.await(gate),
-            Effect.sync(() => handed?.unsafeInterruptAsFork(handed.id())),
+  it.effect(
+    "a waiter interrupted leaves the queue; one interrupted as it is handed a permit passes it on",
+    () =>
+      Effect.gen(function* () {
+        const permits = unsafeMakeFairPermits(1)
+        const gate = yield* Deferred.make<void>()
+        let handed: Fiber.RuntimeFiber<void> | undefined
+        // The holder interrupts `handed` and, in the same run, releases the permit, which hands it to `handed`
+        // before `handed` has seen its interrupt: `handed` never runs, and must pass the permit on to `last`.
+        const holder = yield* Effect.fork(
+          permits.withPermit(
+            Effect.zipRight(
+              Deferred.await(gate),
+              Effect.sync(() => handed?.unsafeInterruptAsFork(handed.id())),
+            ),
           ),
-        ),
-      )
-      yield* Effect.yieldNow()
-      const leaving = yield* queued(permits, Effect.void, 0)
-      let handedRan = false
-      handed = yield* queued(
-        permits,
-        Effect.sync(() => {
-          handedRan = true
-        }),
-        1,
-      )
-      let lastRan = false
-      const last = yield* queued(
-        permits,
-        Effect.sync(() => {
-          lastRan = true
-        }),
-        2,
-      )
-      yield* Fiber.interrupt(leaving)
-      expect(permits.waiting()).toBe(2)
-      yield* Deferred.succeed(gate, undefined)
-      yield* Fiber.join(holder)
-      expect((yield* Fiber.await(handed))._tag).toBe("Failure")
-      expect(handedRan).toBe(false)
-      yield* Fiber.join(last)
-      expect(lastRan).toBe(true)
-      expect(permits.waiting()).toBe(0)
-      expect(yield* admitsTogether(permits, 1)).toBe(true)
-      expect(yield* admitsTogether(permits, 2)).toBe(false)
-    }),
+        )
+        yield* Effect.yieldNow()
+        const leaving = yield* queued(permits, Effect.void, 0)
+        let handedRan = false
+        handed = yield* queued(
+          permits,
+          Effect.sync(() => {
+            handedRan = true
+          }),
+          1,
+        )
+        let lastRan = false
+        const last = yield* queued(
+          permits,
+          Effect.sync(() => {
+            lastRan = true
+          }),
+          2,
+        )
+        yield* Fiber.interrupt(leaving)
+        expect(permits.waiting()).toBe(2)
+        yield* Deferred.succeed(gate, undefined)
+        yield* Fiber.join(holder)
+        expect((yield* Fiber.await(handed))._tag).toBe("Failure")
+        expect(handedRan).toBe(false)
+        yield* Fiber.join(last)
+        expect(lastRan).toBe(true)
+        expect(permits.waiting()).toBe(0)
+        expect(yield* admitsTogether(permits, 1)).toBe(true)
+        expect(yield* admitsTogether(permits, 2)).toBe(false)
+      }),
   )
 
   it.effect("with heldAtMost, gives the permit back after that long while the holder goes on", () =>
