@@ -11,10 +11,13 @@ import { testProviderClients } from "../support/providerClients.ts"
 
 /**
  * The List Activities endpoint over real HTTP for the given accounts (entries of the config's `accounts`, as a
- * user writes them). `list` asks the endpoint with the given query parameters and the API key; `url` and
- * `apiKey` are there for requests of one's own.
+ * user writes them). `list` asks the endpoint with the given query parameters and the API key; `url`,
+ * `managementUrl` and `apiKey` are there for requests of one's own, `requestsInFlight` is the API listener's count.
  */
-export const apiOverAccounts = <Body>(accounts: ReadonlyArray<Readonly<Record<string, unknown>>>) =>
+export const apiOverAccounts = <Body>(
+  accounts: ReadonlyArray<Readonly<Record<string, unknown>>>,
+  clientOptions: Parameters<typeof testProviderClients>[0] = {},
+) =>
   Effect.gen(function* () {
     const apiKey = randomBytes(24).toString("base64url")
     const yaml = stringify({
@@ -29,17 +32,17 @@ export const apiOverAccounts = <Body>(accounts: ReadonlyArray<Readonly<Record<st
     })
     const loaded = Either.getOrThrow(parseConfig("accounts.yaml", yaml, {}))
     const server = yield* Layer.build(
-      Layer.provide(
+      Layer.provideMerge(
         ApiServer.layer,
         Layer.mergeAll(
           Config.layer(loaded),
           CursorCodec.layer(loaded.config.server.cursor_secret),
           RequestsInFlight.Default,
-          testProviderClients({ maxRetries: 1 }),
+          testProviderClients({ maxRetries: 1, ...clientOptions }),
         ),
       ),
     )
-    const url = Context.get(server, ApiServer).url
+    const { url, managementUrl } = Context.get(server, ApiServer)
     const list = (params: Record<string, string>) =>
       Effect.promise(async (): Promise<{ readonly status: number; readonly body: Body }> => {
         const response = await fetch(
@@ -48,7 +51,7 @@ export const apiOverAccounts = <Body>(accounts: ReadonlyArray<Readonly<Record<st
         )
         return { status: response.status, body: (await response.json()) as Body }
       })
-    return { list, url, apiKey }
+    return { list, url, managementUrl, apiKey, requestsInFlight: Context.get(server, RequestsInFlight) }
   })
 
 /**

@@ -1,14 +1,9 @@
-import { randomBytes, randomUUID } from "node:crypto"
+import { randomUUID } from "node:crypto"
 import { createServer, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Either, Fiber, Layer } from "effect"
-import { stringify } from "yaml"
-import { ApiServer } from "../../src/api/HttpServer.ts"
-import { RequestsInFlight } from "../../src/api/RequestsInFlight.ts"
-import { Config, parseConfig } from "../../src/config/loadConfig.ts"
-import { CursorCodec } from "../../src/cursor/CursorCodec.ts"
-import { testProviderClients } from "../support/providerClients.ts"
+import { Effect, Fiber } from "effect"
+import { apiOverAccounts } from "./apiOverSimulator.ts"
 import { activitiesPath } from "./apiTestKit.ts"
 
 /** A provider that holds every request until `answer` is called: the API's request stays in flight meanwhile. */
@@ -47,42 +42,19 @@ describe("requests in flight", () => {
       Effect.gen(function* () {
         const provider = yield* heldProvider
         const accountId = randomUUID()
-        const apiKey = randomBytes(24).toString("base64url")
-        const loaded = parseConfig(
-          "in-flight-test.yaml",
-          stringify({
-            server: {
-              host: "127.0.0.1",
-              port: 0,
-              management: { port: 0 },
-              api_keys: [apiKey],
-              cursor_secret: randomBytes(32).toString("base64url"),
+        const api = yield* apiOverAccounts(
+          [
+            {
+              id: accountId,
+              integration: "okta",
+              base_url: provider.origin,
+              credentials: { api_token: "held" },
             },
-            accounts: [
-              {
-                id: accountId,
-                integration: "okta",
-                base_url: provider.origin,
-                credentials: { api_token: "held" },
-              },
-            ],
-          }),
-          {},
+          ],
+          { maxRetries: 0, requestTimeout: "5 seconds" },
         )
-        if (Either.isLeft(loaded)) return yield* Effect.die(new Error(loaded.left.message))
-        const server = yield* Layer.build(
-          Layer.provideMerge(
-            ApiServer.layer,
-            Layer.mergeAll(
-              Config.layer(loaded.right),
-              CursorCodec.layer(loaded.right.config.server.cursor_secret),
-              RequestsInFlight.Default,
-              testProviderClients({ maxRetries: 0, requestTimeout: "5 seconds" }),
-            ),
-          ),
-        )
-        const requests = Context.get(server, RequestsInFlight)
-        const { url, managementUrl } = Context.get(server, ApiServer)
+        const requests = api.requestsInFlight
+        const { url, managementUrl, apiKey } = api
         const traffic = () => Effect.runSync(requests.traffic)
 
         expect(traffic()).toEqual({ inFlight: 0, quietForMs: Number.POSITIVE_INFINITY })
