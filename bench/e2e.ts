@@ -58,22 +58,42 @@ interface Measured {
 // E2E_CPU_PROF=DIR: a V8 CPU profile of each connector run and each kafkajs-alone run, written there as
 // NAME.cpuprofile. Only the timed part of each run is sampled (not the broker's start, the values read back or
 // Java's run), so the profile is the same work the CPU column counts. E2E_CPU_PROF_INTERVAL: µs between samples.
+// E2E_HEAP_PROF=DIR: a sampling heap profile of the same parts (NAME.heapprofile), every allocation sampled
+// whether a collection freed it since or not: where the garbage the collector spends its time on comes from.
 const profileDir = process.env.E2E_CPU_PROF
+const heapProfileDir = process.env.E2E_HEAP_PROF
 const profiled = async <A>(name: string, run: () => Promise<A>): Promise<A> => {
-  if (profileDir === undefined || profileDir === "") return run()
+  const cpu = profileDir !== undefined && profileDir !== ""
+  const heap = heapProfileDir !== undefined && heapProfileDir !== ""
+  if (!cpu && !heap) return run()
   const session = new Session()
   session.connect()
-  await session.post("Profiler.enable")
-  await session.post("Profiler.setSamplingInterval", {
-    interval: Number(process.env.E2E_CPU_PROF_INTERVAL ?? 250),
-  })
-  await session.post("Profiler.start")
+  if (cpu) {
+    await session.post("Profiler.enable")
+    await session.post("Profiler.setSamplingInterval", {
+      interval: Number(process.env.E2E_CPU_PROF_INTERVAL ?? 250),
+    })
+    await session.post("Profiler.start")
+  }
+  if (heap)
+    await session.post("HeapProfiler.startSampling", {
+      samplingInterval: 64 * 1024,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    })
   try {
     return await run()
   } finally {
-    const { profile } = await session.post("Profiler.stop")
-    mkdirSync(profileDir, { recursive: true })
-    writeFileSync(join(profileDir, `${name}.cpuprofile`), JSON.stringify(profile))
+    if (cpu) {
+      const { profile } = await session.post("Profiler.stop")
+      mkdirSync(profileDir, { recursive: true })
+      writeFileSync(join(profileDir, `${name}.cpuprofile`), JSON.stringify(profile))
+    }
+    if (heap) {
+      const { profile } = await session.post("HeapProfiler.stopSampling")
+      mkdirSync(heapProfileDir, { recursive: true })
+      writeFileSync(join(heapProfileDir, `${name}.heapprofile`), JSON.stringify(profile))
+    }
     session.disconnect()
   }
 }
