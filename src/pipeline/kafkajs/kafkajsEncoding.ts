@@ -257,63 +257,13 @@ const encoderMethods = (Encoder: EncoderClass, LongClass: { fromInt(value: numbe
   } satisfies Record<Exclude<PatchedMethod, "writeEncoder">, unknown>
 }
 
-/**
- * The UTF-8 length of a string as `Buffer.byteLength` answers it. The connector's records carry 11 headers,
- * their keys and values short and ASCII (ids, times, names), and kafkajs's encoding counted each string twice
- * and wrote it once through a native call: 66 calls a record, about 15 % of the produce request's encoding in
- * the e2e bench's profile. A short ASCII string is counted here instead, and a string whose UTF-8 length is its
- * length is ASCII (any other code unit takes 2 or 3 bytes), which `writeSized` relies on.
- */
-const utf8Length = (text: string): number => {
-  if (text.length > SHORT) return Buffer.byteLength(text)
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return Buffer.byteLength(text)
-  return text.length
-}
-/** Strings up to this long are counted and written without a native call. */
-const SHORT = 64
-
-/** A record's key, value or header value sized as kafkajs's `sizeOfVarIntBytes` takes it; -1 for null. */
-const bytesSize = (value: unknown): number =>
-  value == null
-    ? -1
-    : typeof value === "string"
-      ? utf8Length(value)
-      : // Buffers; anything else throws there as in kafkajs (a number, say).
-        Buffer.byteLength(value as Buffer)
-
-/**
- * kafkajs's `writeVarIntBytes` (and `writeVarIntString`, the same bytes for a string) of a value whose size
- * `bytesSize` gave: the length varint, then the bytes, an ASCII string copied a code unit a byte.
- */
-const writeSized = (encoder: Encoder, value: unknown, size: number) => {
-  if (typeof value !== "string" || size > SHORT) {
-    if (typeof value !== "string") return encoder.writeVarIntBytes(value)
-    encoder.writeVarInt(size)
-    encoder.ensureAvailable(size)
-    encoder.buf.write(value, encoder.offset, size, "utf8")
-    encoder.offset += size
-    return encoder
-  }
-  encoder.writeVarInt(size)
-  encoder.ensureAvailable(size)
-  const buf = encoder.buf
-  const at = encoder.offset
-  if (size === value.length) for (let i = 0; i < size; i++) buf[at + i] = value.charCodeAt(i)
-  else buf.write(value, at, size, "utf8")
-  encoder.offset = at + size
-  return encoder
-}
-
-/**
- * A record's headers as kafkajs lists them (an array value is one header per element, under the same key),
- * flat: key, value, key, value…, and their sizes at the same places.
- */
+/** Each header as kafkajs lists them: an array value is one header per element, under the same key. */
 const headerList = (headers: Readonly<Record<string, unknown>>) => {
-  const list: unknown[] = []
+  const list: Array<readonly [string, unknown]> = []
   for (const key of Object.keys(headers)) {
     const value = headers[key]
-    if (Array.isArray(value)) for (const each of value) list.push(key, each)
-    else list.push(key, value)
+    if (Array.isArray(value)) for (const each of value) list.push([key, each])
+    else list.push([key, value])
   }
   return list
 }
@@ -324,18 +274,11 @@ export interface RecordPlan {
   readonly timestampDelta: unknown
   readonly key: unknown
   readonly value: unknown
-  /** Header keys and values, flat: key, value, key, value… */
-  readonly headers: ReadonlyArray<unknown>
-  /** The UTF-8 sizes of the key, the value, and each header key and value in `headers`' order (-1: null). */
-  readonly sizes: ReadonlyArray<number>
+  readonly headers: ReadonlyArray<readonly [string, unknown]>
   readonly sizeOfBody: number
   /** The record's bytes in all: its length varint and its body. */
   readonly size: number
 }
-
-/** A length varint and the bytes it counts (-1: null, no bytes), as kafkajs's `sizeOfVarIntBytes`. */
-const sizeWithLength = (Encoder: EncoderClass, size: number) =>
-  size < 0 ? Encoder.sizeOfVarInt(-1) : Encoder.sizeOfVarInt(size) + size
 
 /** Sizes a record as kafkajs's record v0 encoder (recordBatch/record/v0) would write it. */
 export const planRecord = (
@@ -343,41 +286,38 @@ export const planRecord = (
   { offsetDelta = 0, timestampDelta = 0, key, value, headers = {} }: RecordInput,
 ): RecordPlan => {
   const list = headerList(headers)
-  const sizes = [bytesSize(key), bytesSize(value)]
-  let headersSize = Encoder.sizeOfVarInt(list.length / 2)
-  for (let i = 0; i < list.length; i += 2) {
-    const keySize = utf8Length(list[i] as string)
-    const headerValue = list[i + 1]
-    // As kafkajs: the value's length is taken before its null check (a null or absent header value throws).
-    const valueSize =
-      typeof headerValue === "string" ? utf8Length(headerValue) : Buffer.byteLength(headerValue as Buffer)
-    const written = headerValue === null ? -1 : valueSize
-    sizes.push(keySize, written)
-    headersSize += Encoder.sizeOfVarInt(keySize) + keySize + sizeWithLength(Encoder, written)
+  let headersSize = Encoder.sizeOfVarInt(list.length)
+  for (const [headerKey, headerValue] of list) {
+    const keySize = Buffer.byteLength(headerKey)
+    // As kafkajs: the value's length is taken before its null check (a null header value throws there too).
+    const valueSize = Buffer.byteLength(headerValue as string)
+    headersSize += Encoder.sizeOfVarInt(keySize) + keySize
+    headersSize +=
+      headerValue === null ? Encoder.sizeOfVarInt(-1) : Encoder.sizeOfVarInt(valueSize) + valueSize
   }
   const sizeOfBody =
     1 +
     Encoder.sizeOfVarLong(timestampDelta) +
     Encoder.sizeOfVarInt(offsetDelta) +
-    sizeWithLength(Encoder, sizes[0] as number) +
-    sizeWithLength(Encoder, sizes[1] as number) +
+    Encoder.sizeOfVarIntBytes(key) +
+    Encoder.sizeOfVarIntBytes(value) +
     headersSize
   const size = Encoder.sizeOfVarInt(sizeOfBody) + sizeOfBody
-  return { offsetDelta, timestampDelta, key, value, headers: list, sizes, sizeOfBody, size }
+  return { offsetDelta, timestampDelta, key, value, headers: list, sizeOfBody, size }
 }
 
 /** Writes a planned record at the encoder's offset, kafkajs's record v0 bytes. */
 export const writeRecord = (encoder: Encoder, plan: RecordPlan) => {
-  const { headers, sizes } = plan
   encoder
     .writeVarInt(plan.sizeOfBody)
     .writeInt8(0)
     .writeVarLong(plan.timestampDelta)
     .writeVarInt(plan.offsetDelta)
-  writeSized(encoder, plan.key, sizes[0] as number)
-  writeSized(encoder, plan.value, sizes[1] as number)
-  encoder.writeVarInt(headers.length / 2)
-  for (let i = 0; i < headers.length; i++) writeSized(encoder, headers[i], sizes[i + 2] as number)
+    .writeVarIntBytes(plan.key)
+    .writeVarIntBytes(plan.value)
+    .writeVarInt(plan.headers.length)
+  for (const [headerKey, headerValue] of plan.headers)
+    encoder.writeVarIntString(headerKey).writeVarIntBytes(headerValue)
 }
 
 /** kafkajs's record v0 encoder, the record sized first and written into one buffer. */
