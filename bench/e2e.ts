@@ -8,8 +8,10 @@
 //
 //   npm run bench -- e2e [--events N] [--page-size N] [--timeout SECONDS]
 
+import "../src/pipeline/kafkajs/kafkajsFirst.ts"
 import { randomUUID } from "node:crypto"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { Session } from "node:inspector/promises"
 import os from "node:os"
 import { join } from "node:path"
 import { Effect, Either, Fiber, Schema } from "effect"
@@ -54,6 +56,51 @@ interface Measured {
   readonly cpuPerThousand: number
 }
 
+// E2E_CPU_PROF=DIR: a V8 CPU profile of each connector run and each kafkajs-alone run, written there as
+// NAME.cpuprofile. Only the timed part of each run is sampled (not the broker's start, the values read back or
+// Java's run), so the profile is the same work the CPU column counts. E2E_CPU_PROF_INTERVAL: µs between samples.
+// E2E_HEAP_PROF=DIR: a sampling heap profile of the same parts (NAME.heapprofile), every allocation sampled
+// whether a collection freed it since or not: where the garbage the collector spends its time on comes from.
+const profileDir = process.env.E2E_CPU_PROF
+const heapProfileDir = process.env.E2E_HEAP_PROF
+const profiled = async <A>(name: string, run: () => Promise<A>): Promise<A> => {
+  const cpu = profileDir !== undefined && profileDir !== ""
+  const heap = heapProfileDir !== undefined && heapProfileDir !== ""
+  if (!cpu && !heap) return run()
+  const session = new Session()
+  session.connect()
+  if (cpu) {
+    await session.post("Profiler.enable")
+    await session.post("Profiler.setSamplingInterval", {
+      interval: Number(process.env.E2E_CPU_PROF_INTERVAL ?? 250),
+    })
+    await session.post("Profiler.start")
+  }
+  if (heap)
+    await session.post("HeapProfiler.startSampling", {
+      samplingInterval: 64 * 1024,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    })
+  try {
+    return await run()
+  } finally {
+    if (cpu) {
+      const { profile } = await session.post("Profiler.stop")
+      mkdirSync(profileDir, { recursive: true })
+      writeFileSync(join(profileDir, `${name}.cpuprofile`), JSON.stringify(profile))
+    }
+    if (heap) {
+      const { profile } = await session.post("HeapProfiler.stopSampling")
+      mkdirSync(heapProfileDir, { recursive: true })
+      writeFileSync(join(heapProfileDir, `${name}.heapprofile`), JSON.stringify(profile))
+    }
+    session.disconnect()
+  }
+}
+
+let kafkajsRuns = 0
+
 const admin = (brokers: string) =>
   new Kafka({ clientId: "bench-e2e", brokers: brokers.split(","), logLevel: logLevel.NOTHING }).admin()
 
@@ -89,38 +136,40 @@ const connectorRun = async (brokers: string, accounts: number): Promise<Measured
     )
     let startup: Measured["startup"]
     const cpuBefore = process.threadCpuUsage()
-    const seconds = await Effect.runPromise(
-      Effect.scoped(
-        Effect.gen(function* () {
-          const health = yield* StreamHealth
-          const start = performance.now()
-          const pipeline = yield* Effect.forkScoped(
-            runPipeline({ minBackoff: "200 millis", maxBackoff: "2 seconds" }),
-          )
-          const deadline = start + options.timeout * 1000
-          let lso = 0
-          let published = 0
-          // Done when read_committed readers see every event and the connector has committed them all (the
-          // LSO alone also counts a transaction marker per page).
-          while (lso < total || published < total) {
-            if (performance.now() > deadline)
-              return yield* Effect.fail(
-                new Error(`timed out: LSO ${lso}, published ${published} of ${total}`),
-              )
-            yield* Effect.sleep("25 millis")
-            lso = yield* lastStable(topics.activities)
-            const streams = yield* health.snapshot
-            published = streams.reduce((sum, h) => sum + h.published_total, 0)
-            if (startup === undefined && published > 0)
-              startup = { seconds: (performance.now() - start) / 1000, published }
-            const failing = streams.find((h) => h.consecutive_failures >= 5)
-            if (failing)
-              return yield* Effect.fail(new Error(`an account stream keeps failing: ${failing.last_error}`))
-          }
-          const elapsed = (performance.now() - start) / 1000
-          yield* Fiber.interrupt(pipeline)
-          return elapsed
-        }).pipe(Effect.provide(appLayers(loaded, brokers.split(",")))),
+    const seconds = await profiled(`connector-${accounts}`, () =>
+      Effect.runPromise(
+        Effect.scoped(
+          Effect.gen(function* () {
+            const health = yield* StreamHealth
+            const start = performance.now()
+            const pipeline = yield* Effect.forkScoped(
+              runPipeline({ minBackoff: "200 millis", maxBackoff: "2 seconds" }),
+            )
+            const deadline = start + options.timeout * 1000
+            let lso = 0
+            let published = 0
+            // Done when read_committed readers see every event and the connector has committed them all (the
+            // LSO alone also counts a transaction marker per page).
+            while (lso < total || published < total) {
+              if (performance.now() > deadline)
+                return yield* Effect.fail(
+                  new Error(`timed out: LSO ${lso}, published ${published} of ${total}`),
+                )
+              yield* Effect.sleep("25 millis")
+              lso = yield* lastStable(topics.activities)
+              const streams = yield* health.snapshot
+              published = streams.reduce((sum, h) => sum + h.published_total, 0)
+              if (startup === undefined && published > 0)
+                startup = { seconds: (performance.now() - start) / 1000, published }
+              const failing = streams.find((h) => h.consecutive_failures >= 5)
+              if (failing)
+                return yield* Effect.fail(new Error(`an account stream keeps failing: ${failing.last_error}`))
+            }
+            const elapsed = (performance.now() - start) / 1000
+            yield* Fiber.interrupt(pipeline)
+            return elapsed
+          }).pipe(Effect.provide(appLayers(loaded, brokers.split(",")))),
+        ),
       ),
     )
     const cpu = process.threadCpuUsage(cpuBefore)
@@ -199,26 +248,28 @@ const kafkajsRun = async (
   let bytes = 0
   const cpuBefore = process.threadCpuUsage()
   const start = performance.now()
-  for (let sent = 0; sent < total; sent += options.pageSize) {
-    const messages = Array.from({ length: Math.min(options.pageSize, total - sent) }, (_, i) => {
-      const value = values[(sent + i) % values.length] ?? ""
-      bytes += Buffer.byteLength(value)
-      return { key, value }
-    })
-    const transaction = await producer.transaction()
-    // As the connector does (produceBatches.ts): one request's batch stays under the broker's message.max.bytes.
-    for (let from = 0, bytesInSend = 0, i = 0; i <= messages.length; i++) {
-      const size =
-        i < messages.length ? Buffer.byteLength(messages[i]?.value ?? "") : Number.POSITIVE_INFINITY
-      if (i > from && (i === messages.length || bytesInSend + size > 900_000)) {
-        await transaction.send({ topic, acks: -1, messages: messages.slice(from, i) })
-        from = i
-        bytesInSend = 0
+  await profiled(`kafkajs-${++kafkajsRuns}`, async () => {
+    for (let sent = 0; sent < total; sent += options.pageSize) {
+      const messages = Array.from({ length: Math.min(options.pageSize, total - sent) }, (_, i) => {
+        const value = values[(sent + i) % values.length] ?? ""
+        bytes += Buffer.byteLength(value)
+        return { key, value }
+      })
+      const transaction = await producer.transaction()
+      // As the connector does (produceBatches.ts): one request's batch stays under the broker's message.max.bytes.
+      for (let from = 0, bytesInSend = 0, i = 0; i <= messages.length; i++) {
+        const size =
+          i < messages.length ? Buffer.byteLength(messages[i]?.value ?? "") : Number.POSITIVE_INFINITY
+        if (i > from && (i === messages.length || bytesInSend + size > 900_000)) {
+          await transaction.send({ topic, acks: -1, messages: messages.slice(from, i) })
+          from = i
+          bytesInSend = 0
+        }
+        bytesInSend += size
       }
-      bytesInSend += size
+      await transaction.commit()
     }
-    await transaction.commit()
-  }
+  })
   const seconds = (performance.now() - start) / 1000
   const cpu = process.threadCpuUsage(cpuBefore)
   await producer.disconnect()
