@@ -8,7 +8,7 @@
 //
 //   npm run bench -- e2e [--events N] [--page-size N] [--timeout SECONDS]
 
-import "../src/pipeline/kafkajs/kafkajsFirst.ts"
+import "../src/cli/kafkajsFirst.ts"
 import { randomUUID } from "node:crypto"
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { Session } from "node:inspector/promises"

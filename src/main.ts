@@ -1,4 +1,4 @@
-import "./pipeline/kafkajs/kafkajsFirst.ts"
+import "./cli/kafkajsFirst.ts"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Cause, Effect, Exit, Layer, Logger, LogLevel, Option } from "effect"

@@ -42,7 +42,7 @@ describe("kafkajs's groupMessagesPerPartition, linear", () => {
   )
 
   it("replaces kafkajs's when called before kafkajs loads, as kafkajsFirst.ts does", () => {
-    const first = fileURLToPath(new URL("../../src/pipeline/kafkajs/kafkajsFirst.ts", import.meta.url))
+    const first = fileURLToPath(new URL("../../src/cli/kafkajsFirst.ts", import.meta.url))
     const answer = execFileSync(
       process.execPath,
       [
