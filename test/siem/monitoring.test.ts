@@ -14,6 +14,7 @@ import {
   providerRequestDuration,
   publishDuration,
   rateLimitWait,
+  readSlotWait,
   timed,
 } from "../../src/observability/metrics.ts"
 import { metricNamesIn } from "./promql.ts"
@@ -64,7 +65,7 @@ const dashboard = JSON.parse(readFileSync(join(monitoring, "grafana-dashboard.js
 }
 
 describe("metric names", () => {
-  it("metrics.ts defines the fifteen connector metrics docs/operations.md lists", () => {
+  it("metrics.ts defines the sixteen connector metrics docs/operations.md lists", () => {
     expect(defined.map((d) => d.name).sort()).toEqual([
       "siem_connector_account_held",
       "siem_connector_activities_published",
@@ -77,6 +78,7 @@ describe("metric names", () => {
       "siem_connector_provider_requests",
       "siem_connector_publish_duration_seconds",
       "siem_connector_rate_limit_wait_seconds",
+      "siem_connector_read_slot_wait_seconds",
       "siem_connector_records_dead_lettered",
       "siem_connector_shard_held",
       "siem_connector_shards_held",
@@ -109,6 +111,7 @@ describe("metric names", () => {
       yield* Metric.incrementBy(forAccount(rateLimitWait, account), 1.5)
       yield* timed(publishDuration)(Effect.void)
       yield* Metric.update(heapPagesReturnedPause, 0.25)
+      yield* Metric.update(readSlotWait, 0.5)
       yield* timed(forAccount(providerRequestDuration, account))(Effect.void)
       const text = yield* (yield* makePrometheus).render
       const rendered = new Set(
