@@ -6,6 +6,8 @@
 //
 //   npm run bench -- freshness [--seconds N] [--rate N]
 
+// As the connector's entry point does, before anything loads kafkajs (see kafkajsPartitionGrouping.ts).
+import "../src/cli/kafkajsFirst.ts"
 import { randomUUID } from "node:crypto"
 import { Effect, Either, Fiber } from "effect"
 import { Kafka, logLevel } from "kafkajs"

@@ -7,6 +7,8 @@
 //
 //   npm run bench -- scale [--accounts N] [--history N] [--interval SECONDS] [--minutes N] [--timeout SECONDS]
 
+// As the connector's entry point does, before anything loads kafkajs (see kafkajsPartitionGrouping.ts).
+import "../src/cli/kafkajsFirst.ts"
 import { randomUUID } from "node:crypto"
 import { readdirSync, readFileSync, readlinkSync } from "node:fs"
 import { getHeapStatistics } from "node:v8"
