@@ -5,22 +5,24 @@
 //
 //   npm run bench -- mapping [--records N] [--page-size N] [--rounds N]
 
-import { randomUUID } from "node:crypto"
 import { setFlagsFromString } from "node:v8"
 import { runInNewContext } from "node:vm"
-import { Effect, Either, Schema } from "effect"
-import { providerClientsLayer } from "../src/auth/providerClients.ts"
-import { parseConfig } from "../src/config/loadConfig.ts"
-import type { IntegratedAccount } from "../src/domain/IntegratedAccount.ts"
+import { Effect } from "effect"
 import { routeRecords } from "../src/pipeline/routePage.ts"
 import type { AnyActivityStream } from "../src/providers/ActivityStream.ts"
 import { mapRecord } from "../src/providers/mapRecord.ts"
-import { type AccountPage, pageAccount } from "../src/providers/pageAccount.ts"
 import { type Integration, providers } from "../src/providers/registry.ts"
-import { startBrowserStackSimulator } from "../src/simulators/browserstack/BrowserStackSimulator.ts"
 import { simulators } from "../src/simulators/registry.ts"
-import { startZoomSimulator } from "../src/simulators/zoom/ZoomSimulator.ts"
 import { optionsLine, parseOptions } from "./kit/args.ts"
+import {
+  cpuMsPerPass,
+  freshPages,
+  kafka,
+  minimum,
+  repeatsFor,
+  type Sample,
+  sampleOf,
+} from "./kit/mappingSamples.ts"
 import {
   command,
   fixed,
@@ -36,81 +38,6 @@ const options = parseOptions("mapping", { records: 2_000, pageSize: 100, rounds:
 
 setFlagsFromString("--expose-gc")
 const gc = runInNewContext("gc") as () => void
-
-const kafka = Either.getOrThrow(
-  parseConfig(
-    "bench",
-    `server: { api_keys: [bench-api-key-0123456789], cursor_secret: ${"x".repeat(32)} }\naccounts: []\n`,
-    {},
-  ),
-).config.kafka
-
-interface Sample {
-  readonly integration: Integration
-  readonly account: IntegratedAccount
-  /** Pages as the adapter read them: each record's stream and raw form. */
-  readonly pages: ReadonlyArray<ReadonlyArray<{ readonly stream: string; readonly raw: unknown }>>
-  /** Each page as JSON text, for the parse + stringify baseline. */
-  readonly bodies: ReadonlyArray<string>
-  readonly records: number
-  readonly bytes: number
-}
-
-/** Reads the integration's whole simulated history through its adapter, as the pipeline's page loop does. */
-const sampleOf = (integration: Integration) =>
-  Effect.scoped(
-    Effect.gen(function* () {
-      const adapter = providers[integration]
-      const start = simulators[integration]
-      if (start === undefined) return yield* Effect.dieMessage(`no simulator for ${integration}`)
-      const seed = 11
-      // Request limits lifted (Zoom's per second, BrowserStack's 15 a minute): reading is not what is measured.
-      const sim = yield* integration === "zoom"
-        ? startZoomSimulator({ seed, historySize: options.records, requestsPerSecond: 100_000 })
-        : integration === "browserstack"
-          ? startBrowserStackSimulator({
-              seed,
-              historySize: options.records,
-              burst: 1_000_000,
-              requestsPerMinute: 1_000_000,
-            })
-          : start({ seed, historySize: options.records })
-      const account: IntegratedAccount = {
-        id: randomUUID(),
-        integration,
-        baseUrl: new URL(sim.baseUrl),
-        credentials: Schema.decodeUnknownSync(adapter.credentials)(sim.credentials),
-        settings: sim.settings,
-      }
-      const pages: AccountPage[] = []
-      let positions = {}
-      for (let i = 0; i < 10_000; i++) {
-        const page = yield* pageAccount(adapter, {
-          account,
-          filters: {},
-          positions,
-          limit: options.pageSize,
-        }).pipe(Effect.provide(providerClientsLayer(providers, { retryBase: "10 millis" })))
-        if (page.records.length > 0) pages.push(page)
-        positions = page.positions
-        if (!page.hasMore) break
-      }
-      const rawPages = pages.map((page) => page.records.map(({ stream, raw }) => ({ stream, raw })))
-      // Records as they arrive: parsed from text, no object shared with the simulator or another record.
-      const bodies = rawPages.map((page) => JSON.stringify(page.map(({ raw }) => raw)))
-      const parsed = bodies.map((body, i) =>
-        (JSON.parse(body) as unknown[]).map((raw, j) => ({ stream: rawPages[i]?.[j]?.stream ?? "", raw })),
-      )
-      return {
-        integration,
-        account,
-        pages: parsed,
-        bodies,
-        records: parsed.reduce((n, page) => n + page.length, 0),
-        bytes: bodies.reduce((n, body) => n + Buffer.byteLength(body), 0),
-      } satisfies Sample
-    }),
-  )
 
 /** decode + map + route of every page, as the page loop and the pipeline do it; the messages made, to use them. */
 const connectorPass = (sample: Sample, observedAt: string, pages: Sample["pages"] = sample.pages) => {
@@ -137,31 +64,12 @@ const baselinePass = (sample: Sample) => {
   return chars
 }
 
-/**
- * The main thread's CPU time for one run of `pass`, in ms: on a shared, busy machine wall time counts the
- * time other processes held the core; the thread's own CPU time does not. Each sample repeats the pass until
- * it has taken at least 20 ms, so the timer's resolution does not weigh on small samples.
- */
-const cpuMsPerPass = <I>(pass: (input: I) => unknown, repeat: number, input: () => I) => {
-  const inputs = Array.from({ length: repeat }, input)
-  const start = process.threadCpuUsage()
-  for (const one of inputs) pass(one)
-  const used = process.threadCpuUsage(start)
-  return (used.user + used.system) / 1000 / repeat
-}
-const repeatsFor = <I>(pass: (input: I) => unknown, input: () => I) => {
-  let repeat = 1
-  while (cpuMsPerPass(pass, repeat, input) * repeat < 20) repeat *= 2
-  return repeat
-}
-const minimum = (xs: number[]) => Math.min(...xs)
-
 const main = async () => {
   const header = machine(false)
   const integrations = Object.keys(simulators) as Integration[]
   const samples: Sample[] = []
   for (const integration of integrations) {
-    const sample = await Effect.runPromise(sampleOf(integration))
+    const sample = await Effect.runPromise(sampleOf(integration, options))
     console.log(`${integration}: ${int(sample.records)} records in ${sample.pages.length} pages`)
     samples.push(sample)
   }
@@ -174,27 +82,20 @@ const main = async () => {
     // Warm-up, so that both sides are compiled before they are timed.
     // Each connector pass maps records parsed afresh (untimed), as each page arrives once: the same objects
     // mapped again would find what was kept of their first decode (mapRecord's, for failed sign-ins).
-    const freshPages = () =>
-      sample.bodies.map((body, i) =>
-        (JSON.parse(body) as unknown[]).map((raw, j) => ({
-          stream: sample.pages[i]?.[j]?.stream ?? "",
-          raw,
-        })),
-      )
     const connectorRun = (pages: Sample["pages"]) => connectorPass(sample, observedAt, pages)
     const baselineRun = () => baselinePass(sample)
     const nothing = () => undefined
     for (let i = 0; i < 3; i++) {
-      connectorRun(freshPages())
+      connectorRun(freshPages(sample))
       baselineRun()
     }
-    const connectorRepeat = repeatsFor(connectorRun, freshPages)
+    const connectorRepeat = repeatsFor(connectorRun, () => freshPages(sample))
     const baselineRepeat = repeatsFor(baselineRun, nothing)
     const connector: number[] = []
     const baseline: number[] = []
     for (let round = 0; round < options.rounds; round++) {
       gc()
-      connector.push(cpuMsPerPass(connectorRun, connectorRepeat, freshPages))
+      connector.push(cpuMsPerPass(connectorRun, connectorRepeat, () => freshPages(sample)))
       gc()
       baseline.push(cpuMsPerPass(baselineRun, baselineRepeat, nothing))
     }
