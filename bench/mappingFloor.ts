@@ -102,8 +102,9 @@ const canonicalRanges = (text: string): number[] => {
   let ok = true
   let i = 1
   // The next backslash at or after a string's start, looked for again only once passed: looked for from every
-  // string, a page without one would be scanned to its end from each.
-  let slash = text.indexOf("\\")
+  // string, a page without one would be scanned to its end from each. Not looked for before the first string:
+  // once TurboFan had compiled the scan, an `indexOf` without a position here made each page 20–30 times slower.
+  let slash = 0
   while (i < n) {
     const c = text.charCodeAt(i)
     if (c === 34) {
