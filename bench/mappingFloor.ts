@@ -10,7 +10,10 @@
 //   3. the Kafka message: its CloudEvents headers, its timestamp (`Date.parse` of `created_at`), the login_failed
 //      copy of a failed sign-in;
 //   4. the synthetic id, where the provider's record has none (canonical JSON + SHA-256, Zoom's field digest);
-//   4b. as 4, with `remote_data` sliced from the page's text instead of written again: each record's range found
+//   5. the record's checks, as mapRecord runs them (the read schema's compiled checks, `fastDecode.ts`, the
+//      cheapest found so far, so not a floor): what the same bytes need for any input, where a malformed record
+//      must become a dead letter, though none of these is one;
+//   5b. as 5, with `remote_data` sliced from the page's text instead of written again: each record's range found
 //      by a scan of the page that also checks, record by record, that the text is what `JSON.stringify` would
 //      write (no whitespace, only the escapes it writes, numbers as it writes them, no array-index key, which
 //      V8 orders first). Duplicate keys are not checked, so the scan is a lower bound of what such a proof costs.
@@ -34,7 +37,7 @@ import { syntheticId as browserstackId } from "../src/providers/browserstack/rec
 import { auditRecordId as confluenceId } from "../src/providers/confluence/recordId.ts"
 import { teamEventId as dropboxId } from "../src/providers/dropbox/DropboxTeamEvent.ts"
 import { syntheticEventId as githubId } from "../src/providers/github/recordId.ts"
-import { mapRecord } from "../src/providers/mapRecord.ts"
+import { decodeRecord, mapRecord } from "../src/providers/mapRecord.ts"
 import { type Integration, providers } from "../src/providers/registry.ts"
 import { activityLogId, operationLogId } from "../src/providers/zoom/recordId.ts"
 import { simulators } from "../src/simulators/registry.ts"
@@ -79,13 +82,14 @@ interface Given {
   readonly deadLetter: OutgoingMessage | undefined
 }
 
-type Step = 1 | 2 | 3 | 4
+type Step = 1 | 2 | 3 | 4 | 5
 const steps: ReadonlyArray<{ readonly step: Step; readonly bytes: boolean; readonly name: string }> = [
   { step: 1, bytes: false, name: "value JSON" },
   { step: 2, bytes: false, name: "+ dedupe digest" },
   { step: 3, bytes: false, name: "+ headers, timestamp, messages" },
   { step: 4, bytes: false, name: "+ synthetic ids" },
-  { step: 4, bytes: true, name: "4 with remote_data from the page's bytes" },
+  { step: 5, bytes: false, name: "+ the record's checks" },
+  { step: 5, bytes: true, name: "5 with remote_data from the page's bytes" },
 ]
 
 /**
@@ -185,6 +189,7 @@ const floorPass = (
   { pages, bodies }: Fresh,
 ): OutgoingMessage[] => {
   const account = sample.account
+  const streams = streamsOf(sample)
   const source = recordSource(account)
   const topics = kafka.topics
   const messages: OutgoingMessage[] = []
@@ -201,6 +206,8 @@ const floorPass = (
         messages.push(g.deadLetter)
         continue
       }
+      if (step >= 5 && Either.isLeft(decodeRecord((streams.get(stream) as AnyActivityStream).record, raw)))
+        throw new Error(`${sample.integration}: a record the connector published fails its checks`)
       const id = step >= 4 && g.synthetic !== undefined ? g.synthetic(stream, raw as never) : g.id
       const dedupe = step >= 2 ? hash("sha256", `${source}\n${id}`, "hex") : g.dedupe
       const start = ranges?.[2 * r] ?? -1
@@ -241,6 +248,11 @@ const floorPass = (
   }
   return messages
 }
+
+const streamsOf = (sample: Sample) =>
+  new Map<string, AnyActivityStream>(
+    providers[sample.integration].streams.map((s) => [s.name, s as AnyActivityStream]),
+  )
 
 /** The connector's messages for the sample, and what the floor is given of each record. */
 const connectorRoute = (sample: Sample, observedAt: string) => {
@@ -302,7 +314,8 @@ const main = async () => {
     "parse + stringify",
     ...steps.map((s) => s.name),
     "floor ratio (4)",
-    "floor ratio (4b)",
+    "floor ratio (5)",
+    "floor ratio (5b)",
     "load",
   ]
   const rows: string[][] = []
@@ -314,7 +327,7 @@ const main = async () => {
     const deadLetters = given.flat().filter((g) => g.deadLetter !== undefined).length
     // Before anything is timed: the floor's steps 3 and 4 (both ways) write exactly the connector's messages.
     for (const bytes of [false, true])
-      for (const step of [3, 4] as const)
+      for (const step of [3, 4, 5] as const)
         if (!sameMessages(floorPass(sample, given, observedAt, step, bytes, freshTexts(sample)), messages))
           throw new Error(
             `${integration}: the floor at step ${step}${bytes ? "b" : ""} differs from routeRecords`,
@@ -366,6 +379,7 @@ const main = async () => {
       ...least.map(us),
       `${fixed((least[3] ?? 0) / b, 2)}×`,
       `${fixed((least[4] ?? 0) / b, 2)}×`,
+      `${fixed((least[5] ?? 0) / b, 2)}×`,
       load(),
     ])
     console.log(rows.at(-1)?.join("  "))
@@ -378,6 +392,7 @@ const main = async () => {
     ...totals.steps.map(us),
     `**${fixed((totals.steps[3] ?? 0) / totals.baseline, 2)}×**`,
     `**${fixed((totals.steps[4] ?? 0) / totals.baseline, 2)}×**`,
+    `**${fixed((totals.steps[5] ?? 0) / totals.baseline, 2)}×**`,
     load(),
   ])
   console.log(
