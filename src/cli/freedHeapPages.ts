@@ -79,8 +79,9 @@ export const readMemory = (): MemoryReading => {
 export const unaccounted = (reading: MemoryReading) => reading.rss - reading.accounted
 
 /**
- * Whether to empty the pool now: when V8's pool holds `headroom` or more, since that is what the collection
- * gives back. Where the pool cannot be read, when the resident memory outside the heap grew by `headroom` or
+ * Whether to empty the pool now: when V8's pool holds `headroom` or more, since that is what lasts of what the
+ * collection gives back (it shrinks V8's heap to what is live too, but the heap grows back within its next
+ * cycle). Where the pool cannot be read, when the resident memory outside the heap grew by `headroom` or
  * more since the last time it was emptied (or since the start), malloc's growth included. Either way a heap
  * that grows because it holds more live objects does not count (those pages are in use, not pooled), so a
  * process with more accounts is not collected again and again.
