@@ -1,6 +1,7 @@
 // Endpoint: requests/s and latency of `GET /unified/user-directory/activities` through the connector's HTTP API
-// (`node src/main.ts serve`, a process of its own, as deployed), next to the same Okta simulator (its own process)
-// asked directly for the same page, in the same run: the difference is what the endpoint adds.
+// (`node FLAGS src/main.ts serve`, a process of its own started with the image's Node.js flags, as deployed),
+// next to the same Okta simulator (its own process) asked directly for the same page, in the same run: the
+// difference is what the endpoint adds.
 //
 //   npm run bench -- endpoint [--seconds N] [--connections N] [--limit N] [--history N]
 
@@ -13,6 +14,7 @@ import { createInterface } from "node:readline"
 import { Pool } from "undici"
 import { optionsLine, parseOptions } from "./kit/args.ts"
 import { benchApiKey, configText } from "./kit/config.ts"
+import { productionNodeFlags } from "./kit/productionFlags.ts"
 import {
   command,
   fixed,
@@ -129,6 +131,8 @@ const startServe = (dir: string, simulator: { baseUrl: string; credentials: unkn
     const child = spawn(
       process.execPath,
       [
+        // As the image starts it (its heap sizing decides how often the collector pauses a request).
+        ...productionNodeFlags(),
         ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : []),
         ...flags,
         join(root, "src", "main.ts"),
@@ -249,7 +253,7 @@ const main = async () => {
       `\`${command("endpoint", optionsLine(options))}\``,
       "",
       ...header.map((line) => `- ${line}`),
-      `- an Okta simulator of ${int(options.history)} events in a child process; the connector's \`serve\` command (HTTP API only, default log level) in another, one account on it, \`server.replay.max_concurrent_per_account\` raised to the connections; ${options.connections} keep-alive connections (undici) asking again as soon as answered, ${options.seconds} s per phase after 50 warm-up requests, simulator and endpoint phases alternated twice`,
+      `- an Okta simulator of ${int(options.history)} events in a child process; the connector's \`serve\` command (HTTP API only, default log level) in another, started with the image's Node.js flags (\`${productionNodeFlags().join(" ")}\`, from the Dockerfile's ENTRYPOINT), one account on it, \`server.replay.max_concurrent_per_account\` raised to the connections; ${options.connections} keep-alive connections (undici) asking again as soon as answered, ${options.seconds} s per phase after 50 warm-up requests, simulator and endpoint phases alternated twice`,
       "- serve CPU ms/request: the `serve` process's user + system CPU over the timed phases (/proc/PID/stat, 10 ms ticks) divided by their requests",
       `- the endpoint's first page of ${options.limit} (\`integrated_account_id\`, \`limit\`), against the simulator's same page (\`/api/v1/logs?limit=${options.limit}\`) with the same token`,
       "",

@@ -7,6 +7,7 @@ import {
   collectsNow,
   type FreedPagesPolicy,
   type MemoryReading,
+  pooledPages,
   returnFreedHeapPages,
   shouldReturnPages,
 } from "../../src/cli/freedHeapPages.ts"
@@ -20,22 +21,70 @@ const policy: FreedPagesPolicy = {
   maxDeferral: "10 minutes",
 }
 
-/** A process's memory that the test changes, and a collection that gives `returned` back (counting calls). */
+/**
+ * A process's memory that the test changes, and a collection that gives `returned` back (counting calls); the
+ * pool unknown (no /proc), as the policy reads a process where it cannot read the mappings.
+ */
 const simulatedMemory = (returned: number) => {
   const memory = { rss: 200 * MiB, accounted: 100 * MiB, collections: 0 }
   const collect = () => {
     memory.collections++
     memory.rss -= returned
   }
-  const read = (): MemoryReading => ({ rss: memory.rss, accounted: memory.accounted })
+  const read = (): MemoryReading => ({ rss: memory.rss, accounted: memory.accounted, pooled: undefined })
   return { memory, collect, read }
 }
 
+/** A line of /proc/PID/maps: an anonymous mapping unless a path is given. */
+const mapping = (start: number, bytes: number, perms = "rw-p", path = "") =>
+  `${start.toString(16).padStart(12, "0")}-${(start + bytes).toString(16).padStart(12, "0")} ${perms} 00000000 ${path === "" ? "00:00 0" : "fd:01 1234"}${path === "" ? "" : `                      ${path}`}`
+
+const KiB = 1024
+const page = 256 * KiB
+// A Node.js 24 process's maps: lines as read from one (node's code; a V8 page, with the kernel's trailing
+// space), then made-up mappings around what the count must tell apart.
+const maps = [
+  "00400000-00746000 r--p 00000000 fe:00 5604413                            /usr/local/bin/node",
+  "0074a000-03044000 r-xp 0034a000 fe:00 5604413                            /usr/local/bin/node",
+  "7b32580000-7b325c0000 rw-p 00000000 00:00 0 ",
+  mapping(0x1a2b00000000, page), // a V8 page
+  mapping(0x1a2b00100000, page),
+  mapping(0x1a2b00140000, page),
+  mapping(0x1a2b00200000, page, "r-xp"), // code: not a data page
+  mapping(0x1a2b00300000, 3 * page), // a large object's mapping
+  mapping(0x7f0a10021000, page), // malloc's: 256 KiB but not at a 256 KiB boundary
+  mapping(0x7f0a10400000, page, "rw-p", "/dev/shm/x"), // a file
+  mapping(0x7f0a20000000, 64 * 1024 * KiB), // a malloc arena
+  "7ffd5a0f3000-7ffd5a114000 rw-p 00000000 00:00 0                          [stack]",
+  "",
+].join("\n")
+
 describe("returning freed heap pages", () => {
-  it("collects when the memory outside the heap grew by the headroom, not when the heap itself grew", () => {
+  it("reads V8's pooled pages from the mappings: anonymous 256 KiB read-write pages at a 256 KiB boundary, less the spaces' pages", () => {
+    expect(pooledPages(maps, 0)).toBe(4 * page)
+    expect(pooledPages(maps, 3 * page)).toBe(page)
+    expect(pooledPages("", 0)).toBe(0)
+  })
+
+  it("collects when V8's pool holds the headroom, however the memory outside the heap grew", () => {
+    const reading = (rss: number, accounted: number, pooled: number): MemoryReading => ({
+      rss: rss * MiB,
+      accounted: accounted * MiB,
+      pooled: pooled * MiB,
+    })
+    // 100 MiB outside the heap after the last collection.
+    expect(shouldReturnPages(reading(300, 168, 32), 100 * MiB, 32 * MiB)).toBe(true)
+    expect(shouldReturnPages(reading(300, 168, 31), 100 * MiB, 32 * MiB)).toBe(false) // malloc grew, not the pool
+    expect(shouldReturnPages(reading(500, 168, 31), 100 * MiB, 32 * MiB)).toBe(false)
+    // The pool holds what an earlier growth left, whatever the memory outside the heap did since.
+    expect(shouldReturnPages(reading(200, 168, 40), 100 * MiB, 32 * MiB)).toBe(true)
+  })
+
+  it("without the mappings (not Linux), collects when the memory outside the heap grew by the headroom, not when the heap itself grew", () => {
     const reading = (rss: number, accounted: number): MemoryReading => ({
       rss: rss * MiB,
       accounted: accounted * MiB,
+      pooled: undefined,
     })
     // 100 MiB outside the heap after the last collection.
     expect(shouldReturnPages(reading(300, 168), 100 * MiB, 32 * MiB)).toBe(true) // 132 outside: +32
@@ -45,7 +94,7 @@ describe("returning freed heap pages", () => {
   })
 
   it.effect(
-    "reads every interval, collects once per growth, and measures growth from what the collection left",
+    "without the mappings: reads every interval, collects once per growth, and measures growth from what the collection left",
     () =>
       Effect.gen(function* () {
         // The process's memory as the collections change it: the pool grows by 80 MiB, a collection returns it
@@ -65,6 +114,40 @@ describe("returning freed heap pages", () => {
         yield* TestClock.adjust("29 seconds")
         expect(memory.collections).toBe(1) // not read yet: the interval is 30 s
         yield* TestClock.adjust("1 second")
+        expect(memory.collections).toBe(2)
+        yield* Fiber.interrupt(fiber)
+      }).pipe(Effect.provide(RequestsInFlight.Default)),
+  )
+
+  it.effect(
+    "skips the growth a collection cannot give back: reads the pool every interval and collects when it holds the headroom",
+    () =>
+      Effect.gen(function* () {
+        // Malloc grows by 80 MiB, V8's pool by 20 MiB: the policy of old collected here for 20 MiB.
+        const memory = { rss: 200 * MiB, pooled: 0, collections: 0 }
+        const collect = () => {
+          memory.collections++
+          memory.rss -= memory.pooled
+          memory.pooled = 0
+        }
+        const read = (): MemoryReading => ({ rss: memory.rss, accounted: 100 * MiB, pooled: memory.pooled })
+        const fiber = yield* Effect.fork(returnFreedHeapPages(policy, collect, read))
+        yield* TestClock.adjust("1 second")
+        memory.rss += 100 * MiB
+        memory.pooled = 20 * MiB
+        yield* TestClock.adjust("59 seconds") // read at 30 s
+        expect(memory.collections).toBe(0)
+        memory.rss += 12 * MiB
+        memory.pooled = 32 * MiB
+        yield* TestClock.adjust("29 seconds")
+        expect(memory.collections).toBe(0)
+        yield* TestClock.adjust("1 second") // read at 90 s
+        expect(memory.collections).toBe(1)
+        expect(memory.rss).toBe(280 * MiB) // the malloc growth stays
+        // The pool fills again by the headroom: collected again, though the memory outside the heap is where
+        // the last collection left it.
+        memory.pooled = 32 * MiB
+        yield* TestClock.adjust("30 seconds")
         expect(memory.collections).toBe(2)
         yield* Fiber.interrupt(fiber)
       }).pipe(Effect.provide(RequestsInFlight.Default)),
@@ -191,8 +274,13 @@ describe("returning freed heap pages", () => {
     })
     expect(child.stderr).toBe("")
     const lines = child.stdout.trim().split("\n")
-    expect(lines.filter((line) => line.includes("freed heap pages returned to the system"))).toHaveLength(1)
+    const logged = lines.filter((line) => line.includes("freed heap pages returned to the system"))
+    expect(logged).toHaveLength(1)
     const { before, after } = JSON.parse(lines.at(-1) ?? "") as { before: number; after: number }
+    // The pool as read from /proc/self/maps: about what the collection gave back (measured: 241 of 259 MiB).
+    const pooled = Number(/pooled_before_mib=(\d+)/.exec(logged[0] ?? "")?.[1])
+    expect(pooled).toBeGreaterThan(150)
+    expect(pooled).toBeLessThanOrEqual((before - after) / MiB + 16)
     // Measured: about 320 MiB before, 65 MiB after. A Node.js that gives the pages back by itself fails the
     // first line: then this module is no longer needed.
     expect(before).toBeGreaterThan(250 * MiB)
