@@ -14,6 +14,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { Session } from "node:inspector/promises"
 import os from "node:os"
 import { join } from "node:path"
+import { constants, PerformanceObserver } from "node:perf_hooks"
 import { Effect, Either, Fiber, Schema } from "effect"
 import { Kafka, logLevel } from "kafkajs"
 import { appLayers } from "../src/cli/runConnector.ts"
@@ -54,7 +55,39 @@ interface Measured {
   readonly startup?: { readonly seconds: number; readonly published: number }
   /** Main-thread CPU ms per 1,000 activities: what load on the shared machine disturbs least. */
   readonly cpuPerThousand: number
+  /** Of it, the collector's pauses on the main thread (ms per 1,000 activities), and how many were full (mark-compact). */
+  readonly gc?: { readonly perThousand: number; readonly majorPerThousand: number; readonly major: number }
 }
+
+// The collector's pauses on the main thread, summed while a run is timed: the GC share of the CPU column (a pause
+// is wall time, but the main thread does nothing else meanwhile). The concurrent marking and sweeping threads'
+// work is not in it, as it is not in `process.threadCpuUsage`.
+const gcPauses = () => {
+  let ms = 0
+  let majorMs = 0
+  let major = 0
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      ms += entry.duration
+      if ((entry as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
+        major++
+        majorMs += entry.duration
+      }
+    }
+  })
+  observer.observe({ entryTypes: ["gc"] })
+  return {
+    stop: (records: number) => {
+      observer.disconnect()
+      return { perThousand: ms / (records / 1000), majorPerThousand: majorMs / (records / 1000), major }
+    },
+  }
+}
+
+// E2E_ACCOUNTS=1 (or 10, or 1,10): only those runs; E2E_JAVA=0: no Java run. For alternating pairs of one case;
+// the table written is then that case's only.
+const accountRuns = (process.env.E2E_ACCOUNTS ?? "1,10").split(",").map(Number)
+const withJava = process.env.E2E_JAVA !== "0"
 
 // E2E_CPU_PROF=DIR: a V8 CPU profile of each connector run and each kafkajs-alone run, written there as
 // NAME.cpuprofile. Only the timed part of each run is sampled (not the broker's start, the values read back or
@@ -135,6 +168,7 @@ const connectorRun = async (brokers: string, accounts: number): Promise<Measured
       ),
     )
     let startup: Measured["startup"]
+    const gc = gcPauses()
     const cpuBefore = process.threadCpuUsage()
     const seconds = await profiled(`connector-${accounts}`, () =>
       Effect.runPromise(
@@ -173,6 +207,7 @@ const connectorRun = async (brokers: string, accounts: number): Promise<Measured
       ),
     )
     const cpu = process.threadCpuUsage(cpuBefore)
+    const collector = gc.stop(total)
     const values = await activityValues(simulator.baseUrl, simulator.credentials, perAccount)
     const meanBytes = values.reduce((n, v) => n + Buffer.byteLength(v), 0) / values.length
     return {
@@ -184,6 +219,7 @@ const connectorRun = async (brokers: string, accounts: number): Promise<Measured
       load: load(),
       ...(startup === undefined ? {} : { startup }),
       cpuPerThousand: (cpu.user + cpu.system) / 1000 / (total / 1000),
+      gc: collector,
       values,
     }
   } finally {
@@ -246,6 +282,7 @@ const kafkajsRun = async (
   await producer.connect()
   const key = randomUUID()
   let bytes = 0
+  const gc = gcPauses()
   const cpuBefore = process.threadCpuUsage()
   const start = performance.now()
   await profiled(`kafkajs-${++kafkajsRuns}`, async () => {
@@ -272,6 +309,7 @@ const kafkajsRun = async (
   })
   const seconds = (performance.now() - start) / 1000
   const cpu = process.threadCpuUsage(cpuBefore)
+  const collector = gc.stop(total)
   await producer.disconnect()
   return {
     label: "kafkajs alone",
@@ -281,6 +319,7 @@ const kafkajsRun = async (
     transactions: Math.ceil(total / options.pageSize),
     load: load(),
     cpuPerThousand: (cpu.user + cpu.system) / 1000 / (total / 1000),
+    gc: collector,
   }
 }
 
@@ -349,17 +388,19 @@ const main = async () => {
   const broker = await startBroker()
   const rows: string[][] = []
   try {
-    for (const accounts of [1, 10]) {
+    for (const accounts of accountRuns) {
       const connector = await connectorRun(broker.brokers, accounts)
       const kafkajs = await kafkajsRun(broker.brokers, connector.values, connector.records)
-      const java = await javaRun(
-        broker.brokers,
-        connector.values,
-        connector.records,
-        (connector.seconds * 1000) / connector.transactions,
-      )
+      const java = withJava
+        ? await javaRun(
+            broker.brokers,
+            connector.values,
+            connector.records,
+            (connector.seconds * 1000) / connector.transactions,
+          )
+        : undefined
       const rate = (m: Measured) => m.records / m.seconds
-      for (const m of [connector, kafkajs, java])
+      for (const m of java === undefined ? [connector, kafkajs] : [connector, kafkajs, java])
         rows.push([
           `${accounts} account${accounts === 1 ? "" : "s"}`,
           m.label,
@@ -367,12 +408,15 @@ const main = async () => {
           int(rate(m)),
           fixed(m.bytes / m.seconds / 1_000_000),
           m === connector
-            ? `${fixed(rate(connector) / rate(kafkajs), 2)}× kafkajs, ${fixed(rate(connector) / rate(java), 2)}× Java`
+            ? `${fixed(rate(connector) / rate(kafkajs), 2)}× kafkajs${java === undefined ? "" : `, ${fixed(rate(connector) / rate(java), 2)}× Java`}`
             : "",
           m.startup === undefined
             ? ""
             : `${fixed(m.startup.seconds, 2)} s; then ${int((m.records - m.startup.published) / (m.seconds - m.startup.seconds))}/s = ${fixed((m.records - m.startup.published) / (m.seconds - m.startup.seconds) / rate(kafkajs), 2)}× kafkajs`,
           Number.isNaN(m.cpuPerThousand) ? "" : int(m.cpuPerThousand),
+          m.gc === undefined
+            ? ""
+            : `${fixed(m.gc.perThousand, 1)} (${m.gc.major} full: ${fixed(m.gc.majorPerThousand, 1)})`,
           m.load,
         ])
       console.log(
@@ -397,6 +441,8 @@ const main = async () => {
       "- kafkajs alone: one transactional idempotent producer, the same activity values, one transaction per page-size of them; Java: `ProducerPerformance --transactional-id … --transaction-duration-ms` set to the connector's time per page, acks=all, the same values as a payload file",
       "- MB/s: activity values only (the connector also writes each login_failed again, and a checkpoint per page)",
       "- CPU: the Node process's main thread (`process.threadCpuUsage`) per 1,000 activities over the run (the connector's start-up included; its simulator is another process); load on the machine disturbs it far less than the rates",
+      `- Node.js flags of this process: ${process.execArgv.length > 0 ? `\`${process.execArgv.join(" ")}\`` : "none"} (\`npm run bench\` passes those of the image's ENTRYPOINT: the connector's young generation and heap growth as deployed)`,
+      "- of it GC pauses: the collector's pauses on the main thread while the run was timed (`gc` performance entries), ms per 1,000 activities, and how many of them were full collections (mark-compact) and their share",
       "- start-up: until the connector's first page is committed (topics checked, shard group joined, producers initialised, checkpoints read); the rate after it counts the pages committed after the first one",
       "",
       markdownTable({
@@ -409,6 +455,7 @@ const main = async () => {
           "ratio",
           "start-up",
           "CPU ms / 1,000",
+          "of it GC pauses",
           "load",
         ],
         rows,
