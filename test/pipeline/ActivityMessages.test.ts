@@ -526,4 +526,19 @@ describe("routeActivity writes the record's JSON without building the record", (
         JSON.stringify(comparable(routedBefore(on, a, at, settings, signIn))),
       )
   })
+
+  // The reference above serialises with the same code (encodeActivity); this one holds the value to
+  // JSON.stringify of the record itself, byte for byte, remote_data included: how the value's JSON is put
+  // together (joined, not concatenated) must not show in it.
+  test.prop([anyActivity, fc.dictionary(fc.string(), fc.jsonValue()), anySignIn], { numRuns: 1_000 })(
+    "publishes JSON.stringify of the whole record as the activity's value, byte for byte",
+    (a, remote_data, signIn) => {
+      const withRemoteData = { ...a, remote_data } as Activity
+      const routed = routeActivity(account, withRemoteData, observedAt, defaults, signIn)
+      const published = routed.find((m) => m.topic === defaults.topics.activities)
+      expect(published?.message.value).toBe(
+        JSON.stringify(activityRecord(account, withRemoteData, observedAt, signIn)),
+      )
+    },
+  )
 })
