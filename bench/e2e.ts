@@ -15,6 +15,7 @@ import { Session } from "node:inspector/promises"
 import os from "node:os"
 import { join } from "node:path"
 import { constants, PerformanceObserver } from "node:perf_hooks"
+import { GCProfiler } from "node:v8"
 import { Effect, Either, Fiber, Schema } from "effect"
 import { Kafka, logLevel } from "kafkajs"
 import { appLayers } from "../src/cli/runConnector.ts"
@@ -55,31 +56,70 @@ interface Measured {
   readonly startup?: { readonly seconds: number; readonly published: number }
   /** Main-thread CPU ms per 1,000 activities: what load on the shared machine disturbs least. */
   readonly cpuPerThousand: number
-  /** Of it, the collector's pauses on the main thread (ms per 1,000 activities), and how many were full (mark-compact). */
-  readonly gc?: { readonly perThousand: number; readonly majorPerThousand: number; readonly major: number }
+  /** The collector's work, per 1,000 activities: see gcWork. */
+  readonly gc?: GcWork
 }
 
-// The collector's pauses on the main thread, summed while a run is timed: the GC share of the CPU column (a pause
-// is wall time, but the main thread does nothing else meanwhile). The concurrent marking and sweeping threads'
-// work is not in it, as it is not in `process.threadCpuUsage`.
-const gcPauses = () => {
-  let ms = 0
-  let majorMs = 0
-  let major = 0
+interface GcWork {
+  /** Pauses on the main thread, ms, and of them the full collections' (mark-compact), with their count. */
+  readonly pauseMs: number
+  readonly fullPauseMs: number
+  readonly full: number
+  /** Scavenges (young-generation collections), and the MB they kept (copied within or promoted out of it). */
+  readonly scavenges: number
+  readonly survivedMb: number
+  /** MB allocated in the young generation (new space), from its fill before each scavenge. */
+  readonly youngMb: number
+}
+
+// The collector's work while a run is timed. The pauses are wall time (under load a parallel scavenge waits for
+// its helper threads), so next to them come what load does not change: how many collections, how much the
+// young generation took in, and how much its scavenges kept, the work a scavenge does being the copying of what
+// survives. v8.GCProfiler reports each collection with the heap's spaces before and after it.
+const gcWork = () => {
+  let pauseMs = 0
+  let fullPauseMs = 0
+  let full = 0
   const observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
-      ms += entry.duration
+      pauseMs += entry.duration
       if ((entry as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
-        major++
-        majorMs += entry.duration
+        full++
+        fullPauseMs += entry.duration
       }
     }
   })
   observer.observe({ entryTypes: ["gc"] })
+  const profiler = new GCProfiler()
+  profiler.start()
   return {
-    stop: (records: number) => {
+    stop: (records: number): GcWork => {
       observer.disconnect()
-      return { perThousand: ms / (records / 1000), majorPerThousand: majorMs / (records / 1000), major }
+      const perThousand = (n: number) => n / (records / 1000)
+      const used = (spaces: ReadonlyArray<{ spaceName: string; spaceUsedSize: number }>, name: string) =>
+        spaces.find((space) => space.spaceName === name)?.spaceUsedSize ?? 0
+      let scavenges = 0
+      let survived = 0
+      let young = 0
+      let youngAfter = 0
+      for (const { gcType, beforeGC, afterGC } of profiler.stop()?.statistics ?? []) {
+        const before = beforeGC.heapSpaceStatistics
+        const after = afterGC.heapSpaceStatistics
+        young += Math.max(0, used(before, "new_space") - youngAfter)
+        youngAfter = used(after, "new_space")
+        if (gcType === "Scavenge") {
+          scavenges++
+          survived += youngAfter + Math.max(0, used(after, "old_space") - used(before, "old_space"))
+        }
+      }
+      return {
+        pauseMs: perThousand(pauseMs),
+        fullPauseMs: perThousand(fullPauseMs),
+        full,
+        scavenges,
+        survivedMb: perThousand(survived / 1e6),
+        youngMb: perThousand(young / 1e6),
+      }
     },
   }
 }
@@ -168,7 +208,7 @@ const connectorRun = async (brokers: string, accounts: number): Promise<Measured
       ),
     )
     let startup: Measured["startup"]
-    const gc = gcPauses()
+    const gc = gcWork()
     const cpuBefore = process.threadCpuUsage()
     const seconds = await profiled(`connector-${accounts}`, () =>
       Effect.runPromise(
@@ -282,7 +322,7 @@ const kafkajsRun = async (
   await producer.connect()
   const key = randomUUID()
   let bytes = 0
-  const gc = gcPauses()
+  const gc = gcWork()
   const cpuBefore = process.threadCpuUsage()
   const start = performance.now()
   await profiled(`kafkajs-${++kafkajsRuns}`, async () => {
@@ -416,7 +456,7 @@ const main = async () => {
           Number.isNaN(m.cpuPerThousand) ? "" : int(m.cpuPerThousand),
           m.gc === undefined
             ? ""
-            : `${fixed(m.gc.perThousand, 1)} (${m.gc.major} full: ${fixed(m.gc.majorPerThousand, 1)})`,
+            : `${fixed(m.gc.pauseMs, 1)} ms (${m.gc.full} full: ${fixed(m.gc.fullPauseMs, 1)}); ${m.gc.scavenges} scavenges kept ${fixed(m.gc.survivedMb, 1)} of ${fixed(m.gc.youngMb, 1)} MB`,
           m.load,
         ])
       console.log(
@@ -442,7 +482,7 @@ const main = async () => {
       "- MB/s: activity values only (the connector also writes each login_failed again, and a checkpoint per page)",
       "- CPU: the Node process's main thread (`process.threadCpuUsage`) per 1,000 activities over the run (the connector's start-up included; its simulator is another process); load on the machine disturbs it far less than the rates",
       `- Node.js flags of this process: ${process.execArgv.length > 0 ? `\`${process.execArgv.join(" ")}\`` : "none"} (\`npm run bench\` passes those of the image's ENTRYPOINT: the connector's young generation and heap growth as deployed)`,
-      "- of it GC pauses: the collector's pauses on the main thread while the run was timed (`gc` performance entries), ms per 1,000 activities, and how many of them were full collections (mark-compact) and their share",
+      "- GC per 1,000 (activities), while the run was timed: the collector's pauses on the main thread (`gc` performance entries; wall time, so load stretches them), of them the full collections' (mark-compact, with their count); then what load does not change (`v8.GCProfiler`): how many scavenges, and how many MB they kept (copied or promoted: their work) of the MB allocated in the young generation",
       "- start-up: until the connector's first page is committed (topics checked, shard group joined, producers initialised, checkpoints read); the rate after it counts the pages committed after the first one",
       "",
       markdownTable({
@@ -455,7 +495,7 @@ const main = async () => {
           "ratio",
           "start-up",
           "CPU ms / 1,000",
-          "of it GC pauses",
+          "GC per 1,000",
           "load",
         ],
         rows,
