@@ -13,7 +13,7 @@ import {
   storedPositions,
 } from "../providers/pageAccount.ts"
 import type { AccountPublisher } from "./AccountPublisher.ts"
-import { freshCheckpoint, type PageOutcome, startFilters } from "./accountCheckpoints.ts"
+import { freshCheckpoint, startFilters } from "./accountCheckpoints.ts"
 import {
   initialState,
   isFinal,
@@ -46,8 +46,14 @@ export interface AccountStreamSettings {
   readonly maxBackoff?: Duration.DurationInput
 }
 
-/** The interpreter's handle on a page read ahead: the fiber reading and routing it. */
-type ReadAhead = Fiber.RuntimeFiber<PageOutcome, StreamError>
+/** A page and when its read began (what `read_through` may claim). */
+interface PageReadAt {
+  readonly page: AccountPage
+  readonly readStartedMs: number
+}
+
+/** The interpreter's handle on a page read ahead: the fiber reading it. */
+type ReadAhead = Fiber.RuntimeFiber<PageReadAt, StreamError>
 
 /** What the stream's integration fixes for the state machine. */
 const streamFacts = (adapter: ProviderAdapter, owner: string): StreamFacts => ({
@@ -71,8 +77,8 @@ interface StreamPorts {
   readonly adapter: ProviderAdapter
   readonly settings: AccountStreamSettings
   readonly publisher: AccountPublisher
-  /** The page after a checkpoint's positions and filters, routed into its messages. */
-  readonly readAfter: (checkpoint: Checkpoint) => Effect.Effect<PageOutcome, StreamError>
+  /** The page after a checkpoint's positions and filters. */
+  readonly readAfter: (checkpoint: Checkpoint) => Effect.Effect<PageReadAt, StreamError>
   /** The account's checkpoint in Kafka, read to a stable end once the publisher is ready. */
   readonly readStored: Effect.Effect<Checkpoint | undefined, StreamError>
   readonly health: StreamHealth
@@ -158,18 +164,10 @@ const streamPorts = (
       settings,
       publisher,
       health,
-      // Routed as part of the read, in the fiber that reads ahead: a page read ahead then waits for the
-      // transaction before it as its messages, not as the provider's parsed records and their Activities (several
-      // MB a page of 1,000, which lived through that transaction's round trip and so through the collections
-      // meanwhile), and its routing runs while that transaction waits on the broker rather than after it.
-      // Routing is pure: a page read ahead and dropped has sent nothing.
       readAfter: (checkpoint) =>
-        Effect.map(
-          inReadSlot(
-            settings.readSlots,
-            readAfter(adapter, account, settings, checkpoint).pipe(Effect.provide(providerClients)),
-          ),
-          ({ page, readStartedMs }) => routedPage(account, adapter, settings, page, readStartedMs),
+        inReadSlot(
+          settings.readSlots,
+          readAfter(adapter, account, settings, checkpoint).pipe(Effect.provide(providerClients)),
         ),
       readStored: Effect.zipRight(
         publisher.ready,
@@ -272,9 +270,9 @@ const carryOut = (
         at((nowMs) => ({ _tag: "Resynced", stored, nowMs })),
       )
     case "ReadPage":
-      return pageRead(ports.readAfter(action.after))
+      return pageRead(ports, ports.readAfter(action.after))
     case "UseReadAhead":
-      return pageRead(Fiber.join(action.read))
+      return pageRead(ports, Fiber.join(action.read))
     case "ReadAhead":
       return Effect.map(Effect.fork(ports.readAfter(action.after)), (read) => ({
         _tag: "ReadAheadStarted",
@@ -305,25 +303,27 @@ const carryOut = (
   }
 }
 
-/** A page read as the state machine takes it: routed into its messages, its positions as stored. */
-const routedPage = (
-  account: IntegratedAccount,
-  adapter: ProviderAdapter,
-  settings: AccountStreamSettings,
-  page: AccountPage,
-  readStartedMs: number,
-): PageOutcome => ({
-  routed: routeRecords(account, page.records, settings.kafka),
-  positions: storedPositions(adapter, page.positions),
-  hasMore: page.hasMore,
-  readStartedMs,
-})
-
 /** A page read (routed into its messages), or why not. */
-const pageRead = (read: Effect.Effect<PageOutcome, StreamError>): Effect.Effect<StreamEvent<ReadAhead>> =>
+const pageRead = (
+  ports: StreamPorts,
+  read: Effect.Effect<PageReadAt, StreamError>,
+): Effect.Effect<StreamEvent<ReadAhead>> =>
   Effect.matchEffect(read, {
     onFailure: (error) => at((nowMs) => ({ _tag: "ReadFailed", error, nowMs }) as const),
-    onSuccess: (page) => at((nowMs) => ({ _tag: "PageRead", page, nowMs }) as const),
+    onSuccess: ({ page, readStartedMs }) =>
+      at(
+        (nowMs) =>
+          ({
+            _tag: "PageRead",
+            page: {
+              routed: routeRecords(ports.account, page.records, ports.settings.kafka),
+              positions: storedPositions(ports.adapter, page.positions),
+              hasMore: page.hasMore,
+              readStartedMs,
+            },
+            nowMs,
+          }) as const,
+      ),
   })
 
 const log = (action: Extract<StreamAction<unknown>, { _tag: "Log" }>) =>
