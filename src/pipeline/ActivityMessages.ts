@@ -163,15 +163,11 @@ const sourceOf = (account: IntegratedAccount) => {
 /**
  * The record as JSON with `remote_data` given already serialised: the same text as `JSON.stringify(record)`
  * (remote_data is the record's last key), without serialising the bulk of the record a second time.
- * Joined rather than concatenated: `+` or a template makes a rope (a cons string) whose pieces live as long as it
- * does, until its first read as bytes (the produce encoder's size count) copies it flat; that kept two copies of
- * every value of a page alive across the page's transaction, and made the collector move both. `join` writes
- * one flat string now, and the pieces die young.
  */
 const withRemote = (restJson: string, remoteJson: string) =>
   restJson === "{}"
-    ? ['{"remote_data":', remoteJson, "}"].join("")
-    : [restJson.slice(0, -1), ',"remote_data":', remoteJson, "}"].join("")
+    ? `{"remote_data":${remoteJson}}`
+    : `${restJson.slice(0, -1)},"remote_data":${remoteJson}}`
 
 /**
  * The record as published: `remote_data` kept, dropped, or capped by config; and when the whole record would
