@@ -15,7 +15,7 @@ if (name === undefined || !(benchmarks as ReadonlyArray<string>).includes(name))
 // `scale` measures the connector's own process (RSS above all), and `e2e` its CPU, a fifth of which is the
 // collector's: both run with the Node.js flags the image starts the connector with (its heap sizing). Without
 // them V8 sizes the young generation at 2 × 64 MiB on this machine and lets the old one grow far, and the e2e
-// connector ran 5–8 full collections per 100,000 activities where the image's flags make 53–57 (round 6).
+// connector ran 4–9 full collections per 100,000 activities where the image's flags make 52–62 (round 6).
 const flags = name === "scale" || name === "e2e" ? productionNodeFlags() : []
 const result = spawnSync(process.execPath, [...flags, join(import.meta.dirname, `${name}.ts`), ...rest], {
   stdio: "inherit",
