@@ -189,3 +189,50 @@ describe("tail", () => {
     expect(performance.now() - stoppedAt).toBeLessThan(3_000)
   })
 })
+
+describe("tail on a transactional topic, as the connector writes its own", () => {
+  const brokers = inject("kafkaBrokers")
+  const topic = `tail-transactions-${randomUUID()}`
+  const kafka = new Kafka({ clientId: "tail-test", brokers: brokers.split(","), logLevel: logLevel.NOTHING })
+  beforeAll(async () => {
+    const admin = kafka.admin()
+    await admin.connect()
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true })
+    await admin.disconnect()
+    // One record a transaction: every record is followed by its commit marker, which takes an offset, so the
+    // partition's last offset is a marker and its last n offsets hold n/2 records.
+    const producer = kafka.producer({
+      transactionalId: `tail-test-${randomUUID()}`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    })
+    await producer.connect()
+    for (let i = 0; i < 30; i++) {
+      const transaction = await producer.transaction()
+      await transaction.send({
+        topic,
+        messages: [{ key: "account-a", value: JSON.stringify({ id: `activity-${i}` }) }],
+      })
+      await transaction.commit()
+    }
+    await producer.disconnect()
+  }, 60_000)
+
+  const ids = (stdout: string) =>
+    stdout
+      .trim()
+      .split("\n")
+      .filter((text) => text !== "")
+      .map((text) => JSON.parse(text).value.id as string)
+
+  it("prints the last n records, not the records among the last n offsets", async () => {
+    const three = await main(["tail", "--topic", topic, "--brokers", brokers, "-n", "3"])
+    expect(three.code, three.stderr).toBe(0)
+    expect(ids(three.stdout)).toEqual(["activity-27", "activity-28", "activity-29"])
+    const one = await main(["tail", "--topic", topic, "--brokers", brokers, "-n", "1"])
+    expect(one.code, one.stderr).toBe(0)
+    expect(ids(one.stdout)).toEqual(["activity-29"])
+    const all = await main(["tail", "--topic", topic, "--brokers", brokers, "-n", "100"])
+    expect(ids(all.stdout)).toHaveLength(30)
+  })
+})

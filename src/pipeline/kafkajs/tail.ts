@@ -62,6 +62,15 @@ const line = (topic: string, partition: number, message: KafkaMessage) =>
   })
 
 /**
+ * How many offsets before a partition's end hold its last `lines` records. A transaction's commit marker takes
+ * an offset of its own in every partition the transaction wrote to, after at least one record there, so on the
+ * connector's topics (a transaction a page) `lines` records span up to twice as many offsets; the margin is for
+ * transactions that aborted (a crash), whose records and marker take offsets that a read_committed reader
+ * never sees. Reading back further until `lines` are found would take a new seek per round, for little.
+ */
+export const lastRecordsWindow = (lines: number) => lines * 2 + 64
+
+/**
  * Prints a topic, read_committed, as JSON lines: the last `lines` records of each partition (or all with
  * `fromBeginning`), then stops at the end, or goes on with `follow`. kafkajs reads only through consumer
  * groups; a throw-away group is positioned by `seek` before its first fetch, so nothing waits for a commit.
@@ -95,8 +104,15 @@ export const tail = (options: TailOptions) =>
     const starts = new Map(
       offsets.map((o) => [
         o.partition,
-        options.fromBeginning ? Number(o.low) : Math.max(Number(o.low), Number(o.high) - options.lines),
+        options.fromBeginning
+          ? Number(o.low)
+          : Math.max(Number(o.low), Number(o.high) - lastRecordsWindow(options.lines)),
       ]),
+    )
+    // The last `lines` records read of each partition before its end, printed when it gets there: the window
+    // read is wider than `lines` (see lastRecordsWindow), so what comes first is not all to be printed.
+    const held = new Map<number, Array<string>>(
+      options.fromBeginning ? [] : offsets.map((o) => [o.partition, []]),
     )
     const pending = new Set(
       offsets.filter((o) => Number(o.high) > (starts.get(o.partition) ?? 0)).map((o) => o.partition),
@@ -119,9 +135,20 @@ export const tail = (options: TailOptions) =>
         resume(Effect.void)
       }
       process.stdout.on("error", onOutputError)
+      const write = (text: string) => process.stdout.write(`${text}\n`)
+      // A partition at its end prints what it held back, and from then on prints as it reads.
+      const release = (partition: number) => {
+        const lines = held.get(partition)
+        if (lines === undefined) return
+        held.delete(partition)
+        for (const text of lines) if (!readerGone) write(text)
+      }
       // Done with a partition at its end, whether the batch ended on a record or on a transaction marker.
       const reached = (partition: number, lastOffset: string) => {
-        if (Number(lastOffset) + 1 >= (ends.get(partition) ?? 0)) pending.delete(partition)
+        if (Number(lastOffset) + 1 >= (ends.get(partition) ?? 0)) {
+          release(partition)
+          pending.delete(partition)
+        }
         if (!options.follow && pending.size === 0) resume(Effect.void)
       }
       consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) =>
@@ -143,11 +170,17 @@ export const tail = (options: TailOptions) =>
           consumer.run({
             eachBatch: async ({ batch }) => {
               const from = starts.get(batch.partition) ?? 0
+              const end = ends.get(batch.partition) ?? 0
               for (const message of batch.messages) {
-                if (Number(message.offset) < from) continue
+                const offset = Number(message.offset)
+                if (offset < from) continue
+                if (offset >= end) release(batch.partition)
                 if (options.key !== undefined && message.key?.toString("utf8") !== options.key) continue
                 if (readerGone) return
-                process.stdout.write(`${line(batch.topic, batch.partition, message)}\n`)
+                const text = line(batch.topic, batch.partition, message)
+                const holding = held.get(batch.partition)
+                if (holding === undefined) write(text)
+                else if (holding.push(text) > options.lines) holding.shift()
               }
               reached(batch.partition, batch.lastOffset())
             },
