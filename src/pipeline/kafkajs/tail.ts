@@ -141,7 +141,9 @@ export const tail = (options: TailOptions) =>
         const lines = held.get(partition)
         if (lines === undefined) return
         held.delete(partition)
-        for (const text of lines) if (!readerGone) write(text)
+        // The last `lines` taken once at the end, not one shifted off per record: a shift copies a large array.
+        for (const text of lines.slice(Math.max(0, lines.length - options.lines)))
+          if (!readerGone) write(text)
       }
       // Done with a partition at its end, whether the batch ended on a record or on a transaction marker.
       const reached = (partition: number, lastOffset: string) => {
@@ -180,7 +182,7 @@ export const tail = (options: TailOptions) =>
                 const text = line(batch.topic, batch.partition, message)
                 const holding = held.get(batch.partition)
                 if (holding === undefined) write(text)
-                else if (holding.push(text) > options.lines) holding.shift()
+                else holding.push(text)
               }
               reached(batch.partition, batch.lastOffset())
             },
